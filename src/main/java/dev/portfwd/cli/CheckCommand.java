@@ -1,0 +1,104 @@
+package dev.portfwd.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.model.Forward;
+import dev.portfwd.table.Diagnostic;
+import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.TableReader;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portfwd check}: validates a table and shows the forwards it defines. Changes nothing. */
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Validate a forwarding table and print the forwards it defines.",
+      "Every problem is reported at once as FILE:LINE:COLUMN; nothing on the host is read or changed."
+    })
+final class CheckCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the forwards and diagnostics as JSON for scripts.")
+  boolean json;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "TABLE",
+      defaultValue = TableReader.DEFAULT_TABLE,
+      description = "The forwarding table to check; '-' reads standard input (default: ${DEFAULT-VALUE}).")
+  String table;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ParseResult result = TableLoader.parse(table, System.in);
+    if (json) {
+      out.println(toJson(result).toPrettyString());
+      out.flush();
+    } else {
+      TableLoader.printDiagnostics(result, err);
+      if (!result.hasErrors()) {
+        out.print(forwardsTable(result));
+        out.flush();
+      }
+    }
+    if (result.hasErrors()) {
+      throw PortfwdException.invalidInput(TableLoader.summary(result));
+    }
+  }
+
+  static String forwardsTable(ParseResult result) {
+    if (result.table().isEmpty()) {
+      return "no forwards in " + result.table().source() + "\n";
+    }
+    TextTable text = new TextTable("LINE", "EXTERNAL", "PROTO", "BACKEND", "OPTIONS", "DESCRIPTION");
+    for (Forward forward : result.table().forwards()) {
+      text.row(
+          Integer.toString(forward.line()),
+          forward.externalText(),
+          forward.protocolText(),
+          forward.backendText(),
+          options(forward),
+          forward.description());
+    }
+    return text.toString();
+  }
+
+  private static String options(Forward forward) {
+    StringBuilder options = new StringBuilder();
+    if (forward.isRestricted()) {
+      options.append("from=").append(String.join(",", forward.allowedSources().stream().map(Object::toString).toList()));
+    }
+    if (!forward.masquerade()) {
+      options.append(options.length() > 0 ? " " : "").append("masquerade=no");
+    }
+    if (forward.proxyProtocol() != dev.portfwd.model.ProxyProtocol.NONE) {
+      options.append(options.length() > 0 ? " " : "").append("proxy-protocol=").append(forward.proxyProtocol().keyword());
+    }
+    return options.length() == 0 ? "-" : options.toString();
+  }
+
+  private static ObjectNode toJson(ParseResult result) {
+    ObjectNode root = ForwardJson.MAPPER.createObjectNode();
+    root.put("source", result.table().source());
+    root.put("valid", !result.hasErrors());
+    ArrayNode forwards = root.putArray("forwards");
+    for (Forward forward : result.table().forwards()) {
+      forwards.add(ForwardJson.forward(forward));
+    }
+    ArrayNode diagnostics = root.putArray("diagnostics");
+    for (Diagnostic diagnostic : result.diagnostics()) {
+      diagnostics.add(ForwardJson.diagnostic(diagnostic));
+    }
+    return root;
+  }
+}

@@ -1,0 +1,120 @@
+package dev.portfwd.model;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One line of a forwarding table: traffic for {@code externalPorts} (on {@code externalAddress}
+ * when given, else on any of the gateway's own addresses) goes to {@code backend} at {@code
+ * backendPorts}.
+ *
+ * <p>{@code backendPorts} always has the same size as {@code externalPorts}: "same ports" is
+ * stored as the same range, a shifted range as the shifted one. {@code allowedSources} empty
+ * means everyone may use the forward.
+ *
+ * @param line the 1-based line of the table this forward came from, for messages
+ * @throws IllegalArgumentException when the ranges differ in size, no protocol is given, or the
+ *     external address and backend belong to different address families in a way no backend can
+ *     serve (checked by the validator, not here: the relay can bridge IPv6 to IPv4)
+ */
+public record Forward(
+    int line,
+    Optional<InetAddress> externalAddress,
+    PortRange externalPorts,
+    InetAddress backend,
+    PortRange backendPorts,
+    Set<Protocol> protocols,
+    List<Cidr> allowedSources,
+    boolean masquerade,
+    ProxyProtocol proxyProtocol,
+    String description) {
+
+  public Forward {
+    Objects.requireNonNull(externalAddress, "externalAddress");
+    Objects.requireNonNull(externalPorts, "externalPorts");
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(backendPorts, "backendPorts");
+    Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+    Objects.requireNonNull(description, "description");
+    if (externalPorts.size() != backendPorts.size()) {
+      throw new IllegalArgumentException(
+          "external ports " + externalPorts + " and backend ports " + backendPorts + " differ in size");
+    }
+    if (protocols.isEmpty()) {
+      throw new IllegalArgumentException("a forward needs at least one protocol");
+    }
+    if (description.indexOf('\n') >= 0 || description.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException("a description is one line");
+    }
+    protocols = Set.copyOf(protocols);
+    allowedSources = List.copyOf(allowedSources);
+  }
+
+  /** A forward with the defaults of the table format: both protocols, masquerade, no extras. */
+  public static Forward simple(int line, int externalPort, InetAddress backend, int backendPort) {
+    return new Forward(
+        line,
+        Optional.empty(),
+        PortRange.of(externalPort),
+        backend,
+        PortRange.of(backendPort),
+        Set.of(Protocol.TCP, Protocol.UDP),
+        List.of(),
+        true,
+        ProxyProtocol.NONE,
+        "");
+  }
+
+  /** The family of the backend, which is the family of the packets the kernel rewrites. */
+  public IpFamily family() {
+    return IpFamily.of(backend);
+  }
+
+  /** How far backend ports sit from external ports (0 for "same ports"). */
+  public int portOffset() {
+    return backendPorts.first() - externalPorts.first();
+  }
+
+  /** The protocols in a fixed order (TCP before UDP), for stable output. */
+  public List<Protocol> protocolList() {
+    return sortedProtocols(protocols);
+  }
+
+  public boolean carries(Protocol protocol) {
+    return protocols.contains(protocol);
+  }
+
+  /** True when only {@code allowedSources} may use the forward. */
+  public boolean isRestricted() {
+    return !allowedSources.isEmpty();
+  }
+
+  /** {@code 13102}, {@code 198.51.100.7:443} or {@code [2001:db8::1]:443}: the external side. */
+  public String externalText() {
+    return externalAddress.map(a -> Addresses.withPort(a, externalPorts)).orElse(externalPorts.toString());
+  }
+
+  /** {@code 172.16.0.2:80}: the backend side. */
+  public String backendText() {
+    return Addresses.withPort(backend, backendPorts);
+  }
+
+  /** {@code tcp,udp}, {@code tcp} or {@code udp}. */
+  public String protocolText() {
+    return String.join(",", protocolList().stream().map(Protocol::keyword).toList());
+  }
+
+  /** This forward with another line number; used when forwards are moved between tables. */
+  public Forward withLine(int newLine) {
+    return new Forward(
+        newLine, externalAddress, externalPorts, backend, backendPorts, protocols, allowedSources,
+        masquerade, proxyProtocol, description);
+  }
+
+  private static List<Protocol> sortedProtocols(Set<Protocol> protocols) {
+    return java.util.Arrays.stream(Protocol.values()).filter(protocols::contains).toList();
+  }
+}

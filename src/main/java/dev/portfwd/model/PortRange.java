@@ -1,0 +1,54 @@
+package dev.portfwd.model;
+
+/**
+ * An inclusive range of ports, {@code first..last}; a single port is a range of one.
+ *
+ * @throws IllegalArgumentException when a port is outside 1–65535 or the range is reversed
+ */
+public record PortRange(int first, int last) {
+
+  public static final int MIN_PORT = 1;
+  public static final int MAX_PORT = 65535;
+
+  public PortRange {
+    if (first < MIN_PORT || first > MAX_PORT || last < MIN_PORT || last > MAX_PORT) {
+      throw new IllegalArgumentException("port out of range 1-65535: " + first + "-" + last);
+    }
+    if (last < first) {
+      throw new IllegalArgumentException("reversed port range: " + first + "-" + last);
+    }
+  }
+
+  /** A range holding the single port {@code port}. */
+  public static PortRange of(int port) {
+    return new PortRange(port, port);
+  }
+
+  /** How many ports the range holds. */
+  public int size() {
+    return last - first + 1;
+  }
+
+  public boolean isSinglePort() {
+    return first == last;
+  }
+
+  public boolean contains(int port) {
+    return port >= first && port <= last;
+  }
+
+  public boolean overlaps(PortRange other) {
+    return first <= other.last && other.first <= last;
+  }
+
+  /** This range moved by {@code offset} ports (used for shifted ranges). */
+  public PortRange shift(int offset) {
+    return new PortRange(first + offset, last + offset);
+  }
+
+  /** {@code 80} for a single port, {@code 8000-8009} for a range: the table's own spelling. */
+  @Override
+  public String toString() {
+    return isSinglePort() ? Integer.toString(first) : first + "-" + last;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.portfwd.model;
+
+/**
+ * The PROXY protocol header the userspace relay sends to a backend before the client's data, so
+ * the backend learns the client's real address. Kernel backends ignore it.
+ */
+public enum ProxyProtocol {
+  NONE,
+  V1,
+  V2;
+
+  /** The option value used in tables: {@code v1}, {@code v2}; {@code none} for no header. */
+  public String keyword() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
