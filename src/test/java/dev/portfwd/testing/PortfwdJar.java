@@ -1,0 +1,57 @@
+package dev.portfwd.testing;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.ProcessCommandRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the built portfwd jar as a user would, optionally inside a test namespace. Used by the
+ * {@code *IT} classes, which Maven runs after {@code package} (failsafe), so the jar exists.
+ */
+public final class PortfwdJar {
+
+  private PortfwdJar() {}
+
+  /** The shaded jar Maven built; fails the test with a hint when it is missing. */
+  public static Path jar() {
+    Path jar = Path.of(System.getProperty("portfwd.jar", "target/portfwd.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new AssertionError(jar + " is missing; run the *IT tests through 'mvn verify'");
+    }
+    return jar;
+  }
+
+  /** The argv that starts portfwd with {@code args}. */
+  public static List<String> command(String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.add("-XX:TieredStopAtLevel=1");
+    argv.add("-XX:+UseSerialGC");
+    argv.add("-jar");
+    argv.add(jar().toString());
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  /** Runs portfwd in the test's own namespace with {@code stdin} and waits for it. */
+  public static CommandResult run(String stdin, String... args) {
+    return run(new ProcessCommandRunner(), stdin, args);
+  }
+
+  /** Runs portfwd inside {@code role}'s namespace of {@code topology} and waits for it. */
+  public static CommandResult runIn(Topology topology, String role, String... args) {
+    return run(topology.runner(role), "", args);
+  }
+
+  private static CommandResult run(ProcessCommandRunner runner, String stdin, String... args) {
+    try {
+      return runner.run(command(args), stdin);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
