@@ -2,7 +2,9 @@ package dev.portfwd.cli;
 
 import dev.portfwd.doctor.Doctor;
 import dev.portfwd.doctor.DoctorReport;
-import dev.portfwd.doctor.NftTablePresence;
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.doctor.BackendInstalledRules;
+import dev.portfwd.doctor.InstalledRules;
 import dev.portfwd.doctor.ReportPrinter;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.ForwardTable;
@@ -12,7 +14,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class DoctorCommand implements Runnable {
       arity = "0..1",
       paramLabel = "TABLE",
       description = "The forwarding table the host should serve; '-' reads standard input (default: "
-          + TableReader.DEFAULT_TABLE + " when it exists, else only the host is checked).")
+          + TableReader.DEFAULT_TABLE + " when it exists, else the forwards portfwd installed).")
   String table;
 
   @Override
@@ -64,9 +65,16 @@ final class DoctorCommand implements Runnable {
     if (timeoutSeconds < 1 || timeoutSeconds > 30) {
       throw PortfwdException.invalidInput("--timeout must be between 1 and 30 seconds, not " + timeoutSeconds);
     }
-    ForwardTable forwards = forwards(err);
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    InstalledRules installed;
+    try {
+      installed = new BackendInstalledRules(BackendChoice.auto.create(runner));
+    } catch (BackendException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    }
+    ForwardTable forwards = forwards(installed, err);
     boolean probing = probe != null ? probe : table != null;
-    Doctor doctor = new Doctor(new ProcessCommandRunner(), new NftTablePresence(), Duration.ofSeconds(timeoutSeconds));
+    Doctor doctor = new Doctor(runner, installed, Duration.ofSeconds(timeoutSeconds));
     DoctorReport report;
     try {
       report = doctor.examine(forwards, probing);
@@ -84,14 +92,15 @@ final class DoctorCommand implements Runnable {
     }
   }
 
-  private ForwardTable forwards(PrintWriter err) {
+  /** The table given, else the default table when it exists, else what portfwd installed. */
+  private ForwardTable forwards(InstalledRules installed, PrintWriter err) {
     if (table != null) {
       return TableLoader.load(table, System.in, err);
     }
     if (Files.isRegularFile(Path.of(TableReader.DEFAULT_TABLE))) {
       return TableLoader.load(TableReader.DEFAULT_TABLE, System.in, err);
     }
-    return new ForwardTable("no table", List.of());
+    return installed.installedForwards();
   }
 
   /** Colour only on a terminal that understands it, and never in JSON. */

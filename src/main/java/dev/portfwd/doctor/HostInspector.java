@@ -62,7 +62,10 @@ public final class HostInspector {
     } else {
       gaps.add("conntrack is not installed: stale UDP entries cannot be checked (apt-get install conntrack)");
     }
-    InstalledState installed = installedRules.inspect(runner, Optional.of(table));
+    InstalledState installed = installedRules.inspect(Optional.of(table));
+    if (!installed.readable()) {
+      gaps.add(installed.how());
+    }
     return new HostFacts(sysctls, interfaces, routes, listeners, firewall, conntrack, installed, gaps);
   }
 

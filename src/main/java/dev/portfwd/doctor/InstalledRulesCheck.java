@@ -12,14 +12,14 @@ final class InstalledRulesCheck implements Check {
   public List<Finding> check(ForwardTable table, HostFacts facts) {
     InstalledState installed = facts.installed();
     String apply = "portfwd apply " + Texts.shellWord(table.source());
-    if (table.isEmpty()) {
+    if (table.isEmpty() || !installed.readable() || table.source().equals(BackendInstalledRules.INSTALLED)) {
       return List.of();
     }
     if (!installed.installed()) {
       return List.of(Finding.host(
           Severity.ERROR,
           ID,
-          "portfwd's rules are not installed (" + installed.how() + " finds nothing)",
+          "portfwd's rules are not installed (" + installed.how() + " finds none)",
           "without them no packet is forwarded: the table only describes what should happen",
           apply,
           "run 'portfwd plan " + Texts.shellWord(table.source()) + "' first to see what it installs"));

@@ -28,7 +28,7 @@ public final class ReportPrinter {
         .append(errors == 0 && warnings == 0 ? "nothing wrong found" : plural(errors, "error") + ", " + plural(warnings, "warning"))
         .append(" (").append(report.table().source()).append(", ").append(plural(forwards, "forward")).append(")\n");
     for (DoctorReport.Group group : report.groups()) {
-      out.append('\n').append(bold(heading(group), colour)).append('\n');
+      out.append('\n').append(bold(heading(report, group), colour)).append('\n');
       for (Finding finding : group.findings()) {
         String label = String.format("%-7s", finding.severity().label());
         out.append("  ").append(paint(label, finding.severity(), colour)).append(finding.what()).append('\n');
@@ -40,12 +40,15 @@ public final class ReportPrinter {
     return out.toString();
   }
 
-  private static String heading(DoctorReport.Group group) {
+  private static String heading(DoctorReport report, DoctorReport.Group group) {
     if (group.forward().isEmpty()) {
       return "host";
     }
     Forward forward = group.forward().get();
-    return "line " + forward.line() + ": " + Texts.forward(forward)
+    String where = report.table().source().equals(BackendInstalledRules.INSTALLED)
+        ? "installed forward " + forward.line()
+        : "line " + forward.line();
+    return where + ": " + Texts.forward(forward)
         + (forward.description().isEmpty() ? "" : "  " + forward.description());
   }
 

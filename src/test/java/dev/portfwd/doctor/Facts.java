@@ -35,7 +35,7 @@ final class Facts {
   final List<Listener> listeners = new ArrayList<>();
   final List<FirewallChain> chains = new ArrayList<>();
   final List<ConntrackEntry> conntrack = new ArrayList<>();
-  InstalledState installed = new InstalledState(true, Optional.of(List.of()), "fake");
+  InstalledState installed = new InstalledState(true, true, Optional.of(List.of()), "fake");
   final List<String> gaps = new ArrayList<>();
 
   /** The healthy facts for {@code table}: every backend routed out of vpn. */

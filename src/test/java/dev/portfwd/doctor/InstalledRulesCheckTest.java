@@ -15,7 +15,7 @@ class InstalledRulesCheckTest {
   @Test
   void missingRulesAreAnErrorFixedByApply() {
     Facts facts = Facts.healthy(table);
-    facts.installed = new InstalledState(false, Optional.empty(), "nft -j list table inet portfwd");
+    facts.installed = new InstalledState(true, false, Optional.empty(), "the nftables backend");
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
       assertThat(f.severity()).isEqualTo(Severity.ERROR);
       assertThat(f.what()).contains("not installed");
@@ -26,7 +26,7 @@ class InstalledRulesCheckTest {
   @Test
   void pendingChangesAreListed() {
     Facts facts = Facts.healthy(table);
-    facts.installed = new InstalledState(true, Optional.of(List.of("+ 13102/tcp → 192.0.2.2:80")), "plan");
+    facts.installed = new InstalledState(true, true, Optional.of(List.of("+ 13102/tcp → 192.0.2.2:80")), "plan");
     assertThat(check.check(table, facts.build())).singleElement()
         .satisfies(f -> assertThat(f.what()).contains("1 change pending: + 13102/tcp → 192.0.2.2:80"));
   }
@@ -34,7 +34,14 @@ class InstalledRulesCheckTest {
   @Test
   void installedRulesThatCannotBeComparedAreNotGuessedAbout() {
     Facts facts = Facts.healthy(table);
-    facts.installed = new InstalledState(true, Optional.empty(), "nft -j list table inet portfwd");
+    facts.installed = new InstalledState(true, true, Optional.empty(), "the nftables backend");
+    assertThat(check.check(table, facts.build())).isEmpty();
+  }
+
+  @Test
+  void unreadableRulesAreNotCalledMissing() {
+    Facts facts = Facts.healthy(table);
+    facts.installed = InstalledState.unreadable("cannot read portfwd's installed rules: not root");
     assertThat(check.check(table, facts.build())).isEmpty();
   }
 }
