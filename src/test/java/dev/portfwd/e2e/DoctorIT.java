@@ -347,6 +347,7 @@ class DoctorIT {
       // The entry a flow leaves behind when the forward pointed at an old backend (192.0.2.3).
       topology.sh("gateway", "conntrack -I -p udp -s 203.0.113.10 -d 203.0.113.1 --sport 40000 --dport 13110"
           + " -r 192.0.2.3 -q 203.0.113.10 --reply-port-src 13110 --reply-port-dst 40000 -t 120");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).as("the flow follows the stale entry").isEmpty();
 
       Doctor doctor = doctor(topology);
       assertThat(doctor.exitCode()).isEqualTo(1);
