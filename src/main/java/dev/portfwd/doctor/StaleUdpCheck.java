@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * UDP conntrack entries for a forward's external port that send the flow somewhere other than
@@ -24,13 +25,21 @@ final class StaleUdpCheck implements Check {
   @Override
   public List<Finding> check(ForwardTable table, HostFacts facts) {
     List<Finding> findings = new ArrayList<>();
+    // Indexed by destination port: a busy gateway holds many entries, a big table many forwards.
+    TreeMap<Integer, List<ConntrackEntry>> byPort = new TreeMap<>();
+    for (ConntrackEntry entry : facts.udpConntrack()) {
+      byPort.computeIfAbsent(entry.originalDestinationPort(), p -> new ArrayList<>()).add(entry);
+    }
     for (Forward forward : table.forwards()) {
       if (!forward.carries(Protocol.UDP)) {
         continue;
       }
       // Grouped by external port and wrong destination: one delete command each.
       Map<String, List<ConntrackEntry>> stale = new LinkedHashMap<>();
-      for (ConntrackEntry entry : facts.udpConntrack()) {
+      List<ConntrackEntry> candidates = byPort
+          .subMap(forward.externalPorts().first(), true, forward.externalPorts().last(), true)
+          .values().stream().flatMap(List::stream).toList();
+      for (ConntrackEntry entry : candidates) {
         if (isStale(forward, entry, facts)) {
           stale.computeIfAbsent(entry.originalDestinationPort() + " " + Addresses.format(entry.replySource()),
               k -> new ArrayList<>()).add(entry);
