@@ -6,6 +6,8 @@ import java.net.InetAddress;
 /**
  * One conntrack entry: the original direction (client to gateway) and the source of the reply
  * direction, which is where the kernel actually sends the flow (the backend after DNAT).
+ *
+ * @param replied false while conntrack marks the entry {@code [UNREPLIED]}: no packet came back
  */
 public record ConntrackEntry(
     Protocol protocol,
@@ -14,4 +16,5 @@ public record ConntrackEntry(
     int originalSourcePort,
     int originalDestinationPort,
     InetAddress replySource,
-    int replySourcePort) {}
+    int replySourcePort,
+    boolean replied) {}

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param sysctls values by key ({@code net.ipv4.ip_forward} → {@code 1}); missing keys were not readable
  * @param routes how each backend is routed, by backend address
  * @param firewall the chains of every other tool (not portfwd's)
- * @param udpConntrack the UDP conntrack entries, when conntrack could be read
+ * @param conntrack the TCP and UDP conntrack entries, when conntrack could be read
  * @param gaps what could not be inspected and why ({@code conntrack is not installed}), reported as info
  */
 public record HostFacts(
@@ -21,7 +21,7 @@ public record HostFacts(
     Map<InetAddress, RouteFact> routes,
     List<Listener> listeners,
     Firewall firewall,
-    List<ConntrackEntry> udpConntrack,
+    List<ConntrackEntry> conntrack,
     InstalledState installed,
     List<String> gaps) {
 
@@ -30,7 +30,7 @@ public record HostFacts(
     interfaces = List.copyOf(interfaces);
     routes = Map.copyOf(routes);
     listeners = List.copyOf(listeners);
-    udpConntrack = List.copyOf(udpConntrack);
+    conntrack = List.copyOf(conntrack);
     gaps = List.copyOf(gaps);
   }
 

@@ -51,7 +51,7 @@ public final class HostInspector {
     List<ConntrackEntry> conntrack = new ArrayList<>();
     if (runner.isInstalled("conntrack")) {
       for (String family : List.of("ipv4", "ipv6")) {
-        CommandResult result = runner.run(List.of("conntrack", "-L", "-p", "udp", "-f", family));
+        CommandResult result = runner.run(List.of("conntrack", "-L", "-f", family));
         if (result.succeeded()) {
           conntrack.addAll(HostOutputParsers.conntrack(result.stdout()));
         } else {
@@ -60,7 +60,8 @@ public final class HostInspector {
         }
       }
     } else {
-      gaps.add("conntrack is not installed: stale UDP entries cannot be checked (apt-get install conntrack)");
+      gaps.add("conntrack is not installed: stale UDP entries and unanswered connections cannot be checked"
+          + " (apt-get install conntrack)");
     }
     InstalledState installed = installedRules.inspect(Optional.of(table));
     if (!installed.readable()) {

@@ -167,7 +167,7 @@ final class HostOutputParsers {
       try {
         entries.add(new ConntrackEntry(
             protocol.get(), os.get(), od.get(), Integer.parseInt(sport.get(0)), Integer.parseInt(dport.get(0)),
-            rs.get(), Integer.parseInt(sport.get(1))));
+            rs.get(), Integer.parseInt(sport.get(1)), !line.contains("[UNREPLIED]")));
       } catch (NumberFormatException e) {
         // A line conntrack printed in a form doctor does not know; skip it.
       }

@@ -11,7 +11,9 @@ import java.util.List;
  * Forwards with {@code masquerade=no}: the backend sees the client's own address and must send
  * its replies back through this gateway. Doctor cannot see the backend's routes, so it says what
  * must hold and gives the command to run on the backend; a backend behind another router is a
- * warning (that router must route the clients back here too).
+ * warning (that router must route the clients back here too). When conntrack shows clients'
+ * connections through the forward and not one of them was ever answered, the return path is
+ * proven broken: an error.
  */
 final class MasqueradeOffCheck implements Check {
 
@@ -36,6 +38,19 @@ final class MasqueradeOffCheck implements Check {
       String clients = forward.isRestricted()
           ? String.join(", ", forward.allowedSources().stream().map(Cidr::toString).toList())
           : "every client address";
+      List<ConntrackEntry> tried = attempts(forward, facts);
+      if (!tried.isEmpty() && tried.stream().noneMatch(ConntrackEntry::replied)) {
+        findings.add(Finding.about(forward, Severity.ERROR, ID,
+            tried.size() + " TCP connection" + (tried.size() == 1 ? "" : "s") + " from clients (e.g. "
+                + Addresses.format(tried.get(0).originalSource()) + ") went to backend "
+                + Addresses.format(forward.backend()) + " through this forward and none got an answer back;"
+                + " masquerade=no",
+            "the backend answers the client's own address, and its reply leaves by the backend's own route"
+                + " instead of through this gateway: the client never sees it",
+            "",
+            "on the backend: " + onBackend + "; or set masquerade=yes on line " + forward.line()));
+        continue;
+      }
       if (route.via().isPresent()) {
         findings.add(Finding.about(forward, Severity.WARNING, ID,
             "masquerade=no, and backend " + Addresses.format(forward.backend()) + " is behind router "
@@ -57,5 +72,19 @@ final class MasqueradeOffCheck implements Check {
       }
     }
     return findings;
+  }
+
+  /** TCP connections clients made through {@code forward}, as conntrack holds them. */
+  private static List<ConntrackEntry> attempts(Forward forward, HostFacts facts) {
+    if (!forward.carries(dev.portfwd.model.Protocol.TCP)) {
+      return List.of();
+    }
+    return facts.conntrack().stream()
+        .filter(e -> e.protocol() == dev.portfwd.model.Protocol.TCP
+            && forward.externalPorts().contains(e.originalDestinationPort())
+            && forward.externalAddress().map(e.originalDestination()::equals).orElse(facts.isLocal(e.originalDestination()))
+            && !facts.isLocal(e.originalSource())
+            && e.replySource().equals(forward.backend()))
+        .toList();
   }
 }

@@ -27,7 +27,7 @@ final class StaleUdpCheck implements Check {
     List<Finding> findings = new ArrayList<>();
     // Indexed by destination port: a busy gateway holds many entries, a big table many forwards.
     TreeMap<Integer, List<ConntrackEntry>> byPort = new TreeMap<>();
-    for (ConntrackEntry entry : facts.udpConntrack()) {
+    for (ConntrackEntry entry : facts.conntrack()) {
       byPort.computeIfAbsent(entry.originalDestinationPort(), p -> new ArrayList<>()).add(entry);
     }
     for (Forward forward : table.forwards()) {

@@ -38,8 +38,8 @@ class HostInspectorTest {
         .answer("nft -j list ruleset", "{\"nftables\": ["
             + "{\"chain\": {\"family\": \"ip\", \"table\": \"filter\", \"name\": \"FORWARD\", \"type\": \"filter\","
             + " \"hook\": \"forward\", \"prio\": 0, \"policy\": \"drop\"}}]}")
-        .answer("conntrack -L -p udp -f ipv4", "")
-        .answer("conntrack -L -p udp -f ipv6", "");
+        .answer("conntrack -L -f ipv4", "")
+        .answer("conntrack -L -f ipv6", "");
   }
 
   @Test
@@ -69,7 +69,7 @@ class HostInspectorTest {
     assertThat(runner.ran).isNotEmpty().allSatisfy(argv -> {
       String command = String.join(" ", argv);
       assertThat(command).matches("ip -j (addr|-4 route (get|show match) .*)|sysctl net\\..*|ss -H -[tu]lnp"
-          + "|iptables-save|nft -j list ruleset|conntrack -L -p udp -f ipv[46]");
+          + "|iptables-save|nft -j list ruleset|conntrack -L -f ipv[46]");
       assertThat(argv).doesNotContain("-w", "-D", "add", "delete", "flush", "-I", "-A");
     });
   }

@@ -71,6 +71,6 @@ class HostOutputParsersTest {
         + " src=192.0.2.50 dst=203.0.113.10 sport=13110 dport=40000 [ASSURED] mark=0 use=1\n"
         + "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n";
     assertThat(HostOutputParsers.conntrack(text)).containsExactly(new ConntrackEntry(Protocol.UDP,
-        Facts.ip("203.0.113.10"), Facts.ip("192.0.2.1"), 40000, 13110, Facts.ip("192.0.2.50"), 13110));
+        Facts.ip("203.0.113.10"), Facts.ip("192.0.2.1"), 40000, 13110, Facts.ip("192.0.2.50"), 13110, false));
   }
 }

@@ -37,4 +37,22 @@ class MasqueradeOffCheckTest {
     ForwardTable table = Facts.table("13102 192.0.2.2 80\n");
     assertThat(check.check(table, Facts.healthy(table).build())).isEmpty();
   }
+
+  @Test
+  void connectionsThatNeverGotAnAnswerProveTheReturnPathBroken() {
+    ForwardTable table = Facts.table("13102 192.0.2.2 80 tcp masquerade=no\n");
+    Facts facts = Facts.healthy(table);
+    facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
+        Facts.ip("203.0.113.1"), 41000, 13102, Facts.ip("192.0.2.2"), 80, false));
+    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
+      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.what()).contains("1 TCP connection from clients (e.g. 203.0.113.10)").contains("none got an answer");
+      assertThat(f.note()).contains("on the backend: ip route replace default via 192.0.2.1");
+    });
+
+    facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
+        Facts.ip("203.0.113.1"), 41001, 13102, Facts.ip("192.0.2.2"), 80, true));
+    assertThat(check.check(table, facts.build())).singleElement()
+        .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
+  }
 }

@@ -13,7 +13,7 @@ class StaleUdpCheckTest {
 
   private static ConntrackEntry entry(String replySource, int replyPort) {
     return new ConntrackEntry(Protocol.UDP, Facts.ip("203.0.113.10"), Facts.ip("203.0.113.1"), 40000, 13110,
-        Facts.ip(replySource), replyPort);
+        Facts.ip(replySource), replyPort, true);
   }
 
   @Test
@@ -40,7 +40,7 @@ class StaleUdpCheckTest {
     Facts facts = Facts.healthy(table);
     facts.conntrack.add(entry("192.0.2.2", 13110));
     facts.conntrack.add(new ConntrackEntry(Protocol.UDP, Facts.ip("203.0.113.10"), Facts.ip("203.0.113.1"), 40000, 53,
-        Facts.ip("203.0.113.1"), 53));
+        Facts.ip("203.0.113.1"), 53, true));
     assertThat(check.check(table, facts.build())).isEmpty();
   }
 }

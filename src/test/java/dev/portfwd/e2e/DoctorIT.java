@@ -37,15 +37,28 @@ class DoctorIT {
 
   /** A topology whose gateway serves {@link #TABLE} and whose backend answers on both ports. */
   private Topology healthy() throws IOException {
-    table = dir.resolve("ports.txt");
-    Files.writeString(table, TABLE);
-    Topology topology = Topology.reference();
-    try {
+    return healthy(TABLE, topology -> {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       Traffic.udpServer(topology, "backend", 13110, "game");
+    }, "web 192.0.2.1");
+  }
+
+  /**
+   * A topology whose gateway serves {@code text}, after {@code services} started the backend's
+   * services; a client's connection to port 13102 reads {@code web} (when not null).
+   */
+  private Topology healthy(String text, java.util.function.Consumer<Topology> services, String web) throws IOException {
+    table = dir.resolve("ports.txt");
+    Files.writeString(table, text);
+    Topology topology = Topology.reference();
+    try {
+      services.accept(topology);
       CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", table.toString());
       assertThat(apply.exitCode()).as(apply.stdout() + apply.stderr()).isZero();
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      if (web != null) {
+        String host = web.contains(":") ? Topology.GATEWAY_WAN6 : Topology.GATEWAY_WAN;
+        assertThat(Traffic.tcp(topology, "client", host, 13102)).isEqualTo(web);
+      }
       Doctor clean = doctor(topology);
       assertThat(clean.problems()).as(clean.text()).isEmpty();
       assertThat(clean.exitCode()).isZero();
@@ -359,6 +372,69 @@ class DoctorIT {
 
       applyFixAndExpectClean(topology, finding);
       assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).isEqualTo("game 192.0.2.1");
+    }
+  }
+
+  @Test
+  void ipv6ForwardingOff() throws Exception {
+    String v6 = "13102  2001:db8:2::2  80  tcp  # Web over IPv6\n";
+    try (Topology topology = healthy(v6, t -> Traffic.tcpServer(t, "backend", 80, "web6", true), "web6 [2001:0db8:0002:0000:0000:0000:0000:0001]")) {
+      topology.sh("gateway", "sysctl -qw net.ipv6.conf.all.forwarding=0");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102)).isEmpty();
+
+      Doctor doctor = doctor(topology);
+      assertThat(doctor.exitCode()).isEqualTo(1);
+      doctor.onlyFrom("ip-forwarding");
+      JsonNode finding = doctor.problem("ip-forwarding");
+      assertThat(finding.path("what").asText()).contains("IPv6 forwarding is off").contains("line 1");
+      assertThat(finding.path("fix").asText()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1");
+
+      applyFixAndExpectClean(topology, finding);
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102)).isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
+    }
+  }
+
+  @Test
+  void masqueradeOffWithoutAReturnRouteOnTheBackend() throws Exception {
+    String noMasquerade = "13102  192.0.2.2  80  tcp  masquerade=no  # Web keeps client addresses\n";
+    try (Topology topology = healthy(noMasquerade, t -> Traffic.tcpServer(t, "backend", 80, "web", false), null)) {
+      // Before any client came, doctor can only say what must hold, and how.
+      Doctor before = doctor(topology);
+      JsonNode explanation = before.json().path("findings").findParents("check").stream()
+          .filter(f -> f.path("check").asText().equals("masquerade-off")).findFirst().orElseThrow();
+      assertThat(explanation.path("severity").asText()).isEqualTo("info");
+
+      // The backend's default route is a dead end: the client's connection hangs.
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      Doctor doctor = doctor(topology);
+      assertThat(doctor.exitCode()).isEqualTo(1);
+      doctor.onlyFrom("masquerade-off");
+      JsonNode finding = doctor.problem("masquerade-off");
+      namesForward(finding, 1);
+      assertThat(finding.path("what").asText()).contains("from clients (e.g. 203.0.113.10)").contains("none got an answer");
+      String note = finding.path("note").asText();
+      String onBackend = note.substring(note.indexOf("on the backend: ") + 16, note.indexOf(';'));
+      assertThat(onBackend).isEqualTo("ip route replace default via 192.0.2.1");
+
+      topology.sh("backend", onBackend);
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 203.0.113.10");
+      Doctor after = doctor(topology);
+      assertThat(after.problems()).as(after.text()).isEmpty();
+    }
+  }
+
+  @Test
+  void withoutATableDoctorExaminesTheInstalledForwards() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/etc/portfwd/ports.txt")),
+        "this machine has a default table, which doctor would read instead");
+    try (Topology topology = healthy()) {
+      topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0");
+      CommandResult text = PortfwdJar.runIn(topology, "gateway", "doctor");
+      assertThat(text.exitCode()).isEqualTo(1);
+      assertThat(text.stdout()).contains("(installed rules, 2 forwards)")
+          .contains("IPv4 forwarding is off")
+          .contains("installed forward 1: 13102/tcp → 192.0.2.2:80  Web")
+          .doesNotContain("refused"); // no probes unless a table is named
     }
   }
 
