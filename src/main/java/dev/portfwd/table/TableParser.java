@@ -85,7 +85,6 @@ public final class TableParser {
       if (tokens.isEmpty()) {
         return Optional.empty();
       }
-      int errorsBefore = errorCount();
 
       Token ext = tokens.get(0);
       Optional<InetAddress> externalAddress = Optional.empty();
@@ -189,7 +188,7 @@ public final class TableParser {
         proxyProtocol = parseProxyProtocol(proxy);
       }
 
-      if (errorCount() > errorsBefore || backend == null || externalPorts == null) {
+      if (errorCount() > 0 || backend == null || externalPorts == null) {
         return Optional.empty();
       }
       Forward forward =
@@ -313,10 +312,11 @@ public final class TableParser {
 
     private Integer parsePort(String text, int column, String what) {
       if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        String article = what.startsWith("e") ? "an " : "a ";
         error(
             column,
-            "expected a " + what + " (1-65535) or a range like 8000-8009, found '"
-                + (text.isEmpty() ? "nothing" : text) + "'");
+            "expected " + article + what + " (1-65535) or a range like 8000-8009, found "
+                + (text.isEmpty() ? "nothing" : "'" + text + "'"));
         return null;
       }
       if (text.length() > 5 || Integer.parseInt(text) > PortRange.MAX_PORT || Integer.parseInt(text) < 1) {
