@@ -45,9 +45,9 @@ public final class TableParser {
   public static ParseResult parse(String source, String text) {
     List<Diagnostic> diagnostics = new ArrayList<>();
     List<LocatedForward> located = new ArrayList<>();
-    String[] lines = text.split("\r?\n|\r", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
+    List<String> lines = splitLines(text);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
       if (i == 0 && line.startsWith("\uFEFF")) {
         line = line.substring(1);
       }
@@ -60,6 +60,39 @@ public final class TableParser {
     return new ParseResult(new ForwardTable(source, forwards), diagnostics);
   }
 
+  /** Lines ended by LF, CRLF or a lone CR (old Mac editors); a final empty line is dropped. */
+  private static List<String> splitLines(String text) {
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r') {
+        lines.add(text.substring(start, i));
+        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+          i++;
+        }
+        start = i + 1;
+      }
+    }
+    if (start < text.length()) {
+      lines.add(text.substring(start));
+    }
+    return lines;
+  }
+
+  private static boolean isDigits(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** One whitespace-separated column of a line, with its 1-based column. */
   private record Token(String text, int column) {}
 
@@ -69,6 +102,7 @@ public final class TableParser {
     private final int lineNumber;
     private final String line;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private int errors;
 
     LineParser(String source, int lineNumber, String line) {
       this.source = source;
@@ -261,8 +295,8 @@ public final class TableParser {
         PortRange ports = parsePorts(text.substring(close + 2), column + close + 2, "external port");
         return ok && ports != null ? new ExternalSpec(address, ports) : null;
       }
-      long colons = text.chars().filter(c -> c == ':').count();
-      if (colons >= 2 && text.indexOf('.') < 0) {
+      boolean manyColons = text.indexOf(':') != text.lastIndexOf(':');
+      if (manyColons && text.indexOf('.') < 0) {
         error(column, "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
         return null;
       }
@@ -311,7 +345,7 @@ public final class TableParser {
     }
 
     private Integer parsePort(String text, int column, String what) {
-      if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (!isDigits(text)) {
         String article = what.startsWith("e") ? "an " : "a ";
         error(
             column,
@@ -406,7 +440,7 @@ public final class TableParser {
         return Optional.of(Cidr.host(address.get()));
       }
       String prefix = text.substring(slash + 1);
-      if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')
+      if (!isDigits(prefix) || prefix.length() > 3
           || Integer.parseInt(prefix) > bits) {
         error(column + slash + 1, "prefix length '" + prefix + "' is not a number from 0 to " + bits);
         return Optional.empty();
@@ -515,10 +549,11 @@ public final class TableParser {
     }
 
     private int errorCount() {
-      return (int) diagnostics.stream().filter(Diagnostic::isError).count();
+      return errors;
     }
 
     private void error(int column, String message) {
+      errors++;
       diagnostics.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
     }
 
@@ -541,7 +576,10 @@ public final class TableParser {
     if (text.equalsIgnoreCase(SAME_PORTS_WORD) || Character.isDigit(text.charAt(0))) {
       return TokenKind.PORT;
     }
-    boolean protocolShaped = text.chars().allMatch(c -> Character.isLetter(c) || c == ',');
+    boolean protocolShaped = true;
+    for (int i = 0; i < text.length() && protocolShaped; i++) {
+      protocolShaped = Character.isLetter(text.charAt(i)) || text.charAt(i) == ',';
+    }
     if (protocolShaped && (text.indexOf(',') >= 0 || text.length() <= 4)) {
       return TokenKind.PROTOCOL;
     }
