@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Turns the text of a forwarding table into forwards and diagnostics.
@@ -36,6 +37,9 @@ public final class TableParser {
 
   private static final String SAME_PORTS_WORD = "RANGE";
 
+  /** Below this many lines, starting threads costs more than it saves. */
+  private static final int PARALLEL_THRESHOLD = 5_000;
+
   private TableParser() {}
 
   /**
@@ -43,17 +47,26 @@ public final class TableParser {
    * in messages).
    */
   public static ParseResult parse(String source, String text) {
-    List<Diagnostic> diagnostics = new ArrayList<>();
-    List<LocatedForward> located = new ArrayList<>();
     List<String> lines = splitLines(text);
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      if (i == 0 && line.startsWith("\uFEFF")) {
-        line = line.substring(1);
-      }
-      LineParser parser = new LineParser(source, i + 1, line);
-      parser.parse().ifPresent(located::add);
-      diagnostics.addAll(parser.diagnostics);
+    if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+      lines.set(0, lines.get(0).substring(1));
+    }
+    // Lines are independent until validation, so large tables are parsed on every core; results
+    // land in per-line slots, which keeps the file order whatever order the threads finish in.
+    LineParser[] parsers = new LineParser[lines.size()];
+    @SuppressWarnings("unchecked")
+    Optional<LocatedForward>[] parsed = new Optional[lines.size()];
+    IntStream indexes = IntStream.range(0, lines.size());
+    (lines.size() >= PARALLEL_THRESHOLD ? indexes.parallel() : indexes)
+        .forEach(i -> {
+          parsers[i] = new LineParser(source, i + 1, lines.get(i));
+          parsed[i] = parsers[i].parse();
+        });
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    List<LocatedForward> located = new ArrayList<>(lines.size());
+    for (int i = 0; i < parsers.length; i++) {
+      parsed[i].ifPresent(located::add);
+      diagnostics.addAll(parsers[i].diagnostics);
     }
     diagnostics.addAll(TableValidator.validate(source, located));
     List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();
