@@ -8,6 +8,9 @@ cd "$root"
 bin/portfwd --version >/dev/null   # builds the class-data-sharing archive if missing
 
 echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(java -version 2>&1 | head -1)"
+echo "parse + validate, launcher flags (C1, SerialGC):"
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp target/portfwd.jar bench/parse/ParseBench.java 100000 15
+echo "parse + validate, default JVM flags:"
 java -cp target/portfwd.jar bench/parse/ParseBench.java 100000 15
 
 runs=20
