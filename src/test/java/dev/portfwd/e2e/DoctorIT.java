@@ -238,6 +238,26 @@ class DoctorIT {
   }
 
   @Test
+  void legacyIptablesForwardPolicyDrop() throws Exception {
+    try (Topology topology = healthy()) {
+      // Legacy tables are invisible to nft, yet their hooks drop packets all the same.
+      topology.sh("gateway", "iptables-legacy -P FORWARD DROP");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+
+      Doctor doctor = doctor(topology);
+      assertThat(doctor.exitCode()).isEqualTo(1);
+      doctor.onlyFrom("forward-drop");
+      JsonNode finding = doctor.problem("forward-drop");
+      assertThat(finding.path("what").asText()).contains("iptables-legacy chain FORWARD (table filter)");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo("iptables-legacy -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
+
+      applyFixAndExpectClean(topology, finding);
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+    }
+  }
+
+  @Test
   void strictReversePathFilter() throws Exception {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "sysctl -qw net.ipv4.conf.all.rp_filter=1");
