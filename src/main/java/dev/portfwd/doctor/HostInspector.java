@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Gathers {@link HostFacts} by running read-only programs through a {@link CommandRunner}, so the
@@ -26,6 +30,8 @@ import java.util.Set;
  * A missing program leaves a gap in the facts (reported), never a failure.
  */
 public final class HostInspector {
+
+  private static final int PARALLEL = 4;
 
   private final CommandRunner runner;
   private final InstalledRules installedRules;
@@ -37,37 +43,90 @@ public final class HostInspector {
 
   /** Inspects the host for {@code table} (may be empty: then only host-wide facts matter). */
   public HostFacts inspect(ForwardTable table) throws IOException {
-    List<String> gaps = new ArrayList<>();
-    List<HostInterface> interfaces = HostOutputParsers.interfaces(output(List.of("ip", "-j", "addr"), gaps));
-    Map<String, String> sysctls = sysctls(interfaces, gaps);
+    // The programs are independent: run them a few at a time, so doctor waits for the slowest
+    // group rather than for the sum. Each group keeps its own gaps, listed in a fixed order.
+    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, task -> {
+      Thread thread = new Thread(task, "inspect");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<String> addressGaps = new ArrayList<>();
+      List<String> socketGaps = new ArrayList<>();
+      List<String> firewallGaps = new ArrayList<>();
+      List<String> conntrackGaps = new ArrayList<>();
+      Future<List<HostInterface>> interfaces = pool.submit(
+          () -> HostOutputParsers.interfaces(output(List.of("ip", "-j", "addr"), addressGaps)));
+      Future<Map<InetAddress, RouteFact>> routes = pool.submit(() -> routes(table));
+      Future<List<Listener>> listeners = pool.submit(() -> listeners(socketGaps));
+      Future<Firewall> firewall = pool.submit(() -> firewall(firewallGaps));
+      Future<List<ConntrackEntry>> conntrack = pool.submit(() -> conntrack(conntrackGaps));
+      Future<InstalledState> installed = pool.submit(() -> installedRules.inspect(Optional.of(table)));
+      // Which rp_filter keys to read depends on the interfaces.
+      List<HostInterface> ifaces = get(interfaces);
+      Map<String, String> sysctls = sysctls(ifaces, addressGaps);
+      InstalledState state = get(installed);
+      List<String> gaps = new ArrayList<>(addressGaps);
+      gaps.addAll(socketGaps);
+      gaps.addAll(firewallGaps);
+      gaps.addAll(conntrackGaps);
+      if (!state.readable()) {
+        gaps.add(state.how());
+      }
+      return new HostFacts(sysctls, ifaces, get(routes), get(listeners), get(firewall), get(conntrack), state, gaps);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static <T> T get(Future<T> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while inspecting the host", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private Map<InetAddress, RouteFact> routes(ForwardTable table) {
     Map<InetAddress, RouteFact> routes = new LinkedHashMap<>();
     for (Forward forward : table.forwards()) {
       routes.computeIfAbsent(forward.backend(), this::route);
     }
+    return routes;
+  }
+
+  private List<Listener> listeners(List<String> gaps) throws IOException {
     List<Listener> listeners = new ArrayList<>();
     listeners.addAll(HostOutputParsers.listeners(Protocol.TCP, output(List.of("ss", "-H", "-tlnp"), gaps)));
     listeners.addAll(HostOutputParsers.listeners(Protocol.UDP, output(List.of("ss", "-H", "-ulnp"), gaps)));
-    Firewall firewall = firewall(gaps);
+    return listeners;
+  }
+
+  private List<ConntrackEntry> conntrack(List<String> gaps) throws IOException {
     List<ConntrackEntry> conntrack = new ArrayList<>();
-    if (runner.isInstalled("conntrack")) {
-      for (String family : List.of("ipv4", "ipv6")) {
-        CommandResult result = runner.run(List.of("conntrack", "-L", "-f", family));
-        if (result.succeeded()) {
-          conntrack.addAll(HostOutputParsers.conntrack(result.stdout()));
-        } else {
-          gaps.add("cannot list conntrack entries: " + result.describeFailure());
-          break;
-        }
-      }
-    } else {
+    if (!runner.isInstalled("conntrack")) {
       gaps.add("conntrack is not installed: stale UDP entries and unanswered connections cannot be checked"
           + " (apt-get install conntrack)");
+      return conntrack;
     }
-    InstalledState installed = installedRules.inspect(Optional.of(table));
-    if (!installed.readable()) {
-      gaps.add(installed.how());
+    for (String family : List.of("ipv4", "ipv6")) {
+      CommandResult result = runner.run(List.of("conntrack", "-L", "-f", family));
+      if (!result.succeeded()) {
+        gaps.add("cannot list conntrack entries: " + result.describeFailure());
+        break;
+      }
+      conntrack.addAll(HostOutputParsers.conntrack(result.stdout()));
     }
-    return new HostFacts(sysctls, interfaces, routes, listeners, firewall, conntrack, installed, gaps);
+    return conntrack;
   }
 
   private Map<String, String> sysctls(List<HostInterface> interfaces, List<String> gaps) throws IOException {
@@ -133,7 +192,11 @@ public final class HostInspector {
     if (runner.isInstalled("nft")) {
       CommandResult result = runner.run(List.of("nft", "-j", "list", "ruleset"));
       if (result.succeeded()) {
-        chains.addAll(NftRulesetParser.parse(result.stdout(), iptablesNftTables));
+        try {
+          chains.addAll(NftRulesetParser.parse(result.stdout(), iptablesNftTables));
+        } catch (IllegalArgumentException e) {
+          gaps.add("cannot read the nftables ruleset: " + e.getMessage());
+        }
       } else {
         gaps.add("cannot list the nftables ruleset: " + result.describeFailure());
       }
