@@ -65,6 +65,11 @@ public final class HostInspector {
       // Which rp_filter keys to read depends on the interfaces.
       List<HostInterface> ifaces = get(interfaces);
       Map<String, String> sysctls = sysctls(ifaces, addressGaps);
+      // Every group must be finished before its gaps are read.
+      Map<InetAddress, RouteFact> routeFacts = get(routes);
+      List<Listener> sockets = get(listeners);
+      Firewall chains = get(firewall);
+      List<ConntrackEntry> entries = get(conntrack);
       InstalledState state = get(installed);
       List<String> gaps = new ArrayList<>(addressGaps);
       gaps.addAll(socketGaps);
@@ -73,7 +78,7 @@ public final class HostInspector {
       if (!state.readable()) {
         gaps.add(state.how());
       }
-      return new HostFacts(sysctls, ifaces, get(routes), get(listeners), get(firewall), get(conntrack), state, gaps);
+      return new HostFacts(sysctls, ifaces, routeFacts, sockets, chains, entries, state, gaps);
     } finally {
       pool.shutdownNow();
     }
