@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       ApplyCommand.class,
       StatusCommand.class,
       RemoveCommand.class,
+      DemoCommand.class,
       DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
