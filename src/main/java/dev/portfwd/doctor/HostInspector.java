@@ -183,6 +183,8 @@ public final class HostInspector {
             nfTablesFlavour = true;
             dump.tables().forEach(t -> iptablesNftTables.add(nftFamily + " " + t));
           }
+        } else {
+          gaps.add("cannot read " + program + " rules: " + result.describeFailure());
         }
       }
       // Legacy tables are invisible to nft: read them too when iptables itself is the nft flavour.
@@ -191,6 +193,8 @@ public final class HostInspector {
         CommandResult result = runner.run(List.of(legacy + "-save"));
         if (result.succeeded()) {
           chains.addAll(IptablesSaveParser.parse(result.stdout(), legacy, family).chains());
+        } else {
+          gaps.add("cannot read " + legacy + " rules: " + result.describeFailure());
         }
       }
     }
