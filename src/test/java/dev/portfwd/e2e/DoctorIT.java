@@ -356,10 +356,51 @@ class DoctorIT {
   }
 
   @Test
+  void backendFirewallDropsTheConnection() throws Exception {
+    try (Topology topology = healthy()) {
+      topology.sh("backend", "nft add table inet guard"
+          + " && nft add chain inet guard input '{ type filter hook input priority 0; }'"
+          + " && nft add rule inet guard input tcp dport 80 drop");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+
+      Doctor doctor = doctor(topology);
+      assertThat(doctor.exitCode()).isEqualTo(1);
+      doctor.onlyFrom("backend-probe");
+      JsonNode finding = doctor.problem("backend-probe");
+      namesForward(finding, 1);
+      assertThat(finding.path("what").asText()).contains("192.0.2.2:80/tcp did not answer within");
+      assertThat(finding.path("why").asText()).contains("a firewall drops the connection");
+
+      topology.sh("backend", "nft delete table inet guard"); // the fix is on the backend
+      assertThat(doctor(topology).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void portfwdsRulesFlushedBySomethingElse() throws Exception {
+    try (Topology topology = healthy()) {
+      topology.sh("gateway", "nft delete table inet portfwd");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+
+      Doctor doctor = doctor(topology);
+      assertThat(doctor.exitCode()).isEqualTo(1);
+      doctor.onlyFrom("installed-rules");
+      JsonNode finding = doctor.problem("installed-rules");
+      assertThat(finding.path("what").asText()).contains("portfwd's rules are not installed");
+      assertThat(finding.path("fix").asText()).isEqualTo("portfwd apply " + table);
+
+      // The fix is portfwd itself; here it is the jar.
+      CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", table.toString());
+      assertThat(apply.exitCode()).as(apply.stderr()).isZero();
+      assertThat(doctor(topology).problems()).isEmpty();
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+    }
+  }
+
+  @Test
   void tableEditedButNotApplied() throws Exception {
     try (Topology topology = healthy()) {
       Files.writeString(table, TABLE.replace("13102  192.0.2.2  80", "13102  192.0.2.2  8080"));
-      topology.sh("backend", "true"); // nothing changes on the host: only the table file
 
       Doctor doctor = doctor(topology, "--no-probe");
       assertThat(doctor.exitCode()).isEqualTo(1);
