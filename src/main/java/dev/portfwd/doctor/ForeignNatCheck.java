@@ -18,6 +18,8 @@ final class ForeignNatCheck implements Check {
 
   static final String ID = "foreign-nat";
   static final int PORTFWD_PRIORITY = -100;
+  /** The prefix of the chains of portfwd's iptables backend ({@code PORTFWD-PREROUTING}, ...). */
+  static final String IPTABLES_PREFIX = "PORTFWD-";
 
   @Override
   public List<Finding> check(ForwardTable table, HostFacts facts) {
@@ -34,7 +36,7 @@ final class ForeignNatCheck implements Check {
             Packet packet = new Packet(forward.family(), protocol, forward.externalAddress(), port,
                 /* dnat= */ false, Optional.empty());
             for (ChainWalker.Catch c : walker.dnatCatches(chain, packet)) {
-              if (seen.contains(c.rule().text()) || sameTarget(c.rule(), forward, port)) {
+              if (seen.contains(c.rule().text()) || sameTarget(c.rule(), forward, port) || isPortfwds(c.chain())) {
                 continue;
               }
               // A rule naming the port is meant for it, whatever else it tests (Docker's "! -i
@@ -48,6 +50,11 @@ final class ForeignNatCheck implements Check {
       }
     }
     return findings;
+  }
+
+  /** The chains portfwd's iptables backend creates: its own DNAT is no foreign rule. */
+  static boolean isPortfwds(FirewallChain chain) {
+    return !chain.isNft() && chain.name().startsWith(IPTABLES_PREFIX);
   }
 
   /** The first and last external port: enough to catch rules for the range's ends. */

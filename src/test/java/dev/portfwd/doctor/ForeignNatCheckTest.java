@@ -75,4 +75,17 @@ class ForeignNatCheckTest {
           "iptables -t nat -D DOCKER ! -i docker0 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 172.17.0.2:80");
     });
   }
+
+  @Test
+  void portfwdsOwnIptablesChainsAreNotForeign() {
+    String save = """
+        *nat
+        :PREROUTING ACCEPT [0:0]
+        :PORTFWD-PREROUTING - [0:0]
+        -A PREROUTING -j PORTFWD-PREROUTING
+        -A PORTFWD-PREROUTING -p tcp -m tcp --dport 13102 -j DNAT --to-destination 198.51.100.9:80
+        COMMIT
+        """;
+    assertThat(run(Facts.iptables(save))).isEmpty();
+  }
 }

@@ -139,4 +139,18 @@ class ForwardDropCheckTest {
       assertThat(f.what()).contains("every forward");
     });
   }
+
+  @Test
+  void portfwdsOwnIptablesAcceptInTheSameForwardChainCounts() {
+    // With the iptables backend, portfwd's accept sits in the same base chain as the policy.
+    String save = """
+        *filter
+        :FORWARD DROP [0:0]
+        :PORTFWD-FORWARD - [0:0]
+        -A FORWARD -j PORTFWD-FORWARD
+        -A PORTFWD-FORWARD -m conntrack --ctstate DNAT -j ACCEPT
+        COMMIT
+        """;
+    assertThat(run(Facts.iptables(save))).isEmpty();
+  }
 }
