@@ -84,8 +84,9 @@ final class ForeignNatCheck implements Check {
         sure ? Severity.ERROR : Severity.WARNING,
         ID,
         c.rule().text() + " " + (sure ? "catches" : "may catch") + " " + port + "/" + protocol.keyword()
-            + " and sends it" + (target.isEmpty() ? " elsewhere" : target) + "; its chain " + c.chain().name()
-            + " is reached from " + chain.describe() + ", which " + order,
+            + " and sends it" + (target.isEmpty() ? " elsewhere" : target) + "; "
+            + (c.chain().equals(chain) ? "" : "its chain " + c.chain().name() + " is reached from ")
+            + chain.describe() + ", which " + order,
         "the first NAT rule that matches a new connection decides where it goes: portfwd's DNAT to "
             + forward.backendText() + " never sees these connections",
         c.rule().deleteCommand(),
