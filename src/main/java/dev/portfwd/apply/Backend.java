@@ -1,0 +1,56 @@
+package dev.portfwd.apply;
+
+import dev.portfwd.compile.DesiredState;
+import java.util.List;
+
+/**
+ * A kernel backend: installs a {@link DesiredState} into its own part of the kernel's ruleset and
+ * reads back what is installed. Implemented by nftables ({@code dev.portfwd.nft}) and iptables.
+ *
+ * <p>Contract shared by every implementation:
+ * <ul>
+ *   <li>Everything it installs lives in objects it owns; nothing else is created, flushed,
+ *       reordered or deleted.
+ *   <li>{@link #plan} only reads. {@link #apply} applies one plan as one atomic transaction per
+ *       kernel table: afterwards the kernel holds the old or the new forwards, never a mix.
+ *   <li>State is always read from the kernel, never from a file, so {@link #status} and
+ *       {@link #remove} work after the table file is gone.
+ *   <li>Applying the state just applied gives a plan with {@link Plan#isEmpty()}.
+ * </ul>
+ * Host checks that are not specific to a backend (root, ip_forward, conntrack) live in this
+ * package and run around the backend calls.
+ */
+public interface Backend {
+
+  /** The name users pass to {@code --backend} ({@code nftables}, {@code iptables}). */
+  String name();
+
+  /**
+   * Fails when this backend cannot work on this host: its tool is missing or does not answer.
+   * Called before anything is read or changed.
+   *
+   * @throws BackendException with a one-line message saying what to install or do
+   */
+  void requireUsable() throws BackendException;
+
+  /** True when this backend finds portfwd's objects in the kernel (for {@code --backend auto}). */
+  boolean isInstalled() throws BackendException;
+
+  /**
+   * Reads the live state and computes what {@link #apply} would change to reach {@code desired}:
+   * per-forward changes for people and the exact backend script.
+   */
+  Plan plan(DesiredState desired) throws BackendException;
+
+  /** Applies {@code plan} atomically; an empty plan does nothing. */
+  void apply(Plan plan) throws BackendException;
+
+  /** The installed forwards with their counters, read from the kernel. */
+  List<ForwardCounters> status() throws BackendException;
+
+  /**
+   * Plans removing everything portfwd installed: every forward becomes a removal and the script
+   * deletes portfwd's own objects. Empty when nothing is installed.
+   */
+  Plan planRemove() throws BackendException;
+}

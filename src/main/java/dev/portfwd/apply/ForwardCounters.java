@@ -1,0 +1,15 @@
+package dev.portfwd.apply;
+
+import dev.portfwd.compile.CompiledForward;
+
+/**
+ * An installed forward with its kernel counters: {@code packets} and {@code bytes} the clients
+ * sent through it since it was installed, and {@code connections}, the connections conntrack
+ * holds for it right now (-1 when unknown).
+ */
+public record ForwardCounters(CompiledForward forward, long packets, long bytes, long connections) {
+
+  public ForwardCounters withConnections(long count) {
+    return new ForwardCounters(forward, packets, bytes, count);
+  }
+}

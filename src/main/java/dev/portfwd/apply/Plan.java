@@ -1,0 +1,56 @@
+package dev.portfwd.apply;
+
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.DesiredState;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What one {@code apply} (or {@code remove}) will do: the per-forward changes people read and the
+ * exact script the backend hands to the kernel ({@code nft -f -} input, or {@code
+ * iptables-restore} input), which {@code plan --script} prints unchanged.
+ *
+ * @param backend the backend that made the plan and must apply it
+ * @param desired the forwards that will be installed afterwards
+ * @param script empty when the kernel already holds {@code desired}
+ */
+public record Plan(String backend, DesiredState desired, List<ForwardChange> changes, String script) {
+
+  public Plan {
+    changes = changes.stream()
+        .sorted(Comparator.comparing(ForwardChange::subject, CompiledForward.ORDER))
+        .toList();
+  }
+
+  /** True when applying changes nothing in the kernel. */
+  public boolean isEmpty() {
+    return script.isEmpty();
+  }
+
+  public long count(ForwardChange.Kind kind) {
+    return changes.stream().filter(c -> c.kind() == kind).count();
+  }
+
+  /** {@code 3 to add, 1 to change, 0 to remove}. */
+  public String summary() {
+    return count(ForwardChange.Kind.ADD) + " to add, " + count(ForwardChange.Kind.CHANGE)
+        + " to change, " + count(ForwardChange.Kind.REMOVE) + " to remove";
+  }
+
+  /** Per-forward changes of {@code before → after}, matched by {@link CompiledForward#key()}. */
+  public static List<ForwardChange> diff(List<CompiledForward> before, List<CompiledForward> after) {
+    java.util.Map<CompiledForward.Key, CompiledForward> old = new java.util.HashMap<>();
+    before.forEach(f -> old.put(f.key(), f));
+    java.util.List<ForwardChange> changes = new java.util.ArrayList<>();
+    for (CompiledForward wanted : after) {
+      CompiledForward existing = old.remove(wanted.key());
+      if (existing == null) {
+        changes.add(ForwardChange.add(wanted));
+      } else if (!existing.equals(wanted)) {
+        changes.add(ForwardChange.change(existing, wanted));
+      }
+    }
+    old.values().forEach(f -> changes.add(ForwardChange.remove(f)));
+    return changes;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.doctor.Doctor;
+import dev.portfwd.doctor.DoctorReport;
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.doctor.BackendInstalledRules;
+import dev.portfwd.doctor.InstalledRules;
+import dev.portfwd.doctor.ReportPrinter;
+import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.table.TableReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portfwd doctor}: explains why forwards do not work, and how to fix it. Changes nothing. */
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Inspect the gateway, what portfwd installed and the table, and report every reason a forward"
+          + " would not work now: what is wrong, why it breaks forwarding, and the command that fixes it.",
+      "Nothing on the host is changed. Exit 0 when no error was found (warnings alone: 0), 1 otherwise."
+    })
+final class DoctorCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the findings as JSON for scripts.")
+  boolean json;
+
+  @Option(
+      names = "--probe",
+      negatable = true,
+      description = "Open a TCP connection from the gateway to each TCP backend (default: on when a"
+          + " TABLE is given; --no-probe skips it).")
+  Boolean probe;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "2",
+      paramLabel = "SECONDS",
+      description = "How long a probe waits for a backend to answer (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "TABLE",
+      description = "The forwarding table the host should serve; '-' reads standard input (default: "
+          + TableReader.DEFAULT_TABLE + " when it exists, else the forwards portfwd installed).")
+  String table;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (timeoutSeconds < 1 || timeoutSeconds > 30) {
+      throw PortfwdException.invalidInput("--timeout must be between 1 and 30 seconds, not " + timeoutSeconds);
+    }
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    InstalledRules installed;
+    try {
+      installed = new BackendInstalledRules(BackendChoice.auto.create(runner));
+    } catch (BackendException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    }
+    ForwardTable forwards = forwards(installed, err);
+    boolean probing = probe != null ? probe : table != null;
+    Doctor doctor = new Doctor(runner, installed, Duration.ofSeconds(timeoutSeconds));
+    DoctorReport report;
+    try {
+      report = doctor.examine(forwards, probing);
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot inspect the host: " + e.getMessage(), e);
+    }
+    if (json) {
+      out.println(ReportPrinter.json(report).toPrettyString());
+    } else {
+      out.print(ReportPrinter.text(report, colour()));
+    }
+    out.flush();
+    if (report.hasErrors()) {
+      throw PortfwdException.failure("");
+    }
+  }
+
+  /** The table given, else the default table when it exists, else what portfwd installed. */
+  private ForwardTable forwards(InstalledRules installed, PrintWriter err) {
+    if (table != null) {
+      return TableLoader.load(table, System.in, err);
+    }
+    if (Files.isRegularFile(Path.of(TableReader.DEFAULT_TABLE))) {
+      return TableLoader.load(TableReader.DEFAULT_TABLE, System.in, err);
+    }
+    return installed.installedForwards();
+  }
+
+  /** Colour only on a terminal that understands it, and never in JSON. */
+  private static boolean colour() {
+    String term = System.getenv("TERM");
+    return System.console() != null && term != null && !term.equals("dumb") && System.getenv("NO_COLOR") == null;
+  }
+}

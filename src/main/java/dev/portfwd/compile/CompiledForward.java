@@ -1,0 +1,122 @@
+package dev.portfwd.compile;
+
+import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Cidr;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One forward for one protocol, the unit every kernel backend installs, reads back and diffs.
+ * Backend-neutral: it knows nothing of nft maps or iptables chains.
+ *
+ * <p>{@code allowedSources} is normalised (sorted, no block inside another) so that a forward read
+ * back from the kernel compares equal to the one compiled from the table.
+ *
+ * @param family the IP version of the packets rewritten (the backend's, and the external
+ *     address's when one is named)
+ * @param externalAddress the address the forward is bound to; empty means any of the gateway's own
+ * @param description the table's description; backends may shorten it to fit their comments
+ */
+public record CompiledForward(
+    IpFamily family,
+    Optional<InetAddress> externalAddress,
+    Protocol protocol,
+    PortRange externalPorts,
+    InetAddress backend,
+    PortRange backendPorts,
+    List<Cidr> allowedSources,
+    boolean masquerade,
+    String description) {
+
+  /** Orders forwards the way plans and status print them: family, port, protocol, address. */
+  public static final Comparator<CompiledForward> ORDER =
+      Comparator.comparing(CompiledForward::family)
+          .thenComparingInt((CompiledForward f) -> f.externalPorts().first())
+          .thenComparingInt(f -> f.externalPorts().last())
+          .thenComparing(CompiledForward::protocol)
+          .thenComparing(f -> f.externalAddress().map(Addresses::format).orElse(""));
+
+  public CompiledForward {
+    Objects.requireNonNull(externalAddress, "externalAddress");
+    Objects.requireNonNull(description, "description");
+    if (externalPorts.size() != backendPorts.size()) {
+      throw new IllegalArgumentException("port ranges differ in size");
+    }
+    if (IpFamily.of(backend) != family
+        || externalAddress.map(a -> IpFamily.of(a) != family).orElse(false)
+        || allowedSources.stream().anyMatch(c -> c.family() != family)) {
+      throw new IllegalArgumentException("addresses of one forward must share one IP version");
+    }
+    allowedSources = Sources.normalize(allowedSources);
+  }
+
+  /** What identifies a forward across a change: where it listens, not where it sends. */
+  public record Key(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol, PortRange externalPorts) {}
+
+  public Key key() {
+    return new Key(family, externalAddress, protocol, externalPorts);
+  }
+
+  /** True when only {@code allowedSources} may use the forward. */
+  public boolean isRestricted() {
+    return !allowedSources.isEmpty();
+  }
+
+  /** How far backend ports sit from external ports; 0 for "same ports". */
+  public int portOffset() {
+    return backendPorts.first() - externalPorts.first();
+  }
+
+  /** This forward with another description (backends cut descriptions to their limits). */
+  public CompiledForward withDescription(String newDescription) {
+    return new CompiledForward(family, externalAddress, protocol, externalPorts, backend, backendPorts,
+        allowedSources, masquerade, newDescription);
+  }
+
+  /** This forward with another masquerade setting. */
+  public CompiledForward withMasquerade(boolean newMasquerade) {
+    return new CompiledForward(family, externalAddress, protocol, externalPorts, backend, backendPorts,
+        allowedSources, newMasquerade, description);
+  }
+
+  /** {@code 13102/tcp}, {@code 198.51.100.7:443/tcp}, {@code [2001:db8::1]:443/udp}. */
+  public String externalText() {
+    String ports = externalPorts.toString();
+    return externalAddress.map(a -> Addresses.withPort(a, ports)).orElse(ports) + "/" + protocol.keyword();
+  }
+
+  /** {@code 192.0.2.2:80} or {@code [2001:db8:2::2]:80}. */
+  public String backendText() {
+    return Addresses.withPort(backend, backendPorts);
+  }
+
+  /** {@code from=203.0.113.0/24 masquerade=no}, or empty. */
+  public String optionsText() {
+    StringBuilder text = new StringBuilder();
+    if (isRestricted()) {
+      text.append("from=").append(String.join(",", allowedSources.stream().map(Object::toString).toList()));
+    }
+    if (!masquerade) {
+      text.append(text.length() > 0 ? " " : "").append("masquerade=no");
+    }
+    return text.toString();
+  }
+
+  /** {@code 13102/tcp → 192.0.2.2:80  from=…  Description}: one line for people. */
+  public String describe() {
+    StringBuilder line = new StringBuilder(externalText()).append(" → ").append(backendText());
+    if (!optionsText().isEmpty()) {
+      line.append("  ").append(optionsText());
+    }
+    if (!description.isEmpty()) {
+      line.append("  ").append(description);
+    }
+    return line.toString();
+  }
+}

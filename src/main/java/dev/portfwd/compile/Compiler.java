@@ -1,0 +1,64 @@
+package dev.portfwd.compile;
+
+import dev.portfwd.model.Cidr;
+import dev.portfwd.model.Forward;
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.ProxyProtocol;
+import dev.portfwd.model.Protocol;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a validated table into the {@link DesiredState} every kernel backend installs.
+ *
+ * <p>Pure: no I/O, no knowledge of nft or iptables. Each table line becomes one
+ * {@link CompiledForward} per protocol. Lines the kernel cannot serve are collected, never half
+ * compiled: an external address and backend of different IP versions (only the relay bridges
+ * IPv6 to IPv4), {@code from=} blocks of the other IP version, and PROXY protocol (a kernel NAT
+ * rule cannot add a header).
+ */
+public final class Compiler {
+
+  private Compiler() {}
+
+  /**
+   * Compiles {@code table}.
+   *
+   * @throws CompileException listing every line the kernel backends cannot serve
+   */
+  public static DesiredState compile(ForwardTable table) throws CompileException {
+    List<String> problems = new ArrayList<>();
+    List<CompiledForward> compiled = new ArrayList<>();
+    for (Forward forward : table.forwards()) {
+      String where = table.source() + ":" + forward.line() + ": error: ";
+      IpFamily family = forward.family();
+      if (forward.externalAddress().map(a -> IpFamily.of(a) != family).orElse(false)) {
+        problems.add(where + "external address " + forward.externalText() + " and backend "
+            + forward.backendText() + " are of different IP versions; kernel NAT cannot bridge them"
+            + " (use 'portfwd relay')");
+        continue;
+      }
+      List<Cidr> foreign = forward.allowedSources().stream().filter(c -> c.family() != family).toList();
+      if (!foreign.isEmpty()) {
+        problems.add(where + "from=" + foreign.get(0) + " is of another IP version than backend "
+            + forward.backendText() + "; no such client can reach it");
+        continue;
+      }
+      if (forward.proxyProtocol() != ProxyProtocol.NONE) {
+        problems.add(where + "proxy-protocol=" + forward.proxyProtocol().keyword()
+            + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
+        continue;
+      }
+      for (Protocol protocol : forward.protocolList()) {
+        compiled.add(new CompiledForward(family, forward.externalAddress(), protocol,
+            forward.externalPorts(), forward.backend(), forward.backendPorts(),
+            forward.allowedSources(), forward.masquerade(), forward.description()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new CompileException(problems);
+    }
+    return new DesiredState(compiled);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.portfwd.doctor;
+
+import dev.portfwd.model.Forward;
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.model.IpFamily;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** IP forwarding switched off for a family that some forward uses. */
+final class ForwardingSysctlCheck implements Check {
+
+  static final String ID = "ip-forwarding";
+
+  @Override
+  public List<Finding> check(ForwardTable table, HostFacts facts) {
+    List<Finding> findings = new ArrayList<>();
+    for (IpFamily family : IpFamily.values()) {
+      List<Forward> users = table.forwards().stream().filter(f -> f.family() == family).toList();
+      String key = family == IpFamily.IPV4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+      Optional<String> value = facts.sysctl(key);
+      if (users.isEmpty() || value.isEmpty() || value.get().equals("1")) {
+        continue;
+      }
+      String name = family == IpFamily.IPV4 ? "IPv4" : "IPv6";
+      findings.add(Finding.host(
+          Severity.ERROR,
+          ID,
+          name + " forwarding is off (" + key + " = " + value.get() + "); " + Texts.forwardsOnLines(users) + " need it",
+          "the kernel rewrites the destination to the backend and then refuses to route the packet on:"
+              + " it is dropped without a word",
+          "sysctl -w " + key + "=1",
+          "to keep it after a reboot: echo " + key + "=1 > /etc/sysctl.d/90-portfwd.conf"
+              + " ('portfwd apply' switches it on unless given --no-sysctl)"));
+    }
+    return findings;
+  }
+}

@@ -1,0 +1,41 @@
+package dev.portfwd.doctor;
+
+import dev.portfwd.model.Forward;
+import dev.portfwd.model.Protocol;
+import java.util.List;
+
+/** Wording shared by the checks, so findings read alike. */
+final class Texts {
+
+  private Texts() {}
+
+  /** {@code the forward on line 3} or {@code the 4 forwards on lines 1, 2, 5, 7}. */
+  static String forwardsOnLines(List<Forward> forwards) {
+    if (forwards.size() == 1) {
+      return "the forward on line " + forwards.get(0).line();
+    }
+    return "the " + forwards.size() + " forwards on lines "
+        + String.join(", ", forwards.stream().map(f -> Integer.toString(f.line())).toList());
+  }
+
+  /** {@code 13102/tcp → 192.0.2.2:80}: how a finding names its forward. */
+  static String forward(Forward forward) {
+    return forward.externalText() + "/" + forward.protocolText() + " → " + forward.backendText();
+  }
+
+  /** {@code 192.0.2.2:80/tcp}: one protocol of a forward's backend side. */
+  static String backend(Forward forward, Protocol protocol) {
+    return forward.backendText() + "/" + protocol.keyword();
+  }
+
+  /** {@code word} quoted for a POSIX shell when it needs it; the table {@code <stdin>} is TABLE. */
+  static String shellWord(String word) {
+    if (word.equals("<stdin>")) {
+      return "TABLE";
+    }
+    if (word.matches("[A-Za-z0-9_./:@%+=,-]+")) {
+      return word;
+    }
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,46 @@
+package dev.portfwd.doctor;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.CommandRunner;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link CommandRunner} that answers from a script of canned outputs keyed by the joined argv,
+ * and records every argv it was asked to run. Unknown commands exit 1 with no output.
+ */
+final class FakeRunner implements CommandRunner {
+
+  private final Map<String, CommandResult> answers = new HashMap<>();
+  private final Set<String> installed;
+  final List<List<String>> ran = Collections.synchronizedList(new ArrayList<>());
+
+  FakeRunner(Set<String> installed) {
+    this.installed = installed;
+  }
+
+  FakeRunner answer(String argv, int exit, String stdout, String stderr) {
+    answers.put(argv, new CommandResult(List.of(argv.split(" ")), exit, stdout, stderr));
+    return this;
+  }
+
+  FakeRunner answer(String argv, String stdout) {
+    return answer(argv, 0, stdout, "");
+  }
+
+  @Override
+  public CommandResult run(List<String> argv, String stdin) {
+    ran.add(List.copyOf(argv));
+    CommandResult answer = answers.get(String.join(" ", argv));
+    return answer != null ? answer : new CommandResult(argv, 1, "", "not scripted: " + argv);
+  }
+
+  @Override
+  public boolean isInstalled(String program) {
+    return installed.contains(program);
+  }
+}
