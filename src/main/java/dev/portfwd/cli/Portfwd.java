@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Port forwarding on a Linux gateway from a plain-text forwarding table.",
-    subcommands = {CheckCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CheckCommand.class, RelayCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Success.",

@@ -1,0 +1,67 @@
+package dev.portfwd.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+
+/**
+ * One UDP client's socket towards the backend. Datagrams that arrive before the socket is
+ * connected wait for it; with PROXY protocol v2 each datagram is prefixed with the session's
+ * header. Used only on the listener's event loop.
+ */
+final class UdpSession {
+
+  private final ChannelFuture connect;
+  private final ByteBuf header;
+  private final ForwardCounters counters;
+
+  UdpSession(ChannelFuture connect, ByteBuf header, ForwardCounters counters) {
+    this.connect = connect;
+    this.header = header;
+    this.counters = counters;
+  }
+
+  /** Sends {@code payload} to the backend; takes ownership of it. */
+  void forward(ByteBuf payload) {
+    counters.toBackend(payload.readableBytes());
+    ByteBuf datagram = header == null ? payload : prefixed(connect.channel(), payload);
+    if (connect.isDone()) {
+      send(datagram);
+    } else {
+      connect.addListener((ChannelFutureListener) done -> send(datagram));
+    }
+  }
+
+  private void send(ByteBuf datagram) {
+    Channel backend = connect.channel();
+    if (connect.isSuccess() && backend.isActive()) {
+      // UDP may drop: a datagram the socket cannot take now is lost, as it would be on the wire.
+      backend.writeAndFlush(datagram, backend.voidPromise());
+    } else {
+      datagram.release();
+    }
+  }
+
+  private ByteBuf prefixed(Channel backend, ByteBuf payload) {
+    try {
+      ByteBuf datagram = backend.alloc().directBuffer(header.readableBytes() + payload.readableBytes());
+      datagram.writeBytes(header, header.readerIndex(), header.readableBytes());
+      datagram.writeBytes(payload);
+      return datagram;
+    } finally {
+      payload.release();
+    }
+  }
+
+  void close() {
+    connect.channel().close();
+  }
+
+  /** Frees the header; called once when the session's socket has closed. */
+  void release() {
+    if (header != null && header.refCnt() > 0) {
+      header.release();
+    }
+  }
+}
