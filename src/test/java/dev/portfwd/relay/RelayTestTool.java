@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                    answers "PROXY src dst\n" for the decoded header first
  * flood PORT SECONDS                 accepts one TCP client, writes as fast as it can, prints bytes written
  * hold HOST PORT SECONDS             connects and never reads
- * concurrent HOST PORT N SECONDS     opens N connections at once, checks each echoes, prints "open=K"
+ * concurrent HOST PORT N SECONDS [HOLD] opens N connections at once, checks each echoes, prints
+ *                                    "echoed=K open=K failed=0", keeps them HOLD seconds more
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
  * </pre>
  */
@@ -56,7 +57,8 @@ public final class RelayTestTool {
       case "echo" -> echo(ports(args[1]), args.length > 2 && args[2].equals("proxy"));
       case "flood" -> flood(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
       case "hold" -> hold(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-      case "concurrent" -> concurrent(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+      case "concurrent" -> concurrent(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+          args.length > 5 ? Integer.parseInt(args[5]) : 0);
       case "sequential" -> sequential(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
       default -> throw new IllegalArgumentException(args[0]);
     }
@@ -195,7 +197,7 @@ public final class RelayTestTool {
     }
   }
 
-  private static void concurrent(String host, int port, int count, int seconds) throws Exception {
+  private static void concurrent(String host, int port, int count, int seconds, int holdSeconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Transport transport = Transport.select(Transport.Choice.AUTO);
     EventLoopGroup group = transport.newGroup(2);
@@ -248,6 +250,7 @@ public final class RelayTestTool {
     long stillOpen = open.stream().filter(Channel::isActive).count();
     System.out.println("echoed=" + echoed.get() + " open=" + stillOpen + " failed=" + failed.get());
     System.out.flush();
+    Thread.sleep(holdSeconds * 1000L);
     System.exit(0);
   }
 
