@@ -31,7 +31,14 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
       return; // dropped, as a full socket buffer would
     }
     route.counters().toClient(reply.content().readableBytes());
-    listening.writeAndFlush(new DatagramPacket(reply.content().retain(), client), listening.voidPromise());
+    listening.write(new DatagramPacket(reply.content().retain(), client), listening.voidPromise());
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    // The replies of one read burst leave together; the listener shares this event loop.
+    listening.flush();
+    ctx.fireChannelReadComplete();
   }
 
   @Override

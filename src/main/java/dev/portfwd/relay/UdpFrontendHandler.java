@@ -32,6 +32,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Transport transport;
   private final RelayOptions options;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final java.util.Set<UdpSession> unflushed = new java.util.LinkedHashSet<>();
 
   UdpFrontendHandler(Listener listener, Transport transport, RelayOptions options) {
     this.listener = listener;
@@ -60,7 +61,18 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
       }
       session = open(ctx.channel(), sender, packet.recipient(), route);
     }
-    session.forward(packet.content().retain());
+    if (session.forward(packet.content().retain())) {
+      unflushed.add(session);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    for (UdpSession session : unflushed) {
+      session.flush();
+    }
+    unflushed.clear();
+    ctx.fireChannelReadComplete();
   }
 
   private UdpSession open(Channel listening, InetSocketAddress client, InetSocketAddress recipient, Route route) {
@@ -89,6 +101,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     }
     connect.channel().closeFuture().addListener(closed -> {
       sessions.remove(client, session);
+      unflushed.remove(session);
       session.release();
       route.counters().closed();
       if (options.verbose()) {

@@ -22,25 +22,39 @@ final class UdpSession {
     this.counters = counters;
   }
 
-  /** Sends {@code payload} to the backend; takes ownership of it. */
-  void forward(ByteBuf payload) {
+  /**
+   * Queues {@code payload} for the backend; takes ownership of it. {@link #flush} sends what is
+   * queued, so the datagrams of one read burst leave in one system call (sendmmsg on epoll).
+   *
+   * @return true when the caller must {@link #flush} (the socket was ready), false when the
+   *     datagram waits for the connect and is sent by it
+   */
+  boolean forward(ByteBuf payload) {
     counters.toBackend(payload.readableBytes());
     ByteBuf datagram = header == null ? payload : prefixed(connect.channel(), payload);
     if (connect.isDone()) {
       send(datagram);
-    } else {
-      connect.addListener((ChannelFutureListener) done -> send(datagram));
+      return true;
     }
+    connect.addListener((ChannelFutureListener) done -> {
+      send(datagram);
+      flush();
+    });
+    return false;
   }
 
   private void send(ByteBuf datagram) {
     Channel backend = connect.channel();
     if (connect.isSuccess() && backend.isActive()) {
       // UDP may drop: a datagram the socket cannot take now is lost, as it would be on the wire.
-      backend.writeAndFlush(datagram, backend.voidPromise());
+      backend.write(datagram, backend.voidPromise());
     } else {
       datagram.release();
     }
+  }
+
+  void flush() {
+    connect.channel().flush();
   }
 
   private ByteBuf prefixed(Channel backend, ByteBuf payload) {
