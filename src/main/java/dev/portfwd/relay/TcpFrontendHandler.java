@@ -51,6 +51,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
         .handler(new TcpBackendInitializer(client, route));
     ChannelFuture connect = bootstrap.connect(route.backend());
     backend = connect.channel();
