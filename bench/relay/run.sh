@@ -157,8 +157,8 @@ printf '| %-14s | %10s | %12s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "UDP 
 printf '| %-14s | %10s | %12s | %14s |\n' "---" "---" "---" "---"
 for i in 1 2 3 4 5; do
   # Warm-up, not measured: the JVM compiles the relay's hot paths in the first seconds.
-  inns $C timeout 30 "${tool[@]}" sequential 203.0.113.1 700$i 100000000 2 >/dev/null 2>&1 || true
-  inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -t 2 >/dev/null 2>&1 || true
+  inns $C timeout 30 "${tool[@]}" sequential 203.0.113.1 700$i 100000000 5 >/dev/null 2>&1 || true
+  inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -t 3 >/dev/null 2>&1 || true
   t=$(throughput 600$i)
   c=$(conn_rate 700$i)
   if [[ $i == 2 ]]; then u="n/a (tcp only)"; else u=$(udp_pps 600$i); fi

@@ -24,8 +24,9 @@ import java.util.logging.Logger;
  * The userspace relay: listens on every port of a table and relays TCP connections and UDP
  * sessions to the backends.
  *
- * <p>Design: one small event-loop group accepts, a second (one loop per core) carries the
- * traffic; a backend connection or UDP session always lives on the loop of the client it serves,
+ * <p>Design: one event-loop group (one loop per core) accepts and carries the traffic, so an
+ * accepted connection often stays on the thread that accepted it (no wake-up of another thread on
+ * a busy two-core host); a backend connection or UDP session always lives on the loop of the client it serves,
  * so a connection is handled by one thread from start to end. {@link #apply} moves the relay to a
  * new table by difference: sockets the new table no longer wants stop listening, new ones start,
  * kept ones switch route for new connections only. Established connections are never touched by
@@ -39,7 +40,6 @@ public final class Relay implements AutoCloseable {
   private final Transport transport;
   private final RelayOptions options;
   private final RelayCounters counters;
-  private final EventLoopGroup acceptors;
   private final EventLoopGroup workers;
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private boolean accepting = true;
@@ -48,7 +48,6 @@ public final class Relay implements AutoCloseable {
     this.transport = transport;
     this.options = options;
     this.counters = counters;
-    this.acceptors = transport.newGroup(1);
     this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
   }
 
@@ -117,7 +116,7 @@ public final class Relay implements AutoCloseable {
   private io.netty.bootstrap.AbstractBootstrap<?, ?> bootstrap(Listener listener) {
     if (listener.key().protocol() == Protocol.TCP) {
       return new ServerBootstrap()
-          .group(acceptors, workers)
+          .group(workers)
           .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
@@ -182,7 +181,6 @@ public final class Relay implements AutoCloseable {
   @Override
   public void close() {
     stopAccepting();
-    acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
   }
 }
