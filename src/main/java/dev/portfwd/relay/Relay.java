@@ -80,7 +80,7 @@ public final class Relay implements AutoCloseable {
       }
       Listener listener = new Listener(entry.getKey(), entry.getValue());
       try {
-        listener.bound(bind(listener));
+        listener.bound(bind(listener, sharesPort(entry.getKey(), wanted)));
         listeners.put(entry.getKey(), listener);
         started++;
       } catch (Exception e) {
@@ -92,12 +92,26 @@ public final class Relay implements AutoCloseable {
     return failures;
   }
 
-  private Channel bind(Listener listener) throws Exception {
+  /** True when {@code key}'s port is also wanted on another address (wildcard and specific). */
+  private static boolean sharesPort(ListenerKey key, Map<ListenerKey, Route> wanted) {
+    for (ListenerKey other : wanted.keySet()) {
+      if (!other.equals(key) && other.protocol() == key.protocol() && other.port() == key.port()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Channel bind(Listener listener, boolean sharedPort) throws Exception {
     ListenerKey key = listener.key();
     List<InetAddress> addresses = key.address().map(List::of).orElseGet(Relay::wildcards);
     Exception first = null;
     for (InetAddress address : addresses) {
-      ChannelFuture bind = bootstrap(listener).bind(new InetSocketAddress(address, key.port())).awaitUninterruptibly();
+      io.netty.bootstrap.AbstractBootstrap<?, ?> bootstrap = bootstrap(listener);
+      if (sharedPort) {
+        bootstrap.option(transport.reusePort(), true);
+      }
+      ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, key.port())).awaitUninterruptibly();
       if (bind.isSuccess()) {
         return bind.channel();
       }

@@ -70,6 +70,17 @@ public record Transport(
     return new MultiThreadIoEventLoopGroup(threads, ioHandlers.get());
   }
 
+  /**
+   * SO_REUSEPORT for this transport. The relay sets it only where a table listens on a port both
+   * on one address and on every address: Linux refuses that pair otherwise, and with it delivers
+   * to the more specific socket, as the table means.
+   */
+  public io.netty.channel.ChannelOption<Boolean> reusePort() {
+    return name.equals("epoll")
+        ? io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT
+        : io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT);
+  }
+
   /** Why epoll is not used, for the start-up line; empty when it is. */
   public String reasonForNio() {
     if (name.equals("epoll")) {

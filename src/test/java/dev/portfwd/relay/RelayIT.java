@@ -96,6 +96,19 @@ class RelayIT {
   }
 
   @Test
+  void prefersTheLineThatNamesTheAddress() throws Exception {
+    Path table = table("both.txt", """
+        13103              192.0.2.2  80  tcp
+        203.0.113.1:13103  192.0.2.2  81  tcp  proxy-protocol=v1
+        """);
+    RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13103);
+    assertThat(client("echo a | timeout 5 socat -t2 - TCP:203.0.113.1:13103").stdout()).startsWith("PROXY TCP4 ");
+    assertThat(client("echo b | timeout 5 socat -t2 - TCP:[2001:db8:1::1]:13103").stdout()).isEqualTo("b\n");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void refusesSourcesOutsideFrom() throws Exception {
     Path table = table("from.txt", """
         13300  192.0.2.2  80  tcp,udp  from=198.51.100.0/24
