@@ -202,6 +202,19 @@ class RelayIT {
   }
 
   @Test
+  void endsIdleUdpSessions() throws Exception {
+    Path table = table("udpidle.txt", "13750 192.0.2.2 80 udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13750, "--udp-idle-timeout", "1s", "--verbose");
+    assertThat(client("echo one | timeout 5 socat -t1 - UDP:203.0.113.1:13750,sourceport=40010").stdout()).isEqualTo("one\n");
+    relay.awaitLog("udp session 203.0.113.10:40010", Duration.ofSeconds(5));
+    relay.awaitLog("udp session ended 203.0.113.10:40010", Duration.ofSeconds(5));
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13750 active=0 total=1", Duration.ofSeconds(5));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void reloadsWithoutDroppingEstablishedConnections() throws Exception {
     Path table = table("reload.txt", "13800 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13800);
