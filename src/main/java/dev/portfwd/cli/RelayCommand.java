@@ -65,7 +65,7 @@ final class RelayCommand implements Runnable {
   Duration statusInterval;
 
   @Option(names = "--transport", defaultValue = "auto",
-      description = "Network transport: auto, epoll or nio (auto is nio: epoll in Netty 4.2.18 loses data on half-closed connections; default: ${DEFAULT-VALUE}).")
+      description = "Network transport: auto, epoll or nio (auto takes epoll when it loads; default: ${DEFAULT-VALUE}).")
   String transport;
 
   @Option(names = {"-v", "--verbose"}, description = "Log a line for every connection and UDP session.")

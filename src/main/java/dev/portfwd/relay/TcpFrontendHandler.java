@@ -45,6 +45,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     Channel client = ctx.channel();
+    io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(client);
     Bootstrap bootstrap = new Bootstrap()
         .group(client.eventLoop())
         .channel(transport.socketChannel())
@@ -58,6 +59,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     connect.addListener((ChannelFutureListener) future -> {
       if (future.isSuccess()) {
         connected = true;
+        io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(backend);
         ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
         for (Object msg = early.poll(); msg != null; msg = early.poll()) {
           backend.write(msg);

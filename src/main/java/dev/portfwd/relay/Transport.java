@@ -20,12 +20,10 @@ import java.util.function.Supplier;
  * The Netty transport the relay runs on. Every channel the relay creates comes from here, so the
  * two never mix.
  *
- * <p>{@code AUTO} picks NIO, even where epoll loads: in Netty 4.2.18 an epoll channel whose peer
- * has half-closed loses its epoll registration once it has no interest left (the handler deletes
- * the fd on an empty interest set but keeps it marked as added, so the next epoll_ctl MOD fails
- * with ENOENT), and the relay then cuts the rest of the reply to a client that sent its FIN
- * first. The relay's tests reproduce it (about one 8 MB half-closed echo in three). {@code
- * --transport epoll} still selects epoll for tables where no client half-closes.
+ * <p>{@code AUTO} takes epoll where it loads. Netty 4.2.18's epoll loses the registration of a
+ * channel whose peer half-closed, which cut replies to clients that send their FIN first; the
+ * relay works around it ({@code io.netty.channel.epoll.PortfwdEpollGuard}) and its half-close test
+ * covers it.
  */
 public record Transport(
     String name,
@@ -55,7 +53,7 @@ public record Transport(
         }
         yield true;
       }
-      case AUTO -> false;
+      case AUTO -> Epoll.isAvailable();
     };
     return epoll ? epoll() : nio();
   }
@@ -94,8 +92,6 @@ public record Transport(
       return "";
     }
     Throwable cause = Epoll.unavailabilityCause();
-    return cause == null
-        ? "epoll loads but loses data on half-closed connections in Netty 4.2.18; --transport epoll forces it"
-        : "epoll unavailable: " + cause.getMessage();
+    return cause == null ? "chosen" : "epoll unavailable: " + cause.getMessage();
   }
 }

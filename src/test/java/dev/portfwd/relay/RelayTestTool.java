@@ -114,6 +114,13 @@ public final class RelayTestTool {
   /** Echoes, answers a PROXY header with its description, and passes a FIN back after the data. */
   private static final class TcpEcho extends ChannelInboundHandlerAdapter {
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      // The echo half-closes like the relay does and needs the same epoll workaround.
+      io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(ctx.channel());
+      ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HAProxyMessage header) {
         ctx.writeAndFlush(Unpooled.copiedBuffer(describe(header), StandardCharsets.US_ASCII));
