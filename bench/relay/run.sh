@@ -57,13 +57,19 @@ inns $B iperf3 -s -p 5201 >/dev/null 2>&1 & pids+=($!)
 inns $B "${tool[@]}" echo 7000 >/dev/null 2>&1 & pids+=($!)
 
 # Gateway ports per contender: 6xxx -> iperf3, 7xxx -> echo.
-#   1 portfwd relay   2 haproxy   3 socat   4 rinetd   5 kernel DNAT
+#   1 portfwd relay (epoll)   2 haproxy   3 socat   4 rinetd   5 kernel DNAT   6 portfwd relay (nio)
 cat > "$work/ports.txt" <<T
 6001 192.0.2.2 5201 tcp,udp
 7001 192.0.2.2 7000 tcp
 T
 inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay $work/ports.txt 2>$work/relay.log" & pids+=($!)
 relay_pid=$!
+# The same relay on the NIO transport, for comparison (6006/7006).
+cat > "$work/ports-nio.txt" <<T
+6006 192.0.2.2 5201 tcp,udp
+7006 192.0.2.2 7000 tcp
+T
+inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay --transport nio $work/ports-nio.txt 2>$work/relay-nio.log" & pids+=($!)
 
 cat > "$work/haproxy.cfg" <<T
 global
@@ -109,7 +115,7 @@ table inet pfbench {
 }
 T
 
-for port in 6001 7001 6002 7002 6003 7003 6004 7004; do
+for port in 6001 7001 6006 7006 6002 7002 6003 7003 6004 7004; do
   for _ in $(seq 200); do
     inns $G ss -Htln "sport = :$port" | grep -q . && break
     sleep 0.1
@@ -117,7 +123,7 @@ for port in 6001 7001 6002 7002 6003 7003 6004 7004; do
 done
 inns $B ss -Htln "sport = :7000" | grep -q . || sleep 2
 
-names=([1]="portfwd relay" [2]="haproxy (tcp)" [3]="socat" [4]="rinetd" [5]="kernel DNAT")
+names=([1]="portfwd relay" [2]="haproxy (tcp)" [3]="socat" [4]="rinetd" [5]="kernel DNAT" [6]="portfwd (nio)")
 py() { python3 -c "$1"; }
 
 throughput() { # PORT -> Gbit/s received
@@ -155,7 +161,7 @@ echo "relay transport: $(grep -o 'with the [a-z]* transport' "$work/relay.log" |
 echo
 printf '| %-14s | %10s | %12s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "UDP pps (64 B)"
 printf '| %-14s | %10s | %12s | %14s |\n' "---" "---" "---" "---"
-for i in 1 2 3 4 5; do
+for i in 1 6 2 3 4 5; do
   # Warm-up, not measured: the JVM compiles the relay's hot paths in the first seconds.
   inns $C timeout 30 "${tool[@]}" sequential 203.0.113.1 700$i 100000000 5 >/dev/null 2>&1 || true
   inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -t 3 >/dev/null 2>&1 || true
