@@ -30,8 +30,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private final Transport transport;
   private final RelayOptions options;
   private Channel backend;
-  // Epoll reads what arrived with a FIN even with auto-read off; what comes before the backend
-  // is connected waits here (at most a read or two) and the FIN is passed on after it.
+  // Once a FIN has arrived, epoll reads everything up to it even with auto-read off; what comes
+  // before the backend is connected waits here (at most the socket's receive buffer) and the FIN
+  // is passed on after it.
   private final ArrayDeque<Object> early = new ArrayDeque<>();
   private boolean connected;
   private boolean inputEndedEarly;
