@@ -258,6 +258,13 @@ class RelayIT {
   }
 
   @Test
+  void refusesAnInvalidTableBeforeListening() {
+    CommandResult result = PortfwdJar.run("13990 192.0.2.2 80 tpc\n", "relay", "-");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).contains("<stdin>:1:", "tpc", "nothing was changed");
+  }
+
+  @Test
   void explainsPortsThatCannotBeOpened() throws Exception {
     CommandResult lowPort = topology.exec("gateway", "sh", "-c",
         "echo '80 192.0.2.2 80 tcp' | setpriv --reuid=65534 --regid=65534 --clear-groups "
