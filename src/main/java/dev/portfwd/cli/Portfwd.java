@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       RemoveCommand.class,
       DemoCommand.class,
       DoctorCommand.class,
+      RelayCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

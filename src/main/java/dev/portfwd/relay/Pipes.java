@@ -1,0 +1,99 @@
+package dev.portfwd.relay;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import io.netty.channel.ConnectTimeoutException;
+
+/** What both directions of a TCP relay do the same way: closing and passing on half-closes. */
+final class Pipes {
+
+  private Pipes() {}
+
+  /** Closes {@code channel} after everything already written to it has been sent. */
+  static void closeOnFlush(Channel channel) {
+    if (channel != null && channel.isActive()) {
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else if (channel != null) {
+      channel.close();
+    }
+  }
+
+  /**
+   * Asks for the next chunk from {@code channel}, unless its peer has finished sending: epoll
+   * drops a half-closed socket from its interest set once nothing is left to wait for, and a
+   * read request then fails with ENOENT instead of doing nothing.
+   */
+  static void readMore(Channel channel) {
+    if (channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+      channel.read();
+    }
+  }
+
+  /**
+   * {@code from}'s peer sent FIN: once everything read from {@code from} has been written to
+   * {@code to}, shut down {@code to}'s output so its peer sees the same FIN. When both peers have
+   * finished sending, both channels close.
+   */
+  static void passEndOfInput(Channel from, Channel to) {
+    if (!(to instanceof DuplexChannel duplexTo) || !to.isActive()) {
+      closeOnFlush(to);
+      closeOnFlush(from);
+      return;
+    }
+    to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
+      if (!flushed.isSuccess()) {
+        from.close();
+        to.close();
+        return;
+      }
+      duplexTo.shutdownOutput().addListener(shut -> {
+        if (!shut.isSuccess() || bothInputsEnded(from, to)) {
+          closeOnFlush(from);
+          to.close();
+        }
+      });
+    });
+  }
+
+  private static boolean bothInputsEnded(Channel a, Channel b) {
+    return a instanceof DuplexChannel da && da.isInputShutdown()
+        && b instanceof DuplexChannel db && db.isInputShutdown();
+  }
+
+  /**
+   * A one-line reason for a network error that happens in normal operation (reset, refused,
+   * timeout), or null when {@code cause} is unexpected and deserves a stack trace.
+   */
+  static String expected(Throwable cause) {
+    if (cause instanceof ConnectTimeoutException) {
+      return "connect timed out";
+    }
+    if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
+      return shortMessage(cause);
+    }
+    if (cause instanceof SocketException || cause instanceof IOException) {
+      return shortMessage(cause);
+    }
+    return null;
+  }
+
+  /** The message without Netty's {@code "connect(..) failed: "} prefix and the address suffix. */
+  static String shortMessage(Throwable cause) {
+    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    int failed = message.indexOf("failed: ");
+    if (failed >= 0) {
+      message = message.substring(failed + "failed: ".length());
+    }
+    int colon = message.indexOf(": /");
+    if (colon >= 0) {
+      message = message.substring(0, colon);
+    }
+    return message.isEmpty() ? cause.getClass().getSimpleName() : message.toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.portfwd.relay;
+
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.table.Diagnostic;
+import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.TableReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Runs a {@link Relay} as a long-lived service: reloads the table on SIGHUP and when the file
+ * changes (debounced; an invalid table is logged with its diagnostics and the old one keeps
+ * serving), prints the counters on SIGUSR1 and every {@code statusInterval}, and on SIGTERM stops
+ * accepting, lets open connections finish for up to {@code drainTimeout}, then returns.
+ *
+ * <p>Every control action runs on one control thread, so reloads never overlap each other or
+ * the drain.
+ */
+public final class RelayService {
+
+  private static final Logger LOG = Logger.getLogger(RelayService.class.getPackageName());
+  private static final Duration DEBOUNCE = Duration.ofMillis(300);
+
+  private final Relay relay;
+  private final Optional<Path> tableFile;
+  private final Duration drainTimeout;
+  private final Duration statusInterval;
+  private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "portfwd-relay-control");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private ScheduledFuture<?> pendingReload;
+
+  /**
+   * @param tableFile the file to reload from; empty when the table came from standard input
+   */
+  public RelayService(Relay relay, Optional<Path> tableFile, Duration drainTimeout, Duration statusInterval) {
+    this.relay = relay;
+    this.tableFile = tableFile;
+    this.drainTimeout = drainTimeout;
+    this.statusInterval = statusInterval;
+  }
+
+  /**
+   * Starts serving {@code table}.
+   *
+   * @return a line per socket that could not be opened; empty when all listen
+   */
+  public List<String> start(ForwardTable table) {
+    LOG.info("relay starting with the " + relay.transport().name() + " transport"
+        + (relay.transport().reasonForNio().isEmpty() ? "" : " (" + relay.transport().reasonForNio() + ")"));
+    return relay.apply(table);
+  }
+
+  /** Serves until SIGTERM or SIGINT, then drains; returns the number of connections cut by the drain timeout. */
+  public long serve() throws InterruptedException {
+    SignalHandlers.install(
+        () -> control.execute(this::reload),
+        () -> control.execute(this::printStatus),
+        stopRequested::countDown);
+    TableWatcher watcher = null;
+    if (tableFile.isPresent()) {
+      try {
+        watcher = TableWatcher.start(tableFile.get(), () -> control.execute(this::scheduleReload));
+      } catch (IOException e) {
+        LOG.warning("cannot watch " + tableFile.get() + " for changes (" + e.getMessage() + "); SIGHUP still reloads");
+      }
+    }
+    if (!statusInterval.isZero()) {
+      control.scheduleAtFixedRate(this::printStatus, statusInterval.toMillis(), statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    stopRequested.await();
+    try {
+      if (watcher != null) {
+        watcher.close();
+      }
+    } catch (IOException ignored) {
+      // Closing a watch service does not fail in a way that matters at shutdown.
+    }
+    control.shutdownNow();
+    return drain();
+  }
+
+  /** Asks {@link #serve} to drain and return, as SIGTERM does. */
+  public void requestStop() {
+    stopRequested.countDown();
+  }
+
+  private long drain() throws InterruptedException {
+    relay.stopAccepting();
+    long open = relay.counters().activeTcp();
+    if (open > 0) {
+      LOG.info("stopped accepting; waiting up to " + drainTimeout.toSeconds() + "s for " + open + " open connections");
+    }
+    long left = relay.awaitDrained(drainTimeout);
+    if (left > 0) {
+      LOG.info("drain timeout: closing " + left + " connections still open");
+    }
+    printStatus();
+    relay.close();
+    LOG.info("relay stopped");
+    return left;
+  }
+
+  private void scheduleReload() {
+    if (pendingReload != null) {
+      pendingReload.cancel(false);
+    }
+    pendingReload = control.schedule(this::reload, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Re-reads the table file and applies it if it is valid. Runs on the control thread. */
+  void reload() {
+    if (tableFile.isEmpty()) {
+      LOG.warning("reload requested, but the table came from standard input; restart to change it");
+      return;
+    }
+    ParseResult result;
+    try {
+      result = TableReader.read(tableFile.get().toString(), System.in);
+    } catch (TableReader.TableUnreadableException e) {
+      LOG.warning("reload failed, keeping the previous table: " + e.getMessage());
+      return;
+    }
+    for (Diagnostic diagnostic : result.diagnostics()) {
+      LOG.warning(diagnostic.headline());
+    }
+    if (result.hasErrors()) {
+      LOG.warning("reload rejected: " + result.errors().size() + " errors in " + tableFile.get()
+          + "; the previous table keeps serving");
+      return;
+    }
+    for (String failure : relay.apply(result.table())) {
+      LOG.warning(failure);
+    }
+  }
+
+  private void printStatus() {
+    for (ForwardCounters.Snapshot snapshot : relay.counters().snapshot()) {
+      LOG.info("stats " + snapshot.line());
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.portfwd.relay;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Sets up each accepted TCP connection with the route its listener has at that moment: turns
+ * away sources {@code from=} does not allow (closed at once, before any backend is contacted),
+ * then adds the idle timer and the frontend handler, and keeps the counters.
+ */
+final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
+
+  private static final Logger LOG = Logger.getLogger(TcpAcceptInitializer.class.getPackageName());
+
+  private final Listener listener;
+  private final Transport transport;
+  private final RelayOptions options;
+
+  TcpAcceptInitializer(Listener listener, Transport transport, RelayOptions options) {
+    this.listener = listener;
+    this.transport = transport;
+    this.options = options;
+  }
+
+  @Override
+  protected void initChannel(Channel client) {
+    Route route = listener.route();
+    InetSocketAddress source = Sources.unmap(client.remoteAddress());
+    if (!route.allows(source.getAddress())) {
+      route.counters().refused();
+      LOG.info("refused " + Sources.format(source) + " on " + route.describe() + ": not allowed by from=");
+      client.close();
+      return;
+    }
+    ForwardCounters counters = route.counters();
+    counters.opened();
+    if (options.verbose()) {
+      LOG.fine("open " + Sources.format(source) + " on " + route.describe());
+    }
+    client.closeFuture().addListener(closed -> {
+      counters.closed();
+      if (options.verbose()) {
+        LOG.fine("close " + Sources.format(source) + " on " + route.describe());
+      }
+    });
+    long idle = options.idleTimeout().toMillis();
+    if (idle > 0) {
+      client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+    }
+    client.pipeline().addLast("relay", new TcpFrontendHandler(route, transport, options));
+  }
+}

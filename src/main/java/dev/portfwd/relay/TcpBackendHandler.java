@@ -1,0 +1,78 @@
+package dev.portfwd.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The backend side of one TCP connection: copies the backend's data to the client one chunk at a
+ * time, reading the next only after the client took the previous one (so a client that never
+ * reads holds at most one chunk in the relay), and passes the backend's FIN on.
+ */
+final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = Logger.getLogger(TcpBackendHandler.class.getPackageName());
+
+  private final Channel client;
+  private final Route route;
+
+  TcpBackendHandler(Channel client, Route route) {
+    this.client = client;
+    this.route = route;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.read();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf buf) {
+      route.counters().toClient(buf.readableBytes());
+    }
+    client.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
+      if (future.isSuccess()) {
+        Pipes.readMore(ctx.channel());
+      } else {
+        future.channel().close();
+      }
+    });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      Pipes.passEndOfInput(ctx.channel(), client);
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Pipes.closeOnFlush(client);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    logFailure("backend " + Sources.format(route.backend()), route, cause);
+    ctx.close();
+  }
+
+  /** One line for an expected network error (counted), a stack trace only for a surprise. */
+  static void logFailure(String who, Route route, Throwable cause) {
+    route.counters().error();
+    String reason = Pipes.expected(cause);
+    if (reason != null) {
+      LOG.fine(who + " on " + route.describe() + ": " + reason);
+    } else {
+      LOG.log(Level.WARNING, who + " on " + route.describe() + ": unexpected error", cause);
+    }
+  }
+}

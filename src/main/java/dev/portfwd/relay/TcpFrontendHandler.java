@@ -1,0 +1,149 @@
+package dev.portfwd.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayDeque;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The client side of one TCP connection: connects to the backend on the client's own event loop
+ * (so both channels are served by one thread and need no locks), then copies the client's data to
+ * it one chunk at a time. Auto-read is off: the next chunk is read only after the previous one
+ * was written, so a slow backend slows the client down instead of filling memory.
+ */
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = Logger.getLogger(TcpFrontendHandler.class.getPackageName());
+
+  private final Route route;
+  private final Transport transport;
+  private final RelayOptions options;
+  private Channel backend;
+  // Once a FIN has arrived, epoll reads everything up to it even with auto-read off; what comes
+  // before the backend is connected waits here (at most the socket's receive buffer) and the FIN
+  // is passed on after it.
+  private final ArrayDeque<Object> early = new ArrayDeque<>();
+  private boolean connected;
+  private boolean inputEndedEarly;
+
+  TcpFrontendHandler(Route route, Transport transport, RelayOptions options) {
+    this.route = route;
+    this.transport = transport;
+    this.options = options;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    Channel client = ctx.channel();
+    io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(client);
+    Bootstrap bootstrap = new Bootstrap()
+        .group(client.eventLoop())
+        .channel(transport.socketChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new TcpBackendInitializer(client, route));
+    ChannelFuture connect = bootstrap.connect(route.backend());
+    backend = connect.channel();
+    connect.addListener((ChannelFutureListener) future -> {
+      if (future.isSuccess()) {
+        connected = true;
+        io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(backend);
+        ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
+        for (Object msg = early.poll(); msg != null; msg = early.poll()) {
+          backend.write(msg);
+        }
+        backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
+          if (!flushed.isSuccess()) {
+            client.close();
+          } else if (inputEndedEarly) {
+            Pipes.passEndOfInput(client, backend);
+          } else {
+            Pipes.readMore(client);
+          }
+        });
+      } else {
+        releaseEarly();
+        route.counters().error();
+        String reason = Pipes.expected(future.cause());
+        LOG.log(Level.INFO, "backend " + Sources.format(route.backend()) + " failed for client "
+            + Sources.format(client.remoteAddress()) + " on " + route.describe() + ": "
+            + (reason == null ? future.cause() : reason));
+        client.close();
+      }
+    });
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!connected) {
+      if (msg instanceof ByteBuf buf) {
+        route.counters().toBackend(buf.readableBytes());
+      }
+      early.add(msg);
+      return;
+    }
+    if (!backend.isActive()) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof ByteBuf buf) {
+      route.counters().toBackend(buf.readableBytes());
+    }
+    backend.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
+      if (future.isSuccess()) {
+        Pipes.readMore(ctx.channel());
+      } else {
+        future.channel().close();
+      }
+    });
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof ChannelInputShutdownEvent) {
+      if (connected) {
+        Pipes.passEndOfInput(ctx.channel(), backend);
+      } else {
+        inputEndedEarly = true;
+      }
+    } else if (event instanceof IdleStateEvent) {
+      if (options.verbose()) {
+        LOG.fine("idle timeout: closing " + Sources.format(ctx.channel().remoteAddress()) + " on " + route.describe());
+      }
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    releaseEarly();
+    Pipes.closeOnFlush(backend);
+  }
+
+  private void releaseEarly() {
+    for (Object msg = early.poll(); msg != null; msg = early.poll()) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    TcpBackendHandler.logFailure("client " + Sources.format(ctx.channel().remoteAddress()), route, cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.portfwd.relay;
+
+import dev.portfwd.model.ProxyProtocol;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The listening side of a UDP forward. Each client address gets a session: its own connected
+ * socket to the backend, so the backend's replies can be told apart and sent back to the right
+ * client from the listening socket. Sessions live on the listener's event loop, so the session
+ * table needs no locks; they end after the idle timeout, and at most {@code maxUdpSessions}
+ * exist at once (datagrams from further clients are dropped and counted as refused).
+ */
+final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+  private static final Logger LOG = Logger.getLogger(UdpFrontendHandler.class.getPackageName());
+
+  private final Listener listener;
+  private final Transport transport;
+  private final RelayOptions options;
+  private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final java.util.Set<UdpSession> unflushed = new java.util.LinkedHashSet<>();
+
+  UdpFrontendHandler(Listener listener, Transport transport, RelayOptions options) {
+    this.listener = listener;
+    this.transport = transport;
+    this.options = options;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    InetSocketAddress sender = packet.sender();
+    UdpSession session = sessions.get(sender);
+    if (session == null) {
+      Route route = listener.route();
+      if (!route.allows(Sources.unmap(sender).getAddress())) {
+        route.counters().refused();
+        if (options.verbose()) {
+          LOG.fine("dropped datagram from " + Sources.format(sender) + " on " + route.describe() + ": not allowed by from=");
+        }
+        return;
+      }
+      if (sessions.size() >= options.maxUdpSessions()) {
+        route.counters().refused();
+        LOG.info("dropped datagram from " + Sources.format(sender) + " on " + route.describe()
+            + ": " + sessions.size() + " UDP sessions already (--max-udp-sessions)");
+        return;
+      }
+      session = open(ctx.channel(), sender, packet.recipient(), route);
+    }
+    if (session.forward(packet.content().retain())) {
+      unflushed.add(session);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    for (UdpSession session : unflushed) {
+      session.flush();
+    }
+    unflushed.clear();
+    ctx.fireChannelReadComplete();
+  }
+
+  private UdpSession open(Channel listening, InetSocketAddress client, InetSocketAddress recipient, Route route) {
+    ByteBuf header = route.forward().proxyProtocol() == ProxyProtocol.V2
+        ? ProxyHeaders.forUdp(client, localOf(listening, client, recipient))
+        : null;
+    long idle = options.udpIdleTimeout().toMillis();
+    ChannelFuture connect = new Bootstrap()
+        .group(listening.eventLoop())
+        .channel(transport.datagramChannel())
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel backend) {
+            if (idle > 0) {
+              backend.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+            }
+            backend.pipeline().addLast("relay", new UdpBackendHandler(listening, client, route, options));
+          }
+        })
+        .connect(route.backend());
+    UdpSession session = new UdpSession(connect, header, route.counters());
+    sessions.put(client, session);
+    route.counters().opened();
+    if (options.verbose()) {
+      LOG.fine("udp session " + Sources.format(client) + " on " + route.describe());
+    }
+    connect.channel().closeFuture().addListener(closed -> {
+      sessions.remove(client, session);
+      unflushed.remove(session);
+      session.release();
+      route.counters().closed();
+      if (options.verbose()) {
+        LOG.fine("udp session ended " + Sources.format(client) + " on " + route.describe());
+      }
+    });
+    return session;
+  }
+
+  /**
+   * The address the client sent to. A wildcard socket reports only its wildcard unless the
+   * transport gave the datagram's original destination; then the header names the listening port
+   * on the unspecified address of the client's IP version (never a mixed-family header).
+   */
+  static InetSocketAddress localOf(Channel listening, InetSocketAddress client, InetSocketAddress recipient) {
+    InetSocketAddress local = Sources.unmap(recipient != null ? recipient : listening.localAddress());
+    boolean clientV4 = Sources.unmap(client.getAddress()) instanceof java.net.Inet4Address;
+    boolean localV4 = local.getAddress() instanceof java.net.Inet4Address;
+    if (local.getAddress().isAnyLocalAddress() || clientV4 != localV4) {
+      try {
+        return new InetSocketAddress(
+            java.net.InetAddress.getByAddress(new byte[clientV4 ? 4 : 16]), local.getPort());
+      } catch (java.net.UnknownHostException impossible) {
+        throw new IllegalStateException(impossible);
+      }
+    }
+    return local;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // The listening socket is gone (reload removed it, or shutdown): replies could not be sent.
+    for (UdpSession session : List.copyOf(sessions.values())) {
+      session.close();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // An ICMP error for one client must not stop the listener; log and carry on.
+    String reason = Pipes.expected(cause);
+    LOG.fine("udp listener " + listener.key() + ": " + (reason == null ? cause : reason));
+  }
+}

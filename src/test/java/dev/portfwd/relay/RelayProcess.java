@@ -1,0 +1,119 @@
+package dev.portfwd.relay;
+
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code portfwd relay} process in the gateway namespace of a test topology, with its log in a
+ * file the test can read, and the helper programs of {@link RelayTestTool}.
+ */
+final class RelayProcess {
+
+  private final Topology topology;
+  private final Process process;
+  private final Path log;
+
+  private RelayProcess(Topology topology, Process process, Path log) {
+    this.topology = topology;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts the relay on {@code table} with {@code options}; waits until {@code port} listens. */
+  static RelayProcess start(Topology topology, Path table, String protocol, int port, String... options) {
+    List<String> args = new ArrayList<>(List.of("relay", table.toString()));
+    args.addAll(List.of(options));
+    Path log = table.resolveSibling(table.getFileName() + ".log");
+    // The JVM raises its soft file limit to the hard one by itself (-XX:+MaxFDLimit).
+    String command = "exec " + shell(PortfwdJar.command(args.toArray(String[]::new)))
+        + " 2>" + log + " >>" + log;
+    Process process = topology.spawn("gateway", "sh", "-c", command);
+    RelayProcess relay = new RelayProcess(topology, process, log);
+    try {
+      topology.awaitListening("gateway", protocol, port, Duration.ofSeconds(20));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; relay log:\n" + relay.log(), e);
+    }
+    return relay;
+  }
+
+  /** The argv that runs {@link RelayTestTool} with {@code args}, with its file limit at the hard limit (the JVM raises it). */
+  static List<String> tool(String... args) {
+    List<String> argv = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-cp",
+        testClasses() + ":" + PortfwdJar.jar(), RelayTestTool.class.getName()));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  private static String testClasses() {
+    try {
+      return Path.of(RelayTestTool.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String shell(List<String> argv) {
+    StringBuilder line = new StringBuilder();
+    for (String arg : argv) {
+      line.append(line.length() > 0 ? " " : "").append('\'').append(arg.replace("'", "'\\''")).append('\'');
+    }
+    return line.toString();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  void signal(String name) {
+    topology.sh("gateway", "kill -" + name + " " + pid());
+  }
+
+  /** Waits for {@code text} to appear in the log. */
+  void awaitLog(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!log().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("relay log never said '" + text + "':\n" + log());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Open file descriptors of the relay process. */
+  int openFiles() {
+    String[] fds = Path.of("/proc", Long.toString(pid()), "fd").toFile().list();
+    if (fds == null) {
+      throw new AssertionError("relay process " + pid() + " is gone; log:\n" + log());
+    }
+    return fds.length;
+  }
+
+  /** Waits for the process to exit and returns its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("relay did not exit within " + timeout + "; log:\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+}

@@ -1,0 +1,290 @@
+package dev.portfwd.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Small network programs the end-to-end tests run inside their namespaces (the test JVM itself
+ * cannot enter a namespace): an echo backend that can decode PROXY headers, a flooding backend,
+ * and clients that hold, open many or open many in a row. Every mode ends by itself.
+ *
+ * <pre>
+ * echo PORTS [proxy]                 TCP+UDP echo on :: for PORTS (80,15000-15002); with proxy,
+ *                                    answers "PROXY src dst\n" for the decoded header first
+ * flood PORT SECONDS                 accepts one TCP client, writes as fast as it can, prints bytes written
+ * hold HOST PORT SECONDS             connects and never reads
+ * concurrent HOST PORT N SECONDS [HOLD] opens N connections at once, checks each echoes, prints
+ *                                    "echoed=K open=K failed=0", keeps them HOLD seconds more
+ * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
+ * </pre>
+ */
+public final class RelayTestTool {
+
+  private RelayTestTool() {}
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "echo" -> echo(ports(args[1]), args.length > 2 && args[2].equals("proxy"));
+      case "flood" -> flood(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+      case "hold" -> hold(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      case "concurrent" -> concurrent(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+          args.length > 5 ? Integer.parseInt(args[5]) : 0);
+      case "sequential" -> sequential(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+      default -> throw new IllegalArgumentException(args[0]);
+    }
+  }
+
+  private static List<Integer> ports(String spec) {
+    List<Integer> ports = new ArrayList<>();
+    for (String part : spec.split(",")) {
+      String[] range = part.split("-");
+      int first = Integer.parseInt(range[0]);
+      int last = range.length > 1 ? Integer.parseInt(range[1]) : first;
+      for (int p = first; p <= last; p++) {
+        ports.add(p);
+      }
+    }
+    return ports;
+  }
+
+  private static void echo(List<Integer> ports, boolean proxy) throws Exception {
+    EventLoopGroup group = Transport.select(Transport.Choice.AUTO).newGroup(2);
+    Transport transport = Transport.select(Transport.Choice.AUTO);
+    for (int port : ports) {
+      new ServerBootstrap().group(group).channel(transport.serverChannel())
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              if (proxy) {
+                ch.pipeline().addLast(new HAProxyMessageDecoder());
+              }
+              ch.pipeline().addLast(new TcpEcho());
+            }
+          })
+          .bind(new InetSocketAddress(InetAddress.getByName("::"), port)).sync();
+      new Bootstrap().group(group).channel(transport.datagramChannel())
+          .handler(new UdpEcho(proxy))
+          .bind(new InetSocketAddress(InetAddress.getByName("::"), port)).sync();
+    }
+    Thread.sleep(TimeUnit.HOURS.toMillis(1));
+    System.exit(0);
+  }
+
+  static String describe(HAProxyMessage header) {
+    return "PROXY " + header.proxiedProtocol() + " " + canonical(header.sourceAddress()) + " " + header.sourcePort() + " "
+        + canonical(header.destinationAddress()) + " " + header.destinationPort() + "\n";
+  }
+
+  private static String canonical(String address) {
+    return io.netty.util.NetUtil.toAddressString(io.netty.util.NetUtil.createInetAddressFromIpAddressString(address));
+  }
+
+  /** Echoes, answers a PROXY header with its description, and passes a FIN back after the data. */
+  private static final class TcpEcho extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      // The echo half-closes like the relay does and needs the same epoll workaround.
+      io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(ctx.channel());
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HAProxyMessage header) {
+        ctx.writeAndFlush(Unpooled.copiedBuffer(describe(header), StandardCharsets.US_ASCII));
+        header.release();
+        return;
+      }
+      ctx.writeAndFlush(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+            .addListener((ChannelFutureListener) f -> ((DuplexChannel) ctx.channel()).shutdownOutput()
+                .addListener(x -> ctx.close()));
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private static final class UdpEcho extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final boolean proxy;
+
+    UdpEcho(boolean proxy) {
+      this.proxy = proxy;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      ByteBuf reply = packet.content().retain();
+      if (proxy) {
+        EmbeddedChannel decoder = new EmbeddedChannel(new HAProxyMessageDecoder());
+        decoder.writeInbound(reply);
+        HAProxyMessage header = decoder.readInbound();
+        ByteBuf rest = decoder.readInbound();
+        String text = header == null ? "NO HEADER\n" : describe(header);
+        if (header != null) {
+          header.release();
+        }
+        reply = Unpooled.wrappedBuffer(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII),
+            rest == null ? Unpooled.EMPTY_BUFFER : rest);
+        decoder.finishAndReleaseAll();
+      }
+      ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
+    }
+  }
+
+  private static void flood(int port, int seconds) throws Exception {
+    AtomicLong written = new AtomicLong();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
+      Socket socket = server.accept();
+      Thread writer = new Thread(() -> {
+        byte[] chunk = new byte[64 * 1024];
+        try (OutputStream out = socket.getOutputStream()) {
+          while (true) {
+            out.write(chunk);
+            written.addAndGet(chunk.length);
+          }
+        } catch (Exception stopped) {
+          // The reader went away.
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      Thread.sleep(seconds * 1000L);
+      System.out.println("written=" + written.get());
+      System.out.flush();
+      System.exit(0);
+    }
+  }
+
+  private static void hold(String host, int port, int seconds) throws Exception {
+    try (Socket socket = new Socket(host, port)) {
+      socket.setReceiveBufferSize(64 * 1024);
+      Thread.sleep(seconds * 1000L);
+    }
+  }
+
+  private static void concurrent(String host, int port, int count, int seconds, int holdSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    Transport transport = Transport.select(Transport.Choice.AUTO);
+    EventLoopGroup group = transport.newGroup(2);
+    AtomicInteger echoed = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    Semaphore inFlight = new Semaphore(256);
+    ConcurrentLinkedQueue<Channel> open = new ConcurrentLinkedQueue<>();
+    Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelActive(ChannelHandlerContext ctx) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'}));
+              }
+
+              @Override
+              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ((ByteBuf) msg).release();
+                echoed.incrementAndGet();
+                inFlight.release();
+              }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+              }
+            });
+          }
+        });
+    for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+      if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        break;
+      }
+      ChannelFuture connect = bootstrap.connect(host, port);
+      connect.addListener((ChannelFutureListener) f -> {
+        if (f.isSuccess()) {
+          open.add(f.channel());
+        } else {
+          failed.incrementAndGet();
+          inFlight.release();
+        }
+      });
+    }
+    while (echoed.get() + failed.get() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    long stillOpen = open.stream().filter(Channel::isActive).count();
+    System.out.println("echoed=" + echoed.get() + " open=" + stillOpen + " failed=" + failed.get());
+    System.out.flush();
+    Thread.sleep(holdSeconds * 1000L);
+    System.exit(0);
+  }
+
+  private static void sequential(String host, int port, int count, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    int done = 0;
+    int failed = 0;
+    InetSocketAddress target = new InetSocketAddress(host, port);
+    for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+      try (Socket socket = new Socket()) {
+        socket.connect(target, 5000);
+        socket.setSoTimeout(5000);
+        socket.setSoLinger(true, 0); // RST on close: no TIME_WAIT pile-up on the client side
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        out.write('x');
+        if (in.read() == 'x') {
+          done++;
+        } else {
+          failed++;
+        }
+      } catch (Exception e) {
+        failed++;
+      }
+    }
+    System.out.println("done=" + done + " failed=" + failed);
+    System.out.flush();
+    System.exit(0);
+  }
+}
