@@ -1,0 +1,179 @@
+package dev.portfwd.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.json},
+ * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.json})
+ * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the
+ * old or the new file, never half of one. Readers and writers that must agree (apply, confirm,
+ * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write.
+ */
+public final class StateStore {
+
+  /** How many applied states are kept for {@code rollback}. */
+  public static final int KEEP = 10;
+
+  private static final String PENDING = "pending.json";
+
+  private final Path dir;
+
+  public StateStore(Path dir) {
+    this.dir = dir.toAbsolutePath();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** One applied state and its generation number (increasing, never reused while kept). */
+  public record Entry(long generation, Snapshot snapshot) {}
+
+  /** An exclusive lock on the state directory between processes; close it to release. */
+  public interface Lock extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * Blocks until this process holds the state directory's lock. Creates the directory when missing.
+   *
+   * @throws IOException when the directory cannot be created or locked (e.g. not root)
+   */
+  public Lock lock() throws IOException {
+    Files.createDirectories(dir);
+    FileChannel channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      FileLock lock = channel.lock();
+      return () -> {
+        try (channel) {
+          lock.release();
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** The applied states, newest (the live one) first. */
+  public List<Entry> history() throws IOException {
+    Path history = dir.resolve("history");
+    if (!Files.isDirectory(history)) {
+      return List.of();
+    }
+    List<Entry> entries = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(history, "[0-9]*.json")) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        long generation = Long.parseLong(name.substring(0, name.length() - ".json".length()));
+        entries.add(new Entry(generation, SnapshotJson.read(readJson(file))));
+      }
+    } catch (RuntimeException e) {
+      throw new IOException("a file in " + history + " is damaged (" + e.getMessage()
+          + "); move it away and apply again", e);
+    }
+    entries.sort(Comparator.comparingLong(Entry::generation).reversed());
+    return entries;
+  }
+
+  /** The newest applied state, if portfwd applied anything with this state directory. */
+  public Optional<Entry> current() throws IOException {
+    return history().stream().findFirst();
+  }
+
+  /** Records {@code snapshot} as the live state; returns its generation. Drops the oldest beyond KEEP. */
+  public long push(Snapshot snapshot) throws IOException {
+    List<Entry> entries = history();
+    long generation = entries.isEmpty() ? 1 : entries.get(0).generation() + 1;
+    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toPrettyString());
+    for (Entry old : entries.subList(Math.min(entries.size(), KEEP - 1), entries.size())) {
+      Files.deleteIfExists(historyFile(old.generation()));
+    }
+    return generation;
+  }
+
+  /** Replaces the snapshot of {@code generation} (e.g. to update its time after a no-op apply). */
+  public void replace(long generation, Snapshot snapshot) throws IOException {
+    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toPrettyString());
+  }
+
+  /** Forgets every state from {@code generation} on: they were undone. */
+  public void dropFrom(long generation) throws IOException {
+    for (Entry entry : history()) {
+      if (entry.generation() >= generation) {
+        Files.deleteIfExists(historyFile(entry.generation()));
+      }
+    }
+  }
+
+  public Optional<PendingConfirmation> pending() throws IOException {
+    Path file = dir.resolve(PENDING);
+    try {
+      return Optional.of(SnapshotJson.readPending(readJson(file)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is damaged (" + e.getMessage() + "); run 'portfwd rollback' after moving it away",
+          e);
+    }
+  }
+
+  public void writePending(PendingConfirmation pending) throws IOException {
+    writeAtomically(dir.resolve(PENDING), SnapshotJson.write(pending).toPrettyString());
+  }
+
+  public void clearPending() throws IOException {
+    Files.deleteIfExists(dir.resolve(PENDING));
+  }
+
+  /** The file a rollback timer creates once it runs, so apply knows the safety net is armed. */
+  public Path armedMarker(String id) {
+    return dir.resolve("timer-" + id + ".armed");
+  }
+
+  /** Where the detached rollback timer writes what it did. */
+  public Path timerLog() {
+    return dir.resolve("rollback.log");
+  }
+
+  private Path historyFile(long generation) {
+    return dir.resolve("history").resolve(String.format("%010d.json", generation));
+  }
+
+  private static JsonNode readJson(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    try {
+      return SnapshotJson.MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new IOException("state file " + file + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
+          + "); move it away and apply again", e);
+    }
+  }
+
+  static void writeAtomically(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(temp, text, StandardCharsets.UTF_8);
+    try {
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}
