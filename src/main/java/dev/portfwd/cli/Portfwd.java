@@ -22,6 +22,10 @@ import picocli.CommandLine.Spec;
       ApplyCommand.class,
       StatusCommand.class,
       RemoveCommand.class,
+      ConfirmCommand.class,
+      RollbackCommand.class,
+      WatchCommand.class,
+      RollbackTimerCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

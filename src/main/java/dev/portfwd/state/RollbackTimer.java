@@ -68,6 +68,6 @@ public final class RollbackTimer {
   /** Builds the restorer only when needed: at the deadline, the backend is opened then. */
   @FunctionalInterface
   public interface RestorerFactory {
-    Restorer create() throws BackendException;
+    Restorer create() throws BackendException, IOException;
   }
 }
