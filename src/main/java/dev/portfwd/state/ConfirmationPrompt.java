@@ -52,7 +52,8 @@ public final class ConfirmationPrompt {
    */
   public Result await(PendingConfirmation pending, InputStream in, PrintWriter out, RollbackTimer.RestorerFactory restorer)
       throws IOException, BackendException, InterruptedException {
-    long seconds = Math.max(0, Duration.between(clock.instant(), pending.deadline()).toSeconds());
+    long millis = Math.max(0, Duration.between(clock.instant(), pending.deadline()).toMillis());
+    long seconds = (millis + 999) / 1000;
     out.println("Type 'yes' within " + seconds + " s to keep the new rules (or run 'portfwd confirm' in another"
         + " shell); otherwise they are rolled back. 'no' rolls back now.");
     out.flush();
@@ -124,7 +125,7 @@ public final class ConfirmationPrompt {
     return Optional.of(kept
         ? new Result(Outcome.CONFIRMED, "confirmed from elsewhere: keeping " + pending.applied())
         : new Result(Outcome.ROLLED_BACK, "rolled back (by the rollback timer or 'portfwd rollback'): "
-            + "restored " + pending.restore().describe()));
+            + "the state before the apply is back"));
   }
 
   private static BlockingQueue<String> readLinesInBackground(InputStream in) {

@@ -101,7 +101,9 @@ public final class Restorer {
         switchedOff.add(key);
       }
     }
-    StringBuilder message = new StringBuilder("restored ").append(target.describe());
+    StringBuilder message = new StringBuilder(forwards.isEmpty()
+        ? "restored the state with no portfwd forwards (" + target.backend() + ")"
+        : "restored " + target.describe());
     if (plan.isEmpty()) {
       message.append("; the rules in force already matched it");
     } else {
