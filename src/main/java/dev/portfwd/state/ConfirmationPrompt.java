@@ -121,7 +121,7 @@ public final class ConfirmationPrompt {
     if (stored.isPresent() && stored.get().id().equals(pending.id())) {
       return Optional.empty();
     }
-    boolean kept = store.history().stream().anyMatch(e -> e.generation() == pending.generation());
+    boolean kept = store.contains(pending.generation());
     return Optional.of(kept
         ? new Result(Outcome.CONFIRMED, "confirmed from elsewhere: keeping " + pending.applied())
         : new Result(Outcome.ROLLED_BACK, "rolled back (by the rollback timer or 'portfwd rollback'): "

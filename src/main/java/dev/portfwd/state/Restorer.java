@@ -67,7 +67,7 @@ public final class Restorer {
    * @throws IllegalStateException when the history holds no earlier state
    */
   public Result rollbackOne() throws IOException, BackendException {
-    var history = store.history();
+    var history = store.latest(2);
     if (history.size() < 2) {
       throw new IllegalStateException(history.isEmpty()
           ? "nothing to roll back: portfwd has not applied anything with state directory " + store.dir()

@@ -71,53 +71,77 @@ public final class StateStore {
     }
   }
 
-  /** The applied states, newest (the live one) first. */
+  /** The applied states, newest (the live one) first. Reads every file: use {@link #latest} when fewer do. */
   public List<Entry> history() throws IOException {
+    return latest(Integer.MAX_VALUE);
+  }
+
+  /** The newest {@code count} applied states, newest first; reads only those files. */
+  public List<Entry> latest(int count) throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    for (long generation : generations().stream().limit(count).toList()) {
+      Path file = historyFile(generation);
+      try {
+        entries.add(new Entry(generation, SnapshotJson.read(readJson(file))));
+      } catch (RuntimeException e) {
+        throw new IOException(file + " is damaged (" + e.getMessage() + "); move it away and apply again", e);
+      }
+    }
+    return entries;
+  }
+
+  /** The generation numbers kept, newest first, from the file names alone. */
+  private List<Long> generations() throws IOException {
     Path history = dir.resolve("history");
     if (!Files.isDirectory(history)) {
       return List.of();
     }
-    List<Entry> entries = new ArrayList<>();
+    List<Long> generations = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(history, "[0-9]*.json")) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        long generation = Long.parseLong(name.substring(0, name.length() - ".json".length()));
-        entries.add(new Entry(generation, SnapshotJson.read(readJson(file))));
+        try {
+          generations.add(Long.parseLong(name.substring(0, name.length() - ".json".length())));
+        } catch (NumberFormatException e) {
+          // Not one of portfwd's files (e.g. "1.backup.json"): leave it alone.
+        }
       }
-    } catch (RuntimeException e) {
-      throw new IOException("a file in " + history + " is damaged (" + e.getMessage()
-          + "); move it away and apply again", e);
     }
-    entries.sort(Comparator.comparingLong(Entry::generation).reversed());
-    return entries;
+    generations.sort(Comparator.reverseOrder());
+    return generations;
   }
 
   /** The newest applied state, if portfwd applied anything with this state directory. */
   public Optional<Entry> current() throws IOException {
-    return history().stream().findFirst();
+    return latest(1).stream().findFirst();
+  }
+
+  /** True when {@code generation} is still kept (not undone). */
+  public boolean contains(long generation) throws IOException {
+    return generations().contains(generation);
   }
 
   /** Records {@code snapshot} as the live state; returns its generation. Drops the oldest beyond KEEP. */
   public long push(Snapshot snapshot) throws IOException {
-    List<Entry> entries = history();
-    long generation = entries.isEmpty() ? 1 : entries.get(0).generation() + 1;
-    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toPrettyString());
-    for (Entry old : entries.subList(Math.min(entries.size(), KEEP - 1), entries.size())) {
-      Files.deleteIfExists(historyFile(old.generation()));
+    List<Long> generations = generations();
+    long generation = generations.isEmpty() ? 1 : generations.get(0) + 1;
+    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toString());
+    for (long old : generations.subList(Math.min(generations.size(), KEEP - 1), generations.size())) {
+      Files.deleteIfExists(historyFile(old));
     }
     return generation;
   }
 
   /** Replaces the snapshot of {@code generation} (e.g. to update its time after a no-op apply). */
   public void replace(long generation, Snapshot snapshot) throws IOException {
-    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toPrettyString());
+    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toString());
   }
 
   /** Forgets every state from {@code generation} on: they were undone. */
   public void dropFrom(long generation) throws IOException {
-    for (Entry entry : history()) {
-      if (entry.generation() >= generation) {
-        Files.deleteIfExists(historyFile(entry.generation()));
+    for (long kept : generations()) {
+      if (kept >= generation) {
+        Files.deleteIfExists(historyFile(kept));
       }
     }
   }
