@@ -87,8 +87,7 @@ public final class Restorer {
 
   private Result restore(Snapshot target, Set<String> switchOff, Set<String> switchOn)
       throws BackendException {
-    DesiredState forwards = target.forwards();
-    Plan plan = forwards.isEmpty() ? backend.planRemove() : backend.plan(forwards);
+    Plan plan = target.isEmpty() ? backend.planRemove() : backend.plan(parse(target));
     backend.apply(plan);
     afterApply.accept(plan);
     Set<String> switchedOff = new TreeSet<>();
@@ -101,7 +100,7 @@ public final class Restorer {
         switchedOff.add(key);
       }
     }
-    StringBuilder message = new StringBuilder(forwards.isEmpty()
+    StringBuilder message = new StringBuilder(target.isEmpty()
         ? "restored the state with no portfwd forwards (" + target.backend() + ")"
         : "restored " + target.describe());
     if (plan.isEmpty()) {
@@ -113,6 +112,14 @@ public final class Restorer {
       message.append("; switched off ").append(String.join(", ", switchedOff)).append(" again");
     }
     return new Result(plan, target, switchedOff, message.toString());
+  }
+
+  private static DesiredState parse(Snapshot target) throws BackendException {
+    try {
+      return target.forwards();
+    } catch (IllegalArgumentException e) {
+      throw new BackendException("the recorded state to restore is damaged: " + e.getMessage());
+    }
   }
 
   private void requireBackend(String name) throws BackendException {

@@ -2,13 +2,13 @@ package dev.portfwd.state;
 
 import dev.portfwd.apply.BackendException;
 import dev.portfwd.apply.Plan;
-import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -61,11 +61,11 @@ public final class SafeApply {
             + waiting.get().deadline() + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first");
       }
       Instant now = clock.instant();
-      DesiredState prior = PriorState.of(plan);
+      List<String> prior = Snapshot.lines(PriorState.of(plan));
       Optional<StateStore.Entry> top = store.current();
       Set<String> heldOn = top.map(e -> e.snapshot().forwardingOn()).orElse(Set.of());
       Snapshot before;
-      boolean topIsLive = top.isPresent() && Snapshot.sameForwards(top.get().snapshot().forwards(), prior);
+      boolean topIsLive = top.isPresent() && top.get().snapshot().sameForwardsAs(prior);
       if (topIsLive) {
         before = top.get().snapshot();
       } else {
@@ -77,7 +77,7 @@ public final class SafeApply {
       Set<String> switchOn = managesSysctls ? sysctls.offButNeeded(plan.desired()) : Set.of();
       Set<String> afterOn = new TreeSet<>(before.forwardingOn());
       afterOn.addAll(switchOn);
-      Snapshot after = new Snapshot(source, now, backend, plan.desired(), afterOn);
+      Snapshot after = Snapshot.of(source, now, backend, plan.desired(), afterOn);
       if (plan.isEmpty() && switchOn.isEmpty() && !before.source().equals(LIVE_BEFORE)) {
         // Nothing changes: keep one history entry, with the newer source and time.
         long generation = store.current().orElseThrow().generation();

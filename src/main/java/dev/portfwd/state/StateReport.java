@@ -35,7 +35,12 @@ public record StateReport(Optional<String> table, Optional<Instant> appliedAt, b
           "live table: unknown (nothing recorded in " + store.dir() + ")" + waiting, pending.map(PendingConfirmation::deadline));
     }
     Snapshot snapshot = current.get().snapshot();
-    Plan plan = snapshot.forwards().isEmpty() ? backend.planRemove() : backend.plan(snapshot.forwards());
+    Plan plan;
+    try {
+      plan = snapshot.isEmpty() ? backend.planRemove() : backend.plan(snapshot.forwards());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the last recorded state is damaged: " + e.getMessage(), e);
+    }
     boolean live = plan.isEmpty() && snapshot.backend().equals(backend.name());
     String when = TIME.format(snapshot.appliedAt());
     String line = live

@@ -1,6 +1,5 @@
 package dev.portfwd.state;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -18,8 +17,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.json},
- * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.json})
+ * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.state},
+ * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.state})
  * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the
  * old or the new file, never half of one. Readers and writers that must agree (apply, confirm,
  * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write.
@@ -29,7 +28,7 @@ public final class StateStore {
   /** How many applied states are kept for {@code rollback}. */
   public static final int KEEP = 10;
 
-  private static final String PENDING = "pending.json";
+  private static final String PENDING = "pending.state";
 
   private final Path dir;
 
@@ -82,9 +81,9 @@ public final class StateStore {
     for (long generation : generations().stream().limit(count).toList()) {
       Path file = historyFile(generation);
       try {
-        entries.add(new Entry(generation, SnapshotJson.read(readJson(file))));
-      } catch (RuntimeException e) {
-        throw new IOException(file + " is damaged (" + e.getMessage() + "); move it away and apply again", e);
+        entries.add(new Entry(generation, SnapshotCodec.read(Files.readString(file, StandardCharsets.UTF_8))));
+      } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
+        throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away and apply again", e);
       }
     }
     return entries;
@@ -97,11 +96,11 @@ public final class StateStore {
       return List.of();
     }
     List<Long> generations = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(history, "[0-9]*.json")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(history, "[0-9]*.state")) {
       for (Path file : files) {
         String name = file.getFileName().toString();
         try {
-          generations.add(Long.parseLong(name.substring(0, name.length() - ".json".length())));
+          generations.add(Long.parseLong(name.substring(0, name.length() - ".state".length())));
         } catch (NumberFormatException e) {
           // Not one of portfwd's files (e.g. "1.backup.json"): leave it alone.
         }
@@ -125,7 +124,7 @@ public final class StateStore {
   public long push(Snapshot snapshot) throws IOException {
     List<Long> generations = generations();
     long generation = generations.isEmpty() ? 1 : generations.get(0) + 1;
-    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toString());
+    writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
     for (long old : generations.subList(Math.min(generations.size(), KEEP - 1), generations.size())) {
       Files.deleteIfExists(historyFile(old));
     }
@@ -134,7 +133,7 @@ public final class StateStore {
 
   /** Replaces the snapshot of {@code generation} (e.g. to update its time after a no-op apply). */
   public void replace(long generation, Snapshot snapshot) throws IOException {
-    writeAtomically(historyFile(generation), SnapshotJson.write(snapshot).toString());
+    writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
   }
 
   /** Forgets every state from {@code generation} on: they were undone. */
@@ -149,17 +148,16 @@ public final class StateStore {
   public Optional<PendingConfirmation> pending() throws IOException {
     Path file = dir.resolve(PENDING);
     try {
-      return Optional.of(SnapshotJson.readPending(readJson(file)));
+      return Optional.of(SnapshotCodec.readPending(Files.readString(file, StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (RuntimeException e) {
-      throw new IOException(file + " is damaged (" + e.getMessage() + "); run 'portfwd rollback' after moving it away",
-          e);
+    } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
+      throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'", e);
     }
   }
 
   public void writePending(PendingConfirmation pending) throws IOException {
-    writeAtomically(dir.resolve(PENDING), SnapshotJson.write(pending).toPrettyString());
+    writeAtomically(dir.resolve(PENDING), SnapshotCodec.write(pending));
   }
 
   public void clearPending() throws IOException {
@@ -177,17 +175,11 @@ public final class StateStore {
   }
 
   private Path historyFile(long generation) {
-    return dir.resolve("history").resolve(String.format("%010d.json", generation));
+    return dir.resolve("history").resolve(String.format("%010d.state", generation));
   }
 
-  private static JsonNode readJson(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    try {
-      return SnapshotJson.MAPPER.readTree(text);
-    } catch (IOException e) {
-      throw new IOException("state file " + file + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
-          + "); move it away and apply again", e);
-    }
+  private static String firstLine(Exception e) {
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
   static void writeAtomically(Path file, String text) throws IOException {

@@ -30,9 +30,9 @@ class ConfirmationPromptTest {
 
   PendingConfirmation pending(Duration left) throws Exception {
     StateStore store = store();
-    Snapshot before = new Snapshot("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
+    Snapshot before = Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
     store.push(before);
-    long generation = store.push(new Snapshot("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
+    long generation = store.push(Snapshot.of("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
     backend.installed = Forwards.of("2000 192.0.2.2\n");
     backend.tablePresent = true;
     PendingConfirmation pending = new PendingConfirmation("p1", Instant.now().plus(left), "nftables", generation, before,

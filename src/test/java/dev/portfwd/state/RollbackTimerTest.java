@@ -21,9 +21,9 @@ class RollbackTimerTest {
 
   PendingConfirmation pendingUntil(Instant deadline) throws Exception {
     StateStore store = new StateStore(dir);
-    Snapshot before = new Snapshot("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
+    Snapshot before = Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
     store.push(before);
-    long generation = store.push(new Snapshot("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
+    long generation = store.push(Snapshot.of("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
     backend.installed = Forwards.of("2000 192.0.2.2\n");
     backend.tablePresent = true;
     PendingConfirmation pending = new PendingConfirmation("t1", deadline, "nftables", generation, before, Set.of(), "after");

@@ -109,7 +109,7 @@ class SafeApplyIT {
       assertThat(ipForward(topology)).isEqualTo("1");
       CommandResult request = topology.exec("client", "socat", "-T", "5", "-", "TCP:" + Topology.GATEWAY_WAN + ":13102");
       assertThat(request.stdout()).contains("hello-from-backend");
-      assertThat(state().resolve("pending.json")).doesNotExist();
+      assertThat(state().resolve("pending.state")).doesNotExist();
     }
   }
 
@@ -181,7 +181,7 @@ class SafeApplyIT {
       assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
       assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
       assertThat(read(state().resolve("rollback.log"))).contains("not confirmed");
-      assertThat(state().resolve("pending.json")).doesNotExist();
+      assertThat(state().resolve("pending.state")).doesNotExist();
     }
   }
 

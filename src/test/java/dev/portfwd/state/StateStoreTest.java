@@ -16,7 +16,7 @@ class StateStoreTest {
   @TempDir Path dir;
 
   private static Snapshot snapshot(String source, String table) {
-    return new Snapshot(source, Instant.parse("2026-11-25T04:00:00Z"), "nftables", Forwards.of(table),
+    return Snapshot.of(source, Instant.parse("2026-11-25T04:00:00Z"), "nftables", Forwards.of(table),
         Set.of(ForwardingSysctls.IPV4));
   }
 
@@ -28,7 +28,12 @@ class StateStoreTest {
             + " # quote \" backslash \\ and # hash\n"
             + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n");
     store.push(snapshot);
-    assertThat(store.current().orElseThrow().snapshot()).isEqualTo(snapshot);
+    Snapshot read = store.current().orElseThrow().snapshot();
+    assertThat(read).isEqualTo(snapshot);
+    assertThat(read.forwards()).isEqualTo(Forwards.of(
+        "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
+            + " # quote \" backslash \\ and # hash\n"
+            + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n"));
   }
 
   @Test
@@ -69,9 +74,20 @@ class StateStoreTest {
   void damagedFileIsReportedWithWhatToDo() throws IOException {
     StateStore store = new StateStore(dir);
     store.push(snapshot("a", "1000 192.0.2.2\n"));
-    Files.writeString(dir.resolve("history/0000000001.json"), "{\"source\": ");
+    Path file = dir.resolve("history/0000000001.state");
+    Files.writeString(file, Files.readString(file).lines().findFirst().orElseThrow() + "\n"); // truncated
     assertThatThrownBy(store::history).isInstanceOf(IOException.class).hasMessageContaining("damaged")
         .hasMessageContaining("move it away");
+  }
+
+  @Test
+  void descriptionsCutByTheKernelStillCountAsTheSameForwards() {
+    Snapshot full = snapshot("a", "1000 192.0.2.2 tcp # a long description\n");
+    Snapshot cut = snapshot("b", "1000 192.0.2.2 tcp # a long\n");
+    Snapshot other = snapshot("c", "1000 192.0.2.3 tcp # a long description\n");
+    assertThat(full.sameForwardsAs(cut.lines())).isTrue();
+    assertThat(full.sameForwardsAs(other.lines())).isFalse();
+    assertThat(full.sameForwardsAs(java.util.List.of())).isFalse();
   }
 
   @Test
