@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       ApplyCommand.class,
       StatusCommand.class,
       RemoveCommand.class,
+      DemoCommand.class,
       ConfirmCommand.class,
       RollbackCommand.class,
       WatchCommand.class,
