@@ -69,7 +69,12 @@ final class WatchCommand implements Runnable {
     KernelWatchTarget target = new KernelWatchTarget(table, session, state.store(), !noSysctl, err);
     Watcher watcher = new Watcher(Path.of(table), target,
         Duration.ofMillis(Math.round(intervalSeconds * 1000)), Duration.ofMillis(debounceMillis), out);
-    Signals.onTermination(() -> watcher.stop(Duration.ofSeconds(20)));
+    Signals.onTermination(() -> {
+      if (!watcher.stop(Duration.ofSeconds(20))) {
+        // The current step hangs (a stuck nft): exit anyway, as systemd would after its timeout.
+        Runtime.getRuntime().halt(ExitCode.FAILURE);
+      }
+    });
     boolean started;
     try {
       started = watcher.run();

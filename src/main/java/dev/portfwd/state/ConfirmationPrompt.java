@@ -93,7 +93,8 @@ public final class ConfirmationPrompt {
   private Optional<Result> confirm(PendingConfirmation pending) throws IOException {
     try (StateStore.Lock lock = store.lock()) {
       Optional<PendingConfirmation> stored = store.pending();
-      if (stored.isPresent() && stored.get().id().equals(pending.id())) {
+      // A 'yes' after the deadline is too late: the rollback promised at the deadline happens.
+      if (stored.isPresent() && stored.get().id().equals(pending.id()) && clock.instant().isBefore(pending.deadline())) {
         store.clearPending();
         return Optional.of(new Result(Outcome.CONFIRMED, "confirmed: keeping " + pending.applied()));
       }

@@ -17,6 +17,9 @@ import java.util.Optional;
  */
 public final class RollbackTimer {
 
+  private static final int ATTEMPTS = 5;
+  private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
   private final StateStore store;
   private final Clock clock;
   private final Duration tick;
@@ -48,13 +51,7 @@ public final class RollbackTimer {
         Instant deadline = pending.get().deadline();
         Instant now = clock.instant();
         if (!now.isBefore(deadline)) {
-          try (StateStore.Lock lock = store.lock()) {
-            Optional<Restorer.Result> result = restorer.create().undoPending(id);
-            log.println(clock.instant() + " timer " + id + ": "
-                + result.map(r -> "not confirmed by " + deadline + "; " + r.message())
-                    .orElse("resolved elsewhere at the deadline; nothing to do"));
-            return result.isPresent();
-          }
+          return rollBack(id, deadline, restorer, log);
         }
         Duration left = Duration.between(now, deadline);
         Thread.sleep(Math.max(1, Math.min(tick.toMillis(), left.toMillis())));
@@ -62,6 +59,30 @@ public final class RollbackTimer {
     } finally {
       log.flush();
       Files.deleteIfExists(store.armedMarker(id));
+    }
+  }
+
+  /**
+   * Undoes the apply under the lock. A failure (nft busy, a transient error) is retried a few
+   * times: giving up leaves rules in force that nobody confirmed.
+   */
+  private boolean rollBack(String id, Instant deadline, RestorerFactory restorer, PrintWriter log)
+      throws IOException, BackendException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try (StateStore.Lock lock = store.lock()) {
+        Optional<Restorer.Result> result = restorer.create().undoPending(id);
+        log.println(clock.instant() + " timer " + id + ": "
+            + result.map(r -> "not confirmed by " + deadline + "; " + r.message())
+                .orElse("resolved elsewhere at the deadline; nothing to do"));
+        return result.isPresent();
+      } catch (BackendException | IOException e) {
+        log.println(clock.instant() + " timer " + id + ": rollback attempt " + attempt + " failed: " + e.getMessage());
+        log.flush();
+        if (attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+      Thread.sleep(RETRY_PAUSE.toMillis());
     }
   }
 

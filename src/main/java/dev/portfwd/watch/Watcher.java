@@ -111,8 +111,12 @@ public final class Watcher {
     }
   }
 
-  /** Ends {@link #run()} and waits up to {@code timeout} for it to finish its current step. */
-  public void stop(Duration timeout) {
+  /**
+   * Ends {@link #run()} and waits up to {@code timeout} for it to finish its current step.
+   *
+   * @return false when it did not finish in time (e.g. a hung {@code nft})
+   */
+  public boolean stop(Duration timeout) {
     stopping = true;
     WatchService watch = service;
     if (watch != null) {
@@ -123,9 +127,10 @@ public final class Watcher {
       }
     }
     try {
-      done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 

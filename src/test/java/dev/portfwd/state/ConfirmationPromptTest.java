@@ -93,4 +93,11 @@ class ConfirmationPromptTest {
       assertThat(result.message()).contains("from elsewhere");
     }
   }
+
+  @Test
+  void yesAfterTheDeadlineIsTooLate() throws Exception {
+    ConfirmationPrompt.Result result = await(pending(Duration.ofMillis(-1)), typed("yes\n"));
+    assertThat(result.outcome()).isEqualTo(ConfirmationPrompt.Outcome.ROLLED_BACK);
+    assertThat(backend.installed).isEqualTo(Forwards.of("1000 192.0.2.2\n"));
+  }
 }

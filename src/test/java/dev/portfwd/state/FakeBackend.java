@@ -15,6 +15,8 @@ final class FakeBackend implements Backend {
   boolean tablePresent;
   final List<Plan> applied = new ArrayList<>();
   int plans;
+  /** How many of the next applies fail, as a busy or broken nft would. */
+  int failNext;
 
   @Override
   public String name() {
@@ -41,6 +43,10 @@ final class FakeBackend implements Backend {
   public void apply(Plan plan) throws BackendException {
     if (plan.isEmpty()) {
       return;
+    }
+    if (failNext > 0) {
+      failNext--;
+      throw new BackendException("nft -f -: exit 1: Error: Could not process rule: Device or resource busy");
     }
     applied.add(plan);
     installed = plan.desired();

@@ -67,4 +67,18 @@ class RollbackTimerTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     assertThat(backend.installed).isEqualTo(Forwards.of("2000 192.0.2.2\n"));
   }
+
+  @Test
+  void retriesAFailedRollback() throws Exception {
+    pendingUntil(Instant.now());
+    backend.failNext = 2;
+    StringWriter log = new StringWriter();
+    StateStore store = new StateStore(dir);
+    boolean rolledBack = new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
+        .run("t1", () -> new Restorer(store, backend, sysctls, p -> { }), new PrintWriter(log));
+    assertThat(rolledBack).isTrue();
+    assertThat(log.toString()).contains("attempt 1 failed").contains("attempt 2 failed");
+    assertThat(backend.installed).isEqualTo(Forwards.of("1000 192.0.2.2\n"));
+    assertThat(store.pending()).isEmpty();
+  }
 }

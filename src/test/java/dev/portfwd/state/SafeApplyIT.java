@@ -180,7 +180,9 @@ class SafeApplyIT {
           () -> rules(topology).equals("(no portfwd table)"));
       assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
       assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
-      assertThat(read(state().resolve("rollback.log"))).contains("not confirmed");
+      // The timer logs once the restore is complete, just after the kernel changed back.
+      await("the timer logs its rollback", Duration.ofSeconds(5),
+          () -> read(state().resolve("rollback.log")).contains("not confirmed"));
       assertThat(state().resolve("pending.state")).doesNotExist();
     }
   }
