@@ -1,6 +1,8 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.table.TableReader;
+import dev.portfwd.watch.DriftProbe;
+import dev.portfwd.watch.NftChainsProbe;
 import dev.portfwd.watch.Watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,6 +46,11 @@ final class WatchCommand implements Runnable {
       description = "How often to compare the live rules with the table and repair drift (default: ${DEFAULT-VALUE}).")
   double intervalSeconds;
 
+  @Option(names = "--full-interval", paramLabel = "SECONDS", defaultValue = "60",
+      description = "How often the live forwards are compared one by one even when the cheap check between"
+          + " saw portfwd's objects unchanged (default: ${DEFAULT-VALUE}).")
+  double fullIntervalSeconds;
+
   @Option(names = "--debounce", paramLabel = "MILLIS", defaultValue = "300",
       description = "How long the file must stay unchanged before an edit is read (default: ${DEFAULT-VALUE}).")
   long debounceMillis;
@@ -60,6 +67,10 @@ final class WatchCommand implements Runnable {
     if (intervalSeconds < 0.2 || intervalSeconds > 3600) {
       throw PortfwdException.invalidInput("--interval takes 0.2 to 3600 seconds, not " + intervalSeconds);
     }
+    if (fullIntervalSeconds < intervalSeconds || fullIntervalSeconds > 86_400) {
+      throw PortfwdException.invalidInput("--full-interval takes --interval to 86400 seconds, not "
+          + fullIntervalSeconds);
+    }
     if (debounceMillis < 0 || debounceMillis > 60_000) {
       throw PortfwdException.invalidInput("--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
@@ -67,8 +78,10 @@ final class WatchCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend);
     KernelWatchTarget target = new KernelWatchTarget(table, session, state.store(), !noSysctl, err);
-    Watcher watcher = new Watcher(Path.of(table), target,
-        Duration.ofMillis(Math.round(intervalSeconds * 1000)), Duration.ofMillis(debounceMillis), out);
+    // Between full checks, nftables answers "are portfwd's chains still the same?" in milliseconds.
+    DriftProbe probe = session.backend.name().equals("nftables") ? new NftChainsProbe(session.runner) : DriftProbe.NONE;
+    Watcher watcher = new Watcher(Path.of(table), target, Duration.ofMillis(Math.round(intervalSeconds * 1000)),
+        Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)), probe, Duration.ofMillis(debounceMillis), out);
     Signals.onTermination(() -> {
       if (!watcher.stop(Duration.ofSeconds(20))) {
         // The current step hangs (a stuck nft): exit anyway, as systemd would after its timeout.

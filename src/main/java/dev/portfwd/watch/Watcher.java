@@ -33,21 +33,35 @@ public final class Watcher {
   private final Path table;
   private final WatchTarget target;
   private final Duration interval;
+  private final Duration fullInterval;
+  private final DriftProbe probe;
   private final Duration debounce;
   private final PrintWriter log;
   private final CountDownLatch done = new CountDownLatch(1);
   private volatile boolean stopping;
+  private long lastFullCheck;
+  private Optional<String> lastFingerprint = Optional.empty();
   private volatile WatchService service;
 
+  /** A watcher whose every drift check is a full one. */
+  public Watcher(Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
+    this(table, target, interval, interval, DriftProbe.NONE, debounce, log);
+  }
+
   /**
-   * @param interval how often the live rules are compared with the table (drift)
+   * @param interval how often the live rules are looked at (drift)
+   * @param fullInterval how often, at most, a look may be the cheap {@code probe} alone: after this
+   *     long a full comparison runs even when the probe saw no change
    * @param debounce how long the directory must be quiet before an edited table is read
    * @param log where each apply, drift repair and problem is reported, one line each
    */
-  public Watcher(Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
+  public Watcher(Path table, WatchTarget target, Duration interval, Duration fullInterval, DriftProbe probe,
+      Duration debounce, PrintWriter log) {
     this.table = table.toAbsolutePath();
     this.target = target;
     this.interval = interval;
+    this.fullInterval = fullInterval;
+    this.probe = probe;
     this.debounce = debounce;
     this.log = log;
   }
@@ -74,7 +88,8 @@ public final class Watcher {
         }
         table.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
             StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-        say("watching " + table + " (drift check every " + interval.toMillis() / 1000.0 + " s)");
+        say("watching " + table + " (drift check every " + seconds(interval)
+            + (probe == DriftProbe.NONE ? "" : ", in full at least every " + seconds(fullInterval)) + ")");
         long nextDrift = System.nanoTime() + interval.toNanos();
         long changedAt = 0;
         boolean changePending = false;
@@ -97,7 +112,9 @@ public final class Watcher {
             desired = reload(desired);
           }
           if (now >= nextDrift) {
-            reconcile(desired, Reason.DRIFT);
+            if (fullCheckDue(now)) {
+              reconcile(desired, Reason.DRIFT);
+            }
             nextDrift = System.nanoTime() + interval.toNanos();
           }
         }
@@ -160,10 +177,29 @@ public final class Watcher {
     return loaded.get();
   }
 
+  /**
+   * True when the probe saw portfwd's objects change, has none, failed, or the last full check is
+   * {@code fullInterval} old. The fingerprint is taken after each full check, so the watcher's own
+   * changes do not count as drift.
+   */
+  private boolean fullCheckDue(long now) {
+    if (now - lastFullCheck >= fullInterval.toNanos() || lastFingerprint.isEmpty()) {
+      return true;
+    }
+    try {
+      return !probe.fingerprint().equals(lastFingerprint);
+    } catch (BackendException e) {
+      return true;
+    }
+  }
+
   private void reconcile(DesiredState desired, Reason reason) {
     try {
+      lastFullCheck = System.nanoTime();
       WatchTarget.Reconciled result = target.reconcile(desired, reason);
+      lastFingerprint = probe.fingerprint();
       if (result.skipped() != null) {
+        lastFingerprint = Optional.empty(); // look in full again next time
         say("not checked: " + result.skipped());
         return;
       }
@@ -178,9 +214,14 @@ public final class Watcher {
         result.notes().forEach(this::say);
       }
     } catch (BackendException e) {
+      lastFingerprint = Optional.empty();
       say("could not " + (reason == Reason.DRIFT ? "check or repair" : "apply") + " the rules: " + e.getMessage()
           + "; trying again in " + interval.toMillis() / 1000.0 + " s");
     }
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() / 1000.0 + " s";
   }
 
   private void say(String line) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,12 @@ class WatcherTest {
   }
 
   void start(Duration interval) throws Exception {
-    watcher = new Watcher(table(), target, interval, Duration.ofMillis(100), new PrintWriter(log, true));
+    start(interval, interval, DriftProbe.NONE);
+  }
+
+  void start(Duration interval, Duration fullInterval, DriftProbe probe) throws Exception {
+    watcher = new Watcher(table(), target, interval, fullInterval, probe, Duration.ofMillis(100),
+        new PrintWriter(log, true));
     thread = new Thread(() -> {
       try {
         watcher.run();
@@ -150,5 +156,27 @@ class WatcherTest {
     Watcher w = new Watcher(table(), target, Duration.ofSeconds(1), Duration.ofMillis(100), new PrintWriter(log, true));
     assertThat(w.run()).isFalse();
     assertThat(target.calls).isEmpty();
+  }
+
+  @Test
+  void unchangedProbeSkipsFullChecksUntilTheFullInterval() throws Exception {
+    Files.writeString(table(), "1000 192.0.2.2 tcp\n");
+    AtomicReference<String> chains = new AtomicReference<>("prerouting#1");
+    start(Duration.ofMillis(100), Duration.ofSeconds(60), () -> Optional.of(chains.get()));
+    Thread.sleep(800);
+    assertThat(target.calls).as("eight quiet probes, no full check").containsExactly("START:1");
+
+    chains.set(""); // nft flush ruleset
+    target.drifted = true;
+    await(() -> target.calls.contains("DRIFT:1"));
+    await(() -> log.toString().contains("drifted"));
+  }
+
+  @Test
+  void fullCheckRunsAtTheFullIntervalEvenWhenTheProbeSeesNoChange() throws Exception {
+    Files.writeString(table(), "1000 192.0.2.2 tcp\n");
+    start(Duration.ofMillis(100), Duration.ofMillis(500), () -> Optional.of("same"));
+    await(() -> target.calls.contains("DRIFT:1"));
+    assertThat(target.calls.size()).isLessThanOrEqualTo(3);
   }
 }
