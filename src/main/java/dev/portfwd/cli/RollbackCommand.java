@@ -35,12 +35,31 @@ final class RollbackCommand implements Runnable {
       description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   BackendChoice backend;
 
+  /** With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong. */
+  private static BackendChoice recordedBackend(StateStore store) {
+    try {
+      Optional<String> name = store.pending().map(PendingConfirmation::backend)
+          .or(() -> current(store).map(e -> e.snapshot().backend()));
+      return name.map(BackendChoice::valueOf).orElse(BackendChoice.auto);
+    } catch (IOException | IllegalArgumentException e) {
+      return BackendChoice.auto; // the restore itself reports what is wrong
+    }
+  }
+
+  private static Optional<StateStore.Entry> current(StateStore store) {
+    try {
+      return store.current();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StateStore store = state.store();
-    KernelSession session = KernelSession.open(backend);
+    KernelSession session = KernelSession.open(backend == BackendChoice.auto ? recordedBackend(store) : backend);
     Restorer restorer = StateOptions.restorer(store, session, err);
     Restorer.Result result;
     try (StateStore.Lock lock = store.lock()) {
