@@ -93,9 +93,14 @@ class NftCoexistenceIT {
       Files.writeString(table, "13111 192.0.2.2 13111 udp\n");
       ok(portfwd(topology, "apply", table.toString()));
       assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 40000)).isEqualTo("old 192.0.2.1");
+      String before = topology.exec("gateway", "conntrack", "-L").stdout();
       Files.writeString(table, "13111 192.0.2.3 13111 udp\n");
-      ok(portfwd(topology, "apply", table.toString()));
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 40000)).isEqualTo("new 192.0.2.1");
+      CommandResult change = ok(portfwd(topology, "apply", table.toString()));
+      String after = topology.exec("gateway", "conntrack", "-L").stdout();
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 40000))
+          .as("conntrack before apply:%n%s%napply:%n%s%s%nconntrack after apply:%n%s%nnow:%n%s", before,
+              change.stdout(), change.stderr(), after, topology.exec("gateway", "conntrack", "-L").stdout())
+          .isEqualTo("new 192.0.2.1");
     }
   }
 
