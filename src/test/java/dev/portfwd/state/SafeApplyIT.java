@@ -237,4 +237,42 @@ class SafeApplyIT {
       assertThat(status.stdout()).contains("rules differ from " + dir.resolve("a.txt"));
     }
   }
+
+  @Test
+  void terminalHangUpLeavesTheRollbackInPlace() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      // A real terminal: 'script' holds the pty master, as sshd does; killing it hangs the pty up,
+      // and the kernel sends SIGHUP to the session on it, exactly what a dropped SSH connection does.
+      List<String> apply = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      apply.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", "3",
+          table("b.txt", TABLE_B).toString()));
+      Path output = dir.resolve("terminal.out");
+      Process terminal = new ProcessBuilder("script", "-qfec", String.join(" ", apply), "/dev/null")
+          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      try {
+        await("the prompt on the terminal", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        assertThat(rules(topology)).contains("13103");
+        terminal.destroyForcibly(); // the SSH connection is gone
+        assertThat(terminal.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        await("the rules of a.txt are back", Duration.ofSeconds(10), () -> rules(topology).equals(rulesA));
+        await("every portfwd process in the namespace ended", Duration.ofSeconds(15),
+            () -> new String(readPids(topology)).isBlank());
+      } finally {
+        terminal.destroyForcibly();
+      }
+    }
+  }
+
+  private static byte[] readPids(Topology topology) {
+    try {
+      Process pids = new ProcessBuilder("ip", "netns", "pids", topology.namespace("gateway")).start();
+      byte[] out = pids.getInputStream().readAllBytes();
+      pids.waitFor(5, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }
