@@ -64,8 +64,22 @@ public final class SafeApply {
       List<String> prior = Snapshot.lines(PriorState.of(plan));
       Optional<StateStore.Entry> top = store.current();
       Set<String> heldOn = top.map(e -> e.snapshot().forwardingOn()).orElse(Set.of());
-      Snapshot before;
       boolean topIsLive = top.isPresent() && top.get().snapshot().sameForwardsAs(prior);
+      Set<String> switchOn = managesSysctls ? sysctls.offButNeeded(plan.desired()) : Set.of();
+      if (plan.isEmpty() && switchOn.isEmpty()) {
+        // Nothing changes on the host. Record which table this is (status names it), without an
+        // extra history entry to roll back through.
+        Snapshot same = Snapshot.of(source, now, backend, plan.desired(), heldOn);
+        long generation;
+        if (topIsLive) {
+          generation = top.get().generation();
+          store.replace(generation, same);
+        } else {
+          generation = store.push(same);
+        }
+        return new Guard(generation, false, Optional.empty(), confirm);
+      }
+      Snapshot before;
       if (topIsLive) {
         before = top.get().snapshot();
       } else {
@@ -74,16 +88,9 @@ public final class SafeApply {
         before = new Snapshot(LIVE_BEFORE, now, backend, prior, heldOn);
         store.push(before);
       }
-      Set<String> switchOn = managesSysctls ? sysctls.offButNeeded(plan.desired()) : Set.of();
       Set<String> afterOn = new TreeSet<>(before.forwardingOn());
       afterOn.addAll(switchOn);
       Snapshot after = Snapshot.of(source, now, backend, plan.desired(), afterOn);
-      if (plan.isEmpty() && switchOn.isEmpty() && !before.source().equals(LIVE_BEFORE)) {
-        // Nothing changes: keep one history entry, with the newer source and time.
-        long generation = store.current().orElseThrow().generation();
-        store.replace(generation, after);
-        return new Guard(generation, false, Optional.empty(), confirm);
-      }
       long generation = store.push(after);
       if (confirm.isEmpty()) {
         return new Guard(generation, true, Optional.empty(), confirm);
