@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
       "Keep the rules of an 'apply --confirm' that waits for confirmation, from any shell.",
       "Without it, they are rolled back when the time given to --confirm runs out."
     })
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
 final class ConfirmCommand implements Runnable {
 
   @Spec CommandSpec spec;

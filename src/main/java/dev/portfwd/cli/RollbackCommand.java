@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
       "off again if that apply switched it on. Undoes an 'apply --confirm' that still waits.",
       "Run it again to go back further (the last 10 states are kept). Needs root."
     })
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
 final class RollbackCommand implements Runnable {
 
   @Spec CommandSpec spec;

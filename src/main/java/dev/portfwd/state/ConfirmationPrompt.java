@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * detached timer undoes at the deadline too; both act under the state lock, so only one does.
  * A closed standard input (no terminal, a dead SSH session) just leaves the other ways.
  */
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
 public final class ConfirmationPrompt {
 
   /** How the wait ended. */

@@ -15,6 +15,8 @@ import java.util.Optional;
  * else). It re-reads the record on every tick because {@link SafeApply.Guard#applied()} moves the
  * deadline once the kernel change is done. Sleeps between ticks: no busy wait.
  */
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
 public final class RollbackTimer {
 
   private static final int ATTEMPTS = 5;

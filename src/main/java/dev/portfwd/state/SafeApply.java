@@ -22,6 +22,8 @@ import java.util.TreeSet;
  * <p>Use: {@code try (Guard guard = safeApply.begin(...)) { backend.apply(plan); …; guard.applied(); }}.
  * A guard closed without {@link Guard#applied()} (the apply failed) takes its records back.
  */
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
 public final class SafeApply {
 
   /** Source recorded for a state portfwd found in the kernel rather than applied from a file. */

@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("try") // locks and guards are held for their blocks
 class SafeApplyTest {
 
   @TempDir Path dir;
