@@ -57,7 +57,7 @@ final class ApplyCommand implements Runnable {
     DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
     KernelSession session = KernelSession.open(backend);
     Plan plan = KernelSession.call(() -> session.backend.plan(desired));
-    SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm);
+    SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm, err);
     try (safe) {
       KernelSession.call(() -> {
         session.backend.apply(plan);

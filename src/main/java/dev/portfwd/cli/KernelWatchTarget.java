@@ -7,6 +7,7 @@ import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.state.ForwardingSysctls;
+import dev.portfwd.state.OverdueConfirmation;
 import dev.portfwd.state.SafeApply;
 import dev.portfwd.state.StateException;
 import dev.portfwd.state.StateStore;
@@ -70,7 +71,10 @@ final class KernelWatchTarget implements WatchTarget {
 
   @Override
   public Reconciled reconcile(DesiredState desired, Reason reason) throws BackendException {
+    List<String> notes = new ArrayList<>();
     try {
+      OverdueConfirmation.resolve(store, Clock.systemUTC(), () -> StateOptions.restorer(store, session, err))
+          .ifPresent(notes::add);
       if (store.pending().isPresent()) {
         return new Reconciled(emptyPlan(), List.of(), "an 'apply --confirm' waits for confirmation");
       }
@@ -78,7 +82,6 @@ final class KernelWatchTarget implements WatchTarget {
       err.println("portfwd watch: cannot read " + store.dir() + ": " + e.getMessage());
     }
     Plan plan = session.backend.plan(desired);
-    List<String> notes = new ArrayList<>();
     if (reason == Reason.DRIFT) {
       if (!plan.isEmpty()) {
         session.backend.apply(plan);

@@ -5,6 +5,7 @@ import dev.portfwd.apply.Plan;
 import dev.portfwd.state.ConfirmationPrompt;
 import dev.portfwd.state.DetachedTimerLauncher;
 import dev.portfwd.state.ForwardingSysctls;
+import dev.portfwd.state.OverdueConfirmation;
 import dev.portfwd.state.SafeApply;
 import dev.portfwd.state.StateException;
 import dev.portfwd.state.StateStore;
@@ -39,7 +40,8 @@ final class SafeApplyStep implements AutoCloseable {
    * @throws PortfwdException exit 1 when another confirmation waits or the timer cannot start
    */
   static SafeApplyStep begin(StateOptions options, KernelSession session, Plan plan, String table,
-      boolean managesSysctls, Integer confirmSeconds) {
+      boolean managesSysctls, Integer confirmSeconds, PrintWriter err) {
+    // err: where restoring an overdue confirmation reports stale UDP conntrack clean-up problems
     StateStore store = options.store();
     Optional<Duration> confirm = Optional.ofNullable(confirmSeconds).map(Duration::ofSeconds);
     if (confirm.isPresent() && (confirmSeconds < 1 || confirmSeconds > 86_400)) {
@@ -50,6 +52,12 @@ final class SafeApplyStep implements AutoCloseable {
     SafeApply safeApply = new SafeApply(store, session.backend.name(), new ForwardingSysctls(session.runner),
         launcher, Clock.systemUTC());
     try {
+      Optional<String> overdue = OverdueConfirmation.resolve(store, Clock.systemUTC(),
+          () -> StateOptions.restorer(store, session, err));
+      if (overdue.isPresent()) {
+        // The kernel changed under this apply's plan, so it stops here rather than apply a stale one.
+        throw PortfwdException.failure(overdue.get() + "; this apply changed nothing, run it again");
+      }
       return new SafeApplyStep(store, safeApply.begin(plan, StateOptions.source(table), managesSysctls, confirm));
     } catch (StateException | BackendException e) {
       throw PortfwdException.failure(e.getMessage(), e);

@@ -26,10 +26,20 @@ public record StateReport(Optional<String> table, Optional<Instant> appliedAt, b
 
   /** Reads the state directory (never creates it) and compares its last state with the kernel. */
   public static StateReport of(StateStore store, Backend backend) throws IOException, BackendException {
+    return of(store, backend, java.time.Clock.systemUTC());
+  }
+
+  /** {@link #of(StateStore, Backend)} at the time {@code clock} tells. */
+  public static StateReport of(StateStore store, Backend backend, java.time.Clock clock)
+      throws IOException, BackendException {
     Optional<PendingConfirmation> pending = store.pending();
     Optional<StateStore.Entry> current = store.current();
-    String waiting = pending.map(p -> "; an 'apply --confirm' waits for confirmation until " + TIME.format(p.deadline())
-        + " ('portfwd confirm' keeps it, 'portfwd rollback' undoes it)").orElse("");
+    Instant now = clock.instant();
+    String waiting = pending.map(p -> now.isAfter(p.deadline().plus(OverdueConfirmation.GRACE))
+        ? "; an 'apply --confirm' was not confirmed by " + TIME.format(p.deadline()) + " and its rollback timer did"
+            + " not run: 'portfwd rollback' (or the next apply or watch) rolls it back"
+        : "; an 'apply --confirm' waits for confirmation until " + TIME.format(p.deadline())
+            + " ('portfwd confirm' keeps it, 'portfwd rollback' undoes it)").orElse("");
     if (current.isEmpty()) {
       return new StateReport(Optional.empty(), Optional.empty(), false,
           "live table: unknown (nothing recorded in " + store.dir() + ")" + waiting, pending.map(PendingConfirmation::deadline));

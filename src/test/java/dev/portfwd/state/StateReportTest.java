@@ -3,7 +3,9 @@ package dev.portfwd.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,8 +51,12 @@ class StateReportTest {
     applied("13102 192.0.2.2 80\n");
     store().writePending(new PendingConfirmation("p", Instant.parse("2026-11-25T04:05:00Z"), "nftables", 1,
         store().current().orElseThrow().snapshot(), Set.of(), "x"));
-    assertThat(StateReport.of(store(), backend).line())
+    Clock before = Clock.fixed(Instant.parse("2026-11-25T04:04:00Z"), ZoneOffset.UTC);
+    assertThat(StateReport.of(store(), backend, before).line())
         .contains("waits for confirmation until 2026-11-25 04:05:00 UTC").contains("portfwd confirm");
+    Clock longAfter = Clock.fixed(Instant.parse("2026-11-25T05:00:00Z"), ZoneOffset.UTC);
+    assertThat(StateReport.of(store(), backend, longAfter).line())
+        .contains("was not confirmed by 2026-11-25 04:05:00 UTC").contains("timer did not run");
   }
 
   @Test
