@@ -265,6 +265,34 @@ class SafeApplyIT {
     }
   }
 
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByTheNextApply() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      Path output = dir.resolve("apply.out");
+      Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
+      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+      // As after a reboot: neither the foreground nor the timer is left to roll back.
+      try (var markers = Files.list(state())) {
+        for (Path marker : markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
+          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      apply.destroyForcibly();
+      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(OverdueConfirmation.GRACE.plusSeconds(5).toMillis());
+      assertThat(rules(topology)).contains("13103");
+      assertThat(portfwd(topology, "status").stdout()).contains("timer did not run");
+
+      CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
+      assertThat(next.exitCode()).isEqualTo(1);
+      assertThat(next.stderr()).contains("never confirmed").contains("run it again");
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode()).isZero();
+    }
+  }
+
   private static byte[] readPids(Topology topology) {
     try {
       Process pids = new ProcessBuilder("ip", "netns", "pids", topology.namespace("gateway")).start();
