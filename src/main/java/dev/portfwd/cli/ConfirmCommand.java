@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     name = "confirm",
     mixinStandardHelpOptions = true,
     description = {
-      "Keep the rules of an 'apply --confirm' that waits for confirmation, from any shell.",
+      "Keep the rules of an 'apply --confirm' that waits, from any shell.",
       "Without it, they are rolled back when the time given to --confirm runs out."
     })
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.

@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
     name = "rollback",
     mixinStandardHelpOptions = true,
     description = {
-      "Return to the portfwd state before the last apply: its forwards, and IP forwarding switched",
-      "off again if that apply switched it on. Undoes an 'apply --confirm' that still waits.",
-      "Run it again to go back further (the last 10 states are kept). Needs root."
+      "Return to the portfwd state before the last apply.",
+      "Restores its forwards, and switches IP forwarding off again if that apply switched it on. Undoes an"
+          + " 'apply --confirm' that still waits. Run it again to go back further (the last 10 states are"
+          + " kept). Needs root."
     })
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")

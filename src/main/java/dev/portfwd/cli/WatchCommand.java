@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
     name = "watch",
     mixinStandardHelpOptions = true,
     description = {
-      "Apply the table and keep it applied: re-apply when the file changes (an invalid edit is",
-      "reported and the rules in force stay) and when the live rules drift (someone flushed the",
-      "ruleset or deleted portfwd's table). For systemd: see packaging/systemd. Needs root."
+      "Apply the table and keep it applied (a daemon for systemd: see packaging/systemd).",
+      "Re-applies when the file changes (an invalid edit is reported and the rules in force stay) and when"
+          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM stops it; the rules"
+          + " stay. Needs root."
     })
 final class WatchCommand implements Runnable {
 
