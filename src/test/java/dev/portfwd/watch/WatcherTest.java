@@ -110,7 +110,8 @@ class WatcherTest {
     Files.writeString(temp, "1000 192.0.2.2 tcp\n2000 192.0.2.3 tcp\n");
     Files.move(temp, table(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     await(() -> target.calls.contains("EDIT:2"));
-    assertThat(log.toString()).contains("changed; applied it");
+    // The watcher logs after the reconcile returns: wait for the line rather than race it.
+    await(() -> log.toString().contains("changed; applied it"));
   }
 
   @Test
