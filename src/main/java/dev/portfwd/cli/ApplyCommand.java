@@ -7,6 +7,7 @@ import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,6 +39,13 @@ final class ApplyCommand implements Runnable {
       description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
   boolean noSysctl;
 
+  @Option(names = "--confirm", paramLabel = "SECONDS",
+      description = "Roll back to the previous state unless confirmed within SECONDS: type 'yes', or run"
+          + " 'portfwd confirm' in another shell. The rollback happens even when the terminal goes away.")
+  Integer confirm;
+
+  @Mixin StateOptions state;
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
       description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
   String table;
@@ -49,10 +57,14 @@ final class ApplyCommand implements Runnable {
     DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
     KernelSession session = KernelSession.open(backend);
     Plan plan = KernelSession.call(() -> session.backend.plan(desired));
-    KernelSession.call(() -> {
-      session.backend.apply(plan);
-      return null;
-    });
+    SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm, err);
+    try (safe) {
+      KernelSession.call(() -> {
+        session.backend.apply(plan);
+        return null;
+      });
+      safe.applied();
+    }
     PlanCommand.print(plan, out, SHOWN_CHANGES);
     if (!noSysctl) {
       for (IpFamily family : IpFamily.values()) {
@@ -66,6 +78,7 @@ final class ApplyCommand implements Runnable {
     }
     cleanConntrack(session, plan, err);
     out.flush();
+    safe.awaitConfirmation(session, out, err);
   }
 
   /** Best effort: the forwards are in place; a conntrack failure only delays stale UDP flows. */

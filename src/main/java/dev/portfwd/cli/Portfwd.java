@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       DoctorCommand.class,
       RelayCommand.class,
+      ConfirmCommand.class,
+      RollbackCommand.class,
+      WatchCommand.class,
+      RollbackTimerCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,13 +35,16 @@ final class StatusCommand implements Runnable {
   @Option(names = "--json", description = "Print the forwards and counters as JSON for scripts.")
   boolean json;
 
+  @Mixin StateOptions state;
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     KernelSession session = KernelSession.open(backend);
     List<ForwardCounters> forwards = withConnections(session, KernelSession.call(session.backend::status));
-    out.print(json ? toJson(session.backend.name(), forwards).toPrettyString() + "\n"
-        : text(session.backend.name(), forwards));
+    LiveTableLine liveTable = LiveTableLine.of(state, session);
+    out.print(json ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
+        : text(session.backend.name(), forwards) + liveTable.text());
     out.flush();
   }
 

@@ -14,6 +14,9 @@ import java.util.List;
  */
 public final class PortfwdJar {
 
+  /** The state directory of jar runs that do not name one; {@code mvn clean} deletes it. */
+  private static final Path IT_STATE_DIR = Path.of("target", "it-state").toAbsolutePath();
+
   private PortfwdJar() {}
 
   /** The shaded jar Maven built; fails the test with a hint when it is missing. */
@@ -28,6 +31,10 @@ public final class PortfwdJar {
   /** The argv that starts portfwd with {@code args}. */
   public static List<String> command(String... args) {
     List<String> argv = new ArrayList<>();
+    // Never the host's /var/lib/portfwd: what a test applies in a namespace is no state of the
+    // machine's. Tests that check state pass their own --state-dir, which wins over this.
+    argv.add("/usr/bin/env");
+    argv.add("PORTFWD_STATE_DIR=" + IT_STATE_DIR);
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.add("-XX:TieredStopAtLevel=1");
     argv.add("-XX:+UseSerialGC");

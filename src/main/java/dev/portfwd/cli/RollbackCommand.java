@@ -1,0 +1,82 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.state.PendingConfirmation;
+import dev.portfwd.state.Restorer;
+import dev.portfwd.state.StateStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code portfwd rollback}: undoes an {@code apply --confirm} that waits, or else returns to the
+ * state applied before the live one (forwards and the forwarding sysctls portfwd switched on).
+ */
+@Command(
+    name = "rollback",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Return to the portfwd state before the last apply.",
+      "Restores its forwards, and switches IP forwarding off again if that apply switched it on. Undoes an"
+          + " 'apply --confirm' that still waits. Run it again to go back further (the last 10 states are"
+          + " kept). Needs root."
+    })
+// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
+@SuppressWarnings("try")
+final class RollbackCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Mixin StateOptions state;
+
+  @Option(names = "--backend", defaultValue = "auto",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  BackendChoice backend;
+
+  /** With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong. */
+  private static BackendChoice recordedBackend(StateStore store) {
+    try {
+      Optional<String> name = store.pending().map(PendingConfirmation::backend)
+          .or(() -> current(store).map(e -> e.snapshot().backend()));
+      return name.map(BackendChoice::valueOf).orElse(BackendChoice.auto);
+    } catch (IOException | IllegalArgumentException e) {
+      return BackendChoice.auto; // the restore itself reports what is wrong
+    }
+  }
+
+  private static Optional<StateStore.Entry> current(StateStore store) {
+    try {
+      return store.current();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    StateStore store = state.store();
+    KernelSession session = KernelSession.open(backend == BackendChoice.auto ? recordedBackend(store) : backend);
+    Restorer restorer = StateOptions.restorer(store, session, err);
+    Restorer.Result result;
+    try (StateStore.Lock lock = store.lock()) {
+      Optional<PendingConfirmation> pending = store.pending();
+      result = pending.isPresent() ? restorer.undo(pending.get()) : restorer.rollbackOne();
+    } catch (IllegalStateException e) {
+      throw PortfwdException.failure(e.getMessage());
+    } catch (BackendException e) {
+      throw PortfwdException.failure("rollback failed: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot read or update " + store.dir() + ": " + e.getMessage(), e);
+    }
+    out.println(result.message());
+    result.plan().changes().stream().limit(50).forEach(change -> out.println("  " + change.describe()));
+    out.flush();
+  }
+}

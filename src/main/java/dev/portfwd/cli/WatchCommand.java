@@ -1,0 +1,102 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.table.TableReader;
+import dev.portfwd.watch.DriftProbe;
+import dev.portfwd.watch.NftChainsProbe;
+import dev.portfwd.watch.Watcher;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code portfwd watch}: the daemon systemd runs. Applies the table, re-applies it when the file
+ * changes and when the live rules drift, and logs each time. SIGTERM ends it with exit 0; the
+ * rules in force stay.
+ */
+@Command(
+    name = "watch",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Apply the table and keep it applied (a daemon for systemd: see packaging/systemd).",
+      "Re-applies when the file changes (an invalid edit is reported and the rules in force stay) and when"
+          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM stops it; the rules"
+          + " stay. Needs root."
+    })
+final class WatchCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Mixin StateOptions state;
+
+  @Option(names = "--backend", defaultValue = "auto",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  BackendChoice backend;
+
+  @Option(names = "--no-sysctl",
+      description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
+  boolean noSysctl;
+
+  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5",
+      description = "How often to compare the live rules with the table and repair drift (default: ${DEFAULT-VALUE}).")
+  double intervalSeconds;
+
+  @Option(names = "--full-interval", paramLabel = "SECONDS", defaultValue = "60",
+      description = "How often the live forwards are compared one by one even when the cheap check between"
+          + " saw portfwd's objects unchanged (default: ${DEFAULT-VALUE}).")
+  double fullIntervalSeconds;
+
+  @Option(names = "--debounce", paramLabel = "MILLIS", defaultValue = "300",
+      description = "How long the file must stay unchanged before an edit is read (default: ${DEFAULT-VALUE}).")
+  long debounceMillis;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
+      description = "The forwarding table file to keep applied (default: ${DEFAULT-VALUE}).")
+  String table;
+
+  @Override
+  public void run() {
+    if (table.equals("-")) {
+      throw PortfwdException.invalidInput("watch needs a table file to watch, not standard input");
+    }
+    if (intervalSeconds < 0.2 || intervalSeconds > 3600) {
+      throw PortfwdException.invalidInput("--interval takes 0.2 to 3600 seconds, not " + intervalSeconds);
+    }
+    if (fullIntervalSeconds < intervalSeconds || fullIntervalSeconds > 86_400) {
+      throw PortfwdException.invalidInput("--full-interval takes --interval to 86400 seconds, not "
+          + fullIntervalSeconds);
+    }
+    if (debounceMillis < 0 || debounceMillis > 60_000) {
+      throw PortfwdException.invalidInput("--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    KernelSession session = KernelSession.open(backend);
+    KernelWatchTarget target = new KernelWatchTarget(table, session, state.store(), !noSysctl, err);
+    // Between full checks, nftables answers "are portfwd's chains still the same?" in milliseconds.
+    DriftProbe probe = session.backend.name().equals("nftables") ? new NftChainsProbe(session.runner) : DriftProbe.NONE;
+    Watcher watcher = new Watcher(Path.of(table), target, Duration.ofMillis(Math.round(intervalSeconds * 1000)),
+        Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)), probe, Duration.ofMillis(debounceMillis), out);
+    Signals.onTermination(() -> {
+      if (!watcher.stop(Duration.ofSeconds(20))) {
+        // The current step hangs (a stuck nft): exit anyway, as systemd would after its timeout.
+        Runtime.getRuntime().halt(ExitCode.FAILURE);
+      }
+    });
+    boolean started;
+    try {
+      started = watcher.run();
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
+    }
+    if (!started) {
+      throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package dev.portfwd.watch;
+
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.compile.DesiredState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code portfwd watch}: keeps the kernel holding the table. Applies at start; re-applies when
+ * the file changes; reconciles drift (someone flushed the ruleset or deleted portfwd's table).
+ *
+ * <p>One thread, which sleeps in {@link WatchService#poll(long, TimeUnit)} (inotify on Linux)
+ * until a file event or the next drift check: no busy loop, near-zero CPU when idle. The parent
+ * directory is watched, not the file, because editors save by writing a new file and renaming it
+ * over the old one. Events are debounced: the table is read once the directory has been quiet for
+ * {@code debounce}, so a save in several writes is read once, whole. An invalid edit is reported
+ * and the rules in force stay; the last valid table remains the one drift is checked against.
+ */
+public final class Watcher {
+
+  private final Path table;
+  private final WatchTarget target;
+  private final Duration interval;
+  private final Duration fullInterval;
+  private final DriftProbe probe;
+  private final Duration debounce;
+  private final PrintWriter log;
+  private final CountDownLatch done = new CountDownLatch(1);
+  private volatile boolean stopping;
+  private long lastFullCheck;
+  private Optional<String> lastFingerprint = Optional.empty();
+  private volatile WatchService service;
+
+  /** A watcher whose every drift check is a full one. */
+  public Watcher(Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
+    this(table, target, interval, interval, DriftProbe.NONE, debounce, log);
+  }
+
+  /**
+   * @param interval how often the live rules are looked at (drift)
+   * @param fullInterval how often, at most, a look may be the cheap {@code probe} alone: after this
+   *     long a full comparison runs even when the probe saw no change
+   * @param debounce how long the directory must be quiet before an edited table is read
+   * @param log where each apply, drift repair and problem is reported, one line each
+   */
+  public Watcher(Path table, WatchTarget target, Duration interval, Duration fullInterval, DriftProbe probe,
+      Duration debounce, PrintWriter log) {
+    this.table = table.toAbsolutePath();
+    this.target = target;
+    this.interval = interval;
+    this.fullInterval = fullInterval;
+    this.probe = probe;
+    this.debounce = debounce;
+    this.log = log;
+  }
+
+  /**
+   * Runs until {@link #stop()}.
+   *
+   * @return false when the table was invalid at start (nothing was applied)
+   * @throws IOException when the table's directory cannot be watched
+   */
+  public boolean run() throws IOException {
+    try {
+      Optional<DesiredState> loaded = target.load();
+      if (loaded.isEmpty()) {
+        say(table + " has errors; nothing applied");
+        return false;
+      }
+      DesiredState desired = loaded.get();
+      reconcile(desired, Reason.START);
+      try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+        service = watch;
+        if (stopping) {
+          return true;
+        }
+        table.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+        say("watching " + table + " (drift check every " + seconds(interval)
+            + (probe == DriftProbe.NONE ? "" : ", in full at least every " + seconds(fullInterval)) + ")");
+        long nextDrift = System.nanoTime() + interval.toNanos();
+        long changedAt = 0;
+        boolean changePending = false;
+        while (!stopping) {
+          long now = System.nanoTime();
+          long wakeAt = changePending ? Math.min(nextDrift, changedAt + debounce.toNanos()) : nextDrift;
+          WatchKey key = watch.poll(Math.max(1, wakeAt - now), TimeUnit.NANOSECONDS);
+          if (key != null) {
+            if (concernsTable(key)) {
+              changePending = true;
+              changedAt = System.nanoTime();
+            }
+            if (!key.reset()) {
+              say(table.getParent() + " is gone; drift checks continue with the last valid table");
+            }
+          }
+          now = System.nanoTime();
+          if (changePending && now - changedAt >= debounce.toNanos()) {
+            changePending = false;
+            desired = reload(desired);
+          }
+          if (now >= nextDrift) {
+            if (fullCheckDue(now)) {
+              reconcile(desired, Reason.DRIFT);
+            }
+            nextDrift = System.nanoTime() + interval.toNanos();
+          }
+        }
+      } catch (ClosedWatchServiceException | InterruptedException e) {
+        // stop() closed the service or interrupted the wait: leave quietly.
+      }
+      return true;
+    } finally {
+      say("stopped; the rules in force stay (run 'portfwd remove' to take them out)");
+      done.countDown();
+    }
+  }
+
+  /**
+   * Ends {@link #run()} and waits up to {@code timeout} for it to finish its current step.
+   *
+   * @return false when it did not finish in time (e.g. a hung {@code nft})
+   */
+  public boolean stop(Duration timeout) {
+    stopping = true;
+    WatchService watch = service;
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (IOException e) {
+        // Closing only wakes the loop; it checks 'stopping' on its next turn anyway.
+      }
+    }
+    try {
+      return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private boolean concernsTable(WatchKey key) {
+    boolean concerns = false;
+    for (WatchEvent<?> event : key.pollEvents()) {
+      // OVERFLOW means events were lost: the table may have changed, so read it again.
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW
+          || table.getFileName().equals(event.context())) {
+        concerns = true;
+      }
+    }
+    return concerns;
+  }
+
+  private DesiredState reload(DesiredState inForce) {
+    if (!Files.exists(table)) {
+      say(table + " was removed; the rules in force stay until it is back");
+      return inForce;
+    }
+    Optional<DesiredState> loaded = target.load();
+    if (loaded.isEmpty()) {
+      say(table + " has errors; the rules in force stay until it is fixed");
+      return inForce;
+    }
+    reconcile(loaded.get(), Reason.EDIT);
+    return loaded.get();
+  }
+
+  /**
+   * True when the probe saw portfwd's objects change, has none, failed, or the last full check is
+   * {@code fullInterval} old. The fingerprint is taken after each full check, so the watcher's own
+   * changes do not count as drift.
+   */
+  private boolean fullCheckDue(long now) {
+    if (now - lastFullCheck >= fullInterval.toNanos() || lastFingerprint.isEmpty()) {
+      return true;
+    }
+    try {
+      return !probe.fingerprint().equals(lastFingerprint);
+    } catch (BackendException e) {
+      return true;
+    }
+  }
+
+  private void reconcile(DesiredState desired, Reason reason) {
+    try {
+      lastFullCheck = System.nanoTime();
+      WatchTarget.Reconciled result = target.reconcile(desired, reason);
+      lastFingerprint = probe.fingerprint();
+      if (result.skipped() != null) {
+        lastFingerprint = Optional.empty(); // look in full again next time
+        say("not checked: " + result.skipped());
+        return;
+      }
+      String what = switch (reason) {
+        case START -> "applied " + table;
+        case EDIT -> table + " changed; applied it";
+        case DRIFT -> "live rules drifted from " + table + "; re-applied";
+      };
+      if (result.changedSomething() || reason != Reason.DRIFT) {
+        say(what + ": " + (result.plan().isEmpty() ? "forwards already in place" : result.plan().summary()));
+        result.plan().changes().stream().limit(20).forEach(change -> say("  " + change.describe()));
+        result.notes().forEach(this::say);
+      }
+    } catch (BackendException e) {
+      lastFingerprint = Optional.empty();
+      say("could not " + (reason == Reason.DRIFT ? "check or repair" : "apply") + " the rules: " + e.getMessage()
+          + "; trying again in " + interval.toMillis() / 1000.0 + " s");
+    }
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() / 1000.0 + " s";
+  }
+
+  private void say(String line) {
+    log.println("portfwd watch: " + line);
+    log.flush();
+  }
+}

@@ -1,0 +1,66 @@
+package dev.portfwd.state;
+
+import dev.portfwd.apply.Backend;
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.DesiredState;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An in-memory backend: what is "installed" is a DesiredState; a plan's script names the target. */
+final class FakeBackend implements Backend {
+
+  DesiredState installed = DesiredState.empty();
+  boolean tablePresent;
+  final List<Plan> applied = new ArrayList<>();
+  int plans;
+  /** How many of the next applies fail, as a busy or broken nft would. */
+  int failNext;
+
+  @Override
+  public String name() {
+    return "nftables";
+  }
+
+  @Override
+  public void requireUsable() {}
+
+  @Override
+  public boolean isInstalled() {
+    return tablePresent;
+  }
+
+  @Override
+  public Plan plan(DesiredState desired) {
+    plans++;
+    var changes = Plan.diff(installed.forwards(), desired.forwards());
+    boolean same = changes.isEmpty() && tablePresent;
+    return new Plan(name(), desired, changes, same ? "" : "install " + desired.forwards().size());
+  }
+
+  @Override
+  public void apply(Plan plan) throws BackendException {
+    if (plan.isEmpty()) {
+      return;
+    }
+    if (failNext > 0) {
+      failNext--;
+      throw new BackendException("nft -f -: exit 1: Error: Could not process rule: Device or resource busy");
+    }
+    applied.add(plan);
+    installed = plan.desired();
+    tablePresent = !plan.script().equals("remove");
+  }
+
+  @Override
+  public List<ForwardCounters> status() {
+    return installed.forwards().stream().map(f -> new ForwardCounters(f, 0, 0, -1)).toList();
+  }
+
+  @Override
+  public Plan planRemove() {
+    var changes = Plan.diff(installed.forwards(), List.of());
+    return new Plan(name(), DesiredState.empty(), changes, tablePresent ? "remove" : "");
+  }
+}

@@ -1,0 +1,306 @@
+package dev.portfwd.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code apply --confirm}, {@code confirm} and {@code rollback} end to end: the built jar runs in
+ * the gateway namespace of the reference topology, against the real kernel, with a state
+ * directory of the test's own.
+ */
+class SafeApplyIT {
+
+  private static final String TABLE_A = "13102 " + Topology.BACKEND + " 80 tcp # A\n";
+  private static final String TABLE_B = "13103 " + Topology.BACKEND + " 8080 tcp # B\n";
+
+  @TempDir Path dir;
+
+  private Path state() {
+    return dir.resolve("state");
+  }
+
+  private Path table(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private CommandResult portfwd(Topology topology, String... args) {
+    List<String> argv = new ArrayList<>(List.of("--state-dir", state().toString()));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(1, argv);
+    return PortfwdJar.runIn(topology, "gateway", all.toArray(String[]::new));
+  }
+
+  /** Starts apply --confirm as its own session leader (as a login shell's job is), output to a file. */
+  private Process startConfirmingApply(Topology topology, int seconds, Path table, Path output) throws IOException {
+    List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", topology.namespace("gateway")));
+    argv.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", Integer.toString(seconds),
+        table.toString()));
+    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+  }
+
+  private static String rules(Topology topology) {
+    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
+    return list.succeeded() ? list.stdout() : "(no portfwd table)";
+  }
+
+  private static String ipForward(Topology topology) {
+    return topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip();
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void confirmingInTimeKeepsTheNewRulesAndTrafficFlows() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.spawn("backend", "socat", "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo hello-from-backend");
+      topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(10));
+      Path output = dir.resolve("apply.out");
+      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", "30",
+          table("a.txt", TABLE_A).toString()));
+      Process apply = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      try {
+        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        assertThat(rules(topology)).contains("13102");
+        try (OutputStream terminal = apply.getOutputStream()) {
+          terminal.write("yes\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(apply.exitValue()).as(read(output)).isZero();
+      } finally {
+        apply.destroyForcibly();
+      }
+      assertThat(read(output)).contains("confirmed: keeping");
+      await("the timer exits", Duration.ofSeconds(10), () -> read(state().resolve("rollback.log")).contains("nothing to do"));
+      assertThat(rules(topology)).contains("13102");
+      assertThat(ipForward(topology)).isEqualTo("1");
+      CommandResult request = topology.exec("client", "socat", "-T", "5", "-", "TCP:" + Topology.GATEWAY_WAN + ":13102");
+      assertThat(request.stdout()).contains("hello-from-backend");
+      assertThat(state().resolve("pending.state")).doesNotExist();
+    }
+  }
+
+  @Test
+  void confirmFromAnotherShellKeepsTheRules() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path output = dir.resolve("apply.out");
+      Process apply = startConfirmingApply(topology, 30, table("a.txt", TABLE_A), output);
+      try {
+        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        CommandResult confirm = portfwd(topology, "confirm");
+        assertThat(confirm.exitCode()).as(confirm.stderr()).isZero();
+        assertThat(confirm.stdout()).contains("confirmed: keeping 1 forward from " + dir.resolve("a.txt"));
+        assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(apply.exitValue()).as(read(output)).isZero();
+        assertThat(read(output)).contains("confirmed from elsewhere");
+      } finally {
+        apply.destroyForcibly();
+      }
+      assertThat(rules(topology)).contains("13102");
+      CommandResult again = portfwd(topology, "confirm");
+      assertThat(again.exitCode()).isEqualTo(1);
+      assertThat(again.stderr()).contains("nothing waits for confirmation");
+    }
+  }
+
+  @Test
+  void noConfirmationRollsBackToThePreviousRulesWithinTheTimeout() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      CommandResult first = portfwd(topology, "apply", table("a.txt", TABLE_A).toString());
+      assertThat(first.exitCode()).as(first.stderr()).isZero();
+      String rulesA = rules(topology);
+
+      long start = System.nanoTime();
+      CommandResult second = portfwd(topology, "apply", "--confirm", "3", table("b.txt", TABLE_B).toString());
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isEqualTo(1);
+      assertThat(second.stdout()).contains("+ 13103/tcp");
+      assertThat(second.stderr()).contains("rolled back");
+      assertThat(took).isLessThan(Duration.ofSeconds(15));
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      CommandResult status = portfwd(topology, "status");
+      assertThat(status.stdout()).contains("live table: " + dir.resolve("a.txt"));
+    }
+  }
+
+  @Test
+  void killedSessionStillRollsBackAndRestoresForwarding() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(ipForward(topology)).isEqualTo("0");
+      Path output = dir.resolve("apply.out");
+      Process apply = startConfirmingApply(topology, 3, table("b.txt", TABLE_B), output);
+      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+      assertThat(rules(topology)).contains("13103");
+      assertThat(ipForward(topology)).isEqualTo("1");
+
+      // The SSH connection drops: the session's process group gets SIGHUP; then the process is gone.
+      long pid = apply.pid();
+      new ProcessBuilder("kill", "-HUP", "--", "-" + pid).start().waitFor();
+      Thread.sleep(300);
+      assertThat(apply.isAlive()).as("the foreground ignores SIGHUP while it waits").isTrue();
+      apply.destroyForcibly();
+      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long killedAt = System.nanoTime();
+
+      await("portfwd's table is gone (the state before was empty)", Duration.ofSeconds(10),
+          () -> rules(topology).equals("(no portfwd table)"));
+      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
+      assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
+      // The timer logs once the restore is complete, just after the kernel changed back.
+      await("the timer logs its rollback", Duration.ofSeconds(5),
+          () -> read(state().resolve("rollback.log")).contains("not confirmed"));
+      assertThat(state().resolve("pending.state")).doesNotExist();
+    }
+  }
+
+  @Test
+  void killedSessionRollsBackToTheRulesBefore() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      Path output = dir.resolve("apply.out");
+      Process apply = startConfirmingApply(topology, 3, table("b.txt", TABLE_B), output);
+      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+      assertThat(rules(topology)).contains("13103").doesNotContain("13102");
+      new ProcessBuilder("kill", "-KILL", "--", "-" + apply.pid()).start().waitFor();
+      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      await("the rules of a.txt are back", Duration.ofSeconds(10), () -> rules(topology).equals(rulesA));
+      assertThat(ipForward(topology)).as("a.txt's apply switched it on; it stays").isEqualTo("1");
+    }
+  }
+
+  @Test
+  void rollbackRestoresThePreviousTableThenTheEmptyState() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      assertThat(portfwd(topology, "apply", table("b.txt", TABLE_B).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("b.txt"));
+
+      CommandResult back = portfwd(topology, "rollback");
+      assertThat(back.exitCode()).as(back.stderr()).isZero();
+      assertThat(back.stdout()).contains("restored").contains("a.txt");
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("a.txt"));
+
+      CommandResult first = portfwd(topology, "rollback");
+      assertThat(first.exitCode()).as(first.stderr()).isZero();
+      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(ipForward(topology)).isEqualTo("0");
+
+      CommandResult none = portfwd(topology, "rollback");
+      assertThat(none.exitCode()).isEqualTo(1);
+      assertThat(none.stderr()).contains("nothing to roll back");
+    }
+  }
+
+  @Test
+  void statusSaysWhenTheLiveRulesDifferFromTheLastTable() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      topology.exec("gateway", "nft", "delete", "table", "inet", "portfwd");
+      CommandResult status = portfwd(topology, "status");
+      assertThat(status.stdout()).contains("rules differ from " + dir.resolve("a.txt"));
+    }
+  }
+
+  @Test
+  void terminalHangUpLeavesTheRollbackInPlace() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      // A real terminal: 'script' holds the pty master, as sshd does; killing it hangs the pty up,
+      // and the kernel sends SIGHUP to the session on it, exactly what a dropped SSH connection does.
+      List<String> apply = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      apply.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", "3",
+          table("b.txt", TABLE_B).toString()));
+      Path output = dir.resolve("terminal.out");
+      Process terminal = new ProcessBuilder("script", "-qfec", String.join(" ", apply), "/dev/null")
+          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      try {
+        await("the prompt on the terminal", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        assertThat(rules(topology)).contains("13103");
+        terminal.destroyForcibly(); // the SSH connection is gone
+        assertThat(terminal.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        await("the rules of a.txt are back", Duration.ofSeconds(10), () -> rules(topology).equals(rulesA));
+        await("every portfwd process in the namespace ended", Duration.ofSeconds(15),
+            () -> new String(readPids(topology)).isBlank());
+      } finally {
+        terminal.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByTheNextApply() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      Path output = dir.resolve("apply.out");
+      Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
+      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+      // As after a reboot: neither the foreground nor the timer is left to roll back.
+      try (var markers = Files.list(state())) {
+        for (Path marker : markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
+          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip())).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      apply.destroyForcibly();
+      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(OverdueConfirmation.GRACE.plusSeconds(5).toMillis());
+      assertThat(rules(topology)).contains("13103");
+      assertThat(portfwd(topology, "status").stdout()).contains("timer did not run");
+
+      CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
+      assertThat(next.exitCode()).isEqualTo(1);
+      assertThat(next.stderr()).contains("never confirmed").contains("run it again");
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode()).isZero();
+    }
+  }
+
+  private static byte[] readPids(Topology topology) {
+    try {
+      Process pids = new ProcessBuilder("ip", "netns", "pids", topology.namespace("gateway")).start();
+      byte[] out = pids.getInputStream().readAllBytes();
+      pids.waitFor(5, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.portfwd.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateStoreTest {
+
+  @TempDir Path dir;
+
+  private static Snapshot snapshot(String source, String table) {
+    return Snapshot.of(source, Instant.parse("2026-11-25T04:00:00Z"), "nftables", Forwards.of(table),
+        Set.of(ForwardingSysctls.IPV4));
+  }
+
+  @Test
+  void roundTripsEveryForwardField() throws IOException {
+    StateStore store = new StateStore(dir);
+    Snapshot snapshot = snapshot("/etc/portfwd/ports.txt",
+        "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
+            + " # quote \" backslash \\ and # hash\n"
+            + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n");
+    store.push(snapshot);
+    Snapshot read = store.current().orElseThrow().snapshot();
+    assertThat(read).isEqualTo(snapshot);
+    assertThat(read.forwards()).isEqualTo(Forwards.of(
+        "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
+            + " # quote \" backslash \\ and # hash\n"
+            + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n"));
+  }
+
+  @Test
+  void keepsNewestFirstAndDropsTheOldestBeyondTheLimit() throws IOException {
+    StateStore store = new StateStore(dir);
+    for (int i = 1; i <= StateStore.KEEP + 3; i++) {
+      assertThat(store.push(snapshot("t" + i, "100" + i + " 192.0.2.2\n"))).isEqualTo(i);
+    }
+    var history = store.history();
+    assertThat(history).hasSize(StateStore.KEEP);
+    assertThat(history.get(0).snapshot().source()).isEqualTo("t" + (StateStore.KEEP + 3));
+    assertThat(history.get(StateStore.KEEP - 1).snapshot().source()).isEqualTo("t4");
+  }
+
+  @Test
+  void dropFromForgetsUndoneStates() throws IOException {
+    StateStore store = new StateStore(dir);
+    store.push(snapshot("a", "1000 192.0.2.2\n"));
+    long second = store.push(snapshot("b", "2000 192.0.2.2\n"));
+    store.push(snapshot("c", "3000 192.0.2.2\n"));
+    store.dropFrom(second);
+    assertThat(store.history()).extracting(e -> e.snapshot().source()).containsExactly("a");
+  }
+
+  @Test
+  void pendingConfirmationRoundTripsAndClears() throws IOException {
+    StateStore store = new StateStore(dir);
+    assertThat(store.pending()).isEmpty();
+    PendingConfirmation pending = new PendingConfirmation("abc", Instant.parse("2026-11-25T04:01:00Z"), "nftables", 7,
+        snapshot("before", "1000 192.0.2.2\n"), Set.of(ForwardingSysctls.IPV6), "2 forwards");
+    store.writePending(pending);
+    assertThat(store.pending()).contains(pending);
+    store.clearPending();
+    assertThat(store.pending()).isEmpty();
+  }
+
+  @Test
+  void damagedFileIsReportedWithWhatToDo() throws IOException {
+    StateStore store = new StateStore(dir);
+    store.push(snapshot("a", "1000 192.0.2.2\n"));
+    Path file = dir.resolve("history/0000000001.state");
+    Files.writeString(file, Files.readString(file).lines().findFirst().orElseThrow() + "\n"); // truncated
+    assertThatThrownBy(store::history).isInstanceOf(IOException.class).hasMessageContaining("damaged")
+        .hasMessageContaining("move it away");
+  }
+
+  @Test
+  void descriptionsCutByTheKernelStillCountAsTheSameForwards() {
+    Snapshot full = snapshot("a", "1000 192.0.2.2 tcp # a long description\n");
+    Snapshot cut = snapshot("b", "1000 192.0.2.2 tcp # a long\n");
+    Snapshot other = snapshot("c", "1000 192.0.2.3 tcp # a long description\n");
+    assertThat(full.sameForwardsAs(cut.lines())).isTrue();
+    assertThat(full.sameForwardsAs(other.lines())).isFalse();
+    assertThat(full.sameForwardsAs(java.util.List.of())).isFalse();
+  }
+
+  @Test
+  void readingNeverCreatesTheDirectory() throws IOException {
+    StateStore store = new StateStore(dir.resolve("absent"));
+    assertThat(store.history()).isEmpty();
+    assertThat(store.pending()).isEmpty();
+    assertThat(dir.resolve("absent")).doesNotExist();
+  }
+}
