@@ -58,7 +58,7 @@ public record ForwardChange(Kind kind, Optional<CompiledForward> before, Optiona
         was.append(old.optionsText().isEmpty() ? " (no options)" : " " + old.optionsText());
       }
       if (!old.description().equals(subject().description())) {
-        was.append(" \"").append(old.description()).append('"');
+        was.append(old.description().isEmpty() ? " no description" : " \"" + old.description() + "\"");
       }
       text += "  (was " + was + ")";
     }

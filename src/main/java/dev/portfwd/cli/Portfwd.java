@@ -16,7 +16,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Port forwarding on a Linux gateway from a plain-text forwarding table.",
-    subcommands = {CheckCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      CheckCommand.class,
+      PlanCommand.class,
+      ApplyCommand.class,
+      StatusCommand.class,
+      RemoveCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Success.",

@@ -31,7 +31,7 @@ public final class Compiler {
     List<String> problems = new ArrayList<>();
     List<CompiledForward> compiled = new ArrayList<>();
     for (Forward forward : table.forwards()) {
-      String where = table.source() + ":" + forward.line() + ": ";
+      String where = table.source() + ":" + forward.line() + ": error: ";
       IpFamily family = forward.family();
       if (forward.externalAddress().map(a -> IpFamily.of(a) != family).orElse(false)) {
         problems.add(where + "external address " + forward.externalText() + " and backend "

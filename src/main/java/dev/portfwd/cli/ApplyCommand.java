@@ -1,0 +1,83 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.table.TableReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code portfwd apply}: makes the kernel forward exactly what the table says, in one atomic
+ * transaction, then switches IP forwarding on and clears stale UDP conntrack entries.
+ */
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Install the table's forwards in the kernel as one atomic transaction (all or nothing).",
+      "Applying the same table again changes nothing. Needs root."
+    })
+final class ApplyCommand implements Runnable {
+
+  /** Applying 10,000 forwards should not print 20,000 lines; 'plan' lists them all. */
+  private static final int SHOWN_CHANGES = 50;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--backend", defaultValue = "auto",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  BackendChoice backend;
+
+  @Option(names = "--no-sysctl",
+      description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
+  boolean noSysctl;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
+      description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
+  String table;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
+    KernelSession session = KernelSession.open(backend);
+    Plan plan = KernelSession.call(() -> session.backend.plan(desired));
+    KernelSession.call(() -> {
+      session.backend.apply(plan);
+      return null;
+    });
+    PlanCommand.print(plan, out, SHOWN_CHANGES);
+    if (!noSysctl) {
+      for (IpFamily family : IpFamily.values()) {
+        if (desired.uses(family)) {
+          String note = KernelSession.call(() -> session.host.enableForwarding(family == IpFamily.IPV6));
+          if (note != null) {
+            out.println(note);
+          }
+        }
+      }
+    }
+    cleanConntrack(session, plan, err);
+    out.flush();
+  }
+
+  /** Best effort: the forwards are in place; a conntrack failure only delays stale UDP flows. */
+  static void cleanConntrack(KernelSession session, Plan plan, PrintWriter err) {
+    if (plan.changes().isEmpty() || !session.conntrack.available()) {
+      return;
+    }
+    try {
+      session.conntrack.deleteStaleUdp(plan.changes());
+    } catch (IOException e) {
+      err.println("portfwd: warning: could not clear stale UDP conntrack entries: " + e.getMessage());
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.apply.ForwardChange;
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.table.TableReader;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portfwd plan}: what {@code apply} would change, per forward, read from the live kernel. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show what 'apply' would add, change and remove, per forward, compared with the live kernel state.",
+      "Reads only; needs root because the kernel's rules are readable only by root."
+    })
+final class PlanCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--backend", defaultValue = "auto",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  BackendChoice backend;
+
+  @Option(names = "--script", description = "Print the exact transaction apply would send to the kernel.")
+  boolean script;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
+      description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
+  String table;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
+    KernelSession session = KernelSession.open(backend);
+    Plan plan = KernelSession.call(() -> session.backend.plan(desired));
+    if (script) {
+      out.print(plan.script());
+    } else {
+      print(plan, out, Integer.MAX_VALUE);
+    }
+    out.flush();
+  }
+
+  /** The plan for people: one line per change, then a summary; at most {@code limit} lines of changes. */
+  static void print(Plan plan, PrintWriter out, int limit) {
+    int shown = 0;
+    for (ForwardChange change : plan.changes()) {
+      if (shown++ == limit) {
+        out.println("… and " + (plan.changes().size() - limit) + " more ('portfwd plan' lists all)");
+        break;
+      }
+      out.println(change.describe());
+    }
+    if (plan.isEmpty()) {
+      out.println("no changes (" + plan.backend() + " already holds " + plan.desired().forwards().size()
+          + " forwards)");
+    } else {
+      out.println(plan.backend() + ": " + plan.summary());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.portfwd.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.model.Addresses;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portfwd status}: the live forwards with their traffic, read from the kernel. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the installed forwards with the packets and bytes clients sent through each and the",
+      "connections each carries now. Reads the kernel, so it works when the table file is gone. Needs root."
+    })
+final class StatusCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--backend", defaultValue = "auto",
+      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  BackendChoice backend;
+
+  @Option(names = "--json", description = "Print the forwards and counters as JSON for scripts.")
+  boolean json;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    KernelSession session = KernelSession.open(backend);
+    List<ForwardCounters> forwards = withConnections(session, KernelSession.call(session.backend::status));
+    out.print(json ? toJson(session.backend.name(), forwards).toPrettyString() + "\n"
+        : text(session.backend.name(), forwards));
+    out.flush();
+  }
+
+  static List<ForwardCounters> withConnections(KernelSession session, List<ForwardCounters> forwards) {
+    if (forwards.isEmpty() || !session.conntrack.available()) {
+      return forwards;
+    }
+    try {
+      Map<CompiledForward, Long> counts =
+          session.conntrack.count(forwards.stream().map(ForwardCounters::forward).toList());
+      List<ForwardCounters> result = new ArrayList<>();
+      for (ForwardCounters f : forwards) {
+        result.add(f.withConnections(counts.getOrDefault(f.forward(), -1L)));
+      }
+      return result;
+    } catch (IOException e) {
+      return forwards; // counts stay unknown (-1); the forwards themselves are still right
+    }
+  }
+
+  static String text(String backend, List<ForwardCounters> forwards) {
+    if (forwards.isEmpty()) {
+      return "no forwards installed (" + backend + ")\n";
+    }
+    TextTable table = new TextTable("EXTERNAL", "BACKEND", "PACKETS", "BYTES", "CONNS", "OPTIONS", "DESCRIPTION");
+    for (ForwardCounters f : forwards) {
+      CompiledForward forward = f.forward();
+      table.row(forward.externalText(), forward.backendText(), Long.toString(f.packets()), Long.toString(f.bytes()),
+          f.connections() < 0 ? "?" : Long.toString(f.connections()),
+          forward.optionsText().isEmpty() ? "-" : forward.optionsText(), forward.description());
+    }
+    return table + TableLoader.count(forwards.size(), "forward") + " (" + backend
+        + "); packets and bytes are those clients sent\n";
+  }
+
+  static ObjectNode toJson(String backend, List<ForwardCounters> forwards) {
+    ObjectNode root = ForwardJson.MAPPER.createObjectNode();
+    root.put("backend", backend);
+    ArrayNode list = root.putArray("forwards");
+    for (ForwardCounters f : forwards) {
+      CompiledForward forward = f.forward();
+      ObjectNode node = list.addObject();
+      node.put("externalAddress", forward.externalAddress().map(Addresses::format).orElse(null));
+      node.set("externalPorts", ForwardJson.ports(forward.externalPorts()));
+      node.put("protocol", forward.protocol().keyword());
+      node.put("backend", Addresses.format(forward.backend()));
+      node.set("backendPorts", ForwardJson.ports(forward.backendPorts()));
+      ArrayNode from = node.putArray("from");
+      forward.allowedSources().forEach(c -> from.add(c.toString()));
+      node.put("masquerade", forward.masquerade());
+      node.put("description", forward.description());
+      node.put("packets", f.packets());
+      node.put("bytes", f.bytes());
+      if (f.connections() >= 0) {
+        node.put("connections", f.connections());
+      } else {
+        node.putNull("connections");
+      }
+    }
+    return root;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.portfwd.nft;
+
+import dev.portfwd.apply.Backend;
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.ForwardChange;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.DesiredState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
+ *
+ * <p>A plan reads the table, decodes its elements to forwards and diffs them per forward against
+ * the desired ones for people, and per element for the kernel: the script deletes the elements
+ * that differ and adds the missing ones, so changing one forward among 10,000 sends a few lines.
+ * A missing table, or one from another ruleset version, is (re)built whole in the same
+ * transaction. Nothing outside portfwd's table is ever named.
+ */
+public final class NftBackend implements Backend {
+
+  private final NftKernel kernel;
+
+  public NftBackend(NftKernel kernel) {
+    this.kernel = kernel;
+  }
+
+  @Override
+  public String name() {
+    return "nftables";
+  }
+
+  @Override
+  public void requireUsable() throws BackendException {
+    try {
+      kernel.probe();
+    } catch (NftException e) {
+      throw new BackendException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean isInstalled() throws BackendException {
+    return read().exists();
+  }
+
+  @Override
+  public Plan plan(DesiredState desired) throws BackendException {
+    DesiredState wanted = kernelForm(desired);
+    NftState state = read();
+    List<ForwardChange> changes = Plan.diff(state.exists() ? forwards(state) : List.of(), wanted.forwards());
+    Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
+    NftTransaction tx = new NftTransaction();
+    if (!state.isCurrentVersion()) {
+      if (state.exists()) {
+        tx.add("delete table " + NftTransaction.TABLE);
+      }
+      Skeleton.addTo(tx);
+      target.forEach((set, elements) -> tx.addElements(set, elements));
+    } else {
+      patch(tx, state, target);
+    }
+    return new Plan(name(), wanted, changes, tx.toString());
+  }
+
+  /** Deletes elements that differ or are gone, then adds the missing ones (overlaps need that order). */
+  private static void patch(NftTransaction tx, NftState state, Map<String, List<NftElement>> target) {
+    Map<String, List<NftElement>> adds = new LinkedHashMap<>();
+    for (Map.Entry<String, List<NftElement>> entry : target.entrySet()) {
+      String set = entry.getKey();
+      Map<String, NftElement> current = new LinkedHashMap<>();
+      for (ElementCodec.Counted counted : state.sets().getOrDefault(set, List.of())) {
+        current.put(counted.element().keyText(), counted.element());
+      }
+      List<NftElement> toAdd = new ArrayList<>();
+      for (NftElement wanted : entry.getValue()) {
+        NftElement existing = current.remove(wanted.keyText());
+        if (existing == null) {
+          toAdd.add(wanted);
+        } else if (!existing.equals(wanted)) {
+          current.put(existing.keyText(), existing); // delete it below, then add the new one
+          toAdd.add(wanted);
+        }
+      }
+      tx.deleteElements(set, List.copyOf(current.values()));
+      adds.put(set, toAdd);
+    }
+    adds.forEach(tx::addElements);
+  }
+
+  @Override
+  public void apply(Plan plan) throws BackendException {
+    if (plan.isEmpty()) {
+      return;
+    }
+    try {
+      kernel.run(plan.script());
+    } catch (NftException e) {
+      throw new BackendException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<ForwardCounters> status() throws BackendException {
+    NftState state = read();
+    return ElementCodec.decode(state.sets());
+  }
+
+  @Override
+  public Plan planRemove() throws BackendException {
+    NftState state = read();
+    if (!state.exists()) {
+      return new Plan(name(), DesiredState.empty(), List.of(), "");
+    }
+    List<ForwardChange> changes = forwards(state).stream().map(ForwardChange::remove).toList();
+    NftTransaction tx = new NftTransaction().add("delete table " + NftTransaction.TABLE);
+    return new Plan(name(), DesiredState.empty(), changes, tx.toString());
+  }
+
+  /**
+   * {@code desired} as nft will hold it: descriptions made safe and cut for comments, and
+   * masquerade decided per backend tuple (see {@link Masquerade#effective}).
+   */
+  static DesiredState kernelForm(DesiredState desired) {
+    List<CompiledForward> forwards = desired.forwards().stream()
+        .map(f -> f.withDescription(NftText.comment(f.description())))
+        .toList();
+    return new DesiredState(Masquerade.effective(forwards));
+  }
+
+  private static List<CompiledForward> forwards(NftState state) {
+    return ElementCodec.decode(state.sets()).stream().map(ForwardCounters::forward).toList();
+  }
+
+  private NftState read() throws BackendException {
+    try {
+      var json = kernel.listTable();
+      return json.isEmpty() ? NftState.absent() : NftJson.parse(json.get());
+    } catch (NftException e) {
+      throw new BackendException(e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw new BackendException("cannot read portfwd's nftables table: " + e.getMessage(), e);
+    }
+  }
+}

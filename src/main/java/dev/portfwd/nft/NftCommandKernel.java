@@ -1,0 +1,70 @@
+package dev.portfwd.nft;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.CommandRunner;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/** The real kernel, through the {@code nft} program run by a {@link CommandRunner}. */
+public final class NftCommandKernel implements NftKernel {
+
+  private final CommandRunner runner;
+
+  public NftCommandKernel(CommandRunner runner) {
+    this.runner = runner;
+  }
+
+  @Override
+  public void run(String script) throws NftException {
+    // One 'nft -f' is one netlink batch: the kernel commits all of it or none.
+    CommandResult result = exec(List.of("nft", "-f", "-"), script);
+    if (!result.succeeded()) {
+      throw new NftException(NftException.classify(result.stderr()),
+          "nft rejected the change, nothing was changed: " + firstError(result.stderr()));
+    }
+  }
+
+  @Override
+  public Optional<String> listTable() throws NftException {
+    CommandResult result = exec(List.of("nft", "-j", "list", "table", "inet", "portfwd"), "");
+    if (result.succeeded()) {
+      return Optional.of(result.stdout());
+    }
+    NftException.Kind kind = NftException.classify(result.stderr());
+    if (kind == NftException.Kind.NOT_FOUND) {
+      return Optional.empty();
+    }
+    throw new NftException(kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
+  }
+
+  @Override
+  public void probe() throws NftException {
+    if (!runner.isInstalled("nft")) {
+      throw new NftException(NftException.Kind.NOT_INSTALLED,
+          "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
+    }
+    CommandResult result = exec(List.of("nft", "list", "tables"), "");
+    if (!result.succeeded()) {
+      NftException.Kind kind = NftException.classify(result.stderr());
+      throw new NftException(kind, kind == NftException.Kind.PERMISSION_DENIED
+          ? "nft may not read the ruleset; run portfwd as root (sudo)"
+          : "nft does not work here: " + firstError(result.stderr()));
+    }
+  }
+
+  private CommandResult exec(List<String> argv, String stdin) throws NftException {
+    try {
+      return runner.run(argv, stdin);
+    } catch (IOException e) {
+      throw new NftException(NftException.Kind.NOT_INSTALLED,
+          "cannot run nft (" + e.getMessage() + "); install nftables (apt-get install nftables)");
+    }
+  }
+
+  /** nft's first error line with its position, without the echoed script. */
+  private static String firstError(String stderr) {
+    return stderr.lines().filter(l -> l.contains("Error")).findFirst()
+        .orElse(stderr.strip().lines().findFirst().orElse("(no message)")).strip();
+  }
+}

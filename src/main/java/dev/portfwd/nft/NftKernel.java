@@ -1,0 +1,24 @@
+package dev.portfwd.nft;
+
+import java.util.Optional;
+
+/**
+ * The kernel boundary of the nftables backend: run one transaction, list portfwd's table.
+ * {@link NftCommandKernel} talks to the real kernel through {@code nft}; tests use an in-memory
+ * fake with the same transactional behaviour.
+ */
+public interface NftKernel {
+
+  /**
+   * Applies {@code script} as one transaction: entirely or not at all.
+   *
+   * @throws NftException when nft rejects it (nothing changed) or cannot be run
+   */
+  void run(String script) throws NftException;
+
+  /** {@code nft -j list table inet portfwd}, or empty when the table does not exist. */
+  Optional<String> listTable() throws NftException;
+
+  /** Fails with a one-line message when nft is missing or cannot talk to the kernel. */
+  void probe() throws NftException;
+}

@@ -1,0 +1,109 @@
+package dev.portfwd.nft;
+
+import dev.portfwd.model.IpFamily;
+
+/**
+ * portfwd's table without elements: its sets, maps, chains and rules. The same for every forwarding
+ * table, so a change of forwards only adds and deletes elements.
+ *
+ * <p>One {@code inet} table rather than an {@code ip}/{@code ip6} pair: one transaction, one name
+ * to list, remove and check, and one forward chain; maps are typed per family anyway (their values
+ * are IPv4 or IPv6 addresses), so each family gets its own maps inside it.
+ *
+ * <p>Chains:
+ * <ul>
+ *   <li>{@code translate} (regular) holds the DNAT lookups, in precedence order: per family,
+ *       forwards naming an external address (restricted ones first, then a {@code return} that
+ *       refuses other sources, then the open ones), then forwards for any local address behind
+ *       {@code fib daddr type local}, in the same order. A {@code dnat} ends the chain, so the
+ *       first match wins. Jumped to from prerouting (priority dstnat) and from output for the
+ *       gateway's own connections (priority -100: nft 1.0.6 rejects the keyword there;
+ *       loopback excluded).
+ *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) repeats the
+ *       lookups for packets after the first of each connection, so the map elements' counters
+ *       hold every packet clients sent; nat chains see only first packets.
+ *   <li>{@code postrouting} masquerades only DNATed connections whose backend tuple is in the
+ *       masquerade set; {@code forward} accepts DNATed connections (an accept ends only our own
+ *       base chain: another table's drop still wins, which {@code doctor} reports).
+ * </ul>
+ */
+final class Skeleton {
+
+  /**
+   * Stored as the table's comment for people. nft 1.0.6 leaves table comments out of its JSON, so
+   * the version is also the name of an empty marker set, {@link #MARKER}: a table without it was
+   * made by another portfwd version and is rebuilt as a whole (still one transaction) instead of
+   * patched.
+   */
+  static final String VERSION = "portfwd ruleset 1";
+
+  static final String MARKER = "ruleset_v1";
+
+  private Skeleton() {}
+
+  /** Adds the table with every set, map, chain and rule, and no elements, to {@code tx}. */
+  static void addTo(NftTransaction tx) {
+    String t = NftTransaction.TABLE;
+    tx.add("add table " + t + " { comment \"" + VERSION + "\"; }");
+    tx.add("add set " + t + " " + MARKER + " { type inet_service; }");
+    for (IpFamily family : IpFamily.values()) {
+      for (MapSpec spec : MapSpec.all(family)) {
+        tx.add("add map " + t + " " + spec.name() + " { type " + spec.keyType() + " : " + spec.valueType()
+            + ";" + (spec.interval() ? " flags interval;" : "") + " counter; }");
+      }
+      String addr = MapSpec.addrType(family);
+      tx.add("add set " + t + " " + MapSpec.refuseSet(family, true) + " { type " + addr
+          + " . inet_proto . inet_service; flags interval; }");
+      tx.add("add set " + t + " " + MapSpec.refuseSet(family, false)
+          + " { type inet_proto . inet_service; flags interval; }");
+      tx.add("add set " + t + " " + MapSpec.masqueradeSet(family) + " { type " + addr
+          + " . inet_proto . inet_service; flags interval; }");
+    }
+    tx.add("add chain " + t + " translate");
+    tx.add("add chain " + t + " count { type filter hook prerouting priority mangle; policy accept; }");
+    tx.add("add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
+    tx.add("add chain " + t + " output { type nat hook output priority -100; policy accept; }");
+    tx.add("add chain " + t + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
+    tx.add("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
+    tx.add("add rule " + t + " count ct state new return");
+    for (IpFamily family : IpFamily.values()) {
+      lookups(tx, family, "translate", true);
+      lookups(tx, family, "count", false);
+    }
+    tx.add("add rule " + t + " prerouting jump translate");
+    tx.add("add rule " + t + " output ip daddr 127.0.0.0/8 return");
+    tx.add("add rule " + t + " output ip6 daddr ::1 return");
+    tx.add("add rule " + t + " output jump translate");
+    for (IpFamily family : IpFamily.values()) {
+      tx.add("add rule " + t + " postrouting ct status dnat meta nfproto " + MapSpec.nfproto(family) + " "
+          + MapSpec.ipKeyword(family) + " daddr . meta l4proto . th dport @" + MapSpec.masqueradeSet(family)
+          + " masquerade");
+    }
+    tx.add("add rule " + t + " forward ct status dnat accept");
+  }
+
+  /** The lookup rules of one family: DNAT in {@code translate}, counting in {@code count}. */
+  private static void lookups(NftTransaction tx, IpFamily family, String chain, boolean translate) {
+    String ip = MapSpec.ipKeyword(family);
+    for (boolean named : new boolean[] {true, false}) {
+      String guard = (named ? "" : "fib daddr type local ") + "meta nfproto " + MapSpec.nfproto(family)
+          + " meta l4proto { tcp, udp } ";
+      for (boolean restricted : new boolean[] {true, false}) {
+        for (boolean range : new boolean[] {false, true}) {
+          MapSpec spec = new MapSpec(family, named, restricted, range);
+          String action = translate
+              ? "dnat " + ip + " to " + spec.keyExpression() + " map @" + spec.name()
+              : spec.keyExpression() + " @" + spec.name() + " accept";
+          tx.add("add rule " + NftTransaction.TABLE + " " + chain + " " + guard + action);
+        }
+        if (restricted) {
+          // Not admitted by the lookups above: refuse, so such sources neither reach the forward
+          // nor fall through to an address-less forward on the same port.
+          tx.add("add rule " + NftTransaction.TABLE + " " + chain + " " + guard
+              + (named ? ip + " daddr . " : "") + "meta l4proto . th dport @" + MapSpec.refuseSet(family, named)
+              + " return");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.portfwd.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import dev.portfwd.testing.Traffic;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The nftables backend against the real kernel, through the built jar, in the reference topology:
+ * client 203.0.113.10 — gateway — backend 192.0.2.2, whose default route is a dead end.
+ */
+class NftForwardingIT {
+
+  static final String SEED = """
+      # The seed table on documentation addresses.
+      13102        192.0.2.2    80        # Netbook Apache
+      13103        192.0.2.3    80        # D800 Apache
+      13110        192.0.2.2    13110     # Sauerbraten
+      13111        192.0.2.2    13111     # Sauerbraten Ping
+      """;
+
+  @TempDir Path dir;
+
+  Path table(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  static CommandResult portfwd(Topology topology, String... args) {
+    return PortfwdJar.runIn(topology, "gateway", args);
+  }
+
+  static CommandResult ok(CommandResult result) {
+    assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
+    return result;
+  }
+
+  @Test
+  void seedTableForwardsTcpAndUdpAndASecondApplyChangesNothing() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      Traffic.udpServer(topology, "backend", 13111, "ping");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      Path seed = table("seed.txt", SEED);
+
+      CommandResult apply = ok(portfwd(topology, "apply", seed.toString()));
+      assertThat(apply.stdout()).contains("+ 13102/tcp → 192.0.2.2:80  Netbook Apache")
+          .contains("nftables: 8 to add, 0 to change, 0 to remove")
+          .contains("switched on net.ipv4.ip_forward");
+
+      // Masqueraded: the backend sees the gateway, so replies come back through it.
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 0)).isEqualTo("ping 192.0.2.1");
+      // The gateway's own connections to its public address take the forward too (output hook).
+      assertThat(Traffic.tcp(topology, "gateway", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
+
+      assertThat(ok(portfwd(topology, "plan", seed.toString())).stdout()).contains("no changes");
+      assertThat(ok(portfwd(topology, "apply", seed.toString())).stdout()).contains("no changes")
+          .doesNotContain("switched on");
+
+      Files.delete(seed); // status reads the kernel, not the file
+      JsonNode status = new ObjectMapper().readTree(ok(portfwd(topology, "status", "--json")).stdout());
+      assertThat(status.path("forwards")).hasSize(8);
+      JsonNode web = status.path("forwards").get(0);
+      assertThat(web.path("externalPorts").path("first").asInt()).isEqualTo(13102);
+      assertThat(web.path("protocol").asText()).isEqualTo("tcp");
+      assertThat(web.path("packets").asLong()).as("client packets through 13102/tcp").isGreaterThanOrEqualTo(4);
+      assertThat(web.path("bytes").asLong()).isGreaterThan(100);
+      assertThat(ok(portfwd(topology, "status")).stdout()).contains("13111/udp").contains("Sauerbraten Ping");
+
+      assertThat(ok(portfwd(topology, "remove")).stdout()).contains("removed 8 forwards");
+      assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout()).doesNotContain("portfwd");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+    }
+  }
+
+  @Test
+  void sameAndShiftedPortRangesReachTheRightBackendPorts() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 7779, "same", false);
+      Traffic.tcpServer(topology, "backend", 9002, "shifted", false);
+      ok(portfwd(topology, "apply", table("ranges.txt", """
+          7777-7779 192.0.2.2 RANGE tcp
+          8000-8002 192.0.2.2 9000-9002 tcp
+          """).toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 7779)).startsWith("same ");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8002)).startsWith("shifted ");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8003)).isEmpty();
+    }
+  }
+
+  @Test
+  void masqueradeNoFailsOnTheAsymmetricRouteAndWorksWhenTheBackendRoutesBack() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      ok(portfwd(topology, "apply", table("t.txt", "13102 192.0.2.2 80 tcp masquerade=no\n").toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+          .as("replies leave by the backend's dead-end default route").isEmpty();
+      topology.sh("backend", "ip route replace default via " + Topology.GATEWAY_VPN);
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+          .as("the backend sees the client's own address").isEqualTo("web 203.0.113.10");
+    }
+  }
+
+  @Test
+  void hairpinFromASecondVpnHostReachesTheBackend() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("vpn2", "192.0.2.3", null);
+      topology.sh("vpn2", "ip route add default via " + Topology.GATEWAY_VPN);
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      ok(portfwd(topology, "apply", table("t.txt", "13102 192.0.2.2 80 tcp\n").toString()));
+      assertThat(Traffic.tcp(topology, "vpn2", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+    }
+  }
+
+  @Test
+  void fromAdmitsOneClientAndRefusesAnother() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addClient("client2", "203.0.113.11", null);
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      ok(portfwd(topology, "apply", table("t.txt", "13102 192.0.2.2 80 tcp from=203.0.113.10\n").toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13102)).isEmpty();
+    }
+  }
+
+  @Test
+  void namedAddressWinsOverAnAddresslessForwardOnTheSamePort() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", "192.0.2.3", null);
+      topology.sh("backend2", "ip route add default via " + Topology.GATEWAY_VPN);
+      Traffic.tcpServer(topology, "backend", 80, "any-address", false);
+      Traffic.tcpServer(topology, "backend2", 80, "named", false);
+      topology.sh("gateway", "ip addr add 203.0.113.2/24 dev wan");
+      ok(portfwd(topology, "apply", table("t.txt", """
+          443 192.0.2.2 80 tcp
+          203.0.113.2:443 192.0.2.3 80 tcp
+          """).toString()));
+      assertThat(Traffic.tcp(topology, "client", "203.0.113.2", 443)).startsWith("named ");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 443)).startsWith("any-address ");
+    }
+  }
+
+  @Test
+  void ipv6ForwardsReachAnIpv6Backend() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web6", true);
+      ok(portfwd(topology, "apply", table("t.txt", """
+          [2001:db8:1::1]:8080 2001:db8:2::2 80 tcp
+          8081 2001:db8:2::2 80 tcp
+          """).toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 8080)).isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 8081)).startsWith("web6 ");
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv6.conf.all.forwarding").stdout().strip())
+          .isEqualTo("1");
+    }
+  }
+
+  @Test
+  void invalidTableChangesNothingAndExitsTwo() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      CommandResult result = portfwd(topology, "apply", table("bad.txt", "13102 192.0.2.2 80\nnot-a-port 192.0.2.2\n").toString());
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.stderr()).contains("bad.txt:2:").contains("nothing was changed");
+      assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout()).isBlank();
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void noSysctlLeavesForwardingOff() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      CommandResult result = ok(portfwd(topology, "apply", "--no-sysctl", table("t.txt", "13102 192.0.2.2 80\n").toString()));
+      assertThat(result.stdout()).doesNotContain("switched on");
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.portfwd.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.DesiredState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+class ElementCodecTest {
+
+  /** Random tables of shifted, same-port and single forwards decode to exactly what was encoded. */
+  @Property(tries = 200)
+  void decodingTheEncodedElementsGivesTheForwardsBack(
+      @ForAll @IntRange(min = 1, max = 40) int count, @ForAll long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    StringBuilder table = new StringBuilder();
+    int port = 1000;
+    for (int i = 0; i < count; i++) {
+      int size = 1 + random.nextInt(4);
+      int offset = random.nextBoolean() ? 0 : random.nextInt(5000);
+      String ext = size == 1 ? Integer.toString(port) : port + "-" + (port + size - 1);
+      String to = size == 1 ? Integer.toString(port + offset) : (port + offset) + "-" + (port + offset + size - 1);
+      table.append(random.nextBoolean() ? "198.51.100.7:" : "").append(ext)
+          .append(" 192.0.2.").append(2 + random.nextInt(3)).append(' ').append(to)
+          .append(random.nextBoolean() ? " tcp" : "")
+          .append(random.nextBoolean() ? " from=203.0.113." + random.nextInt(4) * 64 + "/26" : "")
+          .append(random.nextInt(4) == 0 ? " masquerade=no" : "")
+          .append(random.nextBoolean() ? " # d" + random.nextInt(3) : "")
+          .append('\n');
+      port += size + random.nextInt(2);
+    }
+    DesiredState desired = NftBackend.kernelForm(Tables.compile(table.toString()));
+    Map<String, List<NftElement>> sets = ElementCodec.encode(desired.forwards());
+    Map<String, List<ElementCodec.Counted>> read = new java.util.LinkedHashMap<>();
+    sets.forEach((name, elements) -> {
+      List<ElementCodec.Counted> counted = new ArrayList<>();
+      elements.forEach(e -> counted.add(new ElementCodec.Counted(e, 1, 10)));
+      read.put(name, counted);
+    });
+    List<ForwardCounters> decoded = ElementCodec.decode(read);
+    assertThat(decoded).extracting(ForwardCounters::forward).containsExactlyElementsOf(desired.forwards());
+    long elementCount = sets.entrySet().stream().filter(e -> MapSpec.byName(e.getKey()) != null)
+        .mapToLong(e -> e.getValue().size()).sum();
+    assertThat(decoded.stream().mapToLong(ForwardCounters::packets).sum()).isEqualTo(elementCount);
+    for (ForwardCounters counters : decoded) {
+      CompiledForward f = counters.forward();
+      long elements = (long) Math.max(1, f.allowedSources().size())
+          * (f.portOffset() == 0 && !f.externalPorts().isSinglePort() ? 1 : f.externalPorts().size());
+      assertThat(counters.packets()).as(f.describe()).isEqualTo(elements);
+    }
+  }
+}

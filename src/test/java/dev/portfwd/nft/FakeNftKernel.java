@@ -1,0 +1,276 @@
+package dev.portfwd.nft;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-memory nft that understands the commands portfwd sends. A transaction runs on a deep copy
+ * of the state, which replaces the state only when every command succeeded: a failed batch
+ * changes nothing, as in the kernel. Stricter than nft where that catches planner bugs: adding an
+ * element whose key exists, or deleting one that does not, fails.
+ */
+final class FakeNftKernel implements NftKernel {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern SET = Pattern.compile("add (map|set) inet portfwd (\\w+) \\{(.*)\\}");
+  private static final Pattern CHAIN = Pattern.compile("add chain inet portfwd (\\w+)( \\{.*\\})?");
+  private static final Pattern RULE = Pattern.compile("add rule inet portfwd (\\w+) (.*)");
+  private static final Pattern ELEMENTS = Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
+
+  /** One set or map with its elements by key text. */
+  private record FakeSet(boolean map, boolean interval, Map<String, NftElement> elements) {
+    FakeSet copy() {
+      return new FakeSet(map, interval, new LinkedHashMap<>(elements));
+    }
+  }
+
+  private static final class State {
+    boolean exists;
+    final Map<String, FakeSet> sets = new LinkedHashMap<>();
+    final Map<String, List<String>> chains = new LinkedHashMap<>();
+
+    State copy() {
+      State copy = new State();
+      copy.exists = exists;
+      sets.forEach((k, v) -> copy.sets.put(k, v.copy()));
+      chains.forEach((k, v) -> copy.chains.put(k, new ArrayList<>(v)));
+      return copy;
+    }
+  }
+
+  private State state = new State();
+  private final List<String> scripts = new ArrayList<>();
+  private String rejectContaining;
+
+  /** The scripts run so far, in order (failed ones included). */
+  List<String> scripts() {
+    return List.copyOf(scripts);
+  }
+
+  /** Makes the next transactions fail on the first command containing {@code text}. */
+  void rejectCommandsContaining(String text) {
+    rejectContaining = text;
+  }
+
+  @Override
+  public void run(String script) throws NftException {
+    scripts.add(script);
+    State next = state.copy();
+    int line = 0;
+    for (String command : script.split("\n")) {
+      line++;
+      if (command.isBlank()) {
+        continue;
+      }
+      if (rejectContaining != null && command.contains(rejectContaining)) {
+        throw new NftException(NftException.Kind.REJECTED, "injected failure at line " + line);
+      }
+      apply(next, command, line);
+    }
+    state = next;
+  }
+
+  private static void apply(State s, String command, int line) throws NftException {
+    Matcher m;
+    if (command.startsWith("add table inet portfwd")) {
+      s.exists = true;
+    } else if (command.equals("delete table inet portfwd")) {
+      require(s.exists, line, "No such file or directory: table");
+      s.exists = false;
+      s.sets.clear();
+      s.chains.clear();
+    } else if ((m = SET.matcher(command)).matches()) {
+      require(s.exists, line, "No such file or directory: table");
+      s.sets.putIfAbsent(m.group(2), new FakeSet(m.group(1).equals("map"), m.group(3).contains("flags interval"),
+          new LinkedHashMap<>()));
+    } else if ((m = CHAIN.matcher(command)).matches()) {
+      require(s.exists, line, "No such file or directory: table");
+      s.chains.putIfAbsent(m.group(1), new ArrayList<>());
+    } else if ((m = RULE.matcher(command)).matches()) {
+      List<String> rules = s.chains.get(m.group(1));
+      require(rules != null, line, "No such file or directory: chain " + m.group(1));
+      for (Matcher ref = Pattern.compile("@(\\w+)").matcher(m.group(2)); ref.find(); ) {
+        require(s.sets.containsKey(ref.group(1)), line, "No such file or directory: set " + ref.group(1));
+      }
+      rules.add(m.group(2));
+    } else if ((m = ELEMENTS.matcher(command)).matches()) {
+      FakeSet set = s.sets.get(m.group(2));
+      require(set != null, line, "No such file or directory: set " + m.group(2));
+      for (String text : splitElements(m.group(3))) {
+        NftElement element = parseElement(m.group(2), text);
+        if (m.group(1).equals("add")) {
+          require(!set.elements.containsKey(element.keyText()), line, "File exists: " + element.keyText());
+          require(set.map == !element.value().isEmpty(), line, "map value mismatch: " + text);
+          if (set.interval) {
+            for (NftElement other : set.elements.values()) {
+              require(!overlaps(other.key(), element.key()), line, "conflicting intervals: " + text);
+            }
+          } else {
+            require(element.key().stream().noneMatch(p -> p.contains("-") || p.contains("/")), line,
+                "interval in a set without flags interval: " + text);
+          }
+          set.elements.put(element.keyText(), element);
+        } else {
+          require(set.elements.remove(element.keyText()) != null, line, "No such file or directory: " + text);
+        }
+      }
+    } else {
+      throw new NftException(NftException.Kind.REJECTED, "line " + line + ": fake does not understand: " + command);
+    }
+  }
+
+  private static void require(boolean condition, int line, String message) throws NftException {
+    if (!condition) {
+      throw new NftException(NftException.classify(message), "line " + line + ": " + message);
+    }
+  }
+
+  /** Splits at commas outside quotes (comments may hold commas). */
+  static List<String> splitElements(String text) {
+    List<String> parts = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean quoted = false;
+    for (char c : text.toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+      }
+      if (c == ',' && !quoted) {
+        parts.add(current.toString().strip());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    parts.add(current.toString().strip());
+    return parts;
+  }
+
+  static NftElement parseElement(String set, String text) {
+    String comment = "";
+    int quote = text.indexOf('"');
+    if (quote >= 0) {
+      int end = text.indexOf('"', quote + 1);
+      comment = text.substring(quote + 1, end);
+      text = text.substring(0, quote) + text.substring(end + 1);
+    }
+    text = text.replace(" comment ", " ").replace(" counter", "");
+    String[] sides = text.split(" : ", 2);
+    List<String> value = sides.length == 2 ? List.of(sides[1].strip().split(" \\. ")) : List.of();
+    return new NftElement(set, List.of(sides[0].strip().split(" \\. ")), value, comment);
+  }
+
+  /** True when every key part of {@code a} overlaps the same part of {@code b}. */
+  private static boolean overlaps(List<String> a, List<String> b) {
+    for (int i = 0; i < a.size(); i++) {
+      if (!partOverlaps(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean partOverlaps(String a, String b) {
+    if (a.matches("\\d+(-\\d+)?") && b.matches("\\d+(-\\d+)?")) {
+      return NftText.parsePorts(a).overlaps(NftText.parsePorts(b));
+    }
+    if (a.matches("[0-9a-f.:]+(/\\d+)?") && b.matches("[0-9a-f.:]+(/\\d+)?") && (a.contains(".") || a.contains(":"))) {
+      var ca = NftText.parseCidr(a);
+      var cb = NftText.parseCidr(b);
+      return ca.contains(cb.network()) || cb.contains(ca.network());
+    }
+    return a.equals(b);
+  }
+
+  @Override
+  public Optional<String> listTable() {
+    if (!state.exists) {
+      return Optional.empty();
+    }
+    ObjectNode root = MAPPER.createObjectNode();
+    ArrayNode entries = root.putArray("nftables");
+    entries.addObject().putObject("metainfo").put("version", "fake");
+    ObjectNode table = entries.addObject().putObject("table");
+    table.put("family", "inet").put("name", "portfwd");
+    state.sets.forEach((name, set) -> {
+      ObjectNode node = entries.addObject().putObject(set.map ? "map" : "set");
+      node.put("family", "inet").put("name", name).put("table", "portfwd");
+      ArrayNode elems = node.putArray("elem");
+      for (NftElement element : set.elements.values()) {
+        if (set.map) {
+          ArrayNode pair = elems.addArray();
+          ObjectNode elem = pair.addObject().putObject("elem");
+          elem.set("val", json(element.key()));
+          if (!element.comment().isEmpty()) {
+            elem.put("comment", element.comment());
+          }
+          elem.putObject("counter").put("packets", 0).put("bytes", 0);
+          pair.add(json(element.value()));
+        } else {
+          elems.add(json(element.key()));
+        }
+      }
+    });
+    return Optional.of(root.toString());
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(List<String> parts) {
+    if (parts.size() == 1) {
+      return scalar(parts.get(0));
+    }
+    ObjectNode concat = MAPPER.createObjectNode();
+    ArrayNode list = concat.putArray("concat");
+    parts.forEach(p -> list.add(scalar(p)));
+    return concat;
+  }
+
+  /** The JSON nft prints for one part: numbers, ranges and prefixes typed, the rest strings. */
+  private static com.fasterxml.jackson.databind.JsonNode scalar(String part) {
+    if (part.matches("\\d+")) {
+      return MAPPER.getNodeFactory().numberNode(Integer.parseInt(part));
+    }
+    if (part.matches("\\d+-\\d+")) {
+      ObjectNode range = MAPPER.createObjectNode();
+      String[] ends = part.split("-");
+      range.putArray("range").add(Integer.parseInt(ends[0])).add(Integer.parseInt(ends[1]));
+      return range;
+    }
+    if (part.contains("/")) {
+      ObjectNode prefix = MAPPER.createObjectNode();
+      String[] pieces = part.split("/");
+      prefix.putObject("prefix").put("addr", pieces[0]).put("len", Integer.parseInt(pieces[1]));
+      return prefix;
+    }
+    return MAPPER.getNodeFactory().textNode(part);
+  }
+
+  @Override
+  public void probe() {}
+
+  /** The state as sorted lines ({@code set: element}), for exact comparisons. */
+  String dump() {
+    if (!state.exists) {
+      return "";
+    }
+    TreeSet<String> lines = new TreeSet<>();
+    state.sets.forEach((name, set) -> {
+      lines.add("set " + name);
+      set.elements.values().forEach(e -> lines.add(name + ": " + e.render()));
+    });
+    state.chains.forEach((name, rules) -> {
+      lines.add("chain " + name);
+      for (int i = 0; i < rules.size(); i++) {
+        lines.add(name + "[" + String.format("%03d", i) + "]: " + rules.get(i));
+      }
+    });
+    return String.join("\n", lines) + "\n";
+  }
+}

@@ -1,0 +1,116 @@
+package dev.portfwd.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.ForwardChange;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.apply.Plan;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class NftBackendTest {
+
+  static final String SEED = """
+      # Ext-port   Int-IP      Int-port
+      13102        192.0.2.2   80        # Netbook Apache
+      13103        192.0.2.3   80        # D800 Apache
+      13110        192.0.2.2   13110     # Sauerbraten
+      13111        192.0.2.2   13111     # Sauerbraten Ping
+      """;
+
+  final FakeNftKernel kernel = new FakeNftKernel();
+  final NftBackend backend = new NftBackend(kernel);
+
+  @Test
+  void secondPlanOfTheSameTableIsEmpty() throws BackendException {
+    Plan first = backend.plan(Tables.compile(SEED));
+    assertThat(first.count(ForwardChange.Kind.ADD)).isEqualTo(8);
+    backend.apply(first);
+    Plan second = backend.plan(Tables.compile(SEED));
+    assertThat(second.isEmpty()).isTrue();
+    assertThat(second.changes()).isEmpty();
+  }
+
+  @Test
+  void changingOneForwardAmongManySendsOnlyItsElements() throws BackendException {
+    String many = IntStream.range(0, 2000).mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp\n")
+        .collect(Collectors.joining());
+    backend.apply(backend.plan(Tables.compile(many)));
+    Plan change = backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80")));
+    assertThat(change.changes()).singleElement()
+        .satisfies(c -> assertThat(c.describe()).isEqualTo("~ 20007/tcp → 192.0.2.9:80  (was 192.0.2.2:80)"));
+    assertThat(change.script()).isEqualTo("""
+        delete element inet portfwd dnat4 { tcp . 20007 }
+        add element inet portfwd dnat4 { tcp . 20007 counter : 192.0.2.9 . 80 }
+        add element inet portfwd masq4 { 192.0.2.9 . tcp . 80 }
+        """);
+    backend.apply(change);
+    assertThat(backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80"))).isEmpty())
+        .isTrue();
+  }
+
+  @Test
+  void failedTransactionChangesNothing() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    String before = kernel.dump();
+    kernel.rejectCommandsContaining("13111");
+    Plan plan = backend.plan(Tables.compile(SEED.replace("192.0.2.2", "192.0.2.7")));
+    assertThatThrownBy(() -> backend.apply(plan)).isInstanceOf(BackendException.class);
+    assertThat(kernel.dump()).isEqualTo(before);
+  }
+
+  @Test
+  void removeDeletesOnlyPortfwdsTableAndThenHasNothingToDo() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    Plan remove = backend.planRemove();
+    assertThat(remove.count(ForwardChange.Kind.REMOVE)).isEqualTo(8);
+    assertThat(remove.script()).isEqualTo("delete table inet portfwd\n");
+    backend.apply(remove);
+    assertThat(kernel.dump()).isEmpty();
+    assertThat(backend.planRemove().isEmpty()).isTrue();
+  }
+
+  @Test
+  void statusReadsForwardsBackFromTheKernel() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.4 9000-9009 udp from=203.0.113.0/24\n")));
+    assertThat(backend.status()).extracting(ForwardCounters::forward).extracting(f -> f.describe())
+        .containsExactly(
+            "8000-8009/udp → 192.0.2.4:9000-9009  from=203.0.113.0/24",
+            "13102/tcp → 192.0.2.2:80  Netbook Apache",
+            "13102/udp → 192.0.2.2:80  Netbook Apache",
+            "13103/tcp → 192.0.2.3:80  D800 Apache",
+            "13103/udp → 192.0.2.3:80  D800 Apache",
+            "13110/tcp → 192.0.2.2:13110  Sauerbraten",
+            "13110/udp → 192.0.2.2:13110  Sauerbraten",
+            "13111/tcp → 192.0.2.2:13111  Sauerbraten Ping",
+            "13111/udp → 192.0.2.2:13111  Sauerbraten Ping");
+  }
+
+  @Test
+  void tableOfAnotherRulesetVersionIsRebuiltInOneTransaction() throws Exception {
+    kernel.run("add table inet portfwd\nadd map inet portfwd dnat4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
+    Plan plan = backend.plan(Tables.compile(SEED));
+    assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
+    backend.apply(plan);
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void masqueradeNoSharingABackendPortWithAMasqueradingForwardIsMasqueraded() throws BackendException {
+    Plan plan = backend.plan(Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"));
+    backend.apply(plan);
+    assertThat(backend.plan(Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"))
+        .isEmpty()).isTrue();
+  }
+
+  @Test
+  void namedAddressAndAddresslessForwardsOnOnePortLiveInDifferentMaps() throws BackendException {
+    backend.apply(backend.plan(Tables.compile("443 192.0.2.2 443 tcp\n198.51.100.7:443 192.0.2.3 443 tcp\n")));
+    assertThat(kernel.dump())
+        .contains("dnat4: tcp . 443 counter : 192.0.2.2 . 443")
+        .contains("dnat4_addr: 198.51.100.7 . tcp . 443 counter : 192.0.2.3 . 443");
+  }
+}

@@ -1,0 +1,25 @@
+package dev.portfwd.nft;
+
+import dev.portfwd.compile.CompileException;
+import dev.portfwd.compile.Compiler;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.TableParser;
+
+/** Test helper: table text to the desired state, failing loudly on table errors. */
+final class Tables {
+
+  private Tables() {}
+
+  static DesiredState compile(String text) {
+    ParseResult result = TableParser.parse("test.txt", text);
+    if (result.hasErrors()) {
+      throw new AssertionError("table has errors: " + result.diagnostics());
+    }
+    try {
+      return Compiler.compile(result.table());
+    } catch (CompileException e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
+}

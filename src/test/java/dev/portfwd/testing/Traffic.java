@@ -1,0 +1,40 @@
+package dev.portfwd.testing;
+
+import dev.portfwd.host.CommandResult;
+import java.time.Duration;
+
+/**
+ * Small, bounded traffic for end-to-end tests, all inside a {@link Topology}'s namespaces: socat
+ * servers that answer with a tag and the peer address they saw, and clients that time out fast.
+ */
+public final class Traffic {
+
+  private Traffic() {}
+
+  /** A TCP server on {@code port} in {@code role} answering {@code TAG PEERADDR:PEERPORT}. */
+  public static void tcpServer(Topology topology, String role, int port, String tag, boolean ipv6) {
+    topology.spawn(role, "socat", (ipv6 ? "TCP6-LISTEN:" + port + ",ipv6only=1" : "TCP4-LISTEN:" + port)
+        + ",fork,reuseaddr", "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
+  }
+
+  /** A UDP server on {@code port} in {@code role} answering each datagram with {@code TAG PEERADDR}. */
+  public static void udpServer(Topology topology, String role, int port, String tag) {
+    topology.spawn(role, "socat", "UDP4-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.awaitListening(role, "udp", port, Duration.ofSeconds(5));
+  }
+
+  /** What a TCP connection from {@code role} to {@code host:port} reads; empty when it fails. */
+  public static String tcp(Topology topology, String role, String host, int port) {
+    String target = host.contains(":") ? "TCP6:[" + host + "]:" + port : "TCP4:" + host + ":" + port;
+    CommandResult result = topology.exec(role, "timeout", "6", "socat", "-T3", "-u", target + ",connect-timeout=2", "-");
+    return result.succeeded() ? result.stdout().strip() : "";
+  }
+
+  /** The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when none. */
+  public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
+    String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",sourceport=" + sourcePort + ",reuseaddr" : "");
+    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 5 socat -T2 - " + target);
+    return result.stdout().strip();
+  }
+}
