@@ -42,6 +42,17 @@ final class RestoreScript {
         text.append("-D ").append(jump.getKey()).append(" -j ").append(jump.getValue()).append('\n');
       }
     }
+    // Chains with portfwd's prefix that this version does not use (left by an older version or by
+    // hand) would otherwise keep the tables from ever matching the plan: take them out.
+    List<String> stray = current.ownChains().stream().filter(c -> !Chains.own(table).contains(c)).toList();
+    for (SavedTable.Rule rule : current.rules()) {
+      if (!Chains.isOwn(rule.chain()) && rule.words().size() == 2
+          && rule.words().get(0).equals("-j") && stray.contains(rule.words().get(1))) {
+        text.append("-D ").append(rule.chain()).append(" -j ").append(rule.words().get(1)).append('\n');
+      }
+    }
+    stray.forEach(chain -> text.append("-F ").append(chain).append('\n'));
+    stray.forEach(chain -> text.append("-X ").append(chain).append('\n'));
     for (String chain : Chains.own(table)) {
       for (List<String> rule : chains.getOrDefault(chain, List.of())) {
         text.append("-A ").append(chain).append(' ').append(RestoreText.join(rule)).append('\n');

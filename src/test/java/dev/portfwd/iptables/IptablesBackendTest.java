@@ -190,6 +190,16 @@ class IptablesBackendTest {
     assertThatThrownBy(() -> legacy.apply(plan)).hasMessageContaining("another iptables flavour");
   }
 
+  @Test
+  void deletesStrayPortfwdChainsSoASecondApplyIsStillANoOp() throws BackendException {
+    kernel.load(IpFamily.IPV4, "*nat\n:PORTFWD-OLD - [0:0]\n-A PORTFWD-OLD -j RETURN\n-A OUTPUT -j PORTFWD-OLD\nCOMMIT\n");
+
+    backend.apply(backend.plan(Tables.compile(SEED)));
+
+    assertThat(kernel.dump(IpFamily.IPV4)).doesNotContain("PORTFWD-OLD");
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+  }
+
   static String withoutPortfwd(String dump) {
     return dump.lines().filter(l -> !l.contains("PORTFWD")).map(l -> l + "\n").reduce("", String::concat);
   }
