@@ -33,7 +33,7 @@ public final class Traffic {
 
   /** The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when none. */
   public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
-    String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",sourceport=" + sourcePort + ",reuseaddr" : "");
+    String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
     CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 5 socat -T2 - " + target);
     return result.stdout().strip();
   }
