@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd check}: validates a table and shows the forwards it defines. Changes nothing. */
@@ -24,6 +25,8 @@ import picocli.CommandLine.Spec;
 final class CheckCommand implements Runnable {
 
   @Spec CommandSpec spec;
+
+  @ParentCommand Portfwd root;
 
   @Option(names = "--json", description = "Print the forwards and diagnostics as JSON for scripts.")
   boolean json;
@@ -40,7 +43,7 @@ final class CheckCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ParseResult result = TableLoader.parse(table, System.in);
+    ParseResult result = TableLoader.parse(table, root.stdin());
     if (json) {
       out.println(toJson(result).toPrettyString());
       out.flush();

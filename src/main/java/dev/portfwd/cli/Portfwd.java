@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,13 +35,27 @@ public final class Portfwd implements Runnable {
 
   @Spec CommandSpec spec;
 
+  private final InputStream stdin;
+
+  private Portfwd(InputStream stdin) {
+    this.stdin = stdin;
+  }
+
   public static void main(String[] args) {
     System.exit(newCommandLine().execute(args));
   }
 
-  /** A command line with portfwd's exit-code and error mapping; tests use it too. */
+  /** A command line reading the process's standard input, with portfwd's exit-code mapping. */
   public static CommandLine newCommandLine() {
-    CommandLine commandLine = new CommandLine(new Portfwd());
+    return newCommandLine(System.in);
+  }
+
+  /**
+   * A command line whose commands read {@code stdin} for a table named {@code -}; tests pass their
+   * own stream and capture output with {@code setOut}/{@code setErr}.
+   */
+  public static CommandLine newCommandLine(InputStream stdin) {
+    CommandLine commandLine = new CommandLine(new Portfwd(stdin));
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
           PrintWriter err = cmd.getErr();
@@ -57,6 +72,11 @@ public final class Portfwd implements Runnable {
           return ExitCode.FAILURE;
         });
     return commandLine;
+  }
+
+  /** What a table named {@code -} is read from. */
+  InputStream stdin() {
+    return stdin;
   }
 
   @Override

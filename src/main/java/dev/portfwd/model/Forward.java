@@ -115,6 +115,8 @@ public record Forward(
   }
 
   private static List<Protocol> sortedProtocols(Set<Protocol> protocols) {
-    return java.util.Arrays.stream(Protocol.values()).filter(protocols::contains).toList();
+    boolean tcp = protocols.contains(Protocol.TCP);
+    boolean udp = protocols.contains(Protocol.UDP);
+    return tcp && udp ? List.of(Protocol.TCP, Protocol.UDP) : List.of(tcp ? Protocol.TCP : Protocol.UDP);
   }
 }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Turns the text of a forwarding table into forwards and diagnostics.
@@ -36,6 +37,9 @@ public final class TableParser {
 
   private static final String SAME_PORTS_WORD = "RANGE";
 
+  /** Below this many lines, starting threads costs more than it saves. */
+  private static final int PARALLEL_THRESHOLD = 5_000;
+
   private TableParser() {}
 
   /**
@@ -43,21 +47,63 @@ public final class TableParser {
    * in messages).
    */
   public static ParseResult parse(String source, String text) {
+    List<String> lines = splitLines(text);
+    if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
+      lines.set(0, lines.get(0).substring(1));
+    }
+    // Lines are independent until validation, so large tables are parsed on every core; results
+    // land in per-line slots, which keeps the file order whatever order the threads finish in.
+    LineParser[] parsers = new LineParser[lines.size()];
+    @SuppressWarnings("unchecked")
+    Optional<LocatedForward>[] parsed = new Optional[lines.size()];
+    IntStream indexes = IntStream.range(0, lines.size());
+    (lines.size() >= PARALLEL_THRESHOLD ? indexes.parallel() : indexes)
+        .forEach(i -> {
+          parsers[i] = new LineParser(source, i + 1, lines.get(i));
+          parsed[i] = parsers[i].parse();
+        });
     List<Diagnostic> diagnostics = new ArrayList<>();
-    List<LocatedForward> located = new ArrayList<>();
-    String[] lines = text.split("\r?\n|\r", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
-      if (i == 0 && line.startsWith("\uFEFF")) {
-        line = line.substring(1);
-      }
-      LineParser parser = new LineParser(source, i + 1, line);
-      parser.parse().ifPresent(located::add);
-      diagnostics.addAll(parser.diagnostics);
+    List<LocatedForward> located = new ArrayList<>(lines.size());
+    for (int i = 0; i < parsers.length; i++) {
+      parsed[i].ifPresent(located::add);
+      diagnostics.addAll(parsers[i].diagnostics);
     }
     diagnostics.addAll(TableValidator.validate(source, located));
     List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();
     return new ParseResult(new ForwardTable(source, forwards), diagnostics);
+  }
+
+  /** Lines ended by LF, CRLF or a lone CR (old Mac editors); a final empty line is dropped. */
+  private static List<String> splitLines(String text) {
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r') {
+        lines.add(text.substring(start, i));
+        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+          i++;
+        }
+        start = i + 1;
+      }
+    }
+    if (start < text.length()) {
+      lines.add(text.substring(start));
+    }
+    return lines;
+  }
+
+  private static boolean isDigits(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One whitespace-separated column of a line, with its 1-based column. */
@@ -69,6 +115,7 @@ public final class TableParser {
     private final int lineNumber;
     private final String line;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private int errors;
 
     LineParser(String source, int lineNumber, String line) {
       this.source = source;
@@ -85,7 +132,6 @@ public final class TableParser {
       if (tokens.isEmpty()) {
         return Optional.empty();
       }
-      int errorsBefore = errorCount();
 
       Token ext = tokens.get(0);
       Optional<InetAddress> externalAddress = Optional.empty();
@@ -189,7 +235,7 @@ public final class TableParser {
         proxyProtocol = parseProxyProtocol(proxy);
       }
 
-      if (errorCount() > errorsBefore || backend == null || externalPorts == null) {
+      if (errorCount() > 0 || backend == null || externalPorts == null) {
         return Optional.empty();
       }
       Forward forward =
@@ -262,8 +308,8 @@ public final class TableParser {
         PortRange ports = parsePorts(text.substring(close + 2), column + close + 2, "external port");
         return ok && ports != null ? new ExternalSpec(address, ports) : null;
       }
-      long colons = text.chars().filter(c -> c == ':').count();
-      if (colons >= 2 && text.indexOf('.') < 0) {
+      boolean manyColons = text.indexOf(':') != text.lastIndexOf(':');
+      if (manyColons && text.indexOf('.') < 0) {
         error(column, "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
         return null;
       }
@@ -312,11 +358,12 @@ public final class TableParser {
     }
 
     private Integer parsePort(String text, int column, String what) {
-      if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (!isDigits(text)) {
+        String article = what.startsWith("e") ? "an " : "a ";
         error(
             column,
-            "expected a " + what + " (1-65535) or a range like 8000-8009, found '"
-                + (text.isEmpty() ? "nothing" : text) + "'");
+            "expected " + article + what + " (1-65535) or a range like 8000-8009, found "
+                + (text.isEmpty() ? "nothing" : "'" + text + "'"));
         return null;
       }
       if (text.length() > 5 || Integer.parseInt(text) > PortRange.MAX_PORT || Integer.parseInt(text) < 1) {
@@ -406,7 +453,7 @@ public final class TableParser {
         return Optional.of(Cidr.host(address.get()));
       }
       String prefix = text.substring(slash + 1);
-      if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')
+      if (!isDigits(prefix) || prefix.length() > 3
           || Integer.parseInt(prefix) > bits) {
         error(column + slash + 1, "prefix length '" + prefix + "' is not a number from 0 to " + bits);
         return Optional.empty();
@@ -515,10 +562,11 @@ public final class TableParser {
     }
 
     private int errorCount() {
-      return (int) diagnostics.stream().filter(Diagnostic::isError).count();
+      return errors;
     }
 
     private void error(int column, String message) {
+      errors++;
       diagnostics.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
     }
 
@@ -541,7 +589,10 @@ public final class TableParser {
     if (text.equalsIgnoreCase(SAME_PORTS_WORD) || Character.isDigit(text.charAt(0))) {
       return TokenKind.PORT;
     }
-    boolean protocolShaped = text.chars().allMatch(c -> Character.isLetter(c) || c == ',');
+    boolean protocolShaped = true;
+    for (int i = 0; i < text.length() && protocolShaped; i++) {
+      protocolShaped = Character.isLetter(text.charAt(i)) || text.charAt(i) == ',';
+    }
     if (protocolShaped && (text.indexOf(',') >= 0 || text.length() <= 4)) {
       return TokenKind.PROTOCOL;
     }

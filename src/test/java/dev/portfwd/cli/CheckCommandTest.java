@@ -1,0 +1,153 @@
+package dev.portfwd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code portfwd check} as a user sees it: golden files pin the exact text and JSON, so any change
+ * of output shows up in review. Regenerate with {@code -Dportfwd.golden.update=true}.
+ */
+class CheckCommandTest {
+
+  private static final Path GOLDEN = Path.of("src/test/resources/check");
+
+  @Test
+  void printsTheFourForwardsOfTheShippedExample() {
+    Run run = run("", "check", "examples/seed-ports.txt");
+
+    assertThat(run.exitCode).isZero();
+    assertThat(run.err).isEmpty();
+    assertThat(run.out.lines().skip(1))
+        .containsExactly(
+            "2     13102     tcp,udp  172.16.0.2:80     -        Netbook Apache",
+            "3     13103     tcp,udp  172.16.0.3:80     -        D800 Apache",
+            "4     13110     tcp,udp  172.16.0.2:13110  -        Sauerbraten",
+            "5     13111     tcp,udp  172.16.0.2:13111  -        Sauerbraten Ping");
+  }
+
+  @Test
+  void printsAnAlignedTableOfEveryColumn() throws IOException {
+    Run run = run("", "check", GOLDEN.resolve("mixed.table").toString());
+
+    assertThat(run.exitCode).isZero();
+    assertGolden("mixed.out", run.out);
+  }
+
+  @Test
+  void printsJsonForScripts() throws IOException {
+    Run run = run("", "check", "--json", GOLDEN.resolve("mixed.table").toString());
+
+    assertThat(run.exitCode).isZero();
+    assertGolden("mixed.json", run.out);
+    JsonNode json = new ObjectMapper().readTree(run.out);
+    assertThat(json.get("forwards")).hasSize(5);
+    assertThat(json.get("forwards").get(1).get("backendPorts").get("first").asInt()).isEqualTo(9000);
+  }
+
+  @Test
+  void reportsEveryErrorWithPlaceAndCaretAndExitsTwo() throws IOException {
+    Run run = run("", "check", GOLDEN.resolve("broken.table").toString());
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.out).isEmpty();
+    assertGolden("broken.err", run.err);
+  }
+
+  @Test
+  void putsDiagnosticsIntoJsonAndStillExitsTwo() throws IOException {
+    Run run = run("", "check", "--json", GOLDEN.resolve("broken.table").toString());
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    JsonNode json = new ObjectMapper().readTree(run.out);
+    assertThat(json.get("valid").asBoolean()).isFalse();
+    assertThat(json.get("diagnostics").get(0).get("line").asInt()).isEqualTo(1);
+    assertThat(json.get("diagnostics").get(0).get("column").asInt()).isEqualTo(7);
+  }
+
+  @Test
+  void readsStandardInputForDash() {
+    Run run = run("443 192.0.2.2 tcp # web\n", "check", "-");
+
+    assertThat(run.exitCode).isZero();
+    assertThat(run.out).contains("443       tcp    192.0.2.2:443");
+  }
+
+  @Test
+  void namesTheFileInMessagesFromStandardInput() {
+    Run run = run("443 192.0.2.300\n", "check", "-");
+
+    assertThat(run.err).startsWith("<stdin>:1:5: error: ");
+  }
+
+  @Test
+  void warningsAloneDoNotFail() {
+    Run run = run("22 192.0.2.2\n", "check", "-");
+
+    assertThat(run.exitCode).isZero();
+    assertThat(run.err).contains("<stdin>:1:1: warning: this forward takes port 22");
+  }
+
+  @Test
+  void missingFileIsAnOperationalFailure(@TempDir Path dir) {
+    Run run = run("", "check", dir.resolve("nope.txt").toString());
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.FAILURE);
+    assertThat(run.err).isEqualTo("portfwd: " + dir.resolve("nope.txt") + ": no such file\n");
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    Run run = run("", "check", "--jsn");
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err).contains("Unknown option: '--jsn'");
+  }
+
+  @Test
+  void saysSoForAnEmptyTable(@TempDir Path dir) throws IOException {
+    Path table = Files.writeString(dir.resolve("empty.txt"), "# nothing yet\n");
+
+    Run run = run("", "check", table.toString());
+
+    assertThat(run.exitCode).isZero();
+    assertThat(run.out).isEqualTo("no forwards in " + table + "\n");
+  }
+
+  @Test
+  void printsTheVersion() {
+    assertThat(run("", "--version").out).matches("portfwd \\d+\\.\\d+\\.\\d+.*\n");
+  }
+
+  record Run(int exitCode, String out, String err) {}
+
+  static Run run(String stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine commandLine =
+        Portfwd.newCommandLine(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+    commandLine.setOut(new PrintWriter(out, true));
+    commandLine.setErr(new PrintWriter(err, true));
+    int exitCode = commandLine.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  private static void assertGolden(String name, String actual) throws IOException {
+    Path file = GOLDEN.resolve(name);
+    if (Boolean.getBoolean("portfwd.golden.update") || !Files.exists(file)) {
+      Files.writeString(file, actual);
+    }
+    assertThat(actual).isEqualTo(Files.readString(file));
+  }
+}
