@@ -53,9 +53,11 @@ enum BackendChoice {
       return nft;
     }
     IptablesBackend iptables = IptablesBackend.forHost(runner, Optional.empty());
-    if (!nftWorks || works(iptables) && installed(iptables)) {
+    boolean iptablesWorks = works(iptables);
+    if (iptablesWorks && (!nftWorks || installed(iptables))) {
       return iptables;
     }
+    // Neither works: nftables' own check then says what to install.
     return nft;
   }
 

@@ -88,4 +88,20 @@ class IptablesCoexistenceIT {
       assertThat(backend.installed(topology)).isEmpty();
     }
   }
+  @ParameterizedTest
+  @EnumSource(value = KernelBackend.class, names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
+  void tenThousandForwardsApplyAndTheLastOneCarriesTraffic(KernelBackend backend) throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      Path table = dir.resolve("10k.txt");
+      Files.writeString(table, java.util.stream.IntStream.range(0, 10_000)
+          .mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp # forward " + i + "\n").collect(Collectors.joining()));
+      assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout())
+          .contains("iptables: 10000 to add");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 29999)).isEqualTo("web 192.0.2.1");
+      assertThat(ok(portfwd(topology, backend, "plan", table.toString())).stdout()).contains("no changes");
+      assertThat(ok(portfwd(topology, "remove")).stdout()).contains("removed 10000 forwards");
+      assertThat(backend.installed(topology)).isEmpty();
+    }
+  }
 }
