@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       ApplyCommand.class,
       StatusCommand.class,
       RemoveCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -46,13 +46,13 @@ public final class NftBackend implements Backend {
 
   @Override
   public boolean isInstalled() throws BackendException {
-    return read().exists();
+    return read(false).exists();
   }
 
   @Override
   public Plan plan(DesiredState desired) throws BackendException {
     DesiredState wanted = kernelForm(desired);
-    NftState state = read();
+    NftState state = read(false);
     List<ForwardChange> changes = Plan.diff(state.exists() ? forwards(state) : List.of(), wanted.forwards());
     Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
     NftTransaction tx = new NftTransaction();
@@ -107,13 +107,13 @@ public final class NftBackend implements Backend {
 
   @Override
   public List<ForwardCounters> status() throws BackendException {
-    NftState state = read();
+    NftState state = read(true);
     return ElementCodec.decode(state.sets());
   }
 
   @Override
   public Plan planRemove() throws BackendException {
-    NftState state = read();
+    NftState state = read(false);
     if (!state.exists()) {
       return new Plan(name(), DesiredState.empty(), List.of(), "");
     }
@@ -126,7 +126,7 @@ public final class NftBackend implements Backend {
    * {@code desired} as nft will hold it: descriptions made safe and cut for comments, and
    * masquerade decided per backend tuple (see {@link Masquerade#effective}).
    */
-  static DesiredState kernelForm(DesiredState desired) {
+  public static DesiredState kernelForm(DesiredState desired) {
     List<CompiledForward> forwards = desired.forwards().stream()
         .map(f -> f.withDescription(NftText.comment(f.description())))
         .toList();
@@ -137,9 +137,9 @@ public final class NftBackend implements Backend {
     return ElementCodec.decode(state.sets()).stream().map(ForwardCounters::forward).toList();
   }
 
-  private NftState read() throws BackendException {
+  private NftState read(boolean counters) throws BackendException {
     try {
-      var json = kernel.listTable();
+      var json = kernel.listTable(counters);
       return json.isEmpty() ? NftState.absent() : NftJson.parse(json.get());
     } catch (NftException e) {
       throw new BackendException(e.getMessage(), e);

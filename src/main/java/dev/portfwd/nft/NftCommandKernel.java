@@ -26,8 +26,10 @@ public final class NftCommandKernel implements NftKernel {
   }
 
   @Override
-  public Optional<String> listTable() throws NftException {
-    CommandResult result = exec(List.of("nft", "-j", "list", "table", "inet", "portfwd"), "");
+  public Optional<String> listTable(boolean counters) throws NftException {
+    CommandResult result = exec(counters
+        ? List.of("nft", "-j", "list", "table", "inet", "portfwd")
+        : List.of("nft", "-s", "-j", "list", "table", "inet", "portfwd"), "");
     if (result.succeeded()) {
       return Optional.of(result.stdout());
     }
@@ -44,8 +46,10 @@ public final class NftCommandKernel implements NftKernel {
       throw new NftException(NftException.Kind.NOT_INSTALLED,
           "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
     }
-    CommandResult result = exec(List.of("nft", "list", "tables"), "");
-    if (!result.succeeded()) {
+    // Listing a table that does not exist is the cheapest question that needs the kernel: 'nft
+    // list tables' fetches every element of every set first (0.3 s with 10,000 forwards).
+    CommandResult result = exec(List.of("nft", "list", "table", "inet", "portfwd_probe"), "");
+    if (!result.succeeded() && NftException.classify(result.stderr()) != NftException.Kind.NOT_FOUND) {
       NftException.Kind kind = NftException.classify(result.stderr());
       throw new NftException(kind, kind == NftException.Kind.PERMISSION_DENIED
           ? "nft may not read the ruleset; run portfwd as root (sudo)"

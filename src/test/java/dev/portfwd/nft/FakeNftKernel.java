@@ -191,7 +191,7 @@ final class FakeNftKernel implements NftKernel {
   }
 
   @Override
-  public Optional<String> listTable() {
+  public Optional<String> listTable(boolean counters) {
     if (!state.exists) {
       return Optional.empty();
     }

@@ -1,0 +1,52 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.Host;
+import dev.portfwd.demo.Demo;
+import dev.portfwd.host.ProcessCommandRunner;
+import java.io.IOException;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code portfwd demo}: shows forwarding work end to end in throwaway namespaces. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show portfwd at work without touching this host's network: build throwaway namespaces",
+      "(client, gateway, backend behind a 'VPN'), start a web server on the backend, show a request",
+      "failing, apply examples/demo-ports.txt in the gateway, show it answered, print status, and",
+      "delete everything again (also on Ctrl-C). Needs root for the namespaces."
+    })
+final class DemoCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    try {
+      new Host(runner).requireRoot();
+    } catch (BackendException e) {
+      throw PortfwdException.failure("the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo");
+    }
+    for (String tool : new String[] {"ip", "nft", "ss", "bash", "timeout"}) {
+      if (!runner.isInstalled(tool)) {
+        throw PortfwdException.failure("the demo needs '" + tool + "'; install iproute2, nftables and coreutils");
+      }
+    }
+    try {
+      if (!new Demo(out, forwards -> StatusCommand.text("nftables", forwards)).run()) {
+        throw PortfwdException.failure("the forwarded request was not answered; see the steps above");
+      }
+    } catch (IOException | BackendException e) {
+      throw PortfwdException.failure("demo failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PortfwdException.failure("demo interrupted");
+    }
+  }
+}

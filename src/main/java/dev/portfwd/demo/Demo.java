@@ -1,0 +1,175 @@
+package dev.portfwd.demo;
+
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.Conntrack;
+import dev.portfwd.apply.ForwardChange;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.apply.Host;
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.CompileException;
+import dev.portfwd.compile.Compiler;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.nft.NftBackend;
+import dev.portfwd.nft.NftCommandKernel;
+import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.TableParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@code portfwd demo}: the original problem and its fix, end to end, in throwaway namespaces.
+ * Starts a web server on the backend, shows the client's request failing, applies the shipped
+ * table ({@code examples/demo-ports.txt}) in the gateway with the real nftables backend, shows the
+ * request answered, prints status, and deletes everything (also on Ctrl-C).
+ */
+public final class Demo {
+
+  /** The shipped table, also in {@code examples/demo-ports.txt} (a test keeps the two equal). */
+  public static final String TABLE_RESOURCE = "/dev/portfwd/demo/demo-ports.txt";
+
+  private static final int WEB_PORT = 80;
+  private static final int FORWARDED_PORT = 8080;
+
+  private final PrintWriter out;
+  private final Function<List<ForwardCounters>, String> statusText;
+
+  /** {@code statusText} prints forwards as {@code portfwd status} does. */
+  public Demo(PrintWriter out, Function<List<ForwardCounters>, String> statusText) {
+    this.out = out;
+    this.statusText = statusText;
+  }
+
+  /** The shipped demo table's text. */
+  public static String table() {
+    try (InputStream in = Demo.class.getResourceAsStream(TABLE_RESOURCE)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Runs the demo. Returns true when the forwarded request was answered.
+   *
+   * @throws IOException when the namespaces or the web server cannot be set up
+   * @throws BackendException when nft rejects the table
+   */
+  public boolean run() throws IOException, BackendException, InterruptedException {
+    DesiredState desired = compile();
+    step("building throwaway namespaces: client " + DemoNetwork.CLIENT + " ── gateway " + DemoNetwork.GATEWAY_WAN
+        + " | " + DemoNetwork.GATEWAY_VPN + " ── backend " + DemoNetwork.BACKEND);
+    try (DemoNetwork network = DemoNetwork.create()) {
+      out.println("   (namespaces " + network.namespace("client") + ", …-gateway, …-backend; the backend's"
+          + " default route leads elsewhere, as behind a VPN)");
+      startWebServer(network);
+      step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  (no forwarding yet)");
+      out.println("   " + request(network));
+
+      step("portfwd apply examples/demo-ports.txt  (inside the gateway namespace)");
+      NftBackend backend = new NftBackend(new NftCommandKernel(network.runner("gateway")));
+      Plan plan = backend.plan(desired);
+      backend.apply(plan);
+      for (ForwardChange change : plan.changes()) {
+        out.println("   " + change.describe());
+      }
+      String note = new Host(network.runner("gateway")).enableForwarding(false);
+      if (note != null) {
+        out.println("   " + note);
+      }
+
+      step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  again");
+      String answer = request(network);
+      out.println("   " + answer);
+      out.println("   (the backend saw the gateway's VPN address: masquerade sends its reply back through"
+          + " the tunnel)");
+
+      step("portfwd status  (inside the gateway namespace)");
+      statusText.apply(withConnections(network, backend.status())).lines().forEach(l -> out.println("   " + l));
+
+      step("deleting the namespaces");
+      out.flush();
+      return answer.startsWith("answered");
+    } finally {
+      out.println("   done: nothing of the demo is left");
+      out.flush();
+    }
+  }
+
+  private int steps;
+
+  private static List<ForwardCounters> withConnections(DemoNetwork network, List<ForwardCounters> forwards) {
+    Conntrack conntrack = new Conntrack(network.runner("gateway"));
+    if (!conntrack.available()) {
+      return forwards;
+    }
+    try {
+      var counts = conntrack.count(forwards.stream().map(ForwardCounters::forward).toList());
+      return forwards.stream().map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L))).toList();
+    } catch (IOException e) {
+      return forwards;
+    }
+  }
+
+  private void step(String text) {
+    out.println(++steps + ". " + text);
+    out.flush();
+  }
+
+  private static DesiredState compile() {
+    ParseResult parsed = TableParser.parse("demo-ports.txt", table());
+    try {
+      return Compiler.compile(parsed.table());
+    } catch (CompileException e) {
+      throw new IllegalStateException("the shipped demo table is broken: " + e.getMessage(), e);
+    }
+  }
+
+  private void startWebServer(DemoNetwork network) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classpath = codeSource();
+    network.spawn("backend", List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath,
+        DemoWebServer.class.getName(), Integer.toString(WEB_PORT)));
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      CommandResult ss = network.runner("backend").run(List.of("ss", "-Hltn", "sport", "= :" + WEB_PORT));
+      if (ss.succeeded() && !ss.stdout().isBlank()) {
+        out.println("   web server listening on the backend, " + DemoNetwork.BACKEND + ":" + WEB_PORT);
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("the demo web server did not start in the backend namespace");
+  }
+
+  private static String codeSource() {
+    try {
+      return Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One HTTP request from the client with bash's /dev/tcp (no curl needed), bounded by timeout. */
+  private static String request(DemoNetwork network) throws IOException {
+    CommandResult result = network.runner("client").run(List.of("timeout", "5", "bash", "-c",
+        "exec 3<>/dev/tcp/" + DemoNetwork.GATEWAY_WAN + "/" + FORWARDED_PORT
+            + " && printf 'GET / HTTP/1.0\\r\\nHost: gateway\\r\\n\\r\\n' >&3 && cat <&3"));
+    if (!result.succeeded() || result.stdout().isBlank()) {
+      String why = result.exitCode() == 124 ? "timed out"
+          : result.stderr().contains("refused") ? "connection refused (nothing listens on the gateway)"
+          : result.stderr().strip();
+      return "failed: " + why;
+    }
+    String response = result.stdout().replace("\r", "");
+    String status = response.lines().findFirst().orElse("");
+    int body = response.indexOf("\n\n");
+    return "answered: " + status + ": " + (body < 0 ? "" : response.substring(body + 2).strip());
+  }
+}
