@@ -5,6 +5,7 @@ import static dev.portfwd.e2e.NftForwardingIT.portfwd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
@@ -16,6 +17,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** portfwd next to other tools' rules, at scale, and as a user without root. */
 class NftCoexistenceIT {
@@ -83,18 +86,19 @@ class NftCoexistenceIT {
     }
   }
 
-  @Test
-  void changedUdpForwardDropsStaleConntrackEntriesSoTheSameFlowMoves() throws Exception {
+  @ParameterizedTest
+  @EnumSource(KernelBackend.class)
+  void changedUdpForwardDropsStaleConntrackEntriesSoTheSameFlowMoves(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
       topology.addVpnHost("backend2", "192.0.2.3", null);
       Traffic.udpServer(topology, "backend", 13111, "old");
       Traffic.udpServer(topology, "backend2", 13111, "new");
       Path table = dir.resolve("t.txt");
       Files.writeString(table, "13111 192.0.2.2 13111 udp\n");
-      ok(portfwd(topology, "apply", table.toString()));
+      ok(portfwd(topology, backend, "apply", table.toString()));
       assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 40000)).isEqualTo("old 192.0.2.1");
       Files.writeString(table, "13111 192.0.2.3 13111 udp\n");
-      ok(portfwd(topology, "apply", table.toString()));
+      ok(portfwd(topology, backend, "apply", table.toString()));
       assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 40000)).isEqualTo("new 192.0.2.1");
     }
   }
