@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Data-plane benchmark: new TCP connections per second and bulk TCP throughput through the LAST
 # of N forwards (N = 1, 1,000, 10,000), for each kernel backend, plus two baselines measured in the
-# same run: plain routing through the gateway without NAT, and a direct link client <-> backend.
+# same rounds: plain routing through the gateway without NAT, and a direct link client <-> backend.
 #
 # Everything runs inside three network namespaces this script creates and always deletes
 # (client -- gateway -- backend, the reference topology of DESIGN.md, on documentation addresses).
@@ -13,8 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 OUT=${1:-bench/dataplane}
-DURATION=${DURATION:-5}         # seconds per load run
-REPEATS=${REPEATS:-3}           # connection-rate runs per point; the median is kept
+DURATION=${DURATION:-4}         # seconds per load run
+REPEATS=${REPEATS:-5}           # interleaved connection-rate rounds per N; the median is kept
 SIZES=${SIZES:-"1 1000 10000"}
 BACKENDS=${BACKENDS:-"nftables iptables-nft iptables-legacy"}
 JAR=target/portfwd.jar
@@ -74,17 +74,19 @@ nsx $B iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
 for _ in $(seq 50); do nsx $B ss -Htln 'sport = :80' | grep -q . && nsx $B ss -Htln 'sport = :5201' | grep -q . && break; sleep 0.1; done
 
 # --- measurements ------------------------------------------------------------------------------
-# New connections per second: wrk with "Connection: close" opens a new TCP connection per request.
+# The machine is shared, so its load drifts: each round measures every backend and both baselines
+# one after another (interleaved), and the median over REPEATS rounds is kept per point.
+
+# New connections per second, one wrk run: "Connection: close" makes every request a new TCP connection.
 conn_rate() {
-  local url=$1 rates=() r
-  for _ in $(seq "$REPEATS"); do
-    nsx $G conntrack -F >/dev/null 2>&1 || true
-    r=$(nsx $C timeout $((DURATION + 10)) wrk -t1 -c32 -d"${DURATION}s" -H 'Connection: close' "$url" 2>&1 \
-      | awk '/Requests\/sec/ {print $2}')
-    rates+=("${r:-0}")
-  done
-  printf '%s\n' "${rates[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  nsx $G conntrack -F >/dev/null 2>&1 || true
+  local r
+  r=$(nsx $C timeout $((DURATION + 10)) wrk -t1 -c32 -d"${DURATION}s" -H 'Connection: close' "$1" 2>&1 \
+    | awk '/Requests\/sec/ {print $2}')
+  echo "${r:-0}"
 }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # Bulk TCP throughput in Gbit/s received by the backend, one stream.
 throughput() {
@@ -95,7 +97,7 @@ throughput() {
     || echo 0
 }
 
-portfwd() { nsx $G java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" "$@"; }
+portfwd() { nsx $G java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" "$@" >/dev/null; }
 
 # N forwards, ports 20000.. ; the last one goes to PORT on the backend (80 for nginx, 5201 for iperf3).
 table() {
@@ -103,29 +105,45 @@ table() {
   awk -v n="$n" -v port="$port" 'BEGIN { for (i = 0; i < n; i++) printf "%d 192.0.2.2 %d tcp # forward %d\n", 20000 + i, (i == n - 1 ? port : 80), i }'
 }
 
+url_rate() { conn_rate "http://$2:$1/"; }
+host_throughput() { throughput "$2" "$1"; }
+
+# Runs "$2 …" with KIND's path set up: a baseline needs no forwards (routing: a route back added
+# to the backend for the run); a backend gets TABLE applied first and removed after.
+through() {
+  local kind=$1 table=$2; shift 2
+  case $kind in
+    direct) "$@" 198.51.100.131 ;;
+    routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
+    *) portfwd apply --no-sysctl --backend "$kind" "$table"; "$@" 203.0.113.1; portfwd remove --backend "$kind" ;;
+  esac
+}
+
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
-
-echo "baseline: direct link client -> backend"
-echo "baseline,direct,0,$(conn_rate http://198.51.100.131:80/),$(throughput 198.51.100.131 5201)" | tee -a "$CSV"
-echo "baseline: routed through the gateway, no NAT"
-nsx $B ip route add 203.0.113.0/24 via 192.0.2.1
-echo "baseline,routing,0,$(conn_rate http://192.0.2.2:80/),$(throughput 192.0.2.2 5201)" | tee -a "$CSV"
-nsx $B ip route del 203.0.113.0/24 via 192.0.2.1
-
-for backend in $BACKENDS; do
-  for n in $SIZES; do
-    last=$((20000 + n - 1))
-    table "$n" 80 > "$WORK/http.txt"
-    table "$n" 5201 > "$WORK/iperf.txt"
-    portfwd apply --no-sysctl --backend "$backend" "$WORK/http.txt" >/dev/null
-    rate=$(conn_rate "http://203.0.113.1:$last/")
-    portfwd apply --no-sysctl --backend "$backend" "$WORK/iperf.txt" >/dev/null
-    gbit=$(throughput 203.0.113.1 "$last")
-    echo "forward,$backend,$n,$rate,$gbit" | tee -a "$CSV"
-    portfwd remove --backend "$backend" >/dev/null
+KINDS="direct routing $BACKENDS"
+for n in $SIZES; do
+  last=$((20000 + n - 1))
+  table "$n" 80 > "$WORK/http.txt"
+  table "$n" 5201 > "$WORK/iperf.txt"
+  declare -A rates=()
+  for round in $(seq "$REPEATS"); do
+    for kind in $KINDS; do
+      port=$([[ $kind == direct || $kind == routing ]] && echo 80 || echo "$last")
+      rate=$(through "$kind" "$WORK/http.txt" url_rate "$port")
+      rates[$kind]+=" $rate"
+      echo "  N=$n round $round $kind: $rate conn/s" >&2
+    done
   done
+  for kind in $KINDS; do
+    port=$([[ $kind == direct || $kind == routing ]] && echo 5201 || echo "$last")
+    gbit=$(through "$kind" "$WORK/iperf.txt" host_throughput "$port")
+    row=$([[ $kind == direct || $kind == routing ]] && echo baseline || echo forward)
+    # shellcheck disable=SC2086
+    echo "$row,$kind,$n,$(median ${rates[$kind]}),$gbit" | tee -a "$CSV"
+  done
+  unset rates
 done
 
 # --- machine and plot --------------------------------------------------------------------------
