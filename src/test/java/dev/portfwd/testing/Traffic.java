@@ -31,10 +31,13 @@ public final class Traffic {
     return result.succeeded() ? result.stdout().strip() : "";
   }
 
-  /** The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when none. */
+  /**
+   * The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when
+   * none. {@code -t4}: socat otherwise quits 0.5 s after its input ends, before a slow answer.
+   */
   public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
     String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
-    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 5 socat -T2 - " + target);
+    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t4 -T4 - " + target);
     return result.stdout().strip();
   }
 }

@@ -1,0 +1,73 @@
+package dev.portfwd.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.testing.Topology;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every golden table through the real kernel, in-process inside a test namespace: the real nft
+ * accepts the script, its JSON listing decodes to exactly the forwards applied, and a second plan
+ * is empty. Then the tables are applied one after another, each replacing the previous by
+ * element changes only.
+ */
+class NftKernelRoundTripTest {
+
+  @Test
+  void realNftListsBackExactlyWhatWasAppliedForEveryGoldenTable() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      NftBackend backend = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
+      List<String> names = GoldenScriptTest.names().toList();
+      for (String name : names) {
+        DesiredState desired = Tables.compile(
+            Files.readString(GoldenScriptTest.DIR.resolve(name + ".table"), StandardCharsets.UTF_8));
+        backend.apply(backend.plan(desired));
+        assertThat(backend.status()).extracting(ForwardCounters::forward).as(name)
+            .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
+        assertThat(backend.plan(desired).script()).as("second plan of " + name).isEmpty();
+      }
+      backend.apply(backend.planRemove());
+      assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout()).isBlank();
+    }
+  }
+
+  /** Characters that mean something to nft's parser or shells, plus multi-byte ones. */
+  static final String NASTY = "\"'\\;{}[]()$#@*:.,-/<>|&!~`=+% \t\u0000\u001b\u007féü€😀𝄞\u2028";
+
+  @Test
+  void noDescriptionReachesTheRealNftAsSyntax() throws Exception {
+    long seed = System.nanoTime();
+    java.util.Random random = new java.util.Random(seed);
+    List<dev.portfwd.compile.CompiledForward> forwards = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      StringBuilder description = new StringBuilder();
+      int length = random.nextInt(90);
+      for (int c = 0; c < length; c++) {
+        description.appendCodePoint(NASTY.codePointAt(NASTY.offsetByCodePoints(0,
+            random.nextInt(NASTY.codePointCount(0, NASTY.length())))));
+      }
+      forwards.add(new dev.portfwd.compile.CompiledForward(dev.portfwd.model.IpFamily.IPV4,
+          java.util.Optional.empty(), dev.portfwd.model.Protocol.TCP, dev.portfwd.model.PortRange.of(10000 + i),
+          java.net.InetAddress.getByName("192.0.2.2"), dev.portfwd.model.PortRange.of(80), List.of(), true,
+          description.toString()));
+    }
+    DesiredState desired = new DesiredState(forwards);
+    try (Topology topology = Topology.reference()) {
+      topology.sh("gateway", "nft add table inet other && nft add chain inet other keep");
+      NftBackend backend = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
+      backend.apply(backend.plan(desired));
+      assertThat(backend.status()).extracting(ForwardCounters::forward).as("seed " + seed)
+          .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
+      String tables = topology.exec("gateway", "nft", "list", "tables").stdout();
+      assertThat(tables.lines().toList()).as("seed " + seed)
+          .containsExactlyInAnyOrder("table inet other", "table inet portfwd");
+      assertThat(topology.exec("gateway", "nft", "list", "table", "inet", "other").stdout())
+          .isEqualTo("table inet other {\n\tchain keep {\n\t}\n}\n");
+    }
+  }
+}
