@@ -49,16 +49,15 @@ enum BackendChoice {
   private static Backend auto(CommandRunner runner) {
     NftBackend nft = new NftBackend(new NftCommandKernel(runner));
     boolean nftWorks = works(nft);
-    if (nftWorks && installed(nft)) {
-      return nft;
-    }
     IptablesBackend iptables = IptablesBackend.forHost(runner, Optional.empty());
-    boolean iptablesWorks = works(iptables);
-    if (iptablesWorks && (!nftWorks || installed(iptables))) {
-      return iptables;
+    if (!nftWorks) {
+      // Neither works: nftables' own check then says what to install.
+      return works(iptables) ? iptables : nft;
     }
-    // Neither works: nftables' own check then says what to install.
-    return nft;
+    // Only the iptables side is asked whether it holds portfwd's rules: its dumps are cheap, while
+    // listing portfwd's nft table costs as much as a plan. A host holding both (a leftover) is
+    // served by iptables until 'portfwd remove --backend iptables'.
+    return works(iptables) && installed(iptables) ? iptables : nft;
   }
 
   private static boolean works(Backend backend) {
