@@ -53,10 +53,14 @@ public final class NftBackend implements Backend {
   public Plan plan(DesiredState desired) throws BackendException {
     DesiredState wanted = kernelForm(desired);
     NftState state = read(false);
-    List<ForwardChange> changes = Plan.diff(state.exists() ? forwards(state) : List.of(), wanted.forwards());
+    // A table whose elements do not decode (edited by hand, or damaged) is rebuilt like one of
+    // another version: still one transaction, and the plan shows every forward as added.
+    List<CompiledForward> live = state.exists() ? decodable(state) : List.of();
+    boolean patchable = state.isCurrentVersion() && live != null;
+    List<ForwardChange> changes = Plan.diff(live == null ? List.of() : live, wanted.forwards());
     Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
     NftTransaction tx = new NftTransaction();
-    if (!state.isCurrentVersion()) {
+    if (!patchable) {
       if (state.exists()) {
         tx.add("delete table " + NftTransaction.TABLE);
       }
@@ -66,6 +70,15 @@ public final class NftBackend implements Backend {
       patch(tx, state, target);
     }
     return new Plan(name(), wanted, changes, tx.toString());
+  }
+
+  /** The forwards of {@code state}, or null when its elements are not what portfwd writes. */
+  private static List<CompiledForward> decodable(NftState state) {
+    try {
+      return forwards(state);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Deletes elements that differ or are gone, then adds the missing ones (overlaps need that order). */
@@ -117,7 +130,8 @@ public final class NftBackend implements Backend {
     if (!state.exists()) {
       return new Plan(name(), DesiredState.empty(), List.of(), "");
     }
-    List<ForwardChange> changes = forwards(state).stream().map(ForwardChange::remove).toList();
+    List<CompiledForward> live = decodable(state);
+    List<ForwardChange> changes = live == null ? List.of() : live.stream().map(ForwardChange::remove).toList();
     NftTransaction tx = new NftTransaction().add("delete table " + NftTransaction.TABLE);
     return new Plan(name(), DesiredState.empty(), changes, tx.toString());
   }

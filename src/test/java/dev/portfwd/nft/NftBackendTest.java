@@ -113,4 +113,17 @@ class NftBackendTest {
         .contains("dnat4: tcp . 443 counter : 192.0.2.2 . 443")
         .contains("dnat4_addr: 198.51.100.7 . tcp . 443 counter : 192.0.2.3 . 443");
   }
+
+  @Test
+  void handEditedElementsThatDoNotDecodeAreRebuiltAndCanBeRemoved() throws Exception {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    kernel.run("add element inet portfwd dnat4 { sctp . 9 counter : 192.0.2.9 . 9 }\n");
+    Plan plan = backend.plan(Tables.compile(SEED));
+    assertThat(plan.script()).startsWith("delete table inet portfwd\n");
+    backend.apply(plan);
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+    kernel.run("add element inet portfwd dnat4 { sctp . 9 counter : 192.0.2.9 . 9 }\n");
+    backend.apply(backend.planRemove());
+    assertThat(kernel.dump()).isEmpty();
+  }
 }

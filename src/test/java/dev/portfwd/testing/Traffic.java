@@ -18,9 +18,14 @@ public final class Traffic {
     topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
   }
 
-  /** A UDP server on {@code port} in {@code role} answering each datagram with {@code TAG PEERADDR}. */
+  /**
+   * A UDP server on {@code port} in {@code role} answering each datagram with {@code TAG PEERADDR}.
+   * The script reads the datagram first: if it exited before socat wrote the datagram to it, socat
+   * would fail with EPIPE and never send the answer (a race that shows under load).
+   */
   public static void udpServer(Topology topology, String role, int port, String tag) {
-    topology.spawn(role, "socat", "UDP4-LISTEN:" + port + ",fork,reuseaddr", "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.spawn(role, "socat", "UDP4-LISTEN:" + port + ",fork,reuseaddr",
+        "SYSTEM:read request; echo " + tag + " $SOCAT_PEERADDR");
     topology.awaitListening(role, "udp", port, Duration.ofSeconds(5));
   }
 
@@ -33,11 +38,11 @@ public final class Traffic {
 
   /**
    * The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when
-   * none. {@code -t4}: socat otherwise quits 0.5 s after its input ends, before a slow answer.
+   * none. {@code -t3}: socat otherwise quits 0.5 s after its input ends, before a slow answer.
    */
   public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
     String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
-    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t4 -T4 - " + target);
+    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t3 -T3 - " + target);
     return result.stdout().strip();
   }
 }
