@@ -3,21 +3,77 @@ package dev.portfwd.cli;
 import dev.portfwd.apply.Backend;
 import dev.portfwd.apply.BackendException;
 import dev.portfwd.host.CommandRunner;
+import dev.portfwd.iptables.IptablesBackend;
+import dev.portfwd.iptables.IptablesFlavour;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
+import java.util.Optional;
 
 /**
- * The values of {@code --backend}. {@code auto} picks nftables when {@code nft} works; the
- * iptables backend (a later issue) adds itself here as another constant and as auto's fallback.
+ * The values of {@code --backend}. {@code auto} uses the backend that already holds portfwd's
+ * rules (so {@code status} and {@code remove} find them without being told, and an apply never
+ * leaves a second copy in the other backend); with nothing installed, nftables when {@code nft}
+ * works, iptables otherwise. {@code iptables} picks the iptables flavour that holds portfwd's
+ * chains, else plain {@code iptables}; {@code iptables-nft} and {@code iptables-legacy} name one.
  */
 enum BackendChoice {
-  auto,
-  nftables;
+  auto("auto"),
+  nftables("nftables"),
+  iptables("iptables"),
+  iptables_nft("iptables-nft"),
+  iptables_legacy("iptables-legacy");
+
+  private final String word;
+
+  BackendChoice(String word) {
+    this.word = word;
+  }
+
+  /** What users type; picocli matches it and lists it in help. */
+  @Override
+  public String toString() {
+    return word;
+  }
 
   /** The backend this choice means on the host {@code runner} reaches. */
   Backend create(CommandRunner runner) throws BackendException {
     return switch (this) {
-      case auto, nftables -> new NftBackend(new NftCommandKernel(runner));
+      case nftables -> new NftBackend(new NftCommandKernel(runner));
+      case iptables -> IptablesBackend.forHost(runner, Optional.empty());
+      case iptables_nft -> IptablesBackend.forHost(runner, Optional.of(IptablesFlavour.NFT));
+      case iptables_legacy -> IptablesBackend.forHost(runner, Optional.of(IptablesFlavour.LEGACY));
+      case auto -> auto(runner);
     };
+  }
+
+  private static Backend auto(CommandRunner runner) {
+    NftBackend nft = new NftBackend(new NftCommandKernel(runner));
+    boolean nftWorks = works(nft);
+    IptablesBackend iptables = IptablesBackend.forHost(runner, Optional.empty());
+    if (!nftWorks) {
+      // Neither works: nftables' own check then says what to install.
+      return works(iptables) ? iptables : nft;
+    }
+    // Only the iptables side is asked whether it holds portfwd's rules: its dumps are cheap, while
+    // listing portfwd's nft table costs as much as a plan. A host holding both (a leftover) is
+    // served by iptables until 'portfwd remove --backend iptables'.
+    return works(iptables) && installed(iptables) ? iptables : nft;
+  }
+
+  private static boolean works(Backend backend) {
+    try {
+      backend.requireUsable();
+      return true;
+    } catch (BackendException e) {
+      return false;
+    }
+  }
+
+  private static boolean installed(Backend backend) {
+    try {
+      return backend.isInstalled();
+    } catch (BackendException e) {
+      return false;
+    }
   }
 }

@@ -76,8 +76,10 @@ final class StatusCommand implements Runnable {
           f.connections() < 0 ? "?" : Long.toString(f.connections()),
           forward.optionsText().isEmpty() ? "-" : forward.optionsText(), forward.description());
     }
+    // iptables counts in its nat rules, which see only the first packet of each connection.
     return table + TableLoader.count(forwards.size(), "forward") + " (" + backend
-        + "); packets and bytes are those clients sent\n";
+        + (backend.equals("iptables") ? "); packets and bytes count the first packet of each connection\n"
+            : "); packets and bytes are those clients sent\n");
   }
 
   static ObjectNode toJson(String backend, List<ForwardCounters> forwards) {

@@ -65,6 +65,9 @@ class KernelSessionTest {
   void rootWithWorkingNftOpensASession() {
     FakeHost host = new FakeHost("0", true);
     assertThat(KernelSession.open(BackendChoice.auto, host).backend.name()).isEqualTo("nftables");
-    assertThat(host.ran).containsExactly(List.of("id", "-u"), List.of("nft", "list", "table", "inet", "portfwd_probe"));
+    // auto also asks iptables whether it holds portfwd's chains (here it does not work at all).
+    assertThat(host.ran).startsWith(List.of("id", "-u"), List.of("nft", "list", "table", "inet", "portfwd_probe"))
+        .endsWith(List.of("nft", "list", "table", "inet", "portfwd_probe"))
+        .noneMatch(argv -> argv.get(0).equals("nft") && !argv.contains("portfwd_probe"));
   }
 }

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Data-plane benchmark: new TCP connections per second and bulk TCP throughput through the LAST
+# of N forwards (N = 1, 1,000, 10,000), for each kernel backend, plus two baselines measured in the
+# same rounds: plain routing through the gateway without NAT, and a direct link client <-> backend.
+#
+# Everything runs inside three network namespaces this script creates and always deletes
+# (client -- gateway -- backend, the reference topology of DESIGN.md, on documentation addresses).
+# Every load is bounded: wrk and iperf3 run for DURATION seconds under `timeout`.
+#
+# Needs root, the built jar (mvn -B package), and Debian's wrk, nginx-light, iperf3, conntrack,
+# gnuplot-nox (for the plot). Usage: sudo bench/dataplane/run.sh [OUTDIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+OUT=${1:-bench/dataplane}
+DURATION=${DURATION:-4}         # seconds per load run
+REPEATS=${REPEATS:-5}           # interleaved connection-rate rounds per N; the median is kept
+SIZES=${SIZES:-"1 1000 10000"}
+BACKENDS=${BACKENDS:-"nftables iptables-nft iptables-legacy"}
+JAR=target/portfwd.jar
+
+for tool in wrk nginx iperf3 conntrack java ip; do
+  command -v "$tool" >/dev/null || { echo "dataplane: $tool is missing (apt-get install wrk nginx-light iperf3 conntrack)" >&2; exit 1; }
+done
+[[ $(id -u) == 0 ]] || { echo "dataplane: needs root (network namespaces)" >&2; exit 1; }
+[[ -f $JAR ]] || { echo "dataplane: $JAR is missing; run 'mvn -B package' first" >&2; exit 1; }
+
+ID=pfdp$$
+C=$ID-client G=$ID-gateway B=$ID-backend
+WORK=$(mktemp -d /tmp/$ID.XXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in $C $G $B; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# --- topology ----------------------------------------------------------------------------------
+for ns in $C $G $B; do ip netns add "$ns"; nsx "$ns" ip link set lo up; done
+ip link add wan netns $G type veth peer name eth0 netns $C
+ip link add vpn netns $G type veth peer name eth0 netns $B
+ip link add d0 netns $C type veth peer name d0 netns $B       # the direct link (baseline)
+nsx $G sh -c 'ip link set wan up && ip link set vpn up && ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn && sysctl -qw net.ipv4.ip_forward=1'
+nsx $C sh -c 'ip link set eth0 up && ip link set d0 up && ip addr add 203.0.113.10/24 dev eth0 && ip addr add 198.51.100.130/25 dev d0 && ip route add default via 203.0.113.1'
+nsx $C sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+# The backend's default route is a dead end, as in the reference topology: without masquerade
+# replies would be lost. The routing baseline adds a route back through the gateway for its run.
+nsx $B sh -c 'ip link set eth0 up && ip link set d0 up && ip addr add 192.0.2.2/24 dev eth0 && ip addr add 198.51.100.131/25 dev d0'
+nsx $B sh -c 'ip link add uplink type veth peer name uplink-peer && ip link set uplink up && ip link set uplink-peer up'
+nsx $B sh -c 'ip addr add 198.51.100.2/25 dev uplink && ip route add default via 198.51.100.1'
+
+# --- servers in the backend --------------------------------------------------------------------
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  server { listen 80 backlog=8192; location / { return 200 "ok\n"; } }
+}
+NGINX
+nsx $B nginx -c "$WORK/nginx.conf" & PIDS+=($!)
+nsx $B iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+for _ in $(seq 50); do nsx $B ss -Htln 'sport = :80' | grep -q . && nsx $B ss -Htln 'sport = :5201' | grep -q . && break; sleep 0.1; done
+
+# --- measurements ------------------------------------------------------------------------------
+# The machine is shared, so its load drifts: each round measures every backend and both baselines
+# one after another (interleaved), and the median over REPEATS rounds is kept per point.
+
+# New connections per second, one wrk run: "Connection: close" makes every request a new TCP connection.
+conn_rate() {
+  nsx $G conntrack -F >/dev/null 2>&1 || true
+  local r
+  r=$(nsx $C timeout $((DURATION + 10)) wrk -t1 -c32 -d"${DURATION}s" -H 'Connection: close' "$1" 2>&1 \
+    | awk '/Requests\/sec/ {print $2}')
+  echo "${r:-0}"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Bulk TCP throughput in Gbit/s received by the backend, one stream.
+throughput() {
+  local host=$1 port=$2
+  nsx $G conntrack -F >/dev/null 2>&1 || true
+  nsx $C timeout $((DURATION + 15)) iperf3 -c "$host" -p "$port" -t "$DURATION" -J 2>/dev/null \
+    | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' \
+    || echo 0
+}
+
+portfwd() { nsx $G java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" "$@" >/dev/null; }
+
+# N forwards, ports 20000.. ; the last one goes to PORT on the backend (80 for nginx, 5201 for iperf3).
+table() {
+  local n=$1 port=$2
+  awk -v n="$n" -v port="$port" 'BEGIN { for (i = 0; i < n; i++) printf "%d 192.0.2.2 %d tcp # forward %d\n", 20000 + i, (i == n - 1 ? port : 80), i }'
+}
+
+url_rate() { conn_rate "http://$2:$1/"; }
+host_throughput() { throughput "$2" "$1"; }
+
+# Runs "$2 …" with KIND's path set up: a baseline needs no forwards (routing: a route back added
+# to the backend for the run); a backend gets TABLE applied first and removed after.
+through() {
+  local kind=$1 table=$2; shift 2
+  case $kind in
+    direct) "$@" 198.51.100.131 ;;
+    routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
+    *) portfwd apply --no-sysctl --backend "$kind" "$table"; "$@" 203.0.113.1; portfwd remove --backend "$kind" ;;
+  esac
+}
+
+mkdir -p "$OUT"
+CSV="$OUT/results.csv"
+echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
+KINDS="direct routing $BACKENDS"
+for n in $SIZES; do
+  last=$((20000 + n - 1))
+  table "$n" 80 > "$WORK/http.txt"
+  table "$n" 5201 > "$WORK/iperf.txt"
+  declare -A rates=()
+  for round in $(seq "$REPEATS"); do
+    for kind in $KINDS; do
+      port=$([[ $kind == direct || $kind == routing ]] && echo 80 || echo "$last")
+      rate=$(through "$kind" "$WORK/http.txt" url_rate "$port")
+      rates[$kind]+=" $rate"
+      echo "  N=$n round $round $kind: $rate conn/s" >&2
+    done
+  done
+  for kind in $KINDS; do
+    port=$([[ $kind == direct || $kind == routing ]] && echo 5201 || echo "$last")
+    gbit=$(through "$kind" "$WORK/iperf.txt" host_throughput "$port")
+    row=$([[ $kind == direct || $kind == routing ]] && echo baseline || echo forward)
+    # shellcheck disable=SC2086
+    echo "$row,$kind,$n,$(median ${rates[$kind]}),$gbit" | tee -a "$CSV"
+  done
+  unset rates
+done
+
+# --- machine and plot --------------------------------------------------------------------------
+{
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) x $(nproc)"
+  echo "kernel: $(uname -r)"
+  echo "tools: $(iptables --version), $(iptables-legacy --version | cut -d' ' -f2), nft $(nft --version | cut -d' ' -f2), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), iperf3 $(iperf3 --version | head -1 | cut -d' ' -f2)"
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt"
+
+if command -v gnuplot >/dev/null; then
+  gnuplot -e "csv='$CSV'; out='$OUT/connections.png'" bench/dataplane/plot.gp
+  echo "plot: $OUT/connections.png"
+fi

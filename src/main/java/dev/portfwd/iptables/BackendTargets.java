@@ -1,0 +1,80 @@
+package dev.portfwd.iptables;
+
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.model.Addresses;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backend tuples (address, protocol, merged port ranges) that postrouting masquerades and that the
+ * forward chain accepts. Rules keyed on the backend side stay few however many forwards there are
+ * (one per backend and block of ports), so a forwarded packet crosses a handful of rules, not one
+ * per forward; {@code --ctstate DNAT} keeps them to connections that were DNATed.
+ */
+final class BackendTargets {
+
+  record Target(IpFamily family, InetAddress backend, Protocol protocol, PortRange ports) {
+    boolean covers(CompiledForward f) {
+      return family == f.family() && backend.equals(f.backend()) && protocol == f.protocol()
+          && ports.overlaps(f.backendPorts());
+    }
+  }
+
+  private BackendTargets() {}
+
+  /** Targets of every forward in {@code forwards} ({@code masqueradingOnly}: of those that masquerade). */
+  static List<Target> of(List<CompiledForward> forwards, boolean masqueradingOnly) {
+    Map<List<Object>, List<PortRange>> byBackend = new LinkedHashMap<>();
+    for (CompiledForward f : forwards) {
+      if (f.masquerade() || !masqueradingOnly) {
+        byBackend.computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
+            .add(f.backendPorts());
+      }
+    }
+    List<Target> targets = new ArrayList<>();
+    byBackend.forEach((k, ranges) -> {
+      ranges.sort(Comparator.comparingInt(PortRange::first));
+      PortRange current = null;
+      for (PortRange r : ranges) {
+        if (current != null && r.first() <= current.last() + 1) {
+          current = new PortRange(current.first(), Math.max(current.last(), r.last()));
+        } else {
+          if (current != null) {
+            targets.add(new Target((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+          }
+          current = r;
+        }
+      }
+      targets.add(new Target((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+    });
+    targets.sort(Comparator.comparing(Target::family)
+        .thenComparing(t -> t.backend().getAddress(), java.util.Arrays::compareUnsigned)
+        .thenComparing(Target::protocol)
+        .thenComparingInt(t -> t.ports().first()));
+    return targets;
+  }
+
+  /**
+   * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
+   * port another forward masquerades is masqueraded too, since postrouting sees only the backend
+   * tuple (the same rule as the nftables backend, so both report the same).
+   */
+  static List<CompiledForward> effective(List<CompiledForward> forwards) {
+    List<Target> targets = of(forwards, /* masqueradingOnly= */ true);
+    return forwards.stream()
+        .map(f -> !f.masquerade() && targets.stream().anyMatch(t -> t.covers(f)) ? f.withMasquerade(true) : f)
+        .toList();
+  }
+
+  /** {@code 192.0.2.2} or {@code 2001:db8:2::2}, as conntrack's options print it. */
+  static String address(Target target) {
+    return Addresses.format(target.backend());
+  }
+}

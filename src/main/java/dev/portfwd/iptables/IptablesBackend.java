@@ -1,0 +1,297 @@
+package dev.portfwd.iptables;
+
+import dev.portfwd.apply.Backend;
+import dev.portfwd.apply.BackendException;
+import dev.portfwd.apply.ForwardChange;
+import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.CommandRunner;
+import dev.portfwd.model.IpFamily;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The iptables backend, for hosts without nftables or whose other tools speak only iptables:
+ * portfwd's own {@code PORTFWD-} chains (see {@link Chains}), reached by one jump each from the
+ * built-in chains, in the nat and filter tables of {@code iptables} and, for IPv6 forwards,
+ * {@code ip6tables}; either flavour ({@link IptablesFlavour}).
+ *
+ * <p>A plan dumps both tables of each family with {@code iptables-save}, decodes portfwd's chains
+ * into forwards for the per-forward diff people read, and compares the chains word for word with
+ * the rules the desired forwards render to. A table whose chains or jumps differ is rebuilt whole
+ * in one {@code iptables-restore --noflush} block (chains declared, flushed, refilled), so each
+ * table changes atomically and a second apply of the same table finds nothing to do. Applying
+ * first runs every block with {@code --test}, so a block that the kernel would refuse stops the
+ * apply before any table changed. Nothing outside the {@code PORTFWD-} chains and jumps is named.
+ */
+public final class IptablesBackend implements Backend {
+
+  private final IptablesKernel kernel;
+
+  public IptablesBackend(IptablesKernel kernel) {
+    this.kernel = kernel;
+  }
+
+  /**
+   * The backend for the host {@code runner} reaches. {@code flavour} empty means auto: the flavour
+   * whose tables already hold portfwd's chains, else {@link IptablesFlavour#NFT} (plain {@code
+   * iptables}). The legacy tables are only read when the kernel already has them in use, so
+   * auto never creates legacy tables as a side effect.
+   */
+  public static IptablesBackend forHost(CommandRunner runner, Optional<IptablesFlavour> flavour) {
+    if (flavour.isPresent()) {
+      return new IptablesBackend(new CommandIptablesKernel(runner, flavour.get()));
+    }
+    IptablesBackend nft = new IptablesBackend(new CommandIptablesKernel(runner, IptablesFlavour.NFT));
+    if (legacyTablesInUse(runner)) {
+      IptablesBackend legacy = new IptablesBackend(new CommandIptablesKernel(runner, IptablesFlavour.LEGACY));
+      if (legacy.installedQuietly() && !nft.installedQuietly()) {
+        return legacy;
+      }
+    }
+    return nft;
+  }
+
+  /** True when the kernel has legacy nat or filter tables in this network namespace. */
+  private static boolean legacyTablesInUse(CommandRunner runner) {
+    for (String names : List.of("/proc/net/ip_tables_names", "/proc/net/ip6_tables_names")) {
+      try {
+        CommandResult result = runner.run(List.of("cat", names));
+        if (result.succeeded() && result.stdout().lines().anyMatch(t -> t.equals("nat") || t.equals("filter"))) {
+          return true;
+        }
+      } catch (IOException e) {
+        // No such file: the legacy modules are not loaded.
+      }
+    }
+    return false;
+  }
+
+  private boolean installedQuietly() {
+    try {
+      return kernelUsable() && isInstalled();
+    } catch (BackendException e) {
+      return false;
+    }
+  }
+
+  private boolean kernelUsable() {
+    try {
+      kernel.probe(IpFamily.IPV4);
+      return true;
+    } catch (BackendException e) {
+      return false;
+    }
+  }
+
+  /** The flavour this backend runs. */
+  public IptablesFlavour flavour() {
+    return kernel.flavour();
+  }
+
+  @Override
+  public String name() {
+    return "iptables";
+  }
+
+  @Override
+  public void requireUsable() throws BackendException {
+    kernel.probe(IpFamily.IPV4);
+  }
+
+  @Override
+  public boolean isInstalled() throws BackendException {
+    for (IpFamily family : IpFamily.values()) {
+      Optional<FamilyState> state = read(family, /* required= */ false);
+      if (state.isPresent() && state.get().holdsPortfwd()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Plan plan(DesiredState desired) throws BackendException {
+    DesiredState wanted = kernelForm(desired);
+    List<CompiledForward> current = new ArrayList<>();
+    StringBuilder script = new StringBuilder();
+    for (IpFamily family : IpFamily.values()) {
+      Optional<FamilyState> read = read(family, /* required= */ wanted.uses(family));
+      if (read.isEmpty()) {
+        continue;
+      }
+      FamilyState state = read.get();
+      state.forwards().forEach(f -> current.add(f.forward()));
+      if (!wanted.uses(family)) {
+        script.append(removal(family, state));
+        continue;
+      }
+      Map<String, Map<String, List<List<String>>>> rules = RuleRenderer.render(family, wanted.forwards());
+      for (String table : Chains.TABLES) {
+        SavedTable saved = state.table(table);
+        if (!matches(saved, table, rules.get(table))) {
+          script.append(RestoreScript.header(kernel.flavour(), family))
+              .append(RestoreScript.rebuild(table, rules.get(table), saved));
+        }
+      }
+    }
+    return new Plan(name(), wanted, Plan.diff(current, wanted.forwards()), script.toString());
+  }
+
+  /** True when {@code saved} holds exactly {@code chains}' rules in portfwd's chains and one jump each. */
+  private static boolean matches(SavedTable saved, String table, Map<String, List<List<String>>> chains) {
+    for (String chain : Chains.own(table)) {
+      if (!saved.chains().contains(chain) || !saved.words(chain).equals(chains.getOrDefault(chain, List.of()))) {
+        return false;
+      }
+    }
+    for (Map.Entry<String, String> jump : Chains.jumps(table).entrySet()) {
+      if (saved.jumpCount(jump.getKey(), jump.getValue()) != 1) {
+        return false;
+      }
+    }
+    return saved.ownChains().size() == Chains.own(table).size();
+  }
+
+  @Override
+  public void apply(Plan plan) throws BackendException {
+    if (plan.isEmpty()) {
+      return;
+    }
+    List<Block> blocks = blocks(plan.script());
+    // Check every block before changing any table, so a refused rule changes nothing at all.
+    for (Block block : blocks) {
+      kernel.restore(block.family(), block.text(), /* test= */ true);
+    }
+    for (Block block : blocks) {
+      kernel.restore(block.family(), block.text(), /* test= */ false);
+    }
+  }
+
+  private record Block(IpFamily family, String text) {}
+
+  private List<Block> blocks(String script) throws BackendException {
+    List<Block> blocks = new ArrayList<>();
+    IpFamily family = null;
+    StringBuilder text = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      Optional<IpFamily> header = headerFamily(line);
+      if (header.isPresent()) {
+        if (family != null) {
+          blocks.add(new Block(family, text.toString()));
+        }
+        family = header.get();
+        text.setLength(0);
+      } else if (family == null && !line.isBlank()) {
+        throw new BackendException("this plan was made for another iptables flavour than "
+            + kernel.flavour().restore(IpFamily.IPV4) + "; plan again");
+      } else if (!line.isEmpty()) {
+        text.append(line).append('\n');
+      }
+    }
+    if (family != null) {
+      blocks.add(new Block(family, text.toString()));
+    }
+    return blocks;
+  }
+
+  private Optional<IpFamily> headerFamily(String line) {
+    for (IpFamily family : IpFamily.values()) {
+      if ((line + "\n").equals(RestoreScript.header(kernel.flavour(), family))) {
+        return Optional.of(family);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<ForwardCounters> status() throws BackendException {
+    List<ForwardCounters> forwards = new ArrayList<>();
+    for (IpFamily family : IpFamily.values()) {
+      read(family, /* required= */ family == IpFamily.IPV4).ifPresent(s -> forwards.addAll(s.forwards()));
+    }
+    forwards.sort((a, b) -> CompiledForward.ORDER.compare(a.forward(), b.forward()));
+    return forwards;
+  }
+
+  @Override
+  public Plan planRemove() throws BackendException {
+    List<ForwardChange> changes = new ArrayList<>();
+    StringBuilder script = new StringBuilder();
+    for (IpFamily family : IpFamily.values()) {
+      Optional<FamilyState> state = read(family, /* required= */ family == IpFamily.IPV4);
+      if (state.isPresent()) {
+        state.get().forwards().forEach(f -> changes.add(ForwardChange.remove(f.forward())));
+        script.append(removal(family, state.get()));
+      }
+    }
+    return new Plan(name(), DesiredState.empty(), changes, script.toString());
+  }
+
+  /** Blocks deleting portfwd's chains and jumps of {@code family}: nat first, so no DNAT outlives its accept. */
+  private String removal(IpFamily family, FamilyState state) {
+    StringBuilder script = new StringBuilder();
+    for (String table : List.of(Chains.NAT, Chains.FILTER)) {
+      if (state.table(table).holdsPortfwd()) {
+        script.append(RestoreScript.header(kernel.flavour(), family)).append(RestoreScript.remove(state.table(table)));
+      }
+    }
+    return script.toString();
+  }
+
+  /**
+   * {@code desired} as iptables will hold it: descriptions made fit for comments, and masquerade
+   * decided per backend tuple (see {@link BackendTargets#effective}).
+   */
+  static DesiredState kernelForm(DesiredState desired) {
+    List<CompiledForward> forwards = desired.forwards().stream()
+        .map(f -> f.withDescription(RestoreText.comment(f.description())))
+        .toList();
+    return new DesiredState(BackendTargets.effective(forwards));
+  }
+
+  /** Both tables of one family as dumped now. */
+  private record FamilyState(IpFamily family, SavedTable nat, SavedTable filter) {
+    SavedTable table(String name) {
+      return name.equals(Chains.NAT) ? nat : filter;
+    }
+
+    boolean holdsPortfwd() {
+      return nat.holdsPortfwd() || filter.holdsPortfwd();
+    }
+
+    List<ForwardCounters> forwards() {
+      return RuleDecoder.decode(family, nat);
+    }
+  }
+
+  /**
+   * Dumps {@code family}'s tables. When the family's programs do not work (no ip6tables, no IPv6
+   * in the kernel) that is an error only if {@code required}; otherwise nothing can be installed
+   * there and the family is skipped.
+   */
+  private Optional<FamilyState> read(IpFamily family, boolean required) throws BackendException {
+    String nat;
+    String filter;
+    try {
+      nat = kernel.save(family, Chains.NAT);
+      filter = kernel.save(family, Chains.FILTER);
+    } catch (BackendException e) {
+      if (required) {
+        throw e;
+      }
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new FamilyState(family, SavedTable.parse(Chains.NAT, nat), SavedTable.parse(Chains.FILTER, filter)));
+    } catch (RuntimeException e) {
+      throw new BackendException("cannot read " + kernel.flavour().save(family) + " output: " + e.getMessage(), e);
+    }
+  }
+}
