@@ -15,10 +15,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show portfwd at work without touching this host's network: build throwaway namespaces",
-      "(client, gateway, backend behind a 'VPN'), start a web server on the backend, show a request",
-      "failing, apply examples/demo-ports.txt in the gateway, show it answered, print status, and",
-      "delete everything again (also on Ctrl-C). Needs root for the namespaces."
+      "Show portfwd at work in throwaway network namespaces; needs root.",
+      "Builds namespaces (client, gateway, backend behind a 'VPN'), starts a web server on the backend, shows a request",
+      "failing, applies examples/demo-ports.txt in the gateway, shows it answered, prints status, and",
+      "deletes everything again (also on Ctrl-C). This host's own network is not touched."
     })
 final class DemoCommand implements Runnable {
 

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the installed forwards with the packets and bytes clients sent through each and the",
-      "connections each carries now. Reads the kernel, so it works when the table file is gone. Needs root."
+      "Show the installed forwards with their packets, bytes and open connections.",
+      "Reads the kernel, so it works when the table file is gone. Needs root."
     })
 final class StatusCommand implements Runnable {
 

@@ -1,6 +1,6 @@
 package dev.portfwd.iptables;
 
-import java.nio.charset.StandardCharsets;
+import dev.portfwd.compile.Comments;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,23 +26,7 @@ final class RestoreText {
    * splitting a character and stripped. Quotes and backslashes stay: {@link #quote} escapes them.
    */
   static String comment(String description) {
-    StringBuilder safe = new StringBuilder();
-    int bytes = 0;
-    for (int i = 0; i < description.length(); ) {
-      int cp = description.codePointAt(i);
-      i += Character.charCount(cp);
-      if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
-        cp = ' ';
-      }
-      String ch = new String(Character.toChars(cp));
-      int size = ch.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes + size > COMMENT_MAX_BYTES) {
-        break;
-      }
-      safe.append(ch);
-      bytes += size;
-    }
-    return safe.toString().strip();
+    return Comments.fit(description, COMMENT_MAX_BYTES, '"');
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.portfwd.nft;
 
+import dev.portfwd.compile.Comments;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.PortRange;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Spelling of values in nft scripts. The one place that decides what text from a table may reach
@@ -25,25 +25,7 @@ final class NftText {
    * inside the quotes.
    */
   static String comment(String description) {
-    StringBuilder safe = new StringBuilder();
-    int bytes = 0;
-    for (int i = 0; i < description.length(); ) {
-      int cp = description.codePointAt(i);
-      i += Character.charCount(cp);
-      if (cp == '"') {
-        cp = '\'';
-      } else if (Character.isISOControl(cp) || cp == 0x2028 || cp == 0x2029) {
-        cp = ' ';
-      }
-      String ch = new String(Character.toChars(cp));
-      int size = ch.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes + size > COMMENT_MAX_BYTES) {
-        break;
-      }
-      safe.append(ch);
-      bytes += size;
-    }
-    return safe.toString().strip();
+    return Comments.fit(description, COMMENT_MAX_BYTES, '\'');
   }
 
   /** {@code 80} or {@code 8000-8009}. */
