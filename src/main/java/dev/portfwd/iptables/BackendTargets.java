@@ -1,16 +1,14 @@
 package dev.portfwd.iptables;
 
+import dev.portfwd.compile.BackendBlock;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Backend tuples (address, protocol, merged port ranges) that postrouting masquerades and that the
@@ -31,35 +29,15 @@ final class BackendTargets {
 
   /** Targets of every forward in {@code forwards} ({@code masqueradingOnly}: of those that masquerade). */
   static List<Target> of(List<CompiledForward> forwards, boolean masqueradingOnly) {
-    Map<List<Object>, List<PortRange>> byBackend = new LinkedHashMap<>();
-    for (CompiledForward f : forwards) {
-      if (f.masquerade() || !masqueradingOnly) {
-        byBackend.computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
-            .add(f.backendPorts());
-      }
-    }
-    List<Target> targets = new ArrayList<>();
-    byBackend.forEach((k, ranges) -> {
-      ranges.sort(Comparator.comparingInt(PortRange::first));
-      PortRange current = null;
-      for (PortRange r : ranges) {
-        if (current != null && r.first() <= current.last() + 1) {
-          current = new PortRange(current.first(), Math.max(current.last(), r.last()));
-        } else {
-          if (current != null) {
-            targets.add(new Target((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
-          }
-          current = r;
-        }
-      }
-      targets.add(new Target((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
-    });
-    targets.sort(Comparator.comparing(Target::family)
-        .thenComparing(t -> t.backend().getAddress(), java.util.Arrays::compareUnsigned)
-        .thenComparing(Target::protocol)
-        .thenComparingInt(t -> t.ports().first()));
-    return targets;
+    return BackendBlock.merge(forwards, masqueradingOnly).stream()
+        .map(b -> new Target(b.family(), b.backend(), b.protocol(), b.ports()))
+        .sorted(Comparator.comparing(Target::family)
+            .thenComparing(t -> t.backend().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparing(Target::protocol)
+            .thenComparingInt(t -> t.ports().first()))
+        .toList();
   }
+
 
   /**
    * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
@@ -67,11 +45,9 @@ final class BackendTargets {
    * tuple (the same rule as the nftables backend, so both report the same).
    */
   static List<CompiledForward> effective(List<CompiledForward> forwards) {
-    List<Target> targets = of(forwards, /* masqueradingOnly= */ true);
-    return forwards.stream()
-        .map(f -> !f.masquerade() && targets.stream().anyMatch(t -> t.covers(f)) ? f.withMasquerade(true) : f)
-        .toList();
+    return BackendBlock.effective(forwards);
   }
+
 
   /** {@code 192.0.2.2} or {@code 2001:db8:2::2}, as conntrack's options print it. */
   static String address(Target target) {

@@ -1,0 +1,71 @@
+package dev.portfwd.compile;
+
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A backend address, protocol and a block of its ports that forwards lead to. Postrouting and the
+ * forward hook see packets after DNAT, so both kernel backends key masquerade (and iptables its
+ * forward accept) on these blocks: one decision per connection tuple, and few rules or elements
+ * however many forwards share a backend.
+ */
+public record BackendBlock(IpFamily family, InetAddress backend, Protocol protocol, PortRange ports) {
+
+  /** True when {@code forward}'s translated connections land in this block. */
+  public boolean covers(CompiledForward forward) {
+    return family == forward.family() && backend.equals(forward.backend())
+        && protocol == forward.protocol() && ports.overlaps(forward.backendPorts());
+  }
+
+  /**
+   * The backend ports of {@code forwards} (only those that masquerade when {@code
+   * masqueradingOnly}), merged per backend and protocol into disjoint blocks: interval sets refuse
+   * overlapping elements, and two forwards may share a backend. Groups keep their first
+   * appearance's order; each backend sorts as its output needs.
+   */
+  public static List<BackendBlock> merge(List<CompiledForward> forwards, boolean masqueradingOnly) {
+    Map<List<Object>, List<PortRange>> byBackend = new LinkedHashMap<>();
+    for (CompiledForward f : forwards) {
+      if (f.masquerade() || !masqueradingOnly) {
+        byBackend.computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
+            .add(f.backendPorts());
+      }
+    }
+    List<BackendBlock> blocks = new ArrayList<>();
+    byBackend.forEach((k, ranges) -> {
+      ranges.sort(Comparator.comparingInt(PortRange::first));
+      PortRange current = null;
+      for (PortRange r : ranges) {
+        if (current != null && r.first() <= current.last() + 1) {
+          current = new PortRange(current.first(), Math.max(current.last(), r.last()));
+        } else {
+          if (current != null) {
+            blocks.add(new BackendBlock((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+          }
+          current = r;
+        }
+      }
+      blocks.add(new BackendBlock((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+    });
+    return blocks;
+  }
+
+  /**
+   * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
+   * port another forward masquerades is masqueraded too, since postrouting sees only the backend
+   * tuple. Both backends report the same through this one rule.
+   */
+  public static List<CompiledForward> effective(List<CompiledForward> forwards) {
+    List<BackendBlock> masquerading = merge(forwards, /* masqueradingOnly= */ true);
+    return forwards.stream()
+        .map(f -> !f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f)) ? f.withMasquerade(true) : f)
+        .toList();
+  }
+}
