@@ -176,13 +176,14 @@ class SafeApplyIT {
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long killedAt = System.nanoTime();
 
-      await("portfwd's table is gone (the state before was empty)", Duration.ofSeconds(10),
-          () -> rules(topology).equals("(no portfwd table)"));
-      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
-      assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
-      // The timer logs once the restore is complete, just after the kernel changed back.
-      await("the timer logs its rollback", Duration.ofSeconds(5),
+      // The timer logs once the whole restore is done: rules first, then the sysctls, so both are
+      // asserted only after the log line (asserting the sysctl as soon as the table is gone races).
+      await("the timer logs its rollback", Duration.ofSeconds(10),
           () -> read(state().resolve("rollback.log")).contains("not confirmed"));
+      assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
+      assertThat(rules(topology)).as("portfwd's table is gone (the state before was empty)")
+          .isEqualTo("(no portfwd table)");
+      assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
       assertThat(state().resolve("pending.state")).doesNotExist();
     }
   }
