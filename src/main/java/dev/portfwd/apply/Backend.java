@@ -2,6 +2,7 @@ package dev.portfwd.apply;
 
 import dev.portfwd.compile.DesiredState;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A kernel backend: installs a {@link DesiredState} into its own part of the kernel's ruleset and
@@ -13,8 +14,10 @@ import java.util.List;
  *       reordered or deleted.
  *   <li>{@link #plan} only reads. {@link #apply} applies one plan as one atomic transaction per
  *       kernel table: afterwards the kernel holds the old or the new forwards, never a mix.
- *   <li>State is always read from the kernel, never from a file, so {@link #status} and
- *       {@link #remove} work after the table file is gone.
+ *   <li>State is read from the kernel, never from the table file, so {@link #status} and
+ *       {@link #planRemove} work after the table file is gone. The one shortcut: a plan may take
+ *       the live forwards from portfwd's own record of its last apply when the kernel proves it
+ *       still holds exactly that record (see {@link #plan(DesiredState, Optional)}).
  *   <li>Applying the state just applied gives a plan with {@link Plan#isEmpty()}.
  * </ul>
  * Host checks that are not specific to a backend (root, ip_forward, conntrack) live in this
@@ -41,6 +44,16 @@ public interface Backend {
    * per-forward changes for people and the exact backend script.
    */
   Plan plan(DesiredState desired) throws BackendException;
+
+  /**
+   * Like {@link #plan(DesiredState)}, given {@code recorded}: the desired state of the last plan
+   * portfwd applied with this backend, as its state directory recorded it. A backend may take the
+   * live state from it when the kernel proves it still holds exactly that (nftables stores a
+   * digest for this), which saves reading every element; otherwise it reads the kernel.
+   */
+  default Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
+    return plan(desired);
+  }
 
   /** Applies {@code plan} atomically; an empty plan does nothing. */
   void apply(Plan plan) throws BackendException;

@@ -6,6 +6,7 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,6 +45,11 @@ final class ApplyCommand implements Runnable {
           + " 'portfwd confirm' in another shell. The rollback happens even when the terminal goes away.")
   Integer confirm;
 
+  @Option(names = "--reread",
+      description = "Read every element of portfwd's rules from the kernel instead of trusting the record of the"
+          + " last apply (which is used while the kernel proves it unchanged); sees rules edited by hand.")
+  boolean reread;
+
   @Mixin StateOptions state;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
@@ -56,7 +62,9 @@ final class ApplyCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
     KernelSession session = KernelSession.open(backend);
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired));
+    Optional<DesiredState> recorded = reread ? Optional.empty()
+        : StateOptions.lastApplied(state.store(), session.backend.name());
+    Plan plan = KernelSession.call(() -> session.backend.plan(desired, recorded));
     SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm, err);
     try (safe) {
       KernelSession.call(() -> {

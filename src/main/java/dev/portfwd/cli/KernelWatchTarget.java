@@ -81,7 +81,10 @@ final class KernelWatchTarget implements WatchTarget {
     } catch (IOException e) {
       err.println("portfwd watch: cannot read " + store.dir() + ": " + e.getMessage());
     }
-    Plan plan = session.backend.plan(desired);
+    // After an edit the record of the last apply is trusted when the kernel proves it current; at
+    // start and after drift the kernel is read whole, since something else may have changed it.
+    Plan plan = session.backend.plan(desired,
+        reason == Reason.EDIT ? StateOptions.lastApplied(store, session.backend.name()) : Optional.empty());
     if (reason == Reason.DRIFT) {
       if (!plan.isEmpty()) {
         session.backend.apply(plan);

@@ -5,8 +5,10 @@ import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.table.TableReader;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,6 +29,13 @@ final class PlanCommand implements Runnable {
       description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   BackendChoice backend;
 
+  @Option(names = "--reread",
+      description = "Read every element of portfwd's rules from the kernel instead of trusting the record of the"
+          + " last apply (which is used while the kernel proves it unchanged); sees rules edited by hand.")
+  boolean reread;
+
+  @Mixin StateOptions state;
+
   @Option(names = "--script", description = "Print the exact transaction apply would send to the kernel.")
   boolean script;
 
@@ -40,7 +49,9 @@ final class PlanCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
     KernelSession session = KernelSession.open(backend);
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired));
+    Optional<DesiredState> recorded = reread ? Optional.empty()
+        : StateOptions.lastApplied(state.store(), session.backend.name());
+    Plan plan = KernelSession.call(() -> session.backend.plan(desired, recorded));
     if (script) {
       out.print(plan.script());
     } else {

@@ -1,5 +1,8 @@
 package dev.portfwd.cli;
 
+import java.io.IOException;
+import dev.portfwd.state.Snapshot;
+import dev.portfwd.compile.DesiredState;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.state.ForwardingSysctls;
 import dev.portfwd.state.Restorer;
@@ -31,6 +34,21 @@ final class StateOptions {
   static Restorer restorer(StateStore store, KernelSession session, PrintWriter err) {
     Consumer<Plan> afterApply = plan -> ApplyCommand.cleanConntrack(session, plan, err);
     return new Restorer(store, session.backend, new ForwardingSysctls(session.runner), afterApply);
+  }
+
+  /**
+   * What portfwd last applied with {@code backend} according to {@code store}, for {@link
+   * dev.portfwd.apply.Backend#plan(DesiredState, Optional)}; empty when there is no such record or
+   * it cannot be read (the plan then reads the kernel, as it always may).
+   */
+  static Optional<DesiredState> lastApplied(StateStore store, String backend) {
+    try {
+      return store.current().map(StateStore.Entry::snapshot)
+          .filter(snapshot -> snapshot.backend().equals(backend))
+          .map(Snapshot::forwards);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** How a table location is recorded: an absolute file name, or {@code standard input}. */

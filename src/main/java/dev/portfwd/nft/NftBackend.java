@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
@@ -51,14 +52,38 @@ public final class NftBackend implements Backend {
 
   @Override
   public Plan plan(DesiredState desired) throws BackendException {
+    return plan(desired, Optional.empty());
+  }
+
+  /**
+   * Like {@link #plan(DesiredState)}, but when the kernel's {@link ElementDigest} is the digest of
+   * {@code recorded}, the elements are taken from {@code recorded} instead of listing the table:
+   * the kernel still holds what portfwd's last transaction left. Elements edited by hand since
+   * then (the digest stays) are not seen this way; {@link #plan(DesiredState)} sees them.
+   */
+  @Override
+  public Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
     DesiredState wanted = kernelForm(desired);
+    Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
+    String digest = ElementDigest.of(target);
+    if (recorded.isPresent()) {
+      Optional<String> inKernel = readDigest();
+      if (inKernel.isPresent()) {
+        Map<String, List<NftElement>> believed = ElementCodec.encode(recorded.get().forwards());
+        if (inKernel.get().equals(ElementDigest.of(believed))) {
+          NftTransaction tx = new NftTransaction();
+          patch(tx, believed, target);
+          finish(tx, inKernel, digest);
+          return new Plan(name(), wanted, Plan.diff(recorded.get().forwards(), wanted.forwards()), tx.toString());
+        }
+      }
+    }
     NftState state = read(false);
     // A table whose elements do not decode (edited by hand, or damaged) is rebuilt like one of
     // another version: still one transaction, and the plan shows every forward as added.
     List<CompiledForward> live = state.exists() ? decodable(state) : List.of();
     boolean patchable = state.isCurrentVersion() && live != null;
     List<ForwardChange> changes = Plan.diff(live == null ? List.of() : live, wanted.forwards());
-    Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
     NftTransaction tx = new NftTransaction();
     if (!patchable) {
       if (state.exists()) {
@@ -66,10 +91,28 @@ public final class NftBackend implements Backend {
       }
       Skeleton.addTo(tx);
       target.forEach((set, elements) -> tx.addElements(set, elements));
+      Skeleton.markDigest(tx, digest);
     } else {
-      patch(tx, state, target);
+      patch(tx, elements(state), target);
+      finish(tx, state.digest(), digest);
     }
     return new Plan(name(), wanted, changes, tx.toString());
+  }
+
+  /**
+   * Ends a patch with the new digest. A patch with no element to change leaves the table as it
+   * is, even when its digest is missing or stale: applying the same table twice sends nothing.
+   */
+  private static void finish(NftTransaction tx, Optional<String> inKernel, String digest) {
+    if (!tx.isEmpty() && !inKernel.equals(Optional.of(digest))) {
+      Skeleton.markDigest(tx, digest);
+    }
+  }
+
+  private static Map<String, List<NftElement>> elements(NftState state) {
+    Map<String, List<NftElement>> sets = new LinkedHashMap<>();
+    state.sets().forEach((set, counted) -> sets.put(set, counted.stream().map(ElementCodec.Counted::element).toList()));
+    return sets;
   }
 
   /** The forwards of {@code state}, or null when its elements are not what portfwd writes. */
@@ -82,13 +125,13 @@ public final class NftBackend implements Backend {
   }
 
   /** Deletes elements that differ or are gone, then adds the missing ones (overlaps need that order). */
-  private static void patch(NftTransaction tx, NftState state, Map<String, List<NftElement>> target) {
+  private static void patch(NftTransaction tx, Map<String, List<NftElement>> live, Map<String, List<NftElement>> target) {
     Map<String, List<NftElement>> adds = new LinkedHashMap<>();
     for (Map.Entry<String, List<NftElement>> entry : target.entrySet()) {
       String set = entry.getKey();
       Map<String, NftElement> current = new LinkedHashMap<>();
-      for (ElementCodec.Counted counted : state.sets().getOrDefault(set, List.of())) {
-        current.put(counted.element().keyText(), counted.element());
+      for (NftElement element : live.getOrDefault(set, List.of())) {
+        current.put(element.keyText(), element);
       }
       List<NftElement> toAdd = new ArrayList<>();
       for (NftElement wanted : entry.getValue()) {
@@ -114,7 +157,12 @@ public final class NftBackend implements Backend {
     try {
       kernel.run(plan.script());
     } catch (NftException e) {
-      throw new BackendException(e.getMessage(), e);
+      // A patch deletes elements the plan saw (or its record said) were there: when one is gone,
+      // the table changed behind portfwd's back since.
+      throw new BackendException(e.kind() == NftException.Kind.NOT_FOUND
+          ? e.getMessage() + "; portfwd's table no longer holds what this plan expected (changed by hand?):"
+              + " 'portfwd apply --reread' plans from a full listing of the kernel"
+          : e.getMessage(), e);
     }
   }
 
@@ -149,6 +197,14 @@ public final class NftBackend implements Backend {
 
   private static List<CompiledForward> forwards(NftState state) {
     return ElementCodec.decode(state.sets()).stream().map(ForwardCounters::forward).toList();
+  }
+
+  private Optional<String> readDigest() throws BackendException {
+    try {
+      return kernel.readDigest();
+    } catch (NftException e) {
+      throw new BackendException(e.getMessage(), e);
+    }
   }
 
   private NftState read(boolean counters) throws BackendException {

@@ -5,9 +5,13 @@ import dev.portfwd.host.CommandRunner;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The real kernel, through the {@code nft} program run by a {@link CommandRunner}. */
 public final class NftCommandKernel implements NftKernel {
+
+  private static final Pattern DIGEST = Pattern.compile("comment \"(" + ElementDigest.PREFIX + "[0-9a-f]{64})\"");
 
   private final CommandRunner runner;
 
@@ -38,6 +42,21 @@ public final class NftCommandKernel implements NftKernel {
       return Optional.empty();
     }
     throw new NftException(kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
+  }
+
+  @Override
+  public Optional<String> readDigest() throws NftException {
+    // Plain text: one short line to match, and no JSON parser to load for it.
+    CommandResult result = exec(List.of("nft", "list", "set", "inet", "portfwd", Skeleton.MARKER), "");
+    if (result.succeeded()) {
+      Matcher digest = DIGEST.matcher(result.stdout());
+      return digest.find() ? Optional.of(digest.group(1)) : Optional.empty();
+    }
+    NftException.Kind kind = NftException.classify(result.stderr());
+    if (kind == NftException.Kind.NOT_FOUND) {
+      return Optional.empty();
+    }
+    throw new NftException(kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
   }
 
   @Override

@@ -23,6 +23,13 @@ public interface NftKernel {
    */
   Optional<String> listTable(boolean counters) throws NftException;
 
+  /**
+   * The {@link ElementDigest} stored in portfwd's marker set, read without listing the other
+   * sets (milliseconds, whatever the number of forwards); empty when the table, the set or the
+   * digest is missing.
+   */
+  Optional<String> readDigest() throws NftException;
+
   /** Fails with a one-line message when nft is missing or cannot talk to the kernel. */
   void probe() throws NftException;
 }

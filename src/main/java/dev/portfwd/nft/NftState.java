@@ -14,6 +14,14 @@ record NftState(boolean exists, Optional<String> comment, Map<String, List<Eleme
     return new NftState(false, Optional.empty(), Map.of());
   }
 
+  /** The {@link ElementDigest} the last transaction stored in the marker set, if any. */
+  Optional<String> digest() {
+    return sets.getOrDefault(Skeleton.MARKER, List.of()).stream()
+        .map(counted -> counted.element().comment())
+        .filter(comment -> comment.startsWith(ElementDigest.PREFIX))
+        .findFirst();
+  }
+
   /** True when the table was built by this version's {@link Skeleton}, so elements can be patched. */
   boolean isCurrentVersion() {
     return exists && sets.containsKey(Skeleton.MARKER);

@@ -41,6 +41,16 @@ final class Skeleton {
 
   private Skeleton() {}
 
+  /**
+   * Stores {@code digest} (see {@link ElementDigest}) as the comment of the marker set's only
+   * element, in the transaction that makes the elements it describes: both change together or
+   * not at all.
+   */
+  static void markDigest(NftTransaction tx, String digest) {
+    tx.add("flush set " + NftTransaction.TABLE + " " + MARKER);
+    tx.add("add element " + NftTransaction.TABLE + " " + MARKER + " { 0 comment \"" + digest + "\" }");
+  }
+
   /** Adds the table with every set, map, chain and rule, and no elements, to {@code tx}. */
   static void addTo(NftTransaction tx) {
     String t = NftTransaction.TABLE;

@@ -24,6 +24,7 @@ final class FakeNftKernel implements NftKernel {
   private static final Pattern SET = Pattern.compile("add (map|set) inet portfwd (\\w+) \\{(.*)\\}");
   private static final Pattern CHAIN = Pattern.compile("add chain inet portfwd (\\w+)( \\{.*\\})?");
   private static final Pattern RULE = Pattern.compile("add rule inet portfwd (\\w+) (.*)");
+  private static final Pattern FLUSH_SET = Pattern.compile("flush set inet portfwd (\\w+)");
   private static final Pattern ELEMENTS = Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
 
   /** One set or map with its elements by key text. */
@@ -49,6 +50,8 @@ final class FakeNftKernel implements NftKernel {
 
   private State state = new State();
   private final List<String> scripts = new ArrayList<>();
+  private int listings;
+  private int readDigests;
   private String rejectContaining;
 
   /** The scripts run so far, in order (failed ones included). */
@@ -102,6 +105,10 @@ final class FakeNftKernel implements NftKernel {
         require(s.sets.containsKey(ref.group(1)), line, "No such file or directory: set " + ref.group(1));
       }
       rules.add(m.group(2));
+    } else if ((m = FLUSH_SET.matcher(command)).matches()) {
+      FakeSet set = s.sets.get(m.group(1));
+      require(set != null, line, "No such file or directory: set " + m.group(1));
+      set.elements.clear();
     } else if ((m = ELEMENTS.matcher(command)).matches()) {
       FakeSet set = s.sets.get(m.group(2));
       require(set != null, line, "No such file or directory: set " + m.group(2));
@@ -191,7 +198,27 @@ final class FakeNftKernel implements NftKernel {
   }
 
   @Override
+  public Optional<String> readDigest() {
+    FakeSet marker = state.exists ? state.sets.get(Skeleton.MARKER) : null;
+    if (marker == null) {
+      return Optional.empty();
+    }
+    readDigests++;
+    return marker.elements.values().stream().map(NftElement::comment).filter(c -> !c.isEmpty()).findFirst();
+  }
+
+  /** How often the table was listed whole, and how often only its digest was read. */
+  int listings() {
+    return listings;
+  }
+
+  int digestReads() {
+    return readDigests;
+  }
+
+  @Override
   public Optional<String> listTable(boolean counters) {
+    listings++;
     if (!state.exists) {
       return Optional.empty();
     }
@@ -214,6 +241,10 @@ final class FakeNftKernel implements NftKernel {
           }
           elem.putObject("counter").put("packets", 0).put("bytes", 0);
           pair.add(json(element.value()));
+        } else if (!element.comment().isEmpty()) {
+          ObjectNode elem = elems.addObject().putObject("elem");
+          elem.set("val", json(element.key()));
+          elem.put("comment", element.comment());
         } else {
           elems.add(json(element.key()));
         }
