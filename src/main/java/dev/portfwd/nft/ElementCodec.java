@@ -28,6 +28,16 @@ final class ElementCodec {
 
   /** Every element {@code forwards} need, grouped by set name; every set of the table is present. */
   static Map<String, List<NftElement>> encode(List<CompiledForward> forwards) {
+    Map<String, List<NftElement>> sets = encodeEach(forwards);
+    masquerade(forwards).forEach((set, elements) -> sets.get(set).addAll(elements));
+    return sets;
+  }
+
+  /**
+   * The elements that belong to single forwards (DNAT and refuse), without the masquerade sets,
+   * which depend on all forwards together; every set of the table is present.
+   */
+  static Map<String, List<NftElement>> encodeEach(List<CompiledForward> forwards) {
     Map<String, List<NftElement>> sets = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
       for (MapSpec spec : MapSpec.all(family)) {
@@ -47,6 +57,15 @@ final class ElementCodec {
         String set = MapSpec.refuseSet(forward.family(), forward.externalAddress().isPresent());
         sets.get(set).add(new NftElement(set, key, List.of(), ""));
       }
+    }
+    return sets;
+  }
+
+  /** The elements of the masquerade sets of both families for {@code forwards}, by set name. */
+  static Map<String, List<NftElement>> masquerade(List<CompiledForward> forwards) {
+    Map<String, List<NftElement>> sets = new LinkedHashMap<>();
+    for (IpFamily family : IpFamily.values()) {
+      sets.put(MapSpec.masqueradeSet(family), new ArrayList<>());
     }
     for (Masquerade.Target target : Masquerade.targets(forwards)) {
       String set = MapSpec.masqueradeSet(target.family());

@@ -9,10 +9,12 @@ import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
@@ -64,20 +66,14 @@ public final class NftBackend implements Backend {
   @Override
   public Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
     DesiredState wanted = kernelForm(desired);
-    Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
-    String digest = ElementDigest.of(target);
+    String digest = ElementDigest.of(wanted.forwards());
     if (recorded.isPresent()) {
       Optional<String> inKernel = readDigest();
-      if (inKernel.isPresent()) {
-        Map<String, List<NftElement>> believed = ElementCodec.encode(recorded.get().forwards());
-        if (inKernel.get().equals(ElementDigest.of(believed))) {
-          NftTransaction tx = new NftTransaction();
-          patch(tx, believed, target);
-          finish(tx, inKernel, digest);
-          return new Plan(name(), wanted, Plan.diff(recorded.get().forwards(), wanted.forwards()), tx.toString());
-        }
+      if (inKernel.isPresent() && inKernel.get().equals(ElementDigest.of(recorded.get().forwards()))) {
+        return planFromRecord(recorded.get().forwards(), wanted, inKernel.get(), digest);
       }
     }
+    Map<String, List<NftElement>> target = ElementCodec.encode(wanted.forwards());
     NftState state = read(false);
     // A table whose elements do not decode (edited by hand, or damaged) is rebuilt like one of
     // another version: still one transaction, and the plan shows every forward as added.
@@ -97,6 +93,28 @@ public final class NftBackend implements Backend {
       finish(tx, state.digest(), digest);
     }
     return new Plan(name(), wanted, changes, tx.toString());
+  }
+
+  /**
+   * The plan when the kernel holds exactly {@code live}: only the forwards that differ are encoded
+   * and patched (each element belongs to one forward, as the table's clash rules guarantee), plus
+   * the masquerade sets, which depend on all forwards together.
+   */
+  private Plan planFromRecord(List<CompiledForward> live, DesiredState wanted, String inKernel, String digest) {
+    Set<CompiledForward> before = new HashSet<>(live);
+    Set<CompiledForward> after = new HashSet<>(wanted.forwards());
+    List<CompiledForward> gone = live.stream().filter(f -> !after.contains(f)).toList();
+    List<CompiledForward> come = wanted.forwards().stream().filter(f -> !before.contains(f)).toList();
+    NftTransaction tx = new NftTransaction();
+    if (!gone.isEmpty() || !come.isEmpty()) {
+      Map<String, List<NftElement>> old = ElementCodec.encodeEach(gone);
+      Map<String, List<NftElement>> target = ElementCodec.encodeEach(come);
+      old.putAll(ElementCodec.masquerade(live));
+      target.putAll(ElementCodec.masquerade(wanted.forwards()));
+      patch(tx, old, target);
+      finish(tx, Optional.of(inKernel), digest);
+    }
+    return new Plan(name(), wanted, Plan.diff(gone, come), tx.toString());
   }
 
   /**
