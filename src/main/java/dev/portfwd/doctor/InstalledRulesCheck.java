@@ -35,7 +35,8 @@ final class InstalledRulesCheck implements Check {
             + (differences.size() == 1 ? "" : "s") + " pending: " + String.join("; ", differences) + ")",
         "the kernel forwards what was applied last, not what the table says now: the table was"
             + " edited and not applied, or something else changed portfwd's rules",
-        apply,
+        // --reread: when something else edited the rules, apply's record of its last change is stale.
+        "portfwd apply --reread " + Texts.shellWord(table.source()),
         ""));
   }
 }

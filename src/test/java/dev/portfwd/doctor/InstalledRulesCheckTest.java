@@ -28,7 +28,10 @@ class InstalledRulesCheckTest {
     Facts facts = Facts.healthy(table);
     facts.installed = new InstalledState(true, true, Optional.of(List.of("+ 13102/tcp → 192.0.2.2:80")), "plan");
     assertThat(check.check(table, facts.build())).singleElement()
-        .satisfies(f -> assertThat(f.what()).contains("1 change pending: + 13102/tcp → 192.0.2.2:80"));
+        .satisfies(f -> {
+          assertThat(f.what()).contains("1 change pending: + 13102/tcp → 192.0.2.2:80");
+          assertThat(f.fix()).isEqualTo("portfwd apply --reread ports.txt");
+        });
   }
 
   @Test

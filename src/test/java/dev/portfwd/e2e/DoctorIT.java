@@ -407,9 +407,9 @@ class DoctorIT {
       doctor.onlyFrom("installed-rules");
       JsonNode finding = doctor.problem("installed-rules");
       assertThat(finding.path("what").asText()).contains("1 change pending").contains("192.0.2.2:8080");
-      assertThat(finding.path("fix").asText()).isEqualTo("portfwd apply " + table);
+      assertThat(finding.path("fix").asText()).isEqualTo("portfwd apply --reread " + table);
 
-      CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", table.toString());
+      CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", "--reread", table.toString());
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
       assertThat(doctor(topology, "--no-probe").problems()).isEmpty();
     }

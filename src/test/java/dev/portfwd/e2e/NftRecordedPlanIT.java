@@ -65,6 +65,9 @@ class NftRecordedPlanIT {
       ok(portfwd(topology, "apply", before.toString()));
       topology.exec("gateway", "nft", "delete", "element", "inet", "portfwd", "dnat4", "{ udp . 13110 }");
       String edited = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd").stdout();
+      CommandResult doctor = PortfwdJar.runIn(topology, "gateway", "doctor", "--no-probe", before.toString());
+      assertThat(doctor.stdout()).as("doctor lists the kernel, whatever the digest")
+          .contains("the installed rules differ").contains("+ 13110/udp").contains("fix: portfwd apply --reread");
 
       CommandResult refused = portfwd(topology, "apply", after.toString());
       assertThat(refused.exitCode()).isEqualTo(1);
