@@ -35,6 +35,12 @@ final class KernelWatchTarget implements WatchTarget {
   private final StateStore store;
   private final boolean managesSysctls;
   private final PrintWriter err;
+  /**
+   * What this watch last put in the kernel, so an edit is planned without reading the state
+   * directory back; the kernel's digest still decides whether it is current (a manual apply in
+   * between makes it stale, and the kernel is listed instead).
+   */
+  private Optional<DesiredState> applied = Optional.empty();
 
   KernelWatchTarget(String table, KernelSession session, StateStore store, boolean managesSysctls, PrintWriter err) {
     this.table = table;
@@ -83,8 +89,10 @@ final class KernelWatchTarget implements WatchTarget {
     }
     // After an edit the record of the last apply is trusted when the kernel proves it current; at
     // start and after drift the kernel is read whole, since something else may have changed it.
-    Plan plan = session.backend.plan(desired,
-        reason == Reason.EDIT ? StateOptions.lastApplied(store, session.backend.name()) : Optional.empty());
+    Optional<DesiredState> recorded = reason != Reason.EDIT ? Optional.empty()
+        : applied.isPresent() ? applied : StateOptions.lastApplied(store, session.backend.name());
+    applied = Optional.empty();
+    Plan plan = session.backend.plan(desired, recorded);
     if (reason == Reason.DRIFT) {
       if (!plan.isEmpty()) {
         session.backend.apply(plan);
@@ -102,6 +110,7 @@ final class KernelWatchTarget implements WatchTarget {
         }
       }
     }
+    applied = Optional.of(plan.desired());
     ApplyCommand.cleanConntrack(session, plan, err);
     return new Reconciled(plan, notes, null);
   }
