@@ -15,6 +15,9 @@ public final class Canonical {
 
   /** {@code forwards} sorted by {@link CompiledForward#ORDER}, adjacent shifted pieces joined. */
   public static List<CompiledForward> normalize(List<CompiledForward> forwards) {
+    if (isSorted(forwards) && noShiftedRanges(forwards)) {
+      return List.copyOf(forwards); // already canonical: every DesiredState of a plan passes here twice
+    }
     List<CompiledForward> sorted = new ArrayList<>(forwards);
     sorted.sort(CompiledForward.ORDER);
     List<CompiledForward> joined = new ArrayList<>();
@@ -22,8 +25,8 @@ public final class Canonical {
     // other only within one family/protocol; scan back over the whole list instead of assuming it.
     java.util.Map<Object, Integer> lastIndexByShape = new java.util.HashMap<>();
     for (CompiledForward next : sorted) {
-      Object shape = shape(next);
-      Integer index = next.portOffset() == 0 ? null : lastIndexByShape.get(shape);
+      Object shape = next.portOffset() == 0 ? null : shape(next);
+      Integer index = shape == null ? null : lastIndexByShape.get(shape);
       if (index != null) {
         CompiledForward previous = joined.get(index);
         if (previous.externalPorts().last() + 1 == next.externalPorts().first()) {
@@ -43,6 +46,25 @@ public final class Canonical {
     }
     joined.sort(CompiledForward.ORDER);
     return List.copyOf(joined);
+  }
+
+  private static boolean isSorted(List<CompiledForward> forwards) {
+    for (int i = 1; i < forwards.size(); i++) {
+      if (CompiledForward.ORDER.compare(forwards.get(i - 1), forwards.get(i)) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Only shifted pieces can join; same-port forwards stay as they are. */
+  private static boolean noShiftedRanges(List<CompiledForward> forwards) {
+    for (CompiledForward f : forwards) {
+      if (f.portOffset() != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Everything but the ports, plus the offset: pieces of one shifted range share it. */
