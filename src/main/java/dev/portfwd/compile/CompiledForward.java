@@ -78,7 +78,51 @@ public record CompiledForward(
   }
 
   /** What identifies a forward across a change: where it listens, not where it sends. */
-  public record Key(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol, PortRange externalPorts) {}
+  public record Key(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol, PortRange externalPorts) {
+    // Written out like CompiledForward's: plans hash one key per forward.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key k && family == k.family && protocol == k.protocol
+          && externalPorts.equals(k.externalPorts) && externalAddress.equals(k.externalAddress);
+    }
+
+    @Override
+    public int hashCode() {
+      return ((family.ordinal() * 31 + externalAddress.hashCode()) * 31 + protocol.ordinal()) * 31
+          + externalPorts.hashCode();
+    }
+  }
+
+  /**
+   * Component by component, as the record would; written out because the generated method goes
+   * through method handles that a cold, C1-only JVM runs slowly, and plans compare every forward.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CompiledForward f
+        && family == f.family
+        && protocol == f.protocol
+        && masquerade == f.masquerade
+        && externalPorts.equals(f.externalPorts)
+        && backendPorts.equals(f.backendPorts)
+        && backend.equals(f.backend)
+        && externalAddress.equals(f.externalAddress)
+        && description.equals(f.description)
+        && allowedSources.equals(f.allowedSources);
+  }
+
+  @Override
+  public int hashCode() {
+    int h = family.ordinal();
+    h = h * 31 + externalAddress.hashCode();
+    h = h * 31 + protocol.ordinal();
+    h = h * 31 + externalPorts.hashCode();
+    h = h * 31 + backend.hashCode();
+    h = h * 31 + backendPorts.hashCode();
+    h = h * 31 + allowedSources.hashCode();
+    h = h * 31 + Boolean.hashCode(masquerade);
+    return h * 31 + description.hashCode();
+  }
 
   public Key key() {
     return new Key(family, externalAddress, protocol, externalPorts);
