@@ -1,7 +1,12 @@
 package dev.portfwd.compile;
 
+import dev.portfwd.model.Cidr;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range
@@ -69,7 +74,32 @@ public final class Canonical {
 
   /** Everything but the ports, plus the offset: pieces of one shifted range share it. */
   private static Object shape(CompiledForward f) {
-    return List.of(f.family(), f.externalAddress(), f.protocol(), f.backend(), f.allowedSources(),
+    return new Shape(f.family(), f.externalAddress(), f.protocol(), f.backend(), f.allowedSources(),
         f.masquerade(), f.description(), f.portOffset());
+  }
+
+  /**
+   * {@link #shape}'s value. Plain equals and hashCode: a table of single shifted ports (external
+   * 10000, backend 80) hashes one shape per forward, and a list-valued key or the record's
+   * generated methods cost a cold JVM several times more.
+   */
+  private record Shape(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol,
+      InetAddress backend, List<Cidr> allowedSources, boolean masquerade, String description, int offset) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Shape s && family == s.family && protocol == s.protocol && offset == s.offset
+          && masquerade == s.masquerade && backend.equals(s.backend) && externalAddress.equals(s.externalAddress)
+          && description.equals(s.description) && allowedSources.equals(s.allowedSources);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = family.ordinal() * 31 + protocol.ordinal();
+      h = h * 31 + offset;
+      h = h * 31 + backend.hashCode();
+      h = h * 31 + externalAddress.hashCode();
+      h = h * 31 + description.hashCode();
+      return h * 31 + allowedSources.hashCode();
+    }
   }
 }
