@@ -2,6 +2,7 @@ package dev.portfwd.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,21 +18,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Port forwarding on a Linux gateway from a plain-text forwarding table.",
-    subcommands = {
-      CheckCommand.class,
-      PlanCommand.class,
-      ApplyCommand.class,
-      StatusCommand.class,
-      RemoveCommand.class,
-      DemoCommand.class,
-      DoctorCommand.class,
-      RelayCommand.class,
-      ConfirmCommand.class,
-      RollbackCommand.class,
-      WatchCommand.class,
-      RollbackTimerCommand.class,
-      CommandLine.HelpCommand.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:Success.",
@@ -39,6 +25,30 @@ import picocli.CommandLine.Spec;
       "2:Invalid input or usage (a table with errors, an unknown option)."
     })
 public final class Portfwd implements Runnable {
+
+  /** A subcommand and the name its {@code @Command} gives it (PortfwdTest checks they agree). */
+  record Subcommand(String name, Class<?> type) {}
+
+  /**
+   * The subcommands, in the order help lists them. Registered here rather than in
+   * {@code @Command(subcommands = ...)} so {@link #main} can build only the one it runs: picocli
+   * reflects over every registered command class, which costs a cold JVM about as much as
+   * parsing a 10,000-line table.
+   */
+  static final List<Subcommand> SUBCOMMANDS = List.of(
+      new Subcommand("check", CheckCommand.class),
+      new Subcommand("plan", PlanCommand.class),
+      new Subcommand("apply", ApplyCommand.class),
+      new Subcommand("status", StatusCommand.class),
+      new Subcommand("remove", RemoveCommand.class),
+      new Subcommand("demo", DemoCommand.class),
+      new Subcommand("doctor", DoctorCommand.class),
+      new Subcommand("relay", RelayCommand.class),
+      new Subcommand("confirm", ConfirmCommand.class),
+      new Subcommand("rollback", RollbackCommand.class),
+      new Subcommand("watch", WatchCommand.class),
+      new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
+      new Subcommand("help", CommandLine.HelpCommand.class));
 
   @Spec CommandSpec spec;
 
@@ -49,6 +59,15 @@ public final class Portfwd implements Runnable {
   }
 
   public static void main(String[] args) {
+    // 'help' lists the other commands, so it needs them all; so do options and unknown words.
+    String first = args.length > 0 ? args[0] : "";
+    if (!first.equals("help")) {
+      for (Subcommand subcommand : SUBCOMMANDS) {
+        if (subcommand.name().equals(first)) {
+          System.exit(newCommandLine(System.in, List.of(subcommand)).execute(args));
+        }
+      }
+    }
     System.exit(newCommandLine().execute(args));
   }
 
@@ -62,7 +81,14 @@ public final class Portfwd implements Runnable {
    * own stream and capture output with {@code setOut}/{@code setErr}.
    */
   public static CommandLine newCommandLine(InputStream stdin) {
+    return newCommandLine(stdin, SUBCOMMANDS);
+  }
+
+  private static CommandLine newCommandLine(InputStream stdin, List<Subcommand> subcommands) {
     CommandLine commandLine = new CommandLine(new Portfwd(stdin));
+    for (Subcommand subcommand : subcommands) {
+      commandLine.addSubcommand(subcommand.type());
+    }
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
           PrintWriter err = cmd.getErr();

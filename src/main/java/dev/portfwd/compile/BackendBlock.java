@@ -31,30 +31,51 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
    * appearance's order; each backend sorts as its output needs.
    */
   public static List<BackendBlock> merge(List<CompiledForward> forwards, boolean masqueradingOnly) {
-    Map<List<Object>, List<PortRange>> byBackend = new LinkedHashMap<>();
+    Map<Target, List<PortRange>> byBackend = new LinkedHashMap<>();
+    Target last = null;
+    List<PortRange> lastRanges = null;
     for (CompiledForward f : forwards) {
       if (f.masquerade() || !masqueradingOnly) {
-        byBackend.computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
-            .add(f.backendPorts());
+        Target target = new Target(f.family(), f.backend(), f.protocol());
+        if (!target.equals(last)) { // tables list many forwards to one backend in a row
+          last = target;
+          lastRanges = byBackend.computeIfAbsent(target, k -> new ArrayList<>());
+        }
+        lastRanges.add(f.backendPorts());
       }
     }
     List<BackendBlock> blocks = new ArrayList<>();
     byBackend.forEach((k, ranges) -> {
-      ranges.sort(Comparator.comparingInt(PortRange::first));
+      ranges.sort(BY_FIRST_PORT);
       PortRange current = null;
       for (PortRange r : ranges) {
         if (current != null && r.first() <= current.last() + 1) {
           current = new PortRange(current.first(), Math.max(current.last(), r.last()));
         } else {
           if (current != null) {
-            blocks.add(new BackendBlock((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+            blocks.add(new BackendBlock(k.family, k.backend, k.protocol, current));
           }
           current = r;
         }
       }
-      blocks.add(new BackendBlock((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2), current));
+      blocks.add(new BackendBlock(k.family, k.backend, k.protocol, current));
     });
     return blocks;
+  }
+
+  private static final Comparator<PortRange> BY_FIRST_PORT = (a, b) -> Integer.compare(a.first(), b.first());
+
+  /** A backend address and protocol, the group blocks are merged in; plain equals and hashCode. */
+  private record Target(IpFamily family, InetAddress backend, Protocol protocol) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Target t && family == t.family && protocol == t.protocol && backend.equals(t.backend);
+    }
+
+    @Override
+    public int hashCode() {
+      return (family.ordinal() * 31 + backend.hashCode()) * 31 + protocol.ordinal();
+    }
   }
 
   /**

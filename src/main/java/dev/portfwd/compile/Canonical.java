@@ -1,7 +1,12 @@
 package dev.portfwd.compile;
 
+import dev.portfwd.model.Cidr;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range
@@ -15,6 +20,9 @@ public final class Canonical {
 
   /** {@code forwards} sorted by {@link CompiledForward#ORDER}, adjacent shifted pieces joined. */
   public static List<CompiledForward> normalize(List<CompiledForward> forwards) {
+    if (isSorted(forwards) && noShiftedRanges(forwards)) {
+      return List.copyOf(forwards); // already canonical: every DesiredState of a plan passes here twice
+    }
     List<CompiledForward> sorted = new ArrayList<>(forwards);
     sorted.sort(CompiledForward.ORDER);
     List<CompiledForward> joined = new ArrayList<>();
@@ -22,8 +30,8 @@ public final class Canonical {
     // other only within one family/protocol; scan back over the whole list instead of assuming it.
     java.util.Map<Object, Integer> lastIndexByShape = new java.util.HashMap<>();
     for (CompiledForward next : sorted) {
-      Object shape = shape(next);
-      Integer index = next.portOffset() == 0 ? null : lastIndexByShape.get(shape);
+      Object shape = next.portOffset() == 0 ? null : shape(next);
+      Integer index = shape == null ? null : lastIndexByShape.get(shape);
       if (index != null) {
         CompiledForward previous = joined.get(index);
         if (previous.externalPorts().last() + 1 == next.externalPorts().first()) {
@@ -45,9 +53,53 @@ public final class Canonical {
     return List.copyOf(joined);
   }
 
+  private static boolean isSorted(List<CompiledForward> forwards) {
+    for (int i = 1; i < forwards.size(); i++) {
+      if (CompiledForward.ORDER.compare(forwards.get(i - 1), forwards.get(i)) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Only shifted pieces can join; same-port forwards stay as they are. */
+  private static boolean noShiftedRanges(List<CompiledForward> forwards) {
+    for (CompiledForward f : forwards) {
+      if (f.portOffset() != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Everything but the ports, plus the offset: pieces of one shifted range share it. */
   private static Object shape(CompiledForward f) {
-    return List.of(f.family(), f.externalAddress(), f.protocol(), f.backend(), f.allowedSources(),
+    return new Shape(f.family(), f.externalAddress(), f.protocol(), f.backend(), f.allowedSources(),
         f.masquerade(), f.description(), f.portOffset());
+  }
+
+  /**
+   * {@link #shape}'s value. Plain equals and hashCode: a table of single shifted ports (external
+   * 10000, backend 80) hashes one shape per forward, and a list-valued key or the record's
+   * generated methods cost a cold JVM several times more.
+   */
+  private record Shape(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol,
+      InetAddress backend, List<Cidr> allowedSources, boolean masquerade, String description, int offset) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Shape s && family == s.family && protocol == s.protocol && offset == s.offset
+          && masquerade == s.masquerade && backend.equals(s.backend) && externalAddress.equals(s.externalAddress)
+          && description.equals(s.description) && allowedSources.equals(s.allowedSources);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = family.ordinal() * 31 + protocol.ordinal();
+      h = h * 31 + offset;
+      h = h * 31 + backend.hashCode();
+      h = h * 31 + externalAddress.hashCode();
+      h = h * 31 + description.hashCode();
+      return h * 31 + allowedSources.hashCode();
+    }
   }
 }

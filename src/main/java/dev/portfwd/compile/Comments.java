@@ -18,6 +18,9 @@ public final class Comments {
    * character boundary, and stripped.
    */
   public static String fit(String description, int maxBytes, char quoteReplacement) {
+    if (description.length() <= maxBytes && isPlainAscii(description)) {
+      return description.strip(); // nothing to replace, and one byte per character: fits
+    }
     StringBuilder safe = new StringBuilder();
     int bytes = 0;
     for (int i = 0; i < description.length(); ) {
@@ -37,5 +40,16 @@ public final class Comments {
       bytes += size;
     }
     return safe.toString().strip();
+  }
+
+  /** True when every character is printable ASCII other than {@code '"'}: kept as it is. */
+  private static boolean isPlainAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"') {
+        return false;
+      }
+    }
+    return true;
   }
 }

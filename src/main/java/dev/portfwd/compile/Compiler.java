@@ -31,22 +31,26 @@ public final class Compiler {
     List<String> problems = new ArrayList<>();
     List<CompiledForward> compiled = new ArrayList<>();
     for (Forward forward : table.forwards()) {
-      String where = table.source() + ":" + forward.line() + ": error: ";
       IpFamily family = forward.family();
       if (forward.externalAddress().map(a -> IpFamily.of(a) != family).orElse(false)) {
-        problems.add(where + "external address " + forward.externalText() + " and backend "
+        problems.add(where(table, forward) + "external address " + forward.externalText() + " and backend "
             + forward.backendText() + " are of different IP versions; kernel NAT cannot bridge them"
             + " (use 'portfwd relay')");
         continue;
       }
-      List<Cidr> foreign = forward.allowedSources().stream().filter(c -> c.family() != family).toList();
+      List<Cidr> foreign = new ArrayList<>();
+      for (Cidr source : forward.allowedSources()) {
+        if (source.family() != family) {
+          foreign.add(source);
+        }
+      }
       if (!foreign.isEmpty()) {
-        problems.add(where + "from=" + foreign.get(0) + " is of another IP version than backend "
+        problems.add(where(table, forward) + "from=" + foreign.get(0) + " is of another IP version than backend "
             + forward.backendText() + "; no such client can reach it");
         continue;
       }
       if (forward.proxyProtocol() != ProxyProtocol.NONE) {
-        problems.add(where + "proxy-protocol=" + forward.proxyProtocol().keyword()
+        problems.add(where(table, forward) + "proxy-protocol=" + forward.proxyProtocol().keyword()
             + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
         continue;
       }
@@ -60,5 +64,9 @@ public final class Compiler {
       throw new CompileException(problems);
     }
     return new DesiredState(compiled);
+  }
+
+  private static String where(ForwardTable table, Forward forward) {
+    return table.source() + ":" + forward.line() + ": error: ";
   }
 }

@@ -20,6 +20,9 @@ final class Sources {
   private Sources() {}
 
   static List<Cidr> normalize(List<Cidr> sources) {
+    if (sources.size() < 2) {
+      return List.copyOf(sources); // already in order; nothing can cover anything
+    }
     // Widest first, so a block is kept only when no wider kept block holds it.
     List<Cidr> sorted = new ArrayList<>(sources);
     sorted.sort(ORDER);

@@ -12,6 +12,17 @@ import java.util.Arrays;
  */
 public record Cidr(InetAddress network, int prefixLength) {
 
+  // Written out for the same reason as PortRange's.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Cidr c && prefixLength == c.prefixLength && network.equals(c.network);
+  }
+
+  @Override
+  public int hashCode() {
+    return network.hashCode() * 31 + prefixLength;
+  }
+
   public Cidr {
     int bits = network.getAddress().length * 8;
     if (prefixLength < 0 || prefixLength > bits) {

@@ -7,6 +7,18 @@ package dev.portfwd.model;
  */
 public record PortRange(int first, int last) {
 
+  // Written out: the generated equals and hashCode go through method handles, slow in the cold,
+  // C1-only JVM of a CLI run, and plans compare two ranges per forward.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PortRange r && first == r.first && last == r.last;
+  }
+
+  @Override
+  public int hashCode() {
+    return first * 65_537 + last;
+  }
+
   public static final int MIN_PORT = 1;
   public static final int MAX_PORT = 65535;
 

@@ -84,9 +84,13 @@ final class ElementCodec {
   private static void encodeDnat(CompiledForward forward, Map<String, List<NftElement>> sets) {
     MapSpec spec = specOf(forward);
     List<NftElement> out = sets.get(spec.name());
-    List<Optional<Cidr>> sources = forward.isRestricted()
-        ? forward.allowedSources().stream().map(Optional::of).toList()
-        : List.of(Optional.empty());
+    List<Optional<Cidr>> sources = List.of(Optional.empty());
+    if (forward.isRestricted()) {
+      sources = new ArrayList<>();
+      for (Cidr source : forward.allowedSources()) {
+        sources.add(Optional.of(source));
+      }
+    }
     String backend = Addresses.format(forward.backend());
     for (Optional<Cidr> source : sources) {
       List<String> prefix = new ArrayList<>();

@@ -48,7 +48,17 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
   }
 
   String name() {
-    return "dnat" + suffix(family) + (named ? "_addr" : "") + (restricted ? "_from" : "") + (range ? "_range" : "");
+    return NAMES[(family == IpFamily.IPV4 ? 0 : 8) + (named ? 4 : 0) + (restricted ? 2 : 0) + (range ? 1 : 0)];
+  }
+
+  /** {@link #name()} of every spec, spelled once: encoding asks for a name per forward. */
+  private static final String[] NAMES = new String[16];
+
+  static {
+    for (int i = 0; i < NAMES.length; i++) {
+      NAMES[i] = "dnat" + suffix(i < 8 ? IpFamily.IPV4 : IpFamily.IPV6) + ((i & 4) != 0 ? "_addr" : "")
+          + ((i & 2) != 0 ? "_from" : "") + ((i & 1) != 0 ? "_range" : "");
+    }
   }
 
   /** Kernel sets need interval flags for any key part that is a range or a prefix. */

@@ -23,7 +23,12 @@ record NftElement(String set, List<String> key, List<String> value, String comme
    * declared with one) so {@code status} can read per-forward traffic.
    */
   String render() {
-    StringBuilder text = new StringBuilder(keyText());
+    return renderTo(new StringBuilder(64)).toString();
+  }
+
+  /** Appends {@link #render()} to {@code text}: a transaction writes 10,000 of them into one buffer. */
+  StringBuilder renderTo(StringBuilder text) {
+    join(key, text);
     if (!value.isEmpty()) {
       text.append(" counter");
     }
@@ -31,8 +36,23 @@ record NftElement(String set, List<String> key, List<String> value, String comme
       text.append(" comment \"").append(comment).append('"');
     }
     if (!value.isEmpty()) {
-      text.append(" : ").append(String.join(" . ", value));
+      join(value, text.append(" : "));
     }
-    return text.toString();
+    return text;
+  }
+
+  /** Appends {@link #keyText()} to {@code text}. */
+  StringBuilder keyTextTo(StringBuilder text) {
+    return join(key, text);
+  }
+
+  private static StringBuilder join(List<String> parts, StringBuilder text) {
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        text.append(" . ");
+      }
+      text.append(parts.get(i));
+    }
+    return text;
   }
 }

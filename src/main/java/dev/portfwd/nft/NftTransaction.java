@@ -34,20 +34,31 @@ public final class NftTransaction {
   }
 
   NftTransaction addElements(String set, List<NftElement> elements) {
-    return elements("add", set, elements, NftElement::render);
+    return elements("add", set, elements, true);
   }
 
   NftTransaction deleteElements(String set, List<NftElement> elements) {
     // nft deletes a map element by its key alone.
-    return elements("delete", set, elements, NftElement::keyText);
+    return elements("delete", set, elements, false);
   }
 
-  private NftTransaction elements(String verb, String set, List<NftElement> elements,
-      java.util.function.Function<NftElement, String> text) {
+  /** One command per chunk; each element written straight into the command's buffer. */
+  private NftTransaction elements(String verb, String set, List<NftElement> elements, boolean whole) {
     for (int from = 0; from < elements.size(); from += ELEMENTS_PER_COMMAND) {
-      List<NftElement> chunk = elements.subList(from, Math.min(elements.size(), from + ELEMENTS_PER_COMMAND));
-      commands.add(verb + " element " + TABLE + " " + set + " { "
-          + String.join(", ", chunk.stream().map(text).toList()) + " }");
+      int to = Math.min(elements.size(), from + ELEMENTS_PER_COMMAND);
+      StringBuilder command = new StringBuilder(64 + (to - from) * 80)
+          .append(verb).append(" element ").append(TABLE).append(' ').append(set).append(" { ");
+      for (int i = from; i < to; i++) {
+        if (i > from) {
+          command.append(", ");
+        }
+        if (whole) {
+          elements.get(i).renderTo(command);
+        } else {
+          elements.get(i).keyTextTo(command);
+        }
+      }
+      commands.add(command.append(" }").toString());
     }
     return this;
   }

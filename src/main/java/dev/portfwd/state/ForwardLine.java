@@ -53,10 +53,18 @@ final class ForwardLine {
 
   /** @throws IllegalArgumentException when {@code line} is not one {@link #format} wrote */
   static CompiledForward parse(String line) {
-    String[] f = line.split("\t", FIELDS);
-    if (f.length != FIELDS) {
-      throw new IllegalArgumentException("expected " + FIELDS + " fields: " + line);
+    // split("\t", FIELDS) by hand: the lead-in of every recorded-state read, 10,000 lines cold.
+    String[] f = new String[FIELDS];
+    int start = 0;
+    for (int i = 0; i < FIELDS - 1; i++) {
+      int tab = line.indexOf('\t', start);
+      if (tab < 0) {
+        throw new IllegalArgumentException("expected " + FIELDS + " fields: " + line);
+      }
+      f[i] = line.substring(start, tab);
+      start = tab + 1;
     }
+    f[FIELDS - 1] = line.substring(start);
     List<Cidr> from = new ArrayList<>();
     if (!f[6].equals("-")) {
       for (String cidr : f[6].split(",")) {

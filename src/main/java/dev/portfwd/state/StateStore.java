@@ -82,7 +82,7 @@ public final class StateStore {
       Path file = historyFile(generation);
       try {
         entries.add(new Entry(generation, SnapshotCodec.read(Files.readString(file, StandardCharsets.UTF_8))));
-      } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
+      } catch (RuntimeException e) {
         throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away and apply again", e);
       }
     }
@@ -151,7 +151,7 @@ public final class StateStore {
       return Optional.of(SnapshotCodec.readPending(Files.readString(file, StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
-    } catch (RuntimeException | com.fasterxml.jackson.core.JacksonException e) {
+    } catch (RuntimeException e) {
       throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'", e);
     }
   }

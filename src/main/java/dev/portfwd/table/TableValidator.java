@@ -30,7 +30,18 @@ final class TableValidator {
   private TableValidator() {}
 
   /** The key two forwards must share to clash. */
-  private record Claim(Optional<InetAddress> address, IpFamily family, Protocol protocol) {}
+  private record Claim(Optional<InetAddress> address, IpFamily family, Protocol protocol) {
+    // Written out: the generated ones bootstrap method handles, costly once per cold apply.
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Claim c && family == c.family && protocol == c.protocol && address.equals(c.address);
+    }
+
+    @Override
+    public int hashCode() {
+      return (address.hashCode() * 31 + family.hashCode()) * 31 + protocol.hashCode();
+    }
+  }
 
   static List<Diagnostic> validate(String source, List<LocatedForward> forwards) {
     Map<Claim, List<LocatedForward>> byClaim = new HashMap<>();
