@@ -14,6 +14,8 @@ public record PortRange(int first, int last) {
     return other instanceof PortRange r && first == r.first && last == r.last;
   }
 
+  // Not the record's 31 * first + last: that is 32 * port for single ports, which fills a 32th of
+  // a HashMap's buckets and turns maps of 10,000 forwards keyed by port into trees.
   @Override
   public int hashCode() {
     return first * 65_537 + last;
@@ -29,16 +31,6 @@ public record PortRange(int first, int last) {
     if (last < first) {
       throw new IllegalArgumentException("reversed port range: " + first + "-" + last);
     }
-  }
-
-  /**
-   * Both ports in one int, without collisions. The record's generated hash is in practice {@code
-   * 31 * first + last}, {@code 32 * port} for single ports: multiples of 32 fill a 32th of a hash
-   * table's buckets, and 10,000 forwards keyed by port degrade HashMaps to trees.
-   */
-  @Override
-  public int hashCode() {
-    return (first << 16) | last;
   }
 
   /** A range holding the single port {@code port}. */
