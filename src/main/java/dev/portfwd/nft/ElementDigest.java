@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -32,50 +33,83 @@ final class ElementDigest {
 
   /** The digest of the elements {@code forwards} (kernel form, in canonical order) encode to. */
   static String of(List<CompiledForward> forwards) {
+    // Fields go to a byte buffer hashed in one call: 150,000 small MessageDigest.update calls took
+    // 45 ms for 10,000 forwards in the cold JVM of a CLI run.
+    Buffer bytes = new Buffer(64 * forwards.size() + 64);
+    bytes.put(ENCODING.getBytes(StandardCharsets.UTF_8));
+    for (CompiledForward f : forwards) {
+      bytes.put((byte) f.family().ordinal());
+      bytes.put((byte) f.protocol().ordinal());
+      if (f.externalAddress().isPresent()) {
+        address(bytes, f.externalAddress().get());
+      } else {
+        bytes.put((byte) 0);
+      }
+      ports(bytes, f.externalPorts());
+      address(bytes, f.backend());
+      ports(bytes, f.backendPorts());
+      List<Cidr> sources = f.allowedSources();
+      bytes.putShort(sources.size());
+      for (Cidr source : sources) {
+        address(bytes, source.network());
+        bytes.put((byte) source.prefixLength());
+      }
+      bytes.put((byte) (f.masquerade() ? 1 : 0));
+      byte[] description = f.description().getBytes(StandardCharsets.UTF_8);
+      bytes.putShort(description.length);
+      bytes.put(description);
+    }
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
-    sha.update(ENCODING.getBytes(StandardCharsets.UTF_8));
-    for (CompiledForward f : forwards) {
-      sha.update((byte) f.family().ordinal());
-      sha.update((byte) f.protocol().ordinal());
-      if (f.externalAddress().isPresent()) {
-        address(sha, f.externalAddress().get());
-      } else {
-        sha.update((byte) 0);
-      }
-      ports(sha, f.externalPorts());
-      address(sha, f.backend());
-      ports(sha, f.backendPorts());
-      List<Cidr> sources = f.allowedSources();
-      sha.update((byte) (sources.size() >> 8));
-      sha.update((byte) sources.size());
-      for (Cidr source : sources) {
-        address(sha, source.network());
-        sha.update((byte) source.prefixLength());
-      }
-      sha.update((byte) (f.masquerade() ? 1 : 0));
-      byte[] description = f.description().getBytes(StandardCharsets.UTF_8);
-      sha.update((byte) (description.length >> 8));
-      sha.update((byte) description.length);
-      sha.update(description);
-    }
+    sha.update(bytes.array, 0, bytes.size);
     return PREFIX + HexFormat.of().formatHex(sha.digest());
   }
 
-  private static void address(MessageDigest sha, InetAddress address) {
-    byte[] bytes = address.getAddress();
-    sha.update((byte) bytes.length);
-    sha.update(bytes);
+  private static void address(Buffer bytes, InetAddress address) {
+    byte[] raw = address.getAddress();
+    bytes.put((byte) raw.length);
+    bytes.put(raw);
   }
 
-  private static void ports(MessageDigest sha, PortRange ports) {
-    sha.update((byte) (ports.first() >> 8));
-    sha.update((byte) ports.first());
-    sha.update((byte) (ports.last() >> 8));
-    sha.update((byte) ports.last());
+  private static void ports(Buffer bytes, PortRange ports) {
+    bytes.putShort(ports.first());
+    bytes.putShort(ports.last());
+  }
+
+  /** A growable byte array. */
+  private static final class Buffer {
+    private byte[] array;
+    private int size;
+
+    Buffer(int capacity) {
+      array = new byte[capacity];
+    }
+
+    void put(byte b) {
+      room(1);
+      array[size++] = b;
+    }
+
+    void putShort(int value) {
+      room(2);
+      array[size++] = (byte) (value >> 8);
+      array[size++] = (byte) value;
+    }
+
+    void put(byte[] bytes) {
+      room(bytes.length);
+      System.arraycopy(bytes, 0, array, size, bytes.length);
+      size += bytes.length;
+    }
+
+    private void room(int more) {
+      if (size + more > array.length) {
+        array = Arrays.copyOf(array, Math.max(2 * array.length, size + more));
+      }
+    }
   }
 }

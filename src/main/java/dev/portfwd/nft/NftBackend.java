@@ -9,12 +9,10 @@ import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
@@ -101,10 +99,9 @@ public final class NftBackend implements Backend {
    * the masquerade sets, which depend on all forwards together.
    */
   private Plan planFromRecord(List<CompiledForward> live, DesiredState wanted, String inKernel, String digest) {
-    Set<CompiledForward> before = new HashSet<>(live);
-    Set<CompiledForward> after = new HashSet<>(wanted.forwards());
-    List<CompiledForward> gone = live.stream().filter(f -> !after.contains(f)).toList();
-    List<CompiledForward> come = wanted.forwards().stream().filter(f -> !before.contains(f)).toList();
+    List<CompiledForward> gone = new ArrayList<>();
+    List<CompiledForward> come = new ArrayList<>();
+    differing(live, wanted.forwards(), gone, come);
     NftTransaction tx = new NftTransaction();
     if (!gone.isEmpty() || !come.isEmpty()) {
       Map<String, List<NftElement>> old = ElementCodec.encodeEach(gone);
@@ -115,6 +112,33 @@ public final class NftBackend implements Backend {
       finish(tx, Optional.of(inKernel), digest);
     }
     return new Plan(name(), wanted, Plan.diff(gone, come), tx.toString());
+  }
+
+  /**
+   * Splits the forwards that are not in both lists into {@code gone} and {@code come}. Both come
+   * from a {@link DesiredState}, so they are sorted by {@link CompiledForward#ORDER}, which orders
+   * exactly by key, with one forward per key: one merge walk finds them (hashing 20,000 forwards
+   * into sets took as long as the rest of the plan in the cold JVM).
+   */
+  private static void differing(List<CompiledForward> live, List<CompiledForward> wanted,
+      List<CompiledForward> gone, List<CompiledForward> come) {
+    int i = 0;
+    int j = 0;
+    while (i < live.size() || j < wanted.size()) {
+      int order = i == live.size() ? 1 : j == wanted.size() ? -1 : CompiledForward.ORDER.compare(live.get(i), wanted.get(j));
+      if (order < 0) {
+        gone.add(live.get(i++));
+      } else if (order > 0) {
+        come.add(wanted.get(j++));
+      } else {
+        if (!live.get(i).equals(wanted.get(j))) {
+          gone.add(live.get(i));
+          come.add(wanted.get(j));
+        }
+        i++;
+        j++;
+      }
+    }
   }
 
   /**
