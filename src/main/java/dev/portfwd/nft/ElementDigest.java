@@ -5,11 +5,11 @@ import dev.portfwd.model.Cidr;
 import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 
 /**
  * A digest of what portfwd's table holds, stored in the table by each transaction that changes its
@@ -24,8 +24,8 @@ import java.util.List;
  */
 final class ElementDigest {
 
-  /** Prefix of the marker element's comment; the hex digest follows. */
-  static final String PREFIX = "sha256 ";
+  /** Prefix of the marker element's comment; the digest follows as 16 hex digits. */
+  static final String PREFIX = "crc64 ";
 
   static final String ENCODING = Skeleton.VERSION + ", elements 1";
 
@@ -59,14 +59,14 @@ final class ElementDigest {
       bytes.putShort(description.length);
       bytes.put(description);
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-    sha.update(bytes.array, 0, bytes.size);
-    return PREFIX + HexFormat.of().formatHex(sha.digest());
+    // Two CRCs of different polynomials, 64 bits: no adversary writes portfwd's table, and a chance
+    // difference goes unseen with odds of 2^-64. SHA-256 took 40 ms here in a cold JVM (provider
+    // set-up, no intrinsics in C1); the CRCs run as the JVM's built-in stubs.
+    CRC32 crc = new CRC32();
+    crc.update(bytes.array, 0, bytes.size);
+    CRC32C crcC = new CRC32C();
+    crcC.update(bytes.array, 0, bytes.size);
+    return PREFIX + HexFormat.of().toHexDigits((int) crc.getValue()) + HexFormat.of().toHexDigits((int) crcC.getValue());
   }
 
   private static void address(Buffer bytes, InetAddress address) {

@@ -7,12 +7,17 @@ import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.Protocol;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
@@ -106,12 +111,34 @@ public final class NftBackend implements Backend {
     if (!gone.isEmpty() || !come.isEmpty()) {
       Map<String, List<NftElement>> old = ElementCodec.encodeEach(gone);
       Map<String, List<NftElement>> target = ElementCodec.encodeEach(come);
-      old.putAll(ElementCodec.masquerade(live));
-      target.putAll(ElementCodec.masquerade(wanted.forwards()));
+      // Masquerade blocks merge per backend address and protocol: only the groups of the forwards
+      // that differ can change, so only they are merged again, on both sides.
+      Set<BackendGroup> touched = new HashSet<>();
+      gone.forEach(f -> touched.add(BackendGroup.of(f)));
+      come.forEach(f -> touched.add(BackendGroup.of(f)));
+      old.putAll(ElementCodec.masquerade(BackendGroup.within(live, touched)));
+      target.putAll(ElementCodec.masquerade(BackendGroup.within(wanted.forwards(), touched)));
       patch(tx, old, target);
       finish(tx, Optional.of(inKernel), digest);
     }
     return new Plan(name(), wanted, Plan.diff(gone, come), tx.toString());
+  }
+
+  /** The group {@link dev.portfwd.compile.BackendBlock#merge} merges masquerade blocks in. */
+  private record BackendGroup(IpFamily family, InetAddress backend, Protocol protocol) {
+    static BackendGroup of(CompiledForward f) {
+      return new BackendGroup(f.family(), f.backend(), f.protocol());
+    }
+
+    static List<CompiledForward> within(List<CompiledForward> forwards, Set<BackendGroup> groups) {
+      List<CompiledForward> in = new ArrayList<>();
+      for (CompiledForward f : forwards) {
+        if (groups.contains(of(f))) {
+          in.add(f);
+        }
+      }
+      return in;
+    }
   }
 
   /**

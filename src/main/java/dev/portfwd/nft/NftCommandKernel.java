@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /** The real kernel, through the {@code nft} program run by a {@link CommandRunner}. */
 public final class NftCommandKernel implements NftKernel {
 
-  private static final Pattern DIGEST = Pattern.compile("comment \"(" + ElementDigest.PREFIX + "[0-9a-f]{64})\"");
+  private static final Pattern DIGEST = Pattern.compile("comment \"(" + ElementDigest.PREFIX + "[0-9a-f]{16})\"");
 
   private final CommandRunner runner;
 
