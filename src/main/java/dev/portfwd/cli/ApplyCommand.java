@@ -60,11 +60,12 @@ final class ApplyCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
-    KernelSession session = KernelSession.open(backend);
-    Optional<DesiredState> recorded = reread ? Optional.empty()
-        : StateOptions.lastApplied(state.store(), session.backend.name());
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired, recorded));
+    PreparedSession prepared = PreparedSession.prepare(
+        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend,
+        reread ? Optional.empty() : Optional.of(state.store()));
+    DesiredState desired = prepared.desired();
+    KernelSession session = prepared.session();
+    Plan plan = KernelSession.call(() -> session.backend.plan(desired, prepared.recorded()));
     SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm, err);
     try (safe) {
       KernelSession.call(() -> {

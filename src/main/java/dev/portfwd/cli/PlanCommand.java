@@ -2,7 +2,6 @@ package dev.portfwd.cli;
 
 import dev.portfwd.apply.ForwardChange;
 import dev.portfwd.apply.Plan;
-import dev.portfwd.compile.DesiredState;
 import dev.portfwd.table.TableReader;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -47,11 +46,10 @@ final class PlanCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    DesiredState desired = KernelSession.compile(TableLoader.load(table, System.in, err), err);
-    KernelSession session = KernelSession.open(backend);
-    Optional<DesiredState> recorded = reread ? Optional.empty()
-        : StateOptions.lastApplied(state.store(), session.backend.name());
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired, recorded));
+    PreparedSession prepared = PreparedSession.prepare(
+        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend,
+        reread ? Optional.empty() : Optional.of(state.store()));
+    Plan plan = KernelSession.call(() -> prepared.session().backend.plan(prepared.desired(), prepared.recorded()));
     if (script) {
       out.print(plan.script());
     } else {

@@ -1,0 +1,56 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.compile.DesiredState;
+import dev.portfwd.state.StateStore;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What {@code plan} and {@code apply} need before planning: the compiled table, the open kernel
+ * session and the record of the last apply. The table is read and compiled on the calling thread
+ * while another opens the session (root check, tool probes: mostly waiting for child processes)
+ * and reads the record, since neither depends on the other: at 10,000 forwards that hides the
+ * 100 ms or so the second part takes. Failures surface as they did one after the other: a table's
+ * errors first, then the session's.
+ *
+ * @param recorded empty with {@code --reread}, or when there is no record for the chosen backend
+ */
+record PreparedSession(DesiredState desired, KernelSession session, Optional<DesiredState> recorded) {
+
+  /** For {@code backend}, with the record from {@code recordStore} (empty: none, as for {@code --reread}). */
+  static PreparedSession prepare(Supplier<DesiredState> compileTable, BackendChoice backend,
+      Optional<StateStore> recordStore) {
+    return prepare(compileTable, () -> KernelSession.open(backend),
+        session -> recordStore.flatMap(store -> StateOptions.lastApplied(store, session.backend.name())));
+  }
+
+  static PreparedSession prepare(Supplier<DesiredState> compileTable, Supplier<KernelSession> open,
+      Function<KernelSession, Optional<DesiredState>> record) {
+    FutureTask<Opened> opening = new FutureTask<>(() -> {
+      KernelSession session = open.get();
+      return new Opened(session, record.apply(session));
+    });
+    Thread opener = new Thread(opening, "portfwd-open");
+    opener.setDaemon(true); // a table with errors ends the run without waiting for it
+    opener.start();
+    DesiredState desired = compileTable.get();
+    Opened opened;
+    try {
+      opened = opening.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PortfwdException.failure("interrupted while opening the kernel session");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw PortfwdException.failure(e.getCause().getMessage(), e.getCause());
+    }
+    return new PreparedSession(desired, opened.session(), opened.recorded());
+  }
+
+  private record Opened(KernelSession session, Optional<DesiredState> recorded) {}
+}
