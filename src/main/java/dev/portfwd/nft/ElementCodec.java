@@ -47,8 +47,10 @@ final class ElementCodec {
       sets.put(MapSpec.refuseSet(family, false), new ArrayList<>());
       sets.put(MapSpec.masqueradeSet(family), new ArrayList<>());
     }
+    // Most forwards share a few backends: each address is spelled once, not once per forward.
+    Map<InetAddress, String> spelled = new HashMap<>();
     for (CompiledForward forward : forwards) {
-      encodeDnat(forward, sets);
+      encodeDnat(forward, sets, spelled.computeIfAbsent(forward.backend(), Addresses::format));
       if (forward.isRestricted()) {
         List<String> key = new ArrayList<>();
         forward.externalAddress().ifPresent(a -> key.add(Addresses.format(a)));
@@ -81,9 +83,18 @@ final class ElementCodec {
     return new MapSpec(forward.family(), forward.externalAddress().isPresent(), forward.isRestricted(), range);
   }
 
-  private static void encodeDnat(CompiledForward forward, Map<String, List<NftElement>> sets) {
+  private static void encodeDnat(CompiledForward forward, Map<String, List<NftElement>> sets, String backend) {
     MapSpec spec = specOf(forward);
     List<NftElement> out = sets.get(spec.name());
+    if (!spec.named() && !spec.restricted() && !spec.range()) {
+      // The common shape, protocol . port : backend . port, with no list to copy.
+      String protocol = forward.protocol().keyword();
+      for (int port = forward.externalPorts().first(); port <= forward.externalPorts().last(); port++) {
+        out.add(new NftElement(spec.name(), List.of(protocol, Integer.toString(port)),
+            List.of(backend, Integer.toString(port + forward.portOffset())), forward.description()));
+      }
+      return;
+    }
     List<Optional<Cidr>> sources = List.of(Optional.empty());
     if (forward.isRestricted()) {
       sources = new ArrayList<>();
@@ -91,7 +102,6 @@ final class ElementCodec {
         sources.add(Optional.of(source));
       }
     }
-    String backend = Addresses.format(forward.backend());
     for (Optional<Cidr> source : sources) {
       List<String> prefix = new ArrayList<>();
       forward.externalAddress().ifPresent(a -> prefix.add(Addresses.format(a)));
