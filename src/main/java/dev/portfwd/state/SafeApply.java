@@ -63,7 +63,8 @@ public final class SafeApply {
             + waiting.get().deadline() + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first");
       }
       Instant now = clock.instant();
-      List<String> prior = Snapshot.lines(PriorState.of(plan));
+      List<String> desired = Snapshot.lines(plan.desired());
+      List<String> prior = PriorState.lines(plan, desired);
       Optional<StateStore.Entry> top = store.current();
       Set<String> heldOn = top.map(e -> e.snapshot().forwardingOn()).orElse(Set.of());
       boolean topIsLive = top.isPresent() && top.get().snapshot().sameForwardsAs(prior);
@@ -71,7 +72,7 @@ public final class SafeApply {
       if (plan.isEmpty() && switchOn.isEmpty()) {
         // Nothing changes on the host. Record which table this is (status names it), without an
         // extra history entry to roll back through.
-        Snapshot same = Snapshot.of(source, now, backend, plan.desired(), heldOn);
+        Snapshot same = new Snapshot(source, now, backend, desired, heldOn);
         long generation;
         if (topIsLive) {
           generation = top.get().generation();
@@ -92,7 +93,7 @@ public final class SafeApply {
       }
       Set<String> afterOn = new TreeSet<>(before.forwardingOn());
       afterOn.addAll(switchOn);
-      Snapshot after = Snapshot.of(source, now, backend, plan.desired(), afterOn);
+      Snapshot after = new Snapshot(source, now, backend, desired, afterOn);
       long generation = store.push(after);
       if (confirm.isEmpty()) {
         return new Guard(generation, true, Optional.empty(), confirm);
