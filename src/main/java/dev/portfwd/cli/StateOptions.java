@@ -1,13 +1,13 @@
 package dev.portfwd.cli;
 
-import java.io.IOException;
-import dev.portfwd.state.Snapshot;
-import dev.portfwd.compile.DesiredState;
 import dev.portfwd.apply.Plan;
+import dev.portfwd.compile.DesiredState;
 import dev.portfwd.state.ForwardingSysctls;
 import dev.portfwd.state.Restorer;
+import dev.portfwd.state.Snapshot;
 import dev.portfwd.state.StateDir;
 import dev.portfwd.state.StateStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
