@@ -36,6 +36,21 @@ final class Pipes {
   }
 
   /**
+   * Writes {@code msg}, read from {@code from}, to {@code to}, and reads the next chunk from
+   * {@code from} only once it is written: the backpressure that keeps a fast sender from filling
+   * memory. A failed write closes {@code to}.
+   */
+  static void relay(Object msg, Channel from, Channel to) {
+    to.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
+      if (future.isSuccess()) {
+        readMore(from);
+      } else {
+        future.channel().close();
+      }
+    });
+  }
+
+  /**
    * {@code from}'s peer sent FIN: once everything read from {@code from} has been written to
    * {@code to}, shut down {@code to}'s output so its peer sees the same FIN. When both peers have
    * finished sending, both channels close.

@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -36,13 +35,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof ByteBuf buf) {
       route.counters().toClient(buf.readableBytes());
     }
-    client.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
-      if (future.isSuccess()) {
-        Pipes.readMore(ctx.channel());
-      } else {
-        future.channel().close();
-      }
-    });
+    Pipes.relay(msg, ctx.channel(), client);
   }
 
   @Override

@@ -102,13 +102,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof ByteBuf buf) {
       route.counters().toBackend(buf.readableBytes());
     }
-    backend.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
-      if (future.isSuccess()) {
-        Pipes.readMore(ctx.channel());
-      } else {
-        future.channel().close();
-      }
-    });
+    Pipes.relay(msg, ctx.channel(), backend);
   }
 
   @Override
