@@ -55,6 +55,15 @@ public interface Backend {
     return plan(desired);
   }
 
+  /**
+   * False when {@link #plan(DesiredState, Optional)} would not use any record now (this backend
+   * keeps no proof of its last transaction in the kernel, or the kernel holds none), so a caller
+   * can skip reading and parsing one: at 10,000 forwards that is 0.1 s of a first apply.
+   */
+  default boolean mayUseRecord() throws BackendException {
+    return false;
+  }
+
   /** Applies {@code plan} atomically; an empty plan does nothing. */
   void apply(Plan plan) throws BackendException;
 

@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.apply.BackendException;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.state.StateStore;
 import java.util.Optional;
@@ -24,7 +25,24 @@ record PreparedSession(DesiredState desired, KernelSession session, Optional<Des
   static PreparedSession prepare(Supplier<DesiredState> compileTable, BackendChoice backend,
       Optional<StateStore> recordStore) {
     return prepare(compileTable, () -> KernelSession.open(backend),
-        session -> recordStore.flatMap(store -> StateOptions.lastApplied(store, session.backend.name())));
+        session -> record(session, recordStore));
+  }
+
+  /**
+   * The record of the last apply with {@code session}'s backend, read from {@code store} only when
+   * the backend may use it: a first apply of 10,000 forwards need not parse an old record of
+   * 10,000 lines. A kernel that fails to answer here counts as no: planning asks it again and
+   * reports what went wrong.
+   */
+  static Optional<DesiredState> record(KernelSession session, Optional<StateStore> store) {
+    try {
+      if (store.isEmpty() || !session.backend.mayUseRecord()) {
+        return Optional.empty();
+      }
+    } catch (BackendException e) {
+      return Optional.empty();
+    }
+    return StateOptions.lastApplied(store.get(), session.backend.name());
   }
 
   static PreparedSession prepare(Supplier<DesiredState> compileTable, Supplier<KernelSession> open,

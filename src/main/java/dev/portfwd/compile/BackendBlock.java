@@ -73,9 +73,13 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
   /**
    * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
    * port another forward masquerades is masqueraded too, since postrouting sees only the backend
-   * tuple. Both backends report the same through this one rule.
+   * tuple. Both backends report the same through this one rule. Returns {@code forwards} itself
+   * when no forward changes.
    */
   public static List<CompiledForward> effective(List<CompiledForward> forwards) {
+    if (forwards.stream().allMatch(CompiledForward::masquerade)) {
+      return forwards; // the usual table: merging 10,000 blocks to change nothing cost 20 ms cold
+    }
     List<BackendBlock> masquerading = merge(forwards, /* masqueradingOnly= */ true);
     return forwards.stream()
         .map(f -> !f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f)) ? f.withMasquerade(true) : f)

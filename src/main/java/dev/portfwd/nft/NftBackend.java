@@ -98,6 +98,12 @@ public final class NftBackend implements Backend {
     return new Plan(name(), wanted, changes, tx.toString());
   }
 
+  /** True when portfwd's table carries a digest, which a record may match. */
+  @Override
+  public boolean mayUseRecord() throws BackendException {
+    return readDigest().isPresent();
+  }
+
   /**
    * The plan when the kernel holds exactly {@code live}: only the forwards that differ are encoded
    * and patched (each element belongs to one forward, as the table's clash rules guarantee), plus
@@ -261,7 +267,24 @@ public final class NftBackend implements Backend {
     List<CompiledForward> forwards = desired.forwards().stream()
         .map(f -> f.withDescription(NftText.comment(f.description())))
         .toList();
-    return new DesiredState(Masquerade.effective(forwards));
+    List<CompiledForward> effective = Masquerade.effective(forwards);
+    if (effective == forwards && sameForwards(forwards, desired.forwards())) {
+      return desired; // nothing cut, nothing masqueraded: already canonical, no second normalisation
+    }
+    return new DesiredState(effective);
+  }
+
+  /** True when both lists hold the very same forward objects, in the same order. */
+  private static boolean sameForwards(List<CompiledForward> a, List<CompiledForward> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<CompiledForward> forwards(NftState state) {

@@ -187,6 +187,15 @@ class NftBackendTest {
   }
 
   @Test
+  void aRecordIsWorthReadingOnlyWhileTheTableCarriesADigest() throws Exception {
+    assertThat(backend.mayUseRecord()).as("no table").isFalse();
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    assertThat(backend.mayUseRecord()).isTrue();
+    kernel.run("flush set inet portfwd ruleset_v1\n");
+    assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
+  }
+
+  @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
     kernel.run("flush set inet portfwd ruleset_v1\n");
