@@ -9,6 +9,7 @@ import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
+import dev.portfwd.testing.Tables;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.testing.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,64 +2,43 @@ package dev.portfwd.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.testing.GoldenFiles;
+import dev.portfwd.testing.Tables;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden pairs: {@code src/test/resources/compile/NAME.table} and {@code NAME.nft}, the script a
- * first apply sends. Run with {@code -Dgolden.update=true} to rewrite the {@code .nft} files, then
- * review the diff. Each pair is also applied to the fake kernel and planned again: no changes.
+ * Golden pairs (see {@link GoldenFiles}): {@code NAME.table} and {@code NAME.nft}, the script a
+ * first apply sends. Each pair is also applied to the fake kernel and planned again: no changes.
  */
 class GoldenScriptTest {
 
-  static final Path DIR = Path.of("src/test/resources/compile");
-
-  static Stream<String> names() throws IOException {
-    try (Stream<Path> files = Files.list(DIR)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".table"))
-          .map(n -> n.substring(0, n.length() - ".table".length())).sorted().toList().stream();
-    }
+  static List<String> names() {
+    return GoldenFiles.tableNames();
   }
 
   @Test
   void everyGoldenFileHasItsPair() throws IOException {
-    try (Stream<Path> files = Files.list(DIR)) {
-      List<String> unpaired = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".nft") || n.endsWith(".table"))
-          .filter(n -> {
-            String base = n.substring(0, n.lastIndexOf('.'));
-            return !Files.exists(DIR.resolve(base + (n.endsWith(".nft") ? ".table" : ".nft")));
-          })
-          .toList();
-      assertThat(unpaired).as("golden files without their pair").isEmpty();
-    }
+    assertThat(GoldenFiles.unpaired("nft")).as("golden files without their pair").isEmpty();
     assertThat(names()).isNotEmpty();
   }
 
   @ParameterizedTest
   @MethodSource("names")
   void firstApplySendsTheGoldenScript(String name) throws Exception {
-    DesiredState desired = Tables.compile(Files.readString(DIR.resolve(name + ".table"), StandardCharsets.UTF_8));
-    FakeNftKernel kernel = new FakeNftKernel();
-    NftBackend backend = new NftBackend(kernel);
+    DesiredState desired = Tables.compile(GoldenFiles.table(name));
+    NftBackend backend = new NftBackend(new FakeNftKernel());
     Plan plan = backend.plan(desired);
-    Path golden = DIR.resolve(name + ".nft");
-    if (Boolean.getBoolean("golden.update")) {
-      Files.writeString(golden, plan.script(), StandardCharsets.UTF_8);
-    }
-    assertThat(plan.script()).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+    GoldenFiles.assertMatches(name, "nft", plan.script());
     backend.apply(plan);
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
-    assertThat(backend.status()).extracting(c -> c.forward())
+    assertThat(backend.status()).extracting(ForwardCounters::forward)
         .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
   }
 }

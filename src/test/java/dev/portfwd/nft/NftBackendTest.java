@@ -8,6 +8,7 @@ import dev.portfwd.apply.ForwardChange;
 import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.testing.Tables;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.apply.ForwardCounters;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.testing.GoldenFiles;
+import dev.portfwd.testing.Tables;
 import dev.portfwd.testing.Topology;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +22,8 @@ class NftKernelRoundTripTest {
   void realNftListsBackExactlyWhatWasAppliedForEveryGoldenTable() throws Exception {
     try (Topology topology = Topology.reference()) {
       NftBackend backend = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
-      List<String> names = GoldenScriptTest.names().toList();
-      for (String name : names) {
-        DesiredState desired = Tables.compile(
-            Files.readString(GoldenScriptTest.DIR.resolve(name + ".table"), StandardCharsets.UTF_8));
+      for (String name : GoldenFiles.tableNames()) {
+        DesiredState desired = Tables.compile(GoldenFiles.table(name));
         backend.apply(backend.plan(desired));
         assertThat(backend.status()).extracting(ForwardCounters::forward).as(name)
             .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());

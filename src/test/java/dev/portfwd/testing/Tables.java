@@ -1,4 +1,4 @@
-package dev.portfwd.nft;
+package dev.portfwd.testing;
 
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
@@ -6,12 +6,12 @@ import dev.portfwd.compile.DesiredState;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableParser;
 
-/** Test helper: table text to the desired state, failing loudly on table errors. */
-final class Tables {
+/** Test helper: a forwarding table's text compiled to what a backend installs, failing loudly on table errors. */
+public final class Tables {
 
   private Tables() {}
 
-  static DesiredState compile(String text) {
+  public static DesiredState compile(String text) {
     ParseResult result = TableParser.parse("test.txt", text);
     if (result.hasErrors()) {
       throw new AssertionError("table has errors: " + result.diagnostics());
