@@ -3,15 +3,12 @@ package dev.portfwd.cli;
 import dev.portfwd.apply.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
-import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,9 +29,7 @@ final class ApplyCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin PlanInputs inputs;
 
   @Option(names = "--no-sysctl",
       description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
@@ -45,28 +40,15 @@ final class ApplyCommand implements Runnable {
           + " 'portfwd confirm' in another shell. The rollback happens even when the terminal goes away.")
   Integer confirm;
 
-  @Option(names = "--reread",
-      description = "Read every element of portfwd's rules from the kernel instead of trusting the record of the"
-          + " last apply (which is used while the kernel proves it unchanged); sees rules edited by hand.")
-  boolean reread;
-
-  @Mixin StateOptions state;
-
-  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
-      description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
-  String table;
-
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PreparedSession prepared = PreparedSession.prepare(
-        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend,
-        reread ? Optional.empty() : Optional.of(state.store()));
+    PreparedSession prepared = inputs.prepare(err);
     DesiredState desired = prepared.desired();
     KernelSession session = prepared.session();
     Plan plan = KernelSession.call(() -> session.backend.plan(desired, prepared.recorded()));
-    SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table, !noSysctl, confirm, err);
+    SafeApplyStep safe = SafeApplyStep.begin(inputs.state, session, plan, inputs.table, !noSysctl, confirm, err);
     try (safe) {
       KernelSession.call(() -> {
         session.backend.apply(plan);

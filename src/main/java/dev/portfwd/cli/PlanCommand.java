@@ -2,14 +2,11 @@ package dev.portfwd.cli;
 
 import dev.portfwd.apply.ForwardChange;
 import dev.portfwd.apply.Plan;
-import dev.portfwd.table.TableReader;
 import java.io.PrintWriter;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd plan}: what {@code apply} would change, per forward, read from the live kernel. */
@@ -24,31 +21,16 @@ final class PlanCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
-
-  @Option(names = "--reread",
-      description = "Read every element of portfwd's rules from the kernel instead of trusting the record of the"
-          + " last apply (which is used while the kernel proves it unchanged); sees rules edited by hand.")
-  boolean reread;
-
-  @Mixin StateOptions state;
+  @Mixin PlanInputs inputs;
 
   @Option(names = "--script", description = "Print the exact transaction apply would send to the kernel.")
   boolean script;
-
-  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
-      description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
-  String table;
 
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PreparedSession prepared = PreparedSession.prepare(
-        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend,
-        reread ? Optional.empty() : Optional.of(state.store()));
+    PreparedSession prepared = inputs.prepare(err);
     Plan plan = KernelSession.call(() -> prepared.session().backend.plan(prepared.desired(), prepared.recorded()));
     if (script) {
       out.print(plan.script());
