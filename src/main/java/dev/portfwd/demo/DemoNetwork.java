@@ -3,14 +3,13 @@ package dev.portfwd.demo;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.host.ThrowawayNamespaces;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The topology of DESIGN.md in throwaway network namespaces, for {@code portfwd demo}:
@@ -34,14 +33,9 @@ public final class DemoNetwork implements AutoCloseable {
   private final CommandRunner host = new ProcessCommandRunner();
   private final String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(2));
   private final Map<String, String> namespaces = new LinkedHashMap<>();
-  private final List<Process> processes = new ArrayList<>();
-  private final Thread cleanupHook = new Thread(this::deleteEverything, "demo-cleanup");
-  /** Set once cleanup starts (Ctrl-C runs it while the main thread may still be building). */
-  private boolean closed;
+  private final ThrowawayNamespaces throwaway = new ThrowawayNamespaces(host, "demo");
 
-  private DemoNetwork() {
-    Runtime.getRuntime().addShutdownHook(cleanupHook);
-  }
+  private DemoNetwork() {}
 
   /** Builds the three namespaces and their links; deletes what it made if a step fails. */
   public static DemoNetwork create() throws IOException {
@@ -70,12 +64,10 @@ public final class DemoNetwork implements AutoCloseable {
         + " && ip addr add 198.51.100.2/24 dev uplink && ip route add default via 198.51.100.1");
   }
 
-  private synchronized String add(String role) throws IOException {
-    requireOpen();
+  private String add(String role) throws IOException {
     String name = "pfdemo-" + id + "-" + role;
-    run(List.of("ip", "netns", "add", name));
+    throwaway.add(name);
     namespaces.put(role, name);
-    sh(name, "ip link set lo up");
     return name;
   }
 
@@ -90,20 +82,8 @@ public final class DemoNetwork implements AutoCloseable {
   }
 
   /** Starts a long-running program in {@code role}'s namespace; it dies with the namespace. */
-  public synchronized Process spawn(String role, List<String> argv) throws IOException {
-    requireOpen();
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
-    command.addAll(argv);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    processes.add(process);
-    return process;
-  }
-
-  private void requireOpen() throws IOException {
-    if (closed) {
-      throw new IOException("the demo is being stopped");
-    }
+  public Process spawn(String role, List<String> argv) throws IOException {
+    return throwaway.spawn(namespace(role), argv);
   }
 
   /** Runs a shell line in {@code ns}; fails on a non-zero exit. */
@@ -121,37 +101,6 @@ public final class DemoNetwork implements AutoCloseable {
 
   @Override
   public void close() {
-    deleteEverything();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanupHook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook runs now and does the same work.
-    }
-  }
-
-  private synchronized void deleteEverything() {
-    closed = true;
-    for (Process process : processes) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-    for (String ns : List.copyOf(namespaces.values())) {
-      try {
-        // Processes inside (the web server) first: a namespace with processes outlives 'ip netns del'.
-        CommandResult pids = host.run(List.of("ip", "netns", "pids", ns));
-        for (String pid : pids.stdout().split("\\s+")) {
-          if (!pid.isBlank()) {
-            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(p -> {
-              p.destroyForcibly();
-              p.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(t -> null).join();
-            });
-          }
-        }
-        host.run(List.of("ip", "netns", "del", ns));
-      } catch (IOException | RuntimeException e) {
-        // Keep deleting the others.
-      }
-    }
-    namespaces.clear();
+    throwaway.close();
   }
 }

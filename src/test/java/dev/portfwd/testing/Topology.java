@@ -2,16 +2,14 @@ package dev.portfwd.testing;
 
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.host.ThrowawayNamespaces;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The reference topology of DESIGN.md, built from network namespaces that this object creates
@@ -44,13 +42,10 @@ public final class Topology implements AutoCloseable {
 
   private final String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
   private final Map<String, String> namespaces = new LinkedHashMap<>();
-  private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
-  private final Thread cleanupHook = new Thread(this::deleteEverything, "topology-cleanup");
+  private final ThrowawayNamespaces throwaway = new ThrowawayNamespaces(new ProcessCommandRunner(), "topology");
   private int links;
 
-  private Topology() {
-    Runtime.getRuntime().addShutdownHook(cleanupHook);
-  }
+  private Topology() {}
 
   /** Builds the reference topology with one client and one backend. */
   public static Topology reference() {
@@ -109,9 +104,13 @@ public final class Topology implements AutoCloseable {
 
   private String create(String role) {
     String name = "pf-" + id + "-" + role;
-    run("ip", "netns", "add", name);
+    try {
+      throwaway.add(name);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
     namespaces.put(role, name);
-    sh(name, "ip link set lo up && sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
+    sh(name, "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
     return name;
   }
 
@@ -146,16 +145,11 @@ public final class Topology implements AutoCloseable {
 
   /**
    * Starts a long-running program inside {@code role}'s namespace; it is killed by {@link
-   * #close}. Output goes to the test's own output so failures can be read.
+   * #close}. Its output is discarded.
    */
   public Process spawn(String role, String... argv) {
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(role)));
-    command.addAll(List.of(argv));
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      processes.add(process);
-      return process;
+      return throwaway.spawn(namespace(role), List.of(argv));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -199,42 +193,6 @@ public final class Topology implements AutoCloseable {
   /** Kills every process this topology started and deletes every namespace it created. */
   @Override
   public void close() {
-    deleteEverything();
-    try {
-      Runtime.getRuntime().removeShutdownHook(cleanupHook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running or about to; it does the same work.
-    }
-  }
-
-  private synchronized void deleteEverything() {
-    for (Process process : List.copyOf(processes)) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      try {
-        process.waitFor(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    processes.clear();
-    for (String ns : List.copyOf(namespaces.values())) {
-      // Processes started by others inside the namespace (e.g. by a command under test) die with it.
-      try {
-        Process pids = new ProcessBuilder("ip", "netns", "pids", ns).start();
-        for (String pid : new String(pids.getInputStream().readAllBytes()).split("\\s+")) {
-          if (!pid.isBlank()) {
-            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
-          }
-        }
-        pids.waitFor(5, TimeUnit.SECONDS);
-        new ProcessBuilder("ip", "netns", "del", ns).start().waitFor(10, TimeUnit.SECONDS);
-      } catch (IOException | RuntimeException e) {
-        // Keep deleting the others; the before-stop check reports any namespace left behind.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    namespaces.clear();
+    throwaway.close();
   }
 }
