@@ -116,6 +116,32 @@ class DoctorIT {
     assertThat(after.exitCode()).isZero();
   }
 
+  /**
+   * Runs doctor and returns its one problem, from {@code check}: doctor exits 1 and no other check
+   * complains, since each case breaks exactly one thing.
+   */
+  private JsonNode onlyProblem(Topology topology, String check) {
+    return problemsFrom(topology, check).problem(check);
+  }
+
+  /** Runs doctor, which must exit 1 with problems from {@code checks} only. */
+  private Doctor problemsFrom(Topology topology, String... checks) {
+    Doctor doctor = doctor(topology);
+    assertThat(doctor.exitCode()).as(doctor.text()).isEqualTo(1);
+    doctor.onlyFrom(checks);
+    return doctor;
+  }
+
+  /** The web forward of {@link #TABLE} carries a client's connection to the backend. */
+  private static void assertWebWorks(Topology topology) {
+    assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+  }
+
+  /** The client's connection to the web forward gets no answer. */
+  private static void assertWebBroken(Topology topology) {
+    assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+  }
+
   private static void namesForward(JsonNode finding, int line) {
     assertThat(finding.path("forward").path("line").asInt()).as(finding.toString()).isEqualTo(line);
   }
@@ -124,18 +150,15 @@ class DoctorIT {
   void ipForwardingOff() throws Exception {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("ip-forwarding");
-      JsonNode finding = doctor.problem("ip-forwarding");
+      JsonNode finding = onlyProblem(topology, "ip-forwarding");
       assertThat(finding.path("severity").asText()).isEqualTo("error");
       assertThat(finding.path("what").asText()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
       assertThat(finding.path("fix").asText()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -144,9 +167,7 @@ class DoctorIT {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "ip route del 192.0.2.0/24 dev vpn");
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("backend-route", "backend-probe");
+      Doctor doctor = problemsFrom(topology, "backend-route", "backend-probe");
       List<JsonNode> routes = doctor.problems().stream()
           .filter(f -> f.path("check").asText().equals("backend-route")).toList();
       assertThat(routes).hasSize(2); // both forwards go to 192.0.2.2
@@ -155,7 +176,7 @@ class DoctorIT {
       assertThat(web.path("fix").asText()).isEqualTo("ip route add 192.0.2.0/24 src 192.0.2.1 dev vpn");
 
       applyFixAndExpectClean(topology, web);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -163,11 +184,9 @@ class DoctorIT {
   void backendRoutedOutOfTheWrongInterface() throws Exception {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "ip route add 192.0.2.2/32 via 203.0.113.254 dev wan");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("backend-route", "backend-probe");
+      Doctor doctor = problemsFrom(topology, "backend-route", "backend-probe");
       JsonNode web = doctor.problems().stream()
           .filter(f -> f.path("check").asText().equals("backend-route") && f.path("forward").path("line").asInt() == 1)
           .findFirst().orElseThrow();
@@ -175,7 +194,7 @@ class DoctorIT {
       assertThat(web.path("fix").asText()).isEqualTo("ip route del 192.0.2.2 via 203.0.113.254 dev wan");
 
       applyFixAndExpectClean(topology, web);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -184,19 +203,16 @@ class DoctorIT {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "nft add table inet foreign"
           + " && nft add chain inet foreign forward '{ type filter hook forward priority 0; policy drop; }'");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("forward-drop");
       // The one chain drops both forwards: one finding for the host, naming the chain.
-      JsonNode finding = doctor.problem("forward-drop");
+      JsonNode finding = onlyProblem(topology, "forward-drop");
       assertThat(finding.path("what").asText())
           .contains("chain forward of nft table inet foreign").contains("policy drop").contains("every forward");
       assertThat(finding.path("fix").asText()).isEqualTo("nft insert rule inet foreign forward ct status dnat accept");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -206,16 +222,14 @@ class DoctorIT {
       topology.sh("gateway", "nft add table inet foreign"
           + " && nft add chain inet foreign forward '{ type filter hook forward priority 10; }'"
           + " && nft add rule inet foreign forward ip daddr 192.0.2.2 tcp dport 80 drop");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      doctor.onlyFrom("forward-drop");
-      JsonNode finding = doctor.problem("forward-drop");
+      JsonNode finding = onlyProblem(topology, "forward-drop");
       namesForward(finding, 1);
       assertThat(finding.path("what").asText()).contains("192.0.2.2:80/tcp").contains("rule handle");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -223,17 +237,14 @@ class DoctorIT {
   void iptablesForwardPolicyDrop() throws Exception {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "iptables -P FORWARD DROP");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("forward-drop");
-      JsonNode finding = doctor.problem("forward-drop");
+      JsonNode finding = onlyProblem(topology, "forward-drop");
       assertThat(finding.path("what").asText()).contains("iptables chain FORWARD (table filter)").contains("policy drop");
       assertThat(finding.path("fix").asText()).isEqualTo("iptables -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -242,18 +253,15 @@ class DoctorIT {
     try (Topology topology = healthy()) {
       // Legacy tables are invisible to nft, yet their hooks drop packets all the same.
       topology.sh("gateway", "iptables-legacy -P FORWARD DROP");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("forward-drop");
-      JsonNode finding = doctor.problem("forward-drop");
+      JsonNode finding = onlyProblem(topology, "forward-drop");
       assertThat(finding.path("what").asText()).contains("iptables-legacy chain FORWARD (table filter)");
       assertThat(finding.path("fix").asText())
           .isEqualTo("iptables-legacy -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -297,18 +305,15 @@ class DoctorIT {
       topology.sh("gateway", "nft add table ip other"
           + " && nft add chain ip other pre '{ type nat hook prerouting priority -150; }'"
           + " && nft add rule ip other pre tcp dport 13102 dnat to 192.0.2.3:80");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("foreign-nat");
-      JsonNode finding = doctor.problem("foreign-nat");
+      JsonNode finding = onlyProblem(topology, "foreign-nat");
       namesForward(finding, 1);
       assertThat(finding.path("what").asText()).contains("catches 13102/tcp").contains("192.0.2.3:80").contains("runs before");
       assertThat(finding.path("fix").asText()).startsWith("nft delete rule ip other pre handle ");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -319,10 +324,7 @@ class DoctorIT {
           + " && iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER"
           + " && iptables -t nat -A DOCKER ! -i docker0 -p udp -m udp --dport 13110 -j DNAT --to-destination 192.0.2.3:13110");
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("foreign-nat");
-      JsonNode finding = doctor.problem("foreign-nat");
+      JsonNode finding = onlyProblem(topology, "foreign-nat");
       namesForward(finding, 2);
       assertThat(finding.path("what").asText()).contains("catches 13110/udp").contains("192.0.2.3:13110");
       assertThat(finding.path("fix").asText()).isEqualTo(
@@ -338,10 +340,7 @@ class DoctorIT {
     try (Topology topology = healthy()) {
       topology.sh("backend", "kill $(ss -Htlnp 'sport = :80' | grep -o 'pid=[0-9]*' | cut -d= -f2)");
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("backend-probe");
-      JsonNode finding = doctor.problem("backend-probe");
+      JsonNode finding = onlyProblem(topology, "backend-probe");
       namesForward(finding, 1);
       assertThat(finding.path("what").asText()).contains("192.0.2.2:80/tcp refused");
       // The fix is on the backend: start the service again.
@@ -361,12 +360,9 @@ class DoctorIT {
       topology.sh("backend", "nft add table inet guard"
           + " && nft add chain inet guard input '{ type filter hook input priority 0; }'"
           + " && nft add rule inet guard input tcp dport 80 drop");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("backend-probe");
-      JsonNode finding = doctor.problem("backend-probe");
+      JsonNode finding = onlyProblem(topology, "backend-probe");
       namesForward(finding, 1);
       assertThat(finding.path("what").asText()).contains("192.0.2.2:80/tcp did not answer within");
       assertThat(finding.path("why").asText()).contains("a firewall drops the connection");
@@ -380,12 +376,9 @@ class DoctorIT {
   void portfwdsRulesFlushedBySomethingElse() throws Exception {
     try (Topology topology = healthy()) {
       topology.sh("gateway", "nft delete table inet portfwd");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertWebBroken(topology);
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("installed-rules");
-      JsonNode finding = doctor.problem("installed-rules");
+      JsonNode finding = onlyProblem(topology, "installed-rules");
       assertThat(finding.path("what").asText()).contains("portfwd's rules are not installed");
       assertThat(finding.path("fix").asText()).isEqualTo("portfwd apply " + table);
 
@@ -393,7 +386,7 @@ class DoctorIT {
       CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", table.toString());
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
       assertThat(doctor(topology).problems()).isEmpty();
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      assertWebWorks(topology);
     }
   }
 
@@ -423,10 +416,7 @@ class DoctorIT {
           + " -r 192.0.2.3 -q 203.0.113.10 --reply-port-src 13110 --reply-port-dst 40000 -t 120");
       assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).as("the flow follows the stale entry").isEmpty();
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("stale-udp-conntrack");
-      JsonNode finding = doctor.problem("stale-udp-conntrack");
+      JsonNode finding = onlyProblem(topology, "stale-udp-conntrack");
       namesForward(finding, 2);
       assertThat(finding.path("what").asText()).contains("1 UDP conntrack entry").contains("192.0.2.3:13110");
       assertThat(finding.path("fix").asText()).isEqualTo("conntrack -D -p udp --orig-port-dst 13110 --reply-src 192.0.2.3");
@@ -443,10 +433,7 @@ class DoctorIT {
       topology.sh("gateway", "sysctl -qw net.ipv6.conf.all.forwarding=0");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102)).isEmpty();
 
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("ip-forwarding");
-      JsonNode finding = doctor.problem("ip-forwarding");
+      JsonNode finding = onlyProblem(topology, "ip-forwarding");
       assertThat(finding.path("what").asText()).contains("IPv6 forwarding is off").contains("line 1");
       assertThat(finding.path("fix").asText()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1");
 
@@ -466,11 +453,8 @@ class DoctorIT {
       assertThat(explanation.path("severity").asText()).isEqualTo("info");
 
       // The backend's default route is a dead end: the client's connection hangs.
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
-      Doctor doctor = doctor(topology);
-      assertThat(doctor.exitCode()).isEqualTo(1);
-      doctor.onlyFrom("masquerade-off");
-      JsonNode finding = doctor.problem("masquerade-off");
+      assertWebBroken(topology);
+      JsonNode finding = onlyProblem(topology, "masquerade-off");
       namesForward(finding, 1);
       assertThat(finding.path("what").asText()).contains("from clients (e.g. 203.0.113.10)").contains("none got an answer");
       String note = finding.path("note").asText();
