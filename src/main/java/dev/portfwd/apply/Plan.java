@@ -33,6 +33,10 @@ public record Plan(String backend, DesiredState desired, List<ForwardChange> cha
 
   /** {@code 3 to add, 1 to change, 0 to remove}. */
   public String summary() {
+    if (changes.isEmpty() && !isEmpty()) {
+      // A table made by another portfwd version, or portfwd's own objects edited by hand.
+      return "no forward changes; portfwd's own rules are rewritten";
+    }
     return count(ForwardChange.Kind.ADD) + " to add, " + count(ForwardChange.Kind.CHANGE)
         + " to change, " + count(ForwardChange.Kind.REMOVE) + " to remove";
   }

@@ -19,9 +19,12 @@ import dev.portfwd.model.IpFamily;
  *       first match wins. Jumped to from prerouting (priority dstnat) and from output for the
  *       gateway's own connections (priority -100: nft 1.0.6 rejects the keyword there;
  *       loopback excluded).
- *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) repeats the
- *       lookups for packets after the first of each connection, so the map elements' counters
- *       hold every packet clients sent; nat chains see only first packets.
+ *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) sends the packets
+ *       clients send on DNATed connections after their first to {@code count_lookups}, which
+ *       repeats the lookups, so the map elements' counters hold every packet clients sent (nat
+ *       chains see only first packets). Replies and traffic that was not forwarded leave after
+ *       one rule: they cost the data plane nothing more, and a reply to a port that is also
+ *       forwarded is not counted as a client's packet of that forward.
  *   <li>{@code postrouting} masquerades only DNATed connections whose backend tuple is in the
  *       masquerade set; {@code forward} accepts DNATed connections (an accept ends only our own
  *       base chain: another table's drop still wins, which {@code doctor} reports).
@@ -33,11 +36,12 @@ final class Skeleton {
    * Stored as the table's comment for people. nft 1.0.6 leaves table comments out of its JSON, so
    * the version is also the name of an empty marker set, {@link #MARKER}: a table without it was
    * made by another portfwd version and is rebuilt as a whole (still one transaction) instead of
-   * patched.
+   * patched. Version 2 counts through {@code count_lookups}; version 1 ran every packet through
+   * the lookups.
    */
-  static final String VERSION = "portfwd ruleset 1";
+  static final String VERSION = "portfwd ruleset 2";
 
-  static final String MARKER = "ruleset_v1";
+  static final String MARKER = "ruleset_v2";
 
   private Skeleton() {}
 
@@ -70,15 +74,17 @@ final class Skeleton {
           + " . inet_proto . inet_service; flags interval; }");
     }
     tx.add("add chain " + t + " translate");
+    tx.add("add chain " + t + " count_lookups");
     tx.add("add chain " + t + " count { type filter hook prerouting priority mangle; policy accept; }");
     tx.add("add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
     tx.add("add chain " + t + " output { type nat hook output priority -100; policy accept; }");
     tx.add("add chain " + t + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
     tx.add("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
-    tx.add("add rule " + t + " count ct state new return");
+    // A connection's first packet is not DNATed yet at this priority: translate's lookup counts it.
+    tx.add("add rule " + t + " count ct direction original ct status dnat jump count_lookups");
     for (IpFamily family : IpFamily.values()) {
       lookups(tx, family, "translate", true);
-      lookups(tx, family, "count", false);
+      lookups(tx, family, "count_lookups", false);
     }
     tx.add("add rule " + t + " prerouting jump translate");
     tx.add("add rule " + t + " output ip daddr 127.0.0.0/8 return");
@@ -92,7 +98,7 @@ final class Skeleton {
     tx.add("add rule " + t + " forward ct status dnat accept");
   }
 
-  /** The lookup rules of one family: DNAT in {@code translate}, counting in {@code count}. */
+  /** The lookup rules of one family: DNAT in {@code translate}, counting in {@code count_lookups}. */
   private static void lookups(NftTransaction tx, IpFamily family, String chain, boolean translate) {
     String ip = MapSpec.ipKeyword(family);
     for (boolean named : new boolean[] {true, false}) {

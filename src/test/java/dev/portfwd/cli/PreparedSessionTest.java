@@ -109,7 +109,7 @@ class PreparedSessionTest {
       if (argv.equals(List.of("id", "-u"))) {
         return new CommandResult(argv, 0, "0\n", "");
       }
-      if (digest && argv.equals(List.of("nft", "list", "set", "inet", "portfwd", "ruleset_v1"))) {
+      if (digest && argv.equals(List.of("nft", "list", "set", "inet", "portfwd", "ruleset_v2"))) {
         return new CommandResult(argv, 0, "elements = { 0 comment \"crc64 0123456789abcdef\" }\n", "");
       }
       return new CommandResult(argv, 1, "", "Error: No such file or directory");

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.portfwd.testing.KernelBackend;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,6 +53,39 @@ class NftForwardingIT {
   static CommandResult ok(CommandResult result) {
     assertThat(result.exitCode()).as(result.stdout() + result.stderr()).isZero();
     return result;
+  }
+
+  /**
+   * nftables counts the packets clients send, not the backend's replies: a reply that comes back to
+   * the gateway on a port that is itself forwarded (a game's voice port, here 40000) must not show
+   * up as traffic of that forward.
+   */
+  @Test
+  void repliesAreNotCountedAsClientTrafficOfAnotherForward() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.udpServer(topology, "backend", 13110, "game");
+      Path table = table("game.txt", """
+          13110  192.0.2.2  13110  udp  # Game
+          40000  192.0.2.2  40000  udp  # Voice
+          """);
+      ok(portfwd(topology, "apply", table.toString()));
+
+      // From source port 40000: masquerade keeps it, so the answer reaches the gateway on 40000.
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).isEqualTo("game 192.0.2.1");
+
+      JsonNode forwards = new ObjectMapper().readTree(ok(portfwd(topology, "status", "--json")).stdout()).path("forwards");
+      assertThat(counted(forwards, "Game")).as("the client's one datagram").isEqualTo(1);
+      assertThat(counted(forwards, "Voice")).as("the backend's answer is no client packet of Voice").isZero();
+    }
+  }
+
+  private static long counted(JsonNode forwards, String description) {
+    for (JsonNode forward : forwards) {
+      if (forward.path("description").asText().equals(description)) {
+        return forward.path("packets").asLong();
+      }
+    }
+    throw new AssertionError("no forward " + description + " in " + forwards);
   }
 
   @ParameterizedTest

@@ -49,8 +49,8 @@ class NftBackendTest {
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
-        flush set inet portfwd ruleset_v1
-        add element inet portfwd ruleset_v1 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
+        flush set inet portfwd ruleset_v2
+        add element inet portfwd ruleset_v2 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
     assertThat(backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80"))).isEmpty())
@@ -100,6 +100,21 @@ class NftBackendTest {
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     backend.apply(plan);
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void upgradingFromTheFirstRulesetVersionRewritesTheRulesAndSaysTheForwardsStay() throws Exception {
+    // What portfwd before version 2 left: the same elements under the old marker set.
+    String version2 = backend.plan(Tables.compile(SEED)).script();
+    kernel.run(version2.replace("ruleset_v2", "ruleset_v1").replace("portfwd ruleset 2", "portfwd ruleset 1"));
+
+    Plan plan = backend.plan(Tables.compile(SEED));
+    assertThat(plan.changes()).isEmpty();
+    assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
+    assertThat(plan.summary()).isEqualTo("no forward changes; portfwd's own rules are rewritten");
+    backend.apply(plan);
+    assertThat(kernel.dump()).contains("ruleset_v2").doesNotContain("ruleset_v1");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
   }
 
@@ -192,14 +207,14 @@ class NftBackendTest {
     assertThat(backend.mayUseRecord()).as("no table").isFalse();
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(backend.mayUseRecord()).isTrue();
-    kernel.run("flush set inet portfwd ruleset_v1\n");
+    kernel.run("flush set inet portfwd ruleset_v2\n");
     assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
   }
 
   @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
-    kernel.run("flush set inet portfwd ruleset_v1\n");
+    kernel.run("flush set inet portfwd ruleset_v2\n");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).as("no element changes: nothing sent").isTrue();
     backend.apply(backend.plan(Tables.compile(SEED + "7777 192.0.2.4 7777 udp\n")));
     assertThat(kernel.readDigest()).isPresent();
