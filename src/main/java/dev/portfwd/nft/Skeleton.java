@@ -12,16 +12,18 @@ import dev.portfwd.model.IpFamily;
  *
  * <p>Chains:
  * <ul>
- *   <li>{@code translate} (regular) holds the DNAT lookups, in precedence order: per family,
- *       forwards naming an external address (restricted ones first, then a {@code return} that
- *       refuses other sources, then the open ones), then forwards for any local address behind
- *       {@code fib daddr type local}, in the same order. A {@code dnat} ends the chain, so the
- *       first match wins. Jumped to from prerouting (priority dstnat) and from output for the
- *       gateway's own connections (priority -100: nft 1.0.6 rejects the keyword there;
- *       loopback excluded).
+ *   <li>{@code translate} (regular) sends TCP and UDP to its family's chain ({@code translate4},
+ *       {@code translate6}) through one verdict map. That chain holds the DNAT lookups in
+ *       precedence order: forwards naming an external address (restricted ones first, then a
+ *       {@code return} that refuses other sources, then the open ones), then, behind one {@code
+ *       fib daddr type local}, the forwards for any local address in the same order ({@code
+ *       translate4_local}). A {@code dnat} ends the chain, so the first match wins. Jumped to
+ *       from prerouting (priority dstnat) and from output for the gateway's own connections
+ *       (priority -100: nft 1.0.6 rejects the keyword there; loopback excluded).
  *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) sends the packets
  *       clients send on DNATed connections after their first to {@code count_lookups}, which
- *       repeats the lookups, so the map elements' counters hold every packet clients sent (nat
+ *       repeats the lookups in the same shape of chains ({@code count4}, {@code count4_local},
+ *       ...), so the map elements' counters hold every packet clients sent (nat
  *       chains see only first packets). Replies and traffic that was not forwarded leave after
  *       one rule: they cost the data plane nothing more, and a reply to a port that is also
  *       forwarded is not counted as a client's packet of that forward.
@@ -36,8 +38,9 @@ final class Skeleton {
    * Stored as the table's comment for people. nft 1.0.6 leaves table comments out of its JSON, so
    * the version is also the name of an empty marker set, {@link #MARKER}: a table without it was
    * made by another portfwd version and is rebuilt as a whole (still one transaction) instead of
-   * patched. Version 2 counts through {@code count_lookups}; version 1 ran every packet through
-   * the lookups.
+   * patched. Version 2 counts only what clients send on DNATed connections and matches family and
+   * protocol once per packet, then one {@code fib} lookup, in per-family chains; version 1 ran
+   * every packet through every rule, each repeating those matches.
    */
   static final String VERSION = "portfwd ruleset 2";
 
@@ -75,6 +78,12 @@ final class Skeleton {
     }
     tx.add("add chain " + t + " translate");
     tx.add("add chain " + t + " count_lookups");
+    for (IpFamily family : IpFamily.values()) {
+      for (String stage : new String[] {"translate", "count"}) {
+        tx.add("add chain " + t + " " + chain(stage, family, false));
+        tx.add("add chain " + t + " " + chain(stage, family, true));
+      }
+    }
     tx.add("add chain " + t + " count { type filter hook prerouting priority mangle; policy accept; }");
     tx.add("add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
     tx.add("add chain " + t + " output { type nat hook output priority -100; policy accept; }");
@@ -82,9 +91,15 @@ final class Skeleton {
     tx.add("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
     // A connection's first packet is not DNATed yet at this priority: translate's lookup counts it.
     tx.add("add rule " + t + " count ct direction original ct status dnat jump count_lookups");
+    // Protocol and family are matched once, and the fib lookup once per packet, not in every rule.
+    for (String stage : new String[] {"translate", "count"}) {
+      tx.add("add rule " + t + " " + (stage.equals("count") ? "count_lookups" : stage)
+          + " meta l4proto { tcp, udp } meta nfproto vmap { ipv4 : jump " + chain(stage, IpFamily.IPV4, false)
+          + ", ipv6 : jump " + chain(stage, IpFamily.IPV6, false) + " }");
+    }
     for (IpFamily family : IpFamily.values()) {
-      lookups(tx, family, "translate", true);
-      lookups(tx, family, "count_lookups", false);
+      lookups(tx, family, "translate");
+      lookups(tx, family, "count");
     }
     tx.add("add rule " + t + " prerouting jump translate");
     tx.add("add rule " + t + " output ip daddr 127.0.0.0/8 return");
@@ -98,27 +113,43 @@ final class Skeleton {
     tx.add("add rule " + t + " forward ct status dnat accept");
   }
 
-  /** The lookup rules of one family: DNAT in {@code translate}, counting in {@code count_lookups}. */
-  private static void lookups(NftTransaction tx, IpFamily family, String chain, boolean translate) {
+  /**
+   * The chain holding {@code stage}'s lookups for {@code family}: {@code translate4}, {@code
+   * count6_local}, ... The {@code _local} ones hold the forwards without an external address,
+   * behind one {@code fib daddr type local}.
+   */
+  static String chain(String stage, IpFamily family, boolean local) {
+    return stage + (family == IpFamily.IPV4 ? "4" : "6") + (local ? "_local" : "");
+  }
+
+  /**
+   * The lookup rules of one family, in precedence order: DNAT in {@code translate}, counting in
+   * {@code count}. A {@code return} ends the family's lookups: it returns from the family chain,
+   * and from the local chain to the end of the family chain.
+   */
+  private static void lookups(NftTransaction tx, IpFamily family, String stage) {
+    boolean translate = stage.equals("translate");
     String ip = MapSpec.ipKeyword(family);
     for (boolean named : new boolean[] {true, false}) {
-      String guard = (named ? "" : "fib daddr type local ") + "meta nfproto " + MapSpec.nfproto(family)
-          + " meta l4proto { tcp, udp } ";
+      String chain = NftTransaction.TABLE + " " + chain(stage, family, !named);
       for (boolean restricted : new boolean[] {true, false}) {
         for (boolean range : new boolean[] {false, true}) {
           MapSpec spec = new MapSpec(family, named, restricted, range);
+          // nft accepts a port mapping only after a protocol match in the same rule.
           String action = translate
-              ? "dnat " + ip + " to " + spec.keyExpression() + " map @" + spec.name()
+              ? "meta l4proto { tcp, udp } dnat " + ip + " to " + spec.keyExpression() + " map @" + spec.name()
               : spec.keyExpression() + " @" + spec.name() + " accept";
-          tx.add("add rule " + NftTransaction.TABLE + " " + chain + " " + guard + action);
+          tx.add("add rule " + chain + " " + action);
         }
         if (restricted) {
           // Not admitted by the lookups above: refuse, so such sources neither reach the forward
           // nor fall through to an address-less forward on the same port.
-          tx.add("add rule " + NftTransaction.TABLE + " " + chain + " " + guard
-              + (named ? ip + " daddr . " : "") + "meta l4proto . th dport @" + MapSpec.refuseSet(family, named)
-              + " return");
+          tx.add("add rule " + chain + " " + (named ? ip + " daddr . " : "") + "meta l4proto . th dport @"
+              + MapSpec.refuseSet(family, named) + " return");
         }
+      }
+      if (named) {
+        tx.add("add rule " + chain + " fib daddr type local jump " + chain(stage, family, true));
       }
     }
   }
