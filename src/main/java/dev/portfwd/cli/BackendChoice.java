@@ -35,29 +35,46 @@ enum BackendChoice {
     return word;
   }
 
-  /** The backend this choice means on the host {@code runner} reaches. */
+  /** The backend this choice means on the host {@code runner} reaches (for {@code doctor}: maybe unusable). */
   Backend create(CommandRunner runner) throws BackendException {
     return switch (this) {
       case nftables -> new NftBackend(new NftCommandKernel(runner));
       case iptables -> IptablesBackend.forHost(runner, Optional.empty());
       case iptables_nft -> IptablesBackend.forHost(runner, Optional.of(IptablesFlavour.NFT));
       case iptables_legacy -> IptablesBackend.forHost(runner, Optional.of(IptablesFlavour.LEGACY));
-      case auto -> auto(runner);
+      case auto -> auto(runner).backend();
     };
   }
 
-  private static Backend auto(CommandRunner runner) {
+  /**
+   * The backend this choice means, checked to work on this host: its tool is there and answers.
+   * {@code auto} has asked that while choosing, so the tool is not asked twice.
+   *
+   * @throws BackendException with the chosen backend's one-line message saying what to install
+   */
+  Backend usable(CommandRunner runner) throws BackendException {
+    Chosen chosen = this == auto ? auto(runner) : new Chosen(create(runner), false);
+    if (!chosen.works()) {
+      chosen.backend().requireUsable();
+    }
+    return chosen.backend();
+  }
+
+  /** A backend and whether choosing it already proved that it works. */
+  private record Chosen(Backend backend, boolean works) {}
+
+  private static Chosen auto(CommandRunner runner) {
     NftBackend nft = new NftBackend(new NftCommandKernel(runner));
     boolean nftWorks = works(nft);
     IptablesBackend iptables = IptablesBackend.forHost(runner, Optional.empty());
     if (!nftWorks) {
       // Neither works: nftables' own check then says what to install.
-      return works(iptables) ? iptables : nft;
+      return works(iptables) ? new Chosen(iptables, true) : new Chosen(nft, false);
     }
     // Only the iptables side is asked whether it holds portfwd's rules: its dumps are cheap, while
     // listing portfwd's nft table costs as much as a plan. A host holding both (a leftover) is
     // served by iptables until 'portfwd remove --backend iptables'.
-    return works(iptables) && installed(iptables) ? iptables : nft;
+    return new Chosen(works(iptables) && installed(iptables) ? iptables : nft, true);
   }
 
   private static boolean works(Backend backend) {

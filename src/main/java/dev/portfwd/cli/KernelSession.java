@@ -43,9 +43,7 @@ final class KernelSession {
   static KernelSession open(BackendChoice choice, CommandRunner runner) {
     try {
       new Host(runner).requireRoot();
-      Backend backend = choice.create(runner);
-      backend.requireUsable();
-      return new KernelSession(runner, backend);
+      return new KernelSession(runner, choice.usable(runner));
     } catch (BackendException e) {
       throw PortfwdException.failure(e.getMessage(), e);
     }
