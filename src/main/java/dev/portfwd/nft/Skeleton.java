@@ -118,7 +118,7 @@ final class Skeleton {
    * count6_local}, ... The {@code _local} ones hold the forwards without an external address,
    * behind one {@code fib daddr type local}.
    */
-  static String chain(String stage, IpFamily family, boolean local) {
+  private static String chain(String stage, IpFamily family, boolean local) {
     return stage + (family == IpFamily.IPV4 ? "4" : "6") + (local ? "_local" : "");
   }
 
