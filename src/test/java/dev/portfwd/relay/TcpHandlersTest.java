@@ -38,10 +38,8 @@ class TcpHandlersTest {
     });
   }
 
-  @Test
-  void readsTheNextChunkOnlyAfterTheClientTookThePrevious() {
-    EmbeddedChannel client = new EmbeddedChannel();
-    AtomicInteger reads = new AtomicInteger();
+  /** A backend channel relaying to {@code client}, without auto-read, counting its read requests. */
+  private EmbeddedChannel backendCountingReads(EmbeddedChannel client, AtomicInteger reads) {
     EmbeddedChannel backend = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
       @Override
       public void read(ChannelHandlerContext ctx) {
@@ -49,6 +47,14 @@ class TcpHandlersTest {
       }
     }, new TcpBackendHandler(client, route));
     backend.config().setAutoRead(false);
+    return backend;
+  }
+
+  @Test
+  void readsTheNextChunkOnlyAfterTheClientTookThePrevious() {
+    EmbeddedChannel client = new EmbeddedChannel();
+    AtomicInteger reads = new AtomicInteger();
+    EmbeddedChannel backend = backendCountingReads(client, reads);
     int before = reads.get();
     // A client whose write never completes: the handler must not ask the backend for more.
     client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
@@ -65,13 +71,7 @@ class TcpHandlersTest {
   void readsAgainOnceTheWriteSucceeded() {
     EmbeddedChannel client = new EmbeddedChannel();
     AtomicInteger reads = new AtomicInteger();
-    EmbeddedChannel backend = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void read(ChannelHandlerContext ctx) {
-        reads.incrementAndGet();
-      }
-    }, new TcpBackendHandler(client, route));
-    backend.config().setAutoRead(false);
+    EmbeddedChannel backend = backendCountingReads(client, reads);
     int before = reads.get();
     backend.writeInbound(Unpooled.copiedBuffer("a", StandardCharsets.US_ASCII));
     assertThat(reads.get()).isEqualTo(before + 1);
