@@ -13,9 +13,7 @@ import picocli.CommandLine.Parameters;
  */
 final class PlanInputs {
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin BackendOption backend;
 
   @Option(names = "--reread",
       description = "Read every element of portfwd's rules from the kernel instead of trusting the record of the"
@@ -31,7 +29,7 @@ final class PlanInputs {
   /** The compiled table, the open kernel session and, unless {@code --reread}, the record. */
   PreparedSession prepare(PrintWriter err) {
     return PreparedSession.prepare(
-        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend,
+        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend.choice,
         reread ? Optional.empty() : Optional.of(state.store()));
   }
 }

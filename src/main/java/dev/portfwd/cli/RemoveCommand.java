@@ -3,8 +3,8 @@ package dev.portfwd.cli;
 import dev.portfwd.apply.Plan;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd remove}: deletes exactly what portfwd installed, found in the live kernel. */
@@ -19,14 +19,12 @@ final class RemoveCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin BackendOption backend;
 
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    KernelSession session = KernelSession.open(backend);
+    KernelSession session = KernelSession.open(backend.choice);
     Plan plan = KernelSession.call(() -> session.backend.planRemove());
     if (plan.isEmpty()) {
       out.println("nothing to remove: portfwd has nothing installed (" + plan.backend() + ")");

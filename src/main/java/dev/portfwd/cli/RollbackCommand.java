@@ -10,7 +10,6 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,9 +33,7 @@ final class RollbackCommand implements Runnable {
 
   @Mixin StateOptions state;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin BackendOption backend;
 
   /** With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong. */
   private static BackendChoice recordedBackend(StateStore store) {
@@ -62,7 +59,7 @@ final class RollbackCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StateStore store = state.store();
-    KernelSession session = KernelSession.open(backend == BackendChoice.auto ? recordedBackend(store) : backend);
+    KernelSession session = KernelSession.open(backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
     Restorer restorer = StateOptions.restorer(store, session, err);
     Restorer.Result result;
     try (StateStore.Lock lock = store.lock()) {

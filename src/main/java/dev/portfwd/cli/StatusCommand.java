@@ -28,9 +28,7 @@ final class StatusCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin BackendOption backend;
 
   @Option(names = "--json", description = "Print the forwards and counters as JSON for scripts.")
   boolean json;
@@ -40,7 +38,7 @@ final class StatusCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    KernelSession session = KernelSession.open(backend);
+    KernelSession session = KernelSession.open(backend.choice);
     List<ForwardCounters> forwards = withConnections(session, KernelSession.call(session.backend::status));
     LiveTableLine liveTable = LiveTableLine.of(state, session);
     out.print(json ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"

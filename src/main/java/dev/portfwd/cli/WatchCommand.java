@@ -35,9 +35,7 @@ final class WatchCommand implements Runnable {
 
   @Mixin StateOptions state;
 
-  @Option(names = "--backend", defaultValue = "auto",
-      description = "Kernel backend: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  BackendChoice backend;
+  @Mixin BackendOption backend;
 
   @Option(names = "--no-sysctl",
       description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
@@ -77,7 +75,7 @@ final class WatchCommand implements Runnable {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    KernelSession session = KernelSession.open(backend);
+    KernelSession session = KernelSession.open(backend.choice);
     KernelWatchTarget target = new KernelWatchTarget(table, session, state.store(), !noSysctl, err);
     // Between full checks, nftables answers "are portfwd's chains still the same?" in milliseconds.
     DriftProbe probe = session.backend.name().equals("nftables") ? new NftChainsProbe(session.runner) : DriftProbe.NONE;

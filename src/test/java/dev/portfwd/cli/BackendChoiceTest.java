@@ -54,7 +54,7 @@ class BackendChoiceTest {
     picocli.CommandLine.ParseResult parsed =
         Portfwd.newCommandLine().parseArgs("apply", "--backend", "iptables-legacy", "t.txt");
     ApplyCommand apply = (ApplyCommand) parsed.subcommand().commandSpec().userObject();
-    assertThat(apply.inputs.backend).isEqualTo(BackendChoice.iptables_legacy);
+    assertThat(apply.inputs.backend.choice).isEqualTo(BackendChoice.iptables_legacy);
     assertThat(apply.inputs.table).isEqualTo("t.txt");
   }
 }
