@@ -91,12 +91,8 @@ final class Skeleton {
     tx.add("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
     // A connection's first packet is not DNATed yet at this priority: translate's lookup counts it.
     tx.add("add rule " + t + " count ct direction original ct status dnat jump count_lookups");
-    // Protocol and family are matched once, and the fib lookup once per packet, not in every rule.
-    for (String stage : new String[] {"translate", "count"}) {
-      tx.add("add rule " + t + " " + (stage.equals("count") ? "count_lookups" : stage)
-          + " meta l4proto { tcp, udp } meta nfproto vmap { ipv4 : jump " + chain(stage, IpFamily.IPV4, false)
-          + ", ipv6 : jump " + chain(stage, IpFamily.IPV6, false) + " }");
-    }
+    tx.add("add rule " + t + " translate " + toFamilyChain("translate"));
+    tx.add("add rule " + t + " count_lookups " + toFamilyChain("count"));
     for (IpFamily family : IpFamily.values()) {
       lookups(tx, family, "translate");
       lookups(tx, family, "count");
@@ -111,6 +107,15 @@ final class Skeleton {
           + " masquerade");
     }
     tx.add("add rule " + t + " forward ct status dnat accept");
+  }
+
+  /**
+   * Sends TCP and UDP to {@code stage}'s chain of their family: protocol and family are matched
+   * once per packet, and the fib lookup once in that chain, instead of in every lookup rule.
+   */
+  private static String toFamilyChain(String stage) {
+    return "meta l4proto { tcp, udp } meta nfproto vmap { ipv4 : jump " + chain(stage, IpFamily.IPV4, false)
+        + ", ipv6 : jump " + chain(stage, IpFamily.IPV6, false) + " }";
   }
 
   /**
