@@ -1,10 +1,12 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.Plan;
-import dev.portfwd.compile.DesiredState;
-import dev.portfwd.model.IpFamily;
-import java.io.IOException;
+import dev.portfwd.engine.Applied;
+import dev.portfwd.engine.ApplyRequest;
+import dev.portfwd.engine.Engine;
+import dev.portfwd.state.ConfirmationPrompt;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd apply}: makes the kernel forward exactly what the table says, in one atomic
- * transaction, then switches IP forwarding on and clears stale UDP conntrack entries.
+ * transaction, then switches IP forwarding on and clears stale UDP conntrack entries (the
+ * engine's {@link Engine#apply}); with {@code --confirm}, waits for the confirmation.
  */
 @Command(
     name = "apply",
@@ -26,6 +29,8 @@ final class ApplyCommand implements Runnable {
 
   /** Applying 10,000 forwards should not print 20,000 lines; 'plan' lists them all. */
   private static final int SHOWN_CHANGES = 50;
+
+  private static final Duration TICK = Duration.ofMillis(200);
 
   @Spec CommandSpec spec;
 
@@ -45,43 +50,33 @@ final class ApplyCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PreparedSession prepared = inputs.prepare(err);
-    DesiredState desired = prepared.desired();
-    KernelSession session = prepared.session();
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired, prepared.recorded()));
-    SafeApplyStep safe = SafeApplyStep.begin(inputs.state, session, plan, inputs.table, !noSysctl, confirm, err);
-    try (safe) {
-      KernelSession.call(() -> {
-        session.backend.apply(plan);
-        return null;
-      });
-      safe.applied();
+    if (confirm != null && (confirm < 1 || confirm > 86_400)) {
+      throw PortfwdException.invalidInput("--confirm takes 1 to 86400 seconds, not " + confirm);
     }
-    PlanCommand.print(plan, out, SHOWN_CHANGES);
-    if (!noSysctl) {
-      for (IpFamily family : IpFamily.values()) {
-        if (desired.uses(family)) {
-          String note = KernelSession.call(() -> session.host.enableForwarding(family == IpFamily.IPV6));
-          if (note != null) {
-            out.println(note);
-          }
-        }
-      }
-    }
-    cleanConntrack(session, plan, err);
+    Engine engine = prepared.session().engine(inputs.state.store(), err);
+    ApplyRequest request = new ApplyRequest(prepared.desired(), StateOptions.source(inputs.table), !inputs.reread,
+        !noSysctl, Optional.ofNullable(confirm).map(Duration::ofSeconds));
+    Applied applied = KernelSession.call(() -> engine.apply(request));
+    PlanCommand.print(applied.plan(), out, SHOWN_CHANGES);
+    applied.notes().forEach(out::println);
     out.flush();
-    safe.awaitConfirmation(session, out, err);
-  }
-
-  /** Best effort: the forwards are in place; a conntrack failure only delays stale UDP flows. */
-  static void cleanConntrack(KernelSession session, Plan plan, PrintWriter err) {
-    if (plan.changes().isEmpty() || !session.conntrack.available()) {
+    applied.warnings().forEach(warning -> err.println("portfwd: warning: " + warning));
+    err.flush();
+    if (confirm != null && applied.pending().isEmpty()) {
+      out.println("nothing changed, so there is nothing to confirm");
+      out.flush();
+    }
+    if (applied.pending().isEmpty()) {
       return;
     }
-    try {
-      session.conntrack.deleteStaleUdp(plan.changes());
-    } catch (IOException e) {
-      err.println("portfwd: warning: could not clear stale UDP conntrack entries: " + e.getMessage());
-      err.flush();
+    // The terminal going away must not end the wait early: the timer and 'confirm' still work.
+    Signals.ignoreHangup();
+    ConfirmationPrompt.Result result = KernelSession.call(
+        () -> engine.awaitConfirmation(applied.pending().get(), TICK, System.in, out));
+    if (result.outcome() == ConfirmationPrompt.Outcome.ROLLED_BACK) {
+      throw PortfwdException.failure(result.message());
     }
+    out.println(result.message());
+    out.flush();
   }
 }

@@ -1,7 +1,7 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.iptables.IptablesBackend;
 import dev.portfwd.iptables.IptablesFlavour;

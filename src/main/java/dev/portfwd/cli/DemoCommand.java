@@ -1,8 +1,9 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Host;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.demo.Demo;
+import dev.portfwd.engine.EngineException;
+import dev.portfwd.host.Root;
 import dev.portfwd.host.ProcessCommandRunner;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +30,7 @@ final class DemoCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     ProcessCommandRunner runner = new ProcessCommandRunner();
     try {
-      new Host(runner).requireRoot();
+      Root.require(runner);
     } catch (BackendException e) {
       throw PortfwdException.failure("the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo");
     }
@@ -42,7 +43,7 @@ final class DemoCommand implements Runnable {
       if (!new Demo(out, forwards -> StatusCommand.text("nftables", forwards)).run()) {
         throw PortfwdException.failure("the forwarded request was not answered; see the steps above");
       }
-    } catch (IOException | BackendException e) {
+    } catch (IOException | EngineException e) {
       throw PortfwdException.failure("demo failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

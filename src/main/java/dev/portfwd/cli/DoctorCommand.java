@@ -2,7 +2,7 @@ package dev.portfwd.cli;
 
 import dev.portfwd.doctor.Doctor;
 import dev.portfwd.doctor.DoctorReport;
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.doctor.BackendInstalledRules;
 import dev.portfwd.doctor.InstalledRules;
 import dev.portfwd.doctor.ReportPrinter;

@@ -1,34 +1,38 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Conntrack;
-import dev.portfwd.apply.Host;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.EngineException;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.host.Root;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.state.DetachedTimerLauncher;
+import dev.portfwd.state.StateStore;
+import dev.portfwd.state.TimerLauncher;
 import java.io.PrintWriter;
+import java.time.Duration;
 
 /**
- * What the kernel commands ({@code plan}, {@code apply}, {@code status}, {@code remove}) share:
- * the checks before anything is touched (root, then the backend's tool), and the mapping of
- * backend failures to one-line errors with exit code 1.
+ * What the kernel commands share before they hand over to the {@link Engine}: the checks before
+ * anything is touched (root, then the backend's tool), and the mapping of failures to one-line
+ * errors with exit code 1.
  */
 final class KernelSession {
 
+  /** How long a busy host may take to start the rollback timer's JVM before apply gives up. */
+  private static final Duration ARM_TIMEOUT = Duration.ofSeconds(20);
+
   final CommandRunner runner;
-  final Host host;
   final Backend backend;
-  final Conntrack conntrack;
 
   private KernelSession(CommandRunner runner, Backend backend) {
     this.runner = runner;
-    this.host = new Host(runner);
     this.backend = backend;
-    this.conntrack = new Conntrack(runner);
   }
 
   /**
@@ -42,11 +46,26 @@ final class KernelSession {
 
   static KernelSession open(BackendChoice choice, CommandRunner runner) {
     try {
-      new Host(runner).requireRoot();
+      Root.require(runner);
       return new KernelSession(runner, choice.usable(runner));
     } catch (BackendException e) {
       throw PortfwdException.failure(e.getMessage(), e);
     }
+  }
+
+  /** The engine for this session's backend and {@code store}; it can arm rollback timers. */
+  Engine engine(StateStore store, PrintWriter err) {
+    TimerLauncher launcher = new DetachedTimerLauncher(
+        DetachedTimerLauncher.javaCommand(Portfwd.class.getName(), RollbackTimerCommand.NAME), ARM_TIMEOUT);
+    return engine(store, launcher, err);
+  }
+
+  /** The engine for this session's backend and {@code store}, warning on {@code err}. */
+  Engine engine(StateStore store, TimerLauncher launcher, PrintWriter err) {
+    return Engine.forHost(backend, runner, store, launcher, warning -> {
+      err.println("portfwd: warning: " + warning);
+      err.flush();
+    });
   }
 
   /**
@@ -65,17 +84,17 @@ final class KernelSession {
     }
   }
 
-  /** Runs a backend step, turning its failure into exit 1. */
-  static <T> T call(BackendStep<T> step) {
+  /** Runs an engine step, turning its failure into exit 1. */
+  static <T> T call(EngineStep<T> step) {
     try {
       return step.run();
-    } catch (BackendException e) {
+    } catch (EngineException e) {
       throw PortfwdException.failure(e.getMessage(), e);
     }
   }
 
   @FunctionalInterface
-  interface BackendStep<T> {
-    T run() throws BackendException;
+  interface EngineStep<T> {
+    T run() throws EngineException;
   }
 }

@@ -1,7 +1,7 @@
 package dev.portfwd.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.state.StateReport;
 import dev.portfwd.state.StateStore;
 import java.io.IOException;

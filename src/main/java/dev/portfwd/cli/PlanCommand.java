@@ -1,7 +1,7 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.Plan;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +31,8 @@ final class PlanCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PreparedSession prepared = inputs.prepare(err);
-    Plan plan = KernelSession.call(() -> prepared.session().backend.plan(prepared.desired(), prepared.recorded()));
+    Plan plan = KernelSession.call(
+        () -> prepared.session().engine(inputs.state.store(), err).plan(prepared.desired(), !inputs.reread));
     if (script) {
       out.print(plan.script());
     } else {

@@ -2,7 +2,6 @@ package dev.portfwd.cli;
 
 import dev.portfwd.table.TableReader;
 import java.io.PrintWriter;
-import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,10 +25,9 @@ final class PlanInputs {
       description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
   String table;
 
-  /** The compiled table, the open kernel session and, unless {@code --reread}, the record. */
+  /** The compiled table and the open kernel session. */
   PreparedSession prepare(PrintWriter err) {
     return PreparedSession.prepare(
-        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), backend.choice,
-        reread ? Optional.empty() : Optional.of(state.store()));
+        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err), () -> KernelSession.open(backend.choice));
   }
 }

@@ -1,6 +1,6 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Plan;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Delete every forward portfwd installed, and nothing else, in one transaction.",
-      "Needs no table: what is installed is read from the kernel. Needs root."
+      "Needs no table: what is installed is read from the kernel. Refused while an 'apply --confirm' waits"
+          + " ('portfwd confirm' or 'portfwd rollback' settles it first); 'portfwd rollback' undoes a remove."
+          + " Needs root."
     })
 final class RemoveCommand implements Runnable {
 
@@ -21,22 +23,19 @@ final class RemoveCommand implements Runnable {
 
   @Mixin BackendOption backend;
 
+  @Mixin StateOptions state;
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
-    Plan plan = KernelSession.call(() -> session.backend.planRemove());
+    Plan plan = KernelSession.call(() -> session.engine(state.store(), err).remove());
     if (plan.isEmpty()) {
       out.println("nothing to remove: portfwd has nothing installed (" + plan.backend() + ")");
-      out.flush();
-      return;
+    } else {
+      out.println("removed " + TableLoader.count(plan.changes().size(), "forward") + " (" + plan.backend() + ")");
     }
-    KernelSession.call(() -> {
-      session.backend.apply(plan);
-      return null;
-    });
-    out.println("removed " + TableLoader.count(plan.changes().size(), "forward") + " (" + plan.backend() + ")");
-    ApplyCommand.cleanConntrack(session, plan, spec.commandLine().getErr());
     out.flush();
   }
 }

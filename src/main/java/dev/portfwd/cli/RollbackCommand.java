@@ -1,6 +1,5 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.BackendException;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
@@ -25,8 +24,6 @@ import picocli.CommandLine.Spec;
           + " 'apply --confirm' that still waits. Run it again to go back further (the last 10 states are"
           + " kept). Needs root."
     })
-// "try": a StateStore.Lock is held for its block and never referenced in it, by design.
-@SuppressWarnings("try")
 final class RollbackCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -36,7 +33,7 @@ final class RollbackCommand implements Runnable {
   @Mixin BackendOption backend;
 
   /** With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong. */
-  private static BackendChoice recordedBackend(StateStore store) {
+  static BackendChoice recordedBackend(StateStore store) {
     try {
       Optional<String> name = store.pending().map(PendingConfirmation::backend)
           .or(() -> current(store).map(e -> e.snapshot().backend()));
@@ -60,18 +57,7 @@ final class RollbackCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     StateStore store = state.store();
     KernelSession session = KernelSession.open(backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
-    Restorer restorer = StateOptions.restorer(store, session, err);
-    Restorer.Result result;
-    try (StateStore.Lock lock = store.lock()) {
-      Optional<PendingConfirmation> pending = store.pending();
-      result = pending.isPresent() ? restorer.undo(pending.get()) : restorer.rollbackOne();
-    } catch (IllegalStateException e) {
-      throw PortfwdException.failure(e.getMessage());
-    } catch (BackendException e) {
-      throw PortfwdException.failure("rollback failed: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw PortfwdException.failure("cannot read or update " + store.dir() + ": " + e.getMessage(), e);
-    }
+    Restorer.Result result = KernelSession.call(() -> session.engine(store, err).rollback());
     out.println(result.message());
     result.plan().changes().stream().limit(50).forEach(change -> out.println("  " + change.describe()));
     out.flush();

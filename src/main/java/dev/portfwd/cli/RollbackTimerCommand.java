@@ -1,12 +1,9 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.apply.BackendException;
 import dev.portfwd.state.PendingConfirmation;
-import dev.portfwd.state.RollbackTimer;
 import dev.portfwd.state.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -37,19 +34,19 @@ final class RollbackTimerCommand implements Runnable {
   public void run() {
     PrintWriter log = spec.commandLine().getOut();
     StateStore store = state.store();
+    // The backend that applied what may be undone; opened now, so a missing tool shows in the log
+    // at once rather than at the deadline.
+    BackendChoice choice = pending(store).map(p -> BackendChoice.valueOf(p.backend())).orElse(BackendChoice.auto);
+    KernelSession session = KernelSession.open(choice);
+    KernelSession.call(
+        () -> session.engine(store, spec.commandLine().getErr()).runRollbackTimer(id, Duration.ofMillis(200), log));
+  }
+
+  private static Optional<PendingConfirmation> pending(StateStore store) {
     try {
-      new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(200)).run(id, () -> {
-        Optional<PendingConfirmation> pending = store.pending();
-        BackendChoice choice = pending.map(p -> BackendChoice.valueOf(p.backend())).orElse(BackendChoice.auto);
-        return StateOptions.restorer(store, KernelSession.open(choice), spec.commandLine().getErr());
-      }, log);
+      return store.pending();
     } catch (IOException e) {
-      throw PortfwdException.failure("rollback timer " + id + ": " + e.getMessage(), e);
-    } catch (BackendException e) {
-      throw PortfwdException.failure("rollback timer " + id + ": rollback failed: " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw PortfwdException.failure("rollback timer " + id + ": interrupted");
+      return Optional.empty();
     }
   }
 }

@@ -2,14 +2,12 @@ package dev.portfwd.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.engine.Engine;
 import dev.portfwd.model.Addresses;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,36 +37,20 @@ final class StatusCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     KernelSession session = KernelSession.open(backend.choice);
-    List<ForwardCounters> forwards = withConnections(session, KernelSession.call(session.backend::status));
+    Engine engine = session.engine(state.store(), spec.commandLine().getErr());
+    List<LiveForward> forwards = KernelSession.call(engine::status);
     LiveTableLine liveTable = LiveTableLine.of(state, session);
     out.print(json ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
         : text(session.backend.name(), forwards) + liveTable.text());
     out.flush();
   }
 
-  static List<ForwardCounters> withConnections(KernelSession session, List<ForwardCounters> forwards) {
-    if (forwards.isEmpty() || !session.conntrack.available()) {
-      return forwards;
-    }
-    try {
-      Map<CompiledForward, Long> counts =
-          session.conntrack.count(forwards.stream().map(ForwardCounters::forward).toList());
-      List<ForwardCounters> result = new ArrayList<>();
-      for (ForwardCounters f : forwards) {
-        result.add(f.withConnections(counts.getOrDefault(f.forward(), -1L)));
-      }
-      return result;
-    } catch (IOException e) {
-      return forwards; // counts stay unknown (-1); the forwards themselves are still right
-    }
-  }
-
-  static String text(String backend, List<ForwardCounters> forwards) {
+  static String text(String backend, List<LiveForward> forwards) {
     if (forwards.isEmpty()) {
       return "no forwards installed (" + backend + ")\n";
     }
     TextTable table = new TextTable("EXTERNAL", "BACKEND", "PACKETS", "BYTES", "CONNS", "OPTIONS", "DESCRIPTION");
-    for (ForwardCounters f : forwards) {
+    for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();
       table.row(forward.externalText(), forward.backendText(), Long.toString(f.packets()), Long.toString(f.bytes()),
           f.connections() < 0 ? "?" : Long.toString(f.connections()),
@@ -80,11 +62,11 @@ final class StatusCommand implements Runnable {
             : "); packets and bytes are those clients sent\n");
   }
 
-  static ObjectNode toJson(String backend, List<ForwardCounters> forwards) {
+  static ObjectNode toJson(String backend, List<LiveForward> forwards) {
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("backend", backend);
     ArrayNode list = root.putArray("forwards");
-    for (ForwardCounters f : forwards) {
+    for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();
       ObjectNode node = list.addObject();
       node.put("externalAddress", forward.externalAddress().map(Addresses::format).orElse(null));

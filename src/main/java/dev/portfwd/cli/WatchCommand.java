@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.engine.Engine;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.watch.DriftProbe;
 import dev.portfwd.watch.NftChainsProbe;
@@ -76,7 +77,8 @@ final class WatchCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
-    KernelWatchTarget target = new KernelWatchTarget(table, session, state.store(), !noSysctl, err);
+    KernelWatchTarget target =
+        new KernelWatchTarget(table, session.engine(state.store(), Engine.NO_TIMER, err), !noSysctl, err);
     // Between full checks, nftables answers "are portfwd's chains still the same?" in milliseconds.
     DriftProbe probe = session.backend.name().equals("nftables") ? new NftChainsProbe(session.runner) : DriftProbe.NONE;
     Watcher watcher = new Watcher(Path.of(table), target, Duration.ofMillis(Math.round(intervalSeconds * 1000)),

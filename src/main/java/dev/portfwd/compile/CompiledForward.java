@@ -74,7 +74,7 @@ public record CompiledForward(
     if (mixed) {
       throw new IllegalArgumentException("addresses of one forward must share one IP version");
     }
-    allowedSources = Sources.normalize(allowedSources);
+    allowedSources = SourceBlocks.normalize(allowedSources);
   }
 
   /** What identifies a forward across a change: where it listens, not where it sends. */

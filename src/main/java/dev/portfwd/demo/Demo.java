@@ -1,14 +1,15 @@
 package dev.portfwd.demo;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Conntrack;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Host;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.engine.Applied;
+import dev.portfwd.engine.ApplyRequest;
+import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.EngineException;
+import dev.portfwd.state.StateStore;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
@@ -19,7 +20,11 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.function.Function;
 
@@ -38,10 +43,10 @@ public final class Demo {
   private static final int FORWARDED_PORT = 8080;
 
   private final PrintWriter out;
-  private final Function<List<ForwardCounters>, String> statusText;
+  private final Function<List<LiveForward>, String> statusText;
 
   /** {@code statusText} prints forwards as {@code portfwd status} does. */
-  public Demo(PrintWriter out, Function<List<ForwardCounters>, String> statusText) {
+  public Demo(PrintWriter out, Function<List<LiveForward>, String> statusText) {
     this.out = out;
     this.statusText = statusText;
   }
@@ -59,9 +64,9 @@ public final class Demo {
    * Runs the demo. Returns true when the forwarded request was answered.
    *
    * @throws IOException when the namespaces or the web server cannot be set up
-   * @throws BackendException when nft rejects the table
+   * @throws EngineException when nft rejects the table
    */
-  public boolean run() throws IOException, BackendException, InterruptedException {
+  public boolean run() throws IOException, EngineException, InterruptedException {
     DesiredState desired = compile();
     step("building throwaway namespaces: client " + DemoNetwork.CLIENT + " ── gateway " + DemoNetwork.GATEWAY_WAN
         + " | " + DemoNetwork.GATEWAY_VPN + " ── backend " + DemoNetwork.BACKEND);
@@ -73,29 +78,33 @@ public final class Demo {
       out.println("   " + request(network));
 
       step("portfwd apply examples/demo-ports.txt  (inside the gateway namespace)");
-      NftBackend backend = new NftBackend(new NftCommandKernel(network.runner("gateway")));
-      Plan plan = backend.plan(desired);
-      backend.apply(plan);
-      for (ForwardChange change : plan.changes()) {
-        out.println("   " + change.describe());
+      Path stateDir = Files.createTempDirectory("portfwd-demo-state");
+      try {
+        Engine engine = Engine.forHost(new NftBackend(new NftCommandKernel(network.runner("gateway"))),
+            network.runner("gateway"), new StateStore(stateDir), Engine.NO_TIMER, line -> out.println("   " + line));
+        Applied applied = engine.apply(new ApplyRequest(desired, "examples/demo-ports.txt", /* useRecord= */ true,
+            /* managesSysctls= */ true, Optional.empty()));
+        for (ForwardChange change : applied.plan().changes()) {
+          out.println("   " + change.describe());
+        }
+        applied.notes().forEach(note -> out.println("   " + note));
+        applied.warnings().forEach(warning -> out.println("   warning: " + warning));
+
+        step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  again");
+        String answer = request(network);
+        out.println("   " + answer);
+        out.println("   (the backend saw the gateway's VPN address: masquerade sends its reply back through"
+            + " the tunnel)");
+
+        step("portfwd status  (inside the gateway namespace)");
+        statusText.apply(engine.status()).lines().forEach(l -> out.println("   " + l));
+
+        step("deleting the namespaces");
+        out.flush();
+        return answer.startsWith("answered");
+      } finally {
+        deleteTree(stateDir);
       }
-      String note = new Host(network.runner("gateway")).enableForwarding(false);
-      if (note != null) {
-        out.println("   " + note);
-      }
-
-      step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  again");
-      String answer = request(network);
-      out.println("   " + answer);
-      out.println("   (the backend saw the gateway's VPN address: masquerade sends its reply back through"
-          + " the tunnel)");
-
-      step("portfwd status  (inside the gateway namespace)");
-      statusText.apply(withConnections(network, backend.status())).lines().forEach(l -> out.println("   " + l));
-
-      step("deleting the namespaces");
-      out.flush();
-      return answer.startsWith("answered");
     } finally {
       out.println("   done: nothing of the demo is left");
       out.flush();
@@ -104,16 +113,11 @@ public final class Demo {
 
   private int steps;
 
-  private static List<ForwardCounters> withConnections(DemoNetwork network, List<ForwardCounters> forwards) {
-    Conntrack conntrack = new Conntrack(network.runner("gateway"));
-    if (!conntrack.available()) {
-      return forwards;
-    }
-    try {
-      var counts = conntrack.count(forwards.stream().map(ForwardCounters::forward).toList());
-      return forwards.stream().map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L))).toList();
-    } catch (IOException e) {
-      return forwards;
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
     }
   }
 

@@ -1,10 +1,10 @@
 package dev.portfwd.doctor;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.Compiler;
@@ -57,7 +57,7 @@ public final class BackendInstalledRules implements InstalledRules {
   public ForwardTable installedForwards() {
     List<Forward> forwards = new ArrayList<>();
     try {
-      for (ForwardCounters counters : backend.status()) {
+      for (LiveForward counters : backend.status()) {
         CompiledForward f = counters.forward();
         forwards.add(new Forward(forwards.size() + 1, f.externalAddress(), f.externalPorts(), f.backend(),
             f.backendPorts(), Set.of(f.protocol()), f.allowedSources(), f.masquerade(), ProxyProtocol.NONE,

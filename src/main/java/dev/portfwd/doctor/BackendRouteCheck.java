@@ -37,7 +37,7 @@ final class BackendRouteCheck implements Check {
     Optional<HostInterface> connected = facts.connectedInterface(forward.backend());
     if (!route.exists()) {
       String fix = connected.map(i -> ip + " route add " + subnet(i, forward.backend()) + " dev " + i.name()).orElse("");
-      return Finding.about(forward, Severity.ERROR, ID,
+      return Finding.about(forward, FindingSeverity.ERROR, ID,
           "no route to backend " + backend + " (" + (route.error().isBlank() ? route.type() : route.error()) + ")",
           "after DNAT the kernel cannot send the packet anywhere and drops it",
           fix,
@@ -47,7 +47,7 @@ final class BackendRouteCheck implements Check {
                   + " via PEER dev VPN-INTERFACE");
     }
     if (route.type().equals("local")) {
-      return Finding.about(forward, Severity.INFO, ID,
+      return Finding.about(forward, FindingSeverity.INFO, ID,
           "backend " + backend + " is this gateway itself", "nothing is forwarded: the kernel delivers locally", "", "");
     }
     String path = describe(route);
@@ -57,14 +57,14 @@ final class BackendRouteCheck implements Check {
           .map(p -> ip + " route del " + p + route.via().map(v -> " via " + Addresses.format(v)).orElse("")
               + route.device().map(d -> " dev " + d).orElse(""))
           .orElse(ip + " route add " + subnet(iface, forward.backend()) + " dev " + iface.name());
-      return Finding.about(forward, Severity.ERROR, ID,
+      return Finding.about(forward, FindingSeverity.ERROR, ID,
           "backend " + backend + " lies in the subnet of interface " + iface.name() + " but is routed " + path,
           "forwarded packets leave through the wrong interface, where the backend is not: they are lost",
           fix,
           route.prefix().map(p -> "the route that wins is " + p).orElse(""));
     }
     if (route.isDefault() && connected.isEmpty()) {
-      return Finding.about(forward, Severity.WARNING, ID,
+      return Finding.about(forward, FindingSeverity.WARNING, ID,
           "backend " + backend + " is reached only through the default route (" + path + ")",
           "the default route usually leads to the uplink, not into the VPN: if the backend sits behind the"
               + " VPN, its packets leave the wrong way and are lost",
@@ -72,7 +72,7 @@ final class BackendRouteCheck implements Check {
           "if the backend is behind a VPN, route it there: " + ip + " route add " + backend
               + " via PEER dev VPN-INTERFACE");
     }
-    return Finding.about(forward, Severity.INFO, ID,
+    return Finding.about(forward, FindingSeverity.INFO, ID,
         "backend " + backend + " is routed " + path, "", "", "");
   }
 

@@ -60,7 +60,7 @@ public final class Doctor {
       findings.addAll(check.check(table, facts));
     }
     for (String gap : facts.gaps()) {
-      findings.add(Finding.host(Severity.INFO, "not-inspected", gap, "", "", ""));
+      findings.add(Finding.host(FindingSeverity.INFO, "not-inspected", gap, "", "", ""));
     }
     return findings;
   }

@@ -21,8 +21,8 @@ public record DoctorReport(ForwardTable table, List<Finding> findings) {
 
   /** Findings of one forward (or of the host, when {@code forward} is empty). */
   public record Group(Optional<Forward> forward, List<Finding> findings) {
-    Severity worst() {
-      return findings.stream().map(Finding::severity).min(Comparator.naturalOrder()).orElse(Severity.INFO);
+    FindingSeverity worst() {
+      return findings.stream().map(Finding::severity).min(Comparator.naturalOrder()).orElse(FindingSeverity.INFO);
     }
   }
 
@@ -30,7 +30,7 @@ public record DoctorReport(ForwardTable table, List<Finding> findings) {
     return findings.stream().anyMatch(Finding::isError);
   }
 
-  public long count(Severity severity) {
+  public long count(FindingSeverity severity) {
     return findings.stream().filter(f -> f.severity() == severity).count();
   }
 

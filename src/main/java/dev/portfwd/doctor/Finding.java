@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param note how to apply the fix or what else to consider; may be empty
  */
 public record Finding(
-    Severity severity, String check, Optional<Forward> forward, String what, String why, String fix, String note) {
+    FindingSeverity severity, String check, Optional<Forward> forward, String what, String why, String fix, String note) {
 
   public Finding {
     Objects.requireNonNull(severity, "severity");
@@ -28,22 +28,22 @@ public record Finding(
   }
 
   /** A finding about the whole host. */
-  public static Finding host(Severity severity, String check, String what, String why, String fix, String note) {
+  public static Finding host(FindingSeverity severity, String check, String what, String why, String fix, String note) {
     return new Finding(severity, check, Optional.empty(), what, why, fix, note);
   }
 
   /** A finding about {@code forward}. */
   public static Finding about(
-      Forward forward, Severity severity, String check, String what, String why, String fix, String note) {
+      Forward forward, FindingSeverity severity, String check, String what, String why, String fix, String note) {
     return new Finding(severity, check, Optional.of(forward), what, why, fix, note);
   }
 
   public boolean isError() {
-    return severity == Severity.ERROR;
+    return severity == FindingSeverity.ERROR;
   }
 
   /** True for errors and warnings: what a healthy host has none of. */
   public boolean isProblem() {
-    return severity != Severity.INFO;
+    return severity != FindingSeverity.INFO;
   }
 }

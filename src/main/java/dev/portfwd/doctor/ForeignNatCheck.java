@@ -81,7 +81,7 @@ final class ForeignNatCheck implements Check {
         : "runs at portfwd's priority (dstnat -100), in an order the kernel does not promise";
     return Finding.about(
         forward,
-        sure ? Severity.ERROR : Severity.WARNING,
+        sure ? FindingSeverity.ERROR : FindingSeverity.WARNING,
         ID,
         c.rule().text() + " " + (sure ? "catches" : "may catch") + " " + port + "/" + protocol.keyword()
             + " and sends it" + (target.isEmpty() ? " elsewhere" : target) + "; "

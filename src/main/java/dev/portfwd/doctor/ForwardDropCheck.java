@@ -92,7 +92,7 @@ final class ForwardDropCheck implements Check {
       why = "only " + outcome.maybeAccept().get().text() + " could accept them first, and it tests something"
           + " doctor cannot see from here (" + why + ")";
     }
-    return new Finding(outcome.uncertain() ? Severity.WARNING : Severity.ERROR, ID, forward, what, why,
+    return new Finding(outcome.uncertain() ? FindingSeverity.WARNING : FindingSeverity.ERROR, ID, forward, what, why,
         acceptDnat(chain), note(chain));
   }
 

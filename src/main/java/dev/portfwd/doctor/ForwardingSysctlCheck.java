@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.IpFamily;
@@ -17,14 +18,14 @@ final class ForwardingSysctlCheck implements Check {
     List<Finding> findings = new ArrayList<>();
     for (IpFamily family : IpFamily.values()) {
       List<Forward> users = table.forwards().stream().filter(f -> f.family() == family).toList();
-      String key = family == IpFamily.IPV4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding";
+      String key = ForwardingSysctls.keyFor(family);
       Optional<String> value = facts.sysctl(key);
       if (users.isEmpty() || value.isEmpty() || value.get().equals("1")) {
         continue;
       }
       String name = family == IpFamily.IPV4 ? "IPv4" : "IPv6";
       findings.add(Finding.host(
-          Severity.ERROR,
+          FindingSeverity.ERROR,
           ID,
           name + " forwarding is off (" + key + " = " + value.get() + "); " + Texts.forwardsOnLines(users) + " need it",
           "the kernel rewrites the destination to the backend and then refuses to route the packet on:"

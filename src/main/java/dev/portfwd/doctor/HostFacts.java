@@ -19,7 +19,7 @@ public record HostFacts(
     Map<String, String> sysctls,
     List<HostInterface> interfaces,
     Map<InetAddress, RouteFact> routes,
-    List<Listener> listeners,
+    List<ListeningSocket> listeners,
     Firewall firewall,
     List<ConntrackEntry> conntrack,
     InstalledState installed,

@@ -1,5 +1,7 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.Addresses;
@@ -58,7 +60,7 @@ public final class HostInspector {
       Future<List<HostInterface>> interfaces = pool.submit(
           () -> HostOutputParsers.interfaces(output(List.of("ip", "-j", "addr"), addressGaps)));
       Future<Map<InetAddress, RouteFact>> routes = pool.submit(() -> routes(table));
-      Future<List<Listener>> listeners = pool.submit(() -> listeners(socketGaps));
+      Future<List<ListeningSocket>> listeners = pool.submit(() -> listeners(socketGaps));
       Future<Firewall> firewall = pool.submit(() -> firewall(firewallGaps));
       Future<List<ConntrackEntry>> conntrack = pool.submit(() -> conntrack(conntrackGaps));
       Future<InstalledState> installed = pool.submit(() -> installedRules.inspect(Optional.of(table)));
@@ -67,7 +69,7 @@ public final class HostInspector {
       Map<String, String> sysctls = sysctls(ifaces, addressGaps);
       // Every group must be finished before its gaps are read.
       Map<InetAddress, RouteFact> routeFacts = get(routes);
-      List<Listener> sockets = get(listeners);
+      List<ListeningSocket> sockets = get(listeners);
       Firewall chains = get(firewall);
       List<ConntrackEntry> entries = get(conntrack);
       InstalledState state = get(installed);
@@ -109,8 +111,8 @@ public final class HostInspector {
     return routes;
   }
 
-  private List<Listener> listeners(List<String> gaps) throws IOException {
-    List<Listener> listeners = new ArrayList<>();
+  private List<ListeningSocket> listeners(List<String> gaps) throws IOException {
+    List<ListeningSocket> listeners = new ArrayList<>();
     listeners.addAll(HostOutputParsers.listeners(Protocol.TCP, output(List.of("ss", "-H", "-tlnp"), gaps)));
     listeners.addAll(HostOutputParsers.listeners(Protocol.UDP, output(List.of("ss", "-H", "-ulnp"), gaps)));
     return listeners;
@@ -136,7 +138,7 @@ public final class HostInspector {
 
   private Map<String, String> sysctls(List<HostInterface> interfaces, List<String> gaps) throws IOException {
     Set<String> keys = new LinkedHashSet<>(List.of(
-        "net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding",
+        ForwardingSysctls.IPV4, ForwardingSysctls.IPV6,
         "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"));
     for (HostInterface iface : interfaces) {
       keys.add(HostFacts.rpFilterKey(iface.name()));
@@ -146,7 +148,7 @@ public final class HostInspector {
     // Plain `sysctl` reads /proc/sys of the namespace it runs in; unknown keys fail alone.
     CommandResult result = runner.run(argv);
     Map<String, String> values = HostOutputParsers.sysctls(result.stdout());
-    if (!values.containsKey("net.ipv4.ip_forward")) {
+    if (!values.containsKey(ForwardingSysctls.IPV4)) {
       gaps.add("cannot read sysctls: " + result.describeFailure());
     }
     return values;

@@ -83,8 +83,8 @@ final class HostOutputParsers {
   }
 
   /** {@code ss -H -tlnp} or {@code -ulnp} output. */
-  static List<Listener> listeners(Protocol protocol, String text) {
-    List<Listener> listeners = new ArrayList<>();
+  static List<ListeningSocket> listeners(Protocol protocol, String text) {
+    List<ListeningSocket> listeners = new ArrayList<>();
     for (String line : text.split("\n")) {
       String[] fields = line.strip().split("\\s+");
       if (fields.length < 4) {
@@ -112,7 +112,7 @@ final class HostOutputParsers {
       Optional<InetAddress> address = host.equals("*") ? Optional.empty() : Addresses.parse(host);
       Matcher process = SS_PROCESS.matcher(line);
       boolean named = process.find();
-      listeners.add(new Listener(
+      listeners.add(new ListeningSocket(
           protocol, address, port,
           named ? Optional.of(process.group(1)) : Optional.empty(),
           named ? Optional.of(Long.parseLong(process.group(2))) : Optional.empty()));

@@ -17,7 +17,7 @@ final class InstalledRulesCheck implements Check {
     }
     if (!installed.installed()) {
       return List.of(Finding.host(
-          Severity.ERROR,
+          FindingSeverity.ERROR,
           ID,
           "portfwd's rules are not installed (" + installed.how() + " finds none)",
           "without them no packet is forwarded: the table only describes what should happen",
@@ -29,7 +29,7 @@ final class InstalledRulesCheck implements Check {
       return List.of();
     }
     return List.of(Finding.host(
-        Severity.ERROR,
+        FindingSeverity.ERROR,
         ID,
         "the installed rules differ from " + table.source() + " (" + differences.size() + " change"
             + (differences.size() == 1 ? "" : "s") + " pending: " + String.join("; ", differences) + ")",

@@ -40,7 +40,7 @@ final class MasqueradeOffCheck implements Check {
           : "every client address";
       List<ConntrackEntry> tried = attempts(forward, facts);
       if (!tried.isEmpty() && tried.stream().noneMatch(ConntrackEntry::replied)) {
-        findings.add(Finding.about(forward, Severity.ERROR, ID,
+        findings.add(Finding.about(forward, FindingSeverity.ERROR, ID,
             tried.size() + " TCP connection" + (tried.size() == 1 ? "" : "s") + " from clients (e.g. "
                 + Addresses.format(tried.get(0).originalSource()) + ") went to backend "
                 + Addresses.format(forward.backend()) + " through this forward and none got an answer back;"
@@ -52,7 +52,7 @@ final class MasqueradeOffCheck implements Check {
         continue;
       }
       if (route.via().isPresent()) {
-        findings.add(Finding.about(forward, Severity.WARNING, ID,
+        findings.add(Finding.about(forward, FindingSeverity.WARNING, ID,
             "masquerade=no, and backend " + Addresses.format(forward.backend()) + " is behind router "
                 + Addresses.format(route.via().get()) + ": that router and the backend must route " + clients
                 + " back through this gateway",
@@ -62,7 +62,7 @@ final class MasqueradeOffCheck implements Check {
             "on the router " + Addresses.format(route.via().get()) + " and on the backend, route " + clients
                 + " back here; or set masquerade=yes on line " + forward.line()));
       } else {
-        findings.add(Finding.about(forward, Severity.INFO, ID,
+        findings.add(Finding.about(forward, FindingSeverity.INFO, ID,
             "masquerade=no: backend " + Addresses.format(forward.backend()) + " must route " + clients
                 + " back through this gateway (" + gateway + ")",
             "with masquerade off the backend answers the client's own address; replies that leave by its own"

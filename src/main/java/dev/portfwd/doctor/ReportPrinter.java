@@ -21,8 +21,8 @@ public final class ReportPrinter {
   /** The report as text; {@code colour} adds ANSI colours for a terminal. */
   public static String text(DoctorReport report, boolean colour) {
     StringBuilder out = new StringBuilder();
-    long errors = report.count(Severity.ERROR);
-    long warnings = report.count(Severity.WARNING);
+    long errors = report.count(FindingSeverity.ERROR);
+    long warnings = report.count(FindingSeverity.WARNING);
     int forwards = report.table().forwards().size();
     out.append("portfwd doctor: ")
         .append(errors == 0 && warnings == 0 ? "nothing wrong found" : plural(errors, "error") + ", " + plural(warnings, "warning"))
@@ -58,7 +58,7 @@ public final class ReportPrinter {
     }
   }
 
-  private static String paint(String text, Severity severity, boolean colour) {
+  private static String paint(String text, FindingSeverity severity, boolean colour) {
     if (!colour) {
       return text;
     }
@@ -83,8 +83,8 @@ public final class ReportPrinter {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("table", report.table().source());
     root.put("ok", !report.hasErrors());
-    root.put("errors", report.count(Severity.ERROR));
-    root.put("warnings", report.count(Severity.WARNING));
+    root.put("errors", report.count(FindingSeverity.ERROR));
+    root.put("warnings", report.count(FindingSeverity.WARNING));
     ArrayNode findings = root.putArray("findings");
     for (DoctorReport.Group group : report.groups()) {
       for (Finding finding : group.findings()) {

@@ -52,7 +52,7 @@ final class RpFilterCheck implements Check {
     }
     List<String> assignments = keys.stream().map(k -> k + "=2").toList();
     return List.of(Finding.host(
-        Severity.WARNING,
+        FindingSeverity.WARNING,
         ID,
         "strict reverse-path filtering (rp_filter=1) on " + String.join(", ", strict)
             + (all == 1 ? " (set by net.ipv4.conf.all.rp_filter=1)" : "")

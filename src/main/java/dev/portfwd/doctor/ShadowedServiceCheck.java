@@ -20,7 +20,7 @@ final class ShadowedServiceCheck implements Check {
   public List<Finding> check(ForwardTable table, HostFacts facts) {
     List<Finding> findings = new ArrayList<>();
     for (Forward forward : table.forwards()) {
-      for (Listener listener : facts.listeners()) {
+      for (ListeningSocket listener : facts.listeners()) {
         if (!shadows(forward, listener)) {
           continue;
         }
@@ -30,7 +30,7 @@ final class ShadowedServiceCheck implements Check {
             .map(dev.portfwd.model.Addresses::format).orElse("every address");
         findings.add(Finding.about(
             forward,
-            ssh ? Severity.ERROR : Severity.WARNING,
+            ssh ? FindingSeverity.ERROR : FindingSeverity.WARNING,
             ID,
             "the gateway itself serves " + listener.port() + "/" + listener.protocol().keyword() + " on " + where
                 + " (" + listener.describe() + "), and this forward takes that port",
@@ -46,7 +46,7 @@ final class ShadowedServiceCheck implements Check {
     return findings;
   }
 
-  private static boolean shadows(Forward forward, Listener listener) {
+  private static boolean shadows(Forward forward, ListeningSocket listener) {
     if (!forward.carries(listener.protocol()) || !forward.externalPorts().contains(listener.port())
         || listener.isLoopbackOnly()) {
       return false;

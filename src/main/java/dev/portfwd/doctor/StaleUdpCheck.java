@@ -59,7 +59,7 @@ final class StaleUdpCheck implements Check {
             + " --reply-src " + Addresses.format(sample.replySource()));
         targets.add(describe(sample, facts));
       }
-      findings.add(Finding.about(forward, Severity.ERROR, ID,
+      findings.add(Finding.about(forward, FindingSeverity.ERROR, ID,
           count + " UDP conntrack entr" + (count == 1 ? "y" : "ies") + " for " + forward.externalText()
               + "/udp send the flow to " + String.join(", ", targets) + ", not to " + forward.backendText(),
           "NAT is decided on a flow's first packet only: while the client keeps sending, the entry stays"

@@ -1,10 +1,10 @@
 package dev.portfwd.iptables;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.host.CommandResult;
@@ -46,11 +46,11 @@ public final class IptablesBackend implements Backend {
    */
   public static IptablesBackend forHost(CommandRunner runner, Optional<IptablesFlavour> flavour) {
     if (flavour.isPresent()) {
-      return new IptablesBackend(new CommandIptablesKernel(runner, flavour.get()));
+      return new IptablesBackend(new IptablesCommandKernel(runner, flavour.get()));
     }
-    IptablesBackend nft = new IptablesBackend(new CommandIptablesKernel(runner, IptablesFlavour.NFT));
+    IptablesBackend nft = new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.NFT));
     if (legacyTablesInUse(runner)) {
-      IptablesBackend legacy = new IptablesBackend(new CommandIptablesKernel(runner, IptablesFlavour.LEGACY));
+      IptablesBackend legacy = new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.LEGACY));
       if (legacy.installedQuietly() && !nft.installedQuietly()) {
         return legacy;
       }
@@ -211,8 +211,8 @@ public final class IptablesBackend implements Backend {
   }
 
   @Override
-  public List<ForwardCounters> status() throws BackendException {
-    List<ForwardCounters> forwards = new ArrayList<>();
+  public List<LiveForward> status() throws BackendException {
+    List<LiveForward> forwards = new ArrayList<>();
     for (IpFamily family : IpFamily.values()) {
       read(family, /* required= */ family == IpFamily.IPV4).ifPresent(s -> forwards.addAll(s.forwards()));
     }
@@ -266,7 +266,7 @@ public final class IptablesBackend implements Backend {
       return nat.holdsPortfwd() || filter.holdsPortfwd();
     }
 
-    List<ForwardCounters> forwards() {
+    List<LiveForward> forwards() {
       return RuleDecoder.decode(family, nat);
     }
   }

@@ -1,11 +1,11 @@
 package dev.portfwd.iptables;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.model.IpFamily;
 
 /**
  * The kernel boundary of the iptables backend: dump one table, feed one restore input. {@link
- * CommandIptablesKernel} runs {@code iptables-save}/{@code iptables-restore} (or the ip6tables
+ * IptablesCommandKernel} runs {@code iptables-save}/{@code iptables-restore} (or the ip6tables
  * ones) through a {@code CommandRunner}; tests use an in-memory fake with the same all-or-nothing
  * behaviour per restore input.
  */

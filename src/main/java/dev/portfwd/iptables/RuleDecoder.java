@@ -1,6 +1,6 @@
 package dev.portfwd.iptables;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
@@ -30,7 +30,7 @@ final class RuleDecoder {
   private RuleDecoder() {}
 
   /** The forwards in {@code nat} (a table of {@code family}) with their DNAT rules' counters. */
-  static List<ForwardCounters> decode(IpFamily family, SavedTable nat) {
+  static List<LiveForward> decode(IpFamily family, SavedTable nat) {
     Map<CompiledForward.Key, Partial> byKey = new LinkedHashMap<>();
     for (SavedTable.Rule rule : nat.rules(Chains.DNAT)) {
       Map<String, String> options = options(rule.words());
@@ -51,13 +51,13 @@ final class RuleDecoder {
       }
     }
     List<BackendTargets.Target> masquerading = masquerading(family, nat);
-    List<ForwardCounters> forwards = new ArrayList<>();
+    List<LiveForward> forwards = new ArrayList<>();
     for (Partial p : byKey.values()) {
       CompiledForward f = p.forward;
       CompiledForward complete = new CompiledForward(f.family(), f.externalAddress(), f.protocol(),
           f.externalPorts(), f.backend(), f.backendPorts(), p.sources, false, f.description());
       boolean masquerade = masquerading.stream().anyMatch(t -> t.covers(complete));
-      forwards.add(new ForwardCounters(complete.withMasquerade(masquerade), p.packets, p.bytes, -1));
+      forwards.add(new LiveForward(complete.withMasquerade(masquerade), p.packets, p.bytes, -1));
     }
     return forwards;
   }

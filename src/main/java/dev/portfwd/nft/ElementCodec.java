@@ -1,6 +1,6 @@
 package dev.portfwd.nft;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.Canonical;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.model.Addresses;
@@ -130,7 +130,7 @@ final class ElementCodec {
    * The canonical forwards the DNAT map elements describe, with their counters summed over every
    * element of a forward. Elements of sets portfwd does not know are ignored.
    */
-  static List<ForwardCounters> decode(Map<String, List<Counted>> sets) {
+  static List<LiveForward> decode(Map<String, List<Counted>> sets) {
     List<Masquerade.Target> masquerade = new ArrayList<>();
     for (IpFamily family : IpFamily.values()) {
       for (Counted counted : sets.getOrDefault(MapSpec.masqueradeSet(family), List.of())) {
@@ -166,9 +166,9 @@ final class ElementCodec {
       totals[owner.getValue()[0]][0] += piece.packets;
       totals[owner.getValue()[0]][1] += piece.bytes;
     }
-    List<ForwardCounters> result = new ArrayList<>();
+    List<LiveForward> result = new ArrayList<>();
     for (int i = 0; i < canonical.size(); i++) {
-      result.add(new ForwardCounters(canonical.get(i), totals[i][0], totals[i][1], -1));
+      result.add(new LiveForward(canonical.get(i), totals[i][0], totals[i][1], -1));
     }
     return result;
   }

@@ -1,10 +1,10 @@
 package dev.portfwd.nft;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
@@ -45,7 +45,7 @@ public final class NftBackend implements Backend {
   public void requireUsable() throws BackendException {
     try {
       kernel.probe();
-    } catch (NftException e) {
+    } catch (NftCommandException e) {
       throw new BackendException(e.getMessage(), e);
     }
   }
@@ -231,10 +231,10 @@ public final class NftBackend implements Backend {
     }
     try {
       kernel.run(plan.script());
-    } catch (NftException e) {
+    } catch (NftCommandException e) {
       // A patch deletes elements the plan saw (or its record said) were there: when one is gone,
       // the table changed behind portfwd's back since.
-      throw new BackendException(e.kind() == NftException.Kind.NOT_FOUND
+      throw new BackendException(e.kind() == NftCommandException.Kind.NOT_FOUND
           ? e.getMessage() + "; portfwd's table no longer holds what this plan expected (changed by hand?):"
               + " 'portfwd apply --reread' plans from a full listing of the kernel"
           : e.getMessage(), e);
@@ -242,7 +242,7 @@ public final class NftBackend implements Backend {
   }
 
   @Override
-  public List<ForwardCounters> status() throws BackendException {
+  public List<LiveForward> status() throws BackendException {
     NftState state = read(true);
     return ElementCodec.decode(state.sets());
   }
@@ -288,13 +288,13 @@ public final class NftBackend implements Backend {
   }
 
   private static List<CompiledForward> forwards(NftState state) {
-    return ElementCodec.decode(state.sets()).stream().map(ForwardCounters::forward).toList();
+    return ElementCodec.decode(state.sets()).stream().map(LiveForward::forward).toList();
   }
 
   private Optional<String> readDigest() throws BackendException {
     try {
       return kernel.readDigest();
-    } catch (NftException e) {
+    } catch (NftCommandException e) {
       throw new BackendException(e.getMessage(), e);
     }
   }
@@ -303,7 +303,7 @@ public final class NftBackend implements Backend {
     try {
       var json = kernel.listTable(counters);
       return json.isEmpty() ? NftState.absent() : NftJson.parse(json.get());
-    } catch (NftException e) {
+    } catch (NftCommandException e) {
       throw new BackendException(e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new BackendException("cannot read portfwd's nftables table: " + e.getMessage(), e);

@@ -20,67 +20,67 @@ public final class NftCommandKernel implements NftKernel {
   }
 
   @Override
-  public void run(String script) throws NftException {
+  public void run(String script) throws NftCommandException {
     // One 'nft -f' is one netlink batch: the kernel commits all of it or none.
     CommandResult result = exec(List.of("nft", "-f", "-"), script);
     if (!result.succeeded()) {
-      throw new NftException(NftException.classify(result.stderr()),
+      throw new NftCommandException(NftCommandException.classify(result.stderr()),
           "nft rejected the change, nothing was changed: " + firstError(result.stderr()));
     }
   }
 
   @Override
-  public Optional<String> listTable(boolean counters) throws NftException {
+  public Optional<String> listTable(boolean counters) throws NftCommandException {
     CommandResult result = exec(counters
         ? List.of("nft", "-j", "list", "table", "inet", "portfwd")
         : List.of("nft", "-s", "-j", "list", "table", "inet", "portfwd"), "");
     if (result.succeeded()) {
       return Optional.of(result.stdout());
     }
-    NftException.Kind kind = NftException.classify(result.stderr());
-    if (kind == NftException.Kind.NOT_FOUND) {
+    NftCommandException.Kind kind = NftCommandException.classify(result.stderr());
+    if (kind == NftCommandException.Kind.NOT_FOUND) {
       return Optional.empty();
     }
-    throw new NftException(kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
+    throw new NftCommandException(kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
   }
 
   @Override
-  public Optional<String> readDigest() throws NftException {
+  public Optional<String> readDigest() throws NftCommandException {
     // Plain text: one short line to match, and no JSON parser to load for it.
     CommandResult result = exec(List.of("nft", "list", "set", "inet", "portfwd", Skeleton.MARKER), "");
     if (result.succeeded()) {
       Matcher digest = DIGEST.matcher(result.stdout());
       return digest.find() ? Optional.of(digest.group(1)) : Optional.empty();
     }
-    NftException.Kind kind = NftException.classify(result.stderr());
-    if (kind == NftException.Kind.NOT_FOUND) {
+    NftCommandException.Kind kind = NftCommandException.classify(result.stderr());
+    if (kind == NftCommandException.Kind.NOT_FOUND) {
       return Optional.empty();
     }
-    throw new NftException(kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
+    throw new NftCommandException(kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
   }
 
   @Override
-  public void probe() throws NftException {
+  public void probe() throws NftCommandException {
     if (!runner.isInstalled("nft")) {
-      throw new NftException(NftException.Kind.NOT_INSTALLED,
+      throw new NftCommandException(NftCommandException.Kind.NOT_INSTALLED,
           "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
     }
     // Listing a table that does not exist is the cheapest question that needs the kernel: 'nft
     // list tables' fetches every element of every set first (0.3 s with 10,000 forwards).
     CommandResult result = exec(List.of("nft", "list", "table", "inet", "portfwd_probe"), "");
-    if (!result.succeeded() && NftException.classify(result.stderr()) != NftException.Kind.NOT_FOUND) {
-      NftException.Kind kind = NftException.classify(result.stderr());
-      throw new NftException(kind, kind == NftException.Kind.PERMISSION_DENIED
+    if (!result.succeeded() && NftCommandException.classify(result.stderr()) != NftCommandException.Kind.NOT_FOUND) {
+      NftCommandException.Kind kind = NftCommandException.classify(result.stderr());
+      throw new NftCommandException(kind, kind == NftCommandException.Kind.PERMISSION_DENIED
           ? "nft may not read the ruleset; run portfwd as root (sudo)"
           : "nft does not work here: " + firstError(result.stderr()));
     }
   }
 
-  private CommandResult exec(List<String> argv, String stdin) throws NftException {
+  private CommandResult exec(List<String> argv, String stdin) throws NftCommandException {
     try {
       return runner.run(argv, stdin);
     } catch (IOException e) {
-      throw new NftException(NftException.Kind.NOT_INSTALLED,
+      throw new NftCommandException(NftCommandException.Kind.NOT_INSTALLED,
           "cannot run nft (" + e.getMessage() + "); install nftables (apt-get install nftables)");
     }
   }

@@ -12,24 +12,24 @@ public interface NftKernel {
   /**
    * Applies {@code script} as one transaction: entirely or not at all.
    *
-   * @throws NftException when nft rejects it (nothing changed) or cannot be run
+   * @throws NftCommandException when nft rejects it (nothing changed) or cannot be run
    */
-  void run(String script) throws NftException;
+  void run(String script) throws NftCommandException;
 
   /**
    * {@code nft -j list table inet portfwd}, or empty when the table does not exist. Without
    * {@code counters} the listing is stateless ({@code -s}): nft 1.0.6 prints 10,000 elements about
    * twice as fast without them, and plans do not need them.
    */
-  Optional<String> listTable(boolean counters) throws NftException;
+  Optional<String> listTable(boolean counters) throws NftCommandException;
 
   /**
    * The {@link ElementDigest} stored in portfwd's marker set, read without listing the other
    * sets (milliseconds, whatever the number of forwards); empty when the table, the set or the
    * digest is missing.
    */
-  Optional<String> readDigest() throws NftException;
+  Optional<String> readDigest() throws NftCommandException;
 
   /** Fails with a one-line message when nft is missing or cannot talk to the kernel. */
-  void probe() throws NftException;
+  void probe() throws NftCommandException;
 }

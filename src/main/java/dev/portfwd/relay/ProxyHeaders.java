@@ -27,8 +27,8 @@ final class ProxyHeaders {
     if (protocol == ProxyProtocol.NONE) {
       return Optional.empty();
     }
-    InetSocketAddress source = Sources.unmap(client.remoteAddress());
-    InetSocketAddress destination = Sources.unmap(client.localAddress());
+    InetSocketAddress source = DualStackAddresses.unmap(client.remoteAddress());
+    InetSocketAddress destination = DualStackAddresses.unmap(client.localAddress());
     return Optional.of(message(protocol, /* stream= */ true, source, destination));
   }
 
@@ -37,7 +37,7 @@ final class ProxyHeaders {
    * DGRAM form asks (each datagram carries its own header, since datagrams can be lost).
    */
   static ByteBuf forUdp(InetSocketAddress client, InetSocketAddress listening) {
-    return encode(message(ProxyProtocol.V2, /* stream= */ false, Sources.unmap(client), Sources.unmap(listening)));
+    return encode(message(ProxyProtocol.V2, /* stream= */ false, DualStackAddresses.unmap(client), DualStackAddresses.unmap(listening)));
   }
 
   static HAProxyMessage message(

@@ -24,7 +24,7 @@ public record Route(Forward forward, InetSocketAddress backend, ForwardCounters 
     if (!forward.isRestricted()) {
       return true;
     }
-    InetAddress plain = Sources.unmap(source);
+    InetAddress plain = DualStackAddresses.unmap(source);
     for (Cidr cidr : forward.allowedSources()) {
       if (cidr.contains(plain)) {
         return true;
@@ -35,6 +35,6 @@ public record Route(Forward forward, InetSocketAddress backend, ForwardCounters 
 
   /** {@code line 3 (13102 -> 192.0.2.2:80)}: how log lines name the forward. */
   public String describe() {
-    return "line " + forward.line() + " (" + forward.externalText() + " -> " + Sources.format(backend) + ")";
+    return "line " + forward.line() + " (" + forward.externalText() + " -> " + DualStackAddresses.format(backend) + ")";
   }
 }

@@ -29,22 +29,22 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel client) {
     Route route = listener.route();
-    InetSocketAddress source = Sources.unmap(client.remoteAddress());
+    InetSocketAddress source = DualStackAddresses.unmap(client.remoteAddress());
     if (!route.allows(source.getAddress())) {
       route.counters().refused();
-      LOG.info("refused " + Sources.format(source) + " on " + route.describe() + ": not allowed by from=");
+      LOG.info("refused " + DualStackAddresses.format(source) + " on " + route.describe() + ": not allowed by from=");
       client.close();
       return;
     }
     ForwardCounters counters = route.counters();
     counters.opened();
     if (options.verbose()) {
-      LOG.fine("open " + Sources.format(source) + " on " + route.describe());
+      LOG.fine("open " + DualStackAddresses.format(source) + " on " + route.describe());
     }
     client.closeFuture().addListener(closed -> {
       counters.closed();
       if (options.verbose()) {
-        LOG.fine("close " + Sources.format(source) + " on " + route.describe());
+        LOG.fine("close " + DualStackAddresses.format(source) + " on " + route.describe());
       }
     });
     long idle = options.idleTimeout().toMillis();

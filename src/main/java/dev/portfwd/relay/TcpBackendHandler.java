@@ -54,7 +54,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    logFailure("backend " + Sources.format(route.backend()), route, cause);
+    logFailure("backend " + DualStackAddresses.format(route.backend()), route, cause);
     ctx.close();
   }
 

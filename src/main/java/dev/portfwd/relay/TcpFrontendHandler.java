@@ -78,8 +78,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         releaseEarly();
         route.counters().error();
         String reason = Pipes.expected(future.cause());
-        LOG.log(Level.INFO, "backend " + Sources.format(route.backend()) + " failed for client "
-            + Sources.format(client.remoteAddress()) + " on " + route.describe() + ": "
+        LOG.log(Level.INFO, "backend " + DualStackAddresses.format(route.backend()) + " failed for client "
+            + DualStackAddresses.format(client.remoteAddress()) + " on " + route.describe() + ": "
             + (reason == null ? future.cause() : reason));
         client.close();
       }
@@ -115,7 +115,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (event instanceof IdleStateEvent) {
       if (options.verbose()) {
-        LOG.fine("idle timeout: closing " + Sources.format(ctx.channel().remoteAddress()) + " on " + route.describe());
+        LOG.fine("idle timeout: closing " + DualStackAddresses.format(ctx.channel().remoteAddress()) + " on " + route.describe());
       }
       ctx.close();
     } else {
@@ -137,7 +137,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    TcpBackendHandler.logFailure("client " + Sources.format(ctx.channel().remoteAddress()), route, cause);
+    TcpBackendHandler.logFailure("client " + DualStackAddresses.format(ctx.channel().remoteAddress()), route, cause);
     ctx.close();
   }
 }

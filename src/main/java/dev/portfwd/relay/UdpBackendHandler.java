@@ -56,7 +56,7 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
     route.counters().error();
     if (options.verbose()) {
       String reason = Pipes.expected(cause);
-      LOG.fine("udp backend " + Sources.format(route.backend()) + " for " + Sources.format(client) + ": "
+      LOG.fine("udp backend " + DualStackAddresses.format(route.backend()) + " for " + DualStackAddresses.format(client) + ": "
           + (reason == null ? cause : reason));
     }
   }

@@ -46,16 +46,16 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     UdpSession session = sessions.get(sender);
     if (session == null) {
       Route route = listener.route();
-      if (!route.allows(Sources.unmap(sender).getAddress())) {
+      if (!route.allows(DualStackAddresses.unmap(sender).getAddress())) {
         route.counters().refused();
         if (options.verbose()) {
-          LOG.fine("dropped datagram from " + Sources.format(sender) + " on " + route.describe() + ": not allowed by from=");
+          LOG.fine("dropped datagram from " + DualStackAddresses.format(sender) + " on " + route.describe() + ": not allowed by from=");
         }
         return;
       }
       if (sessions.size() >= options.maxUdpSessions()) {
         route.counters().refused();
-        LOG.info("dropped datagram from " + Sources.format(sender) + " on " + route.describe()
+        LOG.info("dropped datagram from " + DualStackAddresses.format(sender) + " on " + route.describe()
             + ": " + sessions.size() + " UDP sessions already (--max-udp-sessions)");
         return;
       }
@@ -97,7 +97,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     sessions.put(client, session);
     route.counters().opened();
     if (options.verbose()) {
-      LOG.fine("udp session " + Sources.format(client) + " on " + route.describe());
+      LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
     }
     connect.channel().closeFuture().addListener(closed -> {
       sessions.remove(client, session);
@@ -105,7 +105,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
       session.release();
       route.counters().closed();
       if (options.verbose()) {
-        LOG.fine("udp session ended " + Sources.format(client) + " on " + route.describe());
+        LOG.fine("udp session ended " + DualStackAddresses.format(client) + " on " + route.describe());
       }
     });
     return session;
@@ -117,8 +117,8 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
    * on the unspecified address of the client's IP version (never a mixed-family header).
    */
   static InetSocketAddress localOf(Channel listening, InetSocketAddress client, InetSocketAddress recipient) {
-    InetSocketAddress local = Sources.unmap(recipient != null ? recipient : listening.localAddress());
-    boolean clientV4 = Sources.unmap(client.getAddress()) instanceof java.net.Inet4Address;
+    InetSocketAddress local = DualStackAddresses.unmap(recipient != null ? recipient : listening.localAddress());
+    boolean clientV4 = DualStackAddresses.unmap(client.getAddress()) instanceof java.net.Inet4Address;
     boolean localV4 = local.getAddress() instanceof java.net.Inet4Address;
     if (local.getAddress().isAnyLocalAddress() || clientV4 != localV4) {
       try {

@@ -1,6 +1,6 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

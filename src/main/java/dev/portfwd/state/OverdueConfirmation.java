@@ -1,6 +1,6 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

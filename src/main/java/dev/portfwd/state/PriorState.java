@@ -1,7 +1,7 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import java.util.ArrayList;

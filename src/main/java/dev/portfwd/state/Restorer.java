@@ -1,8 +1,10 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.host.ForwardingSysctls;
+
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.util.Optional;

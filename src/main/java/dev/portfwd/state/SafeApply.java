@@ -1,7 +1,9 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.host.ForwardingSysctls;
+
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.Plan;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -28,6 +30,9 @@ public final class SafeApply {
 
   /** Source recorded for a state portfwd found in the kernel rather than applied from a file. */
   public static final String LIVE_BEFORE = "live state before apply";
+
+  /** Source recorded for the empty state {@code portfwd remove} leaves. */
+  public static final String REMOVED = "portfwd remove";
 
   /** The timer's deadline until the apply finished; {@link Guard#applied()} sets the real one. */
   private static final Duration ARMING_GRACE = Duration.ofSeconds(60);

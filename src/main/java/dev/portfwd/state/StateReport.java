@@ -1,8 +1,8 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.Plan;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -53,11 +53,14 @@ public record StateReport(Optional<String> table, Optional<Instant> appliedAt, b
     }
     boolean live = plan.isEmpty() && snapshot.backend().equals(backend.name());
     String when = TIME.format(snapshot.appliedAt());
-    String line = live
+    boolean removed = live && snapshot.isEmpty() && snapshot.source().equals(SafeApply.REMOVED);
+    String line = removed
+        ? "live table: none (portfwd's forwards were removed " + when + "; 'portfwd rollback' brings them back)"
+        : live
         ? "live table: " + snapshot.source() + " (applied " + when + ")"
         : "live table: none of portfwd's; the rules differ from " + snapshot.source() + " applied " + when
             + " (" + plan.summary() + " to return to it; changed outside portfwd?)";
-    return new StateReport(live ? Optional.of(snapshot.source()) : Optional.empty(), Optional.of(snapshot.appliedAt()),
+    return new StateReport(live && !removed ? Optional.of(snapshot.source()) : Optional.empty(), Optional.of(snapshot.appliedAt()),
         live, line + waiting, pending.map(PendingConfirmation::deadline));
   }
 }

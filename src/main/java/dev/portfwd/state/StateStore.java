@@ -1,6 +1,8 @@
 package dev.portfwd.state;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +17,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.time.Duration;
 
 /**
  * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.state},
  * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.state})
  * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the
  * old or the new file, never half of one. Readers and writers that must agree (apply, confirm,
- * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write.
+ * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write; the
+ * engine holds it across a whole change, from reading the live state to recording the new one.
  */
 public final class StateStore {
 
@@ -30,7 +36,13 @@ public final class StateStore {
 
   private static final String PENDING = "pending.state";
 
+  /** How long a command waits for another one's change to finish before it gives up. */
+  public static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
+  private static final Duration LOCK_POLL = Duration.ofMillis(20);
+
   private final Path dir;
+  private final ReentrantLock threads = new ReentrantLock();
 
   public StateStore(Path dir) {
     this.dir = dir.toAbsolutePath();
@@ -50,25 +62,88 @@ public final class StateStore {
   }
 
   /**
-   * Blocks until this process holds the state directory's lock. Creates the directory when missing.
-   *
-   * @throws IOException when the directory cannot be created or locked (e.g. not root)
+   * {@link #lock(Duration)} with {@link #LOCK_WAIT}: long enough for another apply of a large table
+   * or a rollback to finish, short enough that a hung holder is reported rather than waited on.
    */
   public Lock lock() throws IOException {
-    Files.createDirectories(dir);
-    FileChannel channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    return lock(LOCK_WAIT);
+  }
+
+  /**
+   * Waits up to {@code wait} until this thread holds the state directory's lock, which excludes
+   * other processes (a lock on the file {@code lock}) and other threads of this one. The holder
+   * may take it again (nested steps of one change); the file lock is released when the outermost
+   * hold is closed. Creates the directory when missing.
+   *
+   * @throws StateLockedException when another holder keeps it longer than {@code wait}
+   * @throws IOException when the directory cannot be created or locked (e.g. not root)
+   */
+  public Lock lock(Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
     try {
-      FileLock lock = channel.lock();
+      if (!threads.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new StateLockedException(dir, wait, "another thread of this process");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the lock of " + dir);
+    }
+    if (threads.getHoldCount() > 1) {
+      return threads::unlock;
+    }
+    try {
+      FileLock held = lockFile(deadline, wait);
       return () -> {
-        try (channel) {
-          lock.release();
+        try (FileChannel channel = held.channel()) {
+          held.release();
+        } finally {
+          threads.unlock();
         }
       };
+    } catch (IOException | RuntimeException e) {
+      threads.unlock();
+      throw e;
+    }
+  }
+
+  /** True while this thread holds {@link #lock}: steps that must run under it check. */
+  public boolean isLockedByThisThread() {
+    return threads.isHeldByCurrentThread();
+  }
+
+  private FileLock lockFile(long deadline, Duration wait) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("lock");
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    try {
+      while (true) {
+        FileLock lock = channel.tryLock();
+        if (lock != null) {
+          // Who holds it, for the message of whoever waits in vain.
+          channel.truncate(0);
+          channel.write(ByteBuffer.wrap(holder().getBytes(StandardCharsets.UTF_8)), 0);
+          return lock;
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new StateLockedException(dir, wait, Files.readString(file, StandardCharsets.UTF_8).strip());
+        }
+        Thread.sleep(LOCK_POLL.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      channel.close();
+      throw new InterruptedIOException("interrupted while waiting for the lock of " + dir);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
   }
+
+  private static String holder() {
+    return "pid " + ProcessHandle.current().pid() + "\n";
+  }
+
 
   /** The applied states, newest (the live one) first. Reads every file: use {@link #latest} when fewer do. */
   public List<Entry> history() throws IOException {

@@ -1,6 +1,6 @@
 package dev.portfwd.watch;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import java.util.Optional;
 
 /**

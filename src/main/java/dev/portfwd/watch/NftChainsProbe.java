@@ -2,7 +2,7 @@ package dev.portfwd.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.portfwd.watch;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.util.List;
 import java.util.Optional;

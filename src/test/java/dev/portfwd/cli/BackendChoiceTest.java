@@ -2,7 +2,7 @@ package dev.portfwd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.util.List;

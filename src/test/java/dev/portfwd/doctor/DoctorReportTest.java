@@ -16,10 +16,10 @@ class DoctorReportTest {
 
   private DoctorReport report() {
     return new DoctorReport(table, List.of(
-        Finding.about(first, Severity.INFO, "backend-route", "first is routed", "", "", ""),
-        Finding.about(second, Severity.WARNING, "x", "second warns", "", "", ""),
-        Finding.about(second, Severity.ERROR, "y", "second fails", "because", "do this", ""),
-        Finding.host(Severity.INFO, "not-inspected", "no conntrack", "", "", "")));
+        Finding.about(first, FindingSeverity.INFO, "backend-route", "first is routed", "", "", ""),
+        Finding.about(second, FindingSeverity.WARNING, "x", "second warns", "", "", ""),
+        Finding.about(second, FindingSeverity.ERROR, "y", "second fails", "because", "do this", ""),
+        Finding.host(FindingSeverity.INFO, "not-inspected", "no conntrack", "", "", "")));
   }
 
   @Test
@@ -33,7 +33,7 @@ class DoctorReportTest {
   void warningsAndInformationAloneAreNotErrors() {
     assertThat(report().hasErrors()).isTrue();
     assertThat(new DoctorReport(table, List.of(
-        Finding.about(second, Severity.WARNING, "x", "w", "", "", ""))).hasErrors()).isFalse();
+        Finding.about(second, FindingSeverity.WARNING, "x", "w", "", "", ""))).hasErrors()).isFalse();
   }
 
   @Test

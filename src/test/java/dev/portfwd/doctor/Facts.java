@@ -32,7 +32,7 @@ final class Facts {
       iface("wan", "203.0.113.1/24", "2001:db8:1::1/64"),
       iface("vpn", "192.0.2.1/24", "2001:db8:2::1/64")));
   final Map<InetAddress, RouteFact> routes = new LinkedHashMap<>();
-  final List<Listener> listeners = new ArrayList<>();
+  final List<ListeningSocket> listeners = new ArrayList<>();
   final List<FirewallChain> chains = new ArrayList<>();
   final List<ConntrackEntry> conntrack = new ArrayList<>();
   InstalledState installed = new InstalledState(true, true, Optional.of(List.of()), "fake");

@@ -34,7 +34,7 @@ class ForeignNatCheckTest {
   @Test
   void earlierDnatForTheSamePortIsAnErrorWithTheDeleteCommand() {
     assertThat(run(nat(-150, dnatRule(13102, "198.51.100.9")))).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.forward().orElseThrow().line()).isEqualTo(1);
       assertThat(f.what()).contains("catches 13102/tcp").contains("198.51.100.9:80").contains("runs before");
       assertThat(f.fix()).isEqualTo("nft delete rule ip other pre handle 5");
@@ -70,7 +70,7 @@ class ForeignNatCheckTest {
         COMMIT
         """;
     assertThat(run(Facts.iptables(save))).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.fix()).isEqualTo(
           "iptables -t nat -D DOCKER ! -i docker0 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 172.17.0.2:80");
     });

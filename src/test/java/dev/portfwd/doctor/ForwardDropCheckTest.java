@@ -35,7 +35,7 @@ class ForwardDropCheckTest {
   @Test
   void foreignPolicyDropIsAnErrorNamingTheChainWithTheAcceptThatFixesIt() {
     assertThat(run(Facts.nft(TABLE, chain("inet", "drop")))).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.forward().orElseThrow().line()).isEqualTo(1);
       assertThat(f.what()).contains("chain forward of nft table inet foreign").contains("policy drop")
           .contains("192.0.2.2:80/tcp");
@@ -54,7 +54,7 @@ class ForwardDropCheckTest {
     String established = "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"state\"}},"
         + " \"right\": [\"established\", \"related\"]}}";
     assertThat(run(Facts.nft(TABLE, chain("inet", "drop"), rule(2, established, ACCEPT))))
-        .singleElement().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.ERROR));
+        .singleElement().satisfies(f -> assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR));
   }
 
   @Test
@@ -78,7 +78,7 @@ class ForwardDropCheckTest {
     String iif = "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"iifname\"}}, \"right\": \"wan\"}}";
     assertThat(run(Facts.nft(TABLE, chain("inet", "drop"), rule(2, iif, ACCEPT)))).singleElement()
         .satisfies(f -> {
-          assertThat(f.severity()).isEqualTo(Severity.WARNING);
+          assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
           assertThat(f.what()).contains("may drop");
         });
   }

@@ -17,7 +17,7 @@ class ForwardingSysctlCheckTest {
     facts.sysctls.put("net.ipv4.ip_forward", "0");
     List<Finding> findings = check.check(table, facts.build());
     assertThat(findings).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.what()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
       assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
     });

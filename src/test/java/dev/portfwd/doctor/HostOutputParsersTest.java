@@ -50,8 +50,8 @@ class HostOutputParsersTest {
         + "LISTEN 0      128    [::]:22 [::]:* users:((\"sshd\",pid=812,fd=4))\n"
         + "LISTEN 0      4096   127.0.0.53%lo:53 0.0.0.0:*\n"
         + "LISTEN 0      10     *:8080 *:*\n";
-    List<Listener> listeners = HostOutputParsers.listeners(Protocol.TCP, tcp);
-    assertThat(listeners).extracting(Listener::port).containsExactly(2222, 22, 53, 8080);
+    List<ListeningSocket> listeners = HostOutputParsers.listeners(Protocol.TCP, tcp);
+    assertThat(listeners).extracting(ListeningSocket::port).containsExactly(2222, 22, 53, 8080);
     assertThat(listeners.get(0).describe()).isEqualTo("socat (pid 6115)");
     assertThat(listeners.get(1).address()).contains(Facts.ip("::"));
     assertThat(listeners.get(2).isLoopbackOnly()).isTrue();

@@ -17,7 +17,7 @@ class InstalledRulesCheckTest {
     Facts facts = Facts.healthy(table);
     facts.installed = new InstalledState(true, false, Optional.empty(), "the nftables backend");
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.what()).contains("not installed");
       assertThat(f.fix()).isEqualTo("portfwd apply ports.txt");
     });

@@ -14,7 +14,7 @@ class MasqueradeOffCheckTest {
   void explainsTheReturnRouteAndGivesTheBackendCommand() {
     ForwardTable table = Facts.table("13102 192.0.2.2 80 masquerade=no from=203.0.113.0/24\n");
     assertThat(check.check(table, Facts.healthy(table).build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.INFO);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.INFO);
       assertThat(f.what()).contains("must route 203.0.113.0/24 back through this gateway (192.0.2.1)");
       assertThat(f.note()).contains("ip route replace 203.0.113.0/24 via 192.0.2.1");
     });
@@ -27,7 +27,7 @@ class MasqueradeOffCheckTest {
     facts.routes.put(Facts.ip("198.51.100.20"), new RouteFact(Facts.ip("198.51.100.20"), "unicast", Optional.of("vpn"),
         Optional.of(Facts.ip("192.0.2.254")), Optional.of(Facts.ip("192.0.2.1")), Optional.of("198.51.100.0/24"), ""));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
       assertThat(f.what()).contains("behind router 192.0.2.254");
     });
   }
@@ -45,7 +45,7 @@ class MasqueradeOffCheckTest {
     facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
         Facts.ip("203.0.113.1"), 41000, 13102, Facts.ip("192.0.2.2"), 80, false));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.what()).contains("1 TCP connection from clients (e.g. 203.0.113.10)").contains("none got an answer");
       assertThat(f.note()).contains("on the backend: ip route replace default via 192.0.2.1");
     });
@@ -53,6 +53,6 @@ class MasqueradeOffCheckTest {
     facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
         Facts.ip("203.0.113.1"), 41001, 13102, Facts.ip("192.0.2.2"), 80, true));
     assertThat(check.check(table, facts.build())).singleElement()
-        .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
+        .satisfies(f -> assertThat(f.severity()).isEqualTo(FindingSeverity.INFO));
   }
 }

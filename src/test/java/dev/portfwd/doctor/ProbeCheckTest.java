@@ -33,9 +33,9 @@ class ProbeCheckTest {
     List<Finding> findings = ProbeCheck.findings(List.of(
         new ProbeResult(forward, Protocol.TCP, 80, ProbeResult.Outcome.REFUSED, Duration.ofMillis(4), ""),
         new ProbeResult(forward, Protocol.TCP, 80, ProbeResult.Outcome.OK, Duration.ofMillis(3), "")), "ports.txt");
-    assertThat(findings.get(0).severity()).isEqualTo(Severity.ERROR);
+    assertThat(findings.get(0).severity()).isEqualTo(FindingSeverity.ERROR);
     assertThat(findings.get(0).what()).contains("192.0.2.2:80/tcp refused");
-    assertThat(findings.get(1).severity()).isEqualTo(Severity.INFO);
+    assertThat(findings.get(1).severity()).isEqualTo(FindingSeverity.INFO);
     assertThat(findings.get(1).what()).contains("in 3 ms");
   }
 
@@ -44,7 +44,7 @@ class ProbeCheckTest {
     assertThat(ProbeCheck.findings(List.of(
         new ProbeResult(forward, Protocol.UDP, 80, ProbeResult.Outcome.UNPROVABLE, Duration.ZERO, "")), "t"))
         .singleElement().satisfies(f -> {
-          assertThat(f.severity()).isEqualTo(Severity.INFO);
+          assertThat(f.severity()).isEqualTo(FindingSeverity.INFO);
           assertThat(f.what()).contains("cannot be proven");
         });
   }

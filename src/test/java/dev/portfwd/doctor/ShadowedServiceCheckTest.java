@@ -11,8 +11,8 @@ class ShadowedServiceCheckTest {
 
   private final ShadowedServiceCheck check = new ShadowedServiceCheck();
 
-  private static Listener listener(Protocol protocol, String address, int port, String process, long pid) {
-    return new Listener(protocol, Optional.of(Facts.ip(address)), port, Optional.of(process), Optional.of(pid));
+  private static ListeningSocket listener(Protocol protocol, String address, int port, String process, long pid) {
+    return new ListeningSocket(protocol, Optional.of(Facts.ip(address)), port, Optional.of(process), Optional.of(pid));
   }
 
   @Test
@@ -21,7 +21,7 @@ class ShadowedServiceCheckTest {
     Facts facts = Facts.healthy(table);
     facts.listeners.add(listener(Protocol.TCP, "0.0.0.0", 22, "sshd", 812));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.what()).contains("22/tcp").contains("sshd (pid 812)");
       assertThat(f.why()).contains("lose SSH access");
       assertThat(f.fix()).isEmpty();
@@ -34,7 +34,7 @@ class ShadowedServiceCheckTest {
     Facts facts = Facts.healthy(table);
     facts.listeners.add(listener(Protocol.TCP, "203.0.113.1", 8080, "socat", 4242));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.WARNING);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
       assertThat(f.fix()).isEqualTo("kill 4242");
     });
   }
@@ -54,7 +54,7 @@ class ShadowedServiceCheckTest {
   void aPortInsideAForwardedRangeIsShadowed() {
     ForwardTable table = Facts.table("5000-5010 192.0.2.2 udp\n");
     Facts facts = Facts.healthy(table);
-    facts.listeners.add(new Listener(Protocol.UDP, Optional.empty(), 5005, Optional.empty(), Optional.empty()));
+    facts.listeners.add(new ListeningSocket(Protocol.UDP, Optional.empty(), 5005, Optional.empty(), Optional.empty()));
     assertThat(check.check(table, facts.build())).singleElement()
         .satisfies(f -> assertThat(f.what()).contains("5005/udp on every address"));
   }

@@ -21,7 +21,7 @@ class StaleUdpCheckTest {
     Facts facts = Facts.healthy(table);
     facts.conntrack.add(entry("192.0.2.3", 13110));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(Severity.ERROR);
+      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
       assertThat(f.what()).contains("1 UDP conntrack entry").contains("192.0.2.3:13110");
       assertThat(f.fix()).isEqualTo("conntrack -D -p udp --orig-port-dst 13110 --reply-src 192.0.2.3");
     });

@@ -4,7 +4,7 @@ import static dev.portfwd.e2e.NftForwardingIT.ok;
 import static dev.portfwd.e2e.NftForwardingIT.portfwd;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.host.CommandResult;
@@ -59,7 +59,7 @@ class NftAtomicityIT {
       long start = System.nanoTime();
       ok(portfwd(topology, "apply", newTable.toString()));
       int window = (int) ((System.nanoTime() - start) / 1_000_000);
-      assertThat(reader.status().stream().map(ForwardCounters::forward).toList()).isEqualTo(newForwards);
+      assertThat(reader.status().stream().map(LiveForward::forward).toList()).isEqualTo(newForwards);
       int sawOld = 0;
       int sawNew = 0;
       for (int round = 0; round < ROUNDS; round++) {
@@ -79,7 +79,7 @@ class NftAtomicityIT {
         apply.destroyForcibly();
         assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
         awaitNoProcesses(topology);
-        List<CompiledForward> live = reader.status().stream().map(ForwardCounters::forward).toList();
+        List<CompiledForward> live = reader.status().stream().map(LiveForward::forward).toList();
         String where = "round " + round + " killed after " + delay + " ms (seed " + seed + ")";
         if (live.equals(newForwards)) {
           sawNew++;

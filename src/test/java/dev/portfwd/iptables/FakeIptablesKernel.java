@@ -1,6 +1,6 @@
 package dev.portfwd.iptables;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.model.IpFamily;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -2,8 +2,8 @@ package dev.portfwd.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.testing.GoldenFiles;
 import dev.portfwd.testing.Tables;
@@ -39,7 +39,7 @@ class GoldenRestoreTest {
     GoldenFiles.assertMatches(name, "iptables", plan.script());
     backend.apply(plan);
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
-    assertThat(backend.status()).extracting(ForwardCounters::forward)
+    assertThat(backend.status()).extracting(LiveForward::forward)
         .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
   }
 }

@@ -3,10 +3,10 @@ package dev.portfwd.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.testing.Tables;
@@ -55,7 +55,7 @@ class IptablesBackendTest {
     assertThat(plan.count(ForwardChange.Kind.ADD)).isEqualTo(6);
     backend.apply(plan);
 
-    assertThat(backend.status()).extracting(ForwardCounters::forward).containsExactlyElementsOf(desired.forwards());
+    assertThat(backend.status()).extracting(LiveForward::forward).containsExactlyElementsOf(desired.forwards());
     assertThat(backend.isInstalled()).isTrue();
   }
 
@@ -163,10 +163,10 @@ class IptablesBackendTest {
     kernel.setCounters(IpFamily.IPV4, "nat", "PORTFWD-DNAT", 1, 2, 120);
     kernel.setCounters(IpFamily.IPV4, "nat", "PORTFWD-DNAT", 2, 1, 60);
 
-    List<ForwardCounters> status = backend.status();
+    List<LiveForward> status = backend.status();
 
-    assertThat(status).extracting(c -> c.forward().externalPorts().first(), ForwardCounters::packets,
-        ForwardCounters::bytes).containsExactly(
+    assertThat(status).extracting(c -> c.forward().externalPorts().first(), LiveForward::packets,
+        LiveForward::bytes).containsExactly(
             org.assertj.core.groups.Tuple.tuple(13102, 5L, 300L),
             org.assertj.core.groups.Tuple.tuple(13103, 3L, 180L));
   }

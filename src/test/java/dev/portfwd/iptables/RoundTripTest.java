@@ -2,7 +2,7 @@ package dev.portfwd.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.Addresses;
@@ -75,7 +75,7 @@ class RoundTripTest {
 
     backend.apply(backend.plan(desired));
 
-    assertThat(backend.status()).extracting(ForwardCounters::forward)
+    assertThat(backend.status()).extracting(LiveForward::forward)
         .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
     assertThat(backend.plan(desired).isEmpty()).isTrue();
   }

@@ -2,7 +2,7 @@ package dev.portfwd.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.testing.Tables;
@@ -44,12 +44,12 @@ class ElementCodecTest {
       elements.forEach(e -> counted.add(new ElementCodec.Counted(e, 1, 10)));
       read.put(name, counted);
     });
-    List<ForwardCounters> decoded = ElementCodec.decode(read);
-    assertThat(decoded).extracting(ForwardCounters::forward).containsExactlyElementsOf(desired.forwards());
+    List<LiveForward> decoded = ElementCodec.decode(read);
+    assertThat(decoded).extracting(LiveForward::forward).containsExactlyElementsOf(desired.forwards());
     long elementCount = sets.entrySet().stream().filter(e -> MapSpec.byName(e.getKey()) != null)
         .mapToLong(e -> e.getValue().size()).sum();
-    assertThat(decoded.stream().mapToLong(ForwardCounters::packets).sum()).isEqualTo(elementCount);
-    for (ForwardCounters counters : decoded) {
+    assertThat(decoded.stream().mapToLong(LiveForward::packets).sum()).isEqualTo(elementCount);
+    for (LiveForward counters : decoded) {
       CompiledForward f = counters.forward();
       long elements = (long) Math.max(1, f.allowedSources().size())
           * (f.portOffset() == 0 && !f.externalPorts().isSinglePort() ? 1 : f.externalPorts().size());

@@ -65,7 +65,7 @@ final class FakeNftKernel implements NftKernel {
   }
 
   @Override
-  public void run(String script) throws NftException {
+  public void run(String script) throws NftCommandException {
     scripts.add(script);
     State next = state.copy();
     int line = 0;
@@ -75,14 +75,14 @@ final class FakeNftKernel implements NftKernel {
         continue;
       }
       if (rejectContaining != null && command.contains(rejectContaining)) {
-        throw new NftException(NftException.Kind.REJECTED, "injected failure at line " + line);
+        throw new NftCommandException(NftCommandException.Kind.REJECTED, "injected failure at line " + line);
       }
       apply(next, command, line);
     }
     state = next;
   }
 
-  private static void apply(State s, String command, int line) throws NftException {
+  private static void apply(State s, String command, int line) throws NftCommandException {
     Matcher m;
     if (command.startsWith("add table inet portfwd")) {
       s.exists = true;
@@ -131,13 +131,13 @@ final class FakeNftKernel implements NftKernel {
         }
       }
     } else {
-      throw new NftException(NftException.Kind.REJECTED, "line " + line + ": fake does not understand: " + command);
+      throw new NftCommandException(NftCommandException.Kind.REJECTED, "line " + line + ": fake does not understand: " + command);
     }
   }
 
-  private static void require(boolean condition, int line, String message) throws NftException {
+  private static void require(boolean condition, int line, String message) throws NftCommandException {
     if (!condition) {
-      throw new NftException(NftException.classify(message), "line " + line + ": " + message);
+      throw new NftCommandException(NftCommandException.classify(message), "line " + line + ": " + message);
     }
   }
 

@@ -3,10 +3,10 @@ package dev.portfwd.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardChange;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.testing.Tables;
 import java.util.Optional;
@@ -81,7 +81,7 @@ class NftBackendTest {
   @Test
   void statusReadsForwardsBackFromTheKernel() throws BackendException {
     backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.4 9000-9009 udp from=203.0.113.0/24\n")));
-    assertThat(backend.status()).extracting(ForwardCounters::forward).extracting(f -> f.describe())
+    assertThat(backend.status()).extracting(LiveForward::forward).extracting(f -> f.describe())
         .containsExactly(
             "8000-8009/udp → 192.0.2.4:9000-9009  from=203.0.113.0/24",
             "13102/tcp → 192.0.2.2:80  Netbook Apache",
@@ -190,7 +190,7 @@ class NftBackendTest {
   }
 
   @Test
-  void handDeletedElementMakesARecordedPlanFailWithoutChangingAnything() throws BackendException, NftException {
+  void handDeletedElementMakesARecordedPlanFailWithoutChangingAnything() throws BackendException, NftCommandException {
     Plan seed = backend.plan(Tables.compile(SEED));
     backend.apply(seed);
     kernel.run("delete element inet portfwd dnat4 { tcp . 13103 }\n");

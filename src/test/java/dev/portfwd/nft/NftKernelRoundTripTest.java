@@ -2,7 +2,7 @@ package dev.portfwd.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.ForwardCounters;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.testing.GoldenFiles;
 import dev.portfwd.testing.Tables;
@@ -25,7 +25,7 @@ class NftKernelRoundTripTest {
       for (String name : GoldenFiles.tableNames()) {
         DesiredState desired = Tables.compile(GoldenFiles.table(name));
         backend.apply(backend.plan(desired));
-        assertThat(backend.status()).extracting(ForwardCounters::forward).as(name)
+        assertThat(backend.status()).extracting(LiveForward::forward).as(name)
             .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
         assertThat(backend.plan(desired).script()).as("second plan of " + name).isEmpty();
       }
@@ -59,7 +59,7 @@ class NftKernelRoundTripTest {
       topology.sh("gateway", "nft add table inet other && nft add chain inet other keep");
       NftBackend backend = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
       backend.apply(backend.plan(desired));
-      assertThat(backend.status()).extracting(ForwardCounters::forward).as("seed " + seed)
+      assertThat(backend.status()).extracting(LiveForward::forward).as("seed " + seed)
           .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
       String tables = topology.exec("gateway", "nft", "list", "tables").stdout();
       assertThat(tables.lines().toList()).as("seed " + seed)

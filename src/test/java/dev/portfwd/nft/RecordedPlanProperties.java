@@ -2,9 +2,9 @@ package dev.portfwd.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
@@ -43,7 +43,7 @@ class RecordedPlanProperties {
     assertThat(fromRecord.isEmpty()).isEqualTo(fromListing.isEmpty());
 
     backend.apply(fromRecord);
-    assertThat(backend.status().stream().map(ForwardCounters::forward).toList())
+    assertThat(backend.status().stream().map(LiveForward::forward).toList())
         .isEqualTo(NftBackend.kernelForm(second.get()).forwards());
     assertThat(backend.plan(second.get()).isEmpty()).isTrue();
     assertThat(backend.plan(second.get(), Optional.of(fromRecord.desired())).isEmpty()).isTrue();

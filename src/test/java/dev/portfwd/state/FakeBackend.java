@@ -1,9 +1,9 @@
 package dev.portfwd.state;
 
-import dev.portfwd.apply.Backend;
-import dev.portfwd.apply.BackendException;
-import dev.portfwd.apply.ForwardCounters;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Backend;
+import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +54,8 @@ final class FakeBackend implements Backend {
   }
 
   @Override
-  public List<ForwardCounters> status() {
-    return installed.forwards().stream().map(f -> new ForwardCounters(f, 0, 0, -1)).toList();
+  public List<LiveForward> status() {
+    return installed.forwards().stream().map(f -> new LiveForward(f, 0, 0, -1)).toList();
   }
 
   @Override

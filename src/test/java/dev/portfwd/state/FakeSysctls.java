@@ -1,5 +1,7 @@
 package dev.portfwd.state;
 
+import dev.portfwd.host.ForwardingSysctls;
+
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.util.List;

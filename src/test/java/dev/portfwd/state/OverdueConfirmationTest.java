@@ -1,5 +1,7 @@
 package dev.portfwd.state;
 
+import dev.portfwd.host.ForwardingSysctls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

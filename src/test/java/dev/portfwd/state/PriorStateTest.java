@@ -2,7 +2,7 @@ package dev.portfwd.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,11 @@
 package dev.portfwd.state;
 
+import dev.portfwd.host.ForwardingSysctls;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.nio.file.Path;

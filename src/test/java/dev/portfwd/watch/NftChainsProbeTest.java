@@ -3,7 +3,7 @@ package dev.portfwd.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import org.junit.jupiter.api.Test;
 
 class NftChainsProbeTest {

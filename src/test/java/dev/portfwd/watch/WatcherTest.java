@@ -2,7 +2,7 @@ package dev.portfwd.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.apply.Plan;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;

@@ -1,4 +1,4 @@
-package dev.portfwd.apply;
+package dev.portfwd.backend;
 
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;

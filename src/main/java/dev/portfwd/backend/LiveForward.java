@@ -1,4 +1,4 @@
-package dev.portfwd.apply;
+package dev.portfwd.backend;
 
 import dev.portfwd.compile.CompiledForward;
 
@@ -7,9 +7,9 @@ import dev.portfwd.compile.CompiledForward;
  * sent through it since it was installed, and {@code connections}, the connections conntrack
  * holds for it right now (-1 when unknown).
  */
-public record ForwardCounters(CompiledForward forward, long packets, long bytes, long connections) {
+public record LiveForward(CompiledForward forward, long packets, long bytes, long connections) {
 
-  public ForwardCounters withConnections(long count) {
-    return new ForwardCounters(forward, packets, bytes, count);
+  public LiveForward withConnections(long count) {
+    return new LiveForward(forward, packets, bytes, count);
   }
 }

@@ -11,13 +11,13 @@ import java.util.List;
  * Kernel interval sets refuse overlapping elements, and a forward read back from the kernel must
  * compare equal to the compiled one, so both sides go through here.
  */
-final class Sources {
+final class SourceBlocks {
 
   private static final Comparator<Cidr> ORDER =
       Comparator.comparingInt(Cidr::prefixLength)
           .thenComparing(c -> Addresses.format(c.network()));
 
-  private Sources() {}
+  private SourceBlocks() {}
 
   static List<Cidr> normalize(List<Cidr> sources) {
     if (sources.size() < 2) {

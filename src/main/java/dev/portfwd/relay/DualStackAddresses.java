@@ -9,11 +9,11 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /** Helpers for socket addresses as the relay sees them on dual-stack sockets. */
-final class Sources {
+final class DualStackAddresses {
 
   private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
 
-  private Sources() {}
+  private DualStackAddresses() {}
 
   /**
    * The IPv4 address behind an IPv4-mapped IPv6 one ({@code ::ffff:203.0.113.10}), else {@code

@@ -4,7 +4,7 @@ package dev.portfwd.nft;
  * nft failed. {@link Kind} is decided once, here, from nft's message, so callers never match
  * message text themselves.
  */
-public final class NftException extends Exception {
+public final class NftCommandException extends Exception {
 
   /** What went wrong, as far as callers need to know. */
   public enum Kind {
@@ -16,7 +16,7 @@ public final class NftException extends Exception {
 
   private final Kind kind;
 
-  public NftException(Kind kind, String message) {
+  public NftCommandException(Kind kind, String message) {
     super(message);
     this.kind = kind;
   }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param address the bound address ({@code 0.0.0.0} and {@code ::} are wildcards); empty for {@code *}
  * @param process the program's name ({@code sshd}), when ss could tell
  */
-public record Listener(
+public record ListeningSocket(
     Protocol protocol, Optional<InetAddress> address, int port, Optional<String> process, Optional<Long> pid) {
 
   public boolean isLoopbackOnly() {

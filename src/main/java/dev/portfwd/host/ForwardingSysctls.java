@@ -1,18 +1,20 @@
-package dev.portfwd.state;
+package dev.portfwd.host;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.IpFamily;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Reads and sets the IP forwarding sysctls through the {@code sysctl} program (so tests run it in a
  * namespace). Apply only switches them on; a rollback also switches off those portfwd switched on.
+ * The one place their names are spelled: the doctor reads them through {@link #keyFor}.
  */
 public final class ForwardingSysctls {
 
@@ -38,6 +40,19 @@ public final class ForwardingSysctls {
       }
     }
     return keys;
+  }
+
+  /**
+   * Switches forwarding for {@code family} on when it is off; returns the line saying so, or empty
+   * when it was on. Without it DNAT rewrites packets that the kernel then silently drops.
+   */
+  public Optional<String> enable(IpFamily family) throws BackendException {
+    String key = keyFor(family);
+    if (isOn(key)) {
+      return Optional.empty();
+    }
+    set(key, true);
+    return Optional.of("switched on " + key + " (it was off; forwarded packets were being dropped)");
   }
 
   public boolean isOn(String key) throws BackendException {

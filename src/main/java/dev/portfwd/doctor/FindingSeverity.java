@@ -3,7 +3,7 @@ package dev.portfwd.doctor;
 import java.util.Locale;
 
 /** How bad a finding is: any {@link #ERROR} makes {@code doctor} exit 1; the others exit 0. */
-public enum Severity {
+public enum FindingSeverity {
   /** Forwarding fails now because of this. */
   ERROR,
   /** Forwarding may fail, or something else suffers (a shadowed service). */

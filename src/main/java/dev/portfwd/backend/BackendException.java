@@ -1,4 +1,4 @@
-package dev.portfwd.apply;
+package dev.portfwd.backend;
 
 /**
  * A backend could not read or change the kernel. The message is one line for the user: what

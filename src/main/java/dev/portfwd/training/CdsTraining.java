@@ -1,14 +1,20 @@
-package dev.portfwd.cli;
+package dev.portfwd.training;
 
-import dev.portfwd.apply.Host;
-import dev.portfwd.apply.Plan;
+import dev.portfwd.cli.Portfwd;
+import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.engine.ApplyRequest;
+import dev.portfwd.engine.Engine;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.host.Root;
+import dev.portfwd.nft.NftBackend;
+import dev.portfwd.nft.NftCommandKernel;
 import dev.portfwd.nft.TrainingListing;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableParser;
+import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,15 +24,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The training run {@code bin/portfwd} records a class-data-sharing archive from: it goes through
- * what {@code check} and a first and a second {@code apply} do, with a kernel stand-in instead of
- * nft, so the classes those commands load (picocli's model, the table parser, the compiler, the
- * nft backend, Jackson, the state files) are mapped from the archive on later runs instead of
- * being loaded and verified from the jar. Needs no root and changes nothing outside a temporary
- * directory; every step is best effort, because a failing step only makes the archive smaller.
+ * The training run {@code bin/portfwd} records a class-data-sharing archive from: a start-up
+ * trick, kept apart from the commands. It goes through what {@code check} and a first and a
+ * second {@code apply} do, with a kernel stand-in instead of nft, so the classes those commands
+ * load (picocli's model, the table parser, the compiler, the engine, the nft backend, Jackson, the
+ * state files) are mapped from the archive on later runs instead of being loaded and verified from
+ * the jar. Needs no root and changes nothing outside a temporary directory; every step is best
+ * effort, because a failing step only makes the archive smaller.
  */
 public final class CdsTraining {
 
@@ -59,10 +67,12 @@ public final class CdsTraining {
         commandLine(out, "check", args[0]);
       }
       Portfwd.newCommandLine().parseArgs("apply", "--no-sysctl", "--state-dir", dir.toString(), table.toString());
-      quietly(() -> new Host(new ProcessCommandRunner()).requireRoot());
+      quietly(() -> Root.require(new ProcessCommandRunner()));
       StandInRunner runner = new StandInRunner();
-      quietly(() -> apply(runner, table, dir, out));
-      quietly(() -> apply(runner, changed, dir, out));
+      Engine engine = Engine.forHost(new NftBackend(new NftCommandKernel(runner)), runner,
+          new StateStore(dir.resolve("state")), Engine.NO_TIMER, line -> {});
+      quietly(() -> apply(engine, runner, table));
+      quietly(() -> apply(engine, runner, changed));
       quietly(() -> new StateStore(dir.resolve("state")).current().orElseThrow().snapshot().forwards());
       quietly(() -> TableParser.parse("large.txt", largeTable()));
     } finally {
@@ -87,26 +97,12 @@ public final class CdsTraining {
     quietly(() -> Portfwd.newCommandLine(InputStream.nullInputStream()).setOut(out).setErr(out).execute(args));
   }
 
-  /** What {@link ApplyCommand#run} does, with {@code runner} in place of the host. */
-  private static void apply(StandInRunner runner, Path table, Path dir, PrintWriter out) {
-    DesiredState desired = KernelSession.compile(TableLoader.load(table.toString(), InputStream.nullInputStream(),
-        out), out);
-    KernelSession session = KernelSession.open(BackendChoice.auto, runner);
-    Plan plan = KernelSession.call(() -> session.backend.plan(desired));
-    StateOptions state = new StateOptions();
-    state.stateDir = dir.resolve("state");
-    SafeApplyStep safe = SafeApplyStep.begin(state, session, plan, table.toString(), false, null, out);
-    try (safe) {
-      KernelSession.call(() -> {
-        session.backend.apply(plan);
-        return null;
-      });
-      safe.applied();
-    }
+  /** What {@code apply} does with {@code table}, through the engine, against the stand-in kernel. */
+  private static void apply(Engine engine, StandInRunner runner, Path table) throws Exception {
+    DesiredState desired = Compiler.compile(TableReader.read(table.toString(), InputStream.nullInputStream()).table());
+    engine.apply(new ApplyRequest(desired, table.toString(), /* useRecord= */ true, /* managesSysctls= */ false,
+        Optional.empty()));
     runner.listing = TrainingListing.of(desired);
-    PlanCommand.print(plan, out, 50);
-    ApplyCommand.cleanConntrack(session, plan, out);
-    safe.awaitConfirmation(session, out, out);
   }
 
   private static void quietly(Step step) {

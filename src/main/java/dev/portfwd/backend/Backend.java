@@ -1,4 +1,4 @@
-package dev.portfwd.apply;
+package dev.portfwd.backend;
 
 import dev.portfwd.compile.DesiredState;
 import java.util.List;
@@ -68,7 +68,7 @@ public interface Backend {
   void apply(Plan plan) throws BackendException;
 
   /** The installed forwards with their counters, read from the kernel. */
-  List<ForwardCounters> status() throws BackendException;
+  List<LiveForward> status() throws BackendException;
 
   /**
    * Plans removing everything portfwd installed: every forward becomes a removal and the script

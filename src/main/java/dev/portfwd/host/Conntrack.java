@@ -1,8 +1,7 @@
-package dev.portfwd.apply;
+package dev.portfwd.host;
 
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.compile.CompiledForward;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;

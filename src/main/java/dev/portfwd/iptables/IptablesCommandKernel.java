@@ -1,6 +1,6 @@
 package dev.portfwd.iptables;
 
-import dev.portfwd.apply.BackendException;
+import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.IpFamily;
@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The real {@link IptablesKernel}: runs the flavour's save and restore programs through a runner. */
-public final class CommandIptablesKernel implements IptablesKernel {
+public final class IptablesCommandKernel implements IptablesKernel {
 
   private final CommandRunner runner;
   private final IptablesFlavour flavour;
 
-  public CommandIptablesKernel(CommandRunner runner, IptablesFlavour flavour) {
+  public IptablesCommandKernel(CommandRunner runner, IptablesFlavour flavour) {
     this.runner = runner;
     this.flavour = flavour;
   }

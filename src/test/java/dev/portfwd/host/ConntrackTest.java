@@ -1,4 +1,4 @@
-package dev.portfwd.apply;
+package dev.portfwd.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
