@@ -64,6 +64,14 @@ public interface Backend {
     return false;
   }
 
+  /**
+   * A cheap look at portfwd's objects for {@code watch} between full drift checks (a full check
+   * is a {@link #plan}); {@link DriftProbe#NONE} when this backend has none.
+   */
+  default DriftProbe driftProbe() {
+    return DriftProbe.NONE;
+  }
+
   /** Applies {@code plan} atomically; an empty plan does nothing. */
   void apply(Plan plan) throws BackendException;
 

@@ -2,8 +2,7 @@ package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
 import dev.portfwd.table.TableReader;
-import dev.portfwd.watch.DriftProbe;
-import dev.portfwd.watch.NftChainsProbe;
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.watch.Watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,8 +78,8 @@ final class WatchCommand implements Runnable {
     KernelSession session = KernelSession.open(backend.choice);
     KernelWatchTarget target =
         new KernelWatchTarget(table, session.engine(state.store(), Engine.NO_TIMER, err), !noSysctl, err);
-    // Between full checks, nftables answers "are portfwd's chains still the same?" in milliseconds.
-    DriftProbe probe = session.backend.name().equals("nftables") ? new NftChainsProbe(session.runner) : DriftProbe.NONE;
+    // Between full checks, a backend may answer "are portfwd's objects still the same?" in milliseconds.
+    DriftProbe probe = session.backend.driftProbe();
     Watcher watcher = new Watcher(Path.of(table), target, Duration.ofMillis(Math.round(intervalSeconds * 1000)),
         Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)), probe, Duration.ofMillis(debounceMillis), out);
     Signals.onTermination(() -> {

@@ -2,6 +2,7 @@ package dev.portfwd.nft;
 
 import dev.portfwd.backend.Backend;
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.backend.Plan;
@@ -222,6 +223,11 @@ public final class NftBackend implements Backend {
       adds.put(set, toAdd);
     }
     adds.forEach(tx::addElements);
+  }
+
+  @Override
+  public DriftProbe driftProbe() {
+    return kernel.chainsProbe();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.portfwd.nft;
 
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.io.IOException;
@@ -17,6 +18,11 @@ public final class NftCommandKernel implements NftKernel {
 
   public NftCommandKernel(CommandRunner runner) {
     this.runner = runner;
+  }
+
+  @Override
+  public DriftProbe chainsProbe() {
+    return new NftChainsProbe(runner);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.portfwd.nft;
 
+import dev.portfwd.backend.DriftProbe;
 import java.util.Optional;
 
 /**
@@ -32,4 +33,9 @@ public interface NftKernel {
 
   /** Fails with a one-line message when nft is missing or cannot talk to the kernel. */
   void probe() throws NftCommandException;
+
+  /** The cheap look at portfwd's chains between full drift checks; none for kernels without one. */
+  default DriftProbe chainsProbe() {
+    return DriftProbe.NONE;
+  }
 }

@@ -1,5 +1,7 @@
 package dev.portfwd.watch;
 
+import dev.portfwd.backend.DriftProbe;
+
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.portfwd.watch;
 
+import dev.portfwd.backend.DriftProbe;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.backend.Plan;

@@ -1,4 +1,4 @@
-package dev.portfwd.watch;
+package dev.portfwd.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

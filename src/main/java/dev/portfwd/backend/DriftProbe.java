@@ -1,4 +1,4 @@
-package dev.portfwd.watch;
+package dev.portfwd.backend;
 
 import dev.portfwd.backend.BackendException;
 import java.util.Optional;

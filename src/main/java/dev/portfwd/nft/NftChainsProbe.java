@@ -1,4 +1,6 @@
-package dev.portfwd.watch;
+package dev.portfwd.nft;
+
+import dev.portfwd.backend.DriftProbe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

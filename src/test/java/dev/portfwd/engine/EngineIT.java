@@ -1,0 +1,191 @@
+package dev.portfwd.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's one lock, end to end: the built jar in the gateway namespace of the reference
+ * topology, against the real kernel, with a state directory of the test's own. Two changes never
+ * mix, and {@code remove} and {@code rollback} respect an {@code apply --confirm} that waits.
+ */
+class EngineIT {
+
+  private static final String TABLE_A = "1000 " + Topology.BACKEND + " 80 tcp # A\n"
+      + "1001 " + Topology.BACKEND + " 80 tcp # A\n";
+  private static final String TABLE_B = "1000 " + Topology.BACKEND + " 80 tcp # B\n"
+      + "1002 " + Topology.BACKEND + " 80 tcp # B\n";
+  private static final Pattern TCP_PORT = Pattern.compile("tcp \\. (100\\d)\\b");
+
+  @TempDir Path dir;
+
+  private Path state() {
+    return dir.resolve("state");
+  }
+
+  private Path table(String name, String text) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private List<String> command(Topology topology, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    List<String> portfwd = new ArrayList<>(List.of(args));
+    portfwd.addAll(1, List.of("--state-dir", state().toString()));
+    argv.addAll(PortfwdJar.command(portfwd.toArray(String[]::new)));
+    return argv;
+  }
+
+  private CommandResult portfwd(Topology topology, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(1, List.of("--state-dir", state().toString()));
+    return PortfwdJar.runIn(topology, "gateway", all.toArray(String[]::new));
+  }
+
+  private static String rules(Topology topology) {
+    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
+    return list.succeeded() ? list.stdout() : "(no portfwd table)";
+  }
+
+  /** The external TCP ports (1000-1009) portfwd's maps hold in the kernel. */
+  private static Set<String> livePorts(Topology topology) {
+    Set<String> ports = new TreeSet<>();
+    Matcher matcher = TCP_PORT.matcher(rules(topology));
+    while (matcher.find()) {
+      ports.add(matcher.group(1));
+    }
+    return ports;
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void twoAppliesStartedTogetherLeaveExactlyOneTableLiveAndRecorded() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path a = table("a.txt", TABLE_A);
+      Path b = table("b.txt", TABLE_B);
+      for (int round = 0; round < 20; round++) {
+        // Alternate which one is started first, so each wins some rounds.
+        Path first = round % 2 == 0 ? a : b;
+        Path second = round % 2 == 0 ? b : a;
+        Path out1 = dir.resolve("first.out");
+        Path out2 = dir.resolve("second.out");
+        Process one = new ProcessBuilder(command(topology, "apply", first.toString()))
+            .redirectErrorStream(true).redirectOutput(out1.toFile()).start();
+        Process two = new ProcessBuilder(command(topology, "apply", second.toString()))
+            .redirectErrorStream(true).redirectOutput(out2.toFile()).start();
+        try {
+          assertThat(one.waitFor(60, TimeUnit.SECONDS)).isTrue();
+          assertThat(two.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+          one.destroyForcibly();
+          two.destroyForcibly();
+        }
+        assertThat(one.exitValue()).as("round %d: %s", round, read(out1)).isZero();
+        assertThat(two.exitValue()).as("round %d: %s", round, read(out2)).isZero();
+
+        Set<String> live = livePorts(topology);
+        assertThat(live).as("round %d: the kernel holds exactly one of the two tables", round)
+            .isIn(Set.of("1000", "1001"), Set.of("1000", "1002"));
+        Path liveTable = live.contains("1001") ? a : b;
+        CommandResult status = portfwd(topology, "status");
+        assertThat(status.stdout()).as("round %d: the history records what is live", round)
+            .contains("live table: " + liveTable + " (applied");
+        CommandResult plan = portfwd(topology, "plan", liveTable.toString());
+        assertThat(plan.exitCode()).as(plan.stderr()).isZero();
+        assertThat(plan.stdout()).as("round %d", round).contains("no changes");
+        CommandResult reread = portfwd(topology, "plan", "--reread", liveTable.toString());
+        assertThat(reread.stdout()).as("round %d, read from the kernel", round).contains("no changes");
+      }
+    }
+  }
+
+  @Test
+  void removeIsRefusedWhileAnApplyWaitsAndRollbackUndoesTheWaitingApply() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+      Path output = dir.resolve("apply.out");
+      List<String> argv = new ArrayList<>(List.of("setsid"));
+      argv.addAll(command(topology, "apply", "--confirm", "60", table("b.txt", TABLE_B).toString()));
+      Process apply = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      try {
+        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        assertThat(livePorts(topology)).containsExactly("1000", "1002");
+
+        CommandResult remove = portfwd(topology, "remove");
+        assertThat(remove.exitCode()).as(remove.stdout()).isEqualTo(1);
+        assertThat(remove.stderr()).contains("waits for confirmation").contains("'portfwd confirm'")
+            .contains("'portfwd rollback'").contains("nothing was changed");
+        assertThat(livePorts(topology)).as("remove changed nothing").containsExactly("1000", "1002");
+        assertThat(state().resolve("pending.state")).exists();
+
+        CommandResult rollback = portfwd(topology, "rollback");
+        assertThat(rollback.exitCode()).as(rollback.stderr()).isZero();
+        assertThat(rollback.stdout()).contains("restored").contains("a.txt");
+        assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(apply.exitValue()).as(read(output)).isEqualTo(1);
+        assertThat(read(output)).contains("rolled back");
+      } finally {
+        apply.destroyForcibly();
+      }
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      await("the timer stands down", Duration.ofSeconds(10),
+          () -> read(state().resolve("rollback.log")).contains("nothing to do"));
+      assertThat(rules(topology)).as("the timer restored nothing behind the admin's back").isEqualTo(rulesA);
+      assertThat(state().resolve("pending.state")).doesNotExist();
+    }
+  }
+
+  @Test
+  void rollbackAfterRemoveBringsTheForwardsBack() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      String rulesA = rules(topology);
+
+      CommandResult remove = portfwd(topology, "remove");
+      assertThat(remove.exitCode()).as(remove.stderr()).isZero();
+      assertThat(remove.stdout()).contains("removed 2 forwards");
+      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(portfwd(topology, "status").stdout()).contains("live table: none (portfwd's forwards were removed");
+
+      CommandResult rollback = portfwd(topology, "rollback");
+      assertThat(rollback.exitCode()).as(rollback.stderr()).isZero();
+      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("a.txt"));
+    }
+  }
+}
