@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,5 +101,64 @@ class StateStoreTest {
     assertThat(store.history()).isEmpty();
     assertThat(store.pending()).isEmpty();
     assertThat(dir.resolve("absent")).doesNotExist();
+  }
+
+  @Test
+  void theHolderMayTakeTheLockAgainAndReleasesItWithTheOutermostHold(@TempDir Path dir) throws Exception {
+    StateStore store = new StateStore(dir);
+    try (StateStore.Lock outer = store.lock()) {
+      try (StateStore.Lock inner = store.lock(Duration.ZERO)) {
+        assertThat(store.isLockedByThisThread()).isTrue();
+      }
+      assertThat(store.isLockedByThisThread()).as("still held by the outer hold").isTrue();
+      assertThat(takenElsewhere(store)).as("another thread waits while the outer hold lasts").isFalse();
+    }
+    assertThat(store.isLockedByThisThread()).isFalse();
+    assertThat(takenElsewhere(store)).as("free once the outermost hold is closed").isTrue();
+  }
+
+  @Test
+  void aSecondChangeWaitsBoundedThenSaysWhoHoldsTheLock(@TempDir Path dir) throws Exception {
+    StateStore store = new StateStore(dir);
+    try (StateStore.Lock held = store.lock()) {
+      long start = System.nanoTime();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread other = new Thread(() -> {
+        try (StateStore.Lock lock = store.lock(Duration.ofMillis(300))) {
+          failure.set(new AssertionError("took a lock that was held"));
+        } catch (IOException e) {
+          failure.set(e);
+        }
+      });
+      other.start();
+      other.join(10_000);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(failure.get()).isInstanceOf(StateLockedException.class)
+          .hasMessageContaining("another portfwd command is changing the rules")
+          .hasMessageContaining("waited 0 s").hasMessageContaining("nothing was changed");
+    }
+  }
+
+  @Test
+  void theLockFileNamesItsHolder(@TempDir Path dir) throws Exception {
+    StateStore store = new StateStore(dir);
+    try (StateStore.Lock held = store.lock()) {
+      assertThat(Files.readString(dir.resolve("lock"))).isEqualTo("pid " + ProcessHandle.current().pid() + "\n");
+    }
+  }
+
+  /** Whether another thread gets the lock within 200 ms. */
+  private static boolean takenElsewhere(StateStore store) throws InterruptedException {
+    AtomicBoolean taken = new AtomicBoolean();
+    Thread other = new Thread(() -> {
+      try (StateStore.Lock lock = store.lock(Duration.ofMillis(200))) {
+        taken.set(true);
+      } catch (IOException e) {
+        taken.set(false);
+      }
+    });
+    other.start();
+    other.join(10_000);
+    return taken.get();
   }
 }
