@@ -32,8 +32,8 @@ public final class Portfwd implements Runnable {
   /**
    * The subcommands, in the order help lists them. Registered here rather than in
    * {@code @Command(subcommands = ...)} so {@link #main} can build only the one it runs: picocli
-   * reflects over every registered command class, which costs a cold JVM about as much as
-   * parsing a 10,000-line table.
+   * reflects over every registered command class, a cost a short run pays in full
+   * (bench/RESULTS.md, "Cold-start shapes").
    */
   static final List<Subcommand> SUBCOMMANDS = List.of(
       new Subcommand("check", CheckCommand.class),

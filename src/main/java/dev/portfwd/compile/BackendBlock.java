@@ -31,8 +31,8 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
    * appearance's order; each backend sorts as its output needs.
    */
   public static List<BackendBlock> merge(List<CompiledForward> forwards, boolean masqueradingOnly) {
-    // One bit per port and group: setting 10,000 ranges and reading the runs back costs a fraction
-    // of sorting 10,000 range objects in a cold JVM, and adjacent ranges join by themselves.
+    // One bit per port and group: cheaper than sorting range objects in a cold JVM (bench/RESULTS.md,
+    // "Cold-start shapes"), and adjacent ranges join by themselves.
     Map<Target, BitSet> byBackend = new LinkedHashMap<>();
     Target last = null;
     BitSet lastPorts = null;
@@ -78,7 +78,7 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
    */
   public static List<CompiledForward> effective(List<CompiledForward> forwards) {
     if (forwards.stream().allMatch(CompiledForward::masquerade)) {
-      return forwards; // the usual table: merging 10,000 blocks to change nothing cost 20 ms cold
+      return forwards; // the usual table: merging blocks would change nothing
     }
     List<BackendBlock> masquerading = merge(forwards, /* masqueradingOnly= */ true);
     return forwards.stream()
