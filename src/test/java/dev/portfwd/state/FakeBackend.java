@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An in-memory backend: what is "installed" is a DesiredState; a plan's script names the target. */
-final class FakeBackend implements Backend {
+public final class FakeBackend implements Backend {
 
-  DesiredState installed = DesiredState.empty();
+  public DesiredState installed = DesiredState.empty();
   boolean tablePresent;
-  final List<Plan> applied = new ArrayList<>();
+  public final List<Plan> applied = new ArrayList<>();
   int plans;
   /** How many of the next applies fail, as a busy or broken nft would. */
   int failNext;

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** A runner that understands {@code sysctl -n KEY} and {@code sysctl -qw KEY=V} over a map. */
-final class FakeSysctls implements CommandRunner {
+public final class FakeSysctls implements CommandRunner {
 
-  final Map<String, String> values = new TreeMap<>(Map.of(ForwardingSysctls.IPV4, "0", ForwardingSysctls.IPV6, "0"));
+  public final Map<String, String> values = new TreeMap<>(Map.of(ForwardingSysctls.IPV4, "0", ForwardingSysctls.IPV6, "0"));
 
   @Override
   public CommandResult run(List<String> argv, String stdin) {

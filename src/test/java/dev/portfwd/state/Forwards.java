@@ -7,11 +7,11 @@ import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableParser;
 
 /** Compiles table text for tests. */
-final class Forwards {
+public final class Forwards {
 
   private Forwards() {}
 
-  static DesiredState of(String text) {
+  public static DesiredState of(String text) {
     ParseResult result = TableParser.parse("test.txt", text);
     if (result.hasErrors()) {
       throw new IllegalArgumentException(result.diagnostics().toString());
