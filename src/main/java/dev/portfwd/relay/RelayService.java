@@ -90,11 +90,6 @@ public final class RelayService {
     return drain();
   }
 
-  /** Asks {@link #serve} to drain and return, as SIGTERM does. */
-  public void requestStop() {
-    stopRequested.countDown();
-  }
-
   private long drain() throws InterruptedException {
     relay.stopAccepting();
     long open = relay.counters().activeTcp();
