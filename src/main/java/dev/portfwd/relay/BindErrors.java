@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -31,6 +32,6 @@ final class BindErrors {
   }
 
   private static String javaBinary() {
-    return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 }

@@ -3,12 +3,13 @@ package dev.portfwd.relay;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
-import io.netty.channel.ConnectTimeoutException;
+import java.util.Locale;
 
 /** What both directions of a TCP relay do the same way: closing and passing on half-closes. */
 final class Pipes {
@@ -109,6 +110,6 @@ final class Pipes {
     if (colon >= 0) {
       message = message.substring(0, colon);
     }
-    return message.isEmpty() ? cause.getClass().getSimpleName() : message.toLowerCase(java.util.Locale.ROOT);
+    return message.isEmpty() ? cause.getClass().getSimpleName() : message.toLowerCase(Locale.ROOT);
   }
 }

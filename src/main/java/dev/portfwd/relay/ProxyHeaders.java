@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.ProxyProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -53,8 +54,8 @@ final class ProxyHeaders {
     HAProxyProtocolVersion version = protocol == ProxyProtocol.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2;
     return new HAProxyMessage(
         version, HAProxyCommand.PROXY, proxied,
-        dev.portfwd.model.Addresses.format(source.getAddress()),
-        dev.portfwd.model.Addresses.format(destination.getAddress()),
+        Addresses.format(source.getAddress()),
+        Addresses.format(destination.getAddress()),
         source.getPort(), destination.getPort());
   }
 

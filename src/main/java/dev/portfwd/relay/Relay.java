@@ -2,6 +2,7 @@ package dev.portfwd.relay;
 
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.Protocol;
+import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -107,7 +109,7 @@ public final class Relay implements AutoCloseable {
     List<InetAddress> addresses = key.address().map(List::of).orElseGet(Relay::wildcards);
     Exception first = null;
     for (InetAddress address : addresses) {
-      io.netty.bootstrap.AbstractBootstrap<?, ?> bootstrap = bootstrap(listener);
+      AbstractBootstrap<?, ?> bootstrap = bootstrap(listener);
       if (sharedPort) {
         bootstrap.option(transport.reusePort(), true);
       }
@@ -120,14 +122,14 @@ public final class Relay implements AutoCloseable {
         first = cause instanceof Exception e ? e : new Exception(cause);
       }
       // Only a host without IPv6 falls back to the IPv4 wildcard; any other error is final.
-      if (!String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("address family")) {
+      if (!String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("address family")) {
         break;
       }
     }
     throw first;
   }
 
-  private io.netty.bootstrap.AbstractBootstrap<?, ?> bootstrap(Listener listener) {
+  private AbstractBootstrap<?, ?> bootstrap(Listener listener) {
     if (listener.key().protocol() == Protocol.TCP) {
       return new ServerBootstrap()
           .group(workers)
@@ -184,11 +186,6 @@ public final class Relay implements AutoCloseable {
 
   public Transport transport() {
     return transport;
-  }
-
-  /** Number of sockets listening now. */
-  public synchronized int listening() {
-    return listeners.size();
   }
 
   /** Closes every socket and connection and stops the event loops. */

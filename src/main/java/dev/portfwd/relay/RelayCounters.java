@@ -33,11 +33,6 @@ public final class RelayCounters {
         .toList();
   }
 
-  /** Open TCP connections and UDP sessions over all forwards. */
-  public long active() {
-    return byForward.values().stream().mapToLong(c -> c.snapshot().active()).sum();
-  }
-
   /** Open TCP connections over all forwards (what a drain waits for). */
   public long activeTcp() {
     return byForward.values().stream()

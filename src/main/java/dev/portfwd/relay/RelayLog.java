@@ -1,6 +1,8 @@
 package dev.portfwd.relay;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
@@ -49,8 +51,8 @@ public final class RelayLog {
           .append(formatMessage(record))
           .append(System.lineSeparator());
       if (record.getThrown() != null) {
-        java.io.StringWriter trace = new java.io.StringWriter();
-        record.getThrown().printStackTrace(new java.io.PrintWriter(trace));
+        StringWriter trace = new StringWriter();
+        record.getThrown().printStackTrace(new PrintWriter(trace));
         line.append(trace);
       }
       return line.toString();

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -40,7 +39,6 @@ public final class RelayService {
     return thread;
   });
   private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private ScheduledFuture<?> pendingReload;
 
   /**
    * @param tableFile the file to reload from; empty when the table came from standard input
@@ -72,7 +70,7 @@ public final class RelayService {
     TableWatcher watcher = null;
     if (tableFile.isPresent()) {
       try {
-        watcher = TableWatcher.start(tableFile.get(), () -> control.execute(this::scheduleReload));
+        watcher = TableWatcher.start(tableFile.get(), DEBOUNCE, () -> control.execute(this::reload));
       } catch (IOException e) {
         LOG.warning("cannot watch " + tableFile.get() + " for changes (" + e.getMessage() + "); SIGHUP still reloads");
       }
@@ -92,11 +90,6 @@ public final class RelayService {
     return drain();
   }
 
-  /** Asks {@link #serve} to drain and return, as SIGTERM does. */
-  public void requestStop() {
-    stopRequested.countDown();
-  }
-
   private long drain() throws InterruptedException {
     relay.stopAccepting();
     long open = relay.counters().activeTcp();
@@ -111,13 +104,6 @@ public final class RelayService {
     relay.close();
     LOG.info("relay stopped");
     return left;
-  }
-
-  private void scheduleReload() {
-    if (pendingReload != null) {
-      pendingReload.cancel(false);
-    }
-    pendingReload = control.schedule(this::reload, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Re-reads the table file and applies it if it is valid. Runs on the control thread. */

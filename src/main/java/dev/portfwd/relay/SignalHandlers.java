@@ -1,12 +1,12 @@
 package dev.portfwd.relay;
 
+import dev.portfwd.host.Signals;
 import java.util.logging.Logger;
-import sun.misc.Signal;
 
 /**
- * The one place that touches {@code sun.misc.Signal} (an unsupported JDK API, present in every
- * OpenJDK): SIGHUP reloads, SIGUSR1 prints the counters, SIGTERM and SIGINT drain and stop.
- * Handlers run on a JVM signal thread and only hand work to the relay's control thread.
+ * The relay's signals, installed through {@link Signals} (which owns {@code sun.misc.Signal}):
+ * SIGHUP reloads, SIGUSR1 prints the counters, SIGTERM and SIGINT drain and stop. Handlers run on
+ * a JVM signal thread and only hand work to the relay's control thread.
  */
 final class SignalHandlers {
 
@@ -15,18 +15,18 @@ final class SignalHandlers {
   private SignalHandlers() {}
 
   static void install(Runnable reload, Runnable status, Runnable stop) {
-    handle("HUP", reload);
-    handle("USR1", status);
-    handle("TERM", stop);
-    handle("INT", stop);
+    handle(Signals.Name.HUP, reload);
+    handle(Signals.Name.USR1, status);
+    handle(Signals.Name.TERM, stop);
+    handle(Signals.Name.INT, stop);
   }
 
-  private static void handle(String name, Runnable action) {
+  private static void handle(Signals.Name signal, Runnable action) {
     try {
-      Signal.handle(new Signal(name), signal -> action.run());
+      Signals.handle(signal, action);
     } catch (IllegalArgumentException e) {
       // The JVM reserves some signals on some platforms (e.g. with -Xrs); the relay works without.
-      LOG.warning("cannot handle SIG" + name + ": " + e.getMessage());
+      LOG.warning("cannot handle SIG" + signal + ": " + e.getMessage());
     }
   }
 }

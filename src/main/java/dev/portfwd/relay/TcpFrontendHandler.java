@@ -3,16 +3,17 @@ package dev.portfwd.relay;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.ArrayDeque;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.PortfwdEpollGuard;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,7 +47,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     Channel client = ctx.channel();
-    io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(client);
+    PortfwdEpollGuard.keepRegistered(client);
     Bootstrap bootstrap = new Bootstrap()
         .group(client.eventLoop())
         .channel(transport.socketChannel())
@@ -60,7 +61,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     connect.addListener((ChannelFutureListener) future -> {
       if (future.isSuccess()) {
         connected = true;
-        io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(backend);
+        PortfwdEpollGuard.keepRegistered(backend);
         ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
         for (Object msg = early.poll(); msg != null; msg = early.poll()) {
           backend.write(msg);

@@ -1,6 +1,7 @@
 package dev.portfwd.relay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -11,9 +12,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
+import java.net.StandardSocketOptions;
 import java.util.function.Supplier;
 
 /**
@@ -80,10 +84,10 @@ public record Transport(
    * on one address and on every address: Linux refuses that pair otherwise, and with it delivers
    * to the more specific socket, as the table means.
    */
-  public io.netty.channel.ChannelOption<Boolean> reusePort() {
+  public ChannelOption<Boolean> reusePort() {
     return name.equals("epoll")
-        ? io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT
-        : io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT);
+        ? UnixChannelOption.SO_REUSEPORT
+        : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
   }
 
   /** Why epoll is not used, for the start-up line; empty when it is. */

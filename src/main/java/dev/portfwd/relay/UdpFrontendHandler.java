@@ -10,10 +10,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -32,7 +37,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Transport transport;
   private final RelayOptions options;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
-  private final java.util.Set<UdpSession> unflushed = new java.util.LinkedHashSet<>();
+  private final Set<UdpSession> unflushed = new LinkedHashSet<>();
 
   UdpFrontendHandler(Listener listener, Transport transport, RelayOptions options) {
     this.listener = listener;
@@ -118,13 +123,13 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
    */
   static InetSocketAddress localOf(Channel listening, InetSocketAddress client, InetSocketAddress recipient) {
     InetSocketAddress local = DualStackAddresses.unmap(recipient != null ? recipient : listening.localAddress());
-    boolean clientV4 = DualStackAddresses.unmap(client.getAddress()) instanceof java.net.Inet4Address;
-    boolean localV4 = local.getAddress() instanceof java.net.Inet4Address;
+    boolean clientV4 = DualStackAddresses.unmap(client.getAddress()) instanceof Inet4Address;
+    boolean localV4 = local.getAddress() instanceof Inet4Address;
     if (local.getAddress().isAnyLocalAddress() || clientV4 != localV4) {
       try {
         return new InetSocketAddress(
-            java.net.InetAddress.getByAddress(new byte[clientV4 ? 4 : 16]), local.getPort());
-      } catch (java.net.UnknownHostException impossible) {
+            InetAddress.getByAddress(new byte[clientV4 ? 4 : 16]), local.getPort());
+      } catch (UnknownHostException impossible) {
         throw new IllegalStateException(impossible);
       }
     }

@@ -7,13 +7,8 @@ import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -23,12 +18,13 @@ import java.util.concurrent.TimeUnit;
  * {@code portfwd watch}: keeps the kernel holding the table. Applies at start; re-applies when
  * the file changes; reconciles drift (someone flushed the ruleset or deleted portfwd's table).
  *
- * <p>One thread, which sleeps in {@link WatchService#poll(long, TimeUnit)} (inotify on Linux)
- * until a file event or the next drift check: no busy loop, near-zero CPU when idle. The parent
- * directory is watched, not the file, because editors save by writing a new file and renaming it
- * over the old one. Events are debounced: the table is read once the directory has been quiet for
- * {@code debounce}, so a save in several writes is read once, whole. An invalid edit is reported
- * and the rules in force stay; the last valid table remains the one drift is checked against.
+ * <p>One thread, which sleeps in {@link TableFileChanges#awaitChange(long)} (inotify on Linux)
+ * until an edit of the table has settled or the next drift check is due: no busy loop, near-zero
+ * CPU when idle. {@link TableFileChanges} watches the parent directory, so editors that save by
+ * renaming a new file over the old one are seen, and debounces: the table is read once it has been
+ * quiet for {@code debounce}, so a save in several writes is read once, whole. An invalid edit is
+ * reported and the rules in force stay; the last valid table remains the one drift is checked
+ * against.
  */
 public final class Watcher {
 
@@ -43,7 +39,7 @@ public final class Watcher {
   private volatile boolean stopping;
   private long lastFullCheck;
   private Optional<String> lastFingerprint = Optional.empty();
-  private volatile WatchService service;
+  private volatile TableFileChanges changes;
 
   /** A watcher whose every drift check is a full one. */
   public Watcher(Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
@@ -83,34 +79,19 @@ public final class Watcher {
       }
       DesiredState desired = loaded.get();
       reconcile(desired, Reason.START);
-      try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-        service = watch;
+      try (TableFileChanges changes = TableFileChanges.watch(table, debounce,
+          () -> say(table.getParent() + " is gone; drift checks continue with the last valid table"))) {
+        this.changes = changes;
         if (stopping) {
           return true;
         }
-        table.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE,
-            StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
         say("watching " + table + " (drift check every " + seconds(interval)
             + (probe == DriftProbe.NONE ? "" : ", in full at least every " + seconds(fullInterval)) + ")");
         long nextDrift = System.nanoTime() + interval.toNanos();
-        long changedAt = 0;
-        boolean changePending = false;
         while (!stopping) {
+          boolean changed = changes.awaitChange(nextDrift);
           long now = System.nanoTime();
-          long wakeAt = changePending ? Math.min(nextDrift, changedAt + debounce.toNanos()) : nextDrift;
-          WatchKey key = watch.poll(Math.max(1, wakeAt - now), TimeUnit.NANOSECONDS);
-          if (key != null) {
-            if (concernsTable(key)) {
-              changePending = true;
-              changedAt = System.nanoTime();
-            }
-            if (!key.reset()) {
-              say(table.getParent() + " is gone; drift checks continue with the last valid table");
-            }
-          }
-          now = System.nanoTime();
-          if (changePending && now - changedAt >= debounce.toNanos()) {
-            changePending = false;
+          if (changed) {
             desired = reload(desired);
           }
           if (now >= nextDrift) {
@@ -137,10 +118,10 @@ public final class Watcher {
    */
   public boolean stop(Duration timeout) {
     stopping = true;
-    WatchService watch = service;
-    if (watch != null) {
+    TableFileChanges watching = changes;
+    if (watching != null) {
       try {
-        watch.close();
+        watching.close();
       } catch (IOException e) {
         // Closing only wakes the loop; it checks 'stopping' on its next turn anyway.
       }
@@ -151,18 +132,6 @@ public final class Watcher {
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  private boolean concernsTable(WatchKey key) {
-    boolean concerns = false;
-    for (WatchEvent<?> event : key.pollEvents()) {
-      // OVERFLOW means events were lost: the table may have changed, so read it again.
-      if (event.kind() == StandardWatchEventKinds.OVERFLOW
-          || table.getFileName().equals(event.context())) {
-        concerns = true;
-      }
-    }
-    return concerns;
   }
 
   private DesiredState reload(DesiredState inForce) {

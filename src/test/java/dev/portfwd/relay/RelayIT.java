@@ -7,8 +7,10 @@ import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -132,7 +134,7 @@ class RelayIT {
     Path table = table("half.txt", "13400 192.0.2.2 80 tcp\n");
     Path data = dir.resolve("data.bin");
     byte[] bytes = new byte[8 * 1024 * 1024];
-    new java.util.Random(7).nextBytes(bytes);
+    new Random(7).nextBytes(bytes);
     Files.write(data, bytes);
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13400);
     // socat shuts its output down after the file and keeps reading: the echo backend sees the
@@ -225,8 +227,8 @@ class RelayIT {
     Thread.sleep(1000);
     // A change of the file reloads it: 13800 stops listening, 13801 starts.
     Files.writeString(table.resolveSibling("reload.tmp"), "13801 192.0.2.2 80 tcp\n");
-    Files.move(table.resolveSibling("reload.tmp"), table, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(table.resolveSibling("reload.tmp"), table, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     topology.awaitListening("gateway", "tcp", 13801, Duration.ofSeconds(10));
     assertThat(topology.exec("gateway", "ss", "-H", "-tln", "sport", "= :13800").stdout()).isBlank();
     // An invalid table is rejected on SIGHUP and the previous one keeps serving.

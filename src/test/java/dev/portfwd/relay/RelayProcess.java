@@ -3,6 +3,7 @@ package dev.portfwd.relay;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +57,7 @@ final class RelayProcess {
   private static String testClasses() {
     try {
       return Path.of(RelayTestTool.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
   }

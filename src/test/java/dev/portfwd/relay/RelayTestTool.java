@@ -14,15 +14,18 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.epoll.PortfwdEpollGuard;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.util.NetUtil;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -108,7 +111,7 @@ public final class RelayTestTool {
   }
 
   private static String canonical(String address) {
-    return io.netty.util.NetUtil.toAddressString(io.netty.util.NetUtil.createInetAddressFromIpAddressString(address));
+    return NetUtil.toAddressString(NetUtil.createInetAddressFromIpAddressString(address));
   }
 
   /** Echoes, answers a PROXY header with its description, and passes a FIN back after the data. */
@@ -116,7 +119,7 @@ public final class RelayTestTool {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       // The echo half-closes like the relay does and needs the same epoll workaround.
-      io.netty.channel.epoll.PortfwdEpollGuard.keepRegistered(ctx.channel());
+      PortfwdEpollGuard.keepRegistered(ctx.channel());
       ctx.fireChannelActive();
     }
 
@@ -174,7 +177,7 @@ public final class RelayTestTool {
 
   private static void flood(int port, int seconds) throws Exception {
     AtomicLong written = new AtomicLong();
-    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+    try (ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
       Socket socket = server.accept();
       Thread writer = new Thread(() -> {

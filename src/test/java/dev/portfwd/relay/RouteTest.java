@@ -3,6 +3,7 @@ package dev.portfwd.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.table.TableParser;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ class RouteTest {
   void seesIpv4MappedClientsAsIpv4() throws Exception {
     Route route = route("80 192.0.2.2 80 tcp from=203.0.113.0/28");
     byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 10};
-    InetAddress v6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
+    InetAddress v6 = Inet6Address.getByAddress(null, mapped, -1);
     assertThat(route.allows(v6)).isTrue();
   }
 

@@ -8,8 +8,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -59,8 +62,8 @@ class TcpHandlersTest {
     // A client whose write never completes: the handler must not ask the backend for more.
     client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
       @Override
-      public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-        io.netty.util.ReferenceCountUtil.release(msg);
+      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ReferenceCountUtil.release(msg);
       }
     });
     backend.writeInbound(Unpooled.copiedBuffer("a", StandardCharsets.US_ASCII));
@@ -100,10 +103,10 @@ class TcpHandlersTest {
   void countsBackendErrorsWithoutStackTraces() {
     EmbeddedChannel client = new EmbeddedChannel();
     EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route));
-    backend.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+    backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
     assertThat(backend.isOpen()).isFalse();
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
-    assertThat(Pipes.expected(new java.io.IOException("x"))).isEqualTo("x");
+    assertThat(Pipes.expected(new IOException("x"))).isEqualTo("x");
     assertThat(Pipes.expected(new IllegalStateException("bug"))).isNull();
   }
 }
