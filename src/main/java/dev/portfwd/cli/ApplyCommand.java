@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import dev.portfwd.engine.Applied;
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.host.Signals;
 import dev.portfwd.state.ConfirmationPrompt;
 import java.io.PrintWriter;
 import java.time.Duration;

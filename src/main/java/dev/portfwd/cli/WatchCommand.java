@@ -1,6 +1,7 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
+import dev.portfwd.host.Signals;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.watch.Watcher;
