@@ -41,9 +41,4 @@ public record Finding(
   public boolean isError() {
     return severity == FindingSeverity.ERROR;
   }
-
-  /** True for errors and warnings: what a healthy host has none of. */
-  public boolean isProblem() {
-    return severity != FindingSeverity.INFO;
-  }
 }

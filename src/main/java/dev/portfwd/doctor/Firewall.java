@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +20,7 @@ record Firewall(List<FirewallChain> chains) {
   List<FirewallChain> baseChains(String hook, String type) {
     return chains.stream()
         .filter(c -> c.hook().equals(Optional.of(hook)) && c.type().equals(Optional.of(type)))
-        .sorted(java.util.Comparator.comparingInt(FirewallChain::priority))
+        .sorted(Comparator.comparingInt(FirewallChain::priority))
         .toList();
   }
 

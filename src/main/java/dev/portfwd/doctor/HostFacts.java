@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.model.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public record HostFacts(
     for (HostInterface iface : interfaces) {
       for (HostInterface.Address a : iface.addresses()) {
         if (!a.address().isLoopbackAddress()
-            && new dev.portfwd.model.Cidr(a.address(), a.prefixLength()).contains(address)) {
+            && new Cidr(a.address(), a.prefixLength()).contains(address)) {
           return Optional.of(iface);
         }
       }

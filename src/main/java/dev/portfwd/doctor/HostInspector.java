@@ -1,9 +1,8 @@
 package dev.portfwd.doctor;
 
-import dev.portfwd.host.ForwardingSysctls;
-import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
+import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;

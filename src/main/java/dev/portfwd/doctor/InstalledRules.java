@@ -1,7 +1,6 @@
 package dev.portfwd.doctor;
 
 import dev.portfwd.model.ForwardTable;
-import java.util.List;
 import java.util.Optional;
 
 /**

@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.iptables.RestoreText;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
@@ -52,7 +53,7 @@ final class IptablesSaveParser {
         rules.put(parts[0], new ArrayList<>());
         policies.put(parts[0], parts.length > 1 ? parts[1] : "-");
       } else if (line.startsWith("-A ") && table != null) {
-        List<String> tokens = tokens(line);
+        List<String> tokens = RestoreText.splitAsWritten(line);
         String chain = tokens.get(1);
         rules.computeIfAbsent(chain, c -> new ArrayList<>())
             .add(rule(tokens, program, table, family, rules.keySet()));
@@ -95,37 +96,6 @@ final class IptablesSaveParser {
       case "security" -> 50;
       default -> 0;
     };
-  }
-
-  /** Splits a rule line into words, keeping double-quoted words (comments) whole. */
-  static List<String> tokens(String line) {
-    List<String> tokens = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
-    boolean quoted = false;
-    boolean inWord = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '"') {
-        quoted = !quoted;
-        word.append(c);
-        inWord = true;
-      } else if (c == '\\' && quoted && i + 1 < line.length()) {
-        word.append(c).append(line.charAt(++i));
-      } else if (Character.isWhitespace(c) && !quoted) {
-        if (inWord) {
-          tokens.add(word.toString());
-          word.setLength(0);
-          inWord = false;
-        }
-      } else {
-        word.append(c);
-        inWord = true;
-      }
-    }
-    if (inWord) {
-      tokens.add(word.toString());
-    }
-    return tokens;
   }
 
   private static FirewallRule rule(

@@ -4,6 +4,8 @@ import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.Protocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +33,7 @@ final class MasqueradeOffCheck implements Check {
         continue; // The route check reports that.
       }
       String gateway = route.source().map(Addresses::format).orElse("THIS-GATEWAY");
-      String ip = forward.family() == dev.portfwd.model.IpFamily.IPV4 ? "ip" : "ip -6";
+      String ip = forward.family() == IpFamily.IPV4 ? "ip" : "ip -6";
       String onBackend = forward.isRestricted()
           ? String.join(" && ", forward.allowedSources().stream().map(c -> ip + " route replace " + c + " via " + gateway).toList())
           : ip + " route replace default via " + gateway;
@@ -76,11 +78,11 @@ final class MasqueradeOffCheck implements Check {
 
   /** TCP connections clients made through {@code forward}, as conntrack holds them. */
   private static List<ConntrackEntry> attempts(Forward forward, HostFacts facts) {
-    if (!forward.carries(dev.portfwd.model.Protocol.TCP)) {
+    if (!forward.carries(Protocol.TCP)) {
       return List.of();
     }
     return facts.conntrack().stream()
-        .filter(e -> e.protocol() == dev.portfwd.model.Protocol.TCP
+        .filter(e -> e.protocol() == Protocol.TCP
             && forward.externalPorts().contains(e.originalDestinationPort())
             && forward.externalAddress().map(e.originalDestination()::equals).orElse(facts.isLocal(e.originalDestination()))
             && !facts.isLocal(e.originalSource())

@@ -1,12 +1,12 @@
 package dev.portfwd.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
+import dev.portfwd.nft.NftListing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -21,12 +21,13 @@ import java.util.Set;
 /**
  * Reads {@code nft -j list ruleset} into {@link FirewallChain}s. Tables named {@code portfwd}
  * (portfwd's own) and the tables that iptables-nft manages (read from {@code iptables-save}
- * instead) are left out. Expressions doctor does not model become {@link Match.Opaque}.
+ * instead) are left out. {@link NftListing} reads the listing; this class gives the expressions of
+ * other tools' rules their meaning for doctor. Expressions doctor does not model become {@link
+ * Match.Opaque}.
  */
 final class NftRulesetParser {
 
   static final String OWN_TABLE = "portfwd";
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private NftRulesetParser() {}
 
@@ -37,67 +38,56 @@ final class NftRulesetParser {
    * @throws IllegalArgumentException when {@code json} is not nft's JSON
    */
   static List<FirewallChain> parse(String json, Set<String> skipTables) {
-    JsonNode root;
+    List<NftListing.Entry> entries;
     try {
-      root = MAPPER.readTree(json);
+      entries = NftListing.read(json)
+          .orElseThrow(() -> new IllegalArgumentException("nft -j printed no \"nftables\" array"));
     } catch (IOException e) {
       throw new IllegalArgumentException("nft printed something that is not JSON: " + e.getMessage());
     }
-    JsonNode items = root == null ? null : root.get("nftables");
-    if (items == null || !items.isArray()) {
-      throw new IllegalArgumentException("nft -j printed no \"nftables\" array");
-    }
-    Map<String, JsonNode> chains = new LinkedHashMap<>();
+    Map<String, NftListing.Chain> chains = new LinkedHashMap<>();
     Map<String, List<FirewallRule>> rules = new LinkedHashMap<>();
-    for (JsonNode item : items) {
-      if (item.has("chain")) {
-        JsonNode chain = item.get("chain");
+    for (NftListing.Entry entry : entries) {
+      if (entry instanceof NftListing.Chain chain) {
         if (!skipped(chain, skipTables)) {
-          String key = key(chain, chain.path("name").asText());
+          String key = key(chain.family(), chain.table(), chain.name());
           chains.put(key, chain);
           rules.put(key, new ArrayList<>());
         }
-      } else if (item.has("rule")) {
-        JsonNode rule = item.get("rule");
-        List<FirewallRule> list = rules.get(key(rule, rule.path("chain").asText()));
+      } else if (entry instanceof NftListing.Rule rule) {
+        List<FirewallRule> list = rules.get(key(rule.family(), rule.table(), rule.chain()));
         if (list != null) {
           list.add(rule(rule));
         }
       }
     }
     List<FirewallChain> result = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> entry : chains.entrySet()) {
-      JsonNode chain = entry.getValue();
+    for (Map.Entry<String, NftListing.Chain> entry : chains.entrySet()) {
+      NftListing.Chain chain = entry.getValue();
       result.add(new FirewallChain(
           "nft",
-          chain.path("family").asText(),
-          chain.path("table").asText(),
-          chain.path("name").asText(),
-          text(chain, "hook"),
-          text(chain, "type"),
-          chain.path("prio").asInt(0),
-          text(chain, "policy"),
+          chain.family(),
+          chain.table(),
+          chain.name(),
+          chain.hook(),
+          chain.type(),
+          chain.priority(),
+          chain.policy(),
           rules.get(entry.getKey())));
     }
     return result;
   }
 
-  private static boolean skipped(JsonNode chain, Set<String> skipTables) {
-    String table = chain.path("table").asText();
-    return table.equals(OWN_TABLE) || skipTables.contains(chain.path("family").asText() + " " + table);
+  private static boolean skipped(NftListing.Chain chain, Set<String> skipTables) {
+    return chain.table().equals(OWN_TABLE) || skipTables.contains(chain.family() + " " + chain.table());
   }
 
-  private static String key(JsonNode node, String chain) {
-    return node.path("family").asText() + " " + node.path("table").asText() + " " + chain;
+  private static String key(String family, String table, String chain) {
+    return family + " " + table + " " + chain;
   }
 
-  private static Optional<String> text(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
-  }
-
-  private static FirewallRule rule(JsonNode rule) {
-    String family = rule.path("family").asText();
+  private static FirewallRule rule(NftListing.Rule rule) {
+    String family = rule.family();
     List<Match> matches = new ArrayList<>();
     if (family.equals("ip")) {
       matches.add(new Match.Family(IpFamily.IPV4));
@@ -105,7 +95,7 @@ final class NftRulesetParser {
       matches.add(new Match.Family(IpFamily.IPV6));
     }
     Verdict verdict = Verdict.of(Verdict.Kind.CONTINUE);
-    for (JsonNode expr : rule.path("expr")) {
+    for (JsonNode expr : rule.expressions()) {
       String kind = expr.fieldNames().hasNext() ? expr.fieldNames().next() : "";
       JsonNode body = expr.get(kind);
       switch (kind) {
@@ -134,9 +124,9 @@ final class NftRulesetParser {
         default -> matches.add(new Match.Opaque(kind));
       }
     }
-    String chain = rule.path("chain").asText();
-    String handle = rule.path("handle").asText();
-    String table = rule.path("table").asText();
+    String chain = rule.chain();
+    String handle = rule.handle();
+    String table = rule.table();
     return new FirewallRule(
         matches,
         verdict,

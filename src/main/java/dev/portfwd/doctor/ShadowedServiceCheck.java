@@ -1,9 +1,11 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +29,7 @@ final class ShadowedServiceCheck implements Check {
         boolean ssh = listener.process().map(p -> p.equals("sshd") || p.startsWith("sshd")).orElse(false)
             || (listener.port() == 22 && listener.protocol() == Protocol.TCP);
         String where = listener.address().filter(a -> !a.isAnyLocalAddress())
-            .map(dev.portfwd.model.Addresses::format).orElse("every address");
+            .map(Addresses::format).orElse("every address");
         findings.add(Finding.about(
             forward,
             ssh ? FindingSeverity.ERROR : FindingSeverity.WARNING,
@@ -54,7 +56,7 @@ final class ShadowedServiceCheck implements Check {
     if (listener.address().isEmpty()) {
       return true;
     }
-    java.net.InetAddress address = listener.address().get();
+    InetAddress address = listener.address().get();
     if (address.isAnyLocalAddress()) {
       // [::] usually accepts IPv4 too (dual-stack socket); 0.0.0.0 is IPv4 only.
       return IpFamily.of(address) == IpFamily.IPV6 || forward.family() == IpFamily.IPV4;

@@ -7,6 +7,7 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -32,12 +33,11 @@ final class BackendTargets {
     return BackendBlock.merge(forwards, masqueradingOnly).stream()
         .map(b -> new Target(b.family(), b.backend(), b.protocol(), b.ports()))
         .sorted(Comparator.comparing(Target::family)
-            .thenComparing(t -> t.backend().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparing(t -> t.backend().getAddress(), Arrays::compareUnsigned)
             .thenComparing(Target::protocol)
             .thenComparingInt(t -> t.ports().first()))
         .toList();
   }
-
 
   /**
    * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
@@ -47,7 +47,6 @@ final class BackendTargets {
   static List<CompiledForward> effective(List<CompiledForward> forwards) {
     return BackendBlock.effective(forwards);
   }
-
 
   /** {@code 192.0.2.2} or {@code 2001:db8:2::2}, as conntrack's options print it. */
   static String address(Target target) {

@@ -90,11 +90,6 @@ public final class IptablesBackend implements Backend {
     }
   }
 
-  /** The flavour this backend runs. */
-  public IptablesFlavour flavour() {
-    return kernel.flavour();
-  }
-
   @Override
   public String name() {
     return "iptables";

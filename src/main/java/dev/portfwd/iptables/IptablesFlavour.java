@@ -34,9 +34,4 @@ public enum IptablesFlavour {
   public String save(IpFamily family) {
     return program(family) + "-save";
   }
-
-  /** The word users write for it: {@code nft} or {@code legacy}. */
-  public String keyword() {
-    return this == NFT ? "nft" : "legacy";
-  }
 }

@@ -8,9 +8,11 @@ import java.util.List;
  * Spelling of words in {@code iptables-restore} input and {@code iptables-save} output. The one
  * place that decides what text from a table may reach a restore script: addresses and ports are
  * printed from parsed values, and descriptions pass through {@link #comment} and {@link #quote},
- * so no table field can add an option, a rule or a line.
+ * so no table field can add an option, a rule or a line. It is also the one place that splits
+ * such lines into words: the backend reads its own chains with {@link #split}, doctor reads other
+ * tools' rules with {@link #splitAsWritten}.
  */
-final class RestoreText {
+public final class RestoreText {
 
   /**
    * The kernel keeps at most 255 bytes of a comment (XT_MAX_COMMENT_LEN is 256 with the NUL);
@@ -67,38 +69,57 @@ final class RestoreText {
   }
 
   /**
-   * Splits a restore or save line into words the way {@code iptables-restore} does: blanks
-   * separate words outside double quotes, a backslash keeps the next character as it is.
+   * Splits a restore or save line into words the way {@code iptables-restore} does: blanks (spaces
+   * and tabs) separate words outside double quotes, the quotes themselves are dropped, and inside
+   * them a backslash keeps the next character as it is. Outside quotes a backslash is an ordinary
+   * character, as it is for iptables-restore ({@link #quote} never leaves one there).
+   *
+   * @throws IllegalArgumentException when a double quote is not closed
    */
-  static List<String> split(String line) {
+  public static List<String> split(String line) {
+    return words(line, /* asWritten= */ false);
+  }
+
+  /**
+   * The words of {@code line}, split where {@link #split} splits it but each kept as written,
+   * quotes and backslashes included: for showing a rule, or a command that deletes it, exactly as
+   * {@code iptables-save} printed it. Never fails: a quote left open runs to the end of the line.
+   */
+  public static List<String> splitAsWritten(String line) {
+    return words(line, /* asWritten= */ true);
+  }
+
+  private static List<String> words(String line, boolean asWritten) {
     List<String> words = new ArrayList<>();
-    StringBuilder word = new StringBuilder();
+    StringBuilder value = new StringBuilder();
     boolean quoted = false;
-    boolean inWord = false;
+    int start = -1; // where the current word began, -1 between words
     for (int i = 0; i < line.length(); i++) {
       char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        word.append(line.charAt(++i));
-        inWord = true;
-      } else if (c == '"') {
-        quoted = !quoted;
-        inWord = true;
-      } else if (!quoted && (c == ' ' || c == '\t')) {
-        if (inWord) {
-          words.add(word.toString());
-          word.setLength(0);
-          inWord = false;
+      if (!quoted && (c == ' ' || c == '\t')) {
+        if (start >= 0) {
+          words.add(asWritten ? line.substring(start, i) : value.toString());
+          value.setLength(0);
+          start = -1;
         }
+        continue;
+      }
+      if (start < 0) {
+        start = i;
+      }
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == '\\' && quoted && i + 1 < line.length()) {
+        value.append(line.charAt(++i));
       } else {
-        word.append(c);
-        inWord = true;
+        value.append(c);
       }
     }
-    if (quoted) {
+    if (quoted && !asWritten) {
       throw new IllegalArgumentException("unterminated quote in: " + line);
     }
-    if (inWord) {
-      words.add(word.toString());
+    if (start >= 0) {
+      words.add(asWritten ? line.substring(start) : value.toString());
     }
     return words;
   }

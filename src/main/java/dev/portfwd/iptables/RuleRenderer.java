@@ -7,6 +7,7 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ final class RuleRenderer {
 
   /** The DNAT rule(s) of one forward, and its RETURN when it is restricted. */
   private static void lookup(CompiledForward f, List<List<String>> rules) {
-    List<Cidr> sources = f.isRestricted() ? f.allowedSources() : java.util.Collections.singletonList(null);
+    List<Cidr> sources = f.isRestricted() ? f.allowedSources() : Collections.singletonList(null);
     for (Cidr source : sources) {
       List<String> rule = match(f, source);
       if (!f.description().isEmpty()) {

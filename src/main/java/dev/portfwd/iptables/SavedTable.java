@@ -19,10 +19,6 @@ record SavedTable(String name, Set<String> chains, List<Rule> rules) {
     rules = List.copyOf(rules);
   }
 
-  static SavedTable empty(String name) {
-    return new SavedTable(name, Set.of(), List.of());
-  }
-
   /**
    * Parses the {@code *name} block of {@code text}.
    *

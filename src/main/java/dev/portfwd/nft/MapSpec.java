@@ -81,11 +81,6 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
     return (named ? ip + " daddr . " : "") + (restricted ? ip + " saddr . " : "") + "meta l4proto . th dport";
   }
 
-  /** Key parts before the protocol: address (named) and source block (restricted). */
-  int prefixParts() {
-    return (named ? 1 : 0) + (restricted ? 1 : 0);
-  }
-
   static String suffix(IpFamily family) {
     return family == IpFamily.IPV4 ? "4" : "6";
   }

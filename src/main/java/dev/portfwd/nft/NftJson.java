@@ -1,7 +1,6 @@
 package dev.portfwd.nft;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads {@code nft -j list table inet portfwd} into an {@link NftState}. Only the table entry and
- * the set and map entries matter: chains and rules are fixed by the table's version comment.
+ * Reads {@code nft -j list table inet portfwd} into an {@link NftState}, through {@link
+ * NftListing}. Only the table entry and the set and map entries matter: chains and rules are fixed
+ * by the table's version comment.
  *
  * <p>Shapes handled (nft 1.0.6, JSON schema 1): an element is a scalar, {@code {"concat": [...]}},
  * {@code {"range": [a, b]}} or {@code {"prefix": {"addr", "len"}}}, wrapped in {@code {"elem":
@@ -20,30 +20,22 @@ import java.util.Optional;
  */
 final class NftJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   private NftJson() {}
 
   static NftState parse(String json) throws IOException {
-    JsonNode root = MAPPER.readTree(json);
     boolean exists = false;
     Optional<String> comment = Optional.empty();
     Map<String, List<ElementCodec.Counted>> sets = new LinkedHashMap<>();
-    for (JsonNode entry : root.path("nftables")) {
-      JsonNode table = entry.get("table");
-      if (table != null && "portfwd".equals(table.path("name").asText())) {
+    for (NftListing.Entry entry : NftListing.read(json).orElse(List.of())) {
+      if (entry instanceof NftListing.Table table && table.name().equals("portfwd")) {
         exists = true;
-        comment = Optional.ofNullable(table.get("comment")).map(JsonNode::asText);
-      }
-      JsonNode set = entry.has("map") ? entry.get("map") : entry.get("set");
-      if (set != null && "portfwd".equals(set.path("table").asText())) {
-        String name = set.path("name").asText();
-        boolean isMap = entry.has("map");
+        comment = table.comment();
+      } else if (entry instanceof NftListing.SetOrMap set && set.table().equals("portfwd")) {
         List<ElementCodec.Counted> elements = new ArrayList<>();
-        for (JsonNode elem : set.path("elem")) {
-          elements.add(element(name, isMap ? elem.get(0) : elem, isMap ? elem.get(1) : null));
+        for (JsonNode elem : set.elements()) {
+          elements.add(element(set.name(), set.isMap() ? elem.get(0) : elem, set.isMap() ? elem.get(1) : null));
         }
-        sets.put(name, elements);
+        sets.put(set.name(), elements);
       }
     }
     return new NftState(exists, comment, sets);

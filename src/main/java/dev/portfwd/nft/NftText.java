@@ -4,6 +4,7 @@ import dev.portfwd.compile.Comments;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.PortRange;
+import java.net.InetAddress;
 
 /**
  * Spelling of values in nft scripts. The one place that decides what text from a table may reach
@@ -55,7 +56,7 @@ final class NftText {
     return new Cidr(parseAddress(text.substring(0, slash)), Integer.parseInt(text.substring(slash + 1)));
   }
 
-  static java.net.InetAddress parseAddress(String text) {
+  static InetAddress parseAddress(String text) {
     return Addresses.parse(text).orElseThrow(() -> new IllegalArgumentException("not an address: " + text));
   }
 }

@@ -23,11 +23,6 @@ public final class NftTransaction {
     return commands.isEmpty();
   }
 
-  /** The commands in order. */
-  List<String> commands() {
-    return List.copyOf(commands);
-  }
-
   NftTransaction add(String command) {
     commands.add(command);
     return this;

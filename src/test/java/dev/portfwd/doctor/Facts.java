@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds made-up {@link HostFacts} for check tests. Starts as the healthy reference gateway:
@@ -77,7 +78,7 @@ final class Facts {
 
   /** The chains of an {@code nft -j list ruleset} dump written as nft JSON objects. */
   static List<FirewallChain> nft(String... objects) {
-    return NftRulesetParser.parse("{\"nftables\": [" + String.join(",", objects) + "]}", java.util.Set.of());
+    return NftRulesetParser.parse("{\"nftables\": [" + String.join(",", objects) + "]}", Set.of());
   }
 
   /** The chains of an {@code iptables-save} dump. */

@@ -3,6 +3,7 @@ package dev.portfwd.doctor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.model.Protocol;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class MasqueradeOffCheckTest {
   void connectionsThatNeverGotAnAnswerProveTheReturnPathBroken() {
     ForwardTable table = Facts.table("13102 192.0.2.2 80 tcp masquerade=no\n");
     Facts facts = Facts.healthy(table);
-    facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
+    facts.conntrack.add(new ConntrackEntry(Protocol.TCP, Facts.ip("203.0.113.10"),
         Facts.ip("203.0.113.1"), 41000, 13102, Facts.ip("192.0.2.2"), 80, false));
     assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
       assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
@@ -50,7 +51,7 @@ class MasqueradeOffCheckTest {
       assertThat(f.note()).contains("on the backend: ip route replace default via 192.0.2.1");
     });
 
-    facts.conntrack.add(new ConntrackEntry(dev.portfwd.model.Protocol.TCP, Facts.ip("203.0.113.10"),
+    facts.conntrack.add(new ConntrackEntry(Protocol.TCP, Facts.ip("203.0.113.10"),
         Facts.ip("203.0.113.1"), 41001, 13102, Facts.ip("192.0.2.2"), 80, true));
     assertThat(check.check(table, facts.build())).singleElement()
         .satisfies(f -> assertThat(f.severity()).isEqualTo(FindingSeverity.INFO));

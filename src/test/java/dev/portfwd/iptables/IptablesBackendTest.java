@@ -2,6 +2,7 @@ package dev.portfwd.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.backend.ForwardChange;
@@ -167,8 +168,8 @@ class IptablesBackendTest {
 
     assertThat(status).extracting(c -> c.forward().externalPorts().first(), LiveForward::packets,
         LiveForward::bytes).containsExactly(
-            org.assertj.core.groups.Tuple.tuple(13102, 5L, 300L),
-            org.assertj.core.groups.Tuple.tuple(13103, 3L, 180L));
+            tuple(13102, 5L, 300L),
+            tuple(13103, 3L, 180L));
   }
 
   @Test

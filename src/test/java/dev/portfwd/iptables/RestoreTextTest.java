@@ -1,6 +1,7 @@
 package dev.portfwd.iptables;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -22,6 +23,37 @@ class RestoreTextTest {
   void splitsSaveOutputLikeRestore() {
     assertThat(RestoreText.split("-A X -m comment --comment \"Netbook \\\"Apache\\\" a\\\\b\" -j RETURN"))
         .containsExactly("-A", "X", "-m", "comment", "--comment", "Netbook \"Apache\" a\\b", "-j", "RETURN");
+  }
+
+  @Test
+  void keepsWordsAsWrittenWhereRestoreWouldSplitThem() {
+    String line = "-A FORWARD -p tcp -m comment --comment \"no ssh \\\"through\\\"\" -j DROP";
+    assertThat(RestoreText.splitAsWritten(line))
+        .containsExactly("-A", "FORWARD", "-p", "tcp", "-m", "comment", "--comment", "\"no ssh \\\"through\\\"\"", "-j", "DROP");
+    assertThat(RestoreText.split(line))
+        .containsExactly("-A", "FORWARD", "-p", "tcp", "-m", "comment", "--comment", "no ssh \"through\"", "-j", "DROP");
+  }
+
+  @Test
+  void blanksSeparateWordsOnlyOutsideQuotes() {
+    assertThat(RestoreText.split("  -A\tX  --comment \"a  b\"\"\" -j RETURN "))
+        .containsExactly("-A", "X", "--comment", "a  b", "-j", "RETURN");
+    assertThat(RestoreText.splitAsWritten("  -A\tX  --comment \"a  b\"\"\" -j RETURN "))
+        .containsExactly("-A", "X", "--comment", "\"a  b\"\"\"", "-j", "RETURN");
+    assertThat(RestoreText.split("--comment \"\"")).containsExactly("--comment", "");
+  }
+
+  @Test
+  void backslashEscapesOnlyInsideQuotesAsInIptablesRestore() {
+    assertThat(RestoreText.split("--comment a\\b \"c\\d\"")).containsExactly("--comment", "a\\b", "cd");
+  }
+
+  @Test
+  void aQuoteLeftOpenFailsSplitButRunsToTheEndAsWritten() {
+    assertThatThrownBy(() -> RestoreText.split("-A X --comment \"open -j RETURN"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(RestoreText.splitAsWritten("-A X --comment \"open -j RETURN"))
+        .containsExactly("-A", "X", "--comment", "\"open -j RETURN");
   }
 
   @Property

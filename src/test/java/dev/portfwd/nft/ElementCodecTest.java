@@ -7,8 +7,10 @@ import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.testing.Tables;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -19,7 +21,7 @@ class ElementCodecTest {
   @Property(tries = 200)
   void decodingTheEncodedElementsGivesTheForwardsBack(
       @ForAll @IntRange(min = 1, max = 40) int count, @ForAll long seed) {
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     StringBuilder table = new StringBuilder();
     int port = 1000;
     for (int i = 0; i < count; i++) {
@@ -38,7 +40,7 @@ class ElementCodecTest {
     }
     DesiredState desired = NftBackend.kernelForm(Tables.compile(table.toString()));
     Map<String, List<NftElement>> sets = ElementCodec.encode(desired.forwards());
-    Map<String, List<ElementCodec.Counted>> read = new java.util.LinkedHashMap<>();
+    Map<String, List<ElementCodec.Counted>> read = new LinkedHashMap<>();
     sets.forEach((name, elements) -> {
       List<ElementCodec.Counted> counted = new ArrayList<>();
       elements.forEach(e -> counted.add(new ElementCodec.Counted(e, 1, 10)));

@@ -1,5 +1,6 @@
 package dev.portfwd.nft;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,15 +50,8 @@ final class FakeNftKernel implements NftKernel {
   }
 
   private State state = new State();
-  private final List<String> scripts = new ArrayList<>();
   private int listings;
-  private int readDigests;
   private String rejectContaining;
-
-  /** The scripts run so far, in order (failed ones included). */
-  List<String> scripts() {
-    return List.copyOf(scripts);
-  }
 
   /** Makes the next transactions fail on the first command containing {@code text}. */
   void rejectCommandsContaining(String text) {
@@ -66,7 +60,6 @@ final class FakeNftKernel implements NftKernel {
 
   @Override
   public void run(String script) throws NftCommandException {
-    scripts.add(script);
     State next = state.copy();
     int line = 0;
     for (String command : script.split("\n")) {
@@ -203,17 +196,12 @@ final class FakeNftKernel implements NftKernel {
     if (marker == null) {
       return Optional.empty();
     }
-    readDigests++;
     return marker.elements.values().stream().map(NftElement::comment).filter(c -> !c.isEmpty()).findFirst();
   }
 
-  /** How often the table was listed whole, and how often only its digest was read. */
+  /** How often the table was listed whole. */
   int listings() {
     return listings;
-  }
-
-  int digestReads() {
-    return readDigests;
   }
 
   @Override
@@ -253,7 +241,7 @@ final class FakeNftKernel implements NftKernel {
     return Optional.of(root.toString());
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode json(List<String> parts) {
+  private static JsonNode json(List<String> parts) {
     if (parts.size() == 1) {
       return scalar(parts.get(0));
     }
@@ -264,7 +252,7 @@ final class FakeNftKernel implements NftKernel {
   }
 
   /** The JSON nft prints for one part: numbers, ranges and prefixes typed, the rest strings. */
-  private static com.fasterxml.jackson.databind.JsonNode scalar(String part) {
+  private static JsonNode scalar(String part) {
     if (part.matches("\\d+")) {
       return MAPPER.getNodeFactory().numberNode(Integer.parseInt(part));
     }

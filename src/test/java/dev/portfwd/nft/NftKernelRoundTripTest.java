@@ -3,11 +3,19 @@ package dev.portfwd.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.backend.LiveForward;
+import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
+import dev.portfwd.model.Protocol;
 import dev.portfwd.testing.GoldenFiles;
 import dev.portfwd.testing.Tables;
 import dev.portfwd.testing.Topology;
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,8 +48,8 @@ class NftKernelRoundTripTest {
   @Test
   void noDescriptionReachesTheRealNftAsSyntax() throws Exception {
     long seed = System.nanoTime();
-    java.util.Random random = new java.util.Random(seed);
-    List<dev.portfwd.compile.CompiledForward> forwards = new java.util.ArrayList<>();
+    Random random = new Random(seed);
+    List<CompiledForward> forwards = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
       StringBuilder description = new StringBuilder();
       int length = random.nextInt(90);
@@ -49,9 +57,9 @@ class NftKernelRoundTripTest {
         description.appendCodePoint(NASTY.codePointAt(NASTY.offsetByCodePoints(0,
             random.nextInt(NASTY.codePointCount(0, NASTY.length())))));
       }
-      forwards.add(new dev.portfwd.compile.CompiledForward(dev.portfwd.model.IpFamily.IPV4,
-          java.util.Optional.empty(), dev.portfwd.model.Protocol.TCP, dev.portfwd.model.PortRange.of(10000 + i),
-          java.net.InetAddress.getByName("192.0.2.2"), dev.portfwd.model.PortRange.of(80), List.of(), true,
+      forwards.add(new CompiledForward(IpFamily.IPV4,
+          Optional.empty(), Protocol.TCP, PortRange.of(10000 + i),
+          InetAddress.getByName("192.0.2.2"), PortRange.of(80), List.of(), true,
           description.toString()));
     }
     DesiredState desired = new DesiredState(forwards);
