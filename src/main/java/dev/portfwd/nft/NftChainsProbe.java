@@ -2,8 +2,6 @@ package dev.portfwd.nft;
 
 import dev.portfwd.backend.DriftProbe;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
@@ -19,8 +17,6 @@ import java.util.TreeSet;
  * deleted and created again, so a flush-and-reload shows even when the names come back.
  */
 public final class NftChainsProbe implements DriftProbe {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final CommandRunner runner;
 
@@ -46,10 +42,9 @@ public final class NftChainsProbe implements DriftProbe {
   static String fingerprint(String json) throws BackendException {
     TreeSet<String> chains = new TreeSet<>();
     try {
-      for (JsonNode item : MAPPER.readTree(json).path("nftables")) {
-        JsonNode chain = item.get("chain");
-        if (chain != null && "inet".equals(chain.path("family").asText()) && "portfwd".equals(chain.path("table").asText())) {
-          chains.add(chain.path("name").asText() + "#" + chain.path("handle").asText());
+      for (NftListing.Entry entry : NftListing.read(json).orElse(List.of())) {
+        if (entry instanceof NftListing.Chain chain && chain.family().equals("inet") && chain.table().equals("portfwd")) {
+          chains.add(chain.name() + "#" + chain.handle());
         }
       }
     } catch (IOException e) {

@@ -32,11 +32,12 @@ public final class NftListing {
 
   /**
    * A chain of {@code table}. A base chain has a type ({@code filter}, {@code nat}), a hook and a
-   * policy; a regular chain has none of them and priority 0.
+   * policy; a regular chain has none of them and priority 0. The handle is new whenever the
+   * chain is deleted and created again.
    */
   public record Chain(
-      String family, String table, String name, Optional<String> type, Optional<String> hook, int priority,
-      Optional<String> policy) implements Entry {}
+      String family, String table, String name, String handle, Optional<String> type, Optional<String> hook,
+      int priority, Optional<String> policy) implements Entry {}
 
   /**
    * A rule of {@code chain}, named by its kernel handle. Each expression is a JSON object with
@@ -78,6 +79,7 @@ public final class NftListing {
             body.path("family").asText(),
             body.path("table").asText(),
             body.path("name").asText(),
+            body.path("handle").asText(),
             text(body, "type"),
             text(body, "hook"),
             body.path("prio").asInt(0),

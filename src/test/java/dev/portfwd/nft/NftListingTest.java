@@ -29,9 +29,9 @@ class NftListingTest {
     assertThat(entries).hasSize(6);
     assertThat(entries.get(0)).isEqualTo(new NftListing.Table("inet", "portfwd", Optional.of("portfwd ruleset 3")));
     assertThat(entries.get(1)).isEqualTo(new NftListing.Chain(
-        "inet", "portfwd", "prerouting", Optional.of("nat"), Optional.of("prerouting"), -100, Optional.of("accept")));
+        "inet", "portfwd", "prerouting", "1", Optional.of("nat"), Optional.of("prerouting"), -100, Optional.of("accept")));
     assertThat(entries.get(2)).isEqualTo(new NftListing.Chain(
-        "inet", "portfwd", "translate", Optional.empty(), Optional.empty(), 0, Optional.empty()));
+        "inet", "portfwd", "translate", "2", Optional.empty(), Optional.empty(), 0, Optional.empty()));
     NftListing.Rule rule = (NftListing.Rule) entries.get(3);
     assertThat(rule.chain()).isEqualTo("prerouting");
     assertThat(rule.handle()).isEqualTo("3");
