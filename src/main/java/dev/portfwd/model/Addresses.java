@@ -1,6 +1,5 @@
 package dev.portfwd.model;
 
-import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,11 +8,8 @@ import java.util.Optional;
 
 /**
  * Parses and prints IP address literals without ever resolving a name: {@code
- * InetAddress.getByName} would silently turn a typo into a DNS lookup.
- *
- * <p>Plain dotted quads, the bulk of every table, are handled here; everything else goes to
- * Netty's {@link NetUtil}. Loading NetUtil costs a cold start tens of milliseconds (it sets up
- * Netty's platform probing and logging), which a 10,000-line IPv4 table should not pay.
+ * InetAddress.getByName} would silently turn a typo into a DNS lookup. {@link AddressLiteral}
+ * reads the text into bytes, and only bytes are handed to the JDK.
  */
 public final class Addresses {
 
@@ -21,31 +17,19 @@ public final class Addresses {
 
   /** The address written as {@code literal} (IPv4 dotted quad or IPv6), or empty if it is none. */
   public static Optional<InetAddress> parse(String literal) {
-    byte[] quad = dottedQuad(literal);
-    if (quad != null) {
-      return Optional.of(ipv4(quad));
-    }
-    if (literal.indexOf(':') < 0 && !digitsAndDots(literal)) {
-      return Optional.empty(); // neither an IPv4 nor an IPv6 literal for NetUtil either
-    }
-    if (!NetUtil.isValidIpV4Address(literal) && !NetUtil.isValidIpV6Address(literal)) {
-      return Optional.empty();
-    }
-    // Zone ids (fe80::1%eth0) are valid for NetUtil but meaningless in a forwarding table.
-    if (literal.indexOf('%') >= 0) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(NetUtil.createInetAddressFromIpAddressString(literal));
+    Optional<byte[]> bytes =
+        literal.indexOf(':') < 0 ? AddressLiteral.ipv4(literal) : AddressLiteral.ipv6(literal);
+    return bytes.map(Addresses::fromBytes);
   }
 
   /** The canonical text of {@code address}: {@code 192.0.2.1}, {@code 2001:db8::1} (RFC 5952). */
   public static String format(InetAddress address) {
+    byte[] b = address.getAddress();
     if (address instanceof Inet4Address) {
-      byte[] b = address.getAddress();
       return new StringBuilder(15).append(b[0] & 0xff).append('.').append(b[1] & 0xff).append('.')
           .append(b[2] & 0xff).append('.').append(b[3] & 0xff).toString();
     }
-    return NetUtil.toAddressString(address);
+    return ipv6Text(b);
   }
 
   /** {@code 192.0.2.1:80} or {@code [2001:db8::1]:80}. */
@@ -56,54 +40,53 @@ public final class Addresses {
   }
 
   /**
-   * The four bytes of a canonical dotted quad (decimal 0-255 without leading zeros), else null;
-   * other spellings are left to NetUtil, so this never accepts what NetUtil would reject.
+   * RFC 5952 text of sixteen bytes: lower-case hex words without leading zeros, the longest run
+   * of two or more zero words (the first of equally long ones) written {@code ::}, and no dotted
+   * quad even for IPv4-mapped bytes. The zone id, if any, is left out.
    */
-  private static byte[] dottedQuad(String text) {
-    int length = text.length();
-    if (length < 7 || length > 15) {
-      return null;
+  private static String ipv6Text(byte[] bytes) {
+    int[] words = new int[8];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = (bytes[2 * i] & 0xff) << 8 | bytes[2 * i + 1] & 0xff;
     }
-    byte[] bytes = new byte[4];
-    int part = 0;
-    int value = 0;
-    int digits = 0;
-    for (int i = 0; i <= length; i++) {
-      char c = i < length ? text.charAt(i) : '.';
-      if (c >= '0' && c <= '9') {
-        if (digits == 1 && value == 0) {
-          return null; // leading zero
-        }
-        value = value * 10 + (c - '0');
-        if (++digits > 3 || value > 255) {
-          return null;
-        }
-      } else if (c == '.' && digits > 0 && part < 4) {
-        bytes[part++] = (byte) value;
-        value = 0;
-        digits = 0;
+    int runStart = -1;
+    int runLength = 0;
+    for (int i = 0; i < words.length; i++) {
+      int end = i;
+      while (end < words.length && words[end] == 0) {
+        end++;
+      }
+      if (end - i > runLength) {
+        runStart = i;
+        runLength = end - i;
+      }
+      i = Math.max(i, end);
+    }
+    if (runLength < 2) {
+      runStart = -1;
+    }
+    StringBuilder text = new StringBuilder(39);
+    for (int i = 0; i < words.length; i++) {
+      if (i == runStart) {
+        text.append("::");
+        i += runLength - 1;
       } else {
-        return null;
+        if (i > 0 && i != runStart + runLength) {
+          text.append(':');
+        }
+        text.append(Integer.toHexString(words[i]));
       }
     }
-    return part == 4 ? bytes : null;
+    return text.toString();
   }
 
-  private static boolean digitsAndDots(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if ((c < '0' || c > '9') && c != '.') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static InetAddress ipv4(byte[] quad) {
+  private static InetAddress fromBytes(byte[] bytes) {
     try {
-      return InetAddress.getByAddress(quad); // four bytes: no name service is asked
+      // Bytes, not text: no name service is asked. Sixteen IPv4-mapped bytes come back as the
+      // IPv4 address, as they did from Netty.
+      return InetAddress.getByAddress(bytes);
     } catch (UnknownHostException e) {
-      throw new AssertionError("four bytes are always an IPv4 address", e);
+      throw new AssertionError("four or sixteen bytes are always an address", e);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.portfwd.model.Forward;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -243,7 +244,7 @@ class TableParserTest {
         forward.proxyProtocol(), description);
   }
 
-  static java.net.InetAddress ip(String literal) {
+  static InetAddress ip(String literal) {
     return Addresses.parse(literal).orElseThrow();
   }
 

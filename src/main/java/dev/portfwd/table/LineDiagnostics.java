@@ -1,0 +1,254 @@
+package dev.portfwd.table;
+
+import dev.portfwd.model.Cidr;
+import dev.portfwd.model.PortRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The diagnostics of one table line: owns the wording of every problem the parsers can find and
+ * the list they are collected in, so the parsers only decide what is wrong and where.
+ */
+final class LineDiagnostics {
+
+  private final String source;
+  private final int lineNumber;
+  private final String line;
+  private final List<Diagnostic> found = new ArrayList<>();
+  private boolean hasErrors;
+
+  LineDiagnostics(String source, int lineNumber, String line) {
+    this.source = source;
+    this.lineNumber = lineNumber;
+    this.line = line;
+  }
+
+  /** Every diagnostic of the line so far, in the order found. */
+  List<Diagnostic> list() {
+    return found;
+  }
+
+  /** True once any error was found: such a line yields no forward. */
+  boolean hasErrors() {
+    return hasErrors;
+  }
+
+  // The line as a whole.
+
+  void notUtf8(int column) {
+    error(column, "this line is not valid UTF-8; save the table as UTF-8");
+  }
+
+  void controlCharacter(int column, char c) {
+    error(column, String.format("control character U+%04X is not allowed in a table", (int) c));
+  }
+
+  void missingBackend(int column, String external) {
+    error(column, "expected the backend's IP address after '" + external + "', found the end of the line");
+  }
+
+  // EXT.
+
+  void unclosedBracket(int column, String text) {
+    error(column, "missing ']' after the IPv6 address in '" + text + "'; expected [ADDRESS]:PORT");
+  }
+
+  void notIpv6InBrackets(int column, String literal) {
+    error(column, "expected an IPv6 address inside [ ], found '" + literal + "'");
+  }
+
+  void missingPortAfterBrackets(int column, String bracketed) {
+    error(column, "expected ':PORT' after '" + bracketed + "'");
+  }
+
+  void ipv6WithoutBrackets(int column, String text) {
+    error(column, "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
+  }
+
+  void notExternal(int column, String text) {
+    error(column, "expected an external port or ADDRESS:PORT, found '" + text + "'");
+  }
+
+  void missingPortAfterAddress(int column, String literal) {
+    error(column, "expected ':PORT' after the external address " + literal + " (e.g. " + literal + ":443)");
+  }
+
+  // Ports; what is "external port" or "backend port".
+
+  void reversedRange(int column, String what, String text, int first, int last) {
+    error(
+        column,
+        "reversed " + what + " range " + text + "; the first port must not be greater than the last"
+            + " (did you mean " + last + "-" + first + "?)");
+  }
+
+  void notPort(int column, String what, String text) {
+    String article = what.startsWith("e") ? "an " : "a ";
+    error(
+        column,
+        "expected " + article + what + " (1-65535) or a range like 8000-8009, found "
+            + (text.isEmpty() ? "nothing" : "'" + text + "'"));
+  }
+
+  void portOutOfRange(int column, String what, String text) {
+    error(column, what + " " + text + " is outside 1-65535");
+  }
+
+  void rangeSizesDiffer(int column, PortRange backendPorts, PortRange externalPorts) {
+    error(
+        column,
+        "backend ports " + backendPorts + " hold " + plural(backendPorts.size(), "port")
+            + " but external ports " + externalPorts + " hold " + externalPorts.size()
+            + "; give a range of the same length, or RANGE for the same ports");
+  }
+
+  // INT-IP.
+
+  void unspecifiedBackend(int column, String text) {
+    error(column, "backend " + text + " is the unspecified address; name the backend's own address");
+  }
+
+  void multicastBackend(int column, String text) {
+    error(column, "backend " + text + " is a multicast or broadcast address; name one host");
+  }
+
+  void backendPortGlued(int column, String text, String address, String port) {
+    error(
+        column,
+        "expected the backend address and port as separate columns ('" + address + " " + port
+            + "'), found '" + text + "'");
+  }
+
+  void backendName(int column, String text) {
+    error(column, "expected the backend's IP address, found '" + text + "'; names are not resolved, write an IP address");
+  }
+
+  void notBackend(int column, String text) {
+    error(column, "expected the backend's IPv4 or IPv6 address, found '" + text + "'");
+  }
+
+  // INT-PORT, PROTO and options: their order.
+
+  void backendPortOutOfPlace(int column, String text) {
+    error(
+        column,
+        "unexpected '" + text + "'; the backend port comes right after the"
+            + " backend address, before the protocol and options");
+  }
+
+  void protocolTwice(int column, int firstColumn) {
+    error(column, "protocol given twice (first at column " + firstColumn + ")");
+  }
+
+  void protocolAfterOptions(int column, String text) {
+    error(column, "unexpected '" + text + "'; the protocol comes before the options");
+  }
+
+  void unexpectedColumn(int column, String text) {
+    error(
+        column,
+        "unexpected '" + text + "'; expected a backend port, RANGE, a protocol (tcp,"
+            + " udp or tcp,udp) or an option key=value"
+            + Suggestions.didYouMean(text.toLowerCase(Locale.ROOT), List.of("tcp", "udp", "tcp,udp", "range")));
+  }
+
+  // PROTO.
+
+  void unknownProtocol(int column, String part) {
+    error(
+        column,
+        "unknown protocol '" + part + "'; expected tcp, udp or tcp,udp"
+            + Suggestions.didYouMean(part.toLowerCase(Locale.ROOT), List.of("tcp", "udp")));
+  }
+
+  void protocolListedTwice(int column, String part) {
+    error(column, "protocol '" + part + "' listed twice");
+  }
+
+  // Options.
+
+  void optionTwice(int column, String key, int firstColumn) {
+    error(column, "option '" + key + "' given twice (first at column " + firstColumn + ")");
+  }
+
+  void unknownOption(int column, String key, List<String> keys) {
+    error(
+        column,
+        "unknown option '" + key + "'; expected one of " + String.join(", ", keys)
+            + Suggestions.didYouMean(key, keys));
+  }
+
+  void missingOptionValue(int column, String key) {
+    error(column, "option '" + key + "' needs a value after '='");
+  }
+
+  void notSource(int column, String text) {
+    error(column, "expected an address or CIDR like 203.0.113.0/24 in from=, found '" + (text.isEmpty() ? "nothing" : text) + "'");
+  }
+
+  void badPrefixLength(int column, String prefix, int bits) {
+    error(column, "prefix length '" + prefix + "' is not a number from 0 to " + bits);
+  }
+
+  void hostBitsSet(int column, String text, Cidr cidr) {
+    warning(column, text + " has host bits set; it means " + cidr);
+  }
+
+  void notMasquerade(int column, String value) {
+    error(column, "expected masquerade=yes or masquerade=no, found '" + value + "'");
+  }
+
+  void notProxyProtocol(int column, String value) {
+    error(column, "expected proxy-protocol=v1, v2 or none, found '" + value + "'");
+  }
+
+  // Likely mistakes in a line that parsed.
+
+  void loopbackBackend(int column, String text) {
+    warning(
+        column,
+        "backend " + text + " is a loopback address; the kernel does not forward to"
+            + " loopback (only the relay can reach it)");
+  }
+
+  void mixedFamilies(int column) {
+    warning(
+        column,
+        "external address and backend are of different IP versions; only 'portfwd relay' can"
+            + " serve this line, kernel backends will refuse it");
+  }
+
+  void proxyV1OverUdp(int column) {
+    warning(
+        column,
+        "PROXY protocol v1 is TCP-only; UDP datagrams of this forward get no header (use v2, or"
+            + " limit the line to tcp)");
+  }
+
+  void sourceOfOtherFamily(int column, Cidr cidr) {
+    warning(column, "from=" + cidr + " can never match: the external address is of the other IP version");
+  }
+
+  void sshPortOnEveryAddress(int column) {
+    warning(
+        column,
+        "this forward takes port 22 on every address of the gateway; if you reach the gateway"
+            + " by SSH on port 22, you lock yourself out (name an external address, or move SSH)");
+  }
+
+  private static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+
+  // Columns are 1-based; a smaller one (a place before the line's start) is clamped to 1.
+
+  private void error(int column, String message) {
+    hasErrors = true;
+    found.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
+  }
+
+  private void warning(int column, String message) {
+    found.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.WARNING, message, line));
+  }
+}

@@ -1,0 +1,87 @@
+package dev.portfwd.table;
+
+import dev.portfwd.model.Forward;
+import dev.portfwd.model.PortRange;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Owns reading one line of a table into at most one forward: it cuts off the description, splits
+ * the columns, hands each to its reader and collects every problem instead of stopping at the
+ * first.
+ */
+final class LineParser {
+
+  private final int lineNumber;
+  private final String line;
+  private final LineDiagnostics report;
+
+  LineParser(String source, int lineNumber, String line) {
+    this.lineNumber = lineNumber;
+    this.line = line;
+    this.report = new LineDiagnostics(source, lineNumber, line);
+  }
+
+  /** The diagnostics {@link #parse} found, in the order found. */
+  List<Diagnostic> diagnostics() {
+    return report.list();
+  }
+
+  /** The forward of this line; empty for a blank or comment line and for a line with errors. */
+  Optional<LocatedForward> parse() {
+    int hash = line.indexOf('#');
+    String columns = hash >= 0 ? line.substring(0, hash) : line;
+    String description = hash >= 0 ? line.substring(hash + 1).strip() : "";
+    checkCharacters();
+    List<Token> tokens = Token.split(columns);
+    if (tokens.isEmpty()) {
+      return Optional.empty();
+    }
+
+    Token ext = tokens.get(0);
+    Optional<ExternalColumn> external = ExternalColumn.parse(ext, report);
+    if (tokens.size() < 2) {
+      report.missingBackend(line.stripTrailing().length() + 1, ext.text());
+      return Optional.empty();
+    }
+    Token backendToken = tokens.get(1);
+    Optional<InetAddress> backend = BackendColumn.parse(backendToken, report);
+    TrailingColumns trailing = TrailingColumns.parse(tokens.subList(2, tokens.size()), report);
+    external.ifPresent(e -> trailing.backendPorts().ifPresent(given -> {
+      if (given.ports().size() != e.ports().size()) {
+        report.rangeSizesDiffer(given.column(), given.ports(), e.ports());
+      }
+    }));
+    OptionColumns options = OptionColumns.read(trailing.options(), report);
+
+    if (report.hasErrors() || backend.isEmpty() || external.isEmpty()) {
+      return Optional.empty();
+    }
+    PortRange externalPorts = external.get().ports();
+    // No backend port, or RANGE: the backend listens on the same ports.
+    PortRange backendPorts = trailing.backendPorts().map(TrailingColumns.GivenPorts::ports).orElse(externalPorts);
+    Forward forward =
+        new Forward(
+            lineNumber, external.get().address(), externalPorts, backend.get(), backendPorts,
+            trailing.protocols(), options.allowedSources(), options.masquerade(),
+            options.proxyProtocol(), description);
+    LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
+    return Optional.of(new LocatedForward(forward, line, ext.column()));
+  }
+
+  /** Reports the first character no table may hold: one that was not UTF-8, or a control. */
+  private void checkCharacters() {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\uFFFD') {
+        report.notUtf8(i + 1);
+        return;
+      }
+      if (Character.isISOControl(c) && c != '\t') {
+        report.controlCharacter(i + 1, c);
+        return;
+      }
+    }
+  }
+}
