@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The package arrows of ARCHITECTURE.md as a test: a wrong import fails {@code mvn verify}. Each
- * package lists the packages of portfwd it may import; everything else of portfwd is forbidden
- * to it. Libraries are not restricted here, except for the model, which imports only the JDK.
+ * package lists the packages of portfwd it may import; everything else of portfwd is forbidden to
+ * it. Libraries are not restricted here, except for the model, which imports only the JDK.
  */
 class LayeringTest {
 
@@ -52,18 +52,37 @@ class LayeringTest {
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
-    MAY_IMPORT.put("demo", Set.of("backend", "compile", "engine", "host", "model", "nft", "state", "table"));
-    MAY_IMPORT.put("cli", Set.of("backend", "compile", "demo", "doctor", "engine", "host", "iptables", "model", "nft",
-        "relay", "state", "table", "watch"));
-    MAY_IMPORT.put("training", Set.of("backend", "cli", "compile", "engine", "host", "model", "nft", "state", "table"));
+    MAY_IMPORT.put(
+        "demo", Set.of("backend", "compile", "engine", "host", "model", "nft", "state", "table"));
+    MAY_IMPORT.put(
+        "cli",
+        Set.of(
+            "backend",
+            "compile",
+            "demo",
+            "doctor",
+            "engine",
+            "host",
+            "iptables",
+            "model",
+            "nft",
+            "relay",
+            "state",
+            "table",
+            "watch"));
+    MAY_IMPORT.put(
+        "training",
+        Set.of("backend", "cli", "compile", "engine", "host", "model", "nft", "state", "table"));
   }
 
   private static JavaClasses portfwd;
 
   @BeforeAll
   static void importClasses() {
-    portfwd = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.portfwd");
+    portfwd =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.portfwd");
   }
 
   @TestFactory
@@ -73,10 +92,17 @@ class LayeringTest {
       Set<String> forbidden = new TreeSet<>(MAY_IMPORT.keySet());
       forbidden.remove(entry.getKey());
       forbidden.removeAll(entry.getValue());
-      String[] packages = forbidden.stream().map(p -> "dev.portfwd." + p + "..").toArray(String[]::new);
-      ArchRule rule = noClasses().that().resideInAPackage("dev.portfwd." + entry.getKey() + "..")
-          .should().dependOnClassesThat().resideInAnyPackage(packages)
-          .because("ARCHITECTURE.md: " + entry.getKey() + " may import only " + entry.getValue());
+      String[] packages =
+          forbidden.stream().map(p -> "dev.portfwd." + p + "..").toArray(String[]::new);
+      ArchRule rule =
+          noClasses()
+              .that()
+              .resideInAPackage("dev.portfwd." + entry.getKey() + "..")
+              .should()
+              .dependOnClassesThat()
+              .resideInAnyPackage(packages)
+              .because(
+                  "ARCHITECTURE.md: " + entry.getKey() + " may import only " + entry.getValue());
       tests.add(DynamicTest.dynamicTest(entry.getKey(), () -> rule.check(portfwd)));
     }
     return tests;
@@ -84,26 +110,49 @@ class LayeringTest {
 
   @Test
   void everyPackageIsMapped() {
-    ArchRule rule = classes().should().resideInAnyPackage(
-        MAY_IMPORT.keySet().stream().map(p -> "dev.portfwd." + p + "..").toArray(String[]::new))
-        .because("a new package needs its arrows in ARCHITECTURE.md and in MAY_IMPORT");
+    ArchRule rule =
+        classes()
+            .should()
+            .resideInAnyPackage(
+                MAY_IMPORT.keySet().stream()
+                    .map(p -> "dev.portfwd." + p + "..")
+                    .toArray(String[]::new))
+            .because("a new package needs its arrows in ARCHITECTURE.md and in MAY_IMPORT");
     rule.check(portfwd);
   }
 
   @Test
   void theModelImportsOnlyTheJdk() {
-    classes().that().resideInAPackage("dev.portfwd.model..")
-        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.portfwd.model..")
+    classes()
+        .that()
+        .resideInAPackage("dev.portfwd.model..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "dev.portfwd.model..")
         .check(portfwd);
   }
 
   @Test
   void compilingTouchesNoFilesProcessesOrSockets() {
-    noClasses().that().resideInAnyPackage("dev.portfwd.compile..", "dev.portfwd.model..")
-        .should().dependOnClassesThat(resideInAnyPackage("java.nio.file..", "java.nio.channels..", "java.net.http..")
-            .or(belongToAnyOf(ProcessBuilder.class, File.class, FileInputStream.class, FileOutputStream.class,
-                RandomAccessFile.class, Socket.class, ServerSocket.class, DatagramSocket.class, URL.class)))
-        .because("ARCHITECTURE.md: the model and the compiler do no I/O (InetAddress is used for literals only)")
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.portfwd.compile..", "dev.portfwd.model..")
+        .should()
+        .dependOnClassesThat(
+            resideInAnyPackage("java.nio.file..", "java.nio.channels..", "java.net.http..")
+                .or(
+                    belongToAnyOf(
+                        ProcessBuilder.class,
+                        File.class,
+                        FileInputStream.class,
+                        FileOutputStream.class,
+                        RandomAccessFile.class,
+                        Socket.class,
+                        ServerSocket.class,
+                        DatagramSocket.class,
+                        URL.class)))
+        .because(
+            "ARCHITECTURE.md: the model and the compiler do no I/O (InetAddress is used for literals only)")
         .check(portfwd);
   }
 

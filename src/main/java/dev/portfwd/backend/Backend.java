@@ -9,19 +9,21 @@ import java.util.Optional;
  * reads back what is installed. Implemented by nftables ({@code dev.portfwd.nft}) and iptables.
  *
  * <p>Contract shared by every implementation:
+ *
  * <ul>
  *   <li>Everything it installs lives in objects it owns; nothing else is created, flushed,
  *       reordered or deleted.
  *   <li>{@link #plan} only reads. {@link #apply} applies one plan as one atomic transaction per
  *       kernel table: afterwards the kernel holds the old or the new forwards, never a mix.
- *   <li>State is read from the kernel, never from the table file, so {@link #status} and
- *       {@link #planRemove} work after the table file is gone. The one shortcut: a plan may take
- *       the live forwards from portfwd's own record of its last apply when the kernel proves it
- *       still holds exactly that record (see {@link #plan(DesiredState, Optional)}).
+ *   <li>State is read from the kernel, never from the table file, so {@link #status} and {@link
+ *       #planRemove} work after the table file is gone. The one shortcut: a plan may take the live
+ *       forwards from portfwd's own record of its last apply when the kernel proves it still holds
+ *       exactly that record (see {@link #plan(DesiredState, Optional)}).
  *   <li>Applying the state just applied gives a plan with {@link Plan#isEmpty()}.
  * </ul>
- * Host checks that are not specific to a backend (root, ip_forward, conntrack) live in this
- * package and run around the backend calls.
+ *
+ * Host checks that are not specific to a backend (root, ip_forward, conntrack) live in this package
+ * and run around the backend calls.
  */
 public interface Backend {
 
@@ -48,8 +50,8 @@ public interface Backend {
   /**
    * Like {@link #plan(DesiredState)}, given {@code recorded}: the desired state of the last plan
    * portfwd applied with this backend, as its state directory recorded it. A backend may take the
-   * live state from it when the kernel proves it still holds exactly that (nftables stores a
-   * digest for this), which saves reading every element; otherwise it reads the kernel.
+   * live state from it when the kernel proves it still holds exactly that (nftables stores a digest
+   * for this), which saves reading every element; otherwise it reads the kernel.
    */
   default Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
     return plan(desired);
@@ -66,8 +68,8 @@ public interface Backend {
   }
 
   /**
-   * A cheap look at portfwd's objects for {@code watch} between full drift checks (a full check
-   * is a {@link #plan}); {@link DriftProbe#NONE} when this backend has none.
+   * A cheap look at portfwd's objects for {@code watch} between full drift checks (a full check is
+   * a {@link #plan}); {@link DriftProbe#NONE} when this backend has none.
    */
   default DriftProbe driftProbe() {
     return DriftProbe.NONE;

@@ -1,11 +1,10 @@
 package dev.portfwd.backend;
 
-import dev.portfwd.backend.BackendException;
 import java.util.Optional;
 
 /**
- * A cheap look at the live rules between full drift checks. A full check (the backend's plan)
- * lists every forward: with 10,000 of them that is about half a second of CPU, too much every few
+ * A cheap look at the live rules between full drift checks. A full check (the backend's plan) lists
+ * every forward: with 10,000 of them that is about half a second of CPU, too much every few
  * seconds. A probe answers in milliseconds with a fingerprint that changes when portfwd's objects
  * are deleted or replaced (a flushed ruleset, a deleted table, a firewall reload); when it is
  * unchanged, the watcher skips the full check until {@code --full-interval} has passed.

@@ -7,7 +7,8 @@ import java.util.Optional;
  * What a plan does to one forward: add it, remove it, or change what it sends to (or its options,
  * or its description). Forwards that stay as they are appear in no change.
  */
-public record ForwardChange(Kind kind, Optional<CompiledForward> before, Optional<CompiledForward> after) {
+public record ForwardChange(
+    Kind kind, Optional<CompiledForward> before, Optional<CompiledForward> after) {
 
   public enum Kind {
     ADD("+"),
@@ -27,7 +28,8 @@ public record ForwardChange(Kind kind, Optional<CompiledForward> before, Optiona
 
   public ForwardChange {
     if (before.isEmpty() && kind != Kind.ADD || after.isEmpty() && kind != Kind.REMOVE) {
-      throw new IllegalArgumentException(kind + " needs " + (kind == Kind.ADD ? "after" : "before"));
+      throw new IllegalArgumentException(
+          kind + " needs " + (kind == Kind.ADD ? "after" : "before"));
     }
   }
 
@@ -48,7 +50,7 @@ public record ForwardChange(Kind kind, Optional<CompiledForward> before, Optiona
     return after.or(() -> before).orElseThrow();
   }
 
-  /** {@code + 13102/tcp → 192.0.2.2:80  Netbook Apache}; a change adds {@code (was …)}. */
+  /** {@code + 13102/tcp → 192.0.2.2:80 Netbook Apache}; a change adds {@code (was …)}. */
   public String describe() {
     String text = kind.sign() + " " + subject().describe();
     if (kind == Kind.CHANGE) {
@@ -58,7 +60,8 @@ public record ForwardChange(Kind kind, Optional<CompiledForward> before, Optiona
         was.append(old.optionsText().isEmpty() ? " (no options)" : " " + old.optionsText());
       }
       if (!old.description().equals(subject().description())) {
-        was.append(old.description().isEmpty() ? " no description" : " \"" + old.description() + "\"");
+        was.append(
+            old.description().isEmpty() ? " no description" : " \"" + old.description() + "\"");
       }
       text += "  (was " + was + ")";
     }

@@ -7,19 +7,21 @@ import java.util.List;
 
 /**
  * What one {@code apply} (or {@code remove}) will do: the per-forward changes people read and the
- * exact script the backend hands to the kernel ({@code nft -f -} input, or {@code
- * iptables-restore} input), which {@code plan --script} prints unchanged.
+ * exact script the backend hands to the kernel ({@code nft -f -} input, or {@code iptables-restore}
+ * input), which {@code plan --script} prints unchanged.
  *
  * @param backend the backend that made the plan and must apply it
  * @param desired the forwards that will be installed afterwards
  * @param script empty when the kernel already holds {@code desired}
  */
-public record Plan(String backend, DesiredState desired, List<ForwardChange> changes, String script) {
+public record Plan(
+    String backend, DesiredState desired, List<ForwardChange> changes, String script) {
 
   public Plan {
-    changes = changes.stream()
-        .sorted(Comparator.comparing(ForwardChange::subject, CompiledForward.ORDER))
-        .toList();
+    changes =
+        changes.stream()
+            .sorted(Comparator.comparing(ForwardChange::subject, CompiledForward.ORDER))
+            .toList();
   }
 
   /** True when applying changes nothing in the kernel. */
@@ -37,12 +39,17 @@ public record Plan(String backend, DesiredState desired, List<ForwardChange> cha
       // A table made by another portfwd version, or portfwd's own objects edited by hand.
       return "no forward changes; portfwd's own rules are rewritten";
     }
-    return count(ForwardChange.Kind.ADD) + " to add, " + count(ForwardChange.Kind.CHANGE)
-        + " to change, " + count(ForwardChange.Kind.REMOVE) + " to remove";
+    return count(ForwardChange.Kind.ADD)
+        + " to add, "
+        + count(ForwardChange.Kind.CHANGE)
+        + " to change, "
+        + count(ForwardChange.Kind.REMOVE)
+        + " to remove";
   }
 
   /** Per-forward changes of {@code before → after}, matched by {@link CompiledForward#key()}. */
-  public static List<ForwardChange> diff(List<CompiledForward> before, List<CompiledForward> after) {
+  public static List<ForwardChange> diff(
+      List<CompiledForward> before, List<CompiledForward> after) {
     java.util.Map<CompiledForward.Key, CompiledForward> old = new java.util.HashMap<>();
     before.forEach(f -> old.put(f.key(), f));
     java.util.List<ForwardChange> changes = new java.util.ArrayList<>();

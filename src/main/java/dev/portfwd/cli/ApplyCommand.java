@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd apply}: makes the kernel forward exactly what the table says, in one atomic
- * transaction, then switches IP forwarding on and clears stale UDP conntrack entries (the
- * engine's {@link Engine#apply}); with {@code --confirm}, waits for the confirmation.
+ * transaction, then switches IP forwarding on and clears stale UDP conntrack entries (the engine's
+ * {@link Engine#apply}); with {@code --confirm}, waits for the confirmation.
  */
 @Command(
     name = "apply",
@@ -37,13 +37,17 @@ final class ApplyCommand implements Runnable {
 
   @Mixin PlanInputs inputs;
 
-  @Option(names = "--no-sysctl",
+  @Option(
+      names = "--no-sysctl",
       description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
   boolean noSysctl;
 
-  @Option(names = "--confirm", paramLabel = "SECONDS",
-      description = "Roll back to the previous state unless confirmed within SECONDS: type 'yes', or run"
-          + " 'portfwd confirm' in another shell. The rollback happens even when the terminal goes away.")
+  @Option(
+      names = "--confirm",
+      paramLabel = "SECONDS",
+      description =
+          "Roll back to the previous state unless confirmed within SECONDS: type 'yes', or run"
+              + " 'portfwd confirm' in another shell. The rollback happens even when the terminal goes away.")
   Integer confirm;
 
   @Override
@@ -55,8 +59,13 @@ final class ApplyCommand implements Runnable {
       throw PortfwdException.invalidInput("--confirm takes 1 to 86400 seconds, not " + confirm);
     }
     Engine engine = prepared.session().engine(inputs.state.store(), err);
-    ApplyRequest request = new ApplyRequest(prepared.desired(), StateOptions.source(inputs.table), !inputs.reread,
-        !noSysctl, Optional.ofNullable(confirm).map(Duration::ofSeconds));
+    ApplyRequest request =
+        new ApplyRequest(
+            prepared.desired(),
+            StateOptions.source(inputs.table),
+            !inputs.reread,
+            !noSysctl,
+            Optional.ofNullable(confirm).map(Duration::ofSeconds));
     Applied applied = KernelSession.call(() -> engine.apply(request));
     PlanCommand.print(applied.plan(), out, SHOWN_CHANGES);
     applied.notes().forEach(out::println);
@@ -72,8 +81,9 @@ final class ApplyCommand implements Runnable {
     }
     // The terminal going away must not end the wait early: the timer and 'confirm' still work.
     Signals.ignoreHangup();
-    ConfirmationPrompt.Result result = KernelSession.call(
-        () -> engine.awaitConfirmation(applied.pending().get(), TICK, System.in, out));
+    ConfirmationPrompt.Result result =
+        KernelSession.call(
+            () -> engine.awaitConfirmation(applied.pending().get(), TICK, System.in, out));
     if (result.outcome() == ConfirmationPrompt.Outcome.ROLLED_BACK) {
       throw PortfwdException.failure(result.message());
     }

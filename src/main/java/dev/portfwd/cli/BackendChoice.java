@@ -10,11 +10,11 @@ import dev.portfwd.nft.NftCommandKernel;
 import java.util.Optional;
 
 /**
- * The values of {@code --backend}. {@code auto} uses the backend that already holds portfwd's
- * rules (so {@code status} and {@code remove} find them without being told, and an apply never
- * leaves a second copy in the other backend); with nothing installed, nftables when {@code nft}
- * works, iptables otherwise. {@code iptables} picks the iptables flavour that holds portfwd's
- * chains, else plain {@code iptables}; {@code iptables-nft} and {@code iptables-legacy} name one.
+ * The values of {@code --backend}. {@code auto} uses the backend that already holds portfwd's rules
+ * (so {@code status} and {@code remove} find them without being told, and an apply never leaves a
+ * second copy in the other backend); with nothing installed, nftables when {@code nft} works,
+ * iptables otherwise. {@code iptables} picks the iptables flavour that holds portfwd's chains, else
+ * plain {@code iptables}; {@code iptables-nft} and {@code iptables-legacy} name one.
  */
 enum BackendChoice {
   auto("auto"),
@@ -35,7 +35,10 @@ enum BackendChoice {
     return word;
   }
 
-  /** The backend this choice means on the host {@code runner} reaches (for {@code doctor}: maybe unusable). */
+  /**
+   * The backend this choice means on the host {@code runner} reaches (for {@code doctor}: maybe
+   * unusable).
+   */
   Backend create(CommandRunner runner) throws BackendException {
     return switch (this) {
       case nftables -> new NftBackend(new NftCommandKernel(runner));

@@ -36,7 +36,8 @@ final class CheckCommand implements Runnable {
       arity = "0..1",
       paramLabel = "TABLE",
       defaultValue = TableReader.DEFAULT_TABLE,
-      description = "The forwarding table to check; '-' reads standard input (default: ${DEFAULT-VALUE}).")
+      description =
+          "The forwarding table to check; '-' reads standard input (default: ${DEFAULT-VALUE}).")
   String table;
 
   @Override
@@ -63,7 +64,8 @@ final class CheckCommand implements Runnable {
     if (result.table().isEmpty()) {
       return "no forwards in " + result.table().source() + "\n";
     }
-    TextTable text = new TextTable("LINE", "EXTERNAL", "PROTO", "BACKEND", "OPTIONS", "DESCRIPTION");
+    TextTable text =
+        new TextTable("LINE", "EXTERNAL", "PROTO", "BACKEND", "OPTIONS", "DESCRIPTION");
     for (Forward forward : result.table().forwards()) {
       text.row(
           Integer.toString(forward.line()),
@@ -79,13 +81,19 @@ final class CheckCommand implements Runnable {
   private static String options(Forward forward) {
     StringBuilder options = new StringBuilder();
     if (forward.isRestricted()) {
-      options.append("from=").append(String.join(",", forward.allowedSources().stream().map(Object::toString).toList()));
+      options
+          .append("from=")
+          .append(
+              String.join(",", forward.allowedSources().stream().map(Object::toString).toList()));
     }
     if (!forward.masquerade()) {
       options.append(options.length() > 0 ? " " : "").append("masquerade=no");
     }
     if (forward.proxyProtocol() != dev.portfwd.model.ProxyProtocol.NONE) {
-      options.append(options.length() > 0 ? " " : "").append("proxy-protocol=").append(forward.proxyProtocol().keyword());
+      options
+          .append(options.length() > 0 ? " " : "")
+          .append("proxy-protocol=")
+          .append(forward.proxyProtocol().keyword());
     }
     return options.length() == 0 ? "-" : options.toString();
   }

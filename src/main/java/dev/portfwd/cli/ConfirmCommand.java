@@ -9,7 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code portfwd confirm}: keeps the rules of an {@code apply --confirm} that waits, from any shell. */
+/**
+ * {@code portfwd confirm}: keeps the rules of an {@code apply --confirm} that waits, from any
+ * shell.
+ */
 @Command(
     name = "confirm",
     mixinStandardHelpOptions = true,
@@ -26,7 +29,8 @@ final class ConfirmCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    PendingConfirmation confirmed = KernelSession.call(() -> Engine.confirm(state.store(), Clock.systemUTC()));
+    PendingConfirmation confirmed =
+        KernelSession.call(() -> Engine.confirm(state.store(), Clock.systemUTC()));
     out.println("confirmed: keeping " + confirmed.applied());
     out.flush();
   }

@@ -3,8 +3,8 @@ package dev.portfwd.cli;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.demo.Demo;
 import dev.portfwd.engine.EngineException;
-import dev.portfwd.host.Root;
 import dev.portfwd.host.ProcessCommandRunner;
+import dev.portfwd.host.Root;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -32,16 +32,19 @@ final class DemoCommand implements Runnable {
     try {
       Root.require(runner);
     } catch (BackendException e) {
-      throw PortfwdException.failure("the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo");
+      throw PortfwdException.failure(
+          "the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo");
     }
     for (String tool : new String[] {"ip", "nft", "ss", "bash", "timeout"}) {
       if (!runner.isInstalled(tool)) {
-        throw PortfwdException.failure("the demo needs '" + tool + "'; install iproute2, nftables and coreutils");
+        throw PortfwdException.failure(
+            "the demo needs '" + tool + "'; install iproute2, nftables and coreutils");
       }
     }
     try {
       if (!new Demo(out, forwards -> StatusCommand.text("nftables", forwards)).run()) {
-        throw PortfwdException.failure("the forwarded request was not answered; see the steps above");
+        throw PortfwdException.failure(
+            "the forwarded request was not answered; see the steps above");
       }
     } catch (IOException | EngineException e) {
       throw PortfwdException.failure("demo failed: " + e.getMessage(), e);

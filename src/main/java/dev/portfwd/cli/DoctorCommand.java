@@ -1,9 +1,9 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.doctor.Doctor;
-import dev.portfwd.doctor.DoctorReport;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.doctor.BackendInstalledRules;
+import dev.portfwd.doctor.Doctor;
+import dev.portfwd.doctor.DoctorReport;
 import dev.portfwd.doctor.InstalledRules;
 import dev.portfwd.doctor.ReportPrinter;
 import dev.portfwd.host.ProcessCommandRunner;
@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code portfwd doctor}: explains why forwards do not work, and how to fix it. Changes nothing. */
+/**
+ * {@code portfwd doctor}: explains why forwards do not work, and how to fix it. Changes nothing.
+ */
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
@@ -39,8 +41,9 @@ final class DoctorCommand implements Runnable {
   @Option(
       names = "--probe",
       negatable = true,
-      description = "Open a TCP connection from the gateway to each TCP backend (default: on when a"
-          + " TABLE is given; --no-probe skips it).")
+      description =
+          "Open a TCP connection from the gateway to each TCP backend (default: on when a"
+              + " TABLE is given; --no-probe skips it).")
   Boolean probe;
 
   @Option(
@@ -54,8 +57,10 @@ final class DoctorCommand implements Runnable {
       index = "0",
       arity = "0..1",
       paramLabel = "TABLE",
-      description = "The forwarding table the host should serve; '-' reads standard input (default: "
-          + TableReader.DEFAULT_TABLE + " when it exists, else the forwards portfwd installed).")
+      description =
+          "The forwarding table the host should serve; '-' reads standard input (default: "
+              + TableReader.DEFAULT_TABLE
+              + " when it exists, else the forwards portfwd installed).")
   String table;
 
   @Override
@@ -63,7 +68,8 @@ final class DoctorCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (timeoutSeconds < 1 || timeoutSeconds > 30) {
-      throw PortfwdException.invalidInput("--timeout must be between 1 and 30 seconds, not " + timeoutSeconds);
+      throw PortfwdException.invalidInput(
+          "--timeout must be between 1 and 30 seconds, not " + timeoutSeconds);
     }
     ProcessCommandRunner runner = new ProcessCommandRunner();
     InstalledRules installed;
@@ -106,6 +112,9 @@ final class DoctorCommand implements Runnable {
   /** Colour only on a terminal that understands it, and never in JSON. */
   private static boolean colour() {
     String term = System.getenv("TERM");
-    return System.console() != null && term != null && !term.equals("dumb") && System.getenv("NO_COLOR") == null;
+    return System.console() != null
+        && term != null
+        && !term.equals("dumb")
+        && System.getenv("NO_COLOR") == null;
   }
 }

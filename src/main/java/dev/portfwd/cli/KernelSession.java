@@ -55,17 +55,24 @@ final class KernelSession {
 
   /** The engine for this session's backend and {@code store}; it can arm rollback timers. */
   Engine engine(StateStore store, PrintWriter err) {
-    TimerLauncher launcher = new DetachedTimerLauncher(
-        DetachedTimerLauncher.javaCommand(Portfwd.class.getName(), RollbackTimerCommand.NAME), ARM_TIMEOUT);
+    TimerLauncher launcher =
+        new DetachedTimerLauncher(
+            DetachedTimerLauncher.javaCommand(Portfwd.class.getName(), RollbackTimerCommand.NAME),
+            ARM_TIMEOUT);
     return engine(store, launcher, err);
   }
 
   /** The engine for this session's backend and {@code store}, warning on {@code err}. */
   Engine engine(StateStore store, TimerLauncher launcher, PrintWriter err) {
-    return Engine.forHost(backend, runner, store, launcher, warning -> {
-      err.println("portfwd: warning: " + warning);
-      err.flush();
-    });
+    return Engine.forHost(
+        backend,
+        runner,
+        store,
+        launcher,
+        warning -> {
+          err.println("portfwd: warning: " + warning);
+          err.flush();
+        });
   }
 
   /**
@@ -79,8 +86,11 @@ final class KernelSession {
     } catch (CompileException e) {
       e.problems().forEach(err::println);
       err.flush();
-      throw PortfwdException.invalidInput(TableLoader.count(e.problems().size(), "error")
-          + " in " + table.source() + "; nothing was changed");
+      throw PortfwdException.invalidInput(
+          TableLoader.count(e.problems().size(), "error")
+              + " in "
+              + table.source()
+              + "; nothing was changed");
     }
   }
 

@@ -38,8 +38,11 @@ final class LiveTableLine {
     ObjectNode node = root.putObject("liveTable");
     node.put("table", report.flatMap(StateReport::table).orElse(null));
     node.put("live", report.map(StateReport::live).orElse(false));
-    node.put("appliedAt", report.flatMap(StateReport::appliedAt).map(Object::toString).orElse(null));
-    node.put("confirmationDeadline", report.flatMap(StateReport::pendingUntil).map(Object::toString).orElse(null));
+    node.put(
+        "appliedAt", report.flatMap(StateReport::appliedAt).map(Object::toString).orElse(null));
+    node.put(
+        "confirmationDeadline",
+        report.flatMap(StateReport::pendingUntil).map(Object::toString).orElse(null));
     node.put("text", text().strip());
     return root;
   }

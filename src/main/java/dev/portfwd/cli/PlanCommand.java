@@ -9,7 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code portfwd plan}: what {@code apply} would change, per forward, read from the live kernel. */
+/**
+ * {@code portfwd plan}: what {@code apply} would change, per forward, read from the live kernel.
+ */
 @Command(
     name = "plan",
     mixinStandardHelpOptions = true,
@@ -23,7 +25,9 @@ final class PlanCommand implements Runnable {
 
   @Mixin PlanInputs inputs;
 
-  @Option(names = "--script", description = "Print the exact transaction apply would send to the kernel.")
+  @Option(
+      names = "--script",
+      description = "Print the exact transaction apply would send to the kernel.")
   boolean script;
 
   @Override
@@ -31,8 +35,13 @@ final class PlanCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     PreparedSession prepared = inputs.prepare(err);
-    Plan plan = KernelSession.call(
-        () -> prepared.session().engine(inputs.state.store(), err).plan(prepared.desired(), !inputs.reread));
+    Plan plan =
+        KernelSession.call(
+            () ->
+                prepared
+                    .session()
+                    .engine(inputs.state.store(), err)
+                    .plan(prepared.desired(), !inputs.reread));
     if (script) {
       out.print(plan.script());
     } else {
@@ -41,19 +50,27 @@ final class PlanCommand implements Runnable {
     out.flush();
   }
 
-  /** The plan for people: one line per change, then a summary; at most {@code limit} lines of changes. */
+  /**
+   * The plan for people: one line per change, then a summary; at most {@code limit} lines of
+   * changes.
+   */
   static void print(Plan plan, PrintWriter out, int limit) {
     int shown = 0;
     for (ForwardChange change : plan.changes()) {
       if (shown++ == limit) {
-        out.println("… and " + (plan.changes().size() - limit) + " more ('portfwd plan' lists all)");
+        out.println(
+            "… and " + (plan.changes().size() - limit) + " more ('portfwd plan' lists all)");
         break;
       }
       out.println(change.describe());
     }
     if (plan.isEmpty()) {
-      out.println("no changes (" + plan.backend() + " already holds " + plan.desired().forwards().size()
-          + " forwards)");
+      out.println(
+          "no changes ("
+              + plan.backend()
+              + " already holds "
+              + plan.desired().forwards().size()
+              + " forwards)");
     } else {
       out.println(plan.backend() + ": " + plan.summary());
     }

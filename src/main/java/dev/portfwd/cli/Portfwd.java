@@ -9,9 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code portfwd} command: a thin root that only holds the subcommands. Every subcommand
- * prints through its {@link CommandSpec}'s writers so tests can capture the output, and stops
- * with a {@link PortfwdException} whose exit code {@link #newCommandLine} maps in one place.
+ * The {@code portfwd} command: a thin root that only holds the subcommands. Every subcommand prints
+ * through its {@link CommandSpec}'s writers so tests can capture the output, and stops with a
+ * {@link PortfwdException} whose exit code {@link #newCommandLine} maps in one place.
  */
 @Command(
     name = "portfwd",
@@ -35,20 +35,21 @@ public final class Portfwd implements Runnable {
    * reflects over every registered command class, a cost a short run pays in full
    * (bench/RESULTS.md, "Cold-start shapes").
    */
-  static final List<Subcommand> SUBCOMMANDS = List.of(
-      new Subcommand("check", CheckCommand.class),
-      new Subcommand("plan", PlanCommand.class),
-      new Subcommand("apply", ApplyCommand.class),
-      new Subcommand("status", StatusCommand.class),
-      new Subcommand("remove", RemoveCommand.class),
-      new Subcommand("demo", DemoCommand.class),
-      new Subcommand("doctor", DoctorCommand.class),
-      new Subcommand("relay", RelayCommand.class),
-      new Subcommand("confirm", ConfirmCommand.class),
-      new Subcommand("rollback", RollbackCommand.class),
-      new Subcommand("watch", WatchCommand.class),
-      new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
-      new Subcommand("help", CommandLine.HelpCommand.class));
+  static final List<Subcommand> SUBCOMMANDS =
+      List.of(
+          new Subcommand("check", CheckCommand.class),
+          new Subcommand("plan", PlanCommand.class),
+          new Subcommand("apply", ApplyCommand.class),
+          new Subcommand("status", StatusCommand.class),
+          new Subcommand("remove", RemoveCommand.class),
+          new Subcommand("demo", DemoCommand.class),
+          new Subcommand("doctor", DoctorCommand.class),
+          new Subcommand("relay", RelayCommand.class),
+          new Subcommand("confirm", ConfirmCommand.class),
+          new Subcommand("rollback", RollbackCommand.class),
+          new Subcommand("watch", WatchCommand.class),
+          new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
+          new Subcommand("help", CommandLine.HelpCommand.class));
 
   @Spec CommandSpec spec;
 
@@ -114,6 +115,7 @@ public final class Portfwd implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command; see 'portfwd --help'");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command; see 'portfwd --help'");
   }
 }

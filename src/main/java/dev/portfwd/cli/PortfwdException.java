@@ -1,8 +1,8 @@
 package dev.portfwd.cli;
 
 /**
- * The one exception a command throws to stop with a message for the user and a fixed exit code.
- * The message is printed as {@code portfwd: MESSAGE} on standard error, with no stack trace.
+ * The one exception a command throws to stop with a message for the user and a fixed exit code. The
+ * message is printed as {@code portfwd: MESSAGE} on standard error, with no stack trace.
  */
 public final class PortfwdException extends RuntimeException {
   private final int exitCode;

@@ -6,15 +6,16 @@ import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
- * What {@code plan} and {@code apply} need before they hand over to the engine: the compiled
- * table and the open kernel session. The table is read and compiled on the calling thread while
- * another opens the session (root check, tool probes: mostly waiting for child processes), since
- * neither depends on the other. Failures surface as they did one after the other: a table's
- * errors first, then the session's.
+ * What {@code plan} and {@code apply} need before they hand over to the engine: the compiled table
+ * and the open kernel session. The table is read and compiled on the calling thread while another
+ * opens the session (root check, tool probes: mostly waiting for child processes), since neither
+ * depends on the other. Failures surface as they did one after the other: a table's errors first,
+ * then the session's.
  */
 record PreparedSession(DesiredState desired, KernelSession session) {
 
-  static PreparedSession prepare(Supplier<DesiredState> compileTable, Supplier<KernelSession> open) {
+  static PreparedSession prepare(
+      Supplier<DesiredState> compileTable, Supplier<KernelSession> open) {
     FutureTask<KernelSession> opening = new FutureTask<>(open::get);
     Thread opener = new Thread(opening, "portfwd-open");
     opener.setDaemon(true); // a table with errors ends the run without waiting for it

@@ -37,45 +37,75 @@ final class RelayCommand implements Runnable {
       arity = "0..1",
       paramLabel = "TABLE",
       defaultValue = TableReader.DEFAULT_TABLE,
-      description = "The forwarding table to serve; '-' reads standard input (no reload then) (default: ${DEFAULT-VALUE}).")
+      description =
+          "The forwarding table to serve; '-' reads standard input (no reload then) (default: ${DEFAULT-VALUE}).")
   String table;
 
-  @Option(names = "--connect-timeout", defaultValue = "5s", converter = DurationConverter.class,
-      description = "How long a backend may take to accept a TCP connection (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description =
+          "How long a backend may take to accept a TCP connection (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
-  @Option(names = "--idle-timeout", defaultValue = "1h", converter = DurationConverter.class,
-      description = "Close a TCP connection with no traffic either way for this long; 0 never (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "1h",
+      converter = DurationConverter.class,
+      description =
+          "Close a TCP connection with no traffic either way for this long; 0 never (default: ${DEFAULT-VALUE}).")
   Duration idleTimeout;
 
-  @Option(names = "--udp-idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
-      description = "End a UDP session with no datagram either way for this long (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--udp-idle-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "End a UDP session with no datagram either way for this long (default: ${DEFAULT-VALUE}).")
   Duration udpIdleTimeout;
 
-  @Option(names = "--max-udp-sessions", defaultValue = "10000",
-      description = "UDP clients served at once per port; datagrams of further clients are dropped (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-udp-sessions",
+      defaultValue = "10000",
+      description =
+          "UDP clients served at once per port; datagrams of further clients are dropped (default: ${DEFAULT-VALUE}).")
   int maxUdpSessions;
 
-  @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "On SIGTERM, how long open connections may take to finish before they are closed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "On SIGTERM, how long open connections may take to finish before they are closed (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
-  @Option(names = "--status-interval", defaultValue = "0", converter = DurationConverter.class,
-      description = "Log every forward's counters this often; 0 only on SIGUSR1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--status-interval",
+      defaultValue = "0",
+      converter = DurationConverter.class,
+      description =
+          "Log every forward's counters this often; 0 only on SIGUSR1 (default: ${DEFAULT-VALUE}).")
   Duration statusInterval;
 
-  @Option(names = "--transport", defaultValue = "auto",
-      description = "Network transport: auto, epoll or nio (auto takes epoll when it loads; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transport",
+      defaultValue = "auto",
+      description =
+          "Network transport: auto, epoll or nio (auto takes epoll when it loads; default: ${DEFAULT-VALUE}).")
   String transport;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log a line for every connection and UDP session.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log a line for every connection and UDP session.")
   boolean verbose;
 
   private Transport.Choice transportChoice() {
     try {
       return Transport.Choice.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw PortfwdException.invalidInput("--transport must be auto, epoll or nio, not '" + transport + "'");
+      throw PortfwdException.invalidInput(
+          "--transport must be auto, epoll or nio, not '" + transport + "'");
     }
   }
 
@@ -86,7 +116,8 @@ final class RelayCommand implements Runnable {
     RelayOptions options;
     Transport chosen;
     try {
-      options = new RelayOptions(connectTimeout, idleTimeout, udpIdleTimeout, maxUdpSessions, verbose);
+      options =
+          new RelayOptions(connectTimeout, idleTimeout, udpIdleTimeout, maxUdpSessions, verbose);
       chosen = Transport.select(transportChoice());
     } catch (IllegalArgumentException e) {
       throw PortfwdException.invalidInput(e.getMessage());
@@ -94,14 +125,16 @@ final class RelayCommand implements Runnable {
       throw PortfwdException.failure(e.getMessage());
     }
     Relay relay = new Relay(chosen, options, new RelayCounters());
-    Optional<Path> file = TableReader.STDIN.equals(table) ? Optional.empty() : Optional.of(Path.of(table));
+    Optional<Path> file =
+        TableReader.STDIN.equals(table) ? Optional.empty() : Optional.of(Path.of(table));
     RelayService service = new RelayService(relay, file, drainTimeout, statusInterval);
     List<String> failures = service.start(forwards);
     if (!failures.isEmpty()) {
       relay.close();
       failures.subList(0, failures.size() - 1).forEach(spec.commandLine().getErr()::println);
-      throw PortfwdException.failure(failures.get(failures.size() - 1)
-          + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more above)" : ""));
+      throw PortfwdException.failure(
+          failures.get(failures.size() - 1)
+              + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more above)" : ""));
     }
     try {
       service.serve();

@@ -34,7 +34,12 @@ final class RemoveCommand implements Runnable {
     if (plan.isEmpty()) {
       out.println("nothing to remove: portfwd has nothing installed (" + plan.backend() + ")");
     } else {
-      out.println("removed " + TableLoader.count(plan.changes().size(), "forward") + " (" + plan.backend() + ")");
+      out.println(
+          "removed "
+              + TableLoader.count(plan.changes().size(), "forward")
+              + " ("
+              + plan.backend()
+              + ")");
     }
     out.flush();
   }

@@ -32,11 +32,16 @@ final class RollbackCommand implements Runnable {
 
   @Mixin BackendOption backend;
 
-  /** With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong. */
+  /**
+   * With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong.
+   */
   static BackendChoice recordedBackend(StateStore store) {
     try {
-      Optional<String> name = store.pending().map(PendingConfirmation::backend)
-          .or(() -> current(store).map(e -> e.snapshot().backend()));
+      Optional<String> name =
+          store
+              .pending()
+              .map(PendingConfirmation::backend)
+              .or(() -> current(store).map(e -> e.snapshot().backend()));
       return name.map(BackendChoice::valueOf).orElse(BackendChoice.auto);
     } catch (IOException | IllegalArgumentException e) {
       return BackendChoice.auto; // the restore itself reports what is wrong
@@ -56,10 +61,14 @@ final class RollbackCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     StateStore store = state.store();
-    KernelSession session = KernelSession.open(backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
+    KernelSession session =
+        KernelSession.open(
+            backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
     Restorer.Result result = KernelSession.call(() -> session.engine(store, err).rollback());
     out.println(result.message());
-    result.plan().changes().stream().limit(50).forEach(change -> out.println("  " + change.describe()));
+    result.plan().changes().stream()
+        .limit(50)
+        .forEach(change -> out.println("  " + change.describe()));
     out.flush();
   }
 }

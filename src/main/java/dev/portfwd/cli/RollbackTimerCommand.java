@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
  * setsid}, users never do). Undoes the apply at the deadline unless it was confirmed; its output
  * goes to {@code rollback.log} in the state directory.
  */
-@Command(name = RollbackTimerCommand.NAME, hidden = true,
+@Command(
+    name = RollbackTimerCommand.NAME,
+    hidden = true,
     description = "Internal: the rollback timer that 'apply --confirm' starts in the background.")
 final class RollbackTimerCommand implements Runnable {
 
@@ -27,7 +29,10 @@ final class RollbackTimerCommand implements Runnable {
 
   @Mixin StateOptions state;
 
-  @Option(names = "--id", required = true, description = "The pending confirmation this timer guards.")
+  @Option(
+      names = "--id",
+      required = true,
+      description = "The pending confirmation this timer guards.")
   String id;
 
   @Override
@@ -36,10 +41,14 @@ final class RollbackTimerCommand implements Runnable {
     StateStore store = state.store();
     // The backend that applied what may be undone; opened now, so a missing tool shows in the log
     // at once rather than at the deadline.
-    BackendChoice choice = pending(store).map(p -> BackendChoice.valueOf(p.backend())).orElse(BackendChoice.auto);
+    BackendChoice choice =
+        pending(store).map(p -> BackendChoice.valueOf(p.backend())).orElse(BackendChoice.auto);
     KernelSession session = KernelSession.open(choice);
     KernelSession.call(
-        () -> session.engine(store, spec.commandLine().getErr()).runRollbackTimer(id, Duration.ofMillis(200), log));
+        () ->
+            session
+                .engine(store, spec.commandLine().getErr())
+                .runRollbackTimer(id, Duration.ofMillis(200), log));
   }
 
   private static Optional<PendingConfirmation> pending(StateStore store) {

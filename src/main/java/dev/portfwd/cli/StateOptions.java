@@ -8,14 +8,20 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code --state-dir} option of every command that reads or records what portfwd applied
- * ({@code apply}, {@code status}, {@code remove}, {@code confirm}, {@code rollback}, {@code watch}), with the
- * helpers they share.
+ * ({@code apply}, {@code status}, {@code remove}, {@code confirm}, {@code rollback}, {@code
+ * watch}), with the helpers they share.
  */
 final class StateOptions {
 
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Where portfwd records what it applied, for rollback and status (default: $"
-          + StateDir.ENV + " or " + StateDir.DEFAULT + ").")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Where portfwd records what it applied, for rollback and status (default: $"
+              + StateDir.ENV
+              + " or "
+              + StateDir.DEFAULT
+              + ").")
   Path stateDir;
 
   StateStore store() {
@@ -24,6 +30,8 @@ final class StateOptions {
 
   /** How a table location is recorded: an absolute file name, or {@code standard input}. */
   static String source(String table) {
-    return table.equals("-") ? "standard input" : Path.of(table).toAbsolutePath().normalize().toString();
+    return table.equals("-")
+        ? "standard input"
+        : Path.of(table).toAbsolutePath().normalize().toString();
   }
 }

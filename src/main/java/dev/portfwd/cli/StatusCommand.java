@@ -40,8 +40,10 @@ final class StatusCommand implements Runnable {
     Engine engine = session.engine(state.store(), spec.commandLine().getErr());
     List<LiveForward> forwards = KernelSession.call(engine::status);
     LiveTableLine liveTable = LiveTableLine.of(state, session);
-    out.print(json ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
-        : text(session.backend.name(), forwards) + liveTable.text());
+    out.print(
+        json
+            ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
+            : text(session.backend.name(), forwards) + liveTable.text());
     out.flush();
   }
 
@@ -49,16 +51,26 @@ final class StatusCommand implements Runnable {
     if (forwards.isEmpty()) {
       return "no forwards installed (" + backend + ")\n";
     }
-    TextTable table = new TextTable("EXTERNAL", "BACKEND", "PACKETS", "BYTES", "CONNS", "OPTIONS", "DESCRIPTION");
+    TextTable table =
+        new TextTable("EXTERNAL", "BACKEND", "PACKETS", "BYTES", "CONNS", "OPTIONS", "DESCRIPTION");
     for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();
-      table.row(forward.externalText(), forward.backendText(), Long.toString(f.packets()), Long.toString(f.bytes()),
+      table.row(
+          forward.externalText(),
+          forward.backendText(),
+          Long.toString(f.packets()),
+          Long.toString(f.bytes()),
           f.connections() < 0 ? "?" : Long.toString(f.connections()),
-          forward.optionsText().isEmpty() ? "-" : forward.optionsText(), forward.description());
+          forward.optionsText().isEmpty() ? "-" : forward.optionsText(),
+          forward.description());
     }
     // iptables counts in its nat rules, which see only the first packet of each connection.
-    return table + TableLoader.count(forwards.size(), "forward") + " (" + backend
-        + (backend.equals("iptables") ? "); packets and bytes count the first packet of each connection\n"
+    return table
+        + TableLoader.count(forwards.size(), "forward")
+        + " ("
+        + backend
+        + (backend.equals("iptables")
+            ? "); packets and bytes count the first packet of each connection\n"
             : "); packets and bytes are those clients sent\n");
   }
 

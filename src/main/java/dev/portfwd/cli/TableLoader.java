@@ -8,9 +8,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 
 /**
- * Loads the table a command was given, the same way for every command: diagnostics go to
- * standard error, and a table with any error stops the command (exit 2) before it touches
- * anything.
+ * Loads the table a command was given, the same way for every command: diagnostics go to standard
+ * error, and a table with any error stops the command (exit 2) before it touches anything.
  */
 final class TableLoader {
 

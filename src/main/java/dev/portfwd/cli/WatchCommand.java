@@ -1,9 +1,9 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
 import dev.portfwd.table.TableReader;
-import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.watch.Watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd watch}: the daemon systemd runs. Applies the table, re-applies it when the file
- * changes and when the live rules drift, and logs each time. SIGTERM ends it with exit 0; the
- * rules in force stay.
+ * changes and when the live rules drift, and logs each time. SIGTERM ends it with exit 0; the rules
+ * in force stay.
  */
 @Command(
     name = "watch",
@@ -38,24 +38,41 @@ final class WatchCommand implements Runnable {
 
   @Mixin BackendOption backend;
 
-  @Option(names = "--no-sysctl",
+  @Option(
+      names = "--no-sysctl",
       description = "Leave net.ipv4.ip_forward and IPv6 forwarding as they are, even when off.")
   boolean noSysctl;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5",
-      description = "How often to compare the live rules with the table and repair drift (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "How often to compare the live rules with the table and repair drift (default: ${DEFAULT-VALUE}).")
   double intervalSeconds;
 
-  @Option(names = "--full-interval", paramLabel = "SECONDS", defaultValue = "60",
-      description = "How often the live forwards are compared one by one even when the cheap check between"
-          + " saw portfwd's objects unchanged (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--full-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "How often the live forwards are compared one by one even when the cheap check between"
+              + " saw portfwd's objects unchanged (default: ${DEFAULT-VALUE}).")
   double fullIntervalSeconds;
 
-  @Option(names = "--debounce", paramLabel = "MILLIS", defaultValue = "300",
-      description = "How long the file must stay unchanged before an edit is read (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--debounce",
+      paramLabel = "MILLIS",
+      defaultValue = "300",
+      description =
+          "How long the file must stay unchanged before an edit is read (default: ${DEFAULT-VALUE}).")
   long debounceMillis;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "TABLE", defaultValue = TableReader.DEFAULT_TABLE,
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "TABLE",
+      defaultValue = TableReader.DEFAULT_TABLE,
       description = "The forwarding table file to keep applied (default: ${DEFAULT-VALUE}).")
   String table;
 
@@ -65,30 +82,43 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput("watch needs a table file to watch, not standard input");
     }
     if (intervalSeconds < 0.2 || intervalSeconds > 3600) {
-      throw PortfwdException.invalidInput("--interval takes 0.2 to 3600 seconds, not " + intervalSeconds);
+      throw PortfwdException.invalidInput(
+          "--interval takes 0.2 to 3600 seconds, not " + intervalSeconds);
     }
     if (fullIntervalSeconds < intervalSeconds || fullIntervalSeconds > 86_400) {
-      throw PortfwdException.invalidInput("--full-interval takes --interval to 86400 seconds, not "
-          + fullIntervalSeconds);
+      throw PortfwdException.invalidInput(
+          "--full-interval takes --interval to 86400 seconds, not " + fullIntervalSeconds);
     }
     if (debounceMillis < 0 || debounceMillis > 60_000) {
-      throw PortfwdException.invalidInput("--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
+      throw PortfwdException.invalidInput(
+          "--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
     KernelWatchTarget target =
-        new KernelWatchTarget(table, session.engine(state.store(), Engine.NO_TIMER, err), !noSysctl, err);
-    // Between full checks, a backend may answer "are portfwd's objects still the same?" in milliseconds.
+        new KernelWatchTarget(
+            table, session.engine(state.store(), Engine.NO_TIMER, err), !noSysctl, err);
+    // Between full checks, a backend may answer "are portfwd's objects still the same?" in
+    // milliseconds.
     DriftProbe probe = session.backend.driftProbe();
-    Watcher watcher = new Watcher(Path.of(table), target, Duration.ofMillis(Math.round(intervalSeconds * 1000)),
-        Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)), probe, Duration.ofMillis(debounceMillis), out);
-    Signals.onTermination(() -> {
-      if (!watcher.stop(Duration.ofSeconds(20))) {
-        // The current step hangs (a stuck nft): exit anyway, as systemd would after its timeout.
-        Runtime.getRuntime().halt(ExitCode.FAILURE);
-      }
-    });
+    Watcher watcher =
+        new Watcher(
+            Path.of(table),
+            target,
+            Duration.ofMillis(Math.round(intervalSeconds * 1000)),
+            Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)),
+            probe,
+            Duration.ofMillis(debounceMillis),
+            out);
+    Signals.onTermination(
+        () -> {
+          if (!watcher.stop(Duration.ofSeconds(20))) {
+            // The current step hangs (a stuck nft): exit anyway, as systemd would after its
+            // timeout.
+            Runtime.getRuntime().halt(ExitCode.FAILURE);
+          }
+        });
     boolean started;
     try {
       started = watcher.run();

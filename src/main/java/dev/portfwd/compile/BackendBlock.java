@@ -16,12 +16,15 @@ import java.util.Map;
  * forward accept) on these blocks: one decision per connection tuple, and few rules or elements
  * however many forwards share a backend.
  */
-public record BackendBlock(IpFamily family, InetAddress backend, Protocol protocol, PortRange ports) {
+public record BackendBlock(
+    IpFamily family, InetAddress backend, Protocol protocol, PortRange ports) {
 
   /** True when {@code forward}'s translated connections land in this block. */
   public boolean covers(CompiledForward forward) {
-    return family == forward.family() && backend.equals(forward.backend())
-        && protocol == forward.protocol() && ports.overlaps(forward.backendPorts());
+    return family == forward.family()
+        && backend.equals(forward.backend())
+        && protocol == forward.protocol()
+        && ports.overlaps(forward.backendPorts());
   }
 
   /**
@@ -31,7 +34,8 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
    * appearance's order; each backend sorts as its output needs.
    */
   public static List<BackendBlock> merge(List<CompiledForward> forwards, boolean masqueradingOnly) {
-    // One bit per port and group: cheaper than sorting range objects in a cold JVM (bench/RESULTS.md,
+    // One bit per port and group: cheaper than sorting range objects in a cold JVM
+    // (bench/RESULTS.md,
     // "Cold-start shapes"), and adjacent ranges join by themselves.
     Map<Target, BitSet> byBackend = new LinkedHashMap<>();
     Target last = null;
@@ -47,13 +51,15 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
       }
     }
     List<BackendBlock> blocks = new ArrayList<>();
-    byBackend.forEach((k, ports) -> {
-      for (int first = ports.nextSetBit(0); first >= 0; ) {
-        int end = ports.nextClearBit(first);
-        blocks.add(new BackendBlock(k.family, k.backend, k.protocol, new PortRange(first, end - 1)));
-        first = ports.nextSetBit(end);
-      }
-    });
+    byBackend.forEach(
+        (k, ports) -> {
+          for (int first = ports.nextSetBit(0); first >= 0; ) {
+            int end = ports.nextClearBit(first);
+            blocks.add(
+                new BackendBlock(k.family, k.backend, k.protocol, new PortRange(first, end - 1)));
+            first = ports.nextSetBit(end);
+          }
+        });
     return blocks;
   }
 
@@ -61,7 +67,10 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
   private record Target(IpFamily family, InetAddress backend, Protocol protocol) {
     @Override
     public boolean equals(Object other) {
-      return other instanceof Target t && family == t.family && protocol == t.protocol && backend.equals(t.backend);
+      return other instanceof Target t
+          && family == t.family
+          && protocol == t.protocol
+          && backend.equals(t.backend);
     }
 
     @Override
@@ -82,7 +91,11 @@ public record BackendBlock(IpFamily family, InetAddress backend, Protocol protoc
     }
     List<BackendBlock> masquerading = merge(forwards, /* masqueradingOnly= */ true);
     return forwards.stream()
-        .map(f -> !f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f)) ? f.withMasquerade(true) : f)
+        .map(
+            f ->
+                !f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f))
+                    ? f.withMasquerade(true)
+                    : f)
         .toList();
   }
 }

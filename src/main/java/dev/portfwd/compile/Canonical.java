@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range
- * is installed port by port and reads back as single ports; joining adjacent shifted pieces that
- * agree in everything else gives the same list whether it came from a table or from the kernel,
- * which is what makes a second {@code apply} a no-op.
+ * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range is
+ * installed port by port and reads back as single ports; joining adjacent shifted pieces that agree
+ * in everything else gives the same list whether it came from a table or from the kernel, which is
+ * what makes a second {@code apply} a no-op.
  */
 public final class Canonical {
 
@@ -21,7 +21,8 @@ public final class Canonical {
   /** {@code forwards} sorted by {@link CompiledForward#ORDER}, adjacent shifted pieces joined. */
   public static List<CompiledForward> normalize(List<CompiledForward> forwards) {
     if (isSorted(forwards) && noShiftedRanges(forwards)) {
-      return List.copyOf(forwards); // already canonical: every DesiredState of a plan passes here twice
+      return List.copyOf(
+          forwards); // already canonical: every DesiredState of a plan passes here twice
     }
     List<CompiledForward> sorted = new ArrayList<>(forwards);
     sorted.sort(CompiledForward.ORDER);
@@ -35,12 +36,20 @@ public final class Canonical {
       if (index != null) {
         CompiledForward previous = joined.get(index);
         if (previous.externalPorts().last() + 1 == next.externalPorts().first()) {
-          joined.set(index, new CompiledForward(previous.family(), previous.externalAddress(),
-              previous.protocol(),
-              new dev.portfwd.model.PortRange(previous.externalPorts().first(), next.externalPorts().last()),
-              previous.backend(),
-              new dev.portfwd.model.PortRange(previous.backendPorts().first(), next.backendPorts().last()),
-              previous.allowedSources(), previous.masquerade(), previous.description()));
+          joined.set(
+              index,
+              new CompiledForward(
+                  previous.family(),
+                  previous.externalAddress(),
+                  previous.protocol(),
+                  new dev.portfwd.model.PortRange(
+                      previous.externalPorts().first(), next.externalPorts().last()),
+                  previous.backend(),
+                  new dev.portfwd.model.PortRange(
+                      previous.backendPorts().first(), next.backendPorts().last()),
+                  previous.allowedSources(),
+                  previous.masquerade(),
+                  previous.description()));
           continue;
         }
       }
@@ -74,8 +83,15 @@ public final class Canonical {
 
   /** Everything but the ports, plus the offset: pieces of one shifted range share it. */
   private static Object shape(CompiledForward f) {
-    return new Shape(f.family(), f.externalAddress(), f.protocol(), f.backend(), f.allowedSources(),
-        f.masquerade(), f.description(), f.portOffset());
+    return new Shape(
+        f.family(),
+        f.externalAddress(),
+        f.protocol(),
+        f.backend(),
+        f.allowedSources(),
+        f.masquerade(),
+        f.description(),
+        f.portOffset());
   }
 
   /**
@@ -83,13 +99,26 @@ public final class Canonical {
    * 10000, backend 80) hashes one shape per forward, and a list-valued key or the record's
    * generated methods cost a cold JVM more (bench/RESULTS.md, "Cold-start shapes").
    */
-  private record Shape(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol,
-      InetAddress backend, List<Cidr> allowedSources, boolean masquerade, String description, int offset) {
+  private record Shape(
+      IpFamily family,
+      Optional<InetAddress> externalAddress,
+      Protocol protocol,
+      InetAddress backend,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      String description,
+      int offset) {
     @Override
     public boolean equals(Object other) {
-      return other instanceof Shape s && family == s.family && protocol == s.protocol && offset == s.offset
-          && masquerade == s.masquerade && backend.equals(s.backend) && externalAddress.equals(s.externalAddress)
-          && description.equals(s.description) && allowedSources.equals(s.allowedSources);
+      return other instanceof Shape s
+          && family == s.family
+          && protocol == s.protocol
+          && offset == s.offset
+          && masquerade == s.masquerade
+          && backend.equals(s.backend)
+          && externalAddress.equals(s.externalAddress)
+          && description.equals(s.description)
+          && allowedSources.equals(s.allowedSources);
     }
 
     @Override

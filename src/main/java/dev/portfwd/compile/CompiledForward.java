@@ -18,8 +18,8 @@ import java.util.Optional;
  * <p>{@code allowedSources} is normalised (sorted, no block inside another) so that a forward read
  * back from the kernel compares equal to the one compiled from the table.
  *
- * @param family the IP version of the packets rewritten (the backend's, and the external
- *     address's when one is named)
+ * @param family the IP version of the packets rewritten (the backend's, and the external address's
+ *     when one is named)
  * @param externalAddress the address the forward is bound to; empty means any of the gateway's own
  * @param description the table's description; backends may shorten it to fit their comments
  */
@@ -54,8 +54,11 @@ public record CompiledForward(
       c = a.protocol.compareTo(b.protocol);
     }
     if (c == 0 && (a.externalAddress.isPresent() || b.externalAddress.isPresent())) {
-      c = a.externalAddress.map(Addresses::format).orElse("")
-          .compareTo(b.externalAddress.map(Addresses::format).orElse(""));
+      c =
+          a.externalAddress
+              .map(Addresses::format)
+              .orElse("")
+              .compareTo(b.externalAddress.map(Addresses::format).orElse(""));
     }
     return c;
   }
@@ -66,8 +69,9 @@ public record CompiledForward(
     if (externalPorts.size() != backendPorts.size()) {
       throw new IllegalArgumentException("port ranges differ in size");
     }
-    boolean mixed = IpFamily.of(backend) != family
-        || (externalAddress.isPresent() && IpFamily.of(externalAddress.get()) != family);
+    boolean mixed =
+        IpFamily.of(backend) != family
+            || (externalAddress.isPresent() && IpFamily.of(externalAddress.get()) != family);
     for (Cidr source : allowedSources) {
       mixed |= source.family() != family;
     }
@@ -78,12 +82,19 @@ public record CompiledForward(
   }
 
   /** What identifies a forward across a change: where it listens, not where it sends. */
-  public record Key(IpFamily family, Optional<InetAddress> externalAddress, Protocol protocol, PortRange externalPorts) {
+  public record Key(
+      IpFamily family,
+      Optional<InetAddress> externalAddress,
+      Protocol protocol,
+      PortRange externalPorts) {
     // Written out like CompiledForward's: plans hash one key per forward.
     @Override
     public boolean equals(Object other) {
-      return other instanceof Key k && family == k.family && protocol == k.protocol
-          && externalPorts.equals(k.externalPorts) && externalAddress.equals(k.externalAddress);
+      return other instanceof Key k
+          && family == k.family
+          && protocol == k.protocol
+          && externalPorts.equals(k.externalPorts)
+          && externalAddress.equals(k.externalAddress);
     }
 
     @Override
@@ -143,20 +154,38 @@ public record CompiledForward(
     if (newDescription.equals(description)) {
       return this; // the common case: a description that already fits
     }
-    return new CompiledForward(family, externalAddress, protocol, externalPorts, backend, backendPorts,
-        allowedSources, masquerade, newDescription);
+    return new CompiledForward(
+        family,
+        externalAddress,
+        protocol,
+        externalPorts,
+        backend,
+        backendPorts,
+        allowedSources,
+        masquerade,
+        newDescription);
   }
 
   /** This forward with another masquerade setting. */
   public CompiledForward withMasquerade(boolean newMasquerade) {
-    return new CompiledForward(family, externalAddress, protocol, externalPorts, backend, backendPorts,
-        allowedSources, newMasquerade, description);
+    return new CompiledForward(
+        family,
+        externalAddress,
+        protocol,
+        externalPorts,
+        backend,
+        backendPorts,
+        allowedSources,
+        newMasquerade,
+        description);
   }
 
   /** {@code 13102/tcp}, {@code 198.51.100.7:443/tcp}, {@code [2001:db8::1]:443/udp}. */
   public String externalText() {
     String ports = externalPorts.toString();
-    return externalAddress.map(a -> Addresses.withPort(a, ports)).orElse(ports) + "/" + protocol.keyword();
+    return externalAddress.map(a -> Addresses.withPort(a, ports)).orElse(ports)
+        + "/"
+        + protocol.keyword();
   }
 
   /** {@code 192.0.2.2:80} or {@code [2001:db8:2::2]:80}. */
@@ -168,7 +197,8 @@ public record CompiledForward(
   public String optionsText() {
     StringBuilder text = new StringBuilder();
     if (isRestricted()) {
-      text.append("from=").append(String.join(",", allowedSources.stream().map(Object::toString).toList()));
+      text.append("from=")
+          .append(String.join(",", allowedSources.stream().map(Object::toString).toList()));
     }
     if (!masquerade) {
       text.append(text.length() > 0 ? " " : "").append("masquerade=no");
@@ -176,7 +206,7 @@ public record CompiledForward(
     return text.toString();
   }
 
-  /** {@code 13102/tcp → 192.0.2.2:80  from=…  Description}: one line for people. */
+  /** {@code 13102/tcp → 192.0.2.2:80 from=… Description}: one line for people. */
   public String describe() {
     StringBuilder line = new StringBuilder(externalText()).append(" → ").append(backendText());
     if (!optionsText().isEmpty()) {

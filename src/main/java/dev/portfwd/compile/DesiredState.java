@@ -4,9 +4,9 @@ import dev.portfwd.model.IpFamily;
 import java.util.List;
 
 /**
- * The forwards a kernel backend must install, in canonical form (see {@link Canonical}) and
- * {@link CompiledForward#ORDER}. Also what a backend reads back from the kernel, so the two
- * compare with {@code equals}.
+ * The forwards a kernel backend must install, in canonical form (see {@link Canonical}) and {@link
+ * CompiledForward#ORDER}. Also what a backend reads back from the kernel, so the two compare with
+ * {@code equals}.
  */
 public record DesiredState(List<CompiledForward> forwards) {
 

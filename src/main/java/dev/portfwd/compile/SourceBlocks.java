@@ -14,8 +14,7 @@ import java.util.List;
 final class SourceBlocks {
 
   private static final Comparator<Cidr> ORDER =
-      Comparator.comparingInt(Cidr::prefixLength)
-          .thenComparing(c -> Addresses.format(c.network()));
+      Comparator.comparingInt(Cidr::prefixLength).thenComparing(c -> Addresses.format(c.network()));
 
   private SourceBlocks() {}
 
@@ -28,15 +27,20 @@ final class SourceBlocks {
     sorted.sort(ORDER);
     List<Cidr> kept = new ArrayList<>();
     for (Cidr candidate : sorted) {
-      boolean covered = kept.stream()
-          .anyMatch(k -> k.prefixLength() <= candidate.prefixLength() && k.contains(candidate.network()));
+      boolean covered =
+          kept.stream()
+              .anyMatch(
+                  k ->
+                      k.prefixLength() <= candidate.prefixLength()
+                          && k.contains(candidate.network()));
       if (!covered) {
         kept.add(candidate);
       }
     }
-    kept.sort(Comparator.comparing((Cidr c) -> c.network().getAddress().length)
-        .thenComparing(c -> c.network().getAddress(), java.util.Arrays::compareUnsigned)
-        .thenComparingInt(Cidr::prefixLength));
+    kept.sort(
+        Comparator.comparing((Cidr c) -> c.network().getAddress().length)
+            .thenComparing(c -> c.network().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparingInt(Cidr::prefixLength));
     return List.copyOf(kept);
   }
 }

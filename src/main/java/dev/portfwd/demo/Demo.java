@@ -1,18 +1,18 @@
 package dev.portfwd.demo;
 
 import dev.portfwd.backend.ForwardChange;
+import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
-import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.engine.Applied;
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
-import dev.portfwd.state.StateStore;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
+import dev.portfwd.state.StateStore;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableParser;
 import java.io.IOException;
@@ -23,15 +23,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * {@code portfwd demo}: the original problem and its fix, end to end, in throwaway namespaces.
- * Starts a web server on the backend, shows the client's request failing, applies the shipped
- * table ({@code examples/demo-ports.txt}) in the gateway with the real nftables backend, shows the
+ * Starts a web server on the backend, shows the client's request failing, applies the shipped table
+ * ({@code examples/demo-ports.txt}) in the gateway with the real nftables backend, shows the
  * request answered, prints status, and deletes everything (also on Ctrl-C).
  */
 public final class Demo {
@@ -68,22 +68,48 @@ public final class Demo {
    */
   public boolean run() throws IOException, EngineException, InterruptedException {
     DesiredState desired = compile();
-    step("building throwaway namespaces: client " + DemoNetwork.CLIENT + " ── gateway " + DemoNetwork.GATEWAY_WAN
-        + " | " + DemoNetwork.GATEWAY_VPN + " ── backend " + DemoNetwork.BACKEND);
+    step(
+        "building throwaway namespaces: client "
+            + DemoNetwork.CLIENT
+            + " ── gateway "
+            + DemoNetwork.GATEWAY_WAN
+            + " | "
+            + DemoNetwork.GATEWAY_VPN
+            + " ── backend "
+            + DemoNetwork.BACKEND);
     try (DemoNetwork network = DemoNetwork.create()) {
-      out.println("   (namespaces " + network.namespace("client") + ", …-gateway, …-backend; the backend's"
-          + " default route leads elsewhere, as behind a VPN)");
+      out.println(
+          "   (namespaces "
+              + network.namespace("client")
+              + ", …-gateway, …-backend; the backend's"
+              + " default route leads elsewhere, as behind a VPN)");
       startWebServer(network);
-      step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  (no forwarding yet)");
+      step(
+          "client: GET http://"
+              + DemoNetwork.GATEWAY_WAN
+              + ":"
+              + FORWARDED_PORT
+              + "/  (no forwarding yet)");
       out.println("   " + request(network));
 
       step("portfwd apply examples/demo-ports.txt  (inside the gateway namespace)");
       Path stateDir = Files.createTempDirectory("portfwd-demo-state");
       try {
-        Engine engine = Engine.forHost(new NftBackend(new NftCommandKernel(network.runner("gateway"))),
-            network.runner("gateway"), new StateStore(stateDir), Engine.NO_TIMER, line -> out.println("   " + line));
-        Applied applied = engine.apply(new ApplyRequest(desired, "examples/demo-ports.txt", /* useRecord= */ true,
-            /* managesSysctls= */ true, Optional.empty()));
+        Engine engine =
+            Engine.forHost(
+                new NftBackend(new NftCommandKernel(network.runner("gateway"))),
+                network.runner("gateway"),
+                new StateStore(stateDir),
+                Engine.NO_TIMER,
+                line -> out.println("   " + line));
+        Applied applied =
+            engine.apply(
+                new ApplyRequest(
+                    desired,
+                    "examples/demo-ports.txt",
+                    /* useRecord= */ true,
+                    /* managesSysctls= */ true,
+                    Optional.empty()));
         for (ForwardChange change : applied.plan().changes()) {
           out.println("   " + change.describe());
         }
@@ -93,8 +119,9 @@ public final class Demo {
         step("client: GET http://" + DemoNetwork.GATEWAY_WAN + ":" + FORWARDED_PORT + "/  again");
         String answer = request(network);
         out.println("   " + answer);
-        out.println("   (the backend saw the gateway's VPN address: masquerade sends its reply back through"
-            + " the tunnel)");
+        out.println(
+            "   (the backend saw the gateway's VPN address: masquerade sends its reply back through"
+                + " the tunnel)");
 
         step("portfwd status  (inside the gateway namespace)");
         statusText.apply(engine.status()).lines().forEach(l -> out.println("   " + l));
@@ -138,13 +165,23 @@ public final class Demo {
   private void startWebServer(DemoNetwork network) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classpath = codeSource();
-    network.spawn("backend", List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath,
-        DemoWebServer.class.getName(), Integer.toString(WEB_PORT)));
+    network.spawn(
+        "backend",
+        List.of(
+            java,
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            classpath,
+            DemoWebServer.class.getName(),
+            Integer.toString(WEB_PORT)));
     long deadline = System.nanoTime() + 15_000_000_000L;
     while (System.nanoTime() < deadline) {
-      CommandResult ss = network.runner("backend").run(List.of("ss", "-Hltn", "sport", "= :" + WEB_PORT));
+      CommandResult ss =
+          network.runner("backend").run(List.of("ss", "-Hltn", "sport", "= :" + WEB_PORT));
       if (ss.succeeded() && !ss.stdout().isBlank()) {
-        out.println("   web server listening on the backend, " + DemoNetwork.BACKEND + ":" + WEB_PORT);
+        out.println(
+            "   web server listening on the backend, " + DemoNetwork.BACKEND + ":" + WEB_PORT);
         return;
       }
       Thread.sleep(100);
@@ -154,7 +191,8 @@ public final class Demo {
 
   private static String codeSource() {
     try {
-      return Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -162,13 +200,27 @@ public final class Demo {
 
   /** One HTTP request from the client with bash's /dev/tcp (no curl needed), bounded by timeout. */
   private static String request(DemoNetwork network) throws IOException {
-    CommandResult result = network.runner("client").run(List.of("timeout", "5", "bash", "-c",
-        "exec 3<>/dev/tcp/" + DemoNetwork.GATEWAY_WAN + "/" + FORWARDED_PORT
-            + " && printf 'GET / HTTP/1.0\\r\\nHost: gateway\\r\\n\\r\\n' >&3 && cat <&3"));
+    CommandResult result =
+        network
+            .runner("client")
+            .run(
+                List.of(
+                    "timeout",
+                    "5",
+                    "bash",
+                    "-c",
+                    "exec 3<>/dev/tcp/"
+                        + DemoNetwork.GATEWAY_WAN
+                        + "/"
+                        + FORWARDED_PORT
+                        + " && printf 'GET / HTTP/1.0\\r\\nHost: gateway\\r\\n\\r\\n' >&3 && cat <&3"));
     if (!result.succeeded() || result.stdout().isBlank()) {
-      String why = result.exitCode() == 124 ? "timed out"
-          : result.stderr().contains("refused") ? "connection refused (nothing listens on the gateway)"
-          : result.stderr().strip();
+      String why =
+          result.exitCode() == 124
+              ? "timed out"
+              : result.stderr().contains("refused")
+                  ? "connection refused (nothing listens on the gateway)"
+                  : result.stderr().strip();
       return "failed: " + why;
     }
     String response = result.stdout().replace("\r", "");

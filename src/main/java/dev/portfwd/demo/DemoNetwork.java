@@ -53,15 +53,28 @@ public final class DemoNetwork implements AutoCloseable {
     String client = add("client");
     String gateway = add("gateway");
     String backend = add("backend");
-    run(List.of("ip", "link", "add", "wan", "netns", gateway, "type", "veth", "peer", "name", "eth0", "netns", client));
-    run(List.of("ip", "link", "add", "vpn", "netns", gateway, "type", "veth", "peer", "name", "eth0", "netns", backend));
-    sh(gateway, "ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn"
-        + " && ip link set wan up && ip link set vpn up");
-    sh(client, "ip addr add 203.0.113.10/24 dev eth0 && ip link set eth0 up && ip route add default via 203.0.113.1");
-    // The backend's default route leads elsewhere (a veth uplink going nowhere), as behind the original VPN.
-    sh(backend, "ip addr add 192.0.2.2/24 dev eth0 && ip link set eth0 up"
-        + " && ip link add uplink type veth peer name uplink-peer && ip link set uplink up && ip link set uplink-peer up"
-        + " && ip addr add 198.51.100.2/24 dev uplink && ip route add default via 198.51.100.1");
+    run(
+        List.of(
+            "ip", "link", "add", "wan", "netns", gateway, "type", "veth", "peer", "name", "eth0",
+            "netns", client));
+    run(
+        List.of(
+            "ip", "link", "add", "vpn", "netns", gateway, "type", "veth", "peer", "name", "eth0",
+            "netns", backend));
+    sh(
+        gateway,
+        "ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn"
+            + " && ip link set wan up && ip link set vpn up");
+    sh(
+        client,
+        "ip addr add 203.0.113.10/24 dev eth0 && ip link set eth0 up && ip route add default via 203.0.113.1");
+    // The backend's default route leads elsewhere (a veth uplink going nowhere), as behind the
+    // original VPN.
+    sh(
+        backend,
+        "ip addr add 192.0.2.2/24 dev eth0 && ip link set eth0 up"
+            + " && ip link add uplink type veth peer name uplink-peer && ip link set uplink up && ip link set uplink-peer up"
+            + " && ip addr add 198.51.100.2/24 dev uplink && ip route add default via 198.51.100.1");
   }
 
   private String add(String role) throws IOException {

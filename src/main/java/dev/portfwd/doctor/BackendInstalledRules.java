@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link InstalledRules} through a kernel {@link Backend}: the differences are exactly what
- * {@code portfwd plan TABLE} would print, so doctor and plan never disagree. Only reads.
+ * {@link InstalledRules} through a kernel {@link Backend}: the differences are exactly what {@code
+ * portfwd plan TABLE} would print, so doctor and plan never disagree. Only reads.
  */
 public final class BackendInstalledRules implements InstalledRules {
 
@@ -40,14 +40,16 @@ public final class BackendInstalledRules implements InstalledRules {
         return new InstalledState(true, installed, Optional.empty(), how);
       }
       Plan plan = backend.plan(Compiler.compile(table.get()));
-      List<String> differences = new ArrayList<>(plan.changes().stream().map(ForwardChange::describe).toList());
+      List<String> differences =
+          new ArrayList<>(plan.changes().stream().map(ForwardChange::describe).toList());
       if (differences.isEmpty() && !plan.isEmpty()) {
         differences.add("portfwd's own " + backend.name() + " objects need rebuilding");
       }
       return new InstalledState(true, installed, Optional.of(differences), how);
     } catch (CompileException e) {
       // The kernel cannot serve some lines (proxy-protocol, mixed families): apply says so too.
-      return new InstalledState(true, true, Optional.empty(), how + " (not compared: " + e.problems().get(0) + ")");
+      return new InstalledState(
+          true, true, Optional.empty(), how + " (not compared: " + e.problems().get(0) + ")");
     } catch (BackendException e) {
       return InstalledState.unreadable("cannot read portfwd's installed rules: " + e.getMessage());
     }
@@ -59,9 +61,18 @@ public final class BackendInstalledRules implements InstalledRules {
     try {
       for (LiveForward counters : backend.status()) {
         CompiledForward f = counters.forward();
-        forwards.add(new Forward(forwards.size() + 1, f.externalAddress(), f.externalPorts(), f.backend(),
-            f.backendPorts(), Set.of(f.protocol()), f.allowedSources(), f.masquerade(), ProxyProtocol.NONE,
-            f.description()));
+        forwards.add(
+            new Forward(
+                forwards.size() + 1,
+                f.externalAddress(),
+                f.externalPorts(),
+                f.backend(),
+                f.backendPorts(),
+                Set.of(f.protocol()),
+                f.allowedSources(),
+                f.masquerade(),
+                ProxyProtocol.NONE,
+                f.description()));
       }
     } catch (BackendException e) {
       return new ForwardTable(INSTALLED, List.of());

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How the gateway reaches each backend: no route at all, a route out of another interface than
- * the one whose subnet holds the backend, or only the default route (likely the uplink, not the
- * VPN). A healthy path is reported as information, with the gateway's source address on it.
+ * How the gateway reaches each backend: no route at all, a route out of another interface than the
+ * one whose subnet holds the backend, or only the default route (likely the uplink, not the VPN). A
+ * healthy path is reported as information, with the gateway's source address on it.
  */
 final class BackendRouteCheck implements Check {
 
@@ -36,49 +36,94 @@ final class BackendRouteCheck implements Check {
     String ip = forward.family() == IpFamily.IPV4 ? "ip" : "ip -6";
     Optional<HostInterface> connected = facts.connectedInterface(forward.backend());
     if (!route.exists()) {
-      String fix = connected.map(i -> ip + " route add " + subnet(i, forward.backend()) + " dev " + i.name()).orElse("");
-      return Finding.about(forward, FindingSeverity.ERROR, ID,
-          "no route to backend " + backend + " (" + (route.error().isBlank() ? route.type() : route.error()) + ")",
+      String fix =
+          connected
+              .map(i -> ip + " route add " + subnet(i, forward.backend()) + " dev " + i.name())
+              .orElse("");
+      return Finding.about(
+          forward,
+          FindingSeverity.ERROR,
+          ID,
+          "no route to backend "
+              + backend
+              + " ("
+              + (route.error().isBlank() ? route.type() : route.error())
+              + ")",
           "after DNAT the kernel cannot send the packet anywhere and drops it",
           fix,
           connected.isPresent()
-              ? "interface " + connected.get().name() + " holds the backend's subnet but its route is missing"
-              : "add a route through the VPN or LAN that reaches it: " + ip + " route add " + backend
+              ? "interface "
+                  + connected.get().name()
+                  + " holds the backend's subnet but its route is missing"
+              : "add a route through the VPN or LAN that reaches it: "
+                  + ip
+                  + " route add "
+                  + backend
                   + " via PEER dev VPN-INTERFACE");
     }
     if (route.type().equals("local")) {
-      return Finding.about(forward, FindingSeverity.INFO, ID,
-          "backend " + backend + " is this gateway itself", "nothing is forwarded: the kernel delivers locally", "", "");
+      return Finding.about(
+          forward,
+          FindingSeverity.INFO,
+          ID,
+          "backend " + backend + " is this gateway itself",
+          "nothing is forwarded: the kernel delivers locally",
+          "",
+          "");
     }
     String path = describe(route);
     if (connected.isPresent() && !route.device().equals(Optional.of(connected.get().name()))) {
       HostInterface iface = connected.get();
-      String fix = route.prefix().filter(p -> !p.equals("default"))
-          .map(p -> ip + " route del " + p + route.via().map(v -> " via " + Addresses.format(v)).orElse("")
-              + route.device().map(d -> " dev " + d).orElse(""))
-          .orElse(ip + " route add " + subnet(iface, forward.backend()) + " dev " + iface.name());
-      return Finding.about(forward, FindingSeverity.ERROR, ID,
-          "backend " + backend + " lies in the subnet of interface " + iface.name() + " but is routed " + path,
+      String fix =
+          route
+              .prefix()
+              .filter(p -> !p.equals("default"))
+              .map(
+                  p ->
+                      ip
+                          + " route del "
+                          + p
+                          + route.via().map(v -> " via " + Addresses.format(v)).orElse("")
+                          + route.device().map(d -> " dev " + d).orElse(""))
+              .orElse(
+                  ip + " route add " + subnet(iface, forward.backend()) + " dev " + iface.name());
+      return Finding.about(
+          forward,
+          FindingSeverity.ERROR,
+          ID,
+          "backend "
+              + backend
+              + " lies in the subnet of interface "
+              + iface.name()
+              + " but is routed "
+              + path,
           "forwarded packets leave through the wrong interface, where the backend is not: they are lost",
           fix,
           route.prefix().map(p -> "the route that wins is " + p).orElse(""));
     }
     if (route.isDefault() && connected.isEmpty()) {
-      return Finding.about(forward, FindingSeverity.WARNING, ID,
+      return Finding.about(
+          forward,
+          FindingSeverity.WARNING,
+          ID,
           "backend " + backend + " is reached only through the default route (" + path + ")",
           "the default route usually leads to the uplink, not into the VPN: if the backend sits behind the"
               + " VPN, its packets leave the wrong way and are lost",
           "",
-          "if the backend is behind a VPN, route it there: " + ip + " route add " + backend
+          "if the backend is behind a VPN, route it there: "
+              + ip
+              + " route add "
+              + backend
               + " via PEER dev VPN-INTERFACE");
     }
-    return Finding.about(forward, FindingSeverity.INFO, ID,
-        "backend " + backend + " is routed " + path, "", "", "");
+    return Finding.about(
+        forward, FindingSeverity.INFO, ID, "backend " + backend + " is routed " + path, "", "", "");
   }
 
   /** {@code out of vpn via 192.0.2.254 (route 192.0.2.0/24), source 192.0.2.1}. */
   private static String describe(RouteFact route) {
-    return "out of " + route.device().orElse("?")
+    return "out of "
+        + route.device().orElse("?")
         + route.via().map(v -> " via " + Addresses.format(v)).orElse("")
         + route.prefix().map(p -> " (route " + p + ")").orElse("")
         + route.source().map(s -> ", gateway source address " + Addresses.format(s)).orElse("");

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Follows a packet through a chain and the chains it jumps to, the way the kernel would, as far
- * as the rules can be decided from the gateway. Jumps are followed at most {@link #MAX_DEPTH}
- * deep, so a loop in someone's ruleset cannot hang doctor.
+ * Follows a packet through a chain and the chains it jumps to, the way the kernel would, as far as
+ * the rules can be decided from the gateway. Jumps are followed at most {@link #MAX_DEPTH} deep, so
+ * a loop in someone's ruleset cannot hang doctor.
  */
 final class ChainWalker {
 
@@ -40,7 +40,10 @@ final class ChainWalker {
     Outcome outcome = walk(chain, packet, 0, new Holder());
     if (outcome.kind() == Outcome.Kind.FELL_THROUGH) {
       boolean drops = chain.policy().map("drop"::equals).orElse(false);
-      return new Outcome(drops ? Outcome.Kind.DROPPED : Outcome.Kind.ACCEPTED, Optional.empty(), outcome.maybeAccept());
+      return new Outcome(
+          drops ? Outcome.Kind.DROPPED : Outcome.Kind.ACCEPTED,
+          Optional.empty(),
+          outcome.maybeAccept());
     }
     return outcome;
   }
@@ -73,7 +76,8 @@ final class ChainWalker {
           }
         }
         case JUMP, GOTO -> {
-          Optional<FirewallChain> target = rule.verdict().target().flatMap(t -> firewall.sibling(chain, t));
+          Optional<FirewallChain> target =
+              rule.verdict().target().flatMap(t -> firewall.sibling(chain, t));
           if (target.isPresent()) {
             if (matches == Tri.YES) {
               Outcome inner = walk(target.get(), packet, depth + 1, holder);
@@ -140,7 +144,8 @@ final class ChainWalker {
           }
         }
         case JUMP, GOTO -> {
-          Optional<FirewallChain> target = rule.verdict().target().flatMap(t -> firewall.sibling(chain, t));
+          Optional<FirewallChain> target =
+              rule.verdict().target().flatMap(t -> firewall.sibling(chain, t));
           if (target.isPresent()) {
             List<Catch> inner = new ArrayList<>();
             boolean ended = collect(target.get(), packet, depth + 1, inner);

@@ -9,6 +9,8 @@ import java.util.List;
  */
 interface Check {
 
-  /** The findings for {@code table} on a host described by {@code facts}; empty when all is well. */
+  /**
+   * The findings for {@code table} on a host described by {@code facts}; empty when all is well.
+   */
   List<Finding> check(ForwardTable table, HostFacts facts);
 }

@@ -8,25 +8,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The doctor stage: gathers the host's facts once ({@link HostInspector}), lets every {@link
- * Check} reason about them and the table, optionally probes the backends ({@link Prober}), and
- * returns a {@link DoctorReport}. Facts and reasoning are apart so each check is a pure function
- * tested with made-up facts, and the gathering is tested in network namespaces. Nothing here
- * changes the host.
+ * The doctor stage: gathers the host's facts once ({@link HostInspector}), lets every {@link Check}
+ * reason about them and the table, optionally probes the backends ({@link Prober}), and returns a
+ * {@link DoctorReport}. Facts and reasoning are apart so each check is a pure function tested with
+ * made-up facts, and the gathering is tested in network namespaces. Nothing here changes the host.
  */
 public final class Doctor {
 
   /** Every check, in the order their findings are listed within a forward. */
-  static final List<Check> CHECKS = List.of(
-      new InstalledRulesCheck(),
-      new ForwardingSysctlCheck(),
-      new BackendRouteCheck(),
-      new ForwardDropCheck(),
-      new ForeignNatCheck(),
-      new ShadowedServiceCheck(),
-      new RpFilterCheck(),
-      new StaleUdpCheck(),
-      new MasqueradeOffCheck());
+  static final List<Check> CHECKS =
+      List.of(
+          new InstalledRulesCheck(),
+          new ForwardingSysctlCheck(),
+          new BackendRouteCheck(),
+          new ForwardDropCheck(),
+          new ForeignNatCheck(),
+          new ShadowedServiceCheck(),
+          new RpFilterCheck(),
+          new StaleUdpCheck(),
+          new MasqueradeOffCheck());
 
   private final CommandRunner runner;
   private final InstalledRules installedRules;
@@ -48,7 +48,8 @@ public final class Doctor {
     HostFacts facts = new HostInspector(runner, installedRules).inspect(table);
     List<Finding> findings = new ArrayList<>(diagnose(table, facts));
     if (probe) {
-      findings.addAll(ProbeCheck.findings(new Prober(runner, probeTimeout).probe(table), table.source()));
+      findings.addAll(
+          ProbeCheck.findings(new Prober(runner, probeTimeout).probe(table), table.source()));
     }
     return new DoctorReport(table, findings);
   }

@@ -22,7 +22,10 @@ public record DoctorReport(ForwardTable table, List<Finding> findings) {
   /** Findings of one forward (or of the host, when {@code forward} is empty). */
   public record Group(Optional<Forward> forward, List<Finding> findings) {
     FindingSeverity worst() {
-      return findings.stream().map(Finding::severity).min(Comparator.naturalOrder()).orElse(FindingSeverity.INFO);
+      return findings.stream()
+          .map(Finding::severity)
+          .min(Comparator.naturalOrder())
+          .orElse(FindingSeverity.INFO);
     }
   }
 
@@ -45,13 +48,15 @@ public record DoctorReport(ForwardTable table, List<Finding> findings) {
     }
     List<Group> groups = new ArrayList<>();
     for (Map.Entry<Integer, List<Finding>> entry : byLine.entrySet()) {
-      List<Finding> sorted = entry.getValue().stream()
-          .sorted(Comparator.comparing(Finding::severity)) // stable: keeps the checks' order
-          .toList();
+      List<Finding> sorted =
+          entry.getValue().stream()
+              .sorted(Comparator.comparing(Finding::severity)) // stable: keeps the checks' order
+              .toList();
       groups.add(new Group(forwards.get(entry.getKey()), sorted));
     }
-    groups.sort(Comparator.comparing(Group::worst)
-        .thenComparing(g -> g.forward().map(Forward::line).orElse(0)));
+    groups.sort(
+        Comparator.comparing(Group::worst)
+            .thenComparing(g -> g.forward().map(Forward::line).orElse(0)));
     return groups;
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every foreign chain on the host: nftables tables other than portfwd's, and iptables chains
- * (both flavours). Rules of iptables-nft appear once, as iptables chains.
+ * Every foreign chain on the host: nftables tables other than portfwd's, and iptables chains (both
+ * flavours). Rules of iptables-nft appear once, as iptables chains.
  */
 record Firewall(List<FirewallChain> chains) {
 
@@ -27,10 +27,12 @@ record Firewall(List<FirewallChain> chains) {
   /** The chain {@code name} in the same table (and source) as {@code from}. */
   Optional<FirewallChain> sibling(FirewallChain from, String name) {
     return chains.stream()
-        .filter(c -> c.source().equals(from.source())
-            && c.family().equals(from.family())
-            && c.table().equals(from.table())
-            && c.name().equals(name))
+        .filter(
+            c ->
+                c.source().equals(from.source())
+                    && c.family().equals(from.family())
+                    && c.table().equals(from.table())
+                    && c.name().equals(name))
         .findFirst();
   }
 }

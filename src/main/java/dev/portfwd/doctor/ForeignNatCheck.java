@@ -11,13 +11,14 @@ import java.util.Optional;
 /**
  * Another tool's DNAT (or redirect) in a nat prerouting chain that takes a forward's connections
  * before portfwd's rule sees them: the first NAT rule that matches a new connection wins, and
- * chains run in priority order. portfwd's prerouting chain has priority {@code dstnat} (-100);
- * a chain at the same priority runs in an order the kernel does not promise.
+ * chains run in priority order. portfwd's prerouting chain has priority {@code dstnat} (-100); a
+ * chain at the same priority runs in an order the kernel does not promise.
  */
 final class ForeignNatCheck implements Check {
 
   static final String ID = "foreign-nat";
   static final int PORTFWD_PRIORITY = -100;
+
   /** The prefix of the chains of portfwd's iptables backend ({@code PORTFWD-PREROUTING}, ...). */
   static final String IPTABLES_PREFIX = "PORTFWD-";
 
@@ -28,15 +29,24 @@ final class ForeignNatCheck implements Check {
     for (Forward forward : table.forwards()) {
       List<String> seen = new ArrayList<>();
       for (FirewallChain chain : facts.firewall().baseChains("prerouting", "nat")) {
-        if (chain.priority() > PORTFWD_PRIORITY || !ForwardDropCheck.appliesTo(chain, forward.family())) {
+        if (chain.priority() > PORTFWD_PRIORITY
+            || !ForwardDropCheck.appliesTo(chain, forward.family())) {
           continue;
         }
         for (Protocol protocol : forward.protocolList()) {
           for (int port : ports(forward)) {
-            Packet packet = new Packet(forward.family(), protocol, forward.externalAddress(), port,
-                /* dnat= */ false, Optional.empty());
+            Packet packet =
+                new Packet(
+                    forward.family(),
+                    protocol,
+                    forward.externalAddress(),
+                    port,
+                    /* dnat= */ false,
+                    Optional.empty());
             for (ChainWalker.Catch c : walker.dnatCatches(chain, packet)) {
-              if (seen.contains(c.rule().text()) || sameTarget(c.rule(), forward, port) || isPortfwds(c.chain())) {
+              if (seen.contains(c.rule().text())
+                  || sameTarget(c.rule(), forward, port)
+                  || isPortfwds(c.chain())) {
                 continue;
               }
               // A rule naming the port is meant for it, whatever else it tests (Docker's "! -i
@@ -70,26 +80,45 @@ final class ForeignNatCheck implements Check {
     Optional<String> target = rule.verdict().target();
     return target.isPresent()
         && (target.get().equals(Addresses.withPort(forward.backend(), backendPort))
-            || (forward.portOffset() == 0 && target.get().equals(Addresses.format(forward.backend()))));
+            || (forward.portOffset() == 0
+                && target.get().equals(Addresses.format(forward.backend()))));
   }
 
   private static Finding finding(
-      Forward forward, Protocol protocol, int port, FirewallChain chain, ChainWalker.Catch c, boolean sure) {
+      Forward forward,
+      Protocol protocol,
+      int port,
+      FirewallChain chain,
+      ChainWalker.Catch c,
+      boolean sure) {
     String target = c.rule().verdict().target().map(t -> " to " + t).orElse("");
-    String order = chain.priority() < PORTFWD_PRIORITY
-        ? "runs before portfwd's (priority " + chain.priority() + " < dstnat -100)"
-        : "runs at portfwd's priority (dstnat -100), in an order the kernel does not promise";
+    String order =
+        chain.priority() < PORTFWD_PRIORITY
+            ? "runs before portfwd's (priority " + chain.priority() + " < dstnat -100)"
+            : "runs at portfwd's priority (dstnat -100), in an order the kernel does not promise";
     return Finding.about(
         forward,
         sure ? FindingSeverity.ERROR : FindingSeverity.WARNING,
         ID,
-        c.rule().text() + " " + (sure ? "catches" : "may catch") + " " + port + "/" + protocol.keyword()
-            + " and sends it" + (target.isEmpty() ? " elsewhere" : target) + "; "
+        c.rule().text()
+            + " "
+            + (sure ? "catches" : "may catch")
+            + " "
+            + port
+            + "/"
+            + protocol.keyword()
+            + " and sends it"
+            + (target.isEmpty() ? " elsewhere" : target)
+            + "; "
             + (c.chain().equals(chain) ? "" : "its chain " + c.chain().name() + " is reached from ")
-            + chain.describe() + ", which " + order,
+            + chain.describe()
+            + ", which "
+            + order,
         "the first NAT rule that matches a new connection decides where it goes: portfwd's DNAT to "
-            + forward.backendText() + " never sees these connections",
+            + forward.backendText()
+            + " never sees these connections",
         c.rule().deleteCommand(),
-        "if that tool still needs the port, give this forward another external port on line " + forward.line());
+        "if that tool still needs the port, give this forward another external port on line "
+            + forward.line());
   }
 }

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Another tool's base chain on the forward hook that drops forwarded connections: a policy of
- * drop (Docker, ufw and firewalld set one) or a drop rule that matches the backend. An accept in
+ * Another tool's base chain on the forward hook that drops forwarded connections: a policy of drop
+ * (Docker, ufw and firewalld set one) or a drop rule that matches the backend. An accept in
  * portfwd's own chain does not help: every base chain on the hook must let the packet pass.
  *
  * <p>The packet followed is the first one of a DNATed connection to the backend, leaving through
@@ -31,20 +31,31 @@ final class ForwardDropCheck implements Check {
     Map<String, List<Forward>> victims = new LinkedHashMap<>();
     Map<String, Drop> drops = new LinkedHashMap<>();
     for (Forward forward : table.forwards()) {
-      Optional<String> out = Optional.ofNullable(facts.routes().get(forward.backend())).flatMap(RouteFact::device);
+      Optional<String> out =
+          Optional.ofNullable(facts.routes().get(forward.backend())).flatMap(RouteFact::device);
       for (FirewallChain chain : chains) {
         if (!appliesTo(chain, forward.family())) {
           continue;
         }
         for (Protocol protocol : forward.protocolList()) {
-          Packet packet = new Packet(forward.family(), protocol, Optional.of(forward.backend()),
-              forward.backendPorts().first(), /* dnat= */ true, out);
+          Packet packet =
+              new Packet(
+                  forward.family(),
+                  protocol,
+                  Optional.of(forward.backend()),
+                  forward.backendPorts().first(),
+                  /* dnat= */ true,
+                  out);
           ChainWalker.Outcome outcome = walker.filter(chain, packet);
           if (outcome.kind() != ChainWalker.Outcome.Kind.DROPPED) {
             continue;
           }
-          String key = chain.describe() + "|" + outcome.rule().map(FirewallRule::text).orElse("policy")
-              + "|" + outcome.uncertain();
+          String key =
+              chain.describe()
+                  + "|"
+                  + outcome.rule().map(FirewallRule::text).orElse("policy")
+                  + "|"
+                  + outcome.uncertain();
           victims.computeIfAbsent(key, k -> new ArrayList<>()).add(forward);
           drops.putIfAbsent(key + "|" + forward.line(), new Drop(chain, outcome, protocol));
           break;
@@ -60,7 +71,11 @@ final class ForwardDropCheck implements Check {
       } else {
         for (Forward forward : forwards) {
           Drop drop = drops.get(entry.getKey() + "|" + forward.line());
-          result.add(finding(Optional.of(forward), "connections to " + Texts.backend(forward, drop.protocol()), drop));
+          result.add(
+              finding(
+                  Optional.of(forward),
+                  "connections to " + Texts.backend(forward, drop.protocol()),
+                  drop));
         }
       }
     }
@@ -81,25 +96,47 @@ final class ForwardDropCheck implements Check {
   private static Finding finding(Optional<Forward> forward, String subject, Drop drop) {
     FirewallChain chain = drop.chain();
     ChainWalker.Outcome outcome = drop.outcome();
-    String by = outcome.rule()
-        .map(r -> "by " + r.text())
-        .orElse("by its policy drop (hook forward, priority " + chain.priority() + ")");
+    String by =
+        outcome
+            .rule()
+            .map(r -> "by " + r.text())
+            .orElse("by its policy drop (hook forward, priority " + chain.priority() + ")");
     String what = chain.describe() + " drops forwarded " + subject + " " + by;
-    String why = "an accept in portfwd's own chain only ends that chain: every base chain on the forward hook"
-        + " must accept the packet, and this one drops it";
+    String why =
+        "an accept in portfwd's own chain only ends that chain: every base chain on the forward hook"
+            + " must accept the packet, and this one drops it";
     if (outcome.uncertain()) {
       what = chain.describe() + " may drop forwarded " + subject + " " + by;
-      why = "only " + outcome.maybeAccept().get().text() + " could accept them first, and it tests something"
-          + " doctor cannot see from here (" + why + ")";
+      why =
+          "only "
+              + outcome.maybeAccept().get().text()
+              + " could accept them first, and it tests something"
+              + " doctor cannot see from here ("
+              + why
+              + ")";
     }
-    return new Finding(outcome.uncertain() ? FindingSeverity.WARNING : FindingSeverity.ERROR, ID, forward, what, why,
-        acceptDnat(chain), note(chain));
+    return new Finding(
+        outcome.uncertain() ? FindingSeverity.WARNING : FindingSeverity.ERROR,
+        ID,
+        forward,
+        what,
+        why,
+        acceptDnat(chain),
+        note(chain));
   }
 
-  /** A rule at the top of {@code chain} (or Docker's DOCKER-USER) that accepts DNATed connections. */
+  /**
+   * A rule at the top of {@code chain} (or Docker's DOCKER-USER) that accepts DNATed connections.
+   */
   static String acceptDnat(FirewallChain chain) {
     if (chain.isNft()) {
-      return "nft insert rule " + chain.family() + " " + chain.table() + " " + chain.name() + " ct status dnat accept";
+      return "nft insert rule "
+          + chain.family()
+          + " "
+          + chain.table()
+          + " "
+          + chain.name()
+          + " ct status dnat accept";
     }
     return chain.source() + " -I " + chain.name() + " -m conntrack --ctstate DNAT -j ACCEPT";
   }
@@ -108,7 +145,8 @@ final class ForwardDropCheck implements Check {
     if (chain.isNft()) {
       return "or add 'ct status dnat accept' to that tool's own configuration so it survives its next reload";
     }
-    return "Docker users: put the rule in DOCKER-USER instead (" + chain.source()
+    return "Docker users: put the rule in DOCKER-USER instead ("
+        + chain.source()
         + " -I DOCKER-USER -m conntrack --ctstate DNAT -j ACCEPT) so Docker keeps it";
   }
 }

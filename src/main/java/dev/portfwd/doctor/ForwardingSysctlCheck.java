@@ -24,15 +24,25 @@ final class ForwardingSysctlCheck implements Check {
         continue;
       }
       String name = family == IpFamily.IPV4 ? "IPv4" : "IPv6";
-      findings.add(Finding.host(
-          FindingSeverity.ERROR,
-          ID,
-          name + " forwarding is off (" + key + " = " + value.get() + "); " + Texts.forwardsOnLines(users) + " need it",
-          "the kernel rewrites the destination to the backend and then refuses to route the packet on:"
-              + " it is dropped without a word",
-          "sysctl -w " + key + "=1",
-          "to keep it after a reboot: echo " + key + "=1 > /etc/sysctl.d/90-portfwd.conf"
-              + " ('portfwd apply' switches it on unless given --no-sysctl)"));
+      findings.add(
+          Finding.host(
+              FindingSeverity.ERROR,
+              ID,
+              name
+                  + " forwarding is off ("
+                  + key
+                  + " = "
+                  + value.get()
+                  + "); "
+                  + Texts.forwardsOnLines(users)
+                  + " need it",
+              "the kernel rewrites the destination to the backend and then refuses to route the packet on:"
+                  + " it is dropped without a word",
+              "sysctl -w " + key + "=1",
+              "to keep it after a reboot: echo "
+                  + key
+                  + "=1 > /etc/sysctl.d/90-portfwd.conf"
+                  + " ('portfwd apply' switches it on unless given --no-sysctl)"));
     }
     return findings;
   }

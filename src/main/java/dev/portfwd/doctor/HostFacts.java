@@ -7,14 +7,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything doctor learned about the gateway, gathered once by {@link HostInspector} and then
- * only read by the checks. Plain data, so unit tests build it by hand.
+ * Everything doctor learned about the gateway, gathered once by {@link HostInspector} and then only
+ * read by the checks. Plain data, so unit tests build it by hand.
  *
- * @param sysctls values by key ({@code net.ipv4.ip_forward} → {@code 1}); missing keys were not readable
+ * @param sysctls values by key ({@code net.ipv4.ip_forward} → {@code 1}); missing keys were not
+ *     readable
  * @param routes how each backend is routed, by backend address
  * @param firewall the chains of every other tool (not portfwd's)
  * @param conntrack the TCP and UDP conntrack entries, when conntrack could be read
- * @param gaps what could not be inspected and why ({@code conntrack is not installed}), reported as info
+ * @param gaps what could not be inspected and why ({@code conntrack is not installed}), reported as
+ *     info
  */
 public record HostFacts(
     Map<String, String> sysctls,
@@ -46,7 +48,9 @@ public record HostFacts(
 
   /** True when {@code address} is one of the gateway's own addresses. */
   public boolean isLocal(InetAddress address) {
-    return interfaces.stream().flatMap(i -> i.addresses().stream()).anyMatch(a -> a.address().equals(address));
+    return interfaces.stream()
+        .flatMap(i -> i.addresses().stream())
+        .anyMatch(a -> a.address().equals(address));
   }
 
   /** The interface whose subnet holds {@code address} (a directly connected host), if any. */

@@ -26,9 +26,9 @@ import java.util.concurrent.Future;
 
 /**
  * Gathers {@link HostFacts} by running read-only programs through a {@link CommandRunner}, so the
- * same code inspects the host or, in tests, a network namespace. Nothing it runs changes the
- * host: only {@code list}, {@code -save}, {@code get}, {@code -L} and plain sysctl reads.
- * A missing program leaves a gap in the facts (reported), never a failure.
+ * same code inspects the host or, in tests, a network namespace. Nothing it runs changes the host:
+ * only {@code list}, {@code -save}, {@code get}, {@code -L} and plain sysctl reads. A missing
+ * program leaves a gap in the facts (reported), never a failure.
  */
 public final class HostInspector {
 
@@ -46,23 +46,28 @@ public final class HostInspector {
   public HostFacts inspect(ForwardTable table) throws IOException {
     // The programs are independent: run them a few at a time, so doctor waits for the slowest
     // group rather than for the sum. Each group keeps its own gaps, listed in a fixed order.
-    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, task -> {
-      Thread thread = new Thread(task, "inspect");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            PARALLEL,
+            task -> {
+              Thread thread = new Thread(task, "inspect");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       List<String> addressGaps = new ArrayList<>();
       List<String> socketGaps = new ArrayList<>();
       List<String> firewallGaps = new ArrayList<>();
       List<String> conntrackGaps = new ArrayList<>();
-      Future<List<HostInterface>> interfaces = pool.submit(
-          () -> HostOutputParsers.interfaces(output(List.of("ip", "-j", "addr"), addressGaps)));
+      Future<List<HostInterface>> interfaces =
+          pool.submit(
+              () -> HostOutputParsers.interfaces(output(List.of("ip", "-j", "addr"), addressGaps)));
       Future<Map<InetAddress, RouteFact>> routes = pool.submit(() -> routes(table));
       Future<List<ListeningSocket>> listeners = pool.submit(() -> listeners(socketGaps));
       Future<Firewall> firewall = pool.submit(() -> firewall(firewallGaps));
       Future<List<ConntrackEntry>> conntrack = pool.submit(() -> conntrack(conntrackGaps));
-      Future<InstalledState> installed = pool.submit(() -> installedRules.inspect(Optional.of(table)));
+      Future<InstalledState> installed =
+          pool.submit(() -> installedRules.inspect(Optional.of(table)));
       // Which rp_filter keys to read depends on the interfaces.
       List<HostInterface> ifaces = get(interfaces);
       Map<String, String> sysctls = sysctls(ifaces, addressGaps);
@@ -112,16 +117,19 @@ public final class HostInspector {
 
   private List<ListeningSocket> listeners(List<String> gaps) throws IOException {
     List<ListeningSocket> listeners = new ArrayList<>();
-    listeners.addAll(HostOutputParsers.listeners(Protocol.TCP, output(List.of("ss", "-H", "-tlnp"), gaps)));
-    listeners.addAll(HostOutputParsers.listeners(Protocol.UDP, output(List.of("ss", "-H", "-ulnp"), gaps)));
+    listeners.addAll(
+        HostOutputParsers.listeners(Protocol.TCP, output(List.of("ss", "-H", "-tlnp"), gaps)));
+    listeners.addAll(
+        HostOutputParsers.listeners(Protocol.UDP, output(List.of("ss", "-H", "-ulnp"), gaps)));
     return listeners;
   }
 
   private List<ConntrackEntry> conntrack(List<String> gaps) throws IOException {
     List<ConntrackEntry> conntrack = new ArrayList<>();
     if (!runner.isInstalled("conntrack")) {
-      gaps.add("conntrack is not installed: stale UDP entries and unanswered connections cannot be checked"
-          + " (apt-get install conntrack)");
+      gaps.add(
+          "conntrack is not installed: stale UDP entries and unanswered connections cannot be checked"
+              + " (apt-get install conntrack)");
       return conntrack;
     }
     for (String family : List.of("ipv4", "ipv6")) {
@@ -135,10 +143,15 @@ public final class HostInspector {
     return conntrack;
   }
 
-  private Map<String, String> sysctls(List<HostInterface> interfaces, List<String> gaps) throws IOException {
-    Set<String> keys = new LinkedHashSet<>(List.of(
-        ForwardingSysctls.IPV4, ForwardingSysctls.IPV6,
-        "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"));
+  private Map<String, String> sysctls(List<HostInterface> interfaces, List<String> gaps)
+      throws IOException {
+    Set<String> keys =
+        new LinkedHashSet<>(
+            List.of(
+                ForwardingSysctls.IPV4,
+                ForwardingSysctls.IPV6,
+                "net.ipv4.conf.all.rp_filter",
+                "net.ipv4.conf.default.rp_filter"));
     for (HostInterface iface : interfaces) {
       keys.add(HostFacts.rpFilterKey(iface.name()));
     }
@@ -161,8 +174,10 @@ public final class HostInspector {
       if (!get.succeeded()) {
         return RouteFact.none(backend, get.stderr().strip());
       }
-      CommandResult match = runner.run(List.of("ip", "-j", family, "route", "show", "match", address));
-      return HostOutputParsers.route(backend, get.stdout(), match.succeeded() ? match.stdout() : null, "");
+      CommandResult match =
+          runner.run(List.of("ip", "-j", family, "route", "show", "match", address));
+      return HostOutputParsers.route(
+          backend, get.stdout(), match.succeeded() ? match.stdout() : null, "");
     } catch (IOException e) {
       return RouteFact.none(backend, "cannot run ip: " + e.getMessage());
     }

@@ -32,7 +32,8 @@ final class HostOutputParsers {
       List<HostInterface.Address> addresses = new ArrayList<>();
       for (JsonNode info : link.path("addr_info")) {
         Addresses.parse(info.path("local").asText())
-            .ifPresent(a -> addresses.add(new HostInterface.Address(a, info.path("prefixlen").asInt())));
+            .ifPresent(
+                a -> addresses.add(new HostInterface.Address(a, info.path("prefixlen").asInt())));
       }
       boolean up = false;
       for (JsonNode flag : link.path("flags")) {
@@ -64,9 +65,12 @@ final class HostOutputParsers {
         continue;
       }
       String dst = candidate.path("dst").asText();
-      int length = dst.equals("default") ? 0 : dst.contains("/")
-          ? Integer.parseInt(dst.substring(dst.indexOf('/') + 1))
-          : destination.getAddress().length * 8;
+      int length =
+          dst.equals("default")
+              ? 0
+              : dst.contains("/")
+                  ? Integer.parseInt(dst.substring(dst.indexOf('/') + 1))
+                  : destination.getAddress().length * 8;
       if (length > best) {
         best = length;
         prefix = Optional.of(dst);
@@ -112,10 +116,13 @@ final class HostOutputParsers {
       Optional<InetAddress> address = host.equals("*") ? Optional.empty() : Addresses.parse(host);
       Matcher process = SS_PROCESS.matcher(line);
       boolean named = process.find();
-      listeners.add(new ListeningSocket(
-          protocol, address, port,
-          named ? Optional.of(process.group(1)) : Optional.empty(),
-          named ? Optional.of(Long.parseLong(process.group(2))) : Optional.empty()));
+      listeners.add(
+          new ListeningSocket(
+              protocol,
+              address,
+              port,
+              named ? Optional.of(process.group(1)) : Optional.empty(),
+              named ? Optional.of(Long.parseLong(process.group(2))) : Optional.empty()));
     }
     return listeners;
   }
@@ -155,7 +162,11 @@ final class HostOutputParsers {
           dport.add(word.substring(6));
         }
       }
-      if (protocol.isEmpty() || src.size() < 2 || dst.size() < 2 || sport.size() < 2 || dport.size() < 2) {
+      if (protocol.isEmpty()
+          || src.size() < 2
+          || dst.size() < 2
+          || sport.size() < 2
+          || dport.size() < 2) {
         continue;
       }
       Optional<InetAddress> os = Addresses.parse(src.get(0));
@@ -165,9 +176,16 @@ final class HostOutputParsers {
         continue;
       }
       try {
-        entries.add(new ConntrackEntry(
-            protocol.get(), os.get(), od.get(), Integer.parseInt(sport.get(0)), Integer.parseInt(dport.get(0)),
-            rs.get(), Integer.parseInt(sport.get(1)), !line.contains("[UNREPLIED]")));
+        entries.add(
+            new ConntrackEntry(
+                protocol.get(),
+                os.get(),
+                od.get(),
+                Integer.parseInt(sport.get(0)),
+                Integer.parseInt(dport.get(0)),
+                rs.get(),
+                Integer.parseInt(sport.get(1)),
+                !line.contains("[UNREPLIED]")));
       } catch (NumberFormatException e) {
         // A line conntrack printed in a form doctor does not know; skip it.
       }

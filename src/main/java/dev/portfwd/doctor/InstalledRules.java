@@ -16,6 +16,8 @@ public interface InstalledRules {
    */
   InstalledState inspect(Optional<ForwardTable> table);
 
-  /** The installed forwards as a table (for {@code doctor} without a table); empty if unreadable. */
+  /**
+   * The installed forwards as a table (for {@code doctor} without a table); empty if unreadable.
+   */
   ForwardTable installedForwards();
 }

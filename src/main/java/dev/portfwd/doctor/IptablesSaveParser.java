@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the output of {@code iptables-save} (or {@code ip6tables-save}, either flavour) into
- * {@link FirewallChain}s whose built-in chains carry the hook and priority the kernel gives them.
+ * Reads the output of {@code iptables-save} (or {@code ip6tables-save}, either flavour) into {@link
+ * FirewallChain}s whose built-in chains carry the hook and priority the kernel gives them.
  */
 final class IptablesSaveParser {
 
@@ -55,7 +55,8 @@ final class IptablesSaveParser {
       } else if (line.startsWith("-A ") && table != null) {
         List<String> tokens = RestoreText.splitAsWritten(line);
         String chain = tokens.get(1);
-        rules.computeIfAbsent(chain, c -> new ArrayList<>())
+        rules
+            .computeIfAbsent(chain, c -> new ArrayList<>())
             .add(rule(tokens, program, table, family, rules.keySet()));
       } else if (line.equals("COMMIT") && table != null) {
         String current = table;
@@ -63,12 +64,17 @@ final class IptablesSaveParser {
           String name = entry.getKey();
           String policy = policies.getOrDefault(name, "-");
           Optional<String> hook = policy.equals("-") ? Optional.empty() : hook(table, name);
-          chains.add(new FirewallChain(
-              program, nftFamily, table, name, hook,
-              hook.map(h -> current.equals("nat") ? "nat" : "filter"),
-              priority(table),
-              hook.map(h -> policy.toLowerCase(Locale.ROOT)),
-              entry.getValue()));
+          chains.add(
+              new FirewallChain(
+                  program,
+                  nftFamily,
+                  table,
+                  name,
+                  hook,
+                  hook.map(h -> current.equals("nat") ? "nat" : "filter"),
+                  priority(table),
+                  hook.map(h -> policy.toLowerCase(Locale.ROOT)),
+                  entry.getValue()));
         }
         table = null;
       }
@@ -122,7 +128,10 @@ final class IptablesSaveParser {
         }
         case "-d", "--destination" -> {
           List<Cidr> blocks = blocks(value);
-          matches.add(blocks == null ? new Match.Opaque("-d " + value) : new Match.DestAddress(blocks, negate));
+          matches.add(
+              blocks == null
+                  ? new Match.Opaque("-d " + value)
+                  : new Match.DestAddress(blocks, negate));
           i++;
         }
         case "-o", "--out-interface" -> {
@@ -131,7 +140,10 @@ final class IptablesSaveParser {
         }
         case "--dport", "--destination-port", "--dports", "--destination-ports" -> {
           List<PortRange> ports = ports(value);
-          matches.add(ports == null ? new Match.Opaque(option + " " + value) : new Match.DestPort(ports, negate));
+          matches.add(
+              ports == null
+                  ? new Match.Opaque(option + " " + value)
+                  : new Match.DestPort(ports, negate));
           i++;
         }
         case "--ctstate", "--state" -> {
@@ -173,20 +185,25 @@ final class IptablesSaveParser {
     matches.add(0, new Match.Family(family));
     String spec = String.join(" ", tokens.subList(1, tokens.size()));
     return new FirewallRule(
-        matches, verdict, "'" + String.join(" ", tokens) + "' (" + program + " -t " + table + ")",
+        matches,
+        verdict,
+        "'" + String.join(" ", tokens) + "' (" + program + " -t " + table + ")",
         program + " -t " + table + " -D " + spec);
   }
 
   /** The index of the last value word after option {@code i} (words until the next option). */
   private static int skipValues(List<String> tokens, int i) {
     int end = i;
-    while (end + 1 < tokens.size() && !tokens.get(end + 1).startsWith("-") && !tokens.get(end + 1).equals("!")) {
+    while (end + 1 < tokens.size()
+        && !tokens.get(end + 1).startsWith("-")
+        && !tokens.get(end + 1).equals("!")) {
       end++;
     }
     return end;
   }
 
-  private static Verdict target(String name, List<String> tokens, int at, Set<String> userChains, Verdict.Kind jump) {
+  private static Verdict target(
+      String name, List<String> tokens, int at, Set<String> userChains, Verdict.Kind jump) {
     switch (name) {
       case "ACCEPT":
         return Verdict.of(Verdict.Kind.ACCEPT);
@@ -205,7 +222,9 @@ final class IptablesSaveParser {
         }
         return Verdict.of(Verdict.Kind.DNAT);
       default:
-        return userChains.contains(name) ? Verdict.to(jump, name) : Verdict.of(Verdict.Kind.CONTINUE);
+        return userChains.contains(name)
+            ? Verdict.to(jump, name)
+            : Verdict.of(Verdict.Kind.CONTINUE);
     }
   }
 
@@ -233,7 +252,8 @@ final class IptablesSaveParser {
         return null;
       }
       try {
-        int length = pieces.length > 1 ? Integer.parseInt(pieces[1]) : address.get().getAddress().length * 8;
+        int length =
+            pieces.length > 1 ? Integer.parseInt(pieces[1]) : address.get().getAddress().length * 8;
         blocks.add(new Cidr(address.get(), length));
       } catch (IllegalArgumentException e) {
         return null;

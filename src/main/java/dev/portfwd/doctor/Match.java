@@ -39,7 +39,8 @@ sealed interface Match {
       if (packet.destination().isEmpty()) {
         return Tri.MAYBE;
       }
-      return apply(Tri.of(blocks.stream().anyMatch(b -> b.contains(packet.destination().get()))), negated);
+      return apply(
+          Tri.of(blocks.stream().anyMatch(b -> b.contains(packet.destination().get()))), negated);
     }
   }
 
@@ -58,7 +59,8 @@ sealed interface Match {
   record CtState(Set<String> states, boolean negated) implements Match {
     @Override
     public Tri test(Packet packet) {
-      return apply(Tri.of(states.contains("new") || (states.contains("dnat") && packet.dnat())), negated);
+      return apply(
+          Tri.of(states.contains("new") || (states.contains("dnat") && packet.dnat())), negated);
     }
   }
 
@@ -79,7 +81,8 @@ sealed interface Match {
       }
       String actual = packet.outInterface().get();
       boolean wildcard = name.endsWith("+") || name.endsWith("*");
-      boolean matches = wildcard ? actual.startsWith(name.substring(0, name.length() - 1)) : actual.equals(name);
+      boolean matches =
+          wildcard ? actual.startsWith(name.substring(0, name.length() - 1)) : actual.equals(name);
       return apply(Tri.of(matches), negated);
     }
   }

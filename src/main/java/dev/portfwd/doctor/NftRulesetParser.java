@@ -40,10 +40,13 @@ final class NftRulesetParser {
   static List<FirewallChain> parse(String json, Set<String> skipTables) {
     List<NftListing.Entry> entries;
     try {
-      entries = NftListing.read(json)
-          .orElseThrow(() -> new IllegalArgumentException("nft -j printed no \"nftables\" array"));
+      entries =
+          NftListing.read(json)
+              .orElseThrow(
+                  () -> new IllegalArgumentException("nft -j printed no \"nftables\" array"));
     } catch (IOException e) {
-      throw new IllegalArgumentException("nft printed something that is not JSON: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "nft printed something that is not JSON: " + e.getMessage());
     }
     Map<String, NftListing.Chain> chains = new LinkedHashMap<>();
     Map<String, List<FirewallRule>> rules = new LinkedHashMap<>();
@@ -64,22 +67,24 @@ final class NftRulesetParser {
     List<FirewallChain> result = new ArrayList<>();
     for (Map.Entry<String, NftListing.Chain> entry : chains.entrySet()) {
       NftListing.Chain chain = entry.getValue();
-      result.add(new FirewallChain(
-          "nft",
-          chain.family(),
-          chain.table(),
-          chain.name(),
-          chain.hook(),
-          chain.type(),
-          chain.priority(),
-          chain.policy(),
-          rules.get(entry.getKey())));
+      result.add(
+          new FirewallChain(
+              "nft",
+              chain.family(),
+              chain.table(),
+              chain.name(),
+              chain.hook(),
+              chain.type(),
+              chain.priority(),
+              chain.policy(),
+              rules.get(entry.getKey())));
     }
     return result;
   }
 
   private static boolean skipped(NftListing.Chain chain, Set<String> skipTables) {
-    return chain.table().equals(OWN_TABLE) || skipTables.contains(chain.family() + " " + chain.table());
+    return chain.table().equals(OWN_TABLE)
+        || skipTables.contains(chain.family() + " " + chain.table());
   }
 
   private static String key(String family, String table, String chain) {
@@ -117,8 +122,17 @@ final class NftRulesetParser {
             matches.add(new Match.Opaque("xt " + name));
           }
         }
-        case "counter", "log", "comment", "limit", "mangle", "masquerade", "snat", "notrack", "meta",
-            "quota", "" -> {
+        case "counter",
+            "log",
+            "comment",
+            "limit",
+            "mangle",
+            "masquerade",
+            "snat",
+            "notrack",
+            "meta",
+            "quota",
+            "" -> {
           // Statements that do not decide whether the packet passes.
         }
         default -> matches.add(new Match.Opaque(kind));
@@ -152,14 +166,17 @@ final class NftRulesetParser {
       JsonNode payload = left.get("payload");
       String protocol = payload.path("protocol").asText();
       String field = payload.path("field").asText();
-      if (field.equals("dport") && (protocol.equals("tcp") || protocol.equals("udp") || protocol.equals("th"))) {
+      if (field.equals("dport")
+          && (protocol.equals("tcp") || protocol.equals("udp") || protocol.equals("th"))) {
         List<PortRange> ports = ports(right);
         if (ports == null) {
           return List.of(new Match.Opaque(protocol + " dport"));
         }
         List<Match> result = new ArrayList<>();
         if (!protocol.equals("th")) {
-          result.add(new Match.L4Proto(Set.of(Protocol.valueOf(protocol.toUpperCase(Locale.ROOT))), false));
+          result.add(
+              new Match.L4Proto(
+                  Set.of(Protocol.valueOf(protocol.toUpperCase(Locale.ROOT))), false));
         }
         result.add(new Match.DestPort(ports, negated));
         return result;
@@ -172,13 +189,17 @@ final class NftRulesetParser {
         }
         return List.of(new Match.Family(family), new Match.DestAddress(blocks, negated));
       }
-      if ((field.equals("protocol") && protocol.equals("ip")) || (field.equals("nexthdr") && protocol.equals("ip6"))) {
+      if ((field.equals("protocol") && protocol.equals("ip"))
+          || (field.equals("nexthdr") && protocol.equals("ip6"))) {
         Set<Protocol> protocols = protocols(right);
-        return protocols == null ? List.of(new Match.Opaque("l4 protocol")) : List.of(new Match.L4Proto(protocols, negated));
+        return protocols == null
+            ? List.of(new Match.Opaque("l4 protocol"))
+            : List.of(new Match.L4Proto(protocols, negated));
       }
       if (protocol.equals("ip") || protocol.equals("ip6")) {
         // Any other IP header field still pins the family (ip saddr only matches IPv4).
-        return List.of(new Match.Family(protocol.equals("ip") ? IpFamily.IPV4 : IpFamily.IPV6),
+        return List.of(
+            new Match.Family(protocol.equals("ip") ? IpFamily.IPV4 : IpFamily.IPV6),
             new Match.Opaque(protocol + " " + field));
       }
       return List.of(new Match.Opaque(protocol + " " + field));
@@ -188,7 +209,9 @@ final class NftRulesetParser {
       switch (key) {
         case "l4proto" -> {
           Set<Protocol> protocols = protocols(right);
-          return protocols == null ? List.of(new Match.Opaque("meta l4proto")) : List.of(new Match.L4Proto(protocols, negated));
+          return protocols == null
+              ? List.of(new Match.Opaque("meta l4proto"))
+              : List.of(new Match.L4Proto(protocols, negated));
         }
         case "nfproto" -> {
           String value = right.asText();

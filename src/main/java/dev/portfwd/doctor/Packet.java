@@ -6,8 +6,8 @@ import java.net.InetAddress;
 import java.util.Optional;
 
 /**
- * The first packet of a forwarded connection as a firewall chain sees it, for deciding which
- * rules match. Empty fields are unknown to doctor (rules testing them match {@link Tri#MAYBE}).
+ * The first packet of a forwarded connection as a firewall chain sees it, for deciding which rules
+ * match. Empty fields are unknown to doctor (rules testing them match {@link Tri#MAYBE}).
  *
  * @param destination the destination address at this hook (the backend after DNAT)
  * @param port the destination port at this hook

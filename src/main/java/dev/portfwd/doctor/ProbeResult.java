@@ -11,7 +11,13 @@ import java.time.Duration;
  * @param elapsed how long the attempt took, including starting the probing program
  * @param detail what the probing program said, for the report
  */
-public record ProbeResult(Forward forward, Protocol protocol, int port, Outcome outcome, Duration elapsed, String detail) {
+public record ProbeResult(
+    Forward forward,
+    Protocol protocol,
+    int port,
+    Outcome outcome,
+    Duration elapsed,
+    String detail) {
 
   public enum Outcome {
     /** The backend accepted a TCP connection. */

@@ -19,16 +19,16 @@ import java.util.concurrent.Future;
 
 /**
  * Opens one TCP connection from the gateway to each TCP backend, bounded by a short timeout. The
- * connection is made by a program run through the {@link CommandRunner} ({@code socat}, else
- * bash's {@code /dev/tcp} under {@code timeout}) so it starts in the gateway's own network
- * namespace, as the forwarded connection would. Only the handshake happens: nothing is sent.
- * UDP backends are not probed: a datagram proves nothing without an answer the service may never
- * send.
+ * connection is made by a program run through the {@link CommandRunner} ({@code socat}, else bash's
+ * {@code /dev/tcp} under {@code timeout}) so it starts in the gateway's own network namespace, as
+ * the forwarded connection would. Only the handshake happens: nothing is sent. UDP backends are not
+ * probed: a datagram proves nothing without an answer the service may never send.
  */
 public final class Prober {
 
   /** At most this many backends are probed, so a huge table cannot keep doctor busy for long. */
   static final int MAX_PROBES = 64;
+
   private static final int PARALLEL = 4;
 
   private final CommandRunner runner;
@@ -48,15 +48,24 @@ public final class Prober {
         tcp.add(forward);
       }
       if (forward.carries(Protocol.UDP)) {
-        results.add(new ProbeResult(forward, Protocol.UDP, forward.backendPorts().first(),
-            ProbeResult.Outcome.UNPROVABLE, Duration.ZERO, ""));
+        results.add(
+            new ProbeResult(
+                forward,
+                Protocol.UDP,
+                forward.backendPorts().first(),
+                ProbeResult.Outcome.UNPROVABLE,
+                Duration.ZERO,
+                ""));
       }
     }
-    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, task -> {
-      Thread thread = new Thread(task, "probe");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            PARALLEL,
+            task -> {
+              Thread thread = new Thread(task, "probe");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       List<Future<ProbeResult>> futures = new ArrayList<>();
       for (Forward forward : tcp.subList(0, Math.min(tcp.size(), MAX_PROBES))) {
@@ -73,8 +82,14 @@ public final class Prober {
       pool.shutdownNow();
     }
     for (Forward forward : tcp.subList(Math.min(tcp.size(), MAX_PROBES), tcp.size())) {
-      results.add(new ProbeResult(forward, Protocol.TCP, forward.backendPorts().first(), ProbeResult.Outcome.UNKNOWN,
-          Duration.ZERO, "not probed: only the first " + MAX_PROBES + " TCP backends are"));
+      results.add(
+          new ProbeResult(
+              forward,
+              Protocol.TCP,
+              forward.backendPorts().first(),
+              ProbeResult.Outcome.UNKNOWN,
+              Duration.ZERO,
+              "not probed: only the first " + MAX_PROBES + " TCP backends are"));
     }
     return results;
   }
@@ -85,21 +100,37 @@ public final class Prober {
     long seconds = Math.max(1, timeout.toSeconds());
     List<String> argv;
     if (runner.isInstalled("socat")) {
-      String target = forward.backend() instanceof Inet6Address ? "TCP6:[" + address + "]:" + port : "TCP4:" + address + ":" + port;
+      String target =
+          forward.backend() instanceof Inet6Address
+              ? "TCP6:[" + address + "]:" + port
+              : "TCP4:" + address + ":" + port;
       argv = List.of("socat", "-T" + seconds, "/dev/null", target + ",connect-timeout=" + seconds);
     } else if (runner.isInstalled("bash") && runner.isInstalled("timeout")) {
-      argv = List.of("timeout", Long.toString(seconds), "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port);
+      argv =
+          List.of(
+              "timeout",
+              Long.toString(seconds),
+              "bash",
+              "-c",
+              "exec 3<>/dev/tcp/" + address + "/" + port);
     } else {
-      return new ProbeResult(forward, Protocol.TCP, port, ProbeResult.Outcome.UNKNOWN, Duration.ZERO,
+      return new ProbeResult(
+          forward,
+          Protocol.TCP,
+          port,
+          ProbeResult.Outcome.UNKNOWN,
+          Duration.ZERO,
           "neither socat nor bash and timeout are installed; cannot probe");
     }
     long start = System.nanoTime();
     try {
       CommandResult result = runner.run(argv);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      return new ProbeResult(forward, Protocol.TCP, port, classify(result), elapsed, firstLine(result.stderr()));
+      return new ProbeResult(
+          forward, Protocol.TCP, port, classify(result), elapsed, firstLine(result.stderr()));
     } catch (IOException e) {
-      return new ProbeResult(forward, Protocol.TCP, port, ProbeResult.Outcome.UNKNOWN, Duration.ZERO, e.getMessage());
+      return new ProbeResult(
+          forward, Protocol.TCP, port, ProbeResult.Outcome.UNKNOWN, Duration.ZERO, e.getMessage());
     }
   }
 
@@ -115,7 +146,9 @@ public final class Prober {
       return ProbeResult.Outcome.UNREACHABLE;
     }
     // timeout(1) exits 124; socat says "Connection timed out" (or "Operation now in progress").
-    if (result.exitCode() == 124 || message.contains("timed out") || message.contains("in progress")) {
+    if (result.exitCode() == 124
+        || message.contains("timed out")
+        || message.contains("in progress")) {
       return ProbeResult.Outcome.TIMED_OUT;
     }
     return ProbeResult.Outcome.UNKNOWN;

@@ -8,8 +8,8 @@ import dev.portfwd.model.Forward;
 
 /**
  * Writes a {@link DoctorReport} for people (grouped, colour only when asked) or as JSON for
- * scripts. The JSON shape is stable: {@code ok}, {@code errors}, {@code warnings} and a flat
- * {@code findings} array, each finding with its forward ({@code null} for the host).
+ * scripts. The JSON shape is stable: {@code ok}, {@code errors}, {@code warnings} and a flat {@code
+ * findings} array, each finding with its forward ({@code null} for the host).
  */
 public final class ReportPrinter {
 
@@ -25,13 +25,23 @@ public final class ReportPrinter {
     long warnings = report.count(FindingSeverity.WARNING);
     int forwards = report.table().forwards().size();
     out.append("portfwd doctor: ")
-        .append(errors == 0 && warnings == 0 ? "nothing wrong found" : plural(errors, "error") + ", " + plural(warnings, "warning"))
-        .append(" (").append(report.table().source()).append(", ").append(plural(forwards, "forward")).append(")\n");
+        .append(
+            errors == 0 && warnings == 0
+                ? "nothing wrong found"
+                : plural(errors, "error") + ", " + plural(warnings, "warning"))
+        .append(" (")
+        .append(report.table().source())
+        .append(", ")
+        .append(plural(forwards, "forward"))
+        .append(")\n");
     for (DoctorReport.Group group : report.groups()) {
       out.append('\n').append(bold(heading(report, group), colour)).append('\n');
       for (Finding finding : group.findings()) {
         String label = String.format("%-7s", finding.severity().label());
-        out.append("  ").append(paint(label, finding.severity(), colour)).append(finding.what()).append('\n');
+        out.append("  ")
+            .append(paint(label, finding.severity(), colour))
+            .append(finding.what())
+            .append('\n');
         detail(out, "why", finding.why());
         detail(out, "fix", finding.fix());
         detail(out, "note", finding.note());
@@ -45,10 +55,13 @@ public final class ReportPrinter {
       return "host";
     }
     Forward forward = group.forward().get();
-    String where = report.table().source().equals(BackendInstalledRules.INSTALLED)
-        ? "installed forward " + forward.line()
-        : "line " + forward.line();
-    return where + ": " + Texts.forward(forward)
+    String where =
+        report.table().source().equals(BackendInstalledRules.INSTALLED)
+            ? "installed forward " + forward.line()
+            : "line " + forward.line();
+    return where
+        + ": "
+        + Texts.forward(forward)
         + (forward.description().isEmpty() ? "" : "  " + forward.description());
   }
 
@@ -62,11 +75,12 @@ public final class ReportPrinter {
     if (!colour) {
       return text;
     }
-    String code = switch (severity) {
-      case ERROR -> "\u001b[1;31m";
-      case WARNING -> "\u001b[33m";
-      case INFO -> "\u001b[2m";
-    };
+    String code =
+        switch (severity) {
+          case ERROR -> "\u001b[1;31m";
+          case WARNING -> "\u001b[33m";
+          case INFO -> "\u001b[2m";
+        };
     return code + text + RESET;
   }
 

@@ -7,7 +7,8 @@ import java.util.Optional;
  * How the gateway routes to one backend, from {@code ip -j route get} and {@code ip -j route show
  * match}.
  *
- * @param type {@code unicast}, {@code local}, {@code unreachable}, ...; {@code none} when there is no route
+ * @param type {@code unicast}, {@code local}, {@code unreachable}, ...; {@code none} when there is
+ *     no route
  * @param device the outgoing interface
  * @param via the next hop when the route goes through a router
  * @param source the gateway's source address on that path
@@ -26,7 +27,14 @@ public record RouteFact(
 
   /** No route at all ({@code Network is unreachable}). */
   public static RouteFact none(InetAddress destination, String error) {
-    return new RouteFact(destination, "none", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), error);
+    return new RouteFact(
+        destination,
+        "none",
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        error);
   }
 
   public boolean exists() {

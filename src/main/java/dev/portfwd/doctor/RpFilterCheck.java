@@ -12,9 +12,9 @@ import java.util.Set;
  * Strict reverse-path filtering ({@code rp_filter=1}) on an interface forwarded traffic crosses.
  * The kernel uses the larger of the {@code all} value and the interface's own, so either can make
  * it strict. Strict mode drops a packet whose source is routed out of another interface than it
- * came in on, which is exactly what a multi-homed gateway, policy routing or a VPN carrying
- * client addresses produces. Doctor cannot see the clients' paths, so this is a warning; loose
- * mode (2) keeps the anti-spoofing check and allows asymmetric paths.
+ * came in on, which is exactly what a multi-homed gateway, policy routing or a VPN carrying client
+ * addresses produces. Doctor cannot see the clients' paths, so this is a warning; loose mode (2)
+ * keeps the anti-spoofing check and allows asymmetric paths.
  */
 final class RpFilterCheck implements Check {
 
@@ -33,8 +33,12 @@ final class RpFilterCheck implements Check {
       keys.add("net.ipv4.conf.all.rp_filter");
     }
     for (HostInterface iface : facts.interfaces()) {
-      boolean ipv4 = iface.addresses().stream().anyMatch(a -> IpFamily.of(a.address()) == IpFamily.IPV4
-          && !a.address().isLoopbackAddress());
+      boolean ipv4 =
+          iface.addresses().stream()
+              .anyMatch(
+                  a ->
+                      IpFamily.of(a.address()) == IpFamily.IPV4
+                          && !a.address().isLoopbackAddress());
       if (!iface.up() || !ipv4) {
         continue;
       }
@@ -51,17 +55,20 @@ final class RpFilterCheck implements Check {
       return List.of();
     }
     List<String> assignments = keys.stream().map(k -> k + "=2").toList();
-    return List.of(Finding.host(
-        FindingSeverity.WARNING,
-        ID,
-        "strict reverse-path filtering (rp_filter=1) on " + String.join(", ", strict)
-            + (all == 1 ? " (set by net.ipv4.conf.all.rp_filter=1)" : "")
-            + "; it applies to " + Texts.forwardsOnLines(v4),
-        "a forwarded packet whose source the gateway would route out of another interface than it arrived on"
-            + " (a second uplink, policy routing, clients reached through the VPN) is dropped silently",
-        "sysctl -w " + String.join(" ", assignments),
-        "loose mode (2) still drops sources the gateway cannot route at all;"
-            + " keep it in /etc/sysctl.d/ to survive a reboot"));
+    return List.of(
+        Finding.host(
+            FindingSeverity.WARNING,
+            ID,
+            "strict reverse-path filtering (rp_filter=1) on "
+                + String.join(", ", strict)
+                + (all == 1 ? " (set by net.ipv4.conf.all.rp_filter=1)" : "")
+                + "; it applies to "
+                + Texts.forwardsOnLines(v4),
+            "a forwarded packet whose source the gateway would route out of another interface than it arrived on"
+                + " (a second uplink, policy routing, clients reached through the VPN) is dropped silently",
+            "sysctl -w " + String.join(" ", assignments),
+            "loose mode (2) still drops sources the gateway cannot route at all;"
+                + " keep it in /etc/sysctl.d/ to survive a reboot"));
   }
 
   private static int value(HostFacts facts, String key) {

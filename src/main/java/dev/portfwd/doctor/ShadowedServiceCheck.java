@@ -26,30 +26,47 @@ final class ShadowedServiceCheck implements Check {
         if (!shadows(forward, listener)) {
           continue;
         }
-        boolean ssh = listener.process().map(p -> p.equals("sshd") || p.startsWith("sshd")).orElse(false)
-            || (listener.port() == 22 && listener.protocol() == Protocol.TCP);
-        String where = listener.address().filter(a -> !a.isAnyLocalAddress())
-            .map(Addresses::format).orElse("every address");
-        findings.add(Finding.about(
-            forward,
-            ssh ? FindingSeverity.ERROR : FindingSeverity.WARNING,
-            ID,
-            "the gateway itself serves " + listener.port() + "/" + listener.protocol().keyword() + " on " + where
-                + " (" + listener.describe() + "), and this forward takes that port",
-            ssh
-                ? "connections to that port from outside go to the backend instead: you lose SSH access to the"
-                    + " gateway once the forward is applied"
-                : "connections to that port from outside go to the backend; the gateway's own service becomes"
-                    + " unreachable from outside (intended only if it is meant to move)",
-            ssh || listener.pid().isEmpty() ? "" : "kill " + listener.pid().get(),
-            "or give the forward another external port on line " + forward.line() + " of " + table.source()));
+        boolean ssh =
+            listener.process().map(p -> p.equals("sshd") || p.startsWith("sshd")).orElse(false)
+                || (listener.port() == 22 && listener.protocol() == Protocol.TCP);
+        String where =
+            listener
+                .address()
+                .filter(a -> !a.isAnyLocalAddress())
+                .map(Addresses::format)
+                .orElse("every address");
+        findings.add(
+            Finding.about(
+                forward,
+                ssh ? FindingSeverity.ERROR : FindingSeverity.WARNING,
+                ID,
+                "the gateway itself serves "
+                    + listener.port()
+                    + "/"
+                    + listener.protocol().keyword()
+                    + " on "
+                    + where
+                    + " ("
+                    + listener.describe()
+                    + "), and this forward takes that port",
+                ssh
+                    ? "connections to that port from outside go to the backend instead: you lose SSH access to the"
+                        + " gateway once the forward is applied"
+                    : "connections to that port from outside go to the backend; the gateway's own service becomes"
+                        + " unreachable from outside (intended only if it is meant to move)",
+                ssh || listener.pid().isEmpty() ? "" : "kill " + listener.pid().get(),
+                "or give the forward another external port on line "
+                    + forward.line()
+                    + " of "
+                    + table.source()));
       }
     }
     return findings;
   }
 
   private static boolean shadows(Forward forward, ListeningSocket listener) {
-    if (!forward.carries(listener.protocol()) || !forward.externalPorts().contains(listener.port())
+    if (!forward.carries(listener.protocol())
+        || !forward.externalPorts().contains(listener.port())
         || listener.isLoopbackOnly()) {
       return false;
     }

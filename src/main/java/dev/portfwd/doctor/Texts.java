@@ -14,7 +14,9 @@ final class Texts {
     if (forwards.size() == 1) {
       return "the forward on line " + forwards.get(0).line();
     }
-    return "the " + forwards.size() + " forwards on lines "
+    return "the "
+        + forwards.size()
+        + " forwards on lines "
         + String.join(", ", forwards.stream().map(f -> Integer.toString(f.line())).toList());
   }
 

@@ -16,7 +16,11 @@ import java.util.Optional;
  * @param managesSysctls false for {@code --no-sysctl}: leave IP forwarding as it is
  * @param confirm with a value, arm the rollback timer for that long ({@code --confirm})
  */
-public record ApplyRequest(DesiredState desired, String source, boolean useRecord, boolean managesSysctls,
+public record ApplyRequest(
+    DesiredState desired,
+    String source,
+    boolean useRecord,
+    boolean managesSysctls,
     Optional<Duration> confirm) {
 
   public ApplyRequest {

@@ -36,16 +36,16 @@ import java.util.function.Consumer;
 
 /**
  * The one door through which portfwd changes the kernel: {@code apply}, {@code remove}, {@code
- * rollback}, {@code confirm}, the rollback timer, {@code watch}, the demo and the start-up
- * training run all call it, and none of them calls a backend's {@code apply} itself.
+ * rollback}, {@code confirm}, the rollback timer, {@code watch}, the demo and the start-up training
+ * run all call it, and none of them calls a backend's {@code apply} itself.
  *
- * <p>A change runs in one order, under the state directory's lock from the first read of the
- * live state to the last write of the history: settle an overdue confirmation, read the record,
- * plan against the live kernel, record the new state (and arm the rollback timer), run the one
- * kernel transaction, switch forwarding on, clear stale UDP flows. A second change waits for the
- * lock (bounded by {@link StateStore#LOCK_WAIT}) and then plans against what the first one left,
- * so two changes never mix and the history always names what is live. Waiting for a confirmation
- * happens outside the lock, so {@code confirm} and {@code rollback} can reach it.
+ * <p>A change runs in one order, under the state directory's lock from the first read of the live
+ * state to the last write of the history: settle an overdue confirmation, read the record, plan
+ * against the live kernel, record the new state (and arm the rollback timer), run the one kernel
+ * transaction, switch forwarding on, clear stale UDP flows. A second change waits for the lock
+ * (bounded by {@link StateStore#LOCK_WAIT}) and then plans against what the first one left, so two
+ * changes never mix and the history always names what is live. Waiting for a confirmation happens
+ * outside the lock, so {@code confirm} and {@code rollback} can reach it.
  *
  * <p>The engine prints nothing: it returns what it did ({@link Applied}, {@link Restorer.Result})
  * and reports failures as {@link EngineException}s whose messages say what happened to the host.
@@ -62,6 +62,7 @@ public final class Engine {
   private final TimerLauncher launcher;
   private final Clock clock;
   private final Consumer<String> warnings;
+
   /**
    * What this engine last put in the kernel, so {@code watch} plans an edit without reading the
    * state directory back; the kernel's digest still decides whether it is current (a change by
@@ -70,11 +71,18 @@ public final class Engine {
   private Optional<DesiredState> lastApplied = Optional.empty();
 
   /**
-   * @param launcher starts the rollback timer of {@code --confirm}; {@link #NO_TIMER} where none may run
+   * @param launcher starts the rollback timer of {@code --confirm}; {@link #NO_TIMER} where none
+   *     may run
    * @param warnings where restores report clean-up problems that do not undo them, one line each
    */
-  public Engine(Backend backend, ForwardingSysctls sysctls, Conntrack conntrack, StateStore store,
-      TimerLauncher launcher, Clock clock, Consumer<String> warnings) {
+  public Engine(
+      Backend backend,
+      ForwardingSysctls sysctls,
+      Conntrack conntrack,
+      StateStore store,
+      TimerLauncher launcher,
+      Clock clock,
+      Consumer<String> warnings) {
     this.backend = backend;
     this.sysctls = sysctls;
     this.conntrack = conntrack;
@@ -85,16 +93,29 @@ public final class Engine {
   }
 
   /** An engine for the host {@code runner} reaches, with the system clock. */
-  public static Engine forHost(Backend backend, CommandRunner runner, StateStore store, TimerLauncher launcher,
+  public static Engine forHost(
+      Backend backend,
+      CommandRunner runner,
+      StateStore store,
+      TimerLauncher launcher,
       Consumer<String> warnings) {
-    return new Engine(backend, new ForwardingSysctls(runner), new Conntrack(runner), store, launcher,
-        Clock.systemUTC(), warnings);
+    return new Engine(
+        backend,
+        new ForwardingSysctls(runner),
+        new Conntrack(runner),
+        store,
+        launcher,
+        Clock.systemUTC(),
+        warnings);
   }
 
-  /** For engines that never arm a rollback timer ({@code watch}, the demo): asking for one fails. */
-  public static final TimerLauncher NO_TIMER = (store, id) -> {
-    throw new IOException("no rollback timer can be started here");
-  };
+  /**
+   * For engines that never arm a rollback timer ({@code watch}, the demo): asking for one fails.
+   */
+  public static final TimerLauncher NO_TIMER =
+      (store, id) -> {
+        throw new IOException("no rollback timer can be started here");
+      };
 
   /** The backend's name ({@code nftables}, {@code iptables}). */
   public String backendName() {
@@ -121,8 +142,8 @@ public final class Engine {
 
   /**
    * Makes the kernel hold {@code request}'s table, as one change under the lock. With {@code
-   * --confirm} the rollback timer is armed before the kernel changes; waiting for the
-   * confirmation is {@link #awaitConfirmation}'s part.
+   * --confirm} the rollback timer is armed before the kernel changes; waiting for the confirmation
+   * is {@link #awaitConfirmation}'s part.
    *
    * @throws EngineException when the change could not be made; the message says what stayed
    */
@@ -133,15 +154,18 @@ public final class Engine {
         // The kernel changed under the caller's view of it: say so rather than apply on top.
         throw new EngineException(overdue.get() + "; this apply changed nothing, run it again");
       }
-      Plan plan = backend.plan(request.desired(), request.useRecord() ? recorded() : Optional.empty());
-      SafeApply.Guard guard = new SafeApply(store, backend.name(), sysctls, launcher, clock)
-          .begin(plan, request.source(), request.managesSysctls(), request.confirm());
+      Plan plan =
+          backend.plan(request.desired(), request.useRecord() ? recorded() : Optional.empty());
+      SafeApply.Guard guard =
+          new SafeApply(store, backend.name(), sysctls, launcher, clock)
+              .begin(plan, request.source(), request.managesSysctls(), request.confirm());
       try (guard) {
         backend.apply(plan);
         guard.applied();
       } catch (IOException e) {
-        throw new EngineException("the rules are applied but " + store.dir() + " could not be updated: "
-            + e.getMessage(), e);
+        throw new EngineException(
+            "the rules are applied but " + store.dir() + " could not be updated: " + e.getMessage(),
+            e);
       }
       lastApplied = Optional.of(plan.desired());
       List<String> notes = request.managesSysctls() ? enableForwarding(plan.desired()) : List.of();
@@ -153,8 +177,13 @@ public final class Engine {
     } catch (StateException | BackendException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new EngineException("cannot record the state in " + store.dir() + ": " + e.getMessage()
-          + " (use --state-dir or $PORTFWD_STATE_DIR for another place); nothing was changed", e);
+      throw new EngineException(
+          "cannot record the state in "
+              + store.dir()
+              + ": "
+              + e.getMessage()
+              + " (use --state-dir or $PORTFWD_STATE_DIR for another place); nothing was changed",
+          e);
     }
   }
 
@@ -163,24 +192,29 @@ public final class Engine {
    * {@code portfwd confirm} or {@code rollback} from elsewhere, or for the deadline, and rolls back
    * unless confirmed.
    */
-  public ConfirmationPrompt.Result awaitConfirmation(PendingConfirmation pending, Duration tick, InputStream in,
-      PrintWriter out) throws EngineException {
+  public ConfirmationPrompt.Result awaitConfirmation(
+      PendingConfirmation pending, Duration tick, InputStream in, PrintWriter out)
+      throws EngineException {
     try {
       return new ConfirmationPrompt(store, clock, tick).await(pending, in, out, this::restorer);
     } catch (IOException | BackendException e) {
-      throw new EngineException("waiting for confirmation failed: " + e.getMessage()
-          + "; the rollback timer still undoes the change unless 'portfwd confirm' runs in time", e);
+      throw new EngineException(
+          "waiting for confirmation failed: "
+              + e.getMessage()
+              + "; the rollback timer still undoes the change unless 'portfwd confirm' runs in time",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new EngineException("interrupted; the rollback timer still undoes the change unless"
-          + " 'portfwd confirm' runs in time");
+      throw new EngineException(
+          "interrupted; the rollback timer still undoes the change unless"
+              + " 'portfwd confirm' runs in time");
     }
   }
 
   /**
-   * Deletes every forward portfwd installed, and records the empty state so {@code status} says
-   * so and {@code rollback} brings the forwards back. Refused while an {@code apply --confirm}
-   * waits: the rollback timer would otherwise restore the old forwards behind the admin's back.
+   * Deletes every forward portfwd installed, and records the empty state so {@code status} says so
+   * and {@code rollback} brings the forwards back. Refused while an {@code apply --confirm} waits:
+   * the rollback timer would otherwise restore the old forwards behind the admin's back.
    *
    * @return the plan run; empty when nothing was installed
    */
@@ -189,15 +223,18 @@ public final class Engine {
       resolveOverdue().ifPresent(warnings);
       Optional<PendingConfirmation> pending = store.pending();
       if (pending.isPresent()) {
-        throw new EngineException("an 'apply --confirm' waits for confirmation until " + pending.get().deadline()
-            + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
+        throw new EngineException(
+            "an 'apply --confirm' waits for confirmation until "
+                + pending.get().deadline()
+                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
       }
       Plan plan = backend.planRemove();
       if (plan.isEmpty()) {
         return plan;
       }
-      SafeApply.Guard guard = new SafeApply(store, backend.name(), sysctls, launcher, clock)
-          .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
+      SafeApply.Guard guard =
+          new SafeApply(store, backend.name(), sysctls, launcher, clock)
+              .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
       try (guard) {
         backend.apply(plan);
         guard.applied();
@@ -208,8 +245,9 @@ public final class Engine {
     } catch (StateException | BackendException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new EngineException("cannot read or update " + store.dir() + ": " + e.getMessage()
-          + "; nothing was changed", e);
+      throw new EngineException(
+          "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed",
+          e);
     }
   }
 
@@ -221,7 +259,8 @@ public final class Engine {
     try (StateStore.Lock lock = lock()) {
       Optional<PendingConfirmation> pending = store.pending();
       Restorer restorer = restorer();
-      Restorer.Result result = pending.isPresent() ? restorer.undo(pending.get()) : restorer.rollbackOne();
+      Restorer.Result result =
+          pending.isPresent() ? restorer.undo(pending.get()) : restorer.rollbackOne();
       lastApplied = Optional.empty();
       return result;
     } catch (IllegalStateException e) {
@@ -244,12 +283,16 @@ public final class Engine {
     try (StateStore.Lock lock = store.lock()) {
       Optional<PendingConfirmation> pending = store.pending();
       if (pending.isEmpty()) {
-        throw new EngineException("nothing waits for confirmation in " + store.dir()
-            + " (it may have been rolled back already; 'portfwd status' shows what is in force)");
+        throw new EngineException(
+            "nothing waits for confirmation in "
+                + store.dir()
+                + " (it may have been rolled back already; 'portfwd status' shows what is in force)");
       }
       if (!clock.instant().isBefore(pending.get().deadline())) {
-        throw new EngineException("too late: the time to confirm ended at " + pending.get().deadline()
-            + " and the change is being rolled back; apply again to retry");
+        throw new EngineException(
+            "too late: the time to confirm ended at "
+                + pending.get().deadline()
+                + " and the change is being rolled back; apply again to retry");
       }
       store.clearPending();
       return pending.get();
@@ -259,12 +302,13 @@ public final class Engine {
   }
 
   /**
-   * The body of the detached rollback timer for the confirmation {@code id}: waits for its
-   * deadline and undoes the apply unless it was confirmed. Logs one line per event.
+   * The body of the detached rollback timer for the confirmation {@code id}: waits for its deadline
+   * and undoes the apply unless it was confirmed. Logs one line per event.
    *
    * @return true when this timer rolled back
    */
-  public boolean runRollbackTimer(String id, Duration tick, PrintWriter log) throws EngineException {
+  public boolean runRollbackTimer(String id, Duration tick, PrintWriter log)
+      throws EngineException {
     try {
       return new RollbackTimer(store, clock, tick).run(id, this::restorer, log);
     } catch (IOException e) {
@@ -278,15 +322,16 @@ public final class Engine {
   }
 
   /**
-   * {@code watch}'s step: makes the host hold {@code desired} under the lock. At start and after
-   * an edit the change is recorded like an apply; a drift repair restores the recorded state and
-   * adds no history. While an {@code apply --confirm} waits, or another command holds the lock,
-   * it checks nothing and says why.
+   * {@code watch}'s step: makes the host hold {@code desired} under the lock. At start and after an
+   * edit the change is recorded like an apply; a drift repair restores the recorded state and adds
+   * no history. While an {@code apply --confirm} waits, or another command holds the lock, it
+   * checks nothing and says why.
    *
    * @param source the table file, recorded for {@code status}
    * @param managesSysctls false for {@code --no-sysctl}: leave IP forwarding as it is
    */
-  public Reconciled reconcile(DesiredState desired, Reason reason, String source, boolean managesSysctls)
+  public Reconciled reconcile(
+      DesiredState desired, Reason reason, String source, boolean managesSysctls)
       throws BackendException {
     List<String> notes = new ArrayList<>();
     StateStore.Lock lock;
@@ -299,15 +344,19 @@ public final class Engine {
       try {
         resolveOverdue().ifPresent(notes::add);
         if (store.pending().isPresent()) {
-          return new Reconciled(emptyPlan(), List.of(), "an 'apply --confirm' waits for confirmation");
+          return new Reconciled(
+              emptyPlan(), List.of(), "an 'apply --confirm' waits for confirmation");
         }
       } catch (IOException e) {
         warnings.accept("cannot read " + store.dir() + ": " + e.getMessage());
       }
       // After an edit the record of the last apply is trusted when the kernel proves it current;
-      // at start and after drift the kernel is read whole, since something else may have changed it.
-      Optional<DesiredState> recorded = reason != Reason.EDIT ? Optional.empty()
-          : lastApplied.isPresent() ? lastApplied : recorded();
+      // at start and after drift the kernel is read whole, since something else may have changed
+      // it.
+      Optional<DesiredState> recorded =
+          reason != Reason.EDIT
+              ? Optional.empty()
+              : lastApplied.isPresent() ? lastApplied : recorded();
       lastApplied = Optional.empty();
       Plan plan = backend.plan(desired, recorded);
       if (reason == Reason.DRIFT) {
@@ -330,8 +379,8 @@ public final class Engine {
   }
 
   /**
-   * The installed forwards with their counters, and the connections conntrack holds for each
-   * (-1 when unknown). Reads only.
+   * The installed forwards with their counters, and the connections conntrack holds for each (-1
+   * when unknown). Reads only.
    */
   public List<LiveForward> status() throws EngineException {
     List<LiveForward> forwards;
@@ -344,8 +393,11 @@ public final class Engine {
       return forwards;
     }
     try {
-      Map<CompiledForward, Long> counts = conntrack.count(forwards.stream().map(LiveForward::forward).toList());
-      return forwards.stream().map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L))).toList();
+      Map<CompiledForward, Long> counts =
+          conntrack.count(forwards.stream().map(LiveForward::forward).toList());
+      return forwards.stream()
+          .map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L)))
+          .toList();
     } catch (IOException e) {
       return forwards; // counts stay unknown (-1); the forwards themselves are still right
     }
@@ -361,8 +413,9 @@ public final class Engine {
       throws BackendException {
     SafeApply.Guard guard;
     try {
-      guard = new SafeApply(store, backend.name(), sysctls, NO_TIMER, clock)
-          .begin(plan, source, managesSysctls, Optional.empty());
+      guard =
+          new SafeApply(store, backend.name(), sysctls, NO_TIMER, clock)
+              .begin(plan, source, managesSysctls, Optional.empty());
     } catch (IOException | StateException e) {
       notes.add("could not record the state in " + store.dir() + ": " + e.getMessage());
       if (!plan.isEmpty()) {
@@ -384,22 +437,27 @@ public final class Engine {
     return store.lock();
   }
 
-  /** Rolls back an {@code apply --confirm} whose timer never acted (a reboot); the caller holds the lock. */
+  /**
+   * Rolls back an {@code apply --confirm} whose timer never acted (a reboot); the caller holds the
+   * lock.
+   */
   private Optional<String> resolveOverdue() throws IOException, BackendException {
     return OverdueConfirmation.resolve(store, clock, this::restorer);
   }
 
   /**
-   * What portfwd last applied with this backend according to the state directory, when the
-   * backend may use it; empty when there is none or it cannot be read (the plan then reads the
-   * kernel, as it always may). A first apply of 10,000 forwards need not parse an old record.
+   * What portfwd last applied with this backend according to the state directory, when the backend
+   * may use it; empty when there is none or it cannot be read (the plan then reads the kernel, as
+   * it always may). A first apply of 10,000 forwards need not parse an old record.
    */
   Optional<DesiredState> recorded() {
     try {
       if (!backend.mayUseRecord()) {
         return Optional.empty();
       }
-      return store.current().map(StateStore.Entry::snapshot)
+      return store
+          .current()
+          .map(StateStore.Entry::snapshot)
           .filter(snapshot -> snapshot.backend().equals(backend.name()))
           .map(Snapshot::forwards);
     } catch (BackendException | IOException | RuntimeException e) {

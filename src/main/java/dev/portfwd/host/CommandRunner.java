@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The seam between portfwd and the programs it runs ({@code nft}, {@code iptables-restore},
- * {@code sysctl}, {@code conntrack}, {@code ip}). Tests substitute a fake that pins the exact argv
- * and standard input, or a runner that enters a network namespace first.
+ * The seam between portfwd and the programs it runs ({@code nft}, {@code iptables-restore}, {@code
+ * sysctl}, {@code conntrack}, {@code ip}). Tests substitute a fake that pins the exact argv and
+ * standard input, or a runner that enters a network namespace first.
  */
 public interface CommandRunner {
 

@@ -14,20 +14,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The kernel's connection tracking table, through the {@code conntrack} tool: how many
- * connections each forward carries now, and removal of stale UDP entries after a change.
+ * The kernel's connection tracking table, through the {@code conntrack} tool: how many connections
+ * each forward carries now, and removal of stale UDP entries after a change.
  *
  * <p>UDP has no end of connection: an entry made before a forward changed keeps sending the
- * client's datagrams where they went before (to the old backend, or to the gateway itself) until
- * it times out. So after apply, entries of changed or removed UDP forwards, and untranslated
- * entries on the ports of added ones, are deleted. Each list is read once and only entries that
- * match are deleted, one by one, so the work is bounded by what is actually stale.
+ * client's datagrams where they went before (to the old backend, or to the gateway itself) until it
+ * times out. So after apply, entries of changed or removed UDP forwards, and untranslated entries
+ * on the ports of added ones, are deleted. Each list is read once and only entries that match are
+ * deleted, one by one, so the work is bounded by what is actually stale.
  */
 public final class Conntrack {
 
   /** One tracked connection: its original and reply tuples. */
-  public record Entry(IpFamily family, Protocol protocol, InetAddress source, InetAddress destination,
-      int sourcePort, int destinationPort, InetAddress replySource, int replySourcePort) {
+  public record Entry(
+      IpFamily family,
+      Protocol protocol,
+      InetAddress source,
+      InetAddress destination,
+      int sourcePort,
+      int destinationPort,
+      InetAddress replySource,
+      int replySourcePort) {
 
     /** True when this connection was translated by {@code forward}. */
     boolean carriedBy(CompiledForward forward) {
@@ -63,7 +70,8 @@ public final class Conntrack {
 
   /** The entries of {@code family} (all protocols portfwd forwards). */
   public List<Entry> list(IpFamily family) throws IOException {
-    CommandResult result = runner.run(List.of("conntrack", "-L", "-f", family == IpFamily.IPV4 ? "ipv4" : "ipv6"));
+    CommandResult result =
+        runner.run(List.of("conntrack", "-L", "-f", family == IpFamily.IPV4 ? "ipv4" : "ipv6"));
     if (!result.succeeded()) {
       throw new IOException(result.describeFailure());
     }
@@ -72,8 +80,8 @@ public final class Conntrack {
 
   /**
    * Parses {@code conntrack -L} lines such as {@code udp 17 29 src=203.0.113.10 dst=203.0.113.1
-   * sport=40000 dport=13111 [UNREPLIED] src=192.0.2.2 dst=192.0.2.1 sport=13111 dport=40000 …}:
-   * the first four key=value fields are the original direction, the next ones the reply.
+   * sport=40000 dport=13111 [UNREPLIED] src=192.0.2.2 dst=192.0.2.1 sport=13111 dport=40000 …}: the
+   * first four key=value fields are the original direction, the next ones the reply.
    */
   static List<Entry> parse(IpFamily family, String text) {
     List<Entry> entries = new ArrayList<>();
@@ -101,7 +109,7 @@ public final class Conntrack {
           case "dst" -> dst.add(value);
           case "sport" -> sport.add(value);
           case "dport" -> dport.add(value);
-          default -> { }
+          default -> {}
         }
       }
       if (src.size() < 2 || dst.size() < 2 || sport.size() < 2 || dport.size() < 2) {
@@ -113,13 +121,24 @@ public final class Conntrack {
       if (s.isEmpty() || d.isEmpty() || rs.isEmpty()) {
         continue;
       }
-      entries.add(new Entry(family, protocol.get(), s.get(), d.get(), Integer.parseInt(sport.get(0)),
-          Integer.parseInt(dport.get(0)), rs.get(), Integer.parseInt(sport.get(1))));
+      entries.add(
+          new Entry(
+              family,
+              protocol.get(),
+              s.get(),
+              d.get(),
+              Integer.parseInt(sport.get(0)),
+              Integer.parseInt(dport.get(0)),
+              rs.get(),
+              Integer.parseInt(sport.get(1))));
     }
     return entries;
   }
 
-  /** Current connections per forward (the forwards' list order), counted from one listing per family. */
+  /**
+   * Current connections per forward (the forwards' list order), counted from one listing per
+   * family.
+   */
   public Map<CompiledForward, Long> count(List<CompiledForward> forwards) throws IOException {
     Map<CompiledForward, Long> counts = new HashMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -141,7 +160,8 @@ public final class Conntrack {
    * vanish meanwhile are not an error.
    */
   public int deleteStaleUdp(List<ForwardChange> changes) throws IOException {
-    List<ForwardChange> udp = changes.stream().filter(c -> c.subject().protocol() == Protocol.UDP).toList();
+    List<ForwardChange> udp =
+        changes.stream().filter(c -> c.subject().protocol() == Protocol.UDP).toList();
     int deleted = 0;
     for (IpFamily family : IpFamily.values()) {
       if (udp.stream().noneMatch(c -> c.subject().family() == family)) {
@@ -151,9 +171,23 @@ public final class Conntrack {
         if (entry.protocol() != Protocol.UDP || !stale(entry, udp)) {
           continue;
         }
-        CommandResult result = runner.run(List.of("conntrack", "-D", "-f", family == IpFamily.IPV4 ? "ipv4" : "ipv6",
-            "-p", "udp", "-s", Addresses.format(entry.source()), "-d", Addresses.format(entry.destination()),
-            "--sport", Integer.toString(entry.sourcePort()), "--dport", Integer.toString(entry.destinationPort())));
+        CommandResult result =
+            runner.run(
+                List.of(
+                    "conntrack",
+                    "-D",
+                    "-f",
+                    family == IpFamily.IPV4 ? "ipv4" : "ipv6",
+                    "-p",
+                    "udp",
+                    "-s",
+                    Addresses.format(entry.source()),
+                    "-d",
+                    Addresses.format(entry.destination()),
+                    "--sport",
+                    Integer.toString(entry.sourcePort()),
+                    "--dport",
+                    Integer.toString(entry.destinationPort())));
         if (result.succeeded()) {
           deleted++;
         }

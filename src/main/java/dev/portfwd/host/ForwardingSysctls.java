@@ -2,8 +2,6 @@ package dev.portfwd.host;
 
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.compile.DesiredState;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.IpFamily;
 import java.io.IOException;
 import java.util.List;
@@ -52,7 +50,8 @@ public final class ForwardingSysctls {
       return Optional.empty();
     }
     set(key, true);
-    return Optional.of("switched on " + key + " (it was off; forwarded packets were being dropped)");
+    return Optional.of(
+        "switched on " + key + " (it was off; forwarded packets were being dropped)");
   }
 
   public boolean isOn(String key) throws BackendException {

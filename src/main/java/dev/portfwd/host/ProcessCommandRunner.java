@@ -42,7 +42,8 @@ public final class ProcessCommandRunner implements CommandRunner {
     command.add(prefix.isEmpty() ? resolve(argv.get(0)) : argv.get(0));
     command.addAll(argv.subList(1, argv.size()));
     Process process = new ProcessBuilder(command).start();
-    // Read both outputs while writing stdin: a large ruleset would otherwise deadlock on a full pipe.
+    // Read both outputs while writing stdin: a large ruleset would otherwise deadlock on a full
+    // pipe.
     CompletableFuture<String> out = drain(process.getInputStream());
     CompletableFuture<String> err = drain(process.getErrorStream());
     try (OutputStream in = process.getOutputStream()) {

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * The check every command that reads or changes kernel forwarding makes first: without root each
- * kernel tool fails half-way through with its own message, so portfwd says it once, before
- * anything is attempted.
+ * kernel tool fails half-way through with its own message, so portfwd says it once, before anything
+ * is attempted.
  */
 public final class Root {
 
@@ -22,7 +22,8 @@ public final class Root {
       throw new BackendException("cannot run id: " + e.getMessage(), e);
     }
     if (!id.succeeded() || !id.stdout().strip().equals("0")) {
-      throw new BackendException("changing or reading kernel forwarding needs root; run it with sudo");
+      throw new BackendException(
+          "changing or reading kernel forwarding needs root; run it with sudo");
     }
   }
 }

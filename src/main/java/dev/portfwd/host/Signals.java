@@ -4,10 +4,10 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * The one place that touches {@code sun.misc.Signal}: signal dispositions the JDK has no public
- * API for. {@code sun.misc.Signal} is in the exported {@code jdk.unsupported} module and works on
- * every JDK portfwd supports. Handlers run on a JVM signal thread, so an action should only hand
- * work to another thread or release a waiting one.
+ * The one place that touches {@code sun.misc.Signal}: signal dispositions the JDK has no public API
+ * for. {@code sun.misc.Signal} is in the exported {@code jdk.unsupported} module and works on every
+ * JDK portfwd supports. Handlers run on a JVM signal thread, so an action should only hand work to
+ * another thread or release a waiting one.
  */
 public final class Signals {
 

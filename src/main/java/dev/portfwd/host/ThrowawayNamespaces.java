@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Network namespaces made for a while (the demo, a test topology) and the processes started in
- * them, with the one way to get rid of them all: {@link #close}, or a shutdown hook when the JVM
- * is stopped first (Ctrl-C). Processes go first, also those that others started inside a namespace
- * (a command under test, a web server): a namespace with a process in it outlives {@code ip netns
+ * them, with the one way to get rid of them all: {@link #close}, or a shutdown hook when the JVM is
+ * stopped first (Ctrl-C). Processes go first, also those that others started inside a namespace (a
+ * command under test, a web server): a namespace with a process in it outlives {@code ip netns
  * del}. Adding or starting anything after clean-up began fails, so a Ctrl-C during set-up leaves
  * nothing behind.
  */
@@ -23,7 +23,9 @@ public final class ThrowawayNamespaces implements AutoCloseable {
   private final Thread cleanupHook;
   private boolean closed;
 
-  /** @param purpose names the shutdown hook's thread, for thread dumps */
+  /**
+   * @param purpose names the shutdown hook's thread, for thread dumps
+   */
   public ThrowawayNamespaces(CommandRunner host, String purpose) {
     this.host = host;
     this.cleanupHook = new Thread(this::deleteEverything, purpose + "-cleanup");
@@ -43,8 +45,11 @@ public final class ThrowawayNamespaces implements AutoCloseable {
     requireOpen();
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", name));
     command.addAll(argv);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     processes.add(process);
     return process;
   }
@@ -86,10 +91,12 @@ public final class ThrowawayNamespaces implements AutoCloseable {
         CommandResult pids = host.run(List.of("ip", "netns", "pids", name));
         for (String pid : pids.stdout().split("\\s+")) {
           if (!pid.isBlank()) {
-            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(p -> {
-              p.destroyForcibly();
-              awaitExit(p);
-            });
+            ProcessHandle.of(Long.parseLong(pid.strip()))
+                .ifPresent(
+                    p -> {
+                      p.destroyForcibly();
+                      awaitExit(p);
+                    });
           }
         }
         host.run(List.of("ip", "netns", "del", name));
@@ -101,6 +108,10 @@ public final class ThrowawayNamespaces implements AutoCloseable {
   }
 
   private static void awaitExit(ProcessHandle process) {
-    process.onExit().orTimeout(EXIT_WAIT_SECONDS, TimeUnit.SECONDS).exceptionally(timedOut -> null).join();
+    process
+        .onExit()
+        .orTimeout(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)
+        .exceptionally(timedOut -> null)
+        .join();
   }
 }

@@ -21,21 +21,27 @@ final class BackendTargets {
 
   record Target(IpFamily family, InetAddress backend, Protocol protocol, PortRange ports) {
     boolean covers(CompiledForward f) {
-      return family == f.family() && backend.equals(f.backend()) && protocol == f.protocol()
+      return family == f.family()
+          && backend.equals(f.backend())
+          && protocol == f.protocol()
           && ports.overlaps(f.backendPorts());
     }
   }
 
   private BackendTargets() {}
 
-  /** Targets of every forward in {@code forwards} ({@code masqueradingOnly}: of those that masquerade). */
+  /**
+   * Targets of every forward in {@code forwards} ({@code masqueradingOnly}: of those that
+   * masquerade).
+   */
   static List<Target> of(List<CompiledForward> forwards, boolean masqueradingOnly) {
     return BackendBlock.merge(forwards, masqueradingOnly).stream()
         .map(b -> new Target(b.family(), b.backend(), b.protocol(), b.ports()))
-        .sorted(Comparator.comparing(Target::family)
-            .thenComparing(t -> t.backend().getAddress(), Arrays::compareUnsigned)
-            .thenComparing(Target::protocol)
-            .thenComparingInt(t -> t.ports().first()))
+        .sorted(
+            Comparator.comparing(Target::family)
+                .thenComparing(t -> t.backend().getAddress(), Arrays::compareUnsigned)
+                .thenComparing(Target::protocol)
+                .thenComparingInt(t -> t.ports().first()))
         .toList();
   }
 

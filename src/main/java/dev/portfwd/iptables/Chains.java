@@ -6,9 +6,9 @@ import java.util.Map;
 
 /**
  * The chains portfwd owns and the jumps that reach them. Every name starts with {@link #PREFIX},
- * which is how portfwd tells its chains from Docker's, ufw's or hand-written ones: nothing
- * without the prefix is ever flushed or deleted, and a built-in chain only ever gains or loses
- * the one rule {@code -j PORTFWD-…}.
+ * which is how portfwd tells its chains from Docker's, ufw's or hand-written ones: nothing without
+ * the prefix is ever flushed or deleted, and a built-in chain only ever gains or loses the one rule
+ * {@code -j PORTFWD-…}.
  *
  * <ul>
  *   <li>nat {@code PORTFWD-DNAT} holds the lookups (one DNAT rule per forward and allowed source
@@ -19,9 +19,10 @@ import java.util.Map;
  *   <li>filter {@code PORTFWD-FORWARD} accepts connections DNATed to portfwd's backends, so a
  *       FORWARD policy of DROP (Docker sets one) does not stop them.
  * </ul>
- * The jumps are inserted at the top of the built-in chains: a forward named in portfwd's table
- * wins over a later catch-all of another tool (firewalld's final REJECT, Docker's DNAT of a
- * published port), which is what the person who wrote the table asked for.
+ *
+ * The jumps are inserted at the top of the built-in chains: a forward named in portfwd's table wins
+ * over a later catch-all of another tool (firewalld's final REJECT, Docker's DNAT of a published
+ * port), which is what the person who wrote the table asked for.
  */
 final class Chains {
 

@@ -19,16 +19,16 @@ import java.util.Optional;
 /**
  * The iptables backend, for hosts without nftables or whose other tools speak only iptables:
  * portfwd's own {@code PORTFWD-} chains (see {@link Chains}), reached by one jump each from the
- * built-in chains, in the nat and filter tables of {@code iptables} and, for IPv6 forwards,
- * {@code ip6tables}; either flavour ({@link IptablesFlavour}).
+ * built-in chains, in the nat and filter tables of {@code iptables} and, for IPv6 forwards, {@code
+ * ip6tables}; either flavour ({@link IptablesFlavour}).
  *
  * <p>A plan dumps both tables of each family with {@code iptables-save}, decodes portfwd's chains
  * into forwards for the per-forward diff people read, and compares the chains word for word with
  * the rules the desired forwards render to. A table whose chains or jumps differ is rebuilt whole
  * in one {@code iptables-restore --noflush} block (chains declared, flushed, refilled), so each
- * table changes atomically and a second apply of the same table finds nothing to do. Applying
- * first runs every block with {@code --test}, so a block that the kernel would refuse stops the
- * apply before any table changed. Nothing outside the {@code PORTFWD-} chains and jumps is named.
+ * table changes atomically and a second apply of the same table finds nothing to do. Applying first
+ * runs every block with {@code --test}, so a block that the kernel would refuse stops the apply
+ * before any table changed. Nothing outside the {@code PORTFWD-} chains and jumps is named.
  */
 public final class IptablesBackend implements Backend {
 
@@ -41,16 +41,18 @@ public final class IptablesBackend implements Backend {
   /**
    * The backend for the host {@code runner} reaches. {@code flavour} empty means auto: the flavour
    * whose tables already hold portfwd's chains, else {@link IptablesFlavour#NFT} (plain {@code
-   * iptables}). The legacy tables are only read when the kernel already has them in use, so
-   * auto never creates legacy tables as a side effect.
+   * iptables}). The legacy tables are only read when the kernel already has them in use, so auto
+   * never creates legacy tables as a side effect.
    */
   public static IptablesBackend forHost(CommandRunner runner, Optional<IptablesFlavour> flavour) {
     if (flavour.isPresent()) {
       return new IptablesBackend(new IptablesCommandKernel(runner, flavour.get()));
     }
-    IptablesBackend nft = new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.NFT));
+    IptablesBackend nft =
+        new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.NFT));
     if (legacyTablesInUse(runner)) {
-      IptablesBackend legacy = new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.LEGACY));
+      IptablesBackend legacy =
+          new IptablesBackend(new IptablesCommandKernel(runner, IptablesFlavour.LEGACY));
       if (legacy.installedQuietly() && !nft.installedQuietly()) {
         return legacy;
       }
@@ -63,7 +65,8 @@ public final class IptablesBackend implements Backend {
     for (String names : List.of("/proc/net/ip_tables_names", "/proc/net/ip6_tables_names")) {
       try {
         CommandResult result = runner.run(List.of("cat", names));
-        if (result.succeeded() && result.stdout().lines().anyMatch(t -> t.equals("nat") || t.equals("filter"))) {
+        if (result.succeeded()
+            && result.stdout().lines().anyMatch(t -> t.equals("nat") || t.equals("filter"))) {
           return true;
         }
       } catch (IOException e) {
@@ -127,11 +130,13 @@ public final class IptablesBackend implements Backend {
         script.append(removal(family, state));
         continue;
       }
-      Map<String, Map<String, List<List<String>>>> rules = RuleRenderer.render(family, wanted.forwards());
+      Map<String, Map<String, List<List<String>>>> rules =
+          RuleRenderer.render(family, wanted.forwards());
       for (String table : Chains.TABLES) {
         SavedTable saved = state.table(table);
         if (!matches(saved, table, rules.get(table))) {
-          script.append(RestoreScript.header(kernel.flavour(), family))
+          script
+              .append(RestoreScript.header(kernel.flavour(), family))
               .append(RestoreScript.rebuild(table, rules.get(table), saved));
         }
       }
@@ -139,10 +144,15 @@ public final class IptablesBackend implements Backend {
     return new Plan(name(), wanted, Plan.diff(current, wanted.forwards()), script.toString());
   }
 
-  /** True when {@code saved} holds exactly {@code chains}' rules in portfwd's chains and one jump each. */
-  private static boolean matches(SavedTable saved, String table, Map<String, List<List<String>>> chains) {
+  /**
+   * True when {@code saved} holds exactly {@code chains}' rules in portfwd's chains and one jump
+   * each.
+   */
+  private static boolean matches(
+      SavedTable saved, String table, Map<String, List<List<String>>> chains) {
     for (String chain : Chains.own(table)) {
-      if (!saved.chains().contains(chain) || !saved.words(chain).equals(chains.getOrDefault(chain, List.of()))) {
+      if (!saved.chains().contains(chain)
+          || !saved.words(chain).equals(chains.getOrDefault(chain, List.of()))) {
         return false;
       }
     }
@@ -184,8 +194,10 @@ public final class IptablesBackend implements Backend {
         family = header.get();
         text.setLength(0);
       } else if (family == null && !line.isBlank()) {
-        throw new BackendException("this plan was made for another iptables flavour than "
-            + kernel.flavour().restore(IpFamily.IPV4) + "; plan again");
+        throw new BackendException(
+            "this plan was made for another iptables flavour than "
+                + kernel.flavour().restore(IpFamily.IPV4)
+                + "; plan again");
       } else if (!line.isEmpty()) {
         text.append(line).append('\n');
       }
@@ -209,7 +221,8 @@ public final class IptablesBackend implements Backend {
   public List<LiveForward> status() throws BackendException {
     List<LiveForward> forwards = new ArrayList<>();
     for (IpFamily family : IpFamily.values()) {
-      read(family, /* required= */ family == IpFamily.IPV4).ifPresent(s -> forwards.addAll(s.forwards()));
+      read(family, /* required= */ family == IpFamily.IPV4)
+          .ifPresent(s -> forwards.addAll(s.forwards()));
     }
     forwards.sort((a, b) -> CompiledForward.ORDER.compare(a.forward(), b.forward()));
     return forwards;
@@ -229,12 +242,17 @@ public final class IptablesBackend implements Backend {
     return new Plan(name(), DesiredState.empty(), changes, script.toString());
   }
 
-  /** Blocks deleting portfwd's chains and jumps of {@code family}: nat first, so no DNAT outlives its accept. */
+  /**
+   * Blocks deleting portfwd's chains and jumps of {@code family}: nat first, so no DNAT outlives
+   * its accept.
+   */
   private String removal(IpFamily family, FamilyState state) {
     StringBuilder script = new StringBuilder();
     for (String table : List.of(Chains.NAT, Chains.FILTER)) {
       if (state.table(table).holdsPortfwd()) {
-        script.append(RestoreScript.header(kernel.flavour(), family)).append(RestoreScript.remove(state.table(table)));
+        script
+            .append(RestoreScript.header(kernel.flavour(), family))
+            .append(RestoreScript.remove(state.table(table)));
       }
     }
     return script.toString();
@@ -245,9 +263,10 @@ public final class IptablesBackend implements Backend {
    * decided per backend tuple (see {@link BackendTargets#effective}).
    */
   static DesiredState kernelForm(DesiredState desired) {
-    List<CompiledForward> forwards = desired.forwards().stream()
-        .map(f -> f.withDescription(RestoreText.comment(f.description())))
-        .toList();
+    List<CompiledForward> forwards =
+        desired.forwards().stream()
+            .map(f -> f.withDescription(RestoreText.comment(f.description())))
+            .toList();
     return new DesiredState(BackendTargets.effective(forwards));
   }
 
@@ -267,9 +286,9 @@ public final class IptablesBackend implements Backend {
   }
 
   /**
-   * Dumps {@code family}'s tables. When the family's programs do not work (no ip6tables, no IPv6
-   * in the kernel) that is an error only if {@code required}; otherwise nothing can be installed
-   * there and the family is skipped.
+   * Dumps {@code family}'s tables. When the family's programs do not work (no ip6tables, no IPv6 in
+   * the kernel) that is an error only if {@code required}; otherwise nothing can be installed there
+   * and the family is skipped.
    */
   private Optional<FamilyState> read(IpFamily family, boolean required) throws BackendException {
     String nat;
@@ -284,9 +303,12 @@ public final class IptablesBackend implements Backend {
       return Optional.empty();
     }
     try {
-      return Optional.of(new FamilyState(family, SavedTable.parse(Chains.NAT, nat), SavedTable.parse(Chains.FILTER, filter)));
+      return Optional.of(
+          new FamilyState(
+              family, SavedTable.parse(Chains.NAT, nat), SavedTable.parse(Chains.FILTER, filter)));
     } catch (RuntimeException e) {
-      throw new BackendException("cannot read " + kernel.flavour().save(family) + " output: " + e.getMessage(), e);
+      throw new BackendException(
+          "cannot read " + kernel.flavour().save(family) + " output: " + e.getMessage(), e);
     }
   }
 }

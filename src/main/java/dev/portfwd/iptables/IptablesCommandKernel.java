@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The real {@link IptablesKernel}: runs the flavour's save and restore programs through a runner. */
+/**
+ * The real {@link IptablesKernel}: runs the flavour's save and restore programs through a runner.
+ */
 public final class IptablesCommandKernel implements IptablesKernel {
 
   private final CommandRunner runner;
@@ -28,7 +30,8 @@ public final class IptablesCommandKernel implements IptablesKernel {
   public String save(IpFamily family, String table) throws BackendException {
     CommandResult result = run(List.of(flavour.save(family), "-c", "-t", table), "");
     if (!result.succeeded()) {
-      throw new BackendException("cannot read the " + table + " table: " + result.describeFailure());
+      throw new BackendException(
+          "cannot read the " + table + " table: " + result.describeFailure());
     }
     return result.stdout();
   }
@@ -41,8 +44,10 @@ public final class IptablesCommandKernel implements IptablesKernel {
     }
     CommandResult result = run(argv, input);
     if (!result.succeeded()) {
-      throw new BackendException(flavour.restore(family) + " rejected portfwd's rules, nothing was changed: "
-          + result.stderr().strip().lines().findFirst().orElse("exit " + result.exitCode()));
+      throw new BackendException(
+          flavour.restore(family)
+              + " rejected portfwd's rules, nothing was changed: "
+              + result.stderr().strip().lines().findFirst().orElse("exit " + result.exitCode()));
     }
   }
 
@@ -50,16 +55,21 @@ public final class IptablesCommandKernel implements IptablesKernel {
   public void probe(IpFamily family) throws BackendException {
     for (String program : List.of(flavour.save(family), flavour.restore(family))) {
       if (!runner.isInstalled(program)) {
-        throw new BackendException(program + " is not installed; install the iptables package"
-            + " or use --backend nftables");
+        throw new BackendException(
+            program
+                + " is not installed; install the iptables package"
+                + " or use --backend nftables");
       }
     }
     CommandResult result = run(List.of(flavour.save(family), "-t", "nat"), "");
     if (!result.succeeded()) {
-      throw new BackendException(flavour.save(family) + " does not work here ("
-          + result.stderr().strip().lines().findFirst().orElse("exit " + result.exitCode())
-          + "); the kernel may lack " + (flavour == IptablesFlavour.LEGACY ? "the legacy x_tables" : "nf_tables")
-          + " NAT support");
+      throw new BackendException(
+          flavour.save(family)
+              + " does not work here ("
+              + result.stderr().strip().lines().findFirst().orElse("exit " + result.exitCode())
+              + "); the kernel may lack "
+              + (flavour == IptablesFlavour.LEGACY ? "the legacy x_tables" : "nf_tables")
+              + " NAT support");
     }
   }
 
@@ -67,8 +77,13 @@ public final class IptablesCommandKernel implements IptablesKernel {
     try {
       return runner.run(argv, stdin);
     } catch (IOException e) {
-      throw new BackendException("cannot run " + argv.get(0) + ": " + e.getMessage()
-          + "; install the iptables package or use --backend nftables", e);
+      throw new BackendException(
+          "cannot run "
+              + argv.get(0)
+              + ": "
+              + e.getMessage()
+              + "; install the iptables package or use --backend nftables",
+          e);
     }
   }
 }

@@ -31,6 +31,8 @@ public interface IptablesKernel {
    */
   void restore(IpFamily family, String input, boolean test) throws BackendException;
 
-  /** Fails with a one-line message when the programs of {@code family} are missing or do not work. */
+  /**
+   * Fails with a one-line message when the programs of {@code family} are missing or do not work.
+   */
   void probe(IpFamily family) throws BackendException;
 }

@@ -22,8 +22,8 @@ final class RestoreScript {
 
   /**
    * Rebuilds portfwd's chains of {@code table} with {@code chains}' rules: each chain is declared
-   * ({@code :CHAIN - [0:0]} creates it if missing) and flushed, then filled; jumps missing from
-   * the built-in chains are inserted at the top, duplicated ones deleted.
+   * ({@code :CHAIN - [0:0]} creates it if missing) and flushed, then filled; jumps missing from the
+   * built-in chains are inserted at the top, duplicated ones deleted.
    */
   static String rebuild(String table, Map<String, List<List<String>>> chains, SavedTable current) {
     StringBuilder text = new StringBuilder("*").append(table).append('\n');
@@ -36,19 +36,34 @@ final class RestoreScript {
     for (Map.Entry<String, String> jump : Chains.jumps(table).entrySet()) {
       int count = current.jumpCount(jump.getKey(), jump.getValue());
       if (count == 0) {
-        text.append("-I ").append(jump.getKey()).append(" 1 -j ").append(jump.getValue()).append('\n');
+        text.append("-I ")
+            .append(jump.getKey())
+            .append(" 1 -j ")
+            .append(jump.getValue())
+            .append('\n');
       }
       for (int extra = 1; extra < count; extra++) {
-        text.append("-D ").append(jump.getKey()).append(" -j ").append(jump.getValue()).append('\n');
+        text.append("-D ")
+            .append(jump.getKey())
+            .append(" -j ")
+            .append(jump.getValue())
+            .append('\n');
       }
     }
     // Chains with portfwd's prefix that this version does not use (left by an older version or by
     // hand) would otherwise keep the tables from ever matching the plan: take them out.
-    List<String> stray = current.ownChains().stream().filter(c -> !Chains.own(table).contains(c)).toList();
+    List<String> stray =
+        current.ownChains().stream().filter(c -> !Chains.own(table).contains(c)).toList();
     for (SavedTable.Rule rule : current.rules()) {
-      if (!Chains.isOwn(rule.chain()) && rule.words().size() == 2
-          && rule.words().get(0).equals("-j") && stray.contains(rule.words().get(1))) {
-        text.append("-D ").append(rule.chain()).append(" -j ").append(rule.words().get(1)).append('\n');
+      if (!Chains.isOwn(rule.chain())
+          && rule.words().size() == 2
+          && rule.words().get(0).equals("-j")
+          && stray.contains(rule.words().get(1))) {
+        text.append("-D ")
+            .append(rule.chain())
+            .append(" -j ")
+            .append(rule.words().get(1))
+            .append('\n');
       }
     }
     stray.forEach(chain -> text.append("-F ").append(chain).append('\n'));
@@ -68,9 +83,15 @@ final class RestoreScript {
   static String remove(SavedTable current) {
     StringBuilder text = new StringBuilder("*").append(current.name()).append('\n');
     for (SavedTable.Rule rule : current.rules()) {
-      if (!Chains.isOwn(rule.chain()) && rule.words().size() == 2 && rule.words().get(0).equals("-j")
+      if (!Chains.isOwn(rule.chain())
+          && rule.words().size() == 2
+          && rule.words().get(0).equals("-j")
           && Chains.isOwn(rule.words().get(1))) {
-        text.append("-D ").append(rule.chain()).append(" -j ").append(rule.words().get(1)).append('\n');
+        text.append("-D ")
+            .append(rule.chain())
+            .append(" -j ")
+            .append(rule.words().get(1))
+            .append('\n');
       }
     }
     for (String chain : current.ownChains()) {

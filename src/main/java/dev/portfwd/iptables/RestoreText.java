@@ -7,10 +7,10 @@ import java.util.List;
 /**
  * Spelling of words in {@code iptables-restore} input and {@code iptables-save} output. The one
  * place that decides what text from a table may reach a restore script: addresses and ports are
- * printed from parsed values, and descriptions pass through {@link #comment} and {@link #quote},
- * so no table field can add an option, a rule or a line. It is also the one place that splits
- * such lines into words: the backend reads its own chains with {@link #split}, doctor reads other
- * tools' rules with {@link #splitAsWritten}.
+ * printed from parsed values, and descriptions pass through {@link #comment} and {@link #quote}, so
+ * no table field can add an option, a rule or a line. It is also the one place that splits such
+ * lines into words: the backend reads its own chains with {@link #split}, doctor reads other tools'
+ * rules with {@link #splitAsWritten}.
  */
 public final class RestoreText {
 
@@ -53,7 +53,10 @@ public final class RestoreText {
   }
 
   private static boolean plain(int c) {
-    return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || "_-.:/[]!,".indexOf(c) >= 0;
+    return c >= '0' && c <= '9'
+        || c >= 'a' && c <= 'z'
+        || c >= 'A' && c <= 'Z'
+        || "_-.:/[]!,".indexOf(c) >= 0;
   }
 
   /** A rule's words joined into one restore line, each quoted where needed. */

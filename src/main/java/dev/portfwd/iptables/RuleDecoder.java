@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads portfwd's nat chains of one family back into forwards, the inverse of {@link
- * RuleRenderer}: DNAT rules give where a forward listens and sends (rules of one forward with
- * several allowed blocks are joined), the comment its description, and the MASQUERADE rules of
- * {@code PORTFWD-POSTROUTING} whether it masquerades. Rules it does not recognise are skipped:
- * the plan then sees chains that differ from the rendered ones and rewrites them.
+ * Reads portfwd's nat chains of one family back into forwards, the inverse of {@link RuleRenderer}:
+ * DNAT rules give where a forward listens and sends (rules of one forward with several allowed
+ * blocks are joined), the comment its description, and the MASQUERADE rules of {@code
+ * PORTFWD-POSTROUTING} whether it masquerades. Rules it does not recognise are skipped: the plan
+ * then sees chains that differ from the rendered ones and rewrites them.
  *
  * <p>Counters: nat rules see only the first packet of each connection, so a forward's packets and
  * bytes here count connections opened through it (and their first packets' bytes).
@@ -54,8 +54,17 @@ final class RuleDecoder {
     List<LiveForward> forwards = new ArrayList<>();
     for (Partial p : byKey.values()) {
       CompiledForward f = p.forward;
-      CompiledForward complete = new CompiledForward(f.family(), f.externalAddress(), f.protocol(),
-          f.externalPorts(), f.backend(), f.backendPorts(), p.sources, false, f.description());
+      CompiledForward complete =
+          new CompiledForward(
+              f.family(),
+              f.externalAddress(),
+              f.protocol(),
+              f.externalPorts(),
+              f.backend(),
+              f.backendPorts(),
+              p.sources,
+              false,
+              f.description());
       boolean masquerade = masquerading.stream().anyMatch(t -> t.covers(complete));
       forwards.add(new LiveForward(complete.withMasquerade(masquerade), p.packets, p.bytes, -1));
     }
@@ -97,14 +106,28 @@ final class RuleDecoder {
     if (portPart == null) {
       backendPorts = external;
     } else {
-      String range = portPart.contains("/") ? portPart.substring(0, portPart.indexOf('/')) : portPart;
+      String range =
+          portPart.contains("/") ? portPart.substring(0, portPart.indexOf('/')) : portPart;
       int dash = range.indexOf('-');
-      backendPorts = dash < 0 ? PortRange.of(Integer.parseInt(range))
-          : new PortRange(Integer.parseInt(range.substring(0, dash)), Integer.parseInt(range.substring(dash + 1)));
+      backendPorts =
+          dash < 0
+              ? PortRange.of(Integer.parseInt(range))
+              : new PortRange(
+                  Integer.parseInt(range.substring(0, dash)),
+                  Integer.parseInt(range.substring(dash + 1)));
     }
     Optional<Cidr> source = Optional.ofNullable(o.get("-s")).map(RuleDecoder::cidr);
-    CompiledForward forward = new CompiledForward(family, externalAddress, protocol, external, backend, backendPorts,
-        List.of(), true, o.getOrDefault("--comment", ""));
+    CompiledForward forward =
+        new CompiledForward(
+            family,
+            externalAddress,
+            protocol,
+            external,
+            backend,
+            backendPorts,
+            List.of(),
+            true,
+            o.getOrDefault("--comment", ""));
     return new Partial(forward, source);
   }
 
@@ -114,8 +137,12 @@ final class RuleDecoder {
       Map<String, String> o = options(rule.words());
       try {
         if ("MASQUERADE".equals(o.get("-j"))) {
-          targets.add(new BackendTargets.Target(family, host(o.get("-d")),
-              Protocol.fromKeyword(o.get("-p")).orElseThrow(), ports(o.get("--dport"))));
+          targets.add(
+              new BackendTargets.Target(
+                  family,
+                  host(o.get("-d")),
+                  Protocol.fromKeyword(o.get("-p")).orElseThrow(),
+                  ports(o.get("--dport"))));
         }
       } catch (RuntimeException unreadable) {
         // Not portfwd's; the plan rewrites the chain.
@@ -141,8 +168,11 @@ final class RuleDecoder {
 
   static PortRange ports(String text) {
     int colon = text.indexOf(':');
-    return colon < 0 ? PortRange.of(Integer.parseInt(text))
-        : new PortRange(Integer.parseInt(text.substring(0, colon)), Integer.parseInt(text.substring(colon + 1)));
+    return colon < 0
+        ? PortRange.of(Integer.parseInt(text))
+        : new PortRange(
+            Integer.parseInt(text.substring(0, colon)),
+            Integer.parseInt(text.substring(colon + 1)));
   }
 
   /** An address written with or without a host prefix length ({@code 192.0.2.2/32}). */
@@ -163,6 +193,7 @@ final class RuleDecoder {
   }
 
   private static InetAddress address(String text) {
-    return Addresses.parse(text).orElseThrow(() -> new IllegalArgumentException("not an address: " + text));
+    return Addresses.parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not an address: " + text));
   }
 }

@@ -16,26 +16,31 @@ import java.util.Map;
  * Turns the forwards of one IP family into the rules of portfwd's chains, per table, spelled the
  * way {@code iptables-save} prints them (so a dump compares word for word with what was written).
  *
- * <p>Lookup order in {@code PORTFWD-DNAT}, first match wins because DNAT ends the chain:
- * forwards naming an external address, then forwards for any local address ({@code -m addrtype
- * --dst-type LOCAL}). A forward with {@code from=} has one DNAT rule per allowed block followed
- * by a RETURN for everyone else, so other sources neither reach it nor fall through to an
- * address-less forward on the same port. A shifted range is one rule with the kernel's port
- * offset ({@code --to-destination B:9000-9009/8000}: without the {@code /base} the kernel would
- * spread connections over the range instead of shifting).
+ * <p>Lookup order in {@code PORTFWD-DNAT}, first match wins because DNAT ends the chain: forwards
+ * naming an external address, then forwards for any local address ({@code -m addrtype --dst-type
+ * LOCAL}). A forward with {@code from=} has one DNAT rule per allowed block followed by a RETURN
+ * for everyone else, so other sources neither reach it nor fall through to an address-less forward
+ * on the same port. A shifted range is one rule with the kernel's port offset ({@code
+ * --to-destination B:9000-9009/8000}: without the {@code /base} the kernel would spread connections
+ * over the range instead of shifting).
  */
 final class RuleRenderer {
 
   private RuleRenderer() {}
 
-  /** Table → chain → rules (words after {@code -A CHAIN}) for {@code forwards} of {@code family}. */
-  static Map<String, Map<String, List<List<String>>>> render(IpFamily family, List<CompiledForward> forwards) {
+  /**
+   * Table → chain → rules (words after {@code -A CHAIN}) for {@code forwards} of {@code family}.
+   */
+  static Map<String, Map<String, List<List<String>>>> render(
+      IpFamily family, List<CompiledForward> forwards) {
     List<CompiledForward> mine = forwards.stream().filter(f -> f.family() == family).toList();
     Map<String, List<List<String>>> nat = new LinkedHashMap<>();
     nat.put(Chains.PREROUTING, List.of(Chains.jump(Chains.DNAT)));
-    nat.put(Chains.OUTPUT, List.of(
-        List.of("-d", family == IpFamily.IPV4 ? "127.0.0.0/8" : "::1/128", "-j", "RETURN"),
-        Chains.jump(Chains.DNAT)));
+    nat.put(
+        Chains.OUTPUT,
+        List.of(
+            List.of("-d", family == IpFamily.IPV4 ? "127.0.0.0/8" : "::1/128", "-j", "RETURN"),
+            Chains.jump(Chains.DNAT)));
     List<List<String>> dnat = new ArrayList<>();
     for (boolean named : new boolean[] {true, false}) {
       for (CompiledForward f : mine) {
@@ -47,14 +52,40 @@ final class RuleRenderer {
     nat.put(Chains.DNAT, dnat);
     List<List<String>> postrouting = new ArrayList<>();
     for (BackendTargets.Target t : BackendTargets.of(mine, /* masqueradingOnly= */ true)) {
-      postrouting.add(List.of("-d", host(t.backend()), "-p", t.protocol().keyword(), "-m", t.protocol().keyword(),
-          "--dport", ports(t.ports()), "-m", "conntrack", "--ctstate", "DNAT", "-j", "MASQUERADE"));
+      postrouting.add(
+          List.of(
+              "-d",
+              host(t.backend()),
+              "-p",
+              t.protocol().keyword(),
+              "-m",
+              t.protocol().keyword(),
+              "--dport",
+              ports(t.ports()),
+              "-m",
+              "conntrack",
+              "--ctstate",
+              "DNAT",
+              "-j",
+              "MASQUERADE"));
     }
     nat.put(Chains.POSTROUTING, postrouting);
     List<List<String>> forward = new ArrayList<>();
     for (BackendTargets.Target t : BackendTargets.of(mine, /* masqueradingOnly= */ false)) {
-      forward.add(List.of("-p", t.protocol().keyword(), "-m", "conntrack", "--ctstate", "DNAT",
-          "--ctreplsrc", BackendTargets.address(t), "--ctreplsrcport", ports(t.ports()), "-j", "ACCEPT"));
+      forward.add(
+          List.of(
+              "-p",
+              t.protocol().keyword(),
+              "-m",
+              "conntrack",
+              "--ctstate",
+              "DNAT",
+              "--ctreplsrc",
+              BackendTargets.address(t),
+              "--ctreplsrcport",
+              ports(t.ports()),
+              "-j",
+              "ACCEPT"));
     }
     Map<String, Map<String, List<List<String>>>> tables = new LinkedHashMap<>();
     tables.put(Chains.FILTER, Map.of(Chains.FORWARD, forward));
@@ -108,7 +139,13 @@ final class RuleRenderer {
     if (f.externalPorts().isSinglePort()) {
       return host + ":" + f.backendPorts().first();
     }
-    return host + ":" + f.backendPorts().first() + "-" + f.backendPorts().last() + "/" + f.externalPorts().first();
+    return host
+        + ":"
+        + f.backendPorts().first()
+        + "-"
+        + f.backendPorts().last()
+        + "/"
+        + f.externalPorts().first();
   }
 
   /** {@code 192.0.2.2/32}: iptables-save prints every address with its prefix length. */
@@ -118,6 +155,8 @@ final class RuleRenderer {
 
   /** {@code 80} or {@code 8000:8009}, iptables' spelling of a port range. */
   static String ports(PortRange range) {
-    return range.isSinglePort() ? Integer.toString(range.first()) : range.first() + ":" + range.last();
+    return range.isSinglePort()
+        ? Integer.toString(range.first())
+        : range.first() + ":" + range.last();
   }
 }

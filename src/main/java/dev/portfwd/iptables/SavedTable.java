@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One table as {@code iptables-save -c} prints it: its chains and its rules in order, each with
- * its counters. Lines of other tables and comments are skipped.
+ * One table as {@code iptables-save -c} prints it: its chains and its rules in order, each with its
+ * counters. Lines of other tables and comments are skipped.
  */
 record SavedTable(String name, Set<String> chains, List<Rule> rules) {
 
@@ -57,7 +57,8 @@ record SavedTable(String name, Set<String> chains, List<Rule> rules) {
       if (words.size() < 2 || !words.get(0).equals("-A")) {
         throw new IllegalArgumentException("unexpected line in " + name + " table: " + raw);
       }
-      rules.add(new Rule(words.get(1), List.copyOf(words.subList(2, words.size())), packets, bytes));
+      rules.add(
+          new Rule(words.get(1), List.copyOf(words.subList(2, words.size())), packets, bytes));
     }
     return new SavedTable(name, chains, rules);
   }
@@ -85,7 +86,12 @@ record SavedTable(String name, Set<String> chains, List<Rule> rules) {
   /** True when portfwd has a chain or a jump in this table. */
   boolean holdsPortfwd() {
     return !ownChains().isEmpty()
-        || rules.stream().anyMatch(r -> !Chains.isOwn(r.chain()) && r.words().size() == 2
-            && r.words().get(0).equals("-j") && Chains.isOwn(r.words().get(1)));
+        || rules.stream()
+            .anyMatch(
+                r ->
+                    !Chains.isOwn(r.chain())
+                        && r.words().size() == 2
+                        && r.words().get(0).equals("-j")
+                        && Chains.isOwn(r.words().get(1)));
   }
 }

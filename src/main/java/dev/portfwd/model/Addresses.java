@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Parses and prints IP address literals without ever resolving a name: {@code
- * InetAddress.getByName} would silently turn a typo into a DNS lookup. {@link AddressLiteral}
- * reads the text into bytes, and only bytes are handed to the JDK.
+ * InetAddress.getByName} would silently turn a typo into a DNS lookup. {@link AddressLiteral} reads
+ * the text into bytes, and only bytes are handed to the JDK.
  */
 public final class Addresses {
 
@@ -26,8 +26,15 @@ public final class Addresses {
   public static String format(InetAddress address) {
     byte[] b = address.getAddress();
     if (address instanceof Inet4Address) {
-      return new StringBuilder(15).append(b[0] & 0xff).append('.').append(b[1] & 0xff).append('.')
-          .append(b[2] & 0xff).append('.').append(b[3] & 0xff).toString();
+      return new StringBuilder(15)
+          .append(b[0] & 0xff)
+          .append('.')
+          .append(b[1] & 0xff)
+          .append('.')
+          .append(b[2] & 0xff)
+          .append('.')
+          .append(b[3] & 0xff)
+          .toString();
     }
     return ipv6Text(b);
   }
@@ -40,9 +47,9 @@ public final class Addresses {
   }
 
   /**
-   * RFC 5952 text of sixteen bytes: lower-case hex words without leading zeros, the longest run
-   * of two or more zero words (the first of equally long ones) written {@code ::}, and no dotted
-   * quad even for IPv4-mapped bytes. The zone id, if any, is left out.
+   * RFC 5952 text of sixteen bytes: lower-case hex words without leading zeros, the longest run of
+   * two or more zero words (the first of equally long ones) written {@code ::}, and no dotted quad
+   * even for IPv4-mapped bytes. The zone id, if any, is left out.
    */
   private static String ipv6Text(byte[] bytes) {
     int[] words = new int[8];

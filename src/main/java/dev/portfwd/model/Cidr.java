@@ -5,8 +5,8 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * An address block such as {@code 203.0.113.0/24} or {@code 2001:db8::/32}. The stored address
- * has its host bits cleared, so equal blocks compare equal however they were written.
+ * An address block such as {@code 203.0.113.0/24} or {@code 2001:db8::/32}. The stored address has
+ * its host bits cleared, so equal blocks compare equal however they were written.
  *
  * @throws IllegalArgumentException when the prefix length does not fit the address family
  */

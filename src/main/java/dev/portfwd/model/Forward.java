@@ -11,9 +11,9 @@ import java.util.Set;
  * when given, else on any of the gateway's own addresses) goes to {@code backend} at {@code
  * backendPorts}.
  *
- * <p>{@code backendPorts} always has the same size as {@code externalPorts}: "same ports" is
- * stored as the same range, a shifted range as the shifted one. {@code allowedSources} empty
- * means everyone may use the forward.
+ * <p>{@code backendPorts} always has the same size as {@code externalPorts}: "same ports" is stored
+ * as the same range, a shifted range as the shifted one. {@code allowedSources} empty means
+ * everyone may use the forward.
  *
  * @param line the 1-based line of the table this forward came from, for messages
  * @throws IllegalArgumentException when the ranges differ in size, no protocol is given, or the
@@ -41,7 +41,11 @@ public record Forward(
     Objects.requireNonNull(description, "description");
     if (externalPorts.size() != backendPorts.size()) {
       throw new IllegalArgumentException(
-          "external ports " + externalPorts + " and backend ports " + backendPorts + " differ in size");
+          "external ports "
+              + externalPorts
+              + " and backend ports "
+              + backendPorts
+              + " differ in size");
     }
     if (protocols.isEmpty()) {
       throw new IllegalArgumentException("a forward needs at least one protocol");
@@ -94,7 +98,9 @@ public record Forward(
 
   /** {@code 13102}, {@code 198.51.100.7:443} or {@code [2001:db8::1]:443}: the external side. */
   public String externalText() {
-    return externalAddress.map(a -> Addresses.withPort(a, externalPorts)).orElse(externalPorts.toString());
+    return externalAddress
+        .map(a -> Addresses.withPort(a, externalPorts))
+        .orElse(externalPorts.toString());
   }
 
   /** {@code 172.16.0.2:80}: the backend side. */
@@ -110,13 +116,23 @@ public record Forward(
   /** This forward with another line number; used when forwards are moved between tables. */
   public Forward withLine(int newLine) {
     return new Forward(
-        newLine, externalAddress, externalPorts, backend, backendPorts, protocols, allowedSources,
-        masquerade, proxyProtocol, description);
+        newLine,
+        externalAddress,
+        externalPorts,
+        backend,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description);
   }
 
   private static List<Protocol> sortedProtocols(Set<Protocol> protocols) {
     boolean tcp = protocols.contains(Protocol.TCP);
     boolean udp = protocols.contains(Protocol.UDP);
-    return tcp && udp ? List.of(Protocol.TCP, Protocol.UDP) : List.of(tcp ? Protocol.TCP : Protocol.UDP);
+    return tcp && udp
+        ? List.of(Protocol.TCP, Protocol.UDP)
+        : List.of(tcp ? Protocol.TCP : Protocol.UDP);
   }
 }

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A parsed forwarding table: the forwards in file order. {@code source} names where it came from
- * (a path, or {@code <stdin>}) for messages.
+ * A parsed forwarding table: the forwards in file order. {@code source} names where it came from (a
+ * path, or {@code <stdin>}) for messages.
  */
 public record ForwardTable(String source, List<Forward> forwards) {
 

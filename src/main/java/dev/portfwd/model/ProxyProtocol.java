@@ -3,8 +3,8 @@ package dev.portfwd.model;
 import java.util.Locale;
 
 /**
- * The PROXY protocol header the userspace relay sends to a backend before the client's data, so
- * the backend learns the client's real address. Kernel backends ignore it.
+ * The PROXY protocol header the userspace relay sends to a backend before the client's data, so the
+ * backend learns the client's real address. Kernel backends ignore it.
  */
 public enum ProxyProtocol {
   NONE,

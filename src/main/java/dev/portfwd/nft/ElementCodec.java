@@ -18,15 +18,17 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Translates forwards to the elements of portfwd's sets and maps, and elements read from the
- * kernel back to forwards. The two directions are inverse on canonical forwards (tested), which
- * is what lets {@code plan} diff the kernel against a table.
+ * Translates forwards to the elements of portfwd's sets and maps, and elements read from the kernel
+ * back to forwards. The two directions are inverse on canonical forwards (tested), which is what
+ * lets {@code plan} diff the kernel against a table.
  */
 final class ElementCodec {
 
   private ElementCodec() {}
 
-  /** Every element {@code forwards} need, grouped by set name; every set of the table is present. */
+  /**
+   * Every element {@code forwards} need, grouped by set name; every set of the table is present.
+   */
   static Map<String, List<NftElement>> encode(List<CompiledForward> forwards) {
     Map<String, List<NftElement>> sets = encodeEach(forwards);
     masquerade(forwards).forEach((set, elements) -> sets.get(set).addAll(elements));
@@ -71,27 +73,42 @@ final class ElementCodec {
     }
     for (Masquerade.Target target : Masquerade.targets(forwards)) {
       String set = MapSpec.masqueradeSet(target.family());
-      sets.get(set).add(new NftElement(set,
-          List.of(Addresses.format(target.backend()), target.protocol().keyword(), NftText.ports(target.ports())),
-          List.of(), ""));
+      sets.get(set)
+          .add(
+              new NftElement(
+                  set,
+                  List.of(
+                      Addresses.format(target.backend()),
+                      target.protocol().keyword(),
+                      NftText.ports(target.ports())),
+                  List.of(),
+                  ""));
     }
     return sets;
   }
 
   static MapSpec specOf(CompiledForward forward) {
     boolean range = !forward.externalPorts().isSinglePort() && forward.portOffset() == 0;
-    return new MapSpec(forward.family(), forward.externalAddress().isPresent(), forward.isRestricted(), range);
+    return new MapSpec(
+        forward.family(), forward.externalAddress().isPresent(), forward.isRestricted(), range);
   }
 
-  private static void encodeDnat(CompiledForward forward, Map<String, List<NftElement>> sets, String backend) {
+  private static void encodeDnat(
+      CompiledForward forward, Map<String, List<NftElement>> sets, String backend) {
     MapSpec spec = specOf(forward);
     List<NftElement> out = sets.get(spec.name());
     if (!spec.named() && !spec.restricted() && !spec.range()) {
       // The common shape, protocol . port : backend . port, with no list to copy.
       String protocol = forward.protocol().keyword();
-      for (int port = forward.externalPorts().first(); port <= forward.externalPorts().last(); port++) {
-        out.add(new NftElement(spec.name(), List.of(protocol, Integer.toString(port)),
-            List.of(backend, Integer.toString(port + forward.portOffset())), forward.description()));
+      for (int port = forward.externalPorts().first();
+          port <= forward.externalPorts().last();
+          port++) {
+        out.add(
+            new NftElement(
+                spec.name(),
+                List.of(protocol, Integer.toString(port)),
+                List.of(backend, Integer.toString(port + forward.portOffset())),
+                forward.description()));
       }
       return;
     }
@@ -113,11 +130,17 @@ final class ElementCodec {
         out.add(new NftElement(spec.name(), key, List.of(backend), forward.description()));
       } else {
         // Shifted ranges: one element per port, the kernel has no offset mapping.
-        for (int port = forward.externalPorts().first(); port <= forward.externalPorts().last(); port++) {
+        for (int port = forward.externalPorts().first();
+            port <= forward.externalPorts().last();
+            port++) {
           List<String> key = new ArrayList<>(prefix);
           key.add(Integer.toString(port));
-          out.add(new NftElement(spec.name(), key,
-              List.of(backend, Integer.toString(port + forward.portOffset())), forward.description()));
+          out.add(
+              new NftElement(
+                  spec.name(),
+                  key,
+                  List.of(backend, Integer.toString(port + forward.portOffset())),
+                  forward.description()));
         }
       }
     }
@@ -135,8 +158,12 @@ final class ElementCodec {
     for (IpFamily family : IpFamily.values()) {
       for (Counted counted : sets.getOrDefault(MapSpec.masqueradeSet(family), List.of())) {
         List<String> key = counted.element().key();
-        masquerade.add(new Masquerade.Target(family, NftText.parseAddress(key.get(0)),
-            Protocol.fromKeyword(key.get(1)).orElseThrow(), NftText.parsePorts(key.get(2))));
+        masquerade.add(
+            new Masquerade.Target(
+                family,
+                NftText.parseAddress(key.get(0)),
+                Protocol.fromKeyword(key.get(1)).orElseThrow(),
+                NftText.parsePorts(key.get(2))));
       }
     }
     // Elements of one restricted forward differ only in the source block: join them first.
@@ -158,7 +185,9 @@ final class ElementCodec {
     long[][] totals = new long[canonical.size()][2];
     for (int i = 0; i < canonical.size(); i++) {
       CompiledForward f = canonical.get(i);
-      index.computeIfAbsent(place(f), k -> new TreeMap<>()).put(f.externalPorts().first(), new int[] {i});
+      index
+          .computeIfAbsent(place(f), k -> new TreeMap<>())
+          .put(f.externalPorts().first(), new int[] {i});
     }
     for (Fragment piece : fragments.values()) {
       CompiledForward f = piece.forward();
@@ -177,20 +206,34 @@ final class ElementCodec {
     return List.of(f.family(), f.externalAddress(), f.protocol(), f.allowedSources());
   }
 
-  private static Fragment fragment(MapSpec spec, Counted counted, List<Masquerade.Target> masquerade) {
+  private static Fragment fragment(
+      MapSpec spec, Counted counted, List<Masquerade.Target> masquerade) {
     NftElement element = counted.element();
     List<String> key = element.key();
     int i = 0;
-    Optional<InetAddress> external = spec.named() ? Optional.of(NftText.parseAddress(key.get(i++))) : Optional.empty();
+    Optional<InetAddress> external =
+        spec.named() ? Optional.of(NftText.parseAddress(key.get(i++))) : Optional.empty();
     List<Cidr> sources = spec.restricted() ? List.of(NftText.parseCidr(key.get(i++))) : List.of();
-    Protocol protocol = Protocol.fromKeyword(key.get(i++))
-        .orElseThrow(() -> new IllegalArgumentException("unknown protocol in " + element));
+    Protocol protocol =
+        Protocol.fromKeyword(key.get(i++))
+            .orElseThrow(() -> new IllegalArgumentException("unknown protocol in " + element));
     PortRange ports = NftText.parsePorts(key.get(i));
     InetAddress backend = NftText.parseAddress(element.value().get(0));
-    PortRange backendPorts = spec.range() ? ports : PortRange.of(Integer.parseInt(element.value().get(1)));
-    boolean masq = masquerade.stream().anyMatch(t -> t.covers(spec.family(), backend, protocol, backendPorts));
-    CompiledForward forward = new CompiledForward(spec.family(), external, protocol, ports, backend,
-        backendPorts, sources, masq, element.comment());
+    PortRange backendPorts =
+        spec.range() ? ports : PortRange.of(Integer.parseInt(element.value().get(1)));
+    boolean masq =
+        masquerade.stream().anyMatch(t -> t.covers(spec.family(), backend, protocol, backendPorts));
+    CompiledForward forward =
+        new CompiledForward(
+            spec.family(),
+            external,
+            protocol,
+            ports,
+            backend,
+            backendPorts,
+            sources,
+            masq,
+            element.comment());
     return new Fragment(forward, counted.packets(), counted.bytes());
   }
 
@@ -212,16 +255,32 @@ final class ElementCodec {
 
     List<Object> shape() {
       CompiledForward f = forward;
-      return List.of(f.family(), f.externalAddress(), f.protocol(), f.externalPorts(), f.backend(),
-          f.backendPorts(), f.masquerade(), f.description());
+      return List.of(
+          f.family(),
+          f.externalAddress(),
+          f.protocol(),
+          f.externalPorts(),
+          f.backend(),
+          f.backendPorts(),
+          f.masquerade(),
+          f.description());
     }
 
     Fragment join(Fragment other) {
       List<Cidr> sources = new ArrayList<>(forward.allowedSources());
       sources.addAll(other.forward.allowedSources());
       CompiledForward f = forward;
-      forward = new CompiledForward(f.family(), f.externalAddress(), f.protocol(), f.externalPorts(),
-          f.backend(), f.backendPorts(), sources, f.masquerade(), f.description());
+      forward =
+          new CompiledForward(
+              f.family(),
+              f.externalAddress(),
+              f.protocol(),
+              f.externalPorts(),
+              f.backend(),
+              f.backendPorts(),
+              sources,
+              f.masquerade(),
+              f.description());
       packets += other.packets;
       bytes += other.bytes;
       return this;

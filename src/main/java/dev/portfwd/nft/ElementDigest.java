@@ -13,9 +13,9 @@ import java.util.zip.CRC32C;
 
 /**
  * A digest of what portfwd's table holds, stored in the table by each transaction that changes its
- * elements. A later plan that finds the digest of its recorded state in the kernel knows the
- * kernel still holds exactly what portfwd installed, without listing 20,000 elements (nft takes
- * 0.7 s for that, and parsing it as long again).
+ * elements. A later plan that finds the digest of its recorded state in the kernel knows the kernel
+ * still holds exactly what portfwd installed, without listing 20,000 elements (nft takes 0.7 s for
+ * that, and parsing it as long again).
  *
  * <p>It is taken over the kernel-form forwards rather than the elements, which {@link
  * ElementCodec#encode} derives from them deterministically: the forwards are at hand without
@@ -66,7 +66,9 @@ final class ElementDigest {
     crc.update(bytes.array, 0, bytes.size);
     CRC32C crcC = new CRC32C();
     crcC.update(bytes.array, 0, bytes.size);
-    return PREFIX + HexFormat.of().toHexDigits((int) crc.getValue()) + HexFormat.of().toHexDigits((int) crcC.getValue());
+    return PREFIX
+        + HexFormat.of().toHexDigits((int) crc.getValue())
+        + HexFormat.of().toHexDigits((int) crcC.getValue());
   }
 
   private static void address(Buffer bytes, InetAddress address) {

@@ -14,8 +14,8 @@ import java.util.List;
  *   <li>{@code restricted}: the key holds the source address as an interval ({@code from=}), so
  *       only admitted clients find an element; unrestricted forwards never pay for it.
  *   <li>{@code range}: same-port ranges as interval keys whose value is the backend address only,
- *       so the kernel keeps the destination port. Shifted ranges have no kernel offset mapping
- *       and are expanded to one exact element per port instead.
+ *       so the kernel keeps the destination port. Shifted ranges have no kernel offset mapping and
+ *       are expanded to one exact element per port instead.
  * </ul>
  *
  * Names avoid nft keywords ({@code fwd} is one) and carry the IP version, since a map's value type
@@ -48,7 +48,11 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
   }
 
   String name() {
-    return NAMES[(family == IpFamily.IPV4 ? 0 : 8) + (named ? 4 : 0) + (restricted ? 2 : 0) + (range ? 1 : 0)];
+    return NAMES[
+        (family == IpFamily.IPV4 ? 0 : 8)
+            + (named ? 4 : 0)
+            + (restricted ? 2 : 0)
+            + (range ? 1 : 0)];
   }
 
   /** {@link #name()} of every spec, spelled once: encoding asks for a name per forward. */
@@ -56,8 +60,12 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
 
   static {
     for (int i = 0; i < NAMES.length; i++) {
-      NAMES[i] = "dnat" + suffix(i < 8 ? IpFamily.IPV4 : IpFamily.IPV6) + ((i & 4) != 0 ? "_addr" : "")
-          + ((i & 2) != 0 ? "_from" : "") + ((i & 1) != 0 ? "_range" : "");
+      NAMES[i] =
+          "dnat"
+              + suffix(i < 8 ? IpFamily.IPV4 : IpFamily.IPV6)
+              + ((i & 4) != 0 ? "_addr" : "")
+              + ((i & 2) != 0 ? "_from" : "")
+              + ((i & 1) != 0 ? "_range" : "");
     }
   }
 
@@ -68,7 +76,9 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
 
   String keyType() {
     String addr = addrType(family);
-    return (named ? addr + " . " : "") + (restricted ? addr + " . " : "") + "inet_proto . inet_service";
+    return (named ? addr + " . " : "")
+        + (restricted ? addr + " . " : "")
+        + "inet_proto . inet_service";
   }
 
   String valueType() {
@@ -78,7 +88,9 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
   /** The packet fields matching {@link #keyType()}. */
   String keyExpression() {
     String ip = ipKeyword(family);
-    return (named ? ip + " daddr . " : "") + (restricted ? ip + " saddr . " : "") + "meta l4proto . th dport";
+    return (named ? ip + " daddr . " : "")
+        + (restricted ? ip + " saddr . " : "")
+        + "meta l4proto . th dport";
   }
 
   static String suffix(IpFamily family) {

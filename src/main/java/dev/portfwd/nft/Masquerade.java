@@ -33,13 +33,13 @@ final class Masquerade {
   static List<Target> targets(List<CompiledForward> forwards) {
     return BackendBlock.merge(forwards, /* masqueradingOnly= */ true).stream()
         .map(b -> new Target(b.family(), b.backend(), b.protocol(), b.ports()))
-        .sorted(Comparator.comparing(Target::family)
-            .thenComparing(t -> Addresses.format(t.backend()))
-            .thenComparing(Target::protocol)
-            .thenComparingInt(t -> t.ports().first()))
+        .sorted(
+            Comparator.comparing(Target::family)
+                .thenComparing(t -> Addresses.format(t.backend()))
+                .thenComparing(Target::protocol)
+                .thenComparingInt(t -> t.ports().first()))
         .toList();
   }
-
 
   /**
    * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
@@ -48,5 +48,4 @@ final class Masquerade {
   static List<CompiledForward> effective(List<CompiledForward> forwards) {
     return BackendBlock.effective(forwards);
   }
-
 }

@@ -24,10 +24,10 @@ import java.util.Set;
  * The nftables backend: everything in {@code table inet portfwd}, forwards as map elements.
  *
  * <p>A plan reads the table, decodes its elements to forwards and diffs them per forward against
- * the desired ones for people, and per element for the kernel: the script deletes the elements
- * that differ and adds the missing ones, so changing one forward among 10,000 sends a few lines.
- * A missing table, or one from another ruleset version, is (re)built whole in the same
- * transaction. Nothing outside portfwd's table is ever named.
+ * the desired ones for people, and per element for the kernel: the script deletes the elements that
+ * differ and adds the missing ones, so changing one forward among 10,000 sends a few lines. A
+ * missing table, or one from another ruleset version, is (re)built whole in the same transaction.
+ * Nothing outside portfwd's table is ever named.
  */
 public final class NftBackend implements Backend {
 
@@ -64,8 +64,8 @@ public final class NftBackend implements Backend {
   /**
    * Like {@link #plan(DesiredState)}, but when the kernel's {@link ElementDigest} is the digest of
    * {@code recorded}, the elements are taken from {@code recorded} instead of listing the table:
-   * the kernel still holds what portfwd's last transaction left. Elements edited by hand since
-   * then (the digest stays) are not seen this way; {@link #plan(DesiredState)} sees them.
+   * the kernel still holds what portfwd's last transaction left. Elements edited by hand since then
+   * (the digest stays) are not seen this way; {@link #plan(DesiredState)} sees them.
    */
   @Override
   public Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
@@ -73,7 +73,8 @@ public final class NftBackend implements Backend {
     String digest = ElementDigest.of(wanted.forwards());
     if (recorded.isPresent()) {
       Optional<String> inKernel = readDigest();
-      if (inKernel.isPresent() && inKernel.get().equals(ElementDigest.of(recorded.get().forwards()))) {
+      if (inKernel.isPresent()
+          && inKernel.get().equals(ElementDigest.of(recorded.get().forwards()))) {
         return planFromRecord(recorded.get().forwards(), wanted, inKernel.get(), digest);
       }
     }
@@ -110,7 +111,8 @@ public final class NftBackend implements Backend {
    * and patched (each element belongs to one forward, as the table's clash rules guarantee), plus
    * the masquerade sets, which depend on all forwards together.
    */
-  private Plan planFromRecord(List<CompiledForward> live, DesiredState wanted, String inKernel, String digest) {
+  private Plan planFromRecord(
+      List<CompiledForward> live, DesiredState wanted, String inKernel, String digest) {
     List<CompiledForward> gone = new ArrayList<>();
     List<CompiledForward> come = new ArrayList<>();
     differing(live, wanted.forwards(), gone, come);
@@ -154,12 +156,18 @@ public final class NftBackend implements Backend {
    * exactly by key, with one forward per key: one merge walk finds them (hashing 20,000 forwards
    * into sets took as long as the rest of the plan in the cold JVM).
    */
-  private static void differing(List<CompiledForward> live, List<CompiledForward> wanted,
-      List<CompiledForward> gone, List<CompiledForward> come) {
+  private static void differing(
+      List<CompiledForward> live,
+      List<CompiledForward> wanted,
+      List<CompiledForward> gone,
+      List<CompiledForward> come) {
     int i = 0;
     int j = 0;
     while (i < live.size() || j < wanted.size()) {
-      int order = i == live.size() ? 1 : j == wanted.size() ? -1 : CompiledForward.ORDER.compare(live.get(i), wanted.get(j));
+      int order =
+          i == live.size()
+              ? 1
+              : j == wanted.size() ? -1 : CompiledForward.ORDER.compare(live.get(i), wanted.get(j));
       if (order < 0) {
         gone.add(live.get(i++));
       } else if (order > 0) {
@@ -176,8 +184,8 @@ public final class NftBackend implements Backend {
   }
 
   /**
-   * Ends a patch with the new digest. A patch with no element to change leaves the table as it
-   * is, even when its digest is missing or stale: applying the same table twice sends nothing.
+   * Ends a patch with the new digest. A patch with no element to change leaves the table as it is,
+   * even when its digest is missing or stale: applying the same table twice sends nothing.
    */
   private static void finish(NftTransaction tx, Optional<String> inKernel, String digest) {
     if (!tx.isEmpty() && !inKernel.equals(Optional.of(digest))) {
@@ -187,7 +195,11 @@ public final class NftBackend implements Backend {
 
   private static Map<String, List<NftElement>> elements(NftState state) {
     Map<String, List<NftElement>> sets = new LinkedHashMap<>();
-    state.sets().forEach((set, counted) -> sets.put(set, counted.stream().map(ElementCodec.Counted::element).toList()));
+    state
+        .sets()
+        .forEach(
+            (set, counted) ->
+                sets.put(set, counted.stream().map(ElementCodec.Counted::element).toList()));
     return sets;
   }
 
@@ -200,8 +212,12 @@ public final class NftBackend implements Backend {
     }
   }
 
-  /** Deletes elements that differ or are gone, then adds the missing ones (overlaps need that order). */
-  private static void patch(NftTransaction tx, Map<String, List<NftElement>> live, Map<String, List<NftElement>> target) {
+  /**
+   * Deletes elements that differ or are gone, then adds the missing ones (overlaps need that
+   * order).
+   */
+  private static void patch(
+      NftTransaction tx, Map<String, List<NftElement>> live, Map<String, List<NftElement>> target) {
     Map<String, List<NftElement>> adds = new LinkedHashMap<>();
     for (Map.Entry<String, List<NftElement>> entry : target.entrySet()) {
       String set = entry.getKey();
@@ -240,10 +256,13 @@ public final class NftBackend implements Backend {
     } catch (NftCommandException e) {
       // A patch deletes elements the plan saw (or its record said) were there: when one is gone,
       // the table changed behind portfwd's back since.
-      throw new BackendException(e.kind() == NftCommandException.Kind.NOT_FOUND
-          ? e.getMessage() + "; portfwd's table no longer holds what this plan expected (changed by hand?):"
-              + " 'portfwd apply --reread' plans from a full listing of the kernel"
-          : e.getMessage(), e);
+      throw new BackendException(
+          e.kind() == NftCommandException.Kind.NOT_FOUND
+              ? e.getMessage()
+                  + "; portfwd's table no longer holds what this plan expected (changed by hand?):"
+                  + " 'portfwd apply --reread' plans from a full listing of the kernel"
+              : e.getMessage(),
+          e);
     }
   }
 
@@ -260,7 +279,8 @@ public final class NftBackend implements Backend {
       return new Plan(name(), DesiredState.empty(), List.of(), "");
     }
     List<CompiledForward> live = decodable(state);
-    List<ForwardChange> changes = live == null ? List.of() : live.stream().map(ForwardChange::remove).toList();
+    List<ForwardChange> changes =
+        live == null ? List.of() : live.stream().map(ForwardChange::remove).toList();
     NftTransaction tx = new NftTransaction().add("delete table " + NftTransaction.TABLE);
     return new Plan(name(), DesiredState.empty(), changes, tx.toString());
   }
@@ -270,12 +290,14 @@ public final class NftBackend implements Backend {
    * masquerade decided per backend tuple (see {@link Masquerade#effective}).
    */
   public static DesiredState kernelForm(DesiredState desired) {
-    List<CompiledForward> forwards = desired.forwards().stream()
-        .map(f -> f.withDescription(NftText.comment(f.description())))
-        .toList();
+    List<CompiledForward> forwards =
+        desired.forwards().stream()
+            .map(f -> f.withDescription(NftText.comment(f.description())))
+            .toList();
     List<CompiledForward> effective = Masquerade.effective(forwards);
     if (effective == forwards && sameForwards(forwards, desired.forwards())) {
-      return desired; // nothing cut, nothing masqueraded: already canonical, no second normalisation
+      return desired; // nothing cut, nothing masqueraded: already canonical, no second
+      // normalisation
     }
     return new DesiredState(effective);
   }

@@ -1,8 +1,7 @@
 package dev.portfwd.nft;
 
-import dev.portfwd.backend.DriftProbe;
-
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.io.IOException;
@@ -38,12 +37,17 @@ public final class NftChainsProbe implements DriftProbe {
     return Optional.of(fingerprint(result.stdout()));
   }
 
-  /** {@code forward#7 postrouting#5 prerouting#3} for portfwd's chains; empty text when there are none. */
+  /**
+   * {@code forward#7 postrouting#5 prerouting#3} for portfwd's chains; empty text when there are
+   * none.
+   */
   static String fingerprint(String json) throws BackendException {
     TreeSet<String> chains = new TreeSet<>();
     try {
       for (NftListing.Entry entry : NftListing.read(json).orElse(List.of())) {
-        if (entry instanceof NftListing.Chain chain && chain.family().equals("inet") && chain.table().equals("portfwd")) {
+        if (entry instanceof NftListing.Chain chain
+            && chain.family().equals("inet")
+            && chain.table().equals("portfwd")) {
           chains.add(chain.name() + "#" + chain.handle());
         }
       }

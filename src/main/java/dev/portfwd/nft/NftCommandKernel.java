@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /** The real kernel, through the {@code nft} program run by a {@link CommandRunner}. */
 public final class NftCommandKernel implements NftKernel {
 
-  private static final Pattern DIGEST = Pattern.compile("comment \"(" + ElementDigest.PREFIX + "[0-9a-f]{16})\"");
+  private static final Pattern DIGEST =
+      Pattern.compile("comment \"(" + ElementDigest.PREFIX + "[0-9a-f]{16})\"");
 
   private final CommandRunner runner;
 
@@ -30,16 +31,20 @@ public final class NftCommandKernel implements NftKernel {
     // One 'nft -f' is one netlink batch: the kernel commits all of it or none.
     CommandResult result = exec(List.of("nft", "-f", "-"), script);
     if (!result.succeeded()) {
-      throw new NftCommandException(NftCommandException.classify(result.stderr()),
+      throw new NftCommandException(
+          NftCommandException.classify(result.stderr()),
           "nft rejected the change, nothing was changed: " + firstError(result.stderr()));
     }
   }
 
   @Override
   public Optional<String> listTable(boolean counters) throws NftCommandException {
-    CommandResult result = exec(counters
-        ? List.of("nft", "-j", "list", "table", "inet", "portfwd")
-        : List.of("nft", "-s", "-j", "list", "table", "inet", "portfwd"), "");
+    CommandResult result =
+        exec(
+            counters
+                ? List.of("nft", "-j", "list", "table", "inet", "portfwd")
+                : List.of("nft", "-s", "-j", "list", "table", "inet", "portfwd"),
+            "");
     if (result.succeeded()) {
       return Optional.of(result.stdout());
     }
@@ -47,13 +52,15 @@ public final class NftCommandKernel implements NftKernel {
     if (kind == NftCommandException.Kind.NOT_FOUND) {
       return Optional.empty();
     }
-    throw new NftCommandException(kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
+    throw new NftCommandException(
+        kind, "cannot list portfwd's nftables table: " + firstError(result.stderr()));
   }
 
   @Override
   public Optional<String> readDigest() throws NftCommandException {
     // Plain text: one short line to match, and no JSON parser to load for it.
-    CommandResult result = exec(List.of("nft", "list", "set", "inet", "portfwd", Skeleton.MARKER), "");
+    CommandResult result =
+        exec(List.of("nft", "list", "set", "inet", "portfwd", Skeleton.MARKER), "");
     if (result.succeeded()) {
       Matcher digest = DIGEST.matcher(result.stdout());
       return digest.find() ? Optional.of(digest.group(1)) : Optional.empty();
@@ -62,23 +69,28 @@ public final class NftCommandKernel implements NftKernel {
     if (kind == NftCommandException.Kind.NOT_FOUND) {
       return Optional.empty();
     }
-    throw new NftCommandException(kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
+    throw new NftCommandException(
+        kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
   }
 
   @Override
   public void probe() throws NftCommandException {
     if (!runner.isInstalled("nft")) {
-      throw new NftCommandException(NftCommandException.Kind.NOT_INSTALLED,
+      throw new NftCommandException(
+          NftCommandException.Kind.NOT_INSTALLED,
           "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
     }
     // Listing a table that does not exist is the cheapest question that needs the kernel: 'nft
     // list tables' fetches every element of every set first (0.3 s with 10,000 forwards).
     CommandResult result = exec(List.of("nft", "list", "table", "inet", "portfwd_probe"), "");
-    if (!result.succeeded() && NftCommandException.classify(result.stderr()) != NftCommandException.Kind.NOT_FOUND) {
+    if (!result.succeeded()
+        && NftCommandException.classify(result.stderr()) != NftCommandException.Kind.NOT_FOUND) {
       NftCommandException.Kind kind = NftCommandException.classify(result.stderr());
-      throw new NftCommandException(kind, kind == NftCommandException.Kind.PERMISSION_DENIED
-          ? "nft may not read the ruleset; run portfwd as root (sudo)"
-          : "nft does not work here: " + firstError(result.stderr()));
+      throw new NftCommandException(
+          kind,
+          kind == NftCommandException.Kind.PERMISSION_DENIED
+              ? "nft may not read the ruleset; run portfwd as root (sudo)"
+              : "nft does not work here: " + firstError(result.stderr()));
     }
   }
 
@@ -86,14 +98,19 @@ public final class NftCommandKernel implements NftKernel {
     try {
       return runner.run(argv, stdin);
     } catch (IOException e) {
-      throw new NftCommandException(NftCommandException.Kind.NOT_INSTALLED,
+      throw new NftCommandException(
+          NftCommandException.Kind.NOT_INSTALLED,
           "cannot run nft (" + e.getMessage() + "); install nftables (apt-get install nftables)");
     }
   }
 
   /** nft's first error line with its position, without the echoed script. */
   private static String firstError(String stderr) {
-    return stderr.lines().filter(l -> l.contains("Error")).findFirst()
-        .orElse(stderr.strip().lines().findFirst().orElse("(no message)")).strip();
+    return stderr
+        .lines()
+        .filter(l -> l.contains("Error"))
+        .findFirst()
+        .orElse(stderr.strip().lines().findFirst().orElse("(no message)"))
+        .strip();
   }
 }

@@ -26,7 +26,9 @@ record NftElement(String set, List<String> key, List<String> value, String comme
     return renderTo(new StringBuilder(64)).toString();
   }
 
-  /** Appends {@link #render()} to {@code text}: a transaction writes 10,000 of them into one buffer. */
+  /**
+   * Appends {@link #render()} to {@code text}: a transaction writes 10,000 of them into one buffer.
+   */
   StringBuilder renderTo(StringBuilder text) {
     join(key, text);
     if (!value.isEmpty()) {

@@ -15,8 +15,8 @@ import java.util.Optional;
  *
  * <p>Shapes handled (nft 1.0.6, JSON schema 1): an element is a scalar, {@code {"concat": [...]}},
  * {@code {"range": [a, b]}} or {@code {"prefix": {"addr", "len"}}}, wrapped in {@code {"elem":
- * {"val", "comment", "counter"}}} when it carries a comment or counter; map elements are
- * {@code [key, value]} pairs.
+ * {"val", "comment", "counter"}}} when it carries a comment or counter; map elements are {@code
+ * [key, value]} pairs.
  */
 final class NftJson {
 
@@ -33,7 +33,9 @@ final class NftJson {
       } else if (entry instanceof NftListing.SetOrMap set && set.table().equals("portfwd")) {
         List<ElementCodec.Counted> elements = new ArrayList<>();
         for (JsonNode elem : set.elements()) {
-          elements.add(element(set.name(), set.isMap() ? elem.get(0) : elem, set.isMap() ? elem.get(1) : null));
+          elements.add(
+              element(
+                  set.name(), set.isMap() ? elem.get(0) : elem, set.isMap() ? elem.get(1) : null));
         }
         sets.put(set.name(), elements);
       }
@@ -53,7 +55,9 @@ final class NftJson {
       key = elem.get("val");
     }
     return new ElementCodec.Counted(
-        new NftElement(set, parts(key), value == null ? List.of() : parts(value), comment), packets, bytes);
+        new NftElement(set, parts(key), value == null ? List.of() : parts(value), comment),
+        packets,
+        bytes);
   }
 
   private static List<String> parts(JsonNode node) {
@@ -73,7 +77,8 @@ final class NftJson {
     }
     if (node.isObject() && node.has("prefix")) {
       JsonNode prefix = node.get("prefix");
-      return NftText.cidr(NftText.parseCidr(prefix.path("addr").asText() + "/" + prefix.path("len").asInt()));
+      return NftText.cidr(
+          NftText.parseCidr(prefix.path("addr").asText() + "/" + prefix.path("len").asInt()));
     }
     String text = node.asText();
     // Addresses: re-print canonically so IPv6 spellings compare equal.

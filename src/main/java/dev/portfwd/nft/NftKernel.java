@@ -4,9 +4,9 @@ import dev.portfwd.backend.DriftProbe;
 import java.util.Optional;
 
 /**
- * The kernel boundary of the nftables backend: run one transaction, list portfwd's table.
- * {@link NftCommandKernel} talks to the real kernel through {@code nft}; tests use an in-memory
- * fake with the same transactional behaviour.
+ * The kernel boundary of the nftables backend: run one transaction, list portfwd's table. {@link
+ * NftCommandKernel} talks to the real kernel through {@code nft}; tests use an in-memory fake with
+ * the same transactional behaviour.
  */
 public interface NftKernel {
 
@@ -18,16 +18,16 @@ public interface NftKernel {
   void run(String script) throws NftCommandException;
 
   /**
-   * {@code nft -j list table inet portfwd}, or empty when the table does not exist. Without
-   * {@code counters} the listing is stateless ({@code -s}): nft 1.0.6 prints 10,000 elements about
-   * twice as fast without them, and plans do not need them.
+   * {@code nft -j list table inet portfwd}, or empty when the table does not exist. Without {@code
+   * counters} the listing is stateless ({@code -s}): nft 1.0.6 prints 10,000 elements about twice
+   * as fast without them, and plans do not need them.
    */
   Optional<String> listTable(boolean counters) throws NftCommandException;
 
   /**
-   * The {@link ElementDigest} stored in portfwd's marker set, read without listing the other
-   * sets (milliseconds, whatever the number of forwards); empty when the table, the set or the
-   * digest is missing.
+   * The {@link ElementDigest} stored in portfwd's marker set, read without listing the other sets
+   * (milliseconds, whatever the number of forwards); empty when the table, the set or the digest is
+   * missing.
    */
   Optional<String> readDigest() throws NftCommandException;
 

@@ -15,8 +15,8 @@ import java.util.Optional;
  * {...}}}. The backend reads its own table and sets through it ({@link NftJson}); doctor reads
  * other tools' chains and rules. Other kinds (metainfo, flowtables, ...) are skipped.
  *
- * <p>What a rule's statements or a set's elements mean depends on who asks, so they are handed
- * over as JSON: the backend decodes its own elements, doctor judges other tools' rules.
+ * <p>What a rule's statements or a set's elements mean depends on who asks, so they are handed over
+ * as JSON: the backend decodes its own elements, doctor judges other tools' rules.
  */
 public final class NftListing {
 
@@ -32,18 +32,26 @@ public final class NftListing {
 
   /**
    * A chain of {@code table}. A base chain has a type ({@code filter}, {@code nat}), a hook and a
-   * policy; a regular chain has none of them and priority 0. The handle is new whenever the
-   * chain is deleted and created again.
+   * policy; a regular chain has none of them and priority 0. The handle is new whenever the chain
+   * is deleted and created again.
    */
   public record Chain(
-      String family, String table, String name, String handle, Optional<String> type, Optional<String> hook,
-      int priority, Optional<String> policy) implements Entry {}
+      String family,
+      String table,
+      String name,
+      String handle,
+      Optional<String> type,
+      Optional<String> hook,
+      int priority,
+      Optional<String> policy)
+      implements Entry {}
 
   /**
-   * A rule of {@code chain}, named by its kernel handle. Each expression is a JSON object with
-   * one key naming the statement ({@code {"match": ...}}, {@code {"jump": ...}}, ...).
+   * A rule of {@code chain}, named by its kernel handle. Each expression is a JSON object with one
+   * key naming the statement ({@code {"match": ...}}, {@code {"jump": ...}}, ...).
    */
-  public record Rule(String family, String table, String chain, String handle, List<JsonNode> expressions)
+  public record Rule(
+      String family, String table, String chain, String handle, List<JsonNode> expressions)
       implements Entry {}
 
   /**
@@ -51,7 +59,8 @@ public final class NftListing {
    * value]} pair in a map; a key with a comment or counter is wrapped in {@code {"elem": {"val",
    * "comment", "counter"}}}.
    */
-  public record SetOrMap(String family, String table, String name, boolean isMap, List<JsonNode> elements)
+  public record SetOrMap(
+      String family, String table, String name, boolean isMap, List<JsonNode> elements)
       implements Entry {}
 
   /**
@@ -71,31 +80,39 @@ public final class NftListing {
       String kind = item.fieldNames().hasNext() ? item.fieldNames().next() : "";
       JsonNode body = item.get(kind);
       switch (kind) {
-        case "table" -> entries.add(new Table(
-            body.path("family").asText(),
-            body.path("name").asText(),
-            Optional.ofNullable(body.get("comment")).map(JsonNode::asText)));
-        case "chain" -> entries.add(new Chain(
-            body.path("family").asText(),
-            body.path("table").asText(),
-            body.path("name").asText(),
-            body.path("handle").asText(),
-            text(body, "type"),
-            text(body, "hook"),
-            body.path("prio").asInt(0),
-            text(body, "policy")));
-        case "rule" -> entries.add(new Rule(
-            body.path("family").asText(),
-            body.path("table").asText(),
-            body.path("chain").asText(),
-            body.path("handle").asText(),
-            list(body.path("expr"))));
-        case "set", "map" -> entries.add(new SetOrMap(
-            body.path("family").asText(),
-            body.path("table").asText(),
-            body.path("name").asText(),
-            kind.equals("map"),
-            list(body.path("elem"))));
+        case "table" ->
+            entries.add(
+                new Table(
+                    body.path("family").asText(),
+                    body.path("name").asText(),
+                    Optional.ofNullable(body.get("comment")).map(JsonNode::asText)));
+        case "chain" ->
+            entries.add(
+                new Chain(
+                    body.path("family").asText(),
+                    body.path("table").asText(),
+                    body.path("name").asText(),
+                    body.path("handle").asText(),
+                    text(body, "type"),
+                    text(body, "hook"),
+                    body.path("prio").asInt(0),
+                    text(body, "policy")));
+        case "rule" ->
+            entries.add(
+                new Rule(
+                    body.path("family").asText(),
+                    body.path("table").asText(),
+                    body.path("chain").asText(),
+                    body.path("handle").asText(),
+                    list(body.path("expr"))));
+        case "set", "map" ->
+            entries.add(
+                new SetOrMap(
+                    body.path("family").asText(),
+                    body.path("table").asText(),
+                    body.path("name").asText(),
+                    kind.equals("map"),
+                    list(body.path("elem"))));
         default -> {
           // Not an object portfwd or doctor reads.
         }

@@ -5,10 +5,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * portfwd's table as the kernel holds it: absent, or present with its comment (the ruleset
- * version) and the elements of each of its sets and maps, counters included.
+ * portfwd's table as the kernel holds it: absent, or present with its comment (the ruleset version)
+ * and the elements of each of its sets and maps, counters included.
  */
-record NftState(boolean exists, Optional<String> comment, Map<String, List<ElementCodec.Counted>> sets) {
+record NftState(
+    boolean exists, Optional<String> comment, Map<String, List<ElementCodec.Counted>> sets) {
 
   static NftState absent() {
     return new NftState(false, Optional.empty(), Map.of());
@@ -22,7 +23,9 @@ record NftState(boolean exists, Optional<String> comment, Map<String, List<Eleme
         .findFirst();
   }
 
-  /** True when the table was built by this version's {@link Skeleton}, so elements can be patched. */
+  /**
+   * True when the table was built by this version's {@link Skeleton}, so elements can be patched.
+   */
   boolean isCurrentVersion() {
     return exists && sets.containsKey(Skeleton.MARKER);
   }

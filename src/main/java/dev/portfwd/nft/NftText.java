@@ -7,8 +7,8 @@ import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
 
 /**
- * Spelling of values in nft scripts. The one place that decides what text from a table may reach
- * a script: addresses and ports are re-printed from parsed values, and descriptions pass through
+ * Spelling of values in nft scripts. The one place that decides what text from a table may reach a
+ * script: addresses and ports are re-printed from parsed values, and descriptions pass through
  * {@link #comment}, so no table field can inject nft syntax.
  */
 final class NftText {
@@ -20,10 +20,10 @@ final class NftText {
 
   /**
    * {@code description} made safe for {@code comment "…"}: nft's lexer ends a string at the next
-   * double quote and has no escape for it, so {@code "} becomes {@code '}; control characters
-   * (no string may span lines) become spaces; the result is cut to 128 bytes of UTF-8 without
-   * splitting a character. Everything else (semicolons, braces, backslashes, non-ASCII) is inert
-   * inside the quotes.
+   * double quote and has no escape for it, so {@code "} becomes {@code '}; control characters (no
+   * string may span lines) become spaces; the result is cut to 128 bytes of UTF-8 without splitting
+   * a character. Everything else (semicolons, braces, backslashes, non-ASCII) is inert inside the
+   * quotes.
    */
   static String comment(String description) {
     return Comments.fit(description, COMMENT_MAX_BYTES, '\'');
@@ -38,7 +38,8 @@ final class NftText {
     int dash = text.indexOf('-');
     return dash < 0
         ? PortRange.of(Integer.parseInt(text))
-        : new PortRange(Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
+        : new PortRange(
+            Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
   }
 
   /** A host block prints as the bare address, as nft lists it. */
@@ -53,10 +54,12 @@ final class NftText {
     if (slash < 0) {
       return Cidr.host(parseAddress(text));
     }
-    return new Cidr(parseAddress(text.substring(0, slash)), Integer.parseInt(text.substring(slash + 1)));
+    return new Cidr(
+        parseAddress(text.substring(0, slash)), Integer.parseInt(text.substring(slash + 1)));
   }
 
   static InetAddress parseAddress(String text) {
-    return Addresses.parse(text).orElseThrow(() -> new IllegalArgumentException("not an address: " + text));
+    return Addresses.parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not an address: " + text));
   }
 }

@@ -38,11 +38,18 @@ public final class NftTransaction {
   }
 
   /** One command per chunk; each element written straight into the command's buffer. */
-  private NftTransaction elements(String verb, String set, List<NftElement> elements, boolean whole) {
+  private NftTransaction elements(
+      String verb, String set, List<NftElement> elements, boolean whole) {
     for (int from = 0; from < elements.size(); from += ELEMENTS_PER_COMMAND) {
       int to = Math.min(elements.size(), from + ELEMENTS_PER_COMMAND);
-      StringBuilder command = new StringBuilder(64 + (to - from) * 80)
-          .append(verb).append(" element ").append(TABLE).append(' ').append(set).append(" { ");
+      StringBuilder command =
+          new StringBuilder(64 + (to - from) * 80)
+              .append(verb)
+              .append(" element ")
+              .append(TABLE)
+              .append(' ')
+              .append(set)
+              .append(" { ");
       for (int i = from; i < to; i++) {
         if (i > from) {
           command.append(", ");

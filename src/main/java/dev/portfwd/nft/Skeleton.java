@@ -11,22 +11,23 @@ import dev.portfwd.model.IpFamily;
  * are IPv4 or IPv6 addresses), so each family gets its own maps inside it.
  *
  * <p>Chains:
+ *
  * <ul>
  *   <li>{@code translate} (regular) sends TCP and UDP to its family's chain ({@code translate4},
  *       {@code translate6}) through one verdict map. That chain holds the DNAT lookups in
- *       precedence order: forwards naming an external address (restricted ones first, then a
- *       {@code return} that refuses other sources, then the open ones), then, behind one {@code
- *       fib daddr type local}, the forwards for any local address in the same order ({@code
- *       translate4_local}). A {@code dnat} ends the chain, so the first match wins. Jumped to
- *       from prerouting (priority dstnat) and from output for the gateway's own connections
- *       (priority -100: nft 1.0.6 rejects the keyword there; loopback excluded).
+ *       precedence order: forwards naming an external address (restricted ones first, then a {@code
+ *       return} that refuses other sources, then the open ones), then, behind one {@code fib daddr
+ *       type local}, the forwards for any local address in the same order ({@code
+ *       translate4_local}). A {@code dnat} ends the chain, so the first match wins. Jumped to from
+ *       prerouting (priority dstnat) and from output for the gateway's own connections (priority
+ *       -100: nft 1.0.6 rejects the keyword there; loopback excluded).
  *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) sends the packets
  *       clients send on DNATed connections after their first to {@code count_lookups}, which
  *       repeats the lookups in the same shape of chains ({@code count4}, {@code count4_local},
- *       ...), so the map elements' counters hold every packet clients sent (nat
- *       chains see only first packets). Replies and traffic that was not forwarded leave after
- *       one rule: they cost the data plane nothing more, and a reply to a port that is also
- *       forwarded is not counted as a client's packet of that forward.
+ *       ...), so the map elements' counters hold every packet clients sent (nat chains see only
+ *       first packets). Replies and traffic that was not forwarded leave after one rule: they cost
+ *       the data plane nothing more, and a reply to a port that is also forwarded is not counted as
+ *       a client's packet of that forward.
  *   <li>{@code postrouting} masquerades only DNATed connections whose backend tuple is in the
  *       masquerade set; {@code forward} accepts DNATed connections (an accept ends only our own
  *       base chain: another table's drop still wins, which {@code doctor} reports).
@@ -50,12 +51,13 @@ final class Skeleton {
 
   /**
    * Stores {@code digest} (see {@link ElementDigest}) as the comment of the marker set's only
-   * element, in the transaction that makes the elements it describes: both change together or
-   * not at all.
+   * element, in the transaction that makes the elements it describes: both change together or not
+   * at all.
    */
   static void markDigest(NftTransaction tx, String digest) {
     tx.add("flush set " + NftTransaction.TABLE + " " + MARKER);
-    tx.add("add element " + NftTransaction.TABLE + " " + MARKER + " { 0 comment \"" + digest + "\" }");
+    tx.add(
+        "add element " + NftTransaction.TABLE + " " + MARKER + " { 0 comment \"" + digest + "\" }");
   }
 
   /** Adds the table with every set, map, chain and rule, and no elements, to {@code tx}. */
@@ -65,16 +67,42 @@ final class Skeleton {
     tx.add("add set " + t + " " + MARKER + " { type inet_service; }");
     for (IpFamily family : IpFamily.values()) {
       for (MapSpec spec : MapSpec.all(family)) {
-        tx.add("add map " + t + " " + spec.name() + " { type " + spec.keyType() + " : " + spec.valueType()
-            + ";" + (spec.interval() ? " flags interval;" : "") + " counter; }");
+        tx.add(
+            "add map "
+                + t
+                + " "
+                + spec.name()
+                + " { type "
+                + spec.keyType()
+                + " : "
+                + spec.valueType()
+                + ";"
+                + (spec.interval() ? " flags interval;" : "")
+                + " counter; }");
       }
       String addr = MapSpec.addrType(family);
-      tx.add("add set " + t + " " + MapSpec.refuseSet(family, true) + " { type " + addr
-          + " . inet_proto . inet_service; flags interval; }");
-      tx.add("add set " + t + " " + MapSpec.refuseSet(family, false)
-          + " { type inet_proto . inet_service; flags interval; }");
-      tx.add("add set " + t + " " + MapSpec.masqueradeSet(family) + " { type " + addr
-          + " . inet_proto . inet_service; flags interval; }");
+      tx.add(
+          "add set "
+              + t
+              + " "
+              + MapSpec.refuseSet(family, true)
+              + " { type "
+              + addr
+              + " . inet_proto . inet_service; flags interval; }");
+      tx.add(
+          "add set "
+              + t
+              + " "
+              + MapSpec.refuseSet(family, false)
+              + " { type inet_proto . inet_service; flags interval; }");
+      tx.add(
+          "add set "
+              + t
+              + " "
+              + MapSpec.masqueradeSet(family)
+              + " { type "
+              + addr
+              + " . inet_proto . inet_service; flags interval; }");
     }
     tx.add("add chain " + t + " translate");
     tx.add("add chain " + t + " count_lookups");
@@ -84,11 +112,21 @@ final class Skeleton {
         tx.add("add chain " + t + " " + chain(stage, family, true));
       }
     }
-    tx.add("add chain " + t + " count { type filter hook prerouting priority mangle; policy accept; }");
-    tx.add("add chain " + t + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
+    tx.add(
+        "add chain "
+            + t
+            + " count { type filter hook prerouting priority mangle; policy accept; }");
+    tx.add(
+        "add chain "
+            + t
+            + " prerouting { type nat hook prerouting priority dstnat; policy accept; }");
     tx.add("add chain " + t + " output { type nat hook output priority -100; policy accept; }");
-    tx.add("add chain " + t + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
-    tx.add("add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
+    tx.add(
+        "add chain "
+            + t
+            + " postrouting { type nat hook postrouting priority srcnat; policy accept; }");
+    tx.add(
+        "add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
     // A connection's first packet is not DNATed yet at this priority: translate's lookup counts it.
     tx.add("add rule " + t + " count ct direction original ct status dnat jump count_lookups");
     tx.add("add rule " + t + " translate " + toFamilyChain("translate"));
@@ -102,9 +140,16 @@ final class Skeleton {
     tx.add("add rule " + t + " output ip6 daddr ::1 return");
     tx.add("add rule " + t + " output jump translate");
     for (IpFamily family : IpFamily.values()) {
-      tx.add("add rule " + t + " postrouting ct status dnat meta nfproto " + MapSpec.nfproto(family) + " "
-          + MapSpec.ipKeyword(family) + " daddr . meta l4proto . th dport @" + MapSpec.masqueradeSet(family)
-          + " masquerade");
+      tx.add(
+          "add rule "
+              + t
+              + " postrouting ct status dnat meta nfproto "
+              + MapSpec.nfproto(family)
+              + " "
+              + MapSpec.ipKeyword(family)
+              + " daddr . meta l4proto . th dport @"
+              + MapSpec.masqueradeSet(family)
+              + " masquerade");
     }
     tx.add("add rule " + t + " forward ct status dnat accept");
   }
@@ -114,8 +159,11 @@ final class Skeleton {
    * once per packet, and the fib lookup once in that chain, instead of in every lookup rule.
    */
   private static String toFamilyChain(String stage) {
-    return "meta l4proto { tcp, udp } meta nfproto vmap { ipv4 : jump " + chain(stage, IpFamily.IPV4, false)
-        + ", ipv6 : jump " + chain(stage, IpFamily.IPV6, false) + " }";
+    return "meta l4proto { tcp, udp } meta nfproto vmap { ipv4 : jump "
+        + chain(stage, IpFamily.IPV4, false)
+        + ", ipv6 : jump "
+        + chain(stage, IpFamily.IPV6, false)
+        + " }";
   }
 
   /**
@@ -141,16 +189,28 @@ final class Skeleton {
         for (boolean range : new boolean[] {false, true}) {
           MapSpec spec = new MapSpec(family, named, restricted, range);
           // nft accepts a port mapping only after a protocol match in the same rule.
-          String action = translate
-              ? "meta l4proto { tcp, udp } dnat " + ip + " to " + spec.keyExpression() + " map @" + spec.name()
-              : spec.keyExpression() + " @" + spec.name() + " accept";
+          String action =
+              translate
+                  ? "meta l4proto { tcp, udp } dnat "
+                      + ip
+                      + " to "
+                      + spec.keyExpression()
+                      + " map @"
+                      + spec.name()
+                  : spec.keyExpression() + " @" + spec.name() + " accept";
           tx.add("add rule " + chain + " " + action);
         }
         if (restricted) {
           // Not admitted by the lookups above: refuse, so such sources neither reach the forward
           // nor fall through to an address-less forward on the same port.
-          tx.add("add rule " + chain + " " + (named ? ip + " daddr . " : "") + "meta l4proto . th dport @"
-              + MapSpec.refuseSet(family, named) + " return");
+          tx.add(
+              "add rule "
+                  + chain
+                  + " "
+                  + (named ? ip + " daddr . " : "")
+                  + "meta l4proto . th dport @"
+                  + MapSpec.refuseSet(family, named)
+                  + " return");
         }
       }
       if (named) {

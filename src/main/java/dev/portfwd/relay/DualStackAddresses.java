@@ -11,7 +11,9 @@ import java.util.Arrays;
 /** Helpers for socket addresses as the relay sees them on dual-stack sockets. */
 final class DualStackAddresses {
 
-  private static final byte[] V4_MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+  private static final byte[] V4_MAPPED_PREFIX = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff
+  };
 
   private DualStackAddresses() {}
 

@@ -54,8 +54,14 @@ public final class ForwardCounters {
   /** A consistent-enough copy for printing or export (each value is read once). */
   public Snapshot snapshot() {
     return new Snapshot(
-        forward, protocol, active.sum(), total.sum(), bytesToBackend.sum(), bytesToClient.sum(),
-        refused.sum(), errors.sum());
+        forward,
+        protocol,
+        active.sum(),
+        total.sum(),
+        bytesToBackend.sum(),
+        bytesToClient.sum(),
+        refused.sum(),
+        errors.sum());
   }
 
   /** The values of one forward's counters at one moment. */
@@ -71,9 +77,21 @@ public final class ForwardCounters {
 
     /** {@code tcp 13102 active=1 total=7 bytes_in=... bytes_out=... refused=0 errors=0}. */
     public String line() {
-      return protocol.keyword() + " " + forward + " active=" + active + " total=" + total
-          + " bytes_in=" + bytesToBackend + " bytes_out=" + bytesToClient + " refused=" + refused
-          + " errors=" + errors;
+      return protocol.keyword()
+          + " "
+          + forward
+          + " active="
+          + active
+          + " total="
+          + total
+          + " bytes_in="
+          + bytesToBackend
+          + " bytes_out="
+          + bytesToClient
+          + " refused="
+          + refused
+          + " errors="
+          + errors;
     }
   }
 }

@@ -4,9 +4,9 @@ import io.netty.channel.Channel;
 import java.util.Objects;
 
 /**
- * One listening socket and the route it currently serves. The route is swapped by a reload
- * (new connections take the new one; open ones keep theirs), so it is read with volatile
- * semantics from the event loops.
+ * One listening socket and the route it currently serves. The route is swapped by a reload (new
+ * connections take the new one; open ones keep theirs), so it is read with volatile semantics from
+ * the event loops.
  */
 final class Listener {
 

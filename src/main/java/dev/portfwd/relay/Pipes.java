@@ -26,35 +26,39 @@ final class Pipes {
   }
 
   /**
-   * Asks for the next chunk from {@code channel}, unless its peer has finished sending: epoll
-   * drops a half-closed socket from its interest set once nothing is left to wait for, and a
-   * read request then fails with ENOENT instead of doing nothing.
+   * Asks for the next chunk from {@code channel}, unless its peer has finished sending: epoll drops
+   * a half-closed socket from its interest set once nothing is left to wait for, and a read request
+   * then fails with ENOENT instead of doing nothing.
    */
   static void readMore(Channel channel) {
-    if (channel.isActive() && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+    if (channel.isActive()
+        && !(channel instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
       channel.read();
     }
   }
 
   /**
-   * Writes {@code msg}, read from {@code from}, to {@code to}, and reads the next chunk from
-   * {@code from} only once it is written: the backpressure that keeps a fast sender from filling
-   * memory. A failed write closes {@code to}.
+   * Writes {@code msg}, read from {@code from}, to {@code to}, and reads the next chunk from {@code
+   * from} only once it is written: the backpressure that keeps a fast sender from filling memory. A
+   * failed write closes {@code to}.
    */
   static void relay(Object msg, Channel from, Channel to) {
-    to.writeAndFlush(msg).addListener((ChannelFutureListener) future -> {
-      if (future.isSuccess()) {
-        readMore(from);
-      } else {
-        future.channel().close();
-      }
-    });
+    to.writeAndFlush(msg)
+        .addListener(
+            (ChannelFutureListener)
+                future -> {
+                  if (future.isSuccess()) {
+                    readMore(from);
+                  } else {
+                    future.channel().close();
+                  }
+                });
   }
 
   /**
-   * {@code from}'s peer sent FIN: once everything read from {@code from} has been written to
-   * {@code to}, shut down {@code to}'s output so its peer sees the same FIN. When both peers have
-   * finished sending, both channels close.
+   * {@code from}'s peer sent FIN: once everything read from {@code from} has been written to {@code
+   * to}, shut down {@code to}'s output so its peer sees the same FIN. When both peers have finished
+   * sending, both channels close.
    */
   static void passEndOfInput(Channel from, Channel to) {
     if (!(to instanceof DuplexChannel duplexTo) || !to.isActive()) {
@@ -62,24 +66,32 @@ final class Pipes {
       closeOnFlush(from);
       return;
     }
-    to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
-      if (!flushed.isSuccess()) {
-        from.close();
-        to.close();
-        return;
-      }
-      duplexTo.shutdownOutput().addListener(shut -> {
-        if (!shut.isSuccess() || bothInputsEnded(from, to)) {
-          closeOnFlush(from);
-          to.close();
-        }
-      });
-    });
+    to.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            (ChannelFutureListener)
+                flushed -> {
+                  if (!flushed.isSuccess()) {
+                    from.close();
+                    to.close();
+                    return;
+                  }
+                  duplexTo
+                      .shutdownOutput()
+                      .addListener(
+                          shut -> {
+                            if (!shut.isSuccess() || bothInputsEnded(from, to)) {
+                              closeOnFlush(from);
+                              to.close();
+                            }
+                          });
+                });
   }
 
   private static boolean bothInputsEnded(Channel a, Channel b) {
-    return a instanceof DuplexChannel da && da.isInputShutdown()
-        && b instanceof DuplexChannel db && db.isInputShutdown();
+    return a instanceof DuplexChannel da
+        && da.isInputShutdown()
+        && b instanceof DuplexChannel db
+        && db.isInputShutdown();
   }
 
   /**
@@ -101,7 +113,8 @@ final class Pipes {
 
   /** The message without Netty's {@code "connect(..) failed: "} prefix and the address suffix. */
   static String shortMessage(Throwable cause) {
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String message =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     int failed = message.indexOf("failed: ");
     if (failed >= 0) {
       message = message.substring(failed + "failed: ".length());

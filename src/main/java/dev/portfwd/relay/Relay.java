@@ -23,17 +23,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The userspace relay: listens on every port of a table and relays TCP connections and UDP
- * sessions to the backends.
+ * The userspace relay: listens on every port of a table and relays TCP connections and UDP sessions
+ * to the backends.
  *
  * <p>Design: one event-loop group (one loop per core) accepts and carries the traffic, so an
- * accepted connection often stays on the thread that accepted it (no wake-up of another thread on
- * a busy two-core host); a backend connection or UDP session always lives on the loop of the client it serves,
- * so a connection is handled by one thread from start to end. {@link #apply} moves the relay to a
- * new table by difference: sockets the new table no longer wants stop listening, new ones start,
- * kept ones switch route for new connections only. Established connections are never touched by
- * {@code apply}; only {@link #close} ends them. Control methods are synchronized: reloads,
- * signals and the drain come from different threads.
+ * accepted connection often stays on the thread that accepted it (no wake-up of another thread on a
+ * busy two-core host); a backend connection or UDP session always lives on the loop of the client
+ * it serves, so a connection is handled by one thread from start to end. {@link #apply} moves the
+ * relay to a new table by difference: sockets the new table no longer wants stop listening, new
+ * ones start, kept ones switch route for new connections only. Established connections are never
+ * touched by {@code apply}; only {@link #close} ends them. Control methods are synchronized:
+ * reloads, signals and the drain come from different threads.
  */
 public final class Relay implements AutoCloseable {
 
@@ -63,7 +63,8 @@ public final class Relay implements AutoCloseable {
     }
     Map<ListenerKey, Route> wanted = RelayPlan.routes(table, counters);
     int stopped = 0;
-    for (Iterator<Map.Entry<ListenerKey, Listener>> it = listeners.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<ListenerKey, Listener>> it = listeners.entrySet().iterator();
+        it.hasNext(); ) {
       Map.Entry<ListenerKey, Listener> entry = it.next();
       Route route = wanted.get(entry.getKey());
       if (route == null) {
@@ -89,8 +90,18 @@ public final class Relay implements AutoCloseable {
         failures.add(BindErrors.describe(entry.getKey(), entry.getValue(), e));
       }
     }
-    LOG.info("serving " + table.forwards().size() + " forwards from " + table.source() + " on "
-        + listeners.size() + " sockets (" + started + " opened, " + stopped + " closed)");
+    LOG.info(
+        "serving "
+            + table.forwards().size()
+            + " forwards from "
+            + table.source()
+            + " on "
+            + listeners.size()
+            + " sockets ("
+            + started
+            + " opened, "
+            + stopped
+            + " closed)");
     return failures;
   }
 
@@ -113,7 +124,8 @@ public final class Relay implements AutoCloseable {
       if (sharedPort) {
         bootstrap.option(transport.reusePort(), true);
       }
-      ChannelFuture bind = bootstrap.bind(new InetSocketAddress(address, key.port())).awaitUninterruptibly();
+      ChannelFuture bind =
+          bootstrap.bind(new InetSocketAddress(address, key.port())).awaitUninterruptibly();
       if (bind.isSuccess()) {
         return bind.channel();
       }
@@ -157,7 +169,9 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** Stops listening everywhere (UDP sessions end with their listener); open TCP connections go on. */
+  /**
+   * Stops listening everywhere (UDP sessions end with their listener); open TCP connections go on.
+   */
   public synchronized void stopAccepting() {
     accepting = false;
     for (Listener listener : listeners.values()) {

@@ -28,8 +28,9 @@ public final class RelayCounters {
   public List<ForwardCounters.Snapshot> snapshot() {
     return byForward.values().stream()
         .map(ForwardCounters::snapshot)
-        .sorted(Comparator.comparing((ForwardCounters.Snapshot s) -> s.protocol())
-            .thenComparing(ForwardCounters.Snapshot::forward))
+        .sorted(
+            Comparator.comparing((ForwardCounters.Snapshot s) -> s.protocol())
+                .thenComparing(ForwardCounters.Snapshot::forward))
         .toList();
   }
 

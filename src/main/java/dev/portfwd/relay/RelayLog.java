@@ -12,9 +12,9 @@ import java.util.logging.Logger;
 import java.util.logging.StreamHandler;
 
 /**
- * Sets up java.util.logging for the relay: one line per event on standard error ({@code
- * TIMESTAMP LEVEL message}), per-connection lines only when verbose, Netty's own chatter only
- * from warnings up. Stack traces are printed only for records that carry one (unexpected errors).
+ * Sets up java.util.logging for the relay: one line per event on standard error ({@code TIMESTAMP
+ * LEVEL message}), per-connection lines only when verbose, Netty's own chatter only from warnings
+ * up. Stack traces are printed only for records that carry one (unexpected errors).
  */
 public final class RelayLog {
 
@@ -26,13 +26,14 @@ public final class RelayLog {
     for (Handler handler : root.getHandlers()) {
       root.removeHandler(handler);
     }
-    Handler handler = new StreamHandler(err, new OneLine()) {
-      @Override
-      public synchronized void publish(LogRecord record) {
-        super.publish(record);
-        flush();
-      }
-    };
+    Handler handler =
+        new StreamHandler(err, new OneLine()) {
+          @Override
+          public synchronized void publish(LogRecord record) {
+            super.publish(record);
+            flush();
+          }
+        };
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
     root.setLevel(Level.INFO);
@@ -43,13 +44,14 @@ public final class RelayLog {
   private static final class OneLine extends Formatter {
     @Override
     public String format(LogRecord record) {
-      StringBuilder line = new StringBuilder()
-          .append(Instant.ofEpochMilli(record.getMillis()))
-          .append(' ')
-          .append(record.getLevel() == Level.FINE ? "DEBUG" : record.getLevel().getName())
-          .append(' ')
-          .append(formatMessage(record))
-          .append(System.lineSeparator());
+      StringBuilder line =
+          new StringBuilder()
+              .append(Instant.ofEpochMilli(record.getMillis()))
+              .append(' ')
+              .append(record.getLevel() == Level.FINE ? "DEBUG" : record.getLevel().getName())
+              .append(' ')
+              .append(formatMessage(record))
+              .append(System.lineSeparator());
       if (record.getThrown() != null) {
         StringWriter trace = new StringWriter();
         record.getThrown().printStackTrace(new PrintWriter(trace));

@@ -36,6 +36,7 @@ public record RelayOptions(
 
   /** The defaults of {@code portfwd relay}. */
   public static RelayOptions defaults() {
-    return new RelayOptions(Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(60), 10_000, false);
+    return new RelayOptions(
+        Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(60), 10_000, false);
   }
 }

@@ -23,8 +23,11 @@ final class RelayPlan {
       for (Protocol protocol : forward.protocolList()) {
         ForwardCounters forwardCounters = counters.of(forward, protocol);
         for (int i = 0; i < forward.externalPorts().size(); i++) {
-          ListenerKey key = new ListenerKey(protocol, forward.externalAddress(), forward.externalPorts().first() + i);
-          InetSocketAddress backend = new InetSocketAddress(forward.backend(), forward.backendPorts().first() + i);
+          ListenerKey key =
+              new ListenerKey(
+                  protocol, forward.externalAddress(), forward.externalPorts().first() + i);
+          InetSocketAddress backend =
+              new InetSocketAddress(forward.backend(), forward.backendPorts().first() + i);
           routes.putIfAbsent(key, new Route(forward, backend, forwardCounters));
         }
       }

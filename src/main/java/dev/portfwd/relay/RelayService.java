@@ -21,8 +21,8 @@ import java.util.logging.Logger;
  * serving), prints the counters on SIGUSR1 and every {@code statusInterval}, and on SIGTERM stops
  * accepting, lets open connections finish for up to {@code drainTimeout}, then returns.
  *
- * <p>Every control action runs on one control thread, so reloads never overlap each other or
- * the drain.
+ * <p>Every control action runs on one control thread, so reloads never overlap each other or the
+ * drain.
  */
 public final class RelayService {
 
@@ -33,17 +33,20 @@ public final class RelayService {
   private final Optional<Path> tableFile;
   private final Duration drainTimeout;
   private final Duration statusInterval;
-  private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "portfwd-relay-control");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService control =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "portfwd-relay-control");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final CountDownLatch stopRequested = new CountDownLatch(1);
 
   /**
    * @param tableFile the file to reload from; empty when the table came from standard input
    */
-  public RelayService(Relay relay, Optional<Path> tableFile, Duration drainTimeout, Duration statusInterval) {
+  public RelayService(
+      Relay relay, Optional<Path> tableFile, Duration drainTimeout, Duration statusInterval) {
     this.relay = relay;
     this.tableFile = tableFile;
     this.drainTimeout = drainTimeout;
@@ -56,12 +59,20 @@ public final class RelayService {
    * @return a line per socket that could not be opened; empty when all listen
    */
   public List<String> start(ForwardTable table) {
-    LOG.info("relay starting with the " + relay.transport().name() + " transport"
-        + (relay.transport().reasonForNio().isEmpty() ? "" : " (" + relay.transport().reasonForNio() + ")"));
+    LOG.info(
+        "relay starting with the "
+            + relay.transport().name()
+            + " transport"
+            + (relay.transport().reasonForNio().isEmpty()
+                ? ""
+                : " (" + relay.transport().reasonForNio() + ")"));
     return relay.apply(table);
   }
 
-  /** Serves until SIGTERM or SIGINT, then drains; returns the number of connections cut by the drain timeout. */
+  /**
+   * Serves until SIGTERM or SIGINT, then drains; returns the number of connections cut by the drain
+   * timeout.
+   */
   public long serve() throws InterruptedException {
     SignalHandlers.install(
         () -> control.execute(this::reload),
@@ -70,13 +81,23 @@ public final class RelayService {
     TableWatcher watcher = null;
     if (tableFile.isPresent()) {
       try {
-        watcher = TableWatcher.start(tableFile.get(), DEBOUNCE, () -> control.execute(this::reload));
+        watcher =
+            TableWatcher.start(tableFile.get(), DEBOUNCE, () -> control.execute(this::reload));
       } catch (IOException e) {
-        LOG.warning("cannot watch " + tableFile.get() + " for changes (" + e.getMessage() + "); SIGHUP still reloads");
+        LOG.warning(
+            "cannot watch "
+                + tableFile.get()
+                + " for changes ("
+                + e.getMessage()
+                + "); SIGHUP still reloads");
       }
     }
     if (!statusInterval.isZero()) {
-      control.scheduleAtFixedRate(this::printStatus, statusInterval.toMillis(), statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+      control.scheduleAtFixedRate(
+          this::printStatus,
+          statusInterval.toMillis(),
+          statusInterval.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
     stopRequested.await();
     try {
@@ -94,7 +115,12 @@ public final class RelayService {
     relay.stopAccepting();
     long open = relay.counters().activeTcp();
     if (open > 0) {
-      LOG.info("stopped accepting; waiting up to " + drainTimeout.toSeconds() + "s for " + open + " open connections");
+      LOG.info(
+          "stopped accepting; waiting up to "
+              + drainTimeout.toSeconds()
+              + "s for "
+              + open
+              + " open connections");
     }
     long left = relay.awaitDrained(drainTimeout);
     if (left > 0) {
@@ -123,8 +149,12 @@ public final class RelayService {
       LOG.warning(diagnostic.headline());
     }
     if (result.hasErrors()) {
-      LOG.warning("reload rejected: " + result.errors().size() + " errors in " + tableFile.get()
-          + "; the previous table keeps serving");
+      LOG.warning(
+          "reload rejected: "
+              + result.errors().size()
+              + " errors in "
+              + tableFile.get()
+              + "; the previous table keeps serving");
       return;
     }
     for (String failure : relay.apply(result.table())) {

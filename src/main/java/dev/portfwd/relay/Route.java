@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * What one listening socket does with what it accepts: the table line it serves, the backend
- * address for its port and the counters it adds to. Immutable; a reload swaps a listener's
- * route, and connections already open keep the route they started with.
+ * address for its port and the counters it adds to. Immutable; a reload swaps a listener's route,
+ * and connections already open keep the route they started with.
  */
 public record Route(Forward forward, InetSocketAddress backend, ForwardCounters counters) {
 
@@ -35,6 +35,12 @@ public record Route(Forward forward, InetSocketAddress backend, ForwardCounters 
 
   /** {@code line 3 (13102 -> 192.0.2.2:80)}: how log lines name the forward. */
   public String describe() {
-    return "line " + forward.line() + " (" + forward.externalText() + " -> " + DualStackAddresses.format(backend) + ")";
+    return "line "
+        + forward.line()
+        + " ("
+        + forward.externalText()
+        + " -> "
+        + DualStackAddresses.format(backend)
+        + ")";
   }
 }

@@ -5,8 +5,8 @@ import java.util.logging.Logger;
 
 /**
  * The relay's signals, installed through {@link Signals} (which owns {@code sun.misc.Signal}):
- * SIGHUP reloads, SIGUSR1 prints the counters, SIGTERM and SIGINT drain and stop. Handlers run on
- * a JVM signal thread and only hand work to the relay's control thread.
+ * SIGHUP reloads, SIGUSR1 prints the counters, SIGTERM and SIGINT drain and stop. Handlers run on a
+ * JVM signal thread and only hand work to the relay's control thread.
  */
 final class SignalHandlers {
 

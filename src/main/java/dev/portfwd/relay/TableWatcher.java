@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 /**
  * Calls back each time the table file has been edited and has then been quiet for the debounce.
  * {@link TableFileChanges} does the watching (the file's directory, so saves by rename are seen)
- * and the debouncing; this class gives it a daemon thread of its own, so the relay's control
- * thread never blocks on the file system.
+ * and the debouncing; this class gives it a daemon thread of its own, so the relay's control thread
+ * never blocks on the file system.
  */
 final class TableWatcher implements AutoCloseable {
 
@@ -31,8 +31,13 @@ final class TableWatcher implements AutoCloseable {
    * @throws IOException when the table's directory cannot be watched
    */
   static TableWatcher start(Path table, Duration debounce, Runnable onChange) throws IOException {
-    TableFileChanges changes = TableFileChanges.watch(table, debounce,
-        () -> LOG.warning("stopped watching the table: its directory is gone; SIGHUP still reloads"));
+    TableFileChanges changes =
+        TableFileChanges.watch(
+            table,
+            debounce,
+            () ->
+                LOG.warning(
+                    "stopped watching the table: its directory is gone; SIGHUP still reloads"));
     Thread thread = new Thread(() -> loop(changes, onChange), "portfwd-table-watcher");
     thread.setDaemon(true);
     thread.start();

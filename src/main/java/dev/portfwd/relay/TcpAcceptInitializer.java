@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Sets up each accepted TCP connection with the route its listener has at that moment: turns
- * away sources {@code from=} does not allow (closed at once, before any backend is contacted),
- * then adds the idle timer and the frontend handler, and keeps the counters.
+ * Sets up each accepted TCP connection with the route its listener has at that moment: turns away
+ * sources {@code from=} does not allow (closed at once, before any backend is contacted), then adds
+ * the idle timer and the frontend handler, and keeps the counters.
  */
 final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
 
@@ -32,7 +32,12 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
     InetSocketAddress source = DualStackAddresses.unmap(client.remoteAddress());
     if (!route.allows(source.getAddress())) {
       route.counters().refused();
-      LOG.info("refused " + DualStackAddresses.format(source) + " on " + route.describe() + ": not allowed by from=");
+      LOG.info(
+          "refused "
+              + DualStackAddresses.format(source)
+              + " on "
+              + route.describe()
+              + ": not allowed by from=");
       client.close();
       return;
     }
@@ -41,12 +46,15 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
     if (options.verbose()) {
       LOG.fine("open " + DualStackAddresses.format(source) + " on " + route.describe());
     }
-    client.closeFuture().addListener(closed -> {
-      counters.closed();
-      if (options.verbose()) {
-        LOG.fine("close " + DualStackAddresses.format(source) + " on " + route.describe());
-      }
-    });
+    client
+        .closeFuture()
+        .addListener(
+            closed -> {
+              counters.closed();
+              if (options.verbose()) {
+                LOG.fine("close " + DualStackAddresses.format(source) + " on " + route.describe());
+              }
+            });
     long idle = options.idleTimeout().toMillis();
     if (idle > 0) {
       client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * The backend side of one TCP connection: copies the backend's data to the client one chunk at a
- * time, reading the next only after the client took the previous one (so a client that never
- * reads holds at most one chunk in the relay), and passes the backend's FIN on.
+ * time, reading the next only after the client took the previous one (so a client that never reads
+ * holds at most one chunk in the relay), and passes the backend's FIN on.
  */
 final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 

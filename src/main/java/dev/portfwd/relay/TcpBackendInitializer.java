@@ -5,7 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 
-/** Builds the pipeline of a backend connection: the PROXY header encoder when asked, then the relay. */
+/**
+ * Builds the pipeline of a backend connection: the PROXY header encoder when asked, then the relay.
+ */
 final class TcpBackendInitializer extends ChannelInitializer<Channel> {
 
   private final Channel client;

@@ -18,10 +18,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The client side of one TCP connection: connects to the backend on the client's own event loop
- * (so both channels are served by one thread and need no locks), then copies the client's data to
- * it one chunk at a time. Auto-read is off: the next chunk is read only after the previous one
- * was written, so a slow backend slows the client down instead of filling memory.
+ * The client side of one TCP connection: connects to the backend on the client's own event loop (so
+ * both channels are served by one thread and need no locks), then copies the client's data to it
+ * one chunk at a time. Auto-read is off: the next chunk is read only after the previous one was
+ * written, so a slow backend slows the client down instead of filling memory.
  */
 final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -48,43 +48,60 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     Channel client = ctx.channel();
     PortfwdEpollGuard.keepRegistered(client);
-    Bootstrap bootstrap = new Bootstrap()
-        .group(client.eventLoop())
-        .channel(transport.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .handler(new TcpBackendInitializer(client, route));
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(client.eventLoop())
+            .channel(transport.socketChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(new TcpBackendInitializer(client, route));
     ChannelFuture connect = bootstrap.connect(route.backend());
     backend = connect.channel();
-    connect.addListener((ChannelFutureListener) future -> {
-      if (future.isSuccess()) {
-        connected = true;
-        PortfwdEpollGuard.keepRegistered(backend);
-        ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
-        for (Object msg = early.poll(); msg != null; msg = early.poll()) {
-          backend.write(msg);
-        }
-        backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> {
-          if (!flushed.isSuccess()) {
-            client.close();
-          } else if (inputEndedEarly) {
-            Pipes.passEndOfInput(client, backend);
-          } else {
-            Pipes.readMore(client);
-          }
-        });
-      } else {
-        releaseEarly();
-        route.counters().error();
-        String reason = Pipes.expected(future.cause());
-        LOG.log(Level.INFO, "backend " + DualStackAddresses.format(route.backend()) + " failed for client "
-            + DualStackAddresses.format(client.remoteAddress()) + " on " + route.describe() + ": "
-            + (reason == null ? future.cause() : reason));
-        client.close();
-      }
-    });
+    connect.addListener(
+        (ChannelFutureListener)
+            future -> {
+              if (future.isSuccess()) {
+                connected = true;
+                PortfwdEpollGuard.keepRegistered(backend);
+                ProxyHeaders.forTcp(route.forward().proxyProtocol(), client)
+                    .ifPresent(backend::write);
+                for (Object msg = early.poll(); msg != null; msg = early.poll()) {
+                  backend.write(msg);
+                }
+                backend
+                    .writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(
+                        (ChannelFutureListener)
+                            flushed -> {
+                              if (!flushed.isSuccess()) {
+                                client.close();
+                              } else if (inputEndedEarly) {
+                                Pipes.passEndOfInput(client, backend);
+                              } else {
+                                Pipes.readMore(client);
+                              }
+                            });
+              } else {
+                releaseEarly();
+                route.counters().error();
+                String reason = Pipes.expected(future.cause());
+                LOG.log(
+                    Level.INFO,
+                    "backend "
+                        + DualStackAddresses.format(route.backend())
+                        + " failed for client "
+                        + DualStackAddresses.format(client.remoteAddress())
+                        + " on "
+                        + route.describe()
+                        + ": "
+                        + (reason == null ? future.cause() : reason));
+                client.close();
+              }
+            });
   }
 
   @Override
@@ -116,7 +133,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       }
     } else if (event instanceof IdleStateEvent) {
       if (options.verbose()) {
-        LOG.fine("idle timeout: closing " + DualStackAddresses.format(ctx.channel().remoteAddress()) + " on " + route.describe());
+        LOG.fine(
+            "idle timeout: closing "
+                + DualStackAddresses.format(ctx.channel().remoteAddress())
+                + " on "
+                + route.describe());
       }
       ctx.close();
     } else {
@@ -138,7 +159,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    TcpBackendHandler.logFailure("client " + DualStackAddresses.format(ctx.channel().remoteAddress()), route, cause);
+    TcpBackendHandler.logFailure(
+        "client " + DualStackAddresses.format(ctx.channel().remoteAddress()), route, cause);
     ctx.close();
   }
 }

@@ -25,9 +25,9 @@ import java.util.function.Supplier;
  * two never mix.
  *
  * <p>{@code AUTO} takes epoll where it loads. Netty 4.2.18's epoll loses the registration of a
- * channel whose peer half-closed, which cut replies to clients that send their FIN first; the
- * relay works around it ({@code io.netty.channel.epoll.PortfwdEpollGuard}) and its half-close test
- * covers it.
+ * channel whose peer half-closed, which cut replies to clients that send their FIN first; the relay
+ * works around it ({@code io.netty.channel.epoll.PortfwdEpollGuard}) and its half-close test covers
+ * it.
  */
 public record Transport(
     String name,
@@ -49,28 +49,36 @@ public record Transport(
    * @throws IllegalStateException when epoll is asked for but cannot load, with the reason
    */
   public static Transport select(Choice choice) {
-    boolean epoll = switch (choice) {
-      case NIO -> false;
-      case EPOLL -> {
-        if (!Epoll.isAvailable()) {
-          throw new IllegalStateException("the epoll transport is not available: " + Epoll.unavailabilityCause());
-        }
-        yield true;
-      }
-      case AUTO -> Epoll.isAvailable();
-    };
+    boolean epoll =
+        switch (choice) {
+          case NIO -> false;
+          case EPOLL -> {
+            if (!Epoll.isAvailable()) {
+              throw new IllegalStateException(
+                  "the epoll transport is not available: " + Epoll.unavailabilityCause());
+            }
+            yield true;
+          }
+          case AUTO -> Epoll.isAvailable();
+        };
     return epoll ? epoll() : nio();
   }
 
   static Transport epoll() {
     return new Transport(
-        "epoll", EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class,
+        "epoll",
+        EpollIoHandler::newFactory,
+        EpollServerSocketChannel.class,
+        EpollSocketChannel.class,
         EpollDatagramChannel.class);
   }
 
   static Transport nio() {
     return new Transport(
-        "nio", NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class,
+        "nio",
+        NioIoHandler::newFactory,
+        NioServerSocketChannel.class,
+        NioSocketChannel.class,
         NioDatagramChannel.class);
   }
 
@@ -80,9 +88,9 @@ public record Transport(
   }
 
   /**
-   * SO_REUSEPORT for this transport. The relay sets it only where a table listens on a port both
-   * on one address and on every address: Linux refuses that pair otherwise, and with it delivers
-   * to the more specific socket, as the table means.
+   * SO_REUSEPORT for this transport. The relay sets it only where a table listens on a port both on
+   * one address and on every address: Linux refuses that pair otherwise, and with it delivers to
+   * the more specific socket, as the table means.
    */
   public ChannelOption<Boolean> reusePort() {
     return name.equals("epoll")

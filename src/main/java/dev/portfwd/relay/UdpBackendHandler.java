@@ -18,7 +18,8 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
   private final Route route;
   private final RelayOptions options;
 
-  UdpBackendHandler(Channel listening, InetSocketAddress client, Route route, RelayOptions options) {
+  UdpBackendHandler(
+      Channel listening, InetSocketAddress client, Route route, RelayOptions options) {
     this.listening = listening;
     this.client = client;
     this.route = route;
@@ -56,8 +57,13 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
     route.counters().error();
     if (options.verbose()) {
       String reason = Pipes.expected(cause);
-      LOG.fine("udp backend " + DualStackAddresses.format(route.backend()) + " for " + DualStackAddresses.format(client) + ": "
-          + (reason == null ? cause : reason));
+      LOG.fine(
+          "udp backend "
+              + DualStackAddresses.format(route.backend())
+              + " for "
+              + DualStackAddresses.format(client)
+              + ": "
+              + (reason == null ? cause : reason));
     }
   }
 }

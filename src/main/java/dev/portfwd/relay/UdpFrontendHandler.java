@@ -23,11 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The listening side of a UDP forward. Each client address gets a session: its own connected
- * socket to the backend, so the backend's replies can be told apart and sent back to the right
- * client from the listening socket. Sessions live on the listener's event loop, so the session
- * table needs no locks; they end after the idle timeout, and at most {@code maxUdpSessions}
- * exist at once (datagrams from further clients are dropped and counted as refused).
+ * The listening side of a UDP forward. Each client address gets a session: its own connected socket
+ * to the backend, so the backend's replies can be told apart and sent back to the right client from
+ * the listening socket. Sessions live on the listener's event loop, so the session table needs no
+ * locks; they end after the idle timeout, and at most {@code maxUdpSessions} exist at once
+ * (datagrams from further clients are dropped and counted as refused).
  */
 final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -54,14 +54,25 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
       if (!route.allows(DualStackAddresses.unmap(sender).getAddress())) {
         route.counters().refused();
         if (options.verbose()) {
-          LOG.fine("dropped datagram from " + DualStackAddresses.format(sender) + " on " + route.describe() + ": not allowed by from=");
+          LOG.fine(
+              "dropped datagram from "
+                  + DualStackAddresses.format(sender)
+                  + " on "
+                  + route.describe()
+                  + ": not allowed by from=");
         }
         return;
       }
       if (sessions.size() >= options.maxUdpSessions()) {
         route.counters().refused();
-        LOG.info("dropped datagram from " + DualStackAddresses.format(sender) + " on " + route.describe()
-            + ": " + sessions.size() + " UDP sessions already (--max-udp-sessions)");
+        LOG.info(
+            "dropped datagram from "
+                + DualStackAddresses.format(sender)
+                + " on "
+                + route.describe()
+                + ": "
+                + sessions.size()
+                + " UDP sessions already (--max-udp-sessions)");
         return;
       }
       session = open(ctx.channel(), sender, packet.recipient(), route);
@@ -80,49 +91,67 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     ctx.fireChannelReadComplete();
   }
 
-  private UdpSession open(Channel listening, InetSocketAddress client, InetSocketAddress recipient, Route route) {
-    ByteBuf header = route.forward().proxyProtocol() == ProxyProtocol.V2
-        ? ProxyHeaders.forUdp(client, localOf(listening, client, recipient))
-        : null;
+  private UdpSession open(
+      Channel listening, InetSocketAddress client, InetSocketAddress recipient, Route route) {
+    ByteBuf header =
+        route.forward().proxyProtocol() == ProxyProtocol.V2
+            ? ProxyHeaders.forUdp(client, localOf(listening, client, recipient))
+            : null;
     long idle = options.udpIdleTimeout().toMillis();
-    ChannelFuture connect = new Bootstrap()
-        .group(listening.eventLoop())
-        .channel(transport.datagramChannel())
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel backend) {
-            if (idle > 0) {
-              backend.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-            }
-            backend.pipeline().addLast("relay", new UdpBackendHandler(listening, client, route, options));
-          }
-        })
-        .connect(route.backend());
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(listening.eventLoop())
+            .channel(transport.datagramChannel())
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel backend) {
+                    if (idle > 0) {
+                      backend
+                          .pipeline()
+                          .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+                    }
+                    backend
+                        .pipeline()
+                        .addLast("relay", new UdpBackendHandler(listening, client, route, options));
+                  }
+                })
+            .connect(route.backend());
     UdpSession session = new UdpSession(connect, header, route.counters());
     sessions.put(client, session);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
     }
-    connect.channel().closeFuture().addListener(closed -> {
-      sessions.remove(client, session);
-      unflushed.remove(session);
-      session.release();
-      route.counters().closed();
-      if (options.verbose()) {
-        LOG.fine("udp session ended " + DualStackAddresses.format(client) + " on " + route.describe());
-      }
-    });
+    connect
+        .channel()
+        .closeFuture()
+        .addListener(
+            closed -> {
+              sessions.remove(client, session);
+              unflushed.remove(session);
+              session.release();
+              route.counters().closed();
+              if (options.verbose()) {
+                LOG.fine(
+                    "udp session ended "
+                        + DualStackAddresses.format(client)
+                        + " on "
+                        + route.describe());
+              }
+            });
     return session;
   }
 
   /**
    * The address the client sent to. A wildcard socket reports only its wildcard unless the
-   * transport gave the datagram's original destination; then the header names the listening port
-   * on the unspecified address of the client's IP version (never a mixed-family header).
+   * transport gave the datagram's original destination; then the header names the listening port on
+   * the unspecified address of the client's IP version (never a mixed-family header).
    */
-  static InetSocketAddress localOf(Channel listening, InetSocketAddress client, InetSocketAddress recipient) {
-    InetSocketAddress local = DualStackAddresses.unmap(recipient != null ? recipient : listening.localAddress());
+  static InetSocketAddress localOf(
+      Channel listening, InetSocketAddress client, InetSocketAddress recipient) {
+    InetSocketAddress local =
+        DualStackAddresses.unmap(recipient != null ? recipient : listening.localAddress());
     boolean clientV4 = DualStackAddresses.unmap(client.getAddress()) instanceof Inet4Address;
     boolean localV4 = local.getAddress() instanceof Inet4Address;
     if (local.getAddress().isAnyLocalAddress() || clientV4 != localV4) {

@@ -6,9 +6,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 
 /**
- * One UDP client's socket towards the backend. Datagrams that arrive before the socket is
- * connected wait for it; with PROXY protocol v2 each datagram is prefixed with the session's
- * header. Used only on the listener's event loop.
+ * One UDP client's socket towards the backend. Datagrams that arrive before the socket is connected
+ * wait for it; with PROXY protocol v2 each datagram is prefixed with the session's header. Used
+ * only on the listener's event loop.
  */
 final class UdpSession {
 
@@ -36,10 +36,12 @@ final class UdpSession {
       send(datagram);
       return true;
     }
-    connect.addListener((ChannelFutureListener) done -> {
-      send(datagram);
-      flush();
-    });
+    connect.addListener(
+        (ChannelFutureListener)
+            done -> {
+              send(datagram);
+              flush();
+            });
     return false;
   }
 
@@ -59,7 +61,8 @@ final class UdpSession {
 
   private ByteBuf prefixed(Channel backend, ByteBuf payload) {
     try {
-      ByteBuf datagram = backend.alloc().directBuffer(header.readableBytes() + payload.readableBytes());
+      ByteBuf datagram =
+          backend.alloc().directBuffer(header.readableBytes() + payload.readableBytes());
       datagram.writeBytes(header, header.readerIndex(), header.readableBytes());
       datagram.writeBytes(payload);
       return datagram;

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The foreground half of {@code apply --confirm}: asks on the terminal, and ends when the user
- * types {@code yes} (keep) or {@code no} (undo now), when {@code portfwd confirm} or {@code
- * portfwd rollback} from another shell resolves the record, or at the deadline (undo). The
- * detached timer undoes at the deadline too; both act under the state lock, so only one does.
- * A closed standard input (no terminal, a dead SSH session) just leaves the other ways.
+ * types {@code yes} (keep) or {@code no} (undo now), when {@code portfwd confirm} or {@code portfwd
+ * rollback} from another shell resolves the record, or at the deadline (undo). The detached timer
+ * undoes at the deadline too; both act under the state lock, so only one does. A closed standard
+ * input (no terminal, a dead SSH session) just leaves the other ways.
  */
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")
@@ -52,12 +52,19 @@ public final class ConfirmationPrompt {
    *
    * @param restorer undoes the apply when the user says no or time runs out
    */
-  public Result await(PendingConfirmation pending, InputStream in, PrintWriter out, RollbackTimer.RestorerFactory restorer)
+  public Result await(
+      PendingConfirmation pending,
+      InputStream in,
+      PrintWriter out,
+      RollbackTimer.RestorerFactory restorer)
       throws IOException, BackendException, InterruptedException {
     long millis = Math.max(0, Duration.between(clock.instant(), pending.deadline()).toMillis());
     long seconds = (millis + 999) / 1000;
-    out.println("Type 'yes' within " + seconds + " s to keep the new rules (or run 'portfwd confirm' in another"
-        + " shell); otherwise they are rolled back. 'no' rolls back now.");
+    out.println(
+        "Type 'yes' within "
+            + seconds
+            + " s to keep the new rules (or run 'portfwd confirm' in another"
+            + " shell); otherwise they are rolled back. 'no' rolls back now.");
     out.flush();
     BlockingQueue<String> lines = readLinesInBackground(in);
     while (true) {
@@ -96,15 +103,19 @@ public final class ConfirmationPrompt {
     try (StateStore.Lock lock = store.lock()) {
       Optional<PendingConfirmation> stored = store.pending();
       // A 'yes' after the deadline is too late: the rollback promised at the deadline happens.
-      if (stored.isPresent() && stored.get().id().equals(pending.id()) && clock.instant().isBefore(pending.deadline())) {
+      if (stored.isPresent()
+          && stored.get().id().equals(pending.id())
+          && clock.instant().isBefore(pending.deadline())) {
         store.clearPending();
-        return Optional.of(new Result(Outcome.CONFIRMED, "confirmed: keeping " + pending.applied()));
+        return Optional.of(
+            new Result(Outcome.CONFIRMED, "confirmed: keeping " + pending.applied()));
       }
     }
     return resolvedElsewhere(pending);
   }
 
-  private Optional<Result> undo(PendingConfirmation pending, RollbackTimer.RestorerFactory restorer, String why)
+  private Optional<Result> undo(
+      PendingConfirmation pending, RollbackTimer.RestorerFactory restorer, String why)
       throws IOException, BackendException {
     try (StateStore.Lock lock = store.lock()) {
       Optional<Restorer.Result> result = restorer.create().undoPending(pending.id());
@@ -125,24 +136,33 @@ public final class ConfirmationPrompt {
       return Optional.empty();
     }
     boolean kept = store.contains(pending.generation());
-    return Optional.of(kept
-        ? new Result(Outcome.CONFIRMED, "confirmed from elsewhere: keeping " + pending.applied())
-        : new Result(Outcome.ROLLED_BACK, "rolled back (by the rollback timer or 'portfwd rollback'): "
-            + "the state before the apply is back"));
+    return Optional.of(
+        kept
+            ? new Result(
+                Outcome.CONFIRMED, "confirmed from elsewhere: keeping " + pending.applied())
+            : new Result(
+                Outcome.ROLLED_BACK,
+                "rolled back (by the rollback timer or 'portfwd rollback'): "
+                    + "the state before the apply is back"));
   }
 
   private static BlockingQueue<String> readLinesInBackground(InputStream in) {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // A terminal that went away reads as end of input: the other ways to end still work.
-      }
-      lines.add(EOF);
-    }, "confirm-stdin");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // A terminal that went away reads as end of input: the other ways to end still
+                // work.
+              }
+              lines.add(EOF);
+            },
+            "confirm-stdin");
     // Daemon: a read blocked on a terminal must not keep the JVM alive once the wait is over.
     reader.setDaemon(true);
     reader.start();

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts the timer as {@code setsid -f COMMAND --state-dir DIR --id ID}: {@code setsid} (util-linux)
- * puts it in a session of its own with no controlling terminal, so the hang-up of an SSH session
- * never reaches it, and {@code -f} forks so it is no child of the apply process either. Its
- * standard input is {@code /dev/null} and its output goes to {@link StateStore#timerLog}: a
+ * Starts the timer as {@code setsid -f COMMAND --state-dir DIR --id ID}: {@code setsid}
+ * (util-linux) puts it in a session of its own with no controlling terminal, so the hang-up of an
+ * SSH session never reaches it, and {@code -f} forks so it is no child of the apply process either.
+ * Its standard input is {@code /dev/null} and its output goes to {@link StateStore#timerLog}: a
  * terminal that goes away cannot block or kill it.
  */
 public final class DetachedTimerLauncher implements TimerLauncher {
@@ -33,7 +33,9 @@ public final class DetachedTimerLauncher implements TimerLauncher {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // A timer that sleeps and then runs one transaction needs a small heap and no optimising JIT.
-    argv.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-cp", absoluteClassPath()));
+    argv.addAll(
+        List.of(
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-cp", absoluteClassPath()));
     argv.add(mainClass);
     argv.add(subcommand);
     return argv;
@@ -56,22 +58,29 @@ public final class DetachedTimerLauncher implements TimerLauncher {
     argv.addAll(command);
     argv.addAll(List.of("--state-dir", store.dir().toString(), "--id", id));
     Path log = store.timerLog();
-    Process starter = new ProcessBuilder(argv)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    Process starter =
+        new ProcessBuilder(argv)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     long deadline = System.nanoTime() + armTimeout.toNanos();
     try {
       starter.waitFor(); // setsid -f returns as soon as it forked
       if (starter.exitValue() != 0) {
-        throw new IOException("setsid failed to start the rollback timer (exit " + starter.exitValue()
-            + "); see " + log);
+        throw new IOException(
+            "setsid failed to start the rollback timer (exit "
+                + starter.exitValue()
+                + "); see "
+                + log);
       }
       while (!Files.exists(store.armedMarker(id))) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("the rollback timer did not start within " + armTimeout.toSeconds()
-              + " s; see " + log);
+          throw new IOException(
+              "the rollback timer did not start within "
+                  + armTimeout.toSeconds()
+                  + " s; see "
+                  + log);
         }
         Thread.sleep(50);
       }
@@ -88,7 +97,8 @@ public final class DetachedTimerLauncher implements TimerLauncher {
         return candidate;
       }
     }
-    throw new IOException("--confirm needs setsid to keep its rollback timer alive without the terminal;"
-        + " install util-linux");
+    throw new IOException(
+        "--confirm needs setsid to keep its rollback timer alive without the terminal;"
+            + " install util-linux");
   }
 }

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One {@link CompiledForward} as one line of tab-separated fields, the description last:
- * {@code ipv4 - tcp 13102 192.0.2.2 80 - yes Netbook Apache}. Apply records 50,000 forwards in
+ * One {@link CompiledForward} as one line of tab-separated fields, the description last: {@code
+ * ipv4 - tcp 13102 192.0.2.2 80 - yes Netbook Apache}. Apply records 50,000 forwards in
  * milliseconds this way and compares states as text; forwards are parsed back only to restore one.
  */
 final class ForwardLine {
@@ -24,18 +24,27 @@ final class ForwardLine {
 
   static String format(CompiledForward f) {
     StringBuilder line = new StringBuilder(64);
-    line.append(f.family().name()).append('\t')
-        .append(f.externalAddress().map(Addresses::format).orElse("-")).append('\t')
-        .append(f.protocol().name()).append('\t')
-        .append(f.externalPorts()).append('\t')
-        .append(Addresses.format(f.backend())).append('\t')
-        .append(f.backendPorts()).append('\t');
+    line.append(f.family().name())
+        .append('\t')
+        .append(f.externalAddress().map(Addresses::format).orElse("-"))
+        .append('\t')
+        .append(f.protocol().name())
+        .append('\t')
+        .append(f.externalPorts())
+        .append('\t')
+        .append(Addresses.format(f.backend()))
+        .append('\t')
+        .append(f.backendPorts())
+        .append('\t');
     if (f.allowedSources().isEmpty()) {
       line.append('-');
     } else {
       for (int i = 0; i < f.allowedSources().size(); i++) {
         Cidr cidr = f.allowedSources().get(i);
-        line.append(i == 0 ? "" : ",").append(Addresses.format(cidr.network())).append('/').append(cidr.prefixLength());
+        line.append(i == 0 ? "" : ",")
+            .append(Addresses.format(cidr.network()))
+            .append('/')
+            .append(cidr.prefixLength());
       }
     }
     line.append('\t').append(f.masquerade() ? "yes" : "no").append('\t');
@@ -51,7 +60,9 @@ final class ForwardLine {
     return line.toString();
   }
 
-  /** @throws IllegalArgumentException when {@code line} is not one {@link #format} wrote */
+  /**
+   * @throws IllegalArgumentException when {@code line} is not one {@link #format} wrote
+   */
   static CompiledForward parse(String line) {
     // split("\t", FIELDS) by hand: the lead-in of every recorded-state read, 10,000 lines cold.
     String[] f = new String[FIELDS];
@@ -72,9 +83,18 @@ final class ForwardLine {
         from.add(new Cidr(address(parts[0]), Integer.parseInt(parts[1])));
       }
     }
-    Optional<InetAddress> external = f[1].equals("-") ? Optional.empty() : Optional.of(address(f[1]));
-    return new CompiledForward(IpFamily.valueOf(f[0]), external, Protocol.valueOf(f[2]), ports(f[3]), address(f[4]),
-        ports(f[5]), from, f[7].equals("yes"), unescape(f[8]));
+    Optional<InetAddress> external =
+        f[1].equals("-") ? Optional.empty() : Optional.of(address(f[1]));
+    return new CompiledForward(
+        IpFamily.valueOf(f[0]),
+        external,
+        Protocol.valueOf(f[2]),
+        ports(f[3]),
+        address(f[4]),
+        ports(f[5]),
+        from,
+        f[7].equals("yes"),
+        unescape(f[8]));
   }
 
   /**
@@ -115,12 +135,13 @@ final class ForwardLine {
       char c = text.charAt(i);
       if (c == '\\' && i + 1 < text.length()) {
         char next = text.charAt(++i);
-        out.append(switch (next) {
-          case 't' -> '\t';
-          case 'n' -> '\n';
-          case 'r' -> '\r';
-          default -> next;
-        });
+        out.append(
+            switch (next) {
+              case 't' -> '\t';
+              case 'n' -> '\n';
+              case 'r' -> '\r';
+              default -> next;
+            });
       } else {
         out.append(c);
       }
@@ -129,12 +150,15 @@ final class ForwardLine {
   }
 
   private static InetAddress address(String literal) {
-    return Addresses.parse(literal).orElseThrow(() -> new IllegalArgumentException("not an address: " + literal));
+    return Addresses.parse(literal)
+        .orElseThrow(() -> new IllegalArgumentException("not an address: " + literal));
   }
 
   private static PortRange ports(String text) {
     int dash = text.indexOf('-');
-    return dash < 0 ? PortRange.of(Integer.parseInt(text))
-        : new PortRange(Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
+    return dash < 0
+        ? PortRange.of(Integer.parseInt(text))
+        : new PortRange(
+            Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
   }
 }

@@ -48,13 +48,14 @@ final class HeaderJson {
 
   /** A JSON array of {@code values}, in their iteration order. */
   HeaderJson put(String field, Collection<String> values) {
-    return write(() -> {
-      out.writeArrayFieldStart(field);
-      for (String value : values) {
-        out.writeString(value);
-      }
-      out.writeEndArray();
-    });
+    return write(
+        () -> {
+          out.writeArrayFieldStart(field);
+          for (String value : values) {
+            out.writeString(value);
+          }
+          out.writeEndArray();
+        });
   }
 
   /** The object written so far, closed. */
@@ -86,8 +87,8 @@ final class HeaderJson {
 
   /**
    * Parses one JSON value: objects become maps (insertion order, a repeated name keeps its last
-   * value), arrays lists, strings strings, integers Long, other numbers Double, and
-   * true/false/null themselves.
+   * value), arrays lists, strings strings, integers Long, other numbers Double, and true/false/null
+   * themselves.
    *
    * @throws IllegalArgumentException on anything that is not exactly one JSON value
    */
@@ -99,8 +100,8 @@ final class HeaderJson {
       }
       Object value = value(in, first);
       if (in.nextToken() != null) {
-        throw new IllegalArgumentException("unexpected text after the JSON value at column "
-            + in.currentLocation().getColumnNr());
+        throw new IllegalArgumentException(
+            "unexpected text after the JSON value at column " + in.currentLocation().getColumnNr());
       }
       return value;
     } catch (JsonProcessingException e) {
@@ -145,8 +146,9 @@ final class HeaderJson {
       case VALUE_NULL -> {
         return null;
       }
-      default -> throw new IllegalArgumentException("unexpected " + token + " at column "
-          + in.currentLocation().getColumnNr());
+      default ->
+          throw new IllegalArgumentException(
+              "unexpected " + token + " at column " + in.currentLocation().getColumnNr());
     }
   }
 

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Finishes the rollback of an {@code apply --confirm} whose timer never acted: the host rebooted
- * or the timer was killed during the wait. Without this, the record would wait forever and block
- * every later apply and {@code watch}. The rollback promised at the deadline then happens now.
+ * Finishes the rollback of an {@code apply --confirm} whose timer never acted: the host rebooted or
+ * the timer was killed during the wait. Without this, the record would wait forever and block every
+ * later apply and {@code watch}. The rollback promised at the deadline then happens now.
  */
 @SuppressWarnings("try") // the state lock is held for its block
 public final class OverdueConfirmation {
@@ -24,7 +24,8 @@ public final class OverdueConfirmation {
    *
    * @return the line saying what was done; empty when nothing was overdue
    */
-  public static Optional<String> resolve(StateStore store, Clock clock, RollbackTimer.RestorerFactory restorer)
+  public static Optional<String> resolve(
+      StateStore store, Clock clock, RollbackTimer.RestorerFactory restorer)
       throws IOException, BackendException {
     Optional<PendingConfirmation> seen = store.pending();
     if (seen.isEmpty() || clock.instant().isBefore(seen.get().deadline().plus(GRACE))) {
@@ -36,8 +37,11 @@ public final class OverdueConfirmation {
         return Optional.empty();
       }
       Restorer.Result result = restorer.create().undo(pending.get());
-      return Optional.of("an 'apply --confirm' was never confirmed and its rollback timer did not run (deadline "
-          + pending.get().deadline() + "; a reboot?); rolled it back now: " + result.message());
+      return Optional.of(
+          "an 'apply --confirm' was never confirmed and its rollback timer did not run (deadline "
+              + pending.get().deadline()
+              + "; a reboot?); rolled it back now: "
+              + result.message());
     }
   }
 }

@@ -19,7 +19,12 @@ import java.util.TreeSet;
  * @param applied a one-line description of what was applied, for messages
  */
 public record PendingConfirmation(
-    String id, Instant deadline, String backend, long generation, Snapshot restore, Set<String> switchOff,
+    String id,
+    Instant deadline,
+    String backend,
+    long generation,
+    Snapshot restore,
+    Set<String> switchOff,
     String applied) {
 
   public PendingConfirmation {

@@ -42,7 +42,8 @@ public final class PriorState {
     int next = 0;
     for (int i = 0; i < desired.size(); i++) {
       CompiledForward forward = desired.get(i);
-      while (next < restored.size() && CompiledForward.ORDER.compare(restored.get(next), forward) < 0) {
+      while (next < restored.size()
+          && CompiledForward.ORDER.compare(restored.get(next), forward) < 0) {
         lines.add(ForwardLine.format(restored.get(next++)));
       }
       if (!replaced.contains(forward.key())) {
@@ -65,7 +66,8 @@ public final class PriorState {
           forwards.remove(change.after().orElseThrow().key());
           forwards.put(change.before().orElseThrow().key(), change.before().orElseThrow());
         }
-        case REMOVE -> forwards.put(change.before().orElseThrow().key(), change.before().orElseThrow());
+        case REMOVE ->
+            forwards.put(change.before().orElseThrow().key(), change.before().orElseThrow());
       }
     }
     return new DesiredState(java.util.List.copyOf(forwards.values()));

@@ -1,11 +1,10 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import dev.portfwd.backend.Backend;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +28,8 @@ public final class Restorer {
    * @param afterApply runs after each restoring transaction (the CLI clears stale UDP conntrack
    *     entries there); must not throw
    */
-  public Restorer(StateStore store, Backend backend, ForwardingSysctls sysctls, Consumer<Plan> afterApply) {
+  public Restorer(
+      StateStore store, Backend backend, ForwardingSysctls sysctls, Consumer<Plan> afterApply) {
     this.store = store;
     this.backend = backend;
     this.sysctls = sysctls;
@@ -63,17 +63,19 @@ public final class Restorer {
   }
 
   /**
-   * Returns to the state applied before the live one and forgets the live one. The caller holds
-   * the lock and has checked that nothing is pending.
+   * Returns to the state applied before the live one and forgets the live one. The caller holds the
+   * lock and has checked that nothing is pending.
    *
    * @throws IllegalStateException when the history holds no earlier state
    */
   public Result rollbackOne() throws IOException, BackendException {
     var history = store.latest(2);
     if (history.size() < 2) {
-      throw new IllegalStateException(history.isEmpty()
-          ? "nothing to roll back: portfwd has not applied anything with state directory " + store.dir()
-          : "nothing to roll back to: no earlier state is recorded in " + store.dir());
+      throw new IllegalStateException(
+          history.isEmpty()
+              ? "nothing to roll back: portfwd has not applied anything with state directory "
+                  + store.dir()
+              : "nothing to roll back to: no earlier state is recorded in " + store.dir());
     }
     Snapshot current = history.get(0).snapshot();
     Snapshot target = history.get(1).snapshot();
@@ -102,9 +104,11 @@ public final class Restorer {
         switchedOff.add(key);
       }
     }
-    StringBuilder message = new StringBuilder(target.isEmpty()
-        ? "restored the state with no portfwd forwards (" + target.backend() + ")"
-        : "restored " + target.describe());
+    StringBuilder message =
+        new StringBuilder(
+            target.isEmpty()
+                ? "restored the state with no portfwd forwards (" + target.backend() + ")"
+                : "restored " + target.describe());
     if (plan.isEmpty()) {
       message.append("; the rules in force already matched it");
     } else {
@@ -126,8 +130,12 @@ public final class Restorer {
 
   private void requireBackend(String name) throws BackendException {
     if (!name.equals(backend.name())) {
-      throw new BackendException("the state to restore was applied with the " + name + " backend;"
-          + " run the command again with --backend " + name);
+      throw new BackendException(
+          "the state to restore was applied with the "
+              + name
+              + " backend;"
+              + " run the command again with --backend "
+              + name);
     }
   }
 }

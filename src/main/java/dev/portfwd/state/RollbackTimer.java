@@ -10,10 +10,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The body of the detached rollback timer: waits until the pending confirmation's deadline and
- * then undoes the apply, unless the pending record disappeared (confirmed, or undone by someone
- * else). It re-reads the record on every tick because {@link SafeApply.Guard#applied()} moves the
- * deadline once the kernel change is done. Sleeps between ticks: no busy wait.
+ * The body of the detached rollback timer: waits until the pending confirmation's deadline and then
+ * undoes the apply, unless the pending record disappeared (confirmed, or undone by someone else).
+ * It re-reads the record on every tick because {@link SafeApply.Guard#applied()} moves the deadline
+ * once the kernel change is done. Sleeps between ticks: no busy wait.
  */
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")
@@ -33,7 +33,8 @@ public final class RollbackTimer {
   }
 
   /**
-   * Runs until the confirmation with {@code id} is resolved; writes one line per event to {@code log}.
+   * Runs until the confirmation with {@code id} is resolved; writes one line per event to {@code
+   * log}.
    *
    * @param restorer undoes the apply at the deadline
    * @return true when this timer rolled back
@@ -47,7 +48,11 @@ public final class RollbackTimer {
       while (true) {
         Optional<PendingConfirmation> pending = store.pending();
         if (pending.isEmpty() || !pending.get().id().equals(id)) {
-          log.println(clock.instant() + " timer " + id + ": confirmed or resolved elsewhere; nothing to do");
+          log.println(
+              clock.instant()
+                  + " timer "
+                  + id
+                  + ": confirmed or resolved elsewhere; nothing to do");
           return false;
         }
         Instant deadline = pending.get().deadline();
@@ -73,12 +78,24 @@ public final class RollbackTimer {
     for (int attempt = 1; ; attempt++) {
       try (StateStore.Lock lock = store.lock()) {
         Optional<Restorer.Result> result = restorer.create().undoPending(id);
-        log.println(clock.instant() + " timer " + id + ": "
-            + result.map(r -> "not confirmed by " + deadline + "; " + r.message())
-                .orElse("resolved elsewhere at the deadline; nothing to do"));
+        log.println(
+            clock.instant()
+                + " timer "
+                + id
+                + ": "
+                + result
+                    .map(r -> "not confirmed by " + deadline + "; " + r.message())
+                    .orElse("resolved elsewhere at the deadline; nothing to do"));
         return result.isPresent();
       } catch (BackendException | IOException e) {
-        log.println(clock.instant() + " timer " + id + ": rollback attempt " + attempt + " failed: " + e.getMessage());
+        log.println(
+            clock.instant()
+                + " timer "
+                + id
+                + ": rollback attempt "
+                + attempt
+                + " failed: "
+                + e.getMessage());
         log.flush();
         if (attempt >= ATTEMPTS) {
           throw e;

@@ -1,9 +1,8 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.backend.Plan;
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,12 +16,13 @@ import java.util.TreeSet;
 
 /**
  * Wraps one {@code apply} so it can be undone: records the state it replaces and the one it
- * installs in the {@link StateStore} (for {@code rollback} and {@code status}), and for
- * {@code --confirm} arms a detached rollback timer <em>before</em> the kernel changes, so there is
- * no moment where new rules are in force without a way back.
+ * installs in the {@link StateStore} (for {@code rollback} and {@code status}), and for {@code
+ * --confirm} arms a detached rollback timer <em>before</em> the kernel changes, so there is no
+ * moment where new rules are in force without a way back.
  *
- * <p>Use: {@code try (Guard guard = safeApply.begin(...)) { backend.apply(plan); …; guard.applied(); }}.
- * A guard closed without {@link Guard#applied()} (the apply failed) takes its records back.
+ * <p>Use: {@code try (Guard guard = safeApply.begin(...)) { backend.apply(plan); …;
+ * guard.applied(); }}. A guard closed without {@link Guard#applied()} (the apply failed) takes its
+ * records back.
  */
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")
@@ -43,7 +43,12 @@ public final class SafeApply {
   private final TimerLauncher launcher;
   private final Clock clock;
 
-  public SafeApply(StateStore store, String backend, ForwardingSysctls sysctls, TimerLauncher launcher, Clock clock) {
+  public SafeApply(
+      StateStore store,
+      String backend,
+      ForwardingSysctls sysctls,
+      TimerLauncher launcher,
+      Clock clock) {
     this.store = store;
     this.backend = backend;
     this.sysctls = sysctls;
@@ -64,8 +69,10 @@ public final class SafeApply {
     try (StateStore.Lock lock = store.lock()) {
       Optional<PendingConfirmation> waiting = store.pending();
       if (waiting.isPresent()) {
-        throw new StateException("an earlier 'apply --confirm' waits for confirmation until "
-            + waiting.get().deadline() + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first");
+        throw new StateException(
+            "an earlier 'apply --confirm' waits for confirmation until "
+                + waiting.get().deadline()
+                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first");
       }
       Instant now = clock.instant();
       List<String> desired = Snapshot.lines(plan.desired());
@@ -103,8 +110,15 @@ public final class SafeApply {
       if (confirm.isEmpty()) {
         return new Guard(generation, true, Optional.empty(), confirm);
       }
-      PendingConfirmation pending = new PendingConfirmation(newId(), now.plus(confirm.get()).plus(ARMING_GRACE),
-          backend, generation, before, switchOn, after.describe());
+      PendingConfirmation pending =
+          new PendingConfirmation(
+              newId(),
+              now.plus(confirm.get()).plus(ARMING_GRACE),
+              backend,
+              generation,
+              before,
+              switchOn,
+              after.describe());
       store.writePending(pending);
       try {
         launcher.launch(store, pending.id());
@@ -131,14 +145,21 @@ public final class SafeApply {
     private Optional<PendingConfirmation> pending;
     private boolean applied;
 
-    private Guard(long generation, boolean pushed, Optional<PendingConfirmation> pending, Optional<Duration> confirm) {
+    private Guard(
+        long generation,
+        boolean pushed,
+        Optional<PendingConfirmation> pending,
+        Optional<Duration> confirm) {
       this.generation = generation;
       this.pushed = pushed;
       this.pending = pending;
       this.confirm = confirm;
     }
 
-    /** The confirmation this apply waits for; empty without {@code --confirm} or when nothing changed. */
+    /**
+     * The confirmation this apply waits for; empty without {@code --confirm} or when nothing
+     * changed.
+     */
     public Optional<PendingConfirmation> pending() {
       return pending;
     }
@@ -149,8 +170,8 @@ public final class SafeApply {
     }
 
     /**
-     * Marks the kernel change done. With {@code --confirm}, the timer's deadline now starts:
-     * the user gets the whole time to test the new rules.
+     * Marks the kernel change done. With {@code --confirm}, the timer's deadline now starts: the
+     * user gets the whole time to test the new rules.
      */
     public void applied() throws IOException {
       applied = true;
@@ -161,8 +182,16 @@ public final class SafeApply {
         Optional<PendingConfirmation> stored = store.pending();
         if (stored.isPresent() && stored.get().id().equals(pending.get().id())) {
           PendingConfirmation p = stored.get();
-          pending = Optional.of(new PendingConfirmation(p.id(), clock.instant().plus(confirm.orElseThrow()),
-              p.backend(), p.generation(), p.restore(), p.switchOff(), p.applied()));
+          pending =
+              Optional.of(
+                  new PendingConfirmation(
+                      p.id(),
+                      clock.instant().plus(confirm.orElseThrow()),
+                      p.backend(),
+                      p.generation(),
+                      p.restore(),
+                      p.switchOff(),
+                      p.applied()));
           store.writePending(pending.get());
         }
       }
@@ -176,7 +205,9 @@ public final class SafeApply {
       }
       try (StateStore.Lock lock = store.lock()) {
         Optional<PendingConfirmation> stored = store.pending();
-        if (pending.isPresent() && stored.isPresent() && stored.get().id().equals(pending.get().id())) {
+        if (pending.isPresent()
+            && stored.isPresent()
+            && stored.get().id().equals(pending.get().id())) {
           store.clearPending();
         }
         if (pushed) {

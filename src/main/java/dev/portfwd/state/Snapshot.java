@@ -9,17 +9,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One state portfwd put the host in: the forwards installed and the forwarding sysctls that are
- * on because portfwd switched them on (not those an administrator had on already, which a
- * rollback must leave alone). Forwards are kept as {@link ForwardLine}s in canonical order, so
- * recording and comparing 50,000 of them is cheap; {@link #forwards()} parses them when needed.
+ * One state portfwd put the host in: the forwards installed and the forwarding sysctls that are on
+ * because portfwd switched them on (not those an administrator had on already, which a rollback
+ * must leave alone). Forwards are kept as {@link ForwardLine}s in canonical order, so recording and
+ * comparing 50,000 of them is cheap; {@link #forwards()} parses them when needed.
  *
  * @param source the table file it came from, or a phrase such as {@code live state before apply}
  * @param backend the backend that installed it ({@code nftables}, {@code iptables})
  * @param lines the forwards, one {@link ForwardLine} each, in {@link CompiledForward#ORDER}
  * @param forwardingOn sysctl keys such as {@code net.ipv4.ip_forward} that portfwd switched on
  */
-public record Snapshot(String source, Instant appliedAt, String backend, List<String> lines, Set<String> forwardingOn) {
+public record Snapshot(
+    String source,
+    Instant appliedAt,
+    String backend,
+    List<String> lines,
+    Set<String> forwardingOn) {
 
   public Snapshot {
     Objects.requireNonNull(source, "source");
@@ -30,7 +35,11 @@ public record Snapshot(String source, Instant appliedAt, String backend, List<St
   }
 
   /** The snapshot of {@code forwards}. */
-  public static Snapshot of(String source, Instant appliedAt, String backend, DesiredState forwards,
+  public static Snapshot of(
+      String source,
+      Instant appliedAt,
+      String backend,
+      DesiredState forwards,
       Set<String> forwardingOn) {
     return new Snapshot(source, appliedAt, backend, lines(forwards), forwardingOn);
   }

@@ -10,10 +10,10 @@ import java.util.TreeSet;
 
 /**
  * The file form of {@link Snapshot}s and {@link PendingConfirmation}s: a first line of JSON with
- * what describes the state, then one {@link ForwardLine} per forward. Readable by people and
- * {@code head -1 | jq}; fast to write and compare for large tables. Reading rejects anything
- * malformed with {@link IllegalArgumentException} rather than guessing. The header goes through
- * {@link HeaderJson}, not Jackson: see there why.
+ * what describes the state, then one {@link ForwardLine} per forward. Readable by people and {@code
+ * head -1 | jq}; fast to write and compare for large tables. Reading rejects anything malformed
+ * with {@link IllegalArgumentException} rather than guessing. The header goes through {@link
+ * HeaderJson}, not Jackson: see there why.
  */
 final class SnapshotCodec {
 
@@ -32,13 +32,14 @@ final class SnapshotCodec {
   }
 
   static String write(PendingConfirmation pending) {
-    HeaderJson header = header(pending.restore())
-        .put("pendingId", pending.id())
-        .put("deadline", pending.deadline().toString())
-        .put("pendingBackend", pending.backend())
-        .put("generation", pending.generation())
-        .put("switchOff", new TreeSet<>(pending.switchOff()))
-        .put("applied", pending.applied());
+    HeaderJson header =
+        header(pending.restore())
+            .put("pendingId", pending.id())
+            .put("deadline", pending.deadline().toString())
+            .put("pendingBackend", pending.backend())
+            .put("generation", pending.generation())
+            .put("switchOff", new TreeSet<>(pending.switchOff()))
+            .put("applied", pending.applied());
     return body(header, pending.restore().lines());
   }
 
@@ -50,9 +51,15 @@ final class SnapshotCodec {
     Map<?, ?> header = header(lines.get(0));
     Snapshot restore = snapshot(header, lines.subList(1, lines.size()));
     Set<String> off = new TreeSet<>();
-    HeaderJson.elements(required(header, "switchOff")).forEach(key -> off.add(HeaderJson.asText(key)));
-    return new PendingConfirmation(text(header, "pendingId"), Instant.parse(text(header, "deadline")),
-        text(header, "pendingBackend"), HeaderJson.asLong(required(header, "generation")), restore, off,
+    HeaderJson.elements(required(header, "switchOff"))
+        .forEach(key -> off.add(HeaderJson.asText(key)));
+    return new PendingConfirmation(
+        text(header, "pendingId"),
+        Instant.parse(text(header, "deadline")),
+        text(header, "pendingBackend"),
+        HeaderJson.asLong(required(header, "generation")),
+        restore,
+        off,
         text(header, "applied"));
   }
 
@@ -105,12 +112,18 @@ final class SnapshotCodec {
   private static Snapshot snapshot(Map<?, ?> header, List<String> lines) {
     int forwards = (int) HeaderJson.asLong(required(header, "forwards"));
     if (forwards != lines.size()) {
-      throw new IllegalArgumentException("truncated: " + lines.size() + " of " + forwards + " forwards");
+      throw new IllegalArgumentException(
+          "truncated: " + lines.size() + " of " + forwards + " forwards");
     }
     Set<String> on = new TreeSet<>();
-    HeaderJson.elements(required(header, "forwardingOn")).forEach(key -> on.add(HeaderJson.asText(key)));
-    return new Snapshot(text(header, "source"), Instant.parse(text(header, "appliedAt")), text(header, "backend"),
-        lines, on);
+    HeaderJson.elements(required(header, "forwardingOn"))
+        .forEach(key -> on.add(HeaderJson.asText(key)));
+    return new Snapshot(
+        text(header, "source"),
+        Instant.parse(text(header, "appliedAt")),
+        text(header, "backend"),
+        lines,
+        on);
   }
 
   private static Object required(Map<?, ?> header, String field) {

@@ -8,8 +8,13 @@ import java.time.Duration;
 public final class StateLockedException extends IOException {
 
   public StateLockedException(Path dir, Duration waited, String holder) {
-    super("another portfwd command is changing the rules (" + dir.resolve("lock") + " is held"
-        + (holder.isBlank() ? "" : " by " + holder) + "); waited " + waited.toSeconds()
-        + " s; nothing was changed, run it again when that command has finished");
+    super(
+        "another portfwd command is changing the rules ("
+            + dir.resolve("lock")
+            + " is held"
+            + (holder.isBlank() ? "" : " by " + holder)
+            + "); waited "
+            + waited.toSeconds()
+            + " s; nothing was changed, run it again when that command has finished");
   }
 }

@@ -13,19 +13,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.time.Duration;
 
 /**
  * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.state},
  * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.state})
- * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the
- * old or the new file, never half of one. Readers and writers that must agree (apply, confirm,
+ * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the old
+ * or the new file, never half of one. Readers and writers that must agree (apply, confirm,
  * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write; the
  * engine holds it across a whole change, from reading the live state to recording the new one.
  */
@@ -71,9 +71,9 @@ public final class StateStore {
 
   /**
    * Waits up to {@code wait} until this thread holds the state directory's lock, which excludes
-   * other processes (a lock on the file {@code lock}) and other threads of this one. The holder
-   * may take it again (nested steps of one change); the file lock is released when the outermost
-   * hold is closed. Creates the directory when missing.
+   * other processes (a lock on the file {@code lock}) and other threads of this one. The holder may
+   * take it again (nested steps of one change); the file lock is released when the outermost hold
+   * is closed. Creates the directory when missing.
    *
    * @throws StateLockedException when another holder keeps it longer than {@code wait}
    * @throws IOException when the directory cannot be created or locked (e.g. not root)
@@ -114,8 +114,9 @@ public final class StateStore {
   private FileLock lockFile(long deadline, Duration wait) throws IOException {
     Files.createDirectories(dir);
     Path file = dir.resolve("lock");
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       while (true) {
         FileLock lock = channel.tryLock();
@@ -126,7 +127,8 @@ public final class StateStore {
           return lock;
         }
         if (System.nanoTime() >= deadline) {
-          throw new StateLockedException(dir, wait, Files.readString(file, StandardCharsets.UTF_8).strip());
+          throw new StateLockedException(
+              dir, wait, Files.readString(file, StandardCharsets.UTF_8).strip());
         }
         Thread.sleep(LOCK_POLL.toMillis());
       }
@@ -144,8 +146,10 @@ public final class StateStore {
     return "pid " + ProcessHandle.current().pid() + "\n";
   }
 
-
-  /** The applied states, newest (the live one) first. Reads every file: use {@link #latest} when fewer do. */
+  /**
+   * The applied states, newest (the live one) first. Reads every file: use {@link #latest} when
+   * fewer do.
+   */
   public List<Entry> history() throws IOException {
     return latest(Integer.MAX_VALUE);
   }
@@ -156,9 +160,12 @@ public final class StateStore {
     for (long generation : generations().stream().limit(count).toList()) {
       Path file = historyFile(generation);
       try {
-        entries.add(new Entry(generation, SnapshotCodec.read(Files.readString(file, StandardCharsets.UTF_8))));
+        entries.add(
+            new Entry(
+                generation, SnapshotCodec.read(Files.readString(file, StandardCharsets.UTF_8))));
       } catch (RuntimeException e) {
-        throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away and apply again", e);
+        throw new IOException(
+            file + " is damaged (" + firstLine(e) + "); move it away and apply again", e);
       }
     }
     return entries;
@@ -195,12 +202,16 @@ public final class StateStore {
     return generations().contains(generation);
   }
 
-  /** Records {@code snapshot} as the live state; returns its generation. Drops the oldest beyond KEEP. */
+  /**
+   * Records {@code snapshot} as the live state; returns its generation. Drops the oldest beyond
+   * KEEP.
+   */
   public long push(Snapshot snapshot) throws IOException {
     List<Long> generations = generations();
     long generation = generations.isEmpty() ? 1 : generations.get(0) + 1;
     writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
-    for (long old : generations.subList(Math.min(generations.size(), KEEP - 1), generations.size())) {
+    for (long old :
+        generations.subList(Math.min(generations.size(), KEEP - 1), generations.size())) {
       Files.deleteIfExists(historyFile(old));
     }
     return generation;
@@ -227,7 +238,9 @@ public final class StateStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
-      throw new IOException(file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'", e);
+      throw new IOException(
+          file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'",
+          e);
     }
   }
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * Starts the rollback timer of an {@code apply --confirm} as a process of its own, so it outlives
- * the terminal and the process that applied. Returns only once the timer runs (it created
- * {@link StateStore#armedMarker}); apply never changes the kernel without an armed timer.
+ * the terminal and the process that applied. Returns only once the timer runs (it created {@link
+ * StateStore#armedMarker}); apply never changes the kernel without an armed timer.
  */
 @FunctionalInterface
 public interface TimerLauncher {

@@ -38,8 +38,11 @@ final class BackendColumn {
     }
     // Not an address: guess what was meant, so the message can say how to write it.
     int colon = text.lastIndexOf(':');
-    if (colon > 0 && text.indexOf('.') >= 0 && Addresses.parse(text.substring(0, colon)).isPresent()) {
-      report.backendPortGlued(token.column(), text, text.substring(0, colon), text.substring(colon + 1));
+    if (colon > 0
+        && text.indexOf('.') >= 0
+        && Addresses.parse(text.substring(0, colon)).isPresent()) {
+      report.backendPortGlued(
+          token.column(), text, text.substring(0, colon), text.substring(colon + 1));
     } else if (text.chars().anyMatch(Character::isLetter) && text.indexOf(':') < 0) {
       report.backendName(token.column(), text);
     } else {

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * A problem found in a table, with its place: {@code file:line:column} (both 1-based; column
- * counts characters, a tab as one) and the text of that line so the caret can be drawn.
+ * A problem found in a table, with its place: {@code file:line:column} (both 1-based; column counts
+ * characters, a tab as one) and the text of that line so the caret can be drawn.
  */
 public record Diagnostic(
     String file, int line, int column, Severity severity, String message, String sourceLine) {
@@ -37,8 +37,8 @@ public record Diagnostic(
   }
 
   /**
-   * The headline, the source line and a caret under the column. Tabs before the column are kept
-   * in the caret line so the caret stays under the right character in any terminal.
+   * The headline, the source line and a caret under the column. Tabs before the column are kept in
+   * the caret line so the caret stays under the right character in any terminal.
    */
   public String render() {
     StringBuilder caret = new StringBuilder();

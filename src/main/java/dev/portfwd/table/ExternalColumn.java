@@ -39,7 +39,8 @@ record ExternalColumn(Optional<InetAddress> address, PortRange ports) {
         report.missingPortAfterAddress(column + text.length(), literal);
         return Optional.empty();
       }
-      return PortRangeText.parse(text.substring(colon + 1), column + colon + 1, "external port", report)
+      return PortRangeText.parse(
+              text.substring(colon + 1), column + colon + 1, "external port", report)
           .map(ports -> new ExternalColumn(address, ports));
     }
     return PortRangeText.parse(text, column, "external port", report)
@@ -47,7 +48,8 @@ record ExternalColumn(Optional<InetAddress> address, PortRange ports) {
   }
 
   /** {@code [ADDRESS]:PORTS}; a bad address and bad ports are both reported. */
-  private static Optional<ExternalColumn> parseBracketed(String text, int column, LineDiagnostics report) {
+  private static Optional<ExternalColumn> parseBracketed(
+      String text, int column, LineDiagnostics report) {
     int close = text.indexOf(']');
     if (close < 0) {
       report.unclosedBracket(column, text);

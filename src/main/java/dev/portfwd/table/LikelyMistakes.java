@@ -17,22 +17,29 @@ final class LikelyMistakes {
   private LikelyMistakes() {}
 
   /**
-   * Reports every likely mistake in {@code forward}, read from the columns {@code external},
-   * {@code backend} and {@code options} (lower-case key to its column) of its line.
+   * Reports every likely mistake in {@code forward}, read from the columns {@code external}, {@code
+   * backend} and {@code options} (lower-case key to its column) of its line.
    */
   static void warn(
-      Forward forward, Token external, Token backend, Map<String, Token> options, LineDiagnostics report) {
+      Forward forward,
+      Token external,
+      Token backend,
+      Map<String, Token> options,
+      LineDiagnostics report) {
     // A rewritten packet is routed on, and the kernel drops one bound for a loopback address that
     // came in from outside as a martian; the relay connects from the gateway itself instead.
     if (forward.backend().isLoopbackAddress()) {
       report.loopbackBackend(backend.column(), backend.text());
     }
     // Kernel NAT rewrites within one IP version; only the relay, a userspace proxy, can bridge.
-    forward.externalAddress().ifPresent(address -> {
-      if (!address.getClass().equals(forward.backend().getClass())) {
-        report.mixedFamilies(backend.column());
-      }
-    });
+    forward
+        .externalAddress()
+        .ifPresent(
+            address -> {
+              if (!address.getClass().equals(forward.backend().getClass())) {
+                report.mixedFamilies(backend.column());
+              }
+            });
     // A proxy protocol other than NONE and any allowed source were written as options, so their
     // columns are there to point at.
     if (forward.proxyProtocol() == ProxyProtocol.V1 && forward.carries(Protocol.UDP)) {
@@ -44,7 +51,8 @@ final class LikelyMistakes {
         report.sourceOfOtherFamily(options.get("from").column(), cidr);
       }
     }
-    if (forward.externalAddress().isEmpty() && forward.externalPorts().contains(22)
+    if (forward.externalAddress().isEmpty()
+        && forward.externalPorts().contains(22)
         && forward.carries(Protocol.TCP)) {
       report.sshPortOnEveryAddress(external.column());
     }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The diagnostics of one table line: owns the wording of every problem the parsers can find and
- * the list they are collected in, so the parsers only decide what is wrong and where.
+ * The diagnostics of one table line: owns the wording of every problem the parsers can find and the
+ * list they are collected in, so the parsers only decide what is wrong and where.
  */
 final class LineDiagnostics {
 
@@ -45,7 +45,9 @@ final class LineDiagnostics {
   }
 
   void missingBackend(int column, String external) {
-    error(column, "expected the backend's IP address after '" + external + "', found the end of the line");
+    error(
+        column,
+        "expected the backend's IP address after '" + external + "', found the end of the line");
   }
 
   // EXT.
@@ -63,7 +65,9 @@ final class LineDiagnostics {
   }
 
   void ipv6WithoutBrackets(int column, String text) {
-    error(column, "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
+    error(
+        column,
+        "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
   }
 
   void notExternal(int column, String text) {
@@ -71,7 +75,9 @@ final class LineDiagnostics {
   }
 
   void missingPortAfterAddress(int column, String literal) {
-    error(column, "expected ':PORT' after the external address " + literal + " (e.g. " + literal + ":443)");
+    error(
+        column,
+        "expected ':PORT' after the external address " + literal + " (e.g. " + literal + ":443)");
   }
 
   // Ports; what is "external port" or "backend port".
@@ -79,15 +85,26 @@ final class LineDiagnostics {
   void reversedRange(int column, String what, String text, int first, int last) {
     error(
         column,
-        "reversed " + what + " range " + text + "; the first port must not be greater than the last"
-            + " (did you mean " + last + "-" + first + "?)");
+        "reversed "
+            + what
+            + " range "
+            + text
+            + "; the first port must not be greater than the last"
+            + " (did you mean "
+            + last
+            + "-"
+            + first
+            + "?)");
   }
 
   void notPort(int column, String what, String text) {
     String article = what.startsWith("e") ? "an " : "a ";
     error(
         column,
-        "expected " + article + what + " (1-65535) or a range like 8000-8009, found "
+        "expected "
+            + article
+            + what
+            + " (1-65535) or a range like 8000-8009, found "
             + (text.isEmpty() ? "nothing" : "'" + text + "'"));
   }
 
@@ -98,15 +115,22 @@ final class LineDiagnostics {
   void rangeSizesDiffer(int column, PortRange backendPorts, PortRange externalPorts) {
     error(
         column,
-        "backend ports " + backendPorts + " hold " + plural(backendPorts.size(), "port")
-            + " but external ports " + externalPorts + " hold " + externalPorts.size()
+        "backend ports "
+            + backendPorts
+            + " hold "
+            + plural(backendPorts.size(), "port")
+            + " but external ports "
+            + externalPorts
+            + " hold "
+            + externalPorts.size()
             + "; give a range of the same length, or RANGE for the same ports");
   }
 
   // INT-IP.
 
   void unspecifiedBackend(int column, String text) {
-    error(column, "backend " + text + " is the unspecified address; name the backend's own address");
+    error(
+        column, "backend " + text + " is the unspecified address; name the backend's own address");
   }
 
   void multicastBackend(int column, String text) {
@@ -116,12 +140,21 @@ final class LineDiagnostics {
   void backendPortGlued(int column, String text, String address, String port) {
     error(
         column,
-        "expected the backend address and port as separate columns ('" + address + " " + port
-            + "'), found '" + text + "'");
+        "expected the backend address and port as separate columns ('"
+            + address
+            + " "
+            + port
+            + "'), found '"
+            + text
+            + "'");
   }
 
   void backendName(int column, String text) {
-    error(column, "expected the backend's IP address, found '" + text + "'; names are not resolved, write an IP address");
+    error(
+        column,
+        "expected the backend's IP address, found '"
+            + text
+            + "'; names are not resolved, write an IP address");
   }
 
   void notBackend(int column, String text) {
@@ -133,7 +166,9 @@ final class LineDiagnostics {
   void backendPortOutOfPlace(int column, String text) {
     error(
         column,
-        "unexpected '" + text + "'; the backend port comes right after the"
+        "unexpected '"
+            + text
+            + "'; the backend port comes right after the"
             + " backend address, before the protocol and options");
   }
 
@@ -148,9 +183,12 @@ final class LineDiagnostics {
   void unexpectedColumn(int column, String text) {
     error(
         column,
-        "unexpected '" + text + "'; expected a backend port, RANGE, a protocol (tcp,"
+        "unexpected '"
+            + text
+            + "'; expected a backend port, RANGE, a protocol (tcp,"
             + " udp or tcp,udp) or an option key=value"
-            + Suggestions.didYouMean(text.toLowerCase(Locale.ROOT), List.of("tcp", "udp", "tcp,udp", "range")));
+            + Suggestions.didYouMean(
+                text.toLowerCase(Locale.ROOT), List.of("tcp", "udp", "tcp,udp", "range")));
   }
 
   // PROTO.
@@ -158,7 +196,9 @@ final class LineDiagnostics {
   void unknownProtocol(int column, String part) {
     error(
         column,
-        "unknown protocol '" + part + "'; expected tcp, udp or tcp,udp"
+        "unknown protocol '"
+            + part
+            + "'; expected tcp, udp or tcp,udp"
             + Suggestions.didYouMean(part.toLowerCase(Locale.ROOT), List.of("tcp", "udp")));
   }
 
@@ -175,7 +215,10 @@ final class LineDiagnostics {
   void unknownOption(int column, String key, List<String> keys) {
     error(
         column,
-        "unknown option '" + key + "'; expected one of " + String.join(", ", keys)
+        "unknown option '"
+            + key
+            + "'; expected one of "
+            + String.join(", ", keys)
             + Suggestions.didYouMean(key, keys));
   }
 
@@ -184,7 +227,11 @@ final class LineDiagnostics {
   }
 
   void notSource(int column, String text) {
-    error(column, "expected an address or CIDR like 203.0.113.0/24 in from=, found '" + (text.isEmpty() ? "nothing" : text) + "'");
+    error(
+        column,
+        "expected an address or CIDR like 203.0.113.0/24 in from=, found '"
+            + (text.isEmpty() ? "nothing" : text)
+            + "'");
   }
 
   void badPrefixLength(int column, String prefix, int bits) {
@@ -208,7 +255,9 @@ final class LineDiagnostics {
   void loopbackBackend(int column, String text) {
     warning(
         column,
-        "backend " + text + " is a loopback address; the kernel does not forward to"
+        "backend "
+            + text
+            + " is a loopback address; the kernel does not forward to"
             + " loopback (only the relay can reach it)");
   }
 
@@ -227,7 +276,9 @@ final class LineDiagnostics {
   }
 
   void sourceOfOtherFamily(int column, Cidr cidr) {
-    warning(column, "from=" + cidr + " can never match: the external address is of the other IP version");
+    warning(
+        column,
+        "from=" + cidr + " can never match: the external address is of the other IP version");
   }
 
   void sshPortOnEveryAddress(int column) {
@@ -245,10 +296,12 @@ final class LineDiagnostics {
 
   private void error(int column, String message) {
     hasErrors = true;
-    found.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
+    found.add(
+        new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
   }
 
   private void warning(int column, String message) {
-    found.add(new Diagnostic(source, lineNumber, Math.max(1, column), Severity.WARNING, message, line));
+    found.add(
+        new Diagnostic(source, lineNumber, Math.max(1, column), Severity.WARNING, message, line));
   }
 }

@@ -48,11 +48,16 @@ final class LineParser {
     Token backendToken = tokens.get(1);
     Optional<InetAddress> backend = BackendColumn.parse(backendToken, report);
     TrailingColumns trailing = TrailingColumns.parse(tokens.subList(2, tokens.size()), report);
-    external.ifPresent(e -> trailing.backendPorts().ifPresent(given -> {
-      if (given.ports().size() != e.ports().size()) {
-        report.rangeSizesDiffer(given.column(), given.ports(), e.ports());
-      }
-    }));
+    external.ifPresent(
+        e ->
+            trailing
+                .backendPorts()
+                .ifPresent(
+                    given -> {
+                      if (given.ports().size() != e.ports().size()) {
+                        report.rangeSizesDiffer(given.column(), given.ports(), e.ports());
+                      }
+                    }));
     OptionColumns options = OptionColumns.read(trailing.options(), report);
 
     if (report.hasErrors() || backend.isEmpty() || external.isEmpty()) {
@@ -60,12 +65,20 @@ final class LineParser {
     }
     PortRange externalPorts = external.get().ports();
     // No backend port, or RANGE: the backend listens on the same ports.
-    PortRange backendPorts = trailing.backendPorts().map(TrailingColumns.GivenPorts::ports).orElse(externalPorts);
+    PortRange backendPorts =
+        trailing.backendPorts().map(TrailingColumns.GivenPorts::ports).orElse(externalPorts);
     Forward forward =
         new Forward(
-            lineNumber, external.get().address(), externalPorts, backend.get(), backendPorts,
-            trailing.protocols(), options.allowedSources(), options.masquerade(),
-            options.proxyProtocol(), description);
+            lineNumber,
+            external.get().address(),
+            externalPorts,
+            backend.get(),
+            backendPorts,
+            trailing.protocols(),
+            options.allowedSources(),
+            options.masquerade(),
+            options.proxyProtocol(),
+            description);
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
     return Optional.of(new LocatedForward(forward, line, ext.column()));
   }

@@ -21,8 +21,8 @@ record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtoco
   static final List<String> KEYS = List.of("from", "masquerade", "proxy-protocol");
 
   /**
-   * Reads the value of each option in {@code byKey} (lower-case key to its column), reporting
-   * every bad value; a bad or empty value leaves that option at its default.
+   * Reads the value of each option in {@code byKey} (lower-case key to its column), reporting every
+   * bad value; a bad or empty value leaves that option at its default.
    */
   static OptionColumns read(Map<String, Token> byKey, LineDiagnostics report) {
     List<Cidr> allowedSources = List.of();
@@ -71,8 +71,7 @@ record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtoco
       return Optional.of(Cidr.host(address.get()));
     }
     String prefix = text.substring(slash + 1);
-    if (!PortRangeText.isDigits(prefix) || prefix.length() > 3
-        || Integer.parseInt(prefix) > bits) {
+    if (!PortRangeText.isDigits(prefix) || prefix.length() > 3 || Integer.parseInt(prefix) > bits) {
       report.badPrefixLength(column + slash + 1, prefix, bits);
       return Optional.empty();
     }
@@ -129,7 +128,8 @@ record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtoco
   private static Optional<String> value(Token token, LineDiagnostics report) {
     String value = token.text().substring(token.text().indexOf('=') + 1);
     if (value.isEmpty()) {
-      report.missingOptionValue(valueColumn(token), token.text().substring(0, token.text().indexOf('=')));
+      report.missingOptionValue(
+          valueColumn(token), token.text().substring(0, token.text().indexOf('=')));
       return Optional.empty();
     }
     return Optional.of(value);

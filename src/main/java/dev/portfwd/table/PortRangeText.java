@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Owns reading a port or a port range as the EXT and INT-PORT columns write it: {@code 80},
- * {@code 8000-8009} or {@code 8000:8009}.
+ * Owns reading a port or a port range as the EXT and INT-PORT columns write it: {@code 80}, {@code
+ * 8000-8009} or {@code 8000:8009}.
  */
 final class PortRangeText {
 
@@ -55,7 +55,9 @@ final class PortRangeText {
       report.notPort(column, what, text);
       return OptionalInt.empty();
     }
-    if (text.length() > 5 || Integer.parseInt(text) > PortRange.MAX_PORT || Integer.parseInt(text) < 1) {
+    if (text.length() > 5
+        || Integer.parseInt(text) > PortRange.MAX_PORT
+        || Integer.parseInt(text) < 1) {
       report.portOutOfRange(column, what, text);
       return OptionalInt.empty();
     }

@@ -10,12 +10,12 @@ import java.util.stream.IntStream;
 /**
  * Turns the text of a forwarding table into forwards and diagnostics.
  *
- * <p>The stage works line by line: a line is cut at its first {@code #} (the rest is the
- * forward's description), split on blanks and tabs into columns {@code EXT INT-IP [INT-PORT]
- * [PROTO] [key=value ...]}, and each column is checked where it stands, so one bad line yields
- * every problem it has and never stops the lines after it. A line with any error yields no
- * forward. Checks that need more than one line (two forwards claiming the same port) live in
- * {@link TableValidator}, which {@link #parse} runs last.
+ * <p>The stage works line by line: a line is cut at its first {@code #} (the rest is the forward's
+ * description), split on blanks and tabs into columns {@code EXT INT-IP [INT-PORT] [PROTO]
+ * [key=value ...]}, and each column is checked where it stands, so one bad line yields every
+ * problem it has and never stops the lines after it. A line with any error yields no forward.
+ * Checks that need more than one line (two forwards claiming the same port) live in {@link
+ * TableValidator}, which {@link #parse} runs last.
  *
  * <p>{@link LineParser} reads one line: {@link Token} cuts it into columns, {@link ExternalColumn},
  * {@link BackendColumn}, {@link TrailingColumns} and {@link OptionColumns} read them, {@link
@@ -31,8 +31,8 @@ public final class TableParser {
   private TableParser() {}
 
   /**
-   * Parses and validates {@code text}, read from {@code source} (a path or {@code <stdin>}, used
-   * in messages).
+   * Parses and validates {@code text}, read from {@code source} (a path or {@code <stdin>}, used in
+   * messages).
    */
   public static ParseResult parse(String source, String text) {
     List<String> lines = splitLines(text);
@@ -46,10 +46,11 @@ public final class TableParser {
     Optional<LocatedForward>[] parsed = new Optional[lines.size()];
     IntStream indexes = IntStream.range(0, lines.size());
     (lines.size() >= PARALLEL_THRESHOLD ? indexes.parallel() : indexes)
-        .forEach(i -> {
-          parsers[i] = new LineParser(source, i + 1, lines.get(i));
-          parsed[i] = parsers[i].parse();
-        });
+        .forEach(
+            i -> {
+              parsers[i] = new LineParser(source, i + 1, lines.get(i));
+              parsed[i] = parsers[i].parse();
+            });
     List<Diagnostic> diagnostics = new ArrayList<>();
     List<LocatedForward> located = new ArrayList<>(lines.size());
     for (int i = 0; i < parsers.length; i++) {

@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/**
- * Reads a table from a file or standard input and parses it. The only I/O of the table stage.
- */
+/** Reads a table from a file or standard input and parses it. The only I/O of the table stage. */
 public final class TableReader {
 
   /** The argument that means "read standard input". */
@@ -29,7 +27,8 @@ public final class TableReader {
    * @throws TableUnreadableException when the file cannot be read (missing, a directory, no
    *     permission): an operational failure, not a table error
    */
-  public static ParseResult read(String location, InputStream stdin) throws TableUnreadableException {
+  public static ParseResult read(String location, InputStream stdin)
+      throws TableUnreadableException {
     try {
       if (STDIN.equals(location)) {
         return TableParser.parse("<stdin>", decode(stdin.readAllBytes()));

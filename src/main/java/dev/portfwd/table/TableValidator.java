@@ -13,12 +13,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Checks that need the whole table: no two forwards may claim the same external address,
- * protocol and port (overlapping ranges included). The error stands on the later line and names
- * the earlier one.
+ * Checks that need the whole table: no two forwards may claim the same external address, protocol
+ * and port (overlapping ranges included). The error stands on the later line and names the earlier
+ * one.
  *
- * <p>A line that names an external address and one that does not never clash: the named address
- * is the more specific match and wins for traffic to it (the kernel backends look it up first).
+ * <p>A line that names an external address and one that does not never clash: the named address is
+ * the more specific match and wins for traffic to it (the kernel backends look it up first).
  * Address-less forwards clash per IP version of their backend, since that is the traffic they
  * catch.
  *
@@ -34,7 +34,10 @@ final class TableValidator {
     // Written out: the generated ones bootstrap method handles, costly once per cold apply.
     @Override
     public boolean equals(Object other) {
-      return other instanceof Claim c && family == c.family && protocol == c.protocol && address.equals(c.address);
+      return other instanceof Claim c
+          && family == c.family
+          && protocol == c.protocol
+          && address.equals(c.address);
     }
 
     @Override
@@ -50,7 +53,8 @@ final class TableValidator {
       IpFamily family = forward.externalAddress().map(IpFamily::of).orElse(forward.family());
       for (Protocol protocol : forward.protocolList()) {
         byClaim
-            .computeIfAbsent(new Claim(forward.externalAddress(), family, protocol), k -> new ArrayList<>())
+            .computeIfAbsent(
+                new Claim(forward.externalAddress(), family, protocol), k -> new ArrayList<>())
             .add(located);
       }
     }
@@ -58,13 +62,15 @@ final class TableValidator {
     Map<Long, Diagnostic> clashes = new HashMap<>();
     for (Map.Entry<Claim, List<LocatedForward>> entry : byClaim.entrySet()) {
       List<LocatedForward> group = entry.getValue();
-      group.sort(Comparator.comparingInt((LocatedForward l) -> l.forward().externalPorts().first())
-          .thenComparingInt(l -> l.forward().line()));
+      group.sort(
+          Comparator.comparingInt((LocatedForward l) -> l.forward().externalPorts().first())
+              .thenComparingInt(l -> l.forward().line()));
       LocatedForward widest = null;
       for (LocatedForward current : group) {
         if (widest != null
             && widest.forward().externalPorts().overlaps(current.forward().externalPorts())) {
-          LocatedForward earlier = widest.forward().line() < current.forward().line() ? widest : current;
+          LocatedForward earlier =
+              widest.forward().line() < current.forward().line() ? widest : current;
           LocatedForward later = earlier == widest ? current : widest;
           long pair = ((long) later.forward().line() << 32) | earlier.forward().line();
           clashes.computeIfAbsent(pair, p -> clash(source, earlier, later));
@@ -92,8 +98,18 @@ final class TableValidator {
     String ports = from == to ? Integer.toString(from) : from + "-" + to;
     String where = second.externalAddress().map(a -> " on " + Addresses.format(a)).orElse("");
     String message =
-        "port " + ports + "/" + String.join(",", shared) + where + " is already forwarded by line "
-            + first.line() + " (" + first.externalText() + " -> " + first.backendText() + ")";
+        "port "
+            + ports
+            + "/"
+            + String.join(",", shared)
+            + where
+            + " is already forwarded by line "
+            + first.line()
+            + " ("
+            + first.externalText()
+            + " -> "
+            + first.backendText()
+            + ")";
     return new Diagnostic(
         source, second.line(), later.externalColumn(), Severity.ERROR, message, later.sourceLine());
   }

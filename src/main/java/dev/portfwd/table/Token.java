@@ -52,8 +52,8 @@ record Token(String text, int column) {
   }
 
   /**
-   * The shape of this column: {@code key=value} is an option, a digit or {@code RANGE} a port,
-   * a short word or a comma list of letters a protocol, anything else unknown.
+   * The shape of this column: {@code key=value} is an option, a digit or {@code RANGE} a port, a
+   * short word or a comma list of letters a protocol, anything else unknown.
    */
   Shape shape() {
     if (text.indexOf('=') > 0) {

@@ -21,7 +21,9 @@ import java.util.Set;
  * @param options the option columns by lower-case key, each key known and given once
  */
 record TrailingColumns(
-    Optional<TrailingColumns.GivenPorts> backendPorts, Set<Protocol> protocols, Map<String, Token> options) {
+    Optional<TrailingColumns.GivenPorts> backendPorts,
+    Set<Protocol> protocols,
+    Map<String, Token> options) {
 
   /** A backend port range as written, with its column for the range-size check. */
   record GivenPorts(PortRange ports, int column) {}
@@ -41,8 +43,9 @@ record TrailingColumns(
           } else {
             portWritten = true;
             if (!token.isSamePortsWord()) {
-              backendPorts = PortRangeText.parse(token.text(), token.column(), "backend port", report)
-                  .map(ports -> new GivenPorts(ports, token.column()));
+              backendPorts =
+                  PortRangeText.parse(token.text(), token.column(), "backend port", report)
+                      .map(ports -> new GivenPorts(ports, token.column()));
             }
           }
         }
@@ -57,7 +60,8 @@ record TrailingColumns(
           }
         }
         case OPTION -> {
-          String key = token.text().substring(0, token.text().indexOf('=')).toLowerCase(Locale.ROOT);
+          String key =
+              token.text().substring(0, token.text().indexOf('=')).toLowerCase(Locale.ROOT);
           Token previous = options.get(key);
           if (previous != null) {
             report.optionTwice(token.column(), key, previous.column());

@@ -28,27 +28,28 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The training run {@code bin/portfwd} records a class-data-sharing archive from: a start-up
- * trick, kept apart from the commands. It goes through what {@code check} and a first and a
- * second {@code apply} do, with a kernel stand-in instead of nft, so the classes those commands
- * load (picocli's model, the table parser, the compiler, the engine, the nft backend, Jackson, the
- * state files) are mapped from the archive on later runs instead of being loaded and verified from
- * the jar. Needs no root and changes nothing outside a temporary directory; every step is best
- * effort, because a failing step only makes the archive smaller.
+ * The training run {@code bin/portfwd} records a class-data-sharing archive from: a start-up trick,
+ * kept apart from the commands. It goes through what {@code check} and a first and a second {@code
+ * apply} do, with a kernel stand-in instead of nft, so the classes those commands load (picocli's
+ * model, the table parser, the compiler, the engine, the nft backend, Jackson, the state files) are
+ * mapped from the archive on later runs instead of being loaded and verified from the jar. Needs no
+ * root and changes nothing outside a temporary directory; every step is best effort, because a
+ * failing step only makes the archive smaller.
  */
 public final class CdsTraining {
 
   /** Lines in the syntax variants the parser and compiler have separate paths for. */
-  private static final List<String> TABLE = List.of(
-      "# Ext-port   Int-IP       Int-port  Proto  Options   # Description",
-      "13102 192.0.2.2 80 # web \"server\" \\ one",
-      "13103 192.0.2.3 80 tcp",
-      "13110-13119 192.0.2.2 RANGE udp masquerade=no # game",
-      "13120:13129 192.0.2.4 9000-9009 tcp,udp # shifted",
-      "198.51.100.7:443 192.0.2.5 8443 tcp from=203.0.113.0/24,198.51.100.0/25 # restricted",
-      "[2001:db8::1]:8080 2001:db8:2::2 80 tcp # six",
-      "8081 2001:db8:2::3 # six, any address",
-      "8082 192.0.2.6 80 tcp masquerade=yes");
+  private static final List<String> TABLE =
+      List.of(
+          "# Ext-port   Int-IP       Int-port  Proto  Options   # Description",
+          "13102 192.0.2.2 80 # web \"server\" \\ one",
+          "13103 192.0.2.3 80 tcp",
+          "13110-13119 192.0.2.2 RANGE udp masquerade=no # game",
+          "13120:13129 192.0.2.4 9000-9009 tcp,udp # shifted",
+          "198.51.100.7:443 192.0.2.5 8443 tcp from=203.0.113.0/24,198.51.100.0/25 # restricted",
+          "[2001:db8::1]:8080 2001:db8:2::2 80 tcp # six",
+          "8081 2001:db8:2::3 # six, any address",
+          "8082 192.0.2.6 80 tcp masquerade=yes");
 
   private CdsTraining() {}
 
@@ -66,14 +67,21 @@ public final class CdsTraining {
       if (args.length > 0) {
         commandLine(out, "check", args[0]);
       }
-      Portfwd.newCommandLine().parseArgs("apply", "--no-sysctl", "--state-dir", dir.toString(), table.toString());
+      Portfwd.newCommandLine()
+          .parseArgs("apply", "--no-sysctl", "--state-dir", dir.toString(), table.toString());
       quietly(() -> Root.require(new ProcessCommandRunner()));
       StandInRunner runner = new StandInRunner();
-      Engine engine = Engine.forHost(new NftBackend(new NftCommandKernel(runner)), runner,
-          new StateStore(dir.resolve("state")), Engine.NO_TIMER, line -> {});
+      Engine engine =
+          Engine.forHost(
+              new NftBackend(new NftCommandKernel(runner)),
+              runner,
+              new StateStore(dir.resolve("state")),
+              Engine.NO_TIMER,
+              line -> {});
       quietly(() -> apply(engine, runner, table));
       quietly(() -> apply(engine, runner, changed));
-      quietly(() -> new StateStore(dir.resolve("state")).current().orElseThrow().snapshot().forwards());
+      quietly(
+          () -> new StateStore(dir.resolve("state")).current().orElseThrow().snapshot().forwards());
       quietly(() -> TableParser.parse("large.txt", largeTable()));
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
@@ -94,14 +102,27 @@ public final class CdsTraining {
   }
 
   private static void commandLine(PrintWriter out, String... args) {
-    quietly(() -> Portfwd.newCommandLine(InputStream.nullInputStream()).setOut(out).setErr(out).execute(args));
+    quietly(
+        () ->
+            Portfwd.newCommandLine(InputStream.nullInputStream())
+                .setOut(out)
+                .setErr(out)
+                .execute(args));
   }
 
-  /** What {@code apply} does with {@code table}, through the engine, against the stand-in kernel. */
+  /**
+   * What {@code apply} does with {@code table}, through the engine, against the stand-in kernel.
+   */
   private static void apply(Engine engine, StandInRunner runner, Path table) throws Exception {
-    DesiredState desired = Compiler.compile(TableReader.read(table.toString(), InputStream.nullInputStream()).table());
-    engine.apply(new ApplyRequest(desired, table.toString(), /* useRecord= */ true, /* managesSysctls= */ false,
-        Optional.empty()));
+    DesiredState desired =
+        Compiler.compile(TableReader.read(table.toString(), InputStream.nullInputStream()).table());
+    engine.apply(
+        new ApplyRequest(
+            desired,
+            table.toString(),
+            /* useRecord= */ true,
+            /* managesSysctls= */ false,
+            Optional.empty()));
     runner.listing = TrainingListing.of(desired);
   }
 

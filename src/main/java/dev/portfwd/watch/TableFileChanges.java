@@ -15,14 +15,14 @@ import java.util.concurrent.TimeUnit;
  * The edits of one table file, each reported once the file has been quiet for {@code debounce}.
  * Used by {@code portfwd watch} ({@link Watcher}) and by the relay's reload on change.
  *
- * <p>The file's directory is watched, not the file: editors and config tools save by writing a
- * new file and renaming it over the old one, which a watch on the old file would never see. Only
- * events naming the file count, plus OVERFLOW (events were lost, so the file may have changed).
- * One save is often several events; debouncing reads it once, whole. Waiting is inotify on Linux
- * ({@link WatchService}), so an idle wait costs no CPU.
+ * <p>The file's directory is watched, not the file: editors and config tools save by writing a new
+ * file and renaming it over the old one, which a watch on the old file would never see. Only events
+ * naming the file count, plus OVERFLOW (events were lost, so the file may have changed). One save
+ * is often several events; debouncing reads it once, whole. Waiting is inotify on Linux ({@link
+ * WatchService}), so an idle wait costs no CPU.
  *
- * <p>Threading: one thread waits ({@link #awaitChange()} or {@link #awaitChange(long)}); any
- * thread may {@link #close()} to wake it, which then throws {@link ClosedWatchServiceException}.
+ * <p>Threading: one thread waits ({@link #awaitChange()} or {@link #awaitChange(long)}); any thread
+ * may {@link #close()} to wake it, which then throws {@link ClosedWatchServiceException}.
  */
 public final class TableFileChanges implements AutoCloseable {
 
@@ -34,7 +34,8 @@ public final class TableFileChanges implements AutoCloseable {
   private boolean changePending;
   private long changedAt;
 
-  private TableFileChanges(WatchService service, Path fileName, Duration debounce, Runnable onDirectoryGone) {
+  private TableFileChanges(
+      WatchService service, Path fileName, Duration debounce, Runnable onDirectoryGone) {
     this.service = service;
     this.fileName = fileName;
     this.debounceNanos = debounce.toNanos();
@@ -50,12 +51,18 @@ public final class TableFileChanges implements AutoCloseable {
    * @throws IOException when the directory cannot be watched (missing, unreadable, out of inotify
    *     watches)
    */
-  public static TableFileChanges watch(Path table, Duration debounce, Runnable onDirectoryGone) throws IOException {
+  public static TableFileChanges watch(Path table, Duration debounce, Runnable onDirectoryGone)
+      throws IOException {
     Path absolute = table.toAbsolutePath();
     WatchService service = FileSystems.getDefault().newWatchService();
     try {
-      absolute.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+      absolute
+          .getParent()
+          .register(
+              service,
+              StandardWatchEventKinds.ENTRY_CREATE,
+              StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_DELETE);
     } catch (IOException | RuntimeException e) {
       service.close();
       throw e;
@@ -128,7 +135,10 @@ public final class TableFileChanges implements AutoCloseable {
     return concerns;
   }
 
-  /** Stops watching; a thread waiting in {@code awaitChange} wakes with {@link ClosedWatchServiceException}. */
+  /**
+   * Stops watching; a thread waiting in {@code awaitChange} wakes with {@link
+   * ClosedWatchServiceException}.
+   */
   @Override
   public void close() throws IOException {
     service.close();

@@ -1,8 +1,7 @@
 package dev.portfwd.watch;
 
-import dev.portfwd.backend.DriftProbe;
-
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.compile.DesiredState;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,8 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code portfwd watch}: keeps the kernel holding the table. Applies at start; re-applies when
- * the file changes; reconciles drift (someone flushed the ruleset or deleted portfwd's table).
+ * {@code portfwd watch}: keeps the kernel holding the table. Applies at start; re-applies when the
+ * file changes; reconciles drift (someone flushed the ruleset or deleted portfwd's table).
  *
  * <p>One thread, which sleeps in {@link TableFileChanges#awaitChange(long)} (inotify on Linux)
  * until an edit of the table has settled or the next drift check is due: no busy loop, near-zero
@@ -42,7 +41,8 @@ public final class Watcher {
   private volatile TableFileChanges changes;
 
   /** A watcher whose every drift check is a full one. */
-  public Watcher(Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
+  public Watcher(
+      Path table, WatchTarget target, Duration interval, Duration debounce, PrintWriter log) {
     this(table, target, interval, interval, DriftProbe.NONE, debounce, log);
   }
 
@@ -53,8 +53,14 @@ public final class Watcher {
    * @param debounce how long the directory must be quiet before an edited table is read
    * @param log where each apply, drift repair and problem is reported, one line each
    */
-  public Watcher(Path table, WatchTarget target, Duration interval, Duration fullInterval, DriftProbe probe,
-      Duration debounce, PrintWriter log) {
+  public Watcher(
+      Path table,
+      WatchTarget target,
+      Duration interval,
+      Duration fullInterval,
+      DriftProbe probe,
+      Duration debounce,
+      PrintWriter log) {
     this.table = table.toAbsolutePath();
     this.target = target;
     this.interval = interval;
@@ -79,14 +85,27 @@ public final class Watcher {
       }
       DesiredState desired = loaded.get();
       reconcile(desired, Reason.START);
-      try (TableFileChanges changes = TableFileChanges.watch(table, debounce,
-          () -> say(table.getParent() + " is gone; drift checks continue with the last valid table"))) {
+      try (TableFileChanges changes =
+          TableFileChanges.watch(
+              table,
+              debounce,
+              () ->
+                  say(
+                      table.getParent()
+                          + " is gone; drift checks continue with the last valid table"))) {
         this.changes = changes;
         if (stopping) {
           return true;
         }
-        say("watching " + table + " (drift check every " + seconds(interval)
-            + (probe == DriftProbe.NONE ? "" : ", in full at least every " + seconds(fullInterval)) + ")");
+        say(
+            "watching "
+                + table
+                + " (drift check every "
+                + seconds(interval)
+                + (probe == DriftProbe.NONE
+                    ? ""
+                    : ", in full at least every " + seconds(fullInterval))
+                + ")");
         long nextDrift = System.nanoTime() + interval.toNanos();
         while (!stopping) {
           boolean changed = changes.awaitChange(nextDrift);
@@ -174,20 +193,32 @@ public final class Watcher {
         say("not checked: " + result.skipped());
         return;
       }
-      String what = switch (reason) {
-        case START -> "applied " + table;
-        case EDIT -> table + " changed; applied it";
-        case DRIFT -> "live rules drifted from " + table + "; re-applied";
-      };
+      String what =
+          switch (reason) {
+            case START -> "applied " + table;
+            case EDIT -> table + " changed; applied it";
+            case DRIFT -> "live rules drifted from " + table + "; re-applied";
+          };
       if (result.changedSomething() || reason != Reason.DRIFT) {
-        say(what + ": " + (result.plan().isEmpty() ? "forwards already in place" : result.plan().summary()));
+        say(
+            what
+                + ": "
+                + (result.plan().isEmpty()
+                    ? "forwards already in place"
+                    : result.plan().summary()));
         result.plan().changes().stream().limit(20).forEach(change -> say("  " + change.describe()));
         result.notes().forEach(this::say);
       }
     } catch (BackendException e) {
       lastFingerprint = Optional.empty();
-      say("could not " + (reason == Reason.DRIFT ? "check or repair" : "apply") + " the rules: " + e.getMessage()
-          + "; trying again in " + interval.toMillis() / 1000.0 + " s");
+      say(
+          "could not "
+              + (reason == Reason.DRIFT ? "check or repair" : "apply")
+              + " the rules: "
+              + e.getMessage()
+              + "; trying again in "
+              + interval.toMillis() / 1000.0
+              + " s");
     }
   }
 

@@ -53,7 +53,8 @@ class CheckCommandTest {
     assertGolden("mixed.json", run.out);
     JsonNode json = new ObjectMapper().readTree(run.out);
     assertThat(json.get("forwards")).hasSize(5);
-    assertThat(json.get("forwards").get(1).get("backendPorts").get("first").asInt()).isEqualTo(9000);
+    assertThat(json.get("forwards").get(1).get("backendPorts").get("first").asInt())
+        .isEqualTo(9000);
   }
 
   @Test

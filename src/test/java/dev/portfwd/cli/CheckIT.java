@@ -23,7 +23,8 @@ class CheckIT {
     CommandResult result = PortfwdJar.run("13102 172.16.0.300 80\n", "check", "-");
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.stderr()).startsWith("<stdin>:1:7: error: expected the backend's IPv4 or IPv6 address");
+    assertThat(result.stderr())
+        .startsWith("<stdin>:1:7: error: expected the backend's IPv4 or IPv6 address");
   }
 
   @Test

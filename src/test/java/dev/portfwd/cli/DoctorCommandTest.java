@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The doctor command's own options, checked before it touches the host. What it finds is tested
- * by the doctor package's unit tests and, against the real kernel, by {@code DoctorIT}.
+ * The doctor command's own options, checked before it touches the host. What it finds is tested by
+ * the doctor package's unit tests and, against the real kernel, by {@code DoctorIT}.
  */
 class DoctorCommandTest {
 
@@ -34,7 +34,11 @@ class DoctorCommandTest {
   void helpNamesProbeAndNoProbe() {
     Run help = run("doctor", "--help");
     assertThat(help.exitCode()).isZero();
-    assertThat(help.out()).contains("--[no-]probe").contains("--json").contains("--timeout=SECONDS").contains("TABLE");
+    assertThat(help.out())
+        .contains("--[no-]probe")
+        .contains("--json")
+        .contains("--timeout=SECONDS")
+        .contains("TABLE");
   }
 
   @Test

@@ -41,10 +41,13 @@ class KernelSessionTest {
   void withoutRootStopsWithOneLineBeforeRunningAnyTool() {
     FakeHost host = new FakeHost("1000", true);
     assertThatThrownBy(() -> KernelSession.open(BackendChoice.auto, host))
-        .isInstanceOfSatisfying(PortfwdException.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
-          assertThat(e.getMessage()).isEqualTo("changing or reading kernel forwarding needs root; run it with sudo");
-        });
+        .isInstanceOfSatisfying(
+            PortfwdException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
+              assertThat(e.getMessage())
+                  .isEqualTo("changing or reading kernel forwarding needs root; run it with sudo");
+            });
     assertThat(host.ran).containsExactly(List.of("id", "-u"));
   }
 
@@ -52,12 +55,15 @@ class KernelSessionTest {
   void withoutNftStopsWithOneLineSayingWhatToInstall() {
     FakeHost host = new FakeHost("0", false);
     assertThatThrownBy(() -> KernelSession.open(BackendChoice.nftables, host))
-        .isInstanceOfSatisfying(PortfwdException.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
-          assertThat(e.getMessage()).isEqualTo(
-              "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
-          assertThat(e.getMessage()).doesNotContain("\n");
-        });
+        .isInstanceOfSatisfying(
+            PortfwdException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables");
+              assertThat(e.getMessage()).doesNotContain("\n");
+            });
     assertThat(host.ran).containsExactly(List.of("id", "-u"));
   }
 
@@ -65,8 +71,12 @@ class KernelSessionTest {
   void autoWithNeitherNftNorIptablesSaysWhatToInstall() {
     FakeHost host = new FakeHost("0", false);
     assertThatThrownBy(() -> KernelSession.open(BackendChoice.auto, host))
-        .isInstanceOfSatisfying(PortfwdException.class, e -> assertThat(e.getMessage()).isEqualTo(
-            "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables"));
+        .isInstanceOfSatisfying(
+            PortfwdException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .isEqualTo(
+                        "nft is not installed; install nftables (apt-get install nftables) or use --backend iptables"));
   }
 
   @Test
@@ -75,7 +85,8 @@ class KernelSessionTest {
     assertThat(KernelSession.open(BackendChoice.auto, host).backend.name()).isEqualTo("nftables");
     // auto also asks iptables whether it holds portfwd's chains (here it does not work at all); nft
     // is asked once.
-    assertThat(host.ran).startsWith(List.of("id", "-u"), List.of("nft", "list", "table", "inet", "portfwd_probe"))
+    assertThat(host.ran)
+        .startsWith(List.of("id", "-u"), List.of("nft", "list", "table", "inet", "portfwd_probe"))
         .noneMatch(argv -> argv.get(0).equals("nft") && !argv.contains("portfwd_probe"));
     assertThat(host.ran).filteredOn(argv -> argv.get(0).equals("nft")).hasSize(1);
   }

@@ -16,17 +16,18 @@ class PreparedSessionTest {
   void tableAndSessionArePreparedAtTheSameTime() throws InterruptedException {
     CountDownLatch tableStarted = new CountDownLatch(1);
     CountDownLatch sessionStarted = new CountDownLatch(1);
-    PreparedSession prepared = PreparedSession.prepare(
-        () -> {
-          tableStarted.countDown();
-          await(sessionStarted);
-          return DesiredState.empty();
-        },
-        () -> {
-          sessionStarted.countDown();
-          await(tableStarted);
-          return KernelSession.open(BackendChoice.nftables, ROOT);
-        }  );
+    PreparedSession prepared =
+        PreparedSession.prepare(
+            () -> {
+              tableStarted.countDown();
+              await(sessionStarted);
+              return DesiredState.empty();
+            },
+            () -> {
+              sessionStarted.countDown();
+              await(tableStarted);
+              return KernelSession.open(BackendChoice.nftables, ROOT);
+            });
 
     assertThat(prepared.desired()).isEqualTo(DesiredState.empty());
     assertThat(prepared.session().backend.name()).isEqualTo("nftables");
@@ -34,31 +35,46 @@ class PreparedSessionTest {
 
   @Test
   void aTablesErrorsWinOverTheSessionsFailure() {
-    assertThatThrownBy(() -> PreparedSession.prepare(
-            () -> {
-              throw PortfwdException.invalidInput("2 errors in t.txt; nothing was changed");
-            },
-            () -> KernelSession.open(BackendChoice.auto, new KernelSessionTest.FakeHost("1000", true))))
-        .isInstanceOfSatisfying(PortfwdException.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
-          assertThat(e.getMessage()).contains("2 errors");
-        });
+    assertThatThrownBy(
+            () ->
+                PreparedSession.prepare(
+                    () -> {
+                      throw PortfwdException.invalidInput("2 errors in t.txt; nothing was changed");
+                    },
+                    () ->
+                        KernelSession.open(
+                            BackendChoice.auto, new KernelSessionTest.FakeHost("1000", true))))
+        .isInstanceOfSatisfying(
+            PortfwdException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
+              assertThat(e.getMessage()).contains("2 errors");
+            });
   }
 
   @Test
   void theSessionsFailureSurfacesAsItsOwnOneLineError() {
-    assertThatThrownBy(() -> PreparedSession.prepare(
-            DesiredState::empty,
-            () -> KernelSession.open(BackendChoice.auto, new KernelSessionTest.FakeHost("1000", true))))
-        .isInstanceOfSatisfying(PortfwdException.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
-          assertThat(e.getMessage()).isEqualTo("changing or reading kernel forwarding needs root; run it with sudo");
-        });
+    assertThatThrownBy(
+            () ->
+                PreparedSession.prepare(
+                    DesiredState::empty,
+                    () ->
+                        KernelSession.open(
+                            BackendChoice.auto, new KernelSessionTest.FakeHost("1000", true))))
+        .isInstanceOfSatisfying(
+            PortfwdException.class,
+            e -> {
+              assertThat(e.exitCode()).isEqualTo(ExitCode.FAILURE);
+              assertThat(e.getMessage())
+                  .isEqualTo("changing or reading kernel forwarding needs root; run it with sudo");
+            });
   }
 
   private static void await(CountDownLatch latch) {
     try {
-      assertThat(latch.await(10, TimeUnit.SECONDS)).as("the other half ran at the same time").isTrue();
+      assertThat(latch.await(10, TimeUnit.SECONDS))
+          .as("the other half ran at the same time")
+          .isTrue();
     } catch (InterruptedException e) {
       throw new AssertionError(e);
     }

@@ -31,29 +31,37 @@ class BackendBlockTest {
   }
 
   /** Port by port: the union of each group's ranges, groups in first appearance, blocks by port. */
-  private static List<BackendBlock> reference(List<CompiledForward> forwards, boolean masqueradingOnly) {
+  private static List<BackendBlock> reference(
+      List<CompiledForward> forwards, boolean masqueradingOnly) {
     Map<List<Object>, boolean[]> ports = new LinkedHashMap<>();
     for (CompiledForward f : forwards) {
       if (f.masquerade() || !masqueradingOnly) {
-        boolean[] used = ports.computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new boolean[65_537]);
+        boolean[] used =
+            ports.computeIfAbsent(
+                List.of(f.family(), f.backend(), f.protocol()), k -> new boolean[65_537]);
         for (int p = f.backendPorts().first(); p <= f.backendPorts().last(); p++) {
           used[p] = true;
         }
       }
     }
     List<BackendBlock> blocks = new ArrayList<>();
-    ports.forEach((k, used) -> {
-      for (int p = 1; p <= 65_535; p++) {
-        if (used[p]) {
-          int from = p;
-          while (used[p + 1]) {
-            p++;
+    ports.forEach(
+        (k, used) -> {
+          for (int p = 1; p <= 65_535; p++) {
+            if (used[p]) {
+              int from = p;
+              while (used[p + 1]) {
+                p++;
+              }
+              blocks.add(
+                  new BackendBlock(
+                      (IpFamily) k.get(0),
+                      (InetAddress) k.get(1),
+                      (Protocol) k.get(2),
+                      new PortRange(from, p)));
+            }
           }
-          blocks.add(new BackendBlock((IpFamily) k.get(0), (InetAddress) k.get(1), (Protocol) k.get(2),
-              new PortRange(from, p)));
-        }
-      }
-    });
+        });
     return blocks;
   }
 
@@ -65,13 +73,23 @@ class BackendBlockTest {
 
   @Provide
   Arbitrary<List<CompiledForward>> forwards() {
-    Arbitrary<CompiledForward> forward = Combinators.combine(
-        Arbitraries.integers().between(0, 1), Arbitraries.of(Protocol.values()),
-        Arbitraries.integers().between(1, 120), Arbitraries.integers().between(0, 9),
-        Arbitraries.integers().between(0, 3), Arbitraries.of(true, false))
-        .as((backend, protocol, first, extra, shift, masquerade) -> new CompiledForward(IpFamily.IPV4,
-            Optional.empty(), protocol, new PortRange(first + 1000, first + 1000 + extra), BACKENDS[backend],
-            new PortRange(first + shift, first + shift + extra), List.of(), masquerade, ""));
+    Arbitrary<CompiledForward> forward =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 1), Arbitraries.of(Protocol.values()),
+                Arbitraries.integers().between(1, 120), Arbitraries.integers().between(0, 9),
+                Arbitraries.integers().between(0, 3), Arbitraries.of(true, false))
+            .as(
+                (backend, protocol, first, extra, shift, masquerade) ->
+                    new CompiledForward(
+                        IpFamily.IPV4,
+                        Optional.empty(),
+                        protocol,
+                        new PortRange(first + 1000, first + 1000 + extra),
+                        BACKENDS[backend],
+                        new PortRange(first + shift, first + shift + extra),
+                        List.of(),
+                        masquerade,
+                        ""));
     return forward.list().ofMinSize(1).ofMaxSize(40);
   }
 }

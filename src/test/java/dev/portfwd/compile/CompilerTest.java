@@ -14,37 +14,60 @@ class CompilerTest {
 
   @Test
   void splitsEachLineIntoOneForwardPerProtocol() throws CompileException {
-    assertThat(compile("13102 192.0.2.2 80 # web\n").forwards()).extracting(CompiledForward::describe)
+    assertThat(compile("13102 192.0.2.2 80 # web\n").forwards())
+        .extracting(CompiledForward::describe)
         .containsExactly("13102/tcp → 192.0.2.2:80  web", "13102/udp → 192.0.2.2:80  web");
   }
 
   @Test
   void rejectsEveryLineTheKernelCannotServeAtOnce() {
-    assertThatThrownBy(() -> compile("""
+    assertThatThrownBy(
+            () ->
+                compile(
+                    """
         [2001:db8::1]:80 192.0.2.2 80
         81 192.0.2.2 80 from=2001:db8::/32
         82 192.0.2.2 80 proxy-protocol=v2
         """))
-        .isInstanceOfSatisfying(CompileException.class, e -> assertThat(e.problems()).satisfiesExactly(
-            p -> assertThat(p).startsWith("t.txt:1: error: ").contains("different IP versions"),
-            p -> assertThat(p).startsWith("t.txt:2: error: ").contains("from=2001:db8::/32"),
-            p -> assertThat(p).startsWith("t.txt:3: error: ").contains("relay")));
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .satisfiesExactly(
+                        p ->
+                            assertThat(p)
+                                .startsWith("t.txt:1: error: ")
+                                .contains("different IP versions"),
+                        p ->
+                            assertThat(p)
+                                .startsWith("t.txt:2: error: ")
+                                .contains("from=2001:db8::/32"),
+                        p -> assertThat(p).startsWith("t.txt:3: error: ").contains("relay")));
   }
 
   @Test
   void dropsSourceBlocksInsideWiderOnes() throws CompileException {
-    assertThat(compile("80 192.0.2.2 80 tcp from=203.0.113.10,203.0.113.0/24,198.51.100.1\n").forwards().get(0)
-        .optionsText()).isEqualTo("from=198.51.100.1/32,203.0.113.0/24");
+    assertThat(
+            compile("80 192.0.2.2 80 tcp from=203.0.113.10,203.0.113.0/24,198.51.100.1\n")
+                .forwards()
+                .get(0)
+                .optionsText())
+        .isEqualTo("from=198.51.100.1/32,203.0.113.0/24");
   }
 
   @Test
   void joinsAdjacentPiecesOfOneShiftedRangeButNotSamePortForwards() throws CompileException {
-    assertThat(compile("""
+    assertThat(
+            compile(
+                    """
         8000-8004 192.0.2.2 9000-9004 tcp
         8005 192.0.2.2 9005 tcp
         13110 192.0.2.2 13110 tcp
         13111 192.0.2.2 13111 tcp
-        """).forwards()).extracting(CompiledForward::describe).containsExactly(
+        """)
+                .forwards())
+        .extracting(CompiledForward::describe)
+        .containsExactly(
             "8000-8005/tcp → 192.0.2.2:9000-9005",
             "13110/tcp → 192.0.2.2:13110",
             "13111/tcp → 192.0.2.2:13111");

@@ -10,18 +10,27 @@ import org.junit.jupiter.api.Test;
 
 class ChainWalkerTest {
 
-  private static final Packet WEB = new Packet(IpFamily.IPV4, Protocol.TCP, Optional.of(Facts.ip("192.0.2.2")), 80,
-      /* dnat= */ true, Optional.of("vpn"));
+  private static final Packet WEB =
+      new Packet(
+          IpFamily.IPV4,
+          Protocol.TCP,
+          Optional.of(Facts.ip("192.0.2.2")),
+          80,
+          /* dnat= */ true,
+          Optional.of("vpn"));
 
   private static ChainWalker.Outcome walk(String save) {
     List<FirewallChain> chains = Facts.iptables(save);
-    FirewallChain forward = chains.stream().filter(c -> c.name().equals("FORWARD")).findFirst().orElseThrow();
+    FirewallChain forward =
+        chains.stream().filter(c -> c.name().equals("FORWARD")).findFirst().orElseThrow();
     return new ChainWalker(new Firewall(chains)).filter(forward, WEB);
   }
 
   @Test
   void aJumpLoopEndsAtTheDepthBoundAndFallsToThePolicy() {
-    ChainWalker.Outcome outcome = walk("""
+    ChainWalker.Outcome outcome =
+        walk(
+            """
         *filter
         :FORWARD DROP [0:0]
         :A - [0:0]
@@ -37,7 +46,9 @@ class ChainWalkerTest {
 
   @Test
   void aReturnGoesBackToTheCallerWhoseLaterAcceptCounts() {
-    ChainWalker.Outcome outcome = walk("""
+    ChainWalker.Outcome outcome =
+        walk(
+            """
         *filter
         :FORWARD DROP [0:0]
         :CHECK - [0:0]
@@ -52,7 +63,9 @@ class ChainWalkerTest {
 
   @Test
   void negatedMatchesAreDecidedToo() {
-    ChainWalker.Outcome outcome = walk("""
+    ChainWalker.Outcome outcome =
+        walk(
+            """
         *filter
         :FORWARD ACCEPT [0:0]
         -A FORWARD ! -d 192.0.2.0/24 -j ACCEPT
@@ -65,7 +78,9 @@ class ChainWalkerTest {
 
   @Test
   void dnatCatchesStopAtTheFirstSureOne() {
-    List<FirewallChain> chains = Facts.iptables("""
+    List<FirewallChain> chains =
+        Facts.iptables(
+            """
         *nat
         :PREROUTING ACCEPT [0:0]
         -A PREROUTING -i eth9 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 198.51.100.1:80
@@ -73,9 +88,12 @@ class ChainWalkerTest {
         -A PREROUTING -p tcp -m tcp --dport 13102 -j DNAT --to-destination 198.51.100.3:80
         COMMIT
         """);
-    Packet packet = new Packet(IpFamily.IPV4, Protocol.TCP, Optional.empty(), 13102, false, Optional.empty());
-    List<ChainWalker.Catch> catches = new ChainWalker(new Firewall(chains)).dnatCatches(chains.get(0), packet);
-    assertThat(catches).extracting(c -> c.rule().verdict().target().orElseThrow())
+    Packet packet =
+        new Packet(IpFamily.IPV4, Protocol.TCP, Optional.empty(), 13102, false, Optional.empty());
+    List<ChainWalker.Catch> catches =
+        new ChainWalker(new Firewall(chains)).dnatCatches(chains.get(0), packet);
+    assertThat(catches)
+        .extracting(c -> c.rule().verdict().target().orElseThrow())
         .containsExactly("198.51.100.1:80", "198.51.100.2:80");
     assertThat(catches).extracting(ChainWalker.Catch::matches).containsExactly(Tri.MAYBE, Tri.YES);
   }

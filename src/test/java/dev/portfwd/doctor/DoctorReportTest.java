@@ -10,38 +10,53 @@ import org.junit.jupiter.api.Test;
 
 class DoctorReportTest {
 
-  private final ForwardTable table = Facts.table("13102 192.0.2.2 80 # Netbook\n13103 192.0.2.3 80 # D800\n");
+  private final ForwardTable table =
+      Facts.table("13102 192.0.2.2 80 # Netbook\n13103 192.0.2.3 80 # D800\n");
   private final Forward first = table.forwards().get(0);
   private final Forward second = table.forwards().get(1);
 
   private DoctorReport report() {
-    return new DoctorReport(table, List.of(
-        Finding.about(first, FindingSeverity.INFO, "backend-route", "first is routed", "", "", ""),
-        Finding.about(second, FindingSeverity.WARNING, "x", "second warns", "", "", ""),
-        Finding.about(second, FindingSeverity.ERROR, "y", "second fails", "because", "do this", ""),
-        Finding.host(FindingSeverity.INFO, "not-inspected", "no conntrack", "", "", "")));
+    return new DoctorReport(
+        table,
+        List.of(
+            Finding.about(
+                first, FindingSeverity.INFO, "backend-route", "first is routed", "", "", ""),
+            Finding.about(second, FindingSeverity.WARNING, "x", "second warns", "", "", ""),
+            Finding.about(
+                second, FindingSeverity.ERROR, "y", "second fails", "because", "do this", ""),
+            Finding.host(FindingSeverity.INFO, "not-inspected", "no conntrack", "", "", "")));
   }
 
   @Test
   void groupsWithErrorsComeFirstAndErrorsLeadEachGroup() {
     List<DoctorReport.Group> groups = report().groups();
-    assertThat(groups).extracting(g -> g.forward().map(Forward::line).orElse(0)).containsExactly(2, 0, 1);
-    assertThat(groups.get(0).findings()).extracting(Finding::what).containsExactly("second fails", "second warns");
+    assertThat(groups)
+        .extracting(g -> g.forward().map(Forward::line).orElse(0))
+        .containsExactly(2, 0, 1);
+    assertThat(groups.get(0).findings())
+        .extracting(Finding::what)
+        .containsExactly("second fails", "second warns");
   }
 
   @Test
   void warningsAndInformationAloneAreNotErrors() {
     assertThat(report().hasErrors()).isTrue();
-    assertThat(new DoctorReport(table, List.of(
-        Finding.about(second, FindingSeverity.WARNING, "x", "w", "", "", ""))).hasErrors()).isFalse();
+    assertThat(
+            new DoctorReport(
+                    table,
+                    List.of(Finding.about(second, FindingSeverity.WARNING, "x", "w", "", "", "")))
+                .hasErrors())
+        .isFalse();
   }
 
   @Test
   void textNamesTheForwardAndHasNoColourUnlessAsked() {
     String text = ReportPrinter.text(report(), false);
     assertThat(text).startsWith("portfwd doctor: 1 error, 1 warning (ports.txt, 2 forwards)");
-    assertThat(text).contains("line 2: 13103/tcp,udp → 192.0.2.3:80  D800\n  error  second fails\n         why: because\n"
-        + "         fix: do this\n");
+    assertThat(text)
+        .contains(
+            "line 2: 13103/tcp,udp → 192.0.2.3:80  D800\n  error  second fails\n         why: because\n"
+                + "         fix: do this\n");
     assertThat(text).doesNotContain("\u001b[");
     assertThat(ReportPrinter.text(report(), true)).contains("\u001b[1;31merror");
   }

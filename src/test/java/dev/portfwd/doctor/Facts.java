@@ -16,22 +16,26 @@ import java.util.Set;
 
 /**
  * Builds made-up {@link HostFacts} for check tests. Starts as the healthy reference gateway:
- * forwarding on, wan 203.0.113.1/24 and vpn 192.0.2.1/24, backends routed out of vpn, nothing
- * else installed but portfwd's own table.
+ * forwarding on, wan 203.0.113.1/24 and vpn 192.0.2.1/24, backends routed out of vpn, nothing else
+ * installed but portfwd's own table.
  */
 final class Facts {
 
-  final Map<String, String> sysctls = new HashMap<>(Map.of(
-      "net.ipv4.ip_forward", "1",
-      "net.ipv6.conf.all.forwarding", "1",
-      "net.ipv4.conf.all.rp_filter", "0",
-      "net.ipv4.conf.default.rp_filter", "0",
-      "net.ipv4.conf.wan.rp_filter", "0",
-      "net.ipv4.conf.vpn.rp_filter", "0"));
-  final List<HostInterface> interfaces = new ArrayList<>(List.of(
-      iface("lo", "127.0.0.1/8"),
-      iface("wan", "203.0.113.1/24", "2001:db8:1::1/64"),
-      iface("vpn", "192.0.2.1/24", "2001:db8:2::1/64")));
+  final Map<String, String> sysctls =
+      new HashMap<>(
+          Map.of(
+              "net.ipv4.ip_forward", "1",
+              "net.ipv6.conf.all.forwarding", "1",
+              "net.ipv4.conf.all.rp_filter", "0",
+              "net.ipv4.conf.default.rp_filter", "0",
+              "net.ipv4.conf.wan.rp_filter", "0",
+              "net.ipv4.conf.vpn.rp_filter", "0"));
+  final List<HostInterface> interfaces =
+      new ArrayList<>(
+          List.of(
+              iface("lo", "127.0.0.1/8"),
+              iface("wan", "203.0.113.1/24", "2001:db8:1::1/64"),
+              iface("vpn", "192.0.2.1/24", "2001:db8:2::1/64")));
   final Map<InetAddress, RouteFact> routes = new LinkedHashMap<>();
   final List<ListeningSocket> listeners = new ArrayList<>();
   final List<FirewallChain> chains = new ArrayList<>();
@@ -44,15 +48,23 @@ final class Facts {
     Facts facts = new Facts();
     for (Forward forward : table.forwards()) {
       boolean v4 = forward.family() == IpFamily.IPV4;
-      facts.routes.put(forward.backend(), new RouteFact(forward.backend(), "unicast", Optional.of("vpn"),
-          Optional.empty(), Addresses.parse(v4 ? "192.0.2.1" : "2001:db8:2::1"),
-          Optional.of(v4 ? "192.0.2.0/24" : "2001:db8:2::/64"), ""));
+      facts.routes.put(
+          forward.backend(),
+          new RouteFact(
+              forward.backend(),
+              "unicast",
+              Optional.of("vpn"),
+              Optional.empty(),
+              Addresses.parse(v4 ? "192.0.2.1" : "2001:db8:2::1"),
+              Optional.of(v4 ? "192.0.2.0/24" : "2001:db8:2::/64"),
+              ""));
     }
     return facts;
   }
 
   HostFacts build() {
-    return new HostFacts(sysctls, interfaces, routes, listeners, new Firewall(chains), conntrack, installed, gaps);
+    return new HostFacts(
+        sysctls, interfaces, routes, listeners, new Firewall(chains), conntrack, installed, gaps);
   }
 
   static ForwardTable table(String text) {

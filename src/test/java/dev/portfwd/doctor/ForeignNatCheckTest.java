@@ -15,14 +15,20 @@ class ForeignNatCheckTest {
     return Facts.nft(
         "{\"table\": {\"family\": \"ip\", \"name\": \"other\", \"handle\": 2}}",
         "{\"chain\": {\"family\": \"ip\", \"table\": \"other\", \"name\": \"pre\", \"handle\": 1, \"type\": \"nat\","
-            + " \"hook\": \"prerouting\", \"prio\": " + priority + ", \"policy\": \"accept\"}}",
+            + " \"hook\": \"prerouting\", \"prio\": "
+            + priority
+            + ", \"policy\": \"accept\"}}",
         rules);
   }
 
   private static String dnatRule(int port, String to) {
     return "{\"rule\": {\"family\": \"ip\", \"table\": \"other\", \"chain\": \"pre\", \"handle\": 5, \"expr\": ["
-        + "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": " + port + "}},"
-        + "{\"dnat\": {\"addr\": \"" + to + "\", \"port\": 80}}]}}";
+        + "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": "
+        + port
+        + "}},"
+        + "{\"dnat\": {\"addr\": \""
+        + to
+        + "\", \"port\": 80}}]}}";
   }
 
   private List<Finding> run(List<FirewallChain> chains) {
@@ -33,17 +39,24 @@ class ForeignNatCheckTest {
 
   @Test
   void earlierDnatForTheSamePortIsAnErrorWithTheDeleteCommand() {
-    assertThat(run(nat(-150, dnatRule(13102, "198.51.100.9")))).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
-      assertThat(f.forward().orElseThrow().line()).isEqualTo(1);
-      assertThat(f.what()).contains("catches 13102/tcp").contains("198.51.100.9:80").contains("runs before");
-      assertThat(f.fix()).isEqualTo("nft delete rule ip other pre handle 5");
-    });
+    assertThat(run(nat(-150, dnatRule(13102, "198.51.100.9"))))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
+              assertThat(f.forward().orElseThrow().line()).isEqualTo(1);
+              assertThat(f.what())
+                  .contains("catches 13102/tcp")
+                  .contains("198.51.100.9:80")
+                  .contains("runs before");
+              assertThat(f.fix()).isEqualTo("nft delete rule ip other pre handle 5");
+            });
   }
 
   @Test
   void samePriorityIsReportedBecauseTheOrderIsNotPromised() {
-    assertThat(run(nat(-100, dnatRule(13102, "198.51.100.9")))).singleElement()
+    assertThat(run(nat(-100, dnatRule(13102, "198.51.100.9"))))
+        .singleElement()
         .satisfies(f -> assertThat(f.what()).contains("order the kernel does not promise"));
   }
 
@@ -60,7 +73,8 @@ class ForeignNatCheckTest {
 
   @Test
   void dockerStyleDnatBehindAnAddrtypeJumpIsFound() {
-    String save = """
+    String save =
+        """
         *nat
         :PREROUTING ACCEPT [0:0]
         :DOCKER - [0:0]
@@ -69,16 +83,21 @@ class ForeignNatCheckTest {
         -A DOCKER ! -i docker0 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 172.17.0.2:80
         COMMIT
         """;
-    assertThat(run(Facts.iptables(save))).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
-      assertThat(f.fix()).isEqualTo(
-          "iptables -t nat -D DOCKER ! -i docker0 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 172.17.0.2:80");
-    });
+    assertThat(run(Facts.iptables(save)))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
+              assertThat(f.fix())
+                  .isEqualTo(
+                      "iptables -t nat -D DOCKER ! -i docker0 -p tcp -m tcp --dport 13102 -j DNAT --to-destination 172.17.0.2:80");
+            });
   }
 
   @Test
   void portfwdsOwnIptablesChainsAreNotForeign() {
-    String save = """
+    String save =
+        """
         *nat
         :PREROUTING ACCEPT [0:0]
         :PORTFWD-PREROUTING - [0:0]

@@ -16,11 +16,14 @@ class ForwardingSysctlCheckTest {
     Facts facts = Facts.healthy(table);
     facts.sysctls.put("net.ipv4.ip_forward", "0");
     List<Finding> findings = check.check(table, facts.build());
-    assertThat(findings).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
-      assertThat(f.what()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
-      assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
-    });
+    assertThat(findings)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
+              assertThat(f.what()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
+              assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
+            });
   }
 
   @Test
@@ -39,7 +42,8 @@ class ForwardingSysctlCheckTest {
     ForwardTable v6 = Facts.table("13102 2001:db8:2::2 80\n");
     Facts facts6 = Facts.healthy(v6);
     facts6.sysctls.put("net.ipv6.conf.all.forwarding", "0");
-    assertThat(check.check(v6, facts6.build())).singleElement()
+    assertThat(check.check(v6, facts6.build()))
+        .singleElement()
         .satisfies(f -> assertThat(f.fix()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1"));
   }
 

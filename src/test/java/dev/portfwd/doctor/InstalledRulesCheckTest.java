@@ -16,22 +16,28 @@ class InstalledRulesCheckTest {
   void missingRulesAreAnErrorFixedByApply() {
     Facts facts = Facts.healthy(table);
     facts.installed = new InstalledState(true, false, Optional.empty(), "the nftables backend");
-    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
-      assertThat(f.what()).contains("not installed");
-      assertThat(f.fix()).isEqualTo("portfwd apply ports.txt");
-    });
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
+              assertThat(f.what()).contains("not installed");
+              assertThat(f.fix()).isEqualTo("portfwd apply ports.txt");
+            });
   }
 
   @Test
   void pendingChangesAreListed() {
     Facts facts = Facts.healthy(table);
-    facts.installed = new InstalledState(true, true, Optional.of(List.of("+ 13102/tcp → 192.0.2.2:80")), "plan");
-    assertThat(check.check(table, facts.build())).singleElement()
-        .satisfies(f -> {
-          assertThat(f.what()).contains("1 change pending: + 13102/tcp → 192.0.2.2:80");
-          assertThat(f.fix()).isEqualTo("portfwd apply --reread ports.txt");
-        });
+    facts.installed =
+        new InstalledState(true, true, Optional.of(List.of("+ 13102/tcp → 192.0.2.2:80")), "plan");
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.what()).contains("1 change pending: + 13102/tcp → 192.0.2.2:80");
+              assertThat(f.fix()).isEqualTo("portfwd apply --reread ports.txt");
+            });
   }
 
   @Test

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /** Parses {@code nft -j list ruleset} output captured from nftables 1.0.6. */
 class NftRulesetParserTest {
 
-  private static final String RULESET = """
+  private static final String RULESET =
+      """
       {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
       {"table": {"family": "inet", "name": "portfwd", "handle": 9}},
       {"chain": {"family": "inet", "table": "portfwd", "name": "forward", "handle": 1, "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}},
@@ -37,8 +38,11 @@ class NftRulesetParserTest {
 
   @Test
   void readsHookPriorityPolicyAndRules() {
-    FirewallChain pre = NftRulesetParser.parse(RULESET, Set.of()).stream()
-        .filter(c -> c.name().equals("pre")).findFirst().orElseThrow();
+    FirewallChain pre =
+        NftRulesetParser.parse(RULESET, Set.of()).stream()
+            .filter(c -> c.name().equals("pre"))
+            .findFirst()
+            .orElseThrow();
     assertThat(pre.hook()).contains("prerouting");
     assertThat(pre.priority()).isEqualTo(-100);
     assertThat(pre.rules()).hasSize(2);

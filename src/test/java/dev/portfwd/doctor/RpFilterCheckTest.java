@@ -14,21 +14,27 @@ class RpFilterCheckTest {
   void strictAllMakesEveryInterfaceStrictAndLooseModeFixesIt() {
     Facts facts = Facts.healthy(table);
     facts.sysctls.put("net.ipv4.conf.all.rp_filter", "1");
-    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
-      assertThat(f.what()).contains("rp_filter=1").contains("wan, vpn").contains("line 1");
-      assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.conf.all.rp_filter=2");
-    });
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
+              assertThat(f.what()).contains("rp_filter=1").contains("wan, vpn").contains("line 1");
+              assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.conf.all.rp_filter=2");
+            });
   }
 
   @Test
   void strictOnOneInterfaceNamesOnlyIt() {
     Facts facts = Facts.healthy(table);
     facts.sysctls.put("net.ipv4.conf.vpn.rp_filter", "1");
-    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.what()).contains("on vpn;");
-      assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.conf.vpn.rp_filter=2");
-    });
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.what()).contains("on vpn;");
+              assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.conf.vpn.rp_filter=2");
+            });
   }
 
   @Test

@@ -11,8 +11,10 @@ class ShadowedServiceCheckTest {
 
   private final ShadowedServiceCheck check = new ShadowedServiceCheck();
 
-  private static ListeningSocket listener(Protocol protocol, String address, int port, String process, long pid) {
-    return new ListeningSocket(protocol, Optional.of(Facts.ip(address)), port, Optional.of(process), Optional.of(pid));
+  private static ListeningSocket listener(
+      Protocol protocol, String address, int port, String process, long pid) {
+    return new ListeningSocket(
+        protocol, Optional.of(Facts.ip(address)), port, Optional.of(process), Optional.of(pid));
   }
 
   @Test
@@ -20,12 +22,15 @@ class ShadowedServiceCheckTest {
     ForwardTable table = Facts.table("22 192.0.2.2 22 tcp\n");
     Facts facts = Facts.healthy(table);
     facts.listeners.add(listener(Protocol.TCP, "0.0.0.0", 22, "sshd", 812));
-    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
-      assertThat(f.what()).contains("22/tcp").contains("sshd (pid 812)");
-      assertThat(f.why()).contains("lose SSH access");
-      assertThat(f.fix()).isEmpty();
-    });
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
+              assertThat(f.what()).contains("22/tcp").contains("sshd (pid 812)");
+              assertThat(f.why()).contains("lose SSH access");
+              assertThat(f.fix()).isEmpty();
+            });
   }
 
   @Test
@@ -33,10 +38,13 @@ class ShadowedServiceCheckTest {
     ForwardTable table = Facts.table("8080 192.0.2.2 80\n");
     Facts facts = Facts.healthy(table);
     facts.listeners.add(listener(Protocol.TCP, "203.0.113.1", 8080, "socat", 4242));
-    assertThat(check.check(table, facts.build())).singleElement().satisfies(f -> {
-      assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
-      assertThat(f.fix()).isEqualTo("kill 4242");
-    });
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.severity()).isEqualTo(FindingSeverity.WARNING);
+              assertThat(f.fix()).isEqualTo("kill 4242");
+            });
   }
 
   @Test
@@ -54,8 +62,11 @@ class ShadowedServiceCheckTest {
   void aPortInsideAForwardedRangeIsShadowed() {
     ForwardTable table = Facts.table("5000-5010 192.0.2.2 udp\n");
     Facts facts = Facts.healthy(table);
-    facts.listeners.add(new ListeningSocket(Protocol.UDP, Optional.empty(), 5005, Optional.empty(), Optional.empty()));
-    assertThat(check.check(table, facts.build())).singleElement()
+    facts.listeners.add(
+        new ListeningSocket(
+            Protocol.UDP, Optional.empty(), 5005, Optional.empty(), Optional.empty()));
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
         .satisfies(f -> assertThat(f.what()).contains("5005/udp on every address"));
   }
 }

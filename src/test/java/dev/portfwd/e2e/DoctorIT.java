@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DoctorIT {
 
-  static final String TABLE = """
+  static final String TABLE =
+      """
       13102  192.0.2.2  80     tcp  # Web
       13110  192.0.2.2  13110  udp  # Game
       """;
@@ -37,17 +38,21 @@ class DoctorIT {
 
   /** A topology whose gateway serves {@link #TABLE} and whose backend answers on both ports. */
   private Topology healthy() throws IOException {
-    return healthy(TABLE, topology -> {
-      Traffic.tcpServer(topology, "backend", 80, "web", false);
-      Traffic.udpServer(topology, "backend", 13110, "game");
-    }, "web 192.0.2.1");
+    return healthy(
+        TABLE,
+        topology -> {
+          Traffic.tcpServer(topology, "backend", 80, "web", false);
+          Traffic.udpServer(topology, "backend", 13110, "game");
+        },
+        "web 192.0.2.1");
   }
 
   /**
    * A topology whose gateway serves {@code text}, after {@code services} started the backend's
    * services; a client's connection to port 13102 reads {@code web} (when not null).
    */
-  private Topology healthy(String text, java.util.function.Consumer<Topology> services, String web) throws IOException {
+  private Topology healthy(String text, java.util.function.Consumer<Topology> services, String web)
+      throws IOException {
     table = dir.resolve("ports.txt");
     Files.writeString(table, text);
     Topology topology = Topology.reference();
@@ -73,24 +78,29 @@ class DoctorIT {
   record Doctor(int exitCode, JsonNode json, String text) {
     List<JsonNode> problems() {
       List<JsonNode> problems = new ArrayList<>();
-      json.path("findings").forEach(f -> {
-        if (!f.path("severity").asText().equals("info")) {
-          problems.add(f);
-        }
-      });
+      json.path("findings")
+          .forEach(
+              f -> {
+                if (!f.path("severity").asText().equals("info")) {
+                  problems.add(f);
+                }
+              });
       return problems;
     }
 
     /** The one problem of {@code check}; fails when there is none or several. */
     JsonNode problem(String check) {
-      List<JsonNode> matching = problems().stream().filter(f -> f.path("check").asText().equals(check)).toList();
+      List<JsonNode> matching =
+          problems().stream().filter(f -> f.path("check").asText().equals(check)).toList();
       assertThat(matching).as(text).hasSize(1);
       return matching.get(0);
     }
 
     /** Fails when a problem comes from a check outside {@code checks}: only one thing broke. */
     void onlyFrom(String... checks) {
-      assertThat(problems()).as(text).allSatisfy(f -> assertThat(Set.of(checks)).contains(f.path("check").asText()));
+      assertThat(problems())
+          .as(text)
+          .allSatisfy(f -> assertThat(Set.of(checks)).contains(f.path("check").asText()));
     }
   }
 
@@ -100,7 +110,10 @@ class DoctorIT {
     args.add(table.toString());
     CommandResult result = PortfwdJar.runIn(topology, "gateway", args.toArray(String[]::new));
     try {
-      return new Doctor(result.exitCode(), new ObjectMapper().readTree(result.stdout()), result.stdout() + result.stderr());
+      return new Doctor(
+          result.exitCode(),
+          new ObjectMapper().readTree(result.stdout()),
+          result.stdout() + result.stderr());
     } catch (IOException e) {
       throw new UncheckedIOException(result.stdout() + result.stderr(), e);
     }
@@ -134,7 +147,8 @@ class DoctorIT {
 
   /** The web forward of {@link #TABLE} carries a client's connection to the backend. */
   private static void assertWebWorks(Topology topology) {
-    assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+    assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+        .isEqualTo("web 192.0.2.1");
   }
 
   /** The client's connection to the web forward gets no answer. */
@@ -154,7 +168,9 @@ class DoctorIT {
 
       JsonNode finding = onlyProblem(topology, "ip-forwarding");
       assertThat(finding.path("severity").asText()).isEqualTo("error");
-      assertThat(finding.path("what").asText()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
+      assertThat(finding.path("what").asText())
+          .contains("net.ipv4.ip_forward = 0")
+          .contains("lines 1, 2");
       assertThat(finding.path("fix").asText()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
 
       applyFixAndExpectClean(topology, finding);
@@ -168,12 +184,19 @@ class DoctorIT {
       topology.sh("gateway", "ip route del 192.0.2.0/24 dev vpn");
 
       Doctor doctor = problemsFrom(topology, "backend-route", "backend-probe");
-      List<JsonNode> routes = doctor.problems().stream()
-          .filter(f -> f.path("check").asText().equals("backend-route")).toList();
+      List<JsonNode> routes =
+          doctor.problems().stream()
+              .filter(f -> f.path("check").asText().equals("backend-route"))
+              .toList();
       assertThat(routes).hasSize(2); // both forwards go to 192.0.2.2
-      JsonNode web = routes.stream().filter(f -> f.path("forward").path("line").asInt() == 1).findFirst().orElseThrow();
+      JsonNode web =
+          routes.stream()
+              .filter(f -> f.path("forward").path("line").asInt() == 1)
+              .findFirst()
+              .orElseThrow();
       assertThat(web.path("what").asText()).contains("no route to backend 192.0.2.2");
-      assertThat(web.path("fix").asText()).isEqualTo("ip route add 192.0.2.0/24 src 192.0.2.1 dev vpn");
+      assertThat(web.path("fix").asText())
+          .isEqualTo("ip route add 192.0.2.0/24 src 192.0.2.1 dev vpn");
 
       applyFixAndExpectClean(topology, web);
       assertWebWorks(topology);
@@ -187,11 +210,19 @@ class DoctorIT {
       assertWebBroken(topology);
 
       Doctor doctor = problemsFrom(topology, "backend-route", "backend-probe");
-      JsonNode web = doctor.problems().stream()
-          .filter(f -> f.path("check").asText().equals("backend-route") && f.path("forward").path("line").asInt() == 1)
-          .findFirst().orElseThrow();
-      assertThat(web.path("what").asText()).contains("subnet of interface vpn").contains("out of wan via 203.0.113.254");
-      assertThat(web.path("fix").asText()).isEqualTo("ip route del 192.0.2.2 via 203.0.113.254 dev wan");
+      JsonNode web =
+          doctor.problems().stream()
+              .filter(
+                  f ->
+                      f.path("check").asText().equals("backend-route")
+                          && f.path("forward").path("line").asInt() == 1)
+              .findFirst()
+              .orElseThrow();
+      assertThat(web.path("what").asText())
+          .contains("subnet of interface vpn")
+          .contains("out of wan via 203.0.113.254");
+      assertThat(web.path("fix").asText())
+          .isEqualTo("ip route del 192.0.2.2 via 203.0.113.254 dev wan");
 
       applyFixAndExpectClean(topology, web);
       assertWebWorks(topology);
@@ -201,15 +232,20 @@ class DoctorIT {
   @Test
   void foreignNftTableWithForwardPolicyDrop() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("gateway", "nft add table inet foreign"
-          + " && nft add chain inet foreign forward '{ type filter hook forward priority 0; policy drop; }'");
+      topology.sh(
+          "gateway",
+          "nft add table inet foreign"
+              + " && nft add chain inet foreign forward '{ type filter hook forward priority 0; policy drop; }'");
       assertWebBroken(topology);
 
       // The one chain drops both forwards: one finding for the host, naming the chain.
       JsonNode finding = onlyProblem(topology, "forward-drop");
       assertThat(finding.path("what").asText())
-          .contains("chain forward of nft table inet foreign").contains("policy drop").contains("every forward");
-      assertThat(finding.path("fix").asText()).isEqualTo("nft insert rule inet foreign forward ct status dnat accept");
+          .contains("chain forward of nft table inet foreign")
+          .contains("policy drop")
+          .contains("every forward");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo("nft insert rule inet foreign forward ct status dnat accept");
 
       applyFixAndExpectClean(topology, finding);
       assertWebWorks(topology);
@@ -219,14 +255,18 @@ class DoctorIT {
   @Test
   void foreignDropRuleForOneBackendPort() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("gateway", "nft add table inet foreign"
-          + " && nft add chain inet foreign forward '{ type filter hook forward priority 10; }'"
-          + " && nft add rule inet foreign forward ip daddr 192.0.2.2 tcp dport 80 drop");
+      topology.sh(
+          "gateway",
+          "nft add table inet foreign"
+              + " && nft add chain inet foreign forward '{ type filter hook forward priority 10; }'"
+              + " && nft add rule inet foreign forward ip daddr 192.0.2.2 tcp dport 80 drop");
       assertWebBroken(topology);
 
       JsonNode finding = onlyProblem(topology, "forward-drop");
       namesForward(finding, 1);
-      assertThat(finding.path("what").asText()).contains("192.0.2.2:80/tcp").contains("rule handle");
+      assertThat(finding.path("what").asText())
+          .contains("192.0.2.2:80/tcp")
+          .contains("rule handle");
 
       applyFixAndExpectClean(topology, finding);
       assertWebWorks(topology);
@@ -240,8 +280,11 @@ class DoctorIT {
       assertWebBroken(topology);
 
       JsonNode finding = onlyProblem(topology, "forward-drop");
-      assertThat(finding.path("what").asText()).contains("iptables chain FORWARD (table filter)").contains("policy drop");
-      assertThat(finding.path("fix").asText()).isEqualTo("iptables -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
+      assertThat(finding.path("what").asText())
+          .contains("iptables chain FORWARD (table filter)")
+          .contains("policy drop");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo("iptables -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
 
       applyFixAndExpectClean(topology, finding);
       assertWebWorks(topology);
@@ -256,7 +299,8 @@ class DoctorIT {
       assertWebBroken(topology);
 
       JsonNode finding = onlyProblem(topology, "forward-drop");
-      assertThat(finding.path("what").asText()).contains("iptables-legacy chain FORWARD (table filter)");
+      assertThat(finding.path("what").asText())
+          .contains("iptables-legacy chain FORWARD (table filter)");
       assertThat(finding.path("fix").asText())
           .isEqualTo("iptables-legacy -I FORWARD -m conntrack --ctstate DNAT -j ACCEPT");
 
@@ -275,24 +319,37 @@ class DoctorIT {
       doctor.onlyFrom("rp-filter");
       JsonNode finding = doctor.problem("rp-filter");
       assertThat(finding.path("severity").asText()).isEqualTo("warning");
-      assertThat(finding.path("what").asText()).contains("rp_filter=1").contains("wan").contains("vpn").contains("lines 1, 2");
+      assertThat(finding.path("what").asText())
+          .contains("rp_filter=1")
+          .contains("wan")
+          .contains("vpn")
+          .contains("lines 1, 2");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.conf.all.rp_filter").stdout().strip()).isEqualTo("2");
+      assertThat(
+              topology
+                  .exec("gateway", "sysctl", "-n", "net.ipv4.conf.all.rp_filter")
+                  .stdout()
+                  .strip())
+          .isEqualTo("2");
     }
   }
 
   @Test
   void gatewayListensOnAForwardedPort() throws Exception {
     try (Topology topology = healthy()) {
-      Process service = topology.spawn("gateway", "socat", "TCP4-LISTEN:13102,fork,reuseaddr", "SYSTEM:echo gateway");
+      Process service =
+          topology.spawn(
+              "gateway", "socat", "TCP4-LISTEN:13102,fork,reuseaddr", "SYSTEM:echo gateway");
       topology.awaitListening("gateway", "tcp", 13102, java.time.Duration.ofSeconds(5));
 
       Doctor doctor = doctor(topology);
       doctor.onlyFrom("shadowed-service");
       JsonNode finding = doctor.problem("shadowed-service");
       namesForward(finding, 1);
-      assertThat(finding.path("what").asText()).contains("13102/tcp").contains("socat (pid " + service.pid() + ")");
+      assertThat(finding.path("what").asText())
+          .contains("13102/tcp")
+          .contains("socat (pid " + service.pid() + ")");
       assertThat(finding.path("fix").asText()).isEqualTo("kill " + service.pid());
 
       applyFixAndExpectClean(topology, finding);
@@ -302,14 +359,19 @@ class DoctorIT {
   @Test
   void foreignNftDnatCatchesTheSamePortFirst() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("gateway", "nft add table ip other"
-          + " && nft add chain ip other pre '{ type nat hook prerouting priority -150; }'"
-          + " && nft add rule ip other pre tcp dport 13102 dnat to 192.0.2.3:80");
+      topology.sh(
+          "gateway",
+          "nft add table ip other"
+              + " && nft add chain ip other pre '{ type nat hook prerouting priority -150; }'"
+              + " && nft add rule ip other pre tcp dport 13102 dnat to 192.0.2.3:80");
       assertWebBroken(topology);
 
       JsonNode finding = onlyProblem(topology, "foreign-nat");
       namesForward(finding, 1);
-      assertThat(finding.path("what").asText()).contains("catches 13102/tcp").contains("192.0.2.3:80").contains("runs before");
+      assertThat(finding.path("what").asText())
+          .contains("catches 13102/tcp")
+          .contains("192.0.2.3:80")
+          .contains("runs before");
       assertThat(finding.path("fix").asText()).startsWith("nft delete rule ip other pre handle ");
 
       applyFixAndExpectClean(topology, finding);
@@ -320,25 +382,32 @@ class DoctorIT {
   @Test
   void dockerStyleIptablesDnatCatchesTheSamePort() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("gateway", "iptables -t nat -N DOCKER"
-          + " && iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER"
-          + " && iptables -t nat -A DOCKER ! -i docker0 -p udp -m udp --dport 13110 -j DNAT --to-destination 192.0.2.3:13110");
+      topology.sh(
+          "gateway",
+          "iptables -t nat -N DOCKER"
+              + " && iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER"
+              + " && iptables -t nat -A DOCKER ! -i docker0 -p udp -m udp --dport 13110 -j DNAT --to-destination 192.0.2.3:13110");
 
       JsonNode finding = onlyProblem(topology, "foreign-nat");
       namesForward(finding, 2);
-      assertThat(finding.path("what").asText()).contains("catches 13110/udp").contains("192.0.2.3:13110");
-      assertThat(finding.path("fix").asText()).isEqualTo(
-          "iptables -t nat -D DOCKER ! -i docker0 -p udp -m udp --dport 13110 -j DNAT --to-destination 192.0.2.3:13110");
+      assertThat(finding.path("what").asText())
+          .contains("catches 13110/udp")
+          .contains("192.0.2.3:13110");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo(
+              "iptables -t nat -D DOCKER ! -i docker0 -p udp -m udp --dport 13110 -j DNAT --to-destination 192.0.2.3:13110");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 0)).isEqualTo("game 192.0.2.1");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 0))
+          .isEqualTo("game 192.0.2.1");
     }
   }
 
   @Test
   void backendNotListening() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("backend", "kill $(ss -Htlnp 'sport = :80' | grep -o 'pid=[0-9]*' | cut -d= -f2)");
+      topology.sh(
+          "backend", "kill $(ss -Htlnp 'sport = :80' | grep -o 'pid=[0-9]*' | cut -d= -f2)");
 
       JsonNode finding = onlyProblem(topology, "backend-probe");
       namesForward(finding, 1);
@@ -347,9 +416,11 @@ class DoctorIT {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       Doctor after = doctor(topology);
       assertThat(after.problems()).as(after.text()).isEmpty();
-      assertThat(after.json().path("findings").toString()).contains("accepted a TCP connection from the gateway in");
+      assertThat(after.json().path("findings").toString())
+          .contains("accepted a TCP connection from the gateway in");
       // Without probing the dead backend is not noticed: --no-probe really skips the connection.
-      topology.sh("backend", "kill $(ss -Htlnp 'sport = :80' | grep -o 'pid=[0-9]*' | cut -d= -f2)");
+      topology.sh(
+          "backend", "kill $(ss -Htlnp 'sport = :80' | grep -o 'pid=[0-9]*' | cut -d= -f2)");
       assertThat(doctor(topology, "--no-probe").problems()).isEmpty();
     }
   }
@@ -357,9 +428,11 @@ class DoctorIT {
   @Test
   void backendFirewallDropsTheConnection() throws Exception {
     try (Topology topology = healthy()) {
-      topology.sh("backend", "nft add table inet guard"
-          + " && nft add chain inet guard input '{ type filter hook input priority 0; }'"
-          + " && nft add rule inet guard input tcp dport 80 drop");
+      topology.sh(
+          "backend",
+          "nft add table inet guard"
+              + " && nft add chain inet guard input '{ type filter hook input priority 0; }'"
+              + " && nft add rule inet guard input tcp dport 80 drop");
       assertWebBroken(topology);
 
       JsonNode finding = onlyProblem(topology, "backend-probe");
@@ -399,10 +472,13 @@ class DoctorIT {
       assertThat(doctor.exitCode()).isEqualTo(1);
       doctor.onlyFrom("installed-rules");
       JsonNode finding = doctor.problem("installed-rules");
-      assertThat(finding.path("what").asText()).contains("1 change pending").contains("192.0.2.2:8080");
+      assertThat(finding.path("what").asText())
+          .contains("1 change pending")
+          .contains("192.0.2.2:8080");
       assertThat(finding.path("fix").asText()).isEqualTo("portfwd apply --reread " + table);
 
-      CommandResult apply = PortfwdJar.runIn(topology, "gateway", "apply", "--reread", table.toString());
+      CommandResult apply =
+          PortfwdJar.runIn(topology, "gateway", "apply", "--reread", table.toString());
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
       assertThat(doctor(topology, "--no-probe").problems()).isEmpty();
     }
@@ -412,57 +488,81 @@ class DoctorIT {
   void staleUdpConntrackEntry() throws Exception {
     try (Topology topology = healthy()) {
       // The entry a flow leaves behind when the forward pointed at an old backend (192.0.2.3).
-      topology.sh("gateway", "conntrack -I -p udp -s 203.0.113.10 -d 203.0.113.1 --sport 40000 --dport 13110"
-          + " -r 192.0.2.3 -q 203.0.113.10 --reply-port-src 13110 --reply-port-dst 40000 -t 120");
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).as("the flow follows the stale entry").isEmpty();
+      topology.sh(
+          "gateway",
+          "conntrack -I -p udp -s 203.0.113.10 -d 203.0.113.1 --sport 40000 --dport 13110"
+              + " -r 192.0.2.3 -q 203.0.113.10 --reply-port-src 13110 --reply-port-dst 40000 -t 120");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000))
+          .as("the flow follows the stale entry")
+          .isEmpty();
 
       JsonNode finding = onlyProblem(topology, "stale-udp-conntrack");
       namesForward(finding, 2);
-      assertThat(finding.path("what").asText()).contains("1 UDP conntrack entry").contains("192.0.2.3:13110");
-      assertThat(finding.path("fix").asText()).isEqualTo("conntrack -D -p udp --orig-port-dst 13110 --reply-src 192.0.2.3");
+      assertThat(finding.path("what").asText())
+          .contains("1 UDP conntrack entry")
+          .contains("192.0.2.3:13110");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo("conntrack -D -p udp --orig-port-dst 13110 --reply-src 192.0.2.3");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).isEqualTo("game 192.0.2.1");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000))
+          .isEqualTo("game 192.0.2.1");
     }
   }
 
   @Test
   void ipv6ForwardingOff() throws Exception {
     String v6 = "13102  2001:db8:2::2  80  tcp  # Web over IPv6\n";
-    try (Topology topology = healthy(v6, t -> Traffic.tcpServer(t, "backend", 80, "web6", true), "web6 [2001:0db8:0002:0000:0000:0000:0000:0001]")) {
+    try (Topology topology =
+        healthy(
+            v6,
+            t -> Traffic.tcpServer(t, "backend", 80, "web6", true),
+            "web6 [2001:0db8:0002:0000:0000:0000:0000:0001]")) {
       topology.sh("gateway", "sysctl -qw net.ipv6.conf.all.forwarding=0");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102)).isEmpty();
 
       JsonNode finding = onlyProblem(topology, "ip-forwarding");
-      assertThat(finding.path("what").asText()).contains("IPv6 forwarding is off").contains("line 1");
-      assertThat(finding.path("fix").asText()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1");
+      assertThat(finding.path("what").asText())
+          .contains("IPv6 forwarding is off")
+          .contains("line 1");
+      assertThat(finding.path("fix").asText())
+          .isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1");
 
       applyFixAndExpectClean(topology, finding);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102)).isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 13102))
+          .isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
     }
   }
 
   @Test
   void masqueradeOffWithoutAReturnRouteOnTheBackend() throws Exception {
-    String noMasquerade = "13102  192.0.2.2  80  tcp  masquerade=no  # Web keeps client addresses\n";
-    try (Topology topology = healthy(noMasquerade, t -> Traffic.tcpServer(t, "backend", 80, "web", false), null)) {
+    String noMasquerade =
+        "13102  192.0.2.2  80  tcp  masquerade=no  # Web keeps client addresses\n";
+    try (Topology topology =
+        healthy(noMasquerade, t -> Traffic.tcpServer(t, "backend", 80, "web", false), null)) {
       // Before any client came, doctor can only say what must hold, and how.
       Doctor before = doctor(topology);
-      JsonNode explanation = before.json().path("findings").findParents("check").stream()
-          .filter(f -> f.path("check").asText().equals("masquerade-off")).findFirst().orElseThrow();
+      JsonNode explanation =
+          before.json().path("findings").findParents("check").stream()
+              .filter(f -> f.path("check").asText().equals("masquerade-off"))
+              .findFirst()
+              .orElseThrow();
       assertThat(explanation.path("severity").asText()).isEqualTo("info");
 
       // The backend's default route is a dead end: the client's connection hangs.
       assertWebBroken(topology);
       JsonNode finding = onlyProblem(topology, "masquerade-off");
       namesForward(finding, 1);
-      assertThat(finding.path("what").asText()).contains("from clients (e.g. 203.0.113.10)").contains("none got an answer");
+      assertThat(finding.path("what").asText())
+          .contains("from clients (e.g. 203.0.113.10)")
+          .contains("none got an answer");
       String note = finding.path("note").asText();
       String onBackend = note.substring(note.indexOf("on the backend: ") + 16, note.indexOf(';'));
       assertThat(onBackend).isEqualTo("ip route replace default via 192.0.2.1");
 
       topology.sh("backend", onBackend);
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 203.0.113.10");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+          .isEqualTo("web 203.0.113.10");
       Doctor after = doctor(topology);
       assertThat(after.problems()).as(after.text()).isEmpty();
     }
@@ -470,13 +570,15 @@ class DoctorIT {
 
   @Test
   void withoutATableDoctorExaminesTheInstalledForwards() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/etc/portfwd/ports.txt")),
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        Files.exists(Path.of("/etc/portfwd/ports.txt")),
         "this machine has a default table, which doctor would read instead");
     try (Topology topology = healthy()) {
       topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0");
       CommandResult text = PortfwdJar.runIn(topology, "gateway", "doctor");
       assertThat(text.exitCode()).isEqualTo(1);
-      assertThat(text.stdout()).contains("(installed rules, 2 forwards)")
+      assertThat(text.stdout())
+          .contains("(installed rules, 2 forwards)")
           .contains("IPv4 forwarding is off")
           .contains("installed forward 1: 13102/tcp → 192.0.2.2:80  Web")
           .doesNotContain("refused"); // no probes unless a table is named
@@ -487,8 +589,10 @@ class DoctorIT {
   void doctorChangesNothing() throws Exception {
     try (Topology topology = healthy()) {
       // Something to find, so every check has work to do.
-      topology.sh("gateway", "iptables -P FORWARD DROP && sysctl -qw net.ipv4.conf.all.rp_filter=1"
-          + " && nft add table inet foreign && nft add chain inet foreign forward '{ type filter hook forward priority 0; policy drop; }'");
+      topology.sh(
+          "gateway",
+          "iptables -P FORWARD DROP && sysctl -qw net.ipv4.conf.all.rp_filter=1"
+              + " && nft add table inet foreign && nft add chain inet foreign forward '{ type filter hook forward priority 0; policy drop; }'");
       String before = snapshot(topology);
       assertThat(doctor(topology).exitCode()).isEqualTo(1);
       assertThat(doctor(topology, "--no-probe").exitCode()).isEqualTo(1);
@@ -501,8 +605,12 @@ class DoctorIT {
 
   /** The gateway's ruleset (nft and both iptables flavours), routes, addresses and IP sysctls. */
   private static String snapshot(Topology topology) {
-    return topology.sh("gateway", "nft list ruleset; iptables-save | grep -v '^#'; ip6tables-save | grep -v '^#';"
-        + " iptables-legacy-save | grep -v '^#'; ip route show table all; ip -6 route show table all; ip addr;"
-        + " sysctl -a --pattern '^net\\.(ipv4\\.(ip_forward|conf)|ipv6\\.conf)' 2>/dev/null").stdout();
+    return topology
+        .sh(
+            "gateway",
+            "nft list ruleset; iptables-save | grep -v '^#'; ip6tables-save | grep -v '^#';"
+                + " iptables-legacy-save | grep -v '^#'; ip route show table all; ip -6 route show table all; ip addr;"
+                + " sysctl -a --pattern '^net\\.(ipv4\\.(ip_forward|conf)|ipv6\\.conf)' 2>/dev/null")
+        .stdout();
   }
 }

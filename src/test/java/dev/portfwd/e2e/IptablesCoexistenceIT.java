@@ -26,26 +26,37 @@ class IptablesCoexistenceIT {
   /** Docker's shape, written with the flavour's own iptables so it shares portfwd's tables. */
   static void installDockerLikeRules(Topology topology, KernelBackend backend) {
     String iptables = "iptables" + backend.iptablesSuffix();
-    topology.sh("gateway", String.join(" && ",
-        iptables + " -t nat -N DOCKER",
-        iptables + " -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER",
-        iptables + " -t nat -A DOCKER -p tcp --dport 9999 -j DNAT --to-destination 192.0.2.2:80",
-        iptables + " -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o vpn -j MASQUERADE",
-        iptables + " -A FORWARD -s 198.51.100.0/24 -m comment --comment \"hand written\" -j DROP",
-        iptables + " -P FORWARD DROP"));
+    topology.sh(
+        "gateway",
+        String.join(
+            " && ",
+            iptables + " -t nat -N DOCKER",
+            iptables + " -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER",
+            iptables
+                + " -t nat -A DOCKER -p tcp --dport 9999 -j DNAT --to-destination 192.0.2.2:80",
+            iptables + " -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o vpn -j MASQUERADE",
+            iptables
+                + " -A FORWARD -s 198.51.100.0/24 -m comment --comment \"hand written\" -j DROP",
+            iptables + " -P FORWARD DROP"));
   }
 
   /** Every table of the flavour without portfwd's lines, counters and dated comments. */
   static String foreignState(Topology topology, KernelBackend backend) {
-    return topology.exec("gateway", "iptables" + backend.iptablesSuffix() + "-save").stdout().lines()
+    return topology
+        .exec("gateway", "iptables" + backend.iptablesSuffix() + "-save")
+        .stdout()
+        .lines()
         .filter(l -> !l.startsWith("#") && !l.contains("PORTFWD"))
         .map(l -> l.replaceAll("\\[\\d+:\\d+\\]", "[counters]"))
         .collect(Collectors.joining("\n"));
   }
 
   @ParameterizedTest
-  @EnumSource(value = KernelBackend.class, names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
-  void dockerLikeRulesAreByteForByteTheSameAfterApplyAndRemove(KernelBackend backend) throws Exception {
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
+  void dockerLikeRulesAreByteForByteTheSameAfterApplyAndRemove(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       installDockerLikeRules(topology, backend);
       String before = foreignState(topology, backend);
@@ -56,12 +67,16 @@ class IptablesCoexistenceIT {
       ok(portfwd(topology, backend, "apply", table.toString()));
       assertThat(foreignState(topology, backend)).isEqualTo(before);
       // Forwarded under Docker's FORWARD policy DROP, and Docker's own forward still works.
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
-      assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout()).contains("no changes");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+          .isEqualTo("web 192.0.2.1");
+      assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout())
+          .contains("no changes");
       assertThat(foreignState(topology, backend)).isEqualTo(before);
 
       // status and remove find the flavour without being told.
-      assertThat(ok(portfwd(topology, "status")).stdout()).contains("13102/tcp").contains("\"-j ACCEPT\" it's \\")
+      assertThat(ok(portfwd(topology, "status")).stdout())
+          .contains("13102/tcp")
+          .contains("\"-j ACCEPT\" it's \\")
           .contains("(iptables)");
       assertThat(ok(portfwd(topology, "remove")).stdout()).contains("removed 1 forward (iptables)");
       assertThat(foreignState(topology, backend)).isEqualTo(before);
@@ -71,8 +86,11 @@ class IptablesCoexistenceIT {
   }
 
   @ParameterizedTest
-  @EnumSource(value = KernelBackend.class, names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
-  void autoKeepsUsingTheIptablesFlavourThatHoldsTheForwards(KernelBackend backend) throws Exception {
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
+  void autoKeepsUsingTheIptablesFlavourThatHoldsTheForwards(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       Path table = dir.resolve("t.txt");
@@ -82,24 +100,34 @@ class IptablesCoexistenceIT {
       Files.writeString(table, "13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp\n");
       assertThat(ok(portfwd(topology, "apply", table.toString())).stdout())
           .contains("iptables: 1 to add, 0 to change, 0 to remove");
-      assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout()).doesNotContain("table inet portfwd");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103)).isEqualTo("web 192.0.2.1");
+      assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout())
+          .doesNotContain("table inet portfwd");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103))
+          .isEqualTo("web 192.0.2.1");
       ok(portfwd(topology, "remove"));
       assertThat(backend.installed(topology)).isEmpty();
     }
   }
+
   @ParameterizedTest
-  @EnumSource(value = KernelBackend.class, names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
   void tenThousandForwardsApplyAndTheLastOneCarriesTraffic(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       Path table = dir.resolve("10k.txt");
-      Files.writeString(table, java.util.stream.IntStream.range(0, 10_000)
-          .mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp # forward " + i + "\n").collect(Collectors.joining()));
+      Files.writeString(
+          table,
+          java.util.stream.IntStream.range(0, 10_000)
+              .mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp # forward " + i + "\n")
+              .collect(Collectors.joining()));
       assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout())
           .contains("iptables: 10000 to add");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 29999)).isEqualTo("web 192.0.2.1");
-      assertThat(ok(portfwd(topology, backend, "plan", table.toString())).stdout()).contains("no changes");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 29999))
+          .isEqualTo("web 192.0.2.1");
+      assertThat(ok(portfwd(topology, backend, "plan", table.toString())).stdout())
+          .contains("no changes");
       assertThat(ok(portfwd(topology, "remove")).stdout()).contains("removed 10000 forwards");
       assertThat(backend.installed(topology)).isEmpty();
     }

@@ -32,7 +32,8 @@ class NftAtomicityIT {
   @TempDir Path dir;
 
   static String table(int count, String backend) {
-    return IntStream.range(0, count).mapToObj(i -> (20000 + i) + " " + backend + " 80 tcp\n")
+    return IntStream.range(0, count)
+        .mapToObj(i -> (20000 + i) + " " + backend + " 80 tcp\n")
         .collect(Collectors.joining());
   }
 
@@ -59,18 +60,26 @@ class NftAtomicityIT {
       long start = System.nanoTime();
       ok(portfwd(topology, "apply", newTable.toString()));
       int window = (int) ((System.nanoTime() - start) / 1_000_000);
-      assertThat(reader.status().stream().map(LiveForward::forward).toList()).isEqualTo(newForwards);
+      assertThat(reader.status().stream().map(LiveForward::forward).toList())
+          .isEqualTo(newForwards);
       int sawOld = 0;
       int sawNew = 0;
       for (int round = 0; round < ROUNDS; round++) {
         ok(portfwd(topology, "apply", oldTable.toString()));
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+        List<String> argv =
+            new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
         argv.addAll(PortfwdJar.command("apply", newTable.toString()));
-        Process apply = new ProcessBuilder(argv).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process apply =
+            new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         // Half the kills anywhere, half near the end where nft commits (the JVM start and the plan
         // take most of the window, so uniform kills would rarely hit the commit).
-        long delay = round % 2 == 0 ? random.nextInt(window + 1) : window * 3L / 4 + random.nextInt(window / 2 + 1);
+        long delay =
+            round % 2 == 0
+                ? random.nextInt(window + 1)
+                : window * 3L / 4 + random.nextInt(window / 2 + 1);
         Thread.sleep(delay);
         // SIGKILL the JVM and, every other round, the nft it may be running: no cleanup code runs.
         if (round % 2 == 0) {
@@ -88,8 +97,18 @@ class NftAtomicityIT {
           sawOld++;
         }
       }
-      System.out.println("atomicity: old " + sawOld + ", new " + sawNew + " of " + ROUNDS
-          + " rounds, kills within " + window + " ms (seed " + seed + ")");
+      System.out.println(
+          "atomicity: old "
+              + sawOld
+              + ", new "
+              + sawNew
+              + " of "
+              + ROUNDS
+              + " rounds, kills within "
+              + window
+              + " ms (seed "
+              + seed
+              + ")");
     }
   }
 
@@ -97,8 +116,9 @@ class NftAtomicityIT {
   private static void awaitNoProcesses(Topology topology) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
-      CommandResult pids = new dev.portfwd.host.ProcessCommandRunner()
-          .run(List.of("ip", "netns", "pids", topology.namespace("gateway")));
+      CommandResult pids =
+          new dev.portfwd.host.ProcessCommandRunner()
+              .run(List.of("ip", "netns", "pids", topology.namespace("gateway")));
       if (pids.stdout().isBlank()) {
         return;
       }

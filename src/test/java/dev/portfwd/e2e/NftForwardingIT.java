@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.portfwd.testing.KernelBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NftForwardingIT {
 
-  static final String SEED = """
+  static final String SEED =
+      """
       # The seed table on documentation addresses.
       13102        192.0.2.2    80        # Netbook Apache
       13103        192.0.2.3    80        # D800 Apache
@@ -64,18 +65,27 @@ class NftForwardingIT {
   void repliesAreNotCountedAsClientTrafficOfAnotherForward() throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.udpServer(topology, "backend", 13110, "game");
-      Path table = table("game.txt", """
+      Path table =
+          table(
+              "game.txt",
+              """
           13110  192.0.2.2  13110  udp  # Game
           40000  192.0.2.2  40000  udp  # Voice
           """);
       ok(portfwd(topology, "apply", table.toString()));
 
       // From source port 40000: masquerade keeps it, so the answer reaches the gateway on 40000.
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000)).isEqualTo("game 192.0.2.1");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13110, 40000))
+          .isEqualTo("game 192.0.2.1");
 
-      JsonNode forwards = new ObjectMapper().readTree(ok(portfwd(topology, "status", "--json")).stdout()).path("forwards");
+      JsonNode forwards =
+          new ObjectMapper()
+              .readTree(ok(portfwd(topology, "status", "--json")).stdout())
+              .path("forwards");
       assertThat(counted(forwards, "Game")).as("the client's one datagram").isEqualTo(1);
-      assertThat(counted(forwards, "Voice")).as("the backend's answer is no client packet of Voice").isZero();
+      assertThat(counted(forwards, "Voice"))
+          .as("the backend's answer is no client packet of Voice")
+          .isZero();
     }
   }
 
@@ -90,7 +100,8 @@ class NftForwardingIT {
 
   @ParameterizedTest
   @EnumSource(KernelBackend.class)
-  void seedTableForwardsTcpAndUdpAndASecondApplyChangesNothing(KernelBackend backend) throws Exception {
+  void seedTableForwardsTcpAndUdpAndASecondApplyChangesNothing(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       Traffic.udpServer(topology, "backend", 13111, "ping");
@@ -98,22 +109,28 @@ class NftForwardingIT {
       Path seed = table("seed.txt", SEED);
 
       CommandResult apply = ok(portfwd(topology, backend, "apply", seed.toString()));
-      assertThat(apply.stdout()).contains("+ 13102/tcp → 192.0.2.2:80  Netbook Apache")
+      assertThat(apply.stdout())
+          .contains("+ 13102/tcp → 192.0.2.2:80  Netbook Apache")
           .contains(backend.label() + ": 8 to add, 0 to change, 0 to remove")
           .contains("switched on net.ipv4.ip_forward");
 
       // Masqueraded: the backend sees the gateway, so replies come back through it.
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
-      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 0)).isEqualTo("ping 192.0.2.1");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
+          .isEqualTo("web 192.0.2.1");
+      assertThat(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13111, 0))
+          .isEqualTo("ping 192.0.2.1");
       // The gateway's own connections to its public address take the forward too (output hook).
       assertThat(Traffic.tcp(topology, "gateway", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
 
-      assertThat(ok(portfwd(topology, backend, "plan", seed.toString())).stdout()).contains("no changes");
-      assertThat(ok(portfwd(topology, backend, "apply", seed.toString())).stdout()).contains("no changes")
+      assertThat(ok(portfwd(topology, backend, "plan", seed.toString())).stdout())
+          .contains("no changes");
+      assertThat(ok(portfwd(topology, backend, "apply", seed.toString())).stdout())
+          .contains("no changes")
           .doesNotContain("switched on");
 
       Files.delete(seed); // status reads the kernel, not the file
-      JsonNode status = new ObjectMapper().readTree(ok(portfwd(topology, backend, "status", "--json")).stdout());
+      JsonNode status =
+          new ObjectMapper().readTree(ok(portfwd(topology, backend, "status", "--json")).stdout());
       assertThat(status.path("forwards")).hasSize(8);
       JsonNode web = status.path("forwards").get(0);
       assertThat(web.path("externalPorts").path("first").asInt()).isEqualTo(13102);
@@ -121,10 +138,13 @@ class NftForwardingIT {
       // nftables counts every packet clients sent; iptables' nat rules see each connection's first
       // packet only (two connections went through 13102/tcp: the client's and the gateway's own).
       boolean perPacket = backend == KernelBackend.NFTABLES;
-      assertThat(web.path("packets").asLong()).as("client packets through 13102/tcp")
+      assertThat(web.path("packets").asLong())
+          .as("client packets through 13102/tcp")
           .isGreaterThanOrEqualTo(perPacket ? 4 : 2);
       assertThat(web.path("bytes").asLong()).isGreaterThan(perPacket ? 100 : 80);
-      assertThat(ok(portfwd(topology, backend, "status")).stdout()).contains("13111/udp").contains("Sauerbraten Ping");
+      assertThat(ok(portfwd(topology, backend, "status")).stdout())
+          .contains("13111/udp")
+          .contains("Sauerbraten Ping");
 
       assertThat(ok(portfwd(topology, backend, "remove")).stdout()).contains("removed 8 forwards");
       assertThat(backend.installed(topology)).isEmpty();
@@ -138,27 +158,44 @@ class NftForwardingIT {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 7779, "same", false);
       Traffic.tcpServer(topology, "backend", 9002, "shifted", false);
-      ok(portfwd(topology, backend, "apply", table("ranges.txt", """
+      ok(
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table(
+                      "ranges.txt",
+                      """
           7777-7779 192.0.2.2 RANGE tcp
           8000-8002 192.0.2.2 9000-9002 tcp
-          """).toString()));
+          """)
+                  .toString()));
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 7779)).startsWith("same ");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8002)).startsWith("shifted ");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8002))
+          .startsWith("shifted ");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8003)).isEmpty();
     }
   }
 
   @ParameterizedTest
   @EnumSource(KernelBackend.class)
-  void masqueradeNoFailsOnTheAsymmetricRouteAndWorksWhenTheBackendRoutesBack(KernelBackend backend) throws Exception {
+  void masqueradeNoFailsOnTheAsymmetricRouteAndWorksWhenTheBackendRoutesBack(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
-      ok(portfwd(topology, backend, "apply", table("t.txt", "13102 192.0.2.2 80 tcp masquerade=no\n").toString()));
+      ok(
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table("t.txt", "13102 192.0.2.2 80 tcp masquerade=no\n").toString()));
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
-          .as("replies leave by the backend's dead-end default route").isEmpty();
+          .as("replies leave by the backend's dead-end default route")
+          .isEmpty();
       topology.sh("backend", "ip route replace default via " + Topology.GATEWAY_VPN);
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
-          .as("the backend sees the client's own address").isEqualTo("web 203.0.113.10");
+          .as("the backend sees the client's own address")
+          .isEqualTo("web 203.0.113.10");
     }
   }
 
@@ -169,8 +206,11 @@ class NftForwardingIT {
       topology.addVpnHost("vpn2", "192.0.2.3", null);
       topology.sh("vpn2", "ip route add default via " + Topology.GATEWAY_VPN);
       Traffic.tcpServer(topology, "backend", 80, "web", false);
-      ok(portfwd(topology, backend, "apply", table("t.txt", "13102 192.0.2.2 80 tcp\n").toString()));
-      assertThat(Traffic.tcp(topology, "vpn2", Topology.GATEWAY_WAN, 13102)).isEqualTo("web 192.0.2.1");
+      ok(
+          portfwd(
+              topology, backend, "apply", table("t.txt", "13102 192.0.2.2 80 tcp\n").toString()));
+      assertThat(Traffic.tcp(topology, "vpn2", Topology.GATEWAY_WAN, 13102))
+          .isEqualTo("web 192.0.2.1");
     }
   }
 
@@ -180,7 +220,12 @@ class NftForwardingIT {
     try (Topology topology = Topology.reference()) {
       topology.addClient("client2", "203.0.113.11", null);
       Traffic.tcpServer(topology, "backend", 80, "web", false);
-      ok(portfwd(topology, backend, "apply", table("t.txt", "13102 192.0.2.2 80 tcp from=203.0.113.10\n").toString()));
+      ok(
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table("t.txt", "13102 192.0.2.2 80 tcp from=203.0.113.10\n").toString()));
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
       assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13102)).isEmpty();
     }
@@ -188,19 +233,29 @@ class NftForwardingIT {
 
   @ParameterizedTest
   @EnumSource(KernelBackend.class)
-  void namedAddressWinsOverAnAddresslessForwardOnTheSamePort(KernelBackend backend) throws Exception {
+  void namedAddressWinsOverAnAddresslessForwardOnTheSamePort(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       topology.addVpnHost("backend2", "192.0.2.3", null);
       topology.sh("backend2", "ip route add default via " + Topology.GATEWAY_VPN);
       Traffic.tcpServer(topology, "backend", 80, "any-address", false);
       Traffic.tcpServer(topology, "backend2", 80, "named", false);
       topology.sh("gateway", "ip addr add 203.0.113.2/24 dev wan");
-      ok(portfwd(topology, backend, "apply", table("t.txt", """
+      ok(
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table(
+                      "t.txt",
+                      """
           443 192.0.2.2 80 tcp
           203.0.113.2:443 192.0.2.3 80 tcp
-          """).toString()));
+          """)
+                  .toString()));
       assertThat(Traffic.tcp(topology, "client", "203.0.113.2", 443)).startsWith("named ");
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 443)).startsWith("any-address ");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 443))
+          .startsWith("any-address ");
     }
   }
 
@@ -209,13 +264,26 @@ class NftForwardingIT {
   void ipv6ForwardsReachAnIpv6Backend(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web6", true);
-      ok(portfwd(topology, backend, "apply", table("t.txt", """
+      ok(
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table(
+                      "t.txt",
+                      """
           [2001:db8:1::1]:8080 2001:db8:2::2 80 tcp
           8081 2001:db8:2::2 80 tcp
-          """).toString()));
-      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 8080)).isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
+          """)
+                  .toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 8080))
+          .isEqualTo("web6 [2001:0db8:0002:0000:0000:0000:0000:0001]");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN6, 8081)).startsWith("web6 ");
-      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv6.conf.all.forwarding").stdout().strip())
+      assertThat(
+              topology
+                  .exec("gateway", "sysctl", "-n", "net.ipv6.conf.all.forwarding")
+                  .stdout()
+                  .strip())
           .isEqualTo("1");
     }
   }
@@ -224,12 +292,18 @@ class NftForwardingIT {
   @EnumSource(KernelBackend.class)
   void invalidTableChangesNothingAndExitsTwo(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
-      CommandResult result = portfwd(topology, backend, "apply", table("bad.txt", "13102 192.0.2.2 80\nnot-a-port 192.0.2.2\n").toString());
+      CommandResult result =
+          portfwd(
+              topology,
+              backend,
+              "apply",
+              table("bad.txt", "13102 192.0.2.2 80\nnot-a-port 192.0.2.2\n").toString());
       assertThat(result.exitCode()).isEqualTo(2);
       assertThat(result.stderr()).contains("bad.txt:2:").contains("nothing was changed");
       assertThat(topology.exec("gateway", "nft", "list", "ruleset").stdout()).isBlank();
       assertThat(backend.installed(topology)).isEmpty();
-      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip())
+          .isEqualTo("0");
     }
   }
 
@@ -237,9 +311,17 @@ class NftForwardingIT {
   @EnumSource(KernelBackend.class)
   void noSysctlLeavesForwardingOff(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
-      CommandResult result = ok(portfwd(topology, backend, "apply", "--no-sysctl", table("t.txt", "13102 192.0.2.2 80\n").toString()));
+      CommandResult result =
+          ok(
+              portfwd(
+                  topology,
+                  backend,
+                  "apply",
+                  "--no-sysctl",
+                  table("t.txt", "13102 192.0.2.2 80\n").toString()));
       assertThat(result.stdout()).doesNotContain("switched on");
-      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip())
+          .isEqualTo("0");
     }
   }
 }

@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineIT {
 
-  private static final String TABLE_A = "1000 " + Topology.BACKEND + " 80 tcp # A\n"
-      + "1001 " + Topology.BACKEND + " 80 tcp # A\n";
-  private static final String TABLE_B = "1000 " + Topology.BACKEND + " 80 tcp # B\n"
-      + "1002 " + Topology.BACKEND + " 80 tcp # B\n";
+  private static final String TABLE_A =
+      "1000 " + Topology.BACKEND + " 80 tcp # A\n" + "1001 " + Topology.BACKEND + " 80 tcp # A\n";
+  private static final String TABLE_B =
+      "1000 " + Topology.BACKEND + " 80 tcp # B\n" + "1002 " + Topology.BACKEND + " 80 tcp # B\n";
   private static final Pattern TCP_PORT = Pattern.compile("tcp \\. (100\\d)\\b");
 
   @TempDir Path dir;
@@ -46,7 +46,8 @@ class EngineIT {
   }
 
   private List<String> command(Topology topology, String... args) {
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
     List<String> portfwd = new ArrayList<>(List.of(args));
     portfwd.addAll(1, List.of("--state-dir", state().toString()));
     argv.addAll(PortfwdJar.command(portfwd.toArray(String[]::new)));
@@ -82,7 +83,8 @@ class EngineIT {
     }
   }
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -103,10 +105,16 @@ class EngineIT {
         Path second = round % 2 == 0 ? b : a;
         Path out1 = dir.resolve("first.out");
         Path out2 = dir.resolve("second.out");
-        Process one = new ProcessBuilder(command(topology, "apply", first.toString()))
-            .redirectErrorStream(true).redirectOutput(out1.toFile()).start();
-        Process two = new ProcessBuilder(command(topology, "apply", second.toString()))
-            .redirectErrorStream(true).redirectOutput(out2.toFile()).start();
+        Process one =
+            new ProcessBuilder(command(topology, "apply", first.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(out1.toFile())
+                .start();
+        Process two =
+            new ProcessBuilder(command(topology, "apply", second.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(out2.toFile())
+                .start();
         try {
           assertThat(one.waitFor(60, TimeUnit.SECONDS)).isTrue();
           assertThat(two.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -118,17 +126,21 @@ class EngineIT {
         assertThat(two.exitValue()).as("round %d: %s", round, read(out2)).isZero();
 
         Set<String> live = livePorts(topology);
-        assertThat(live).as("round %d: the kernel holds exactly one of the two tables", round)
+        assertThat(live)
+            .as("round %d: the kernel holds exactly one of the two tables", round)
             .isIn(Set.of("1000", "1001"), Set.of("1000", "1002"));
         Path liveTable = live.contains("1001") ? a : b;
         CommandResult status = portfwd(topology, "status");
-        assertThat(status.stdout()).as("round %d: the history records what is live", round)
+        assertThat(status.stdout())
+            .as("round %d: the history records what is live", round)
             .contains("live table: " + liveTable + " (applied");
         CommandResult plan = portfwd(topology, "plan", liveTable.toString());
         assertThat(plan.exitCode()).as(plan.stderr()).isZero();
         assertThat(plan.stdout()).as("round %d", round).contains("no changes");
         CommandResult reread = portfwd(topology, "plan", "--reread", liveTable.toString());
-        assertThat(reread.stdout()).as("round %d, read from the kernel", round).contains("no changes");
+        assertThat(reread.stdout())
+            .as("round %d, read from the kernel", round)
+            .contains("no changes");
       }
     }
   }
@@ -136,21 +148,32 @@ class EngineIT {
   @Test
   void removeIsRefusedWhileAnApplyWaitsAndRollbackUndoesTheWaitingApply() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
       Path output = dir.resolve("apply.out");
       List<String> argv = new ArrayList<>(List.of("setsid"));
-      argv.addAll(command(topology, "apply", "--confirm", "60", table("b.txt", TABLE_B).toString()));
-      Process apply = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      argv.addAll(
+          command(topology, "apply", "--confirm", "60", table("b.txt", TABLE_B).toString()));
+      Process apply =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       try {
         await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
         assertThat(livePorts(topology)).containsExactly("1000", "1002");
 
         CommandResult remove = portfwd(topology, "remove");
         assertThat(remove.exitCode()).as(remove.stdout()).isEqualTo(1);
-        assertThat(remove.stderr()).contains("waits for confirmation").contains("'portfwd confirm'")
-            .contains("'portfwd rollback'").contains("nothing was changed");
-        assertThat(livePorts(topology)).as("remove changed nothing").containsExactly("1000", "1002");
+        assertThat(remove.stderr())
+            .contains("waits for confirmation")
+            .contains("'portfwd confirm'")
+            .contains("'portfwd rollback'")
+            .contains("nothing was changed");
+        assertThat(livePorts(topology))
+            .as("remove changed nothing")
+            .containsExactly("1000", "1002");
         assertThat(state().resolve("pending.state")).exists();
 
         CommandResult rollback = portfwd(topology, "rollback");
@@ -163,9 +186,13 @@ class EngineIT {
         apply.destroyForcibly();
       }
       assertThat(rules(topology)).isEqualTo(rulesA);
-      await("the timer stands down", Duration.ofSeconds(10),
+      await(
+          "the timer stands down",
+          Duration.ofSeconds(10),
           () -> read(state().resolve("rollback.log")).contains("nothing to do"));
-      assertThat(rules(topology)).as("the timer restored nothing behind the admin's back").isEqualTo(rulesA);
+      assertThat(rules(topology))
+          .as("the timer restored nothing behind the admin's back")
+          .isEqualTo(rulesA);
       assertThat(state().resolve("pending.state")).doesNotExist();
     }
   }
@@ -173,19 +200,22 @@ class EngineIT {
   @Test
   void rollbackAfterRemoveBringsTheForwardsBack() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
 
       CommandResult remove = portfwd(topology, "remove");
       assertThat(remove.exitCode()).as(remove.stderr()).isZero();
       assertThat(remove.stdout()).contains("removed 2 forwards");
       assertThat(rules(topology)).isEqualTo("(no portfwd table)");
-      assertThat(portfwd(topology, "status").stdout()).contains("live table: none (portfwd's forwards were removed");
+      assertThat(portfwd(topology, "status").stdout())
+          .contains("live table: none (portfwd's forwards were removed");
 
       CommandResult rollback = portfwd(topology, "rollback");
       assertThat(rollback.exitCode()).as(rollback.stderr()).isZero();
       assertThat(rules(topology)).isEqualTo(rulesA);
-      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("a.txt"));
+      assertThat(portfwd(topology, "status").stdout())
+          .contains("live table: " + dir.resolve("a.txt"));
     }
   }
 }

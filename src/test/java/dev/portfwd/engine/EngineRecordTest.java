@@ -22,7 +22,11 @@ class EngineRecordTest {
   void theRecordIsReadWhenTheKernelCarriesADigest(@TempDir Path dir) throws IOException {
     Engine engine = engine(storeWithOneRecord(dir), new DigestHost(true));
 
-    assertThat(engine.recorded()).isPresent().get().extracting(state -> state.forwards().size()).isEqualTo(1);
+    assertThat(engine.recorded())
+        .isPresent()
+        .get()
+        .extracting(state -> state.forwards().size())
+        .isEqualTo(1);
   }
 
   @Test
@@ -35,20 +39,31 @@ class EngineRecordTest {
   @Test
   void aRecordOfAnotherBackendIsNotUsed(@TempDir Path dir) throws IOException {
     StateStore store = new StateStore(dir);
-    store.push(new Snapshot("/etc/portfwd/ports.txt", Instant.parse("2026-11-25T08:00:00Z"), "iptables",
-        List.of("IPV4\t-\tTCP\t13102\t192.0.2.2\t80\t-\tyes\tNetbook Apache"), Set.of()));
+    store.push(
+        new Snapshot(
+            "/etc/portfwd/ports.txt",
+            Instant.parse("2026-11-25T08:00:00Z"),
+            "iptables",
+            List.of("IPV4\t-\tTCP\t13102\t192.0.2.2\t80\t-\tyes\tNetbook Apache"),
+            Set.of()));
 
     assertThat(engine(store, new DigestHost(true)).recorded()).isEmpty();
   }
 
   private static Engine engine(StateStore store, CommandRunner host) {
-    return Engine.forHost(new NftBackend(new NftCommandKernel(host)), host, store, Engine.NO_TIMER, line -> {});
+    return Engine.forHost(
+        new NftBackend(new NftCommandKernel(host)), host, store, Engine.NO_TIMER, line -> {});
   }
 
   private static StateStore storeWithOneRecord(Path dir) throws IOException {
     StateStore store = new StateStore(dir);
-    store.push(new Snapshot("/etc/portfwd/ports.txt", Instant.parse("2026-11-25T08:00:00Z"), "nftables",
-        List.of("IPV4\t-\tTCP\t13102\t192.0.2.2\t80\t-\tyes\tNetbook Apache"), Set.of()));
+    store.push(
+        new Snapshot(
+            "/etc/portfwd/ports.txt",
+            Instant.parse("2026-11-25T08:00:00Z"),
+            "nftables",
+            List.of("IPV4\t-\tTCP\t13102\t192.0.2.2\t80\t-\tyes\tNetbook Apache"),
+            Set.of()));
     return store;
   }
 
@@ -66,7 +81,8 @@ class EngineRecordTest {
         return new CommandResult(argv, 0, "0\n", "");
       }
       if (digest && argv.equals(List.of("nft", "list", "set", "inet", "portfwd", "ruleset_v2"))) {
-        return new CommandResult(argv, 0, "elements = { 0 comment \"crc64 0123456789abcdef\" }\n", "");
+        return new CommandResult(
+            argv, 0, "elements = { 0 comment \"crc64 0123456789abcdef\" }\n", "");
       }
       return new CommandResult(argv, 1, "", "Error: No such file or directory");
     }

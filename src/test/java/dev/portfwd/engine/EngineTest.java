@@ -32,8 +32,14 @@ class EngineTest {
   private final List<String> warnings = new ArrayList<>();
 
   private Engine engine(StateStore store) {
-    return new Engine(backend, new ForwardingSysctls(sysctls), new Conntrack(NO_CONNTRACK), store,
-        (s, id) -> {}, Clock.systemUTC(), warnings::add);
+    return new Engine(
+        backend,
+        new ForwardingSysctls(sysctls),
+        new Conntrack(NO_CONNTRACK),
+        store,
+        (s, id) -> {},
+        Clock.systemUTC(),
+        warnings::add);
   }
 
   private static ApplyRequest request(String table, String source, Optional<Duration> confirm) {
@@ -47,41 +53,51 @@ class EngineTest {
 
     assertThat(backend.applied).hasSize(1);
     assertThat(applied.plan().summary()).isEqualTo("2 to add, 0 to change, 0 to remove");
-    assertThat(applied.notes()).containsExactly(
-        "switched on net.ipv4.ip_forward (it was off; forwarded packets were being dropped)");
+    assertThat(applied.notes())
+        .containsExactly(
+            "switched on net.ipv4.ip_forward (it was off; forwarded packets were being dropped)");
     assertThat(store.current().orElseThrow().snapshot().source()).isEqualTo("a.txt");
     assertThat(applied.pending()).isEmpty();
   }
 
   @Test
-  void aSecondApplyWaitsForTheLockAndPlansAgainstWhatTheFirstLeft(@TempDir Path dir) throws Exception {
+  void aSecondApplyWaitsForTheLockAndPlansAgainstWhatTheFirstLeft(@TempDir Path dir)
+      throws Exception {
     StateStore store = new StateStore(dir);
     Engine engine = engine(store);
     engine.apply(request(TABLE_A, "a.txt", Optional.empty()));
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Thread other = new Thread(() -> {
-      try (StateStore.Lock lock = store.lock()) {
-        held.countDown();
-        release.await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+    Thread other =
+        new Thread(
+            () -> {
+              try (StateStore.Lock lock = store.lock()) {
+                held.countDown();
+                release.await(10, TimeUnit.SECONDS);
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
     other.start();
     assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-    Thread releaser = new Thread(() -> {
-      sleep(300);
-      backend.installed = Forwards.of(TABLE_B); // what the holder's change left in the kernel
-      release.countDown();
-    });
+    Thread releaser =
+        new Thread(
+            () -> {
+              sleep(300);
+              backend.installed =
+                  Forwards.of(TABLE_B); // what the holder's change left in the kernel
+              release.countDown();
+            });
     releaser.start();
     long start = System.nanoTime();
 
     Applied applied = engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
 
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
-    assertThat(applied.plan().changes()).as("planned after the holder's change, not before").isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    assertThat(applied.plan().changes())
+        .as("planned after the holder's change, not before")
+        .isEmpty();
     other.join();
   }
 
@@ -93,9 +109,12 @@ class EngineTest {
     Applied waiting = engine.apply(request(TABLE_B, "b.txt", Optional.of(Duration.ofSeconds(60))));
     assertThat(waiting.pending()).isPresent();
 
-    assertThatThrownBy(engine::remove).isInstanceOf(EngineException.class)
-        .hasMessageContaining("waits for confirmation").hasMessageContaining("'portfwd confirm'")
-        .hasMessageContaining("'portfwd rollback'").hasMessageContaining("nothing was changed");
+    assertThatThrownBy(engine::remove)
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("waits for confirmation")
+        .hasMessageContaining("'portfwd confirm'")
+        .hasMessageContaining("'portfwd rollback'")
+        .hasMessageContaining("nothing was changed");
     assertThat(backend.applied).hasSize(2);
     assertThat(store.pending()).isPresent();
 
@@ -140,15 +159,16 @@ class EngineTest {
   }
 
   /** A host without the conntrack tool. */
-  private static final CommandRunner NO_CONNTRACK = new CommandRunner() {
-    @Override
-    public CommandResult run(List<String> argv, String stdin) {
-      throw new AssertionError("unexpected command " + argv);
-    }
+  private static final CommandRunner NO_CONNTRACK =
+      new CommandRunner() {
+        @Override
+        public CommandResult run(List<String> argv, String stdin) {
+          throw new AssertionError("unexpected command " + argv);
+        }
 
-    @Override
-    public boolean isInstalled(String program) {
-      return false;
-    }
-  };
+        @Override
+        public boolean isInstalled(String program) {
+          return false;
+        }
+      };
 }

@@ -24,12 +24,18 @@ class ThrowawayNamespacesTest {
     try (ThrowawayNamespaces namespaces = new ThrowawayNamespaces(host, "test")) {
       namespaces.add(name);
       assertThat(namespaces(name)).as("created").contains(name);
-      assertThat(host.run(List.of("ip", "netns", "exec", name, "ip", "-br", "link", "show", "lo")).stdout())
+      assertThat(
+              host.run(List.of("ip", "netns", "exec", name, "ip", "-br", "link", "show", "lo"))
+                  .stdout())
           .contains("UNKNOWN");
       ours = namespaces.spawn(name, List.of("sleep", "60"));
       // A process someone else started in the namespace, not a child of ours: the demo's web server
       // or a command under test.
-      host.run(List.of("sh", "-c", "ip netns exec " + name + " setsid -f sleep 60 </dev/null >/dev/null 2>&1"));
+      host.run(
+          List.of(
+              "sh",
+              "-c",
+              "ip netns exec " + name + " setsid -f sleep 60 </dev/null >/dev/null 2>&1"));
       theirs = awaitOtherProcess(name, ours.pid());
     }
     assertThat(ours.isAlive()).isFalse();
@@ -41,9 +47,11 @@ class ThrowawayNamespacesTest {
   void nothingCanBeAddedOnceCleanUpBegan() {
     ThrowawayNamespaces namespaces = new ThrowawayNamespaces(host, "test");
     namespaces.close();
-    assertThatThrownBy(() -> namespaces.add("pf-never")).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> namespaces.add("pf-never"))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("being deleted");
-    assertThatThrownBy(() -> namespaces.spawn("pf-never", List.of("true"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> namespaces.spawn("pf-never", List.of("true")))
+        .isInstanceOf(IOException.class);
   }
 
   private String namespaces(String name) throws IOException {

@@ -14,16 +14,17 @@ import java.util.TreeMap;
  * An in-memory {@link IptablesKernel} with the kernel's all-or-nothing behaviour: a restore input
  * is applied to a deep copy of the tables, and the copy replaces them only when every line
  * succeeded. Dumps are in {@code iptables-save -c} form (built-in chains first, then user chains
- * sorted, rules grouped by chain), and a starting state loads from the same text, so tests can
- * seed foreign rules and compare dumps exactly.
+ * sorted, rules grouped by chain), and a starting state loads from the same text, so tests can seed
+ * foreign rules and compare dumps exactly.
  */
 final class FakeIptablesKernel implements IptablesKernel {
 
-  private static final Map<String, List<String>> BUILTIN = Map.of(
-      "nat", List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
-      "filter", List.of("INPUT", "FORWARD", "OUTPUT"));
-  private static final Set<String> TARGETS = Set.of("ACCEPT", "DROP", "RETURN", "DNAT", "SNAT", "MASQUERADE",
-      "REJECT", "LOG", "MARK");
+  private static final Map<String, List<String>> BUILTIN =
+      Map.of(
+          "nat", List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
+          "filter", List.of("INPUT", "FORWARD", "OUTPUT"));
+  private static final Set<String> TARGETS =
+      Set.of("ACCEPT", "DROP", "RETURN", "DNAT", "SNAT", "MASQUERADE", "REJECT", "LOG", "MARK");
 
   private static final class Chain {
     final String policy;
@@ -78,7 +79,8 @@ final class FakeIptablesKernel implements IptablesKernel {
   }
 
   /** Sets the counters of rule {@code index} (0-based) of {@code chain}. */
-  void setCounters(IpFamily family, String table, String chain, int index, long packets, long bytes) {
+  void setCounters(
+      IpFamily family, String table, String chain, int index, long packets, long bytes) {
     List<Rule> rules = tables.get(family).get(table).get(chain).rules;
     rules.set(index, new Rule(rules.get(index).words(), packets, bytes));
   }
@@ -102,8 +104,15 @@ final class FakeIptablesKernel implements IptablesKernel {
     }
     for (String name : order) {
       for (Rule rule : chains.get(name).rules) {
-        text.append('[').append(rule.packets()).append(':').append(rule.bytes()).append("] -A ").append(name)
-            .append(' ').append(RestoreText.join(rule.words())).append('\n');
+        text.append('[')
+            .append(rule.packets())
+            .append(':')
+            .append(rule.bytes())
+            .append("] -A ")
+            .append(name)
+            .append(' ')
+            .append(RestoreText.join(rule.words()))
+            .append('\n');
       }
     }
     return text.append("COMMIT\n# Completed\n").toString();
@@ -142,7 +151,8 @@ final class FakeIptablesKernel implements IptablesKernel {
     }
   }
 
-  private Map<IpFamily, Map<String, Map<String, Chain>>> apply(IpFamily family, String input) throws BackendException {
+  private Map<IpFamily, Map<String, Map<String, Chain>>> apply(IpFamily family, String input)
+      throws BackendException {
     Map<IpFamily, Map<String, Map<String, Chain>>> copy = deepCopy();
     Map<String, Map<String, Chain>> familyTables = copy.get(family);
     Map<String, Chain> table = null;
@@ -206,7 +216,8 @@ final class FakeIptablesKernel implements IptablesKernel {
             }
           }
           if (index < 0) {
-            throw new BackendException(where + "Bad rule (does a matching rule exist in that chain?)");
+            throw new BackendException(
+                where + "Bad rule (does a matching rule exist in that chain?)");
           }
           chain.rules.remove(index);
         }
@@ -218,8 +229,10 @@ final class FakeIptablesKernel implements IptablesKernel {
           if (!chain.rules.isEmpty()) {
             throw new BackendException(where + "Directory not empty");
           }
-          boolean referenced = table.values().stream().flatMap(c -> c.rules.stream())
-              .anyMatch(r -> target(r.words()).equals(chainName));
+          boolean referenced =
+              table.values().stream()
+                  .flatMap(c -> c.rules.stream())
+                  .anyMatch(r -> target(r.words()).equals(chainName));
           if (referenced) {
             throw new BackendException(where + "Too many links");
           }
@@ -229,7 +242,8 @@ final class FakeIptablesKernel implements IptablesKernel {
       }
     }
     if (table != null) {
-      throw new BackendException(flavour.restore(family) + ": COMMIT expected at line " + (number + 1));
+      throw new BackendException(
+          flavour.restore(family) + ": COMMIT expected at line " + (number + 1));
     }
     return copy;
   }
@@ -259,30 +273,37 @@ final class FakeIptablesKernel implements IptablesKernel {
 
   private static List<String> order(Map<String, Chain> chains) {
     List<String> order = new ArrayList<>();
-    chains.forEach((name, chain) -> {
-      if (!chain.policy.equals("-")) {
-        order.add(name);
-      }
-    });
-    chains.keySet().stream().filter(n -> chains.get(n).policy.equals("-")).sorted().forEach(order::add);
+    chains.forEach(
+        (name, chain) -> {
+          if (!chain.policy.equals("-")) {
+            order.add(name);
+          }
+        });
+    chains.keySet().stream()
+        .filter(n -> chains.get(n).policy.equals("-"))
+        .sorted()
+        .forEach(order::add);
     return order;
   }
 
   private Map<IpFamily, Map<String, Map<String, Chain>>> deepCopy() {
     Map<IpFamily, Map<String, Map<String, Chain>>> copy = new EnumMap<>(IpFamily.class);
-    tables.forEach((family, familyTables) -> {
-      Map<String, Map<String, Chain>> t = new LinkedHashMap<>();
-      familyTables.forEach((name, chains) -> {
-        Map<String, Chain> c = new LinkedHashMap<>();
-        chains.forEach((chainName, chain) -> {
-          Chain clone = new Chain(chain.policy);
-          clone.rules.addAll(chain.rules);
-          c.put(chainName, clone);
+    tables.forEach(
+        (family, familyTables) -> {
+          Map<String, Map<String, Chain>> t = new LinkedHashMap<>();
+          familyTables.forEach(
+              (name, chains) -> {
+                Map<String, Chain> c = new LinkedHashMap<>();
+                chains.forEach(
+                    (chainName, chain) -> {
+                      Chain clone = new Chain(chain.policy);
+                      clone.rules.addAll(chain.rules);
+                      c.put(chainName, clone);
+                    });
+                t.put(name, c);
+              });
+          copy.put(family, t);
         });
-        t.put(name, c);
-      });
-      copy.put(family, t);
-    });
     return copy;
   }
 }

@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden pairs (see {@link GoldenFiles}): {@code NAME.table} and {@code NAME.iptables}, the
- * restore input a first apply sends (to an empty host). Each pair is also applied to the fake
- * kernel and planned again: no changes, and the forwards read back equal the compiled ones.
+ * Golden pairs (see {@link GoldenFiles}): {@code NAME.table} and {@code NAME.iptables}, the restore
+ * input a first apply sends (to an empty host). Each pair is also applied to the fake kernel and
+ * planned again: no changes, and the forwards read back equal the compiled ones.
  */
 class GoldenRestoreTest {
 
@@ -39,7 +39,8 @@ class GoldenRestoreTest {
     GoldenFiles.assertMatches(name, "iptables", plan.script());
     backend.apply(plan);
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
-    assertThat(backend.status()).extracting(LiveForward::forward)
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
         .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
   }
 }

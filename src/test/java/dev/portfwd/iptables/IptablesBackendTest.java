@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class IptablesBackendTest {
 
-  private static final String SEED = """
+  private static final String SEED =
+      """
       # Ext-port   Int-IP       Int-port
       13102        192.0.2.2    80        # Netbook Apache
       13103        192.0.2.3    80        # D800 Apache
@@ -24,7 +25,8 @@ class IptablesBackendTest {
       """;
 
   /** A Docker-like nat chain with a jump from PREROUTING, and a hand-written FORWARD rule. */
-  static final String DOCKER_NAT = """
+  static final String DOCKER_NAT =
+      """
       *nat
       :PREROUTING ACCEPT [0:0]
       :INPUT ACCEPT [0:0]
@@ -37,7 +39,9 @@ class IptablesBackendTest {
       -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
       COMMIT
       """;
-  static final String HAND_FILTER = """
+
+  static final String HAND_FILTER =
+      """
       *filter
       :INPUT ACCEPT [0:0]
       :FORWARD DROP [0:0]
@@ -56,20 +60,30 @@ class IptablesBackendTest {
     assertThat(plan.count(ForwardChange.Kind.ADD)).isEqualTo(6);
     backend.apply(plan);
 
-    assertThat(backend.status()).extracting(LiveForward::forward).containsExactlyElementsOf(desired.forwards());
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
+        .containsExactlyElementsOf(desired.forwards());
     assertThat(backend.isInstalled()).isTrue();
   }
 
   @Test
   void secondApplyIsNoOp() throws BackendException {
-    backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,198.51.100.7\n"
-        + "7777:7779 192.0.2.4 udp masquerade=no\n198.51.100.7:443 192.0.2.5 8443 tcp # \"quoted\" \\ back\n"
-        + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
+    backend.apply(
+        backend.plan(
+            Tables.compile(
+                SEED
+                    + "8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,198.51.100.7\n"
+                    + "7777:7779 192.0.2.4 udp masquerade=no\n198.51.100.7:443 192.0.2.5 8443 tcp # \"quoted\" \\ back\n"
+                    + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
     int restores = kernel.restores().size();
 
-    Plan again = backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,198.51.100.7\n"
-        + "7777:7779 192.0.2.4 udp masquerade=no\n198.51.100.7:443 192.0.2.5 8443 tcp # \"quoted\" \\ back\n"
-        + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n"));
+    Plan again =
+        backend.plan(
+            Tables.compile(
+                SEED
+                    + "8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,198.51.100.7\n"
+                    + "7777:7779 192.0.2.4 udp masquerade=no\n198.51.100.7:443 192.0.2.5 8443 tcp # \"quoted\" \\ back\n"
+                    + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n"));
 
     assertThat(again.changes()).isEmpty();
     assertThat(again.isEmpty()).isTrue();
@@ -82,10 +96,15 @@ class IptablesBackendTest {
     backend.apply(backend.plan(Tables.compile(SEED)));
     Plan plan = backend.plan(Tables.compile(SEED.replace("192.0.2.3    80", "192.0.2.9    81")));
 
-    assertThat(plan.changes()).extracting(ForwardChange::describe).containsExactly(
-        "~ 13103/tcp → 192.0.2.9:81  D800 Apache  (was 192.0.2.3:80)",
-        "~ 13103/udp → 192.0.2.9:81  D800 Apache  (was 192.0.2.3:80)");
-    assertThat(plan.script()).contains("-F PORTFWD-DNAT").doesNotContain("-F PREROUTING").doesNotContain("-X");
+    assertThat(plan.changes())
+        .extracting(ForwardChange::describe)
+        .containsExactly(
+            "~ 13103/tcp → 192.0.2.9:81  D800 Apache  (was 192.0.2.3:80)",
+            "~ 13103/udp → 192.0.2.9:81  D800 Apache  (was 192.0.2.3:80)");
+    assertThat(plan.script())
+        .contains("-F PORTFWD-DNAT")
+        .doesNotContain("-F PREROUTING")
+        .doesNotContain("-X");
   }
 
   @Test
@@ -104,7 +123,8 @@ class IptablesBackendTest {
 
   @Test
   void removeLeavesNoChainOrJump() throws BackendException {
-    backend.apply(backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
+    backend.apply(
+        backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
     Plan remove = backend.planRemove();
     assertThat(remove.count(ForwardChange.Kind.REMOVE)).isEqualTo(7);
 
@@ -120,7 +140,11 @@ class IptablesBackendTest {
     backend.apply(backend.plan(Tables.compile(SEED)));
     backend.apply(backend.plan(Tables.compile(SEED.replace("13110", "13111"))));
 
-    assertThat(kernel.dump(IpFamily.IPV4).lines().filter(l -> l.equals("-A PREROUTING -j PORTFWD-PREROUTING")))
+    assertThat(
+            kernel
+                .dump(IpFamily.IPV4)
+                .lines()
+                .filter(l -> l.equals("-A PREROUTING -j PORTFWD-PREROUTING")))
         .hasSize(1);
   }
 
@@ -130,8 +154,12 @@ class IptablesBackendTest {
     String before = kernel.dump(IpFamily.IPV4) + kernel.dump(IpFamily.IPV6);
     kernel.rejectRestoresContaining("2001:db8:2::2");
 
-    Plan plan = backend.plan(Tables.compile(SEED + "13200 192.0.2.7 80\n[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n"));
-    assertThatThrownBy(() -> backend.apply(plan)).isInstanceOf(BackendException.class)
+    Plan plan =
+        backend.plan(
+            Tables.compile(
+                SEED + "13200 192.0.2.7 80\n[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n"));
+    assertThatThrownBy(() -> backend.apply(plan))
+        .isInstanceOf(BackendException.class)
         .hasMessageContaining("line 3 failed");
 
     // The IPv4 block was fine, but it is checked with the IPv6 one before either is applied.
@@ -140,7 +168,8 @@ class IptablesBackendTest {
 
   @Test
   void emptyingAFamilyRemovesItsChains() throws BackendException {
-    backend.apply(backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
+    backend.apply(
+        backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
     backend.apply(backend.plan(Tables.compile(SEED)));
 
     assertThat(kernel.dump(IpFamily.IPV6)).doesNotContain("PORTFWD");
@@ -154,33 +183,42 @@ class IptablesBackendTest {
     assertThat(backend.status()).hasSize(6);
 
     assertThatThrownBy(() -> backend.plan(Tables.compile("443 2001:db8:2::2 tcp\n")))
-        .isInstanceOf(BackendException.class).hasMessageContaining("ip6tables");
+        .isInstanceOf(BackendException.class)
+        .hasMessageContaining("ip6tables");
   }
 
   @Test
   void statusReportsDnatCounters() throws BackendException {
-    backend.apply(backend.plan(Tables.compile("13102 192.0.2.2 80 tcp # web\n13103 192.0.2.2 81 tcp from=203.0.113.0/24,198.51.100.0/24\n")));
+    backend.apply(
+        backend.plan(
+            Tables.compile(
+                "13102 192.0.2.2 80 tcp # web\n13103 192.0.2.2 81 tcp from=203.0.113.0/24,198.51.100.0/24\n")));
     kernel.setCounters(IpFamily.IPV4, "nat", "PORTFWD-DNAT", 0, 5, 300);
     kernel.setCounters(IpFamily.IPV4, "nat", "PORTFWD-DNAT", 1, 2, 120);
     kernel.setCounters(IpFamily.IPV4, "nat", "PORTFWD-DNAT", 2, 1, 60);
 
     List<LiveForward> status = backend.status();
 
-    assertThat(status).extracting(c -> c.forward().externalPorts().first(), LiveForward::packets,
-        LiveForward::bytes).containsExactly(
-            tuple(13102, 5L, 300L),
-            tuple(13103, 3L, 180L));
+    assertThat(status)
+        .extracting(
+            c -> c.forward().externalPorts().first(), LiveForward::packets, LiveForward::bytes)
+        .containsExactly(tuple(13102, 5L, 300L), tuple(13103, 3L, 180L));
   }
 
   @Test
   void masqueradeNoIsKeptUnlessTheBackendPortIsMasqueradedAnyway() throws BackendException {
-    DesiredState desired = Tables.compile("13102 192.0.2.2 80 tcp masquerade=no\n13103 192.0.2.3 80 tcp\n"
-        + "13104 192.0.2.3 80 tcp masquerade=no\n");
+    DesiredState desired =
+        Tables.compile(
+            "13102 192.0.2.2 80 tcp masquerade=no\n13103 192.0.2.3 80 tcp\n"
+                + "13104 192.0.2.3 80 tcp masquerade=no\n");
     backend.apply(backend.plan(desired));
 
-    assertThat(backend.status()).extracting(c -> c.forward().masquerade()).containsExactly(false, true, true);
-    assertThat(kernel.dump(IpFamily.IPV4)).contains(
-        "-A PORTFWD-POSTROUTING -d 192.0.2.3/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -j MASQUERADE")
+    assertThat(backend.status())
+        .extracting(c -> c.forward().masquerade())
+        .containsExactly(false, true, true);
+    assertThat(kernel.dump(IpFamily.IPV4))
+        .contains(
+            "-A PORTFWD-POSTROUTING -d 192.0.2.3/32 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -j MASQUERADE")
         .doesNotContain("-d 192.0.2.2/32 -p tcp -m tcp --dport 80 -m conntrack");
   }
 
@@ -194,7 +232,9 @@ class IptablesBackendTest {
 
   @Test
   void deletesStrayPortfwdChainsSoASecondApplyIsStillANoOp() throws BackendException {
-    kernel.load(IpFamily.IPV4, "*nat\n:PORTFWD-OLD - [0:0]\n-A PORTFWD-OLD -j RETURN\n-A OUTPUT -j PORTFWD-OLD\nCOMMIT\n");
+    kernel.load(
+        IpFamily.IPV4,
+        "*nat\n:PORTFWD-OLD - [0:0]\n-A PORTFWD-OLD -j RETURN\n-A OUTPUT -j PORTFWD-OLD\nCOMMIT\n");
 
     backend.apply(backend.plan(Tables.compile(SEED)));
 
@@ -203,6 +243,9 @@ class IptablesBackendTest {
   }
 
   static String withoutPortfwd(String dump) {
-    return dump.lines().filter(l -> !l.contains("PORTFWD")).map(l -> l + "\n").reduce("", String::concat);
+    return dump.lines()
+        .filter(l -> !l.contains("PORTFWD"))
+        .map(l -> l + "\n")
+        .reduce("", String::concat);
   }
 }

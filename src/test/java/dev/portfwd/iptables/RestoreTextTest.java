@@ -13,25 +13,57 @@ class RestoreTextTest {
 
   @Test
   void quotesOnlyWordsThatNeedIt() {
-    assertThat(RestoreText.join(List.of("-d", "192.0.2.2/32", "--comment", "web", "--to-destination", "[2001:db8::2]:80")))
+    assertThat(
+            RestoreText.join(
+                List.of(
+                    "-d",
+                    "192.0.2.2/32",
+                    "--comment",
+                    "web",
+                    "--to-destination",
+                    "[2001:db8::2]:80")))
         .isEqualTo("-d 192.0.2.2/32 --comment web --to-destination [2001:db8::2]:80");
-    assertThat(RestoreText.quote("Netbook \"Apache\" a\\b it's")).isEqualTo("\"Netbook \\\"Apache\\\" a\\\\b it\\'s\"");
+    assertThat(RestoreText.quote("Netbook \"Apache\" a\\b it's"))
+        .isEqualTo("\"Netbook \\\"Apache\\\" a\\\\b it\\'s\"");
     assertThat(RestoreText.quote("")).isEqualTo("\"\"");
   }
 
   @Test
   void splitsSaveOutputLikeRestore() {
-    assertThat(RestoreText.split("-A X -m comment --comment \"Netbook \\\"Apache\\\" a\\\\b\" -j RETURN"))
-        .containsExactly("-A", "X", "-m", "comment", "--comment", "Netbook \"Apache\" a\\b", "-j", "RETURN");
+    assertThat(
+            RestoreText.split(
+                "-A X -m comment --comment \"Netbook \\\"Apache\\\" a\\\\b\" -j RETURN"))
+        .containsExactly(
+            "-A", "X", "-m", "comment", "--comment", "Netbook \"Apache\" a\\b", "-j", "RETURN");
   }
 
   @Test
   void keepsWordsAsWrittenWhereRestoreWouldSplitThem() {
     String line = "-A FORWARD -p tcp -m comment --comment \"no ssh \\\"through\\\"\" -j DROP";
     assertThat(RestoreText.splitAsWritten(line))
-        .containsExactly("-A", "FORWARD", "-p", "tcp", "-m", "comment", "--comment", "\"no ssh \\\"through\\\"\"", "-j", "DROP");
+        .containsExactly(
+            "-A",
+            "FORWARD",
+            "-p",
+            "tcp",
+            "-m",
+            "comment",
+            "--comment",
+            "\"no ssh \\\"through\\\"\"",
+            "-j",
+            "DROP");
     assertThat(RestoreText.split(line))
-        .containsExactly("-A", "FORWARD", "-p", "tcp", "-m", "comment", "--comment", "no ssh \"through\"", "-j", "DROP");
+        .containsExactly(
+            "-A",
+            "FORWARD",
+            "-p",
+            "tcp",
+            "-m",
+            "comment",
+            "--comment",
+            "no ssh \"through\"",
+            "-j",
+            "DROP");
   }
 
   @Test
@@ -45,7 +77,8 @@ class RestoreTextTest {
 
   @Test
   void backslashEscapesOnlyInsideQuotesAsInIptablesRestore() {
-    assertThat(RestoreText.split("--comment a\\b \"c\\d\"")).containsExactly("--comment", "a\\b", "cd");
+    assertThat(RestoreText.split("--comment a\\b \"c\\d\""))
+        .containsExactly("--comment", "a\\b", "cd");
   }
 
   @Test
@@ -59,7 +92,8 @@ class RestoreTextTest {
   @Property
   void anyCommentSurvivesQuotingAndSplitting(@ForAll String description) {
     String comment = RestoreText.comment(description);
-    List<String> words = RestoreText.split("-A X --comment " + RestoreText.quote(comment) + " -j RETURN");
+    List<String> words =
+        RestoreText.split("-A X --comment " + RestoreText.quote(comment) + " -j RETURN");
 
     assertThat(words).hasSize(6);
     assertThat(words.get(3)).isEqualTo(comment);

@@ -22,14 +22,21 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Whatever forwards are rendered into restore input, applied to the fake kernel and read back
- * with iptables-save, come back equal (in the form iptables holds them), and planning them again
- * changes nothing.
+ * Whatever forwards are rendered into restore input, applied to the fake kernel and read back with
+ * iptables-save, come back equal (in the form iptables holds them), and planning them again changes
+ * nothing.
  */
 class RoundTripTest {
 
   /** {@code flags}: bit 0 IPv6, bit 1 a named external address, bit 2 UDP. */
-  record Shape(int flags, int size, int shift, int backend, int sources, boolean masquerade, String description) {
+  record Shape(
+      int flags,
+      int size,
+      int shift,
+      int backend,
+      int sources,
+      boolean masquerade,
+      String description) {
     boolean ipv6() {
       return (flags & 1) != 0;
     }
@@ -45,10 +52,16 @@ class RoundTripTest {
 
   @Provide
   Arbitrary<List<Shape>> shapes() {
-    Arbitrary<Shape> shape = Combinators.combine(
-        Arbitraries.integers().between(0, 7), Arbitraries.integers().between(1, 4), Arbitraries.of(0, 0, 1000), Arbitraries.integers().between(2, 4),
-        Arbitraries.integers().between(0, 2), Arbitraries.of(true, true, false),
-        Arbitraries.strings().ofMaxLength(300)).as(Shape::new);
+    Arbitrary<Shape> shape =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 7),
+                Arbitraries.integers().between(1, 4),
+                Arbitraries.of(0, 0, 1000),
+                Arbitraries.integers().between(2, 4),
+                Arbitraries.integers().between(0, 2),
+                Arbitraries.of(true, true, false),
+                Arbitraries.strings().ofMaxLength(300))
+            .as(Shape::new);
     return shape.list().ofMaxSize(12);
   }
 
@@ -60,22 +73,36 @@ class RoundTripTest {
       IpFamily family = s.ipv6() ? IpFamily.IPV6 : IpFamily.IPV4;
       PortRange external = new PortRange(port, port + s.size() - 1);
       port += 10; // key ranges never overlap, as the validator guarantees
-      Optional<InetAddress> address = s.named() ? Optional.of(ip(s.ipv6() ? "2001:db8:1::7" : "198.51.100.7"))
-          : Optional.empty();
+      Optional<InetAddress> address =
+          s.named()
+              ? Optional.of(ip(s.ipv6() ? "2001:db8:1::7" : "198.51.100.7"))
+              : Optional.empty();
       List<Cidr> sources = new ArrayList<>();
       for (int i = 0; i < s.sources(); i++) {
-        sources.add(new Cidr(ip(s.ipv6() ? "2001:db8:" + (10 + i) + "::" : "203.0." + (113 - i) + ".0"), s.ipv6() ? 48 : 24));
+        sources.add(
+            new Cidr(
+                ip(s.ipv6() ? "2001:db8:" + (10 + i) + "::" : "203.0." + (113 - i) + ".0"),
+                s.ipv6() ? 48 : 24));
       }
-      forwards.add(new CompiledForward(family, address, s.udp() ? Protocol.UDP : Protocol.TCP, external,
-          ip(s.ipv6() ? "2001:db8:2::" + s.backend() : "192.0.2." + s.backend()), external.shift(s.shift()), sources,
-          s.masquerade(), s.description()));
+      forwards.add(
+          new CompiledForward(
+              family,
+              address,
+              s.udp() ? Protocol.UDP : Protocol.TCP,
+              external,
+              ip(s.ipv6() ? "2001:db8:2::" + s.backend() : "192.0.2." + s.backend()),
+              external.shift(s.shift()),
+              sources,
+              s.masquerade(),
+              s.description()));
     }
     DesiredState desired = new DesiredState(forwards);
     IptablesBackend backend = new IptablesBackend(new FakeIptablesKernel());
 
     backend.apply(backend.plan(desired));
 
-    assertThat(backend.status()).extracting(LiveForward::forward)
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
         .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
     assertThat(backend.plan(desired).isEmpty()).isTrue();
   }

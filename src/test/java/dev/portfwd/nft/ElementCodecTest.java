@@ -28,9 +28,17 @@ class ElementCodecTest {
       int size = 1 + random.nextInt(4);
       int offset = random.nextBoolean() ? 0 : random.nextInt(5000);
       String ext = size == 1 ? Integer.toString(port) : port + "-" + (port + size - 1);
-      String to = size == 1 ? Integer.toString(port + offset) : (port + offset) + "-" + (port + offset + size - 1);
-      table.append(random.nextBoolean() ? "198.51.100.7:" : "").append(ext)
-          .append(" 192.0.2.").append(2 + random.nextInt(3)).append(' ').append(to)
+      String to =
+          size == 1
+              ? Integer.toString(port + offset)
+              : (port + offset) + "-" + (port + offset + size - 1);
+      table
+          .append(random.nextBoolean() ? "198.51.100.7:" : "")
+          .append(ext)
+          .append(" 192.0.2.")
+          .append(2 + random.nextInt(3))
+          .append(' ')
+          .append(to)
           .append(random.nextBoolean() ? " tcp" : "")
           .append(random.nextBoolean() ? " from=203.0.113." + random.nextInt(4) * 64 + "/26" : "")
           .append(random.nextInt(4) == 0 ? " masquerade=no" : "")
@@ -41,20 +49,29 @@ class ElementCodecTest {
     DesiredState desired = NftBackend.kernelForm(Tables.compile(table.toString()));
     Map<String, List<NftElement>> sets = ElementCodec.encode(desired.forwards());
     Map<String, List<ElementCodec.Counted>> read = new LinkedHashMap<>();
-    sets.forEach((name, elements) -> {
-      List<ElementCodec.Counted> counted = new ArrayList<>();
-      elements.forEach(e -> counted.add(new ElementCodec.Counted(e, 1, 10)));
-      read.put(name, counted);
-    });
+    sets.forEach(
+        (name, elements) -> {
+          List<ElementCodec.Counted> counted = new ArrayList<>();
+          elements.forEach(e -> counted.add(new ElementCodec.Counted(e, 1, 10)));
+          read.put(name, counted);
+        });
     List<LiveForward> decoded = ElementCodec.decode(read);
-    assertThat(decoded).extracting(LiveForward::forward).containsExactlyElementsOf(desired.forwards());
-    long elementCount = sets.entrySet().stream().filter(e -> MapSpec.byName(e.getKey()) != null)
-        .mapToLong(e -> e.getValue().size()).sum();
+    assertThat(decoded)
+        .extracting(LiveForward::forward)
+        .containsExactlyElementsOf(desired.forwards());
+    long elementCount =
+        sets.entrySet().stream()
+            .filter(e -> MapSpec.byName(e.getKey()) != null)
+            .mapToLong(e -> e.getValue().size())
+            .sum();
     assertThat(decoded.stream().mapToLong(LiveForward::packets).sum()).isEqualTo(elementCount);
     for (LiveForward counters : decoded) {
       CompiledForward f = counters.forward();
-      long elements = (long) Math.max(1, f.allowedSources().size())
-          * (f.portOffset() == 0 && !f.externalPorts().isSinglePort() ? 1 : f.externalPorts().size());
+      long elements =
+          (long) Math.max(1, f.allowedSources().size())
+              * (f.portOffset() == 0 && !f.externalPorts().isSinglePort()
+                  ? 1
+                  : f.externalPorts().size());
       assertThat(counters.packets()).as(f.describe()).isEqualTo(elements);
     }
   }

@@ -15,18 +15,20 @@ import java.util.regex.Pattern;
 
 /**
  * An in-memory nft that understands the commands portfwd sends. A transaction runs on a deep copy
- * of the state, which replaces the state only when every command succeeded: a failed batch
- * changes nothing, as in the kernel. Stricter than nft where that catches planner bugs: adding an
- * element whose key exists, or deleting one that does not, fails.
+ * of the state, which replaces the state only when every command succeeded: a failed batch changes
+ * nothing, as in the kernel. Stricter than nft where that catches planner bugs: adding an element
+ * whose key exists, or deleting one that does not, fails.
  */
 final class FakeNftKernel implements NftKernel {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Pattern SET = Pattern.compile("add (map|set) inet portfwd (\\w+) \\{(.*)\\}");
+  private static final Pattern SET =
+      Pattern.compile("add (map|set) inet portfwd (\\w+) \\{(.*)\\}");
   private static final Pattern CHAIN = Pattern.compile("add chain inet portfwd (\\w+)( \\{.*\\})?");
   private static final Pattern RULE = Pattern.compile("add rule inet portfwd (\\w+) (.*)");
   private static final Pattern FLUSH_SET = Pattern.compile("flush set inet portfwd (\\w+)");
-  private static final Pattern ELEMENTS = Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
+  private static final Pattern ELEMENTS =
+      Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
 
   /** One set or map with its elements by key text. */
   private record FakeSet(boolean map, boolean interval, Map<String, NftElement> elements) {
@@ -68,7 +70,8 @@ final class FakeNftKernel implements NftKernel {
         continue;
       }
       if (rejectContaining != null && command.contains(rejectContaining)) {
-        throw new NftCommandException(NftCommandException.Kind.REJECTED, "injected failure at line " + line);
+        throw new NftCommandException(
+            NftCommandException.Kind.REJECTED, "injected failure at line " + line);
       }
       apply(next, command, line);
     }
@@ -86,8 +89,12 @@ final class FakeNftKernel implements NftKernel {
       s.chains.clear();
     } else if ((m = SET.matcher(command)).matches()) {
       require(s.exists, line, "No such file or directory: table");
-      s.sets.putIfAbsent(m.group(2), new FakeSet(m.group(1).equals("map"), m.group(3).contains("flags interval"),
-          new LinkedHashMap<>()));
+      s.sets.putIfAbsent(
+          m.group(2),
+          new FakeSet(
+              m.group(1).equals("map"),
+              m.group(3).contains("flags interval"),
+              new LinkedHashMap<>()));
     } else if ((m = CHAIN.matcher(command)).matches()) {
       require(s.exists, line, "No such file or directory: table");
       s.chains.putIfAbsent(m.group(1), new ArrayList<>());
@@ -95,7 +102,10 @@ final class FakeNftKernel implements NftKernel {
       List<String> rules = s.chains.get(m.group(1));
       require(rules != null, line, "No such file or directory: chain " + m.group(1));
       for (Matcher ref = Pattern.compile("@(\\w+)").matcher(m.group(2)); ref.find(); ) {
-        require(s.sets.containsKey(ref.group(1)), line, "No such file or directory: set " + ref.group(1));
+        require(
+            s.sets.containsKey(ref.group(1)),
+            line,
+            "No such file or directory: set " + ref.group(1));
       }
       rules.add(m.group(2));
     } else if ((m = FLUSH_SET.matcher(command)).matches()) {
@@ -108,29 +118,42 @@ final class FakeNftKernel implements NftKernel {
       for (String text : splitElements(m.group(3))) {
         NftElement element = parseElement(m.group(2), text);
         if (m.group(1).equals("add")) {
-          require(!set.elements.containsKey(element.keyText()), line, "File exists: " + element.keyText());
+          require(
+              !set.elements.containsKey(element.keyText()),
+              line,
+              "File exists: " + element.keyText());
           require(set.map == !element.value().isEmpty(), line, "map value mismatch: " + text);
           if (set.interval) {
             for (NftElement other : set.elements.values()) {
-              require(!overlaps(other.key(), element.key()), line, "conflicting intervals: " + text);
+              require(
+                  !overlaps(other.key(), element.key()), line, "conflicting intervals: " + text);
             }
           } else {
-            require(element.key().stream().noneMatch(p -> p.contains("-") || p.contains("/")), line,
+            require(
+                element.key().stream().noneMatch(p -> p.contains("-") || p.contains("/")),
+                line,
                 "interval in a set without flags interval: " + text);
           }
           set.elements.put(element.keyText(), element);
         } else {
-          require(set.elements.remove(element.keyText()) != null, line, "No such file or directory: " + text);
+          require(
+              set.elements.remove(element.keyText()) != null,
+              line,
+              "No such file or directory: " + text);
         }
       }
     } else {
-      throw new NftCommandException(NftCommandException.Kind.REJECTED, "line " + line + ": fake does not understand: " + command);
+      throw new NftCommandException(
+          NftCommandException.Kind.REJECTED,
+          "line " + line + ": fake does not understand: " + command);
     }
   }
 
-  private static void require(boolean condition, int line, String message) throws NftCommandException {
+  private static void require(boolean condition, int line, String message)
+      throws NftCommandException {
     if (!condition) {
-      throw new NftCommandException(NftCommandException.classify(message), "line " + line + ": " + message);
+      throw new NftCommandException(
+          NftCommandException.classify(message), "line " + line + ": " + message);
     }
   }
 
@@ -182,7 +205,9 @@ final class FakeNftKernel implements NftKernel {
     if (a.matches("\\d+(-\\d+)?") && b.matches("\\d+(-\\d+)?")) {
       return NftText.parsePorts(a).overlaps(NftText.parsePorts(b));
     }
-    if (a.matches("[0-9a-f.:]+(/\\d+)?") && b.matches("[0-9a-f.:]+(/\\d+)?") && (a.contains(".") || a.contains(":"))) {
+    if (a.matches("[0-9a-f.:]+(/\\d+)?")
+        && b.matches("[0-9a-f.:]+(/\\d+)?")
+        && (a.contains(".") || a.contains(":"))) {
       var ca = NftText.parseCidr(a);
       var cb = NftText.parseCidr(b);
       return ca.contains(cb.network()) || cb.contains(ca.network());
@@ -196,7 +221,10 @@ final class FakeNftKernel implements NftKernel {
     if (marker == null) {
       return Optional.empty();
     }
-    return marker.elements.values().stream().map(NftElement::comment).filter(c -> !c.isEmpty()).findFirst();
+    return marker.elements.values().stream()
+        .map(NftElement::comment)
+        .filter(c -> !c.isEmpty())
+        .findFirst();
   }
 
   /** How often the table was listed whole. */
@@ -215,29 +243,30 @@ final class FakeNftKernel implements NftKernel {
     entries.addObject().putObject("metainfo").put("version", "fake");
     ObjectNode table = entries.addObject().putObject("table");
     table.put("family", "inet").put("name", "portfwd");
-    state.sets.forEach((name, set) -> {
-      ObjectNode node = entries.addObject().putObject(set.map ? "map" : "set");
-      node.put("family", "inet").put("name", name).put("table", "portfwd");
-      ArrayNode elems = node.putArray("elem");
-      for (NftElement element : set.elements.values()) {
-        if (set.map) {
-          ArrayNode pair = elems.addArray();
-          ObjectNode elem = pair.addObject().putObject("elem");
-          elem.set("val", json(element.key()));
-          if (!element.comment().isEmpty()) {
-            elem.put("comment", element.comment());
+    state.sets.forEach(
+        (name, set) -> {
+          ObjectNode node = entries.addObject().putObject(set.map ? "map" : "set");
+          node.put("family", "inet").put("name", name).put("table", "portfwd");
+          ArrayNode elems = node.putArray("elem");
+          for (NftElement element : set.elements.values()) {
+            if (set.map) {
+              ArrayNode pair = elems.addArray();
+              ObjectNode elem = pair.addObject().putObject("elem");
+              elem.set("val", json(element.key()));
+              if (!element.comment().isEmpty()) {
+                elem.put("comment", element.comment());
+              }
+              elem.putObject("counter").put("packets", 0).put("bytes", 0);
+              pair.add(json(element.value()));
+            } else if (!element.comment().isEmpty()) {
+              ObjectNode elem = elems.addObject().putObject("elem");
+              elem.set("val", json(element.key()));
+              elem.put("comment", element.comment());
+            } else {
+              elems.add(json(element.key()));
+            }
           }
-          elem.putObject("counter").put("packets", 0).put("bytes", 0);
-          pair.add(json(element.value()));
-        } else if (!element.comment().isEmpty()) {
-          ObjectNode elem = elems.addObject().putObject("elem");
-          elem.set("val", json(element.key()));
-          elem.put("comment", element.comment());
-        } else {
-          elems.add(json(element.key()));
-        }
-      }
-    });
+        });
     return Optional.of(root.toString());
   }
 
@@ -280,16 +309,18 @@ final class FakeNftKernel implements NftKernel {
       return "";
     }
     TreeSet<String> lines = new TreeSet<>();
-    state.sets.forEach((name, set) -> {
-      lines.add("set " + name);
-      set.elements.values().forEach(e -> lines.add(name + ": " + e.render()));
-    });
-    state.chains.forEach((name, rules) -> {
-      lines.add("chain " + name);
-      for (int i = 0; i < rules.size(); i++) {
-        lines.add(name + "[" + String.format("%03d", i) + "]: " + rules.get(i));
-      }
-    });
+    state.sets.forEach(
+        (name, set) -> {
+          lines.add("set " + name);
+          set.elements.values().forEach(e -> lines.add(name + ": " + e.render()));
+        });
+    state.chains.forEach(
+        (name, rules) -> {
+          lines.add("chain " + name);
+          for (int i = 0; i < rules.size(); i++) {
+            lines.add(name + "[" + String.format("%03d", i) + "]: " + rules.get(i));
+          }
+        });
     return String.join("\n", lines) + "\n";
   }
 }

@@ -38,7 +38,8 @@ class GoldenScriptTest {
     GoldenFiles.assertMatches(name, "nft", plan.script());
     backend.apply(plan);
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
-    assertThat(backend.status()).extracting(LiveForward::forward)
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
         .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class NftBackendTest {
 
-  static final String SEED = """
+  static final String SEED =
+      """
       # Ext-port   Int-IP      Int-port
       13102        192.0.2.2   80        # Netbook Apache
       13103        192.0.2.3   80        # D800 Apache
@@ -39,13 +40,22 @@ class NftBackendTest {
 
   @Test
   void changingOneForwardAmongManySendsOnlyItsElements() throws BackendException {
-    String many = IntStream.range(0, 2000).mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp\n")
-        .collect(Collectors.joining());
+    String many =
+        IntStream.range(0, 2000)
+            .mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp\n")
+            .collect(Collectors.joining());
     backend.apply(backend.plan(Tables.compile(many)));
-    Plan change = backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80")));
-    assertThat(change.changes()).singleElement()
-        .satisfies(c -> assertThat(c.describe()).isEqualTo("~ 20007/tcp → 192.0.2.9:80  (was 192.0.2.2:80)"));
-    assertThat(change.script()).matches("""
+    Plan change =
+        backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80")));
+    assertThat(change.changes())
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(c.describe())
+                    .isEqualTo("~ 20007/tcp → 192.0.2.9:80  (was 192.0.2.2:80)"));
+    assertThat(change.script())
+        .matches(
+            """
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
@@ -53,7 +63,10 @@ class NftBackendTest {
         add element inet portfwd ruleset_v2 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
-    assertThat(backend.plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80"))).isEmpty())
+    assertThat(
+            backend
+                .plan(Tables.compile(many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80")))
+                .isEmpty())
         .isTrue();
   }
 
@@ -80,8 +93,12 @@ class NftBackendTest {
 
   @Test
   void statusReadsForwardsBackFromTheKernel() throws BackendException {
-    backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.4 9000-9009 udp from=203.0.113.0/24\n")));
-    assertThat(backend.status()).extracting(LiveForward::forward).extracting(f -> f.describe())
+    backend.apply(
+        backend.plan(
+            Tables.compile(SEED + "8000-8009 192.0.2.4 9000-9009 udp from=203.0.113.0/24\n")));
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
+        .extracting(f -> f.describe())
         .containsExactly(
             "8000-8009/udp → 192.0.2.4:9000-9009  from=203.0.113.0/24",
             "13102/tcp → 192.0.2.2:80  Netbook Apache",
@@ -96,7 +113,8 @@ class NftBackendTest {
 
   @Test
   void tableOfAnotherRulesetVersionIsRebuiltInOneTransaction() throws Exception {
-    kernel.run("add table inet portfwd\nadd map inet portfwd dnat4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
+    kernel.run(
+        "add table inet portfwd\nadd map inet portfwd dnat4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     backend.apply(plan);
@@ -104,10 +122,14 @@ class NftBackendTest {
   }
 
   @Test
-  void upgradingFromTheFirstRulesetVersionRewritesTheRulesAndSaysTheForwardsStay() throws Exception {
+  void upgradingFromTheFirstRulesetVersionRewritesTheRulesAndSaysTheForwardsStay()
+      throws Exception {
     // What portfwd before version 2 left: the same elements under the old marker set.
     String version2 = backend.plan(Tables.compile(SEED)).script();
-    kernel.run(version2.replace("ruleset_v2", "ruleset_v1").replace("portfwd ruleset 2", "portfwd ruleset 1"));
+    kernel.run(
+        version2
+            .replace("ruleset_v2", "ruleset_v1")
+            .replace("portfwd ruleset 2", "portfwd ruleset 1"));
 
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.changes()).isEmpty();
@@ -119,16 +141,26 @@ class NftBackendTest {
   }
 
   @Test
-  void masqueradeNoSharingABackendPortWithAMasqueradingForwardIsMasqueraded() throws BackendException {
-    Plan plan = backend.plan(Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"));
+  void masqueradeNoSharingABackendPortWithAMasqueradingForwardIsMasqueraded()
+      throws BackendException {
+    Plan plan =
+        backend.plan(
+            Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"));
     backend.apply(plan);
-    assertThat(backend.plan(Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"))
-        .isEmpty()).isTrue();
+    assertThat(
+            backend
+                .plan(
+                    Tables.compile(
+                        "13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"))
+                .isEmpty())
+        .isTrue();
   }
 
   @Test
   void namedAddressAndAddresslessForwardsOnOnePortLiveInDifferentMaps() throws BackendException {
-    backend.apply(backend.plan(Tables.compile("443 192.0.2.2 443 tcp\n198.51.100.7:443 192.0.2.3 443 tcp\n")));
+    backend.apply(
+        backend.plan(
+            Tables.compile("443 192.0.2.2 443 tcp\n198.51.100.7:443 192.0.2.3 443 tcp\n")));
     assertThat(kernel.dump())
         .contains("dnat4: tcp . 443 counter : 192.0.2.2 . 443")
         .contains("dnat4_addr: 198.51.100.7 . tcp . 443 counter : 192.0.2.3 . 443");
@@ -149,10 +181,14 @@ class NftBackendTest {
 
   @Test
   void planFromAMatchingRecordEqualsThePlanFromTheListingWithoutListing() throws BackendException {
-    String many = IntStream.range(0, 300).mapToObj(i -> (20000 + i) + " 192.0.2.2 80\n").collect(Collectors.joining());
+    String many =
+        IntStream.range(0, 300)
+            .mapToObj(i -> (20000 + i) + " 192.0.2.2 80\n")
+            .collect(Collectors.joining());
     Plan first = backend.plan(Tables.compile(many));
     backend.apply(first);
-    String changed = many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80").replace("20100 192.0.2.2", "#");
+    String changed =
+        many.replace("20007 192.0.2.2 80", "20007 192.0.2.9 80").replace("20100 192.0.2.2", "#");
     int listed = kernel.listings();
 
     Plan fromRecord = backend.plan(Tables.compile(changed), Optional.of(first.desired()));
@@ -163,7 +199,8 @@ class NftBackendTest {
 
     backend.apply(fromRecord);
     assertThat(backend.plan(Tables.compile(changed)).isEmpty()).isTrue();
-    assertThat(backend.plan(Tables.compile(changed), Optional.of(fromRecord.desired())).isEmpty()).isTrue();
+    assertThat(backend.plan(Tables.compile(changed), Optional.of(fromRecord.desired())).isEmpty())
+        .isTrue();
   }
 
   @Test
@@ -190,14 +227,18 @@ class NftBackendTest {
   }
 
   @Test
-  void handDeletedElementMakesARecordedPlanFailWithoutChangingAnything() throws BackendException, NftCommandException {
+  void handDeletedElementMakesARecordedPlanFailWithoutChangingAnything()
+      throws BackendException, NftCommandException {
     Plan seed = backend.plan(Tables.compile(SEED));
     backend.apply(seed);
     kernel.run("delete element inet portfwd dnat4 { tcp . 13103 }\n");
     String before = kernel.dump();
 
-    Plan plan = backend.plan(Tables.compile(SEED.replace("192.0.2.3", "192.0.2.5")), Optional.of(seed.desired()));
-    assertThatThrownBy(() -> backend.apply(plan)).isInstanceOf(BackendException.class)
+    Plan plan =
+        backend.plan(
+            Tables.compile(SEED.replace("192.0.2.3", "192.0.2.5")), Optional.of(seed.desired()));
+    assertThatThrownBy(() -> backend.apply(plan))
+        .isInstanceOf(BackendException.class)
         .hasMessageContaining("--reread");
     assertThat(kernel.dump()).isEqualTo(before);
   }
@@ -215,7 +256,9 @@ class NftBackendTest {
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
     kernel.run("flush set inet portfwd ruleset_v2\n");
-    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).as("no element changes: nothing sent").isTrue();
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty())
+        .as("no element changes: nothing sent")
+        .isTrue();
     backend.apply(backend.plan(Tables.compile(SEED + "7777 192.0.2.4 7777 udp\n")));
     assertThat(kernel.readDigest()).isPresent();
   }

@@ -8,12 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class NftChainsProbeTest {
 
-  private static final String LISTING = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}},"
-      + " {\"chain\": {\"family\": \"inet\", \"table\": \"portfwd\", \"name\": \"prerouting\", \"handle\": 3,"
-      + " \"type\": \"nat\", \"hook\": \"prerouting\", \"prio\": -100, \"policy\": \"accept\"}},"
-      + " {\"chain\": {\"family\": \"ip\", \"table\": \"portfwd\", \"name\": \"other\", \"handle\": 1}},"
-      + " {\"chain\": {\"family\": \"inet\", \"table\": \"filter\", \"name\": \"input\", \"handle\": 1}},"
-      + " {\"chain\": {\"family\": \"inet\", \"table\": \"portfwd\", \"name\": \"forward\", \"handle\": 9}}]}";
+  private static final String LISTING =
+      "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}},"
+          + " {\"chain\": {\"family\": \"inet\", \"table\": \"portfwd\", \"name\": \"prerouting\", \"handle\": 3,"
+          + " \"type\": \"nat\", \"hook\": \"prerouting\", \"prio\": -100, \"policy\": \"accept\"}},"
+          + " {\"chain\": {\"family\": \"ip\", \"table\": \"portfwd\", \"name\": \"other\", \"handle\": 1}},"
+          + " {\"chain\": {\"family\": \"inet\", \"table\": \"filter\", \"name\": \"input\", \"handle\": 1}},"
+          + " {\"chain\": {\"family\": \"inet\", \"table\": \"portfwd\", \"name\": \"forward\", \"handle\": 9}}]}";
 
   @Test
   void fingerprintsOnlyPortfwdsChainsWithTheirHandles() throws BackendException {
@@ -28,11 +29,15 @@ class NftChainsProbeTest {
 
   @Test
   void flushedRulesetHasAnEmptyFingerprint() throws BackendException {
-    assertThat(NftChainsProbe.fingerprint("{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}]}")).isEmpty();
+    assertThat(
+            NftChainsProbe.fingerprint(
+                "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}]}"))
+        .isEmpty();
   }
 
   @Test
   void garbageIsAnError() {
-    assertThatThrownBy(() -> NftChainsProbe.fingerprint("Error: ")).isInstanceOf(BackendException.class);
+    assertThatThrownBy(() -> NftChainsProbe.fingerprint("Error: "))
+        .isInstanceOf(BackendException.class);
   }
 }

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every golden table through the real kernel, in-process inside a test namespace: the real nft
  * accepts the script, its JSON listing decodes to exactly the forwards applied, and a second plan
- * is empty. Then the tables are applied one after another, each replacing the previous by
- * element changes only.
+ * is empty. Then the tables are applied one after another, each replacing the previous by element
+ * changes only.
  */
 class NftKernelRoundTripTest {
 
@@ -33,7 +33,9 @@ class NftKernelRoundTripTest {
       for (String name : GoldenFiles.tableNames()) {
         DesiredState desired = Tables.compile(GoldenFiles.table(name));
         backend.apply(backend.plan(desired));
-        assertThat(backend.status()).extracting(LiveForward::forward).as(name)
+        assertThat(backend.status())
+            .extracting(LiveForward::forward)
+            .as(name)
             .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
         assertThat(backend.plan(desired).script()).as("second plan of " + name).isEmpty();
       }
@@ -54,23 +56,35 @@ class NftKernelRoundTripTest {
       StringBuilder description = new StringBuilder();
       int length = random.nextInt(90);
       for (int c = 0; c < length; c++) {
-        description.appendCodePoint(NASTY.codePointAt(NASTY.offsetByCodePoints(0,
-            random.nextInt(NASTY.codePointCount(0, NASTY.length())))));
+        description.appendCodePoint(
+            NASTY.codePointAt(
+                NASTY.offsetByCodePoints(
+                    0, random.nextInt(NASTY.codePointCount(0, NASTY.length())))));
       }
-      forwards.add(new CompiledForward(IpFamily.IPV4,
-          Optional.empty(), Protocol.TCP, PortRange.of(10000 + i),
-          InetAddress.getByName("192.0.2.2"), PortRange.of(80), List.of(), true,
-          description.toString()));
+      forwards.add(
+          new CompiledForward(
+              IpFamily.IPV4,
+              Optional.empty(),
+              Protocol.TCP,
+              PortRange.of(10000 + i),
+              InetAddress.getByName("192.0.2.2"),
+              PortRange.of(80),
+              List.of(),
+              true,
+              description.toString()));
     }
     DesiredState desired = new DesiredState(forwards);
     try (Topology topology = Topology.reference()) {
       topology.sh("gateway", "nft add table inet other && nft add chain inet other keep");
       NftBackend backend = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
       backend.apply(backend.plan(desired));
-      assertThat(backend.status()).extracting(LiveForward::forward).as("seed " + seed)
+      assertThat(backend.status())
+          .extracting(LiveForward::forward)
+          .as("seed " + seed)
           .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
       String tables = topology.exec("gateway", "nft", "list", "tables").stdout();
-      assertThat(tables.lines().toList()).as("seed " + seed)
+      assertThat(tables.lines().toList())
+          .as("seed " + seed)
           .containsExactlyInAnyOrder("table inet other", "table inet portfwd");
       assertThat(topology.exec("gateway", "nft", "list", "table", "inet", "other").stdout())
           .isEqualTo("table inet other {\n\tchain keep {\n\t}\n}\n");

@@ -14,7 +14,8 @@ class NftTextTest {
     String comment = NftText.comment(description);
     assertThat(comment).doesNotContain("\"").doesNotContain("\n").doesNotContain("\r");
     assertThat(comment.chars()).noneMatch(Character::isISOControl);
-    assertThat(comment.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(NftText.COMMENT_MAX_BYTES);
+    assertThat(comment.getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(NftText.COMMENT_MAX_BYTES);
   }
 
   @Test

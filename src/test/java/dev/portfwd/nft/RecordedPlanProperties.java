@@ -69,26 +69,43 @@ class RecordedPlanProperties {
   Arbitrary<String> tables() {
     Arbitrary<String> v4 = Arbitraries.of("192.0.2.2", "192.0.2.3");
     Arbitrary<String> v6 = Arbitraries.of("2001:db8:2::2", "2001:db8:2::3");
-    Arbitrary<String> options4 = Arbitraries.of("", "tcp", "udp", "tcp masquerade=no", "from=203.0.113.0/24",
-        "udp from=203.0.113.0/25,198.51.100.0/24", "masquerade=no");
-    Arbitrary<String> options6 = Arbitraries.of("", "udp", "masquerade=no", "tcp from=2001:db8:9::/48");
+    Arbitrary<String> options4 =
+        Arbitraries.of(
+            "",
+            "tcp",
+            "udp",
+            "tcp masquerade=no",
+            "from=203.0.113.0/24",
+            "udp from=203.0.113.0/25,198.51.100.0/24",
+            "masquerade=no");
+    Arbitrary<String> options6 =
+        Arbitraries.of("", "udp", "masquerade=no", "tcp from=2001:db8:9::/48");
     Arbitrary<String> descriptions = Arbitraries.of("", "# web", "# game", "# web, moved");
-    List<Arbitrary<String>> slots = List.of(
-        slot("1000", v4, Arbitraries.of("", "80"), options4, descriptions),
-        slot("1001", v4, Arbitraries.of("", "80"), options4, descriptions),
-        slot("1002", v4, Arbitraries.of("", "1000"), options4, descriptions),
-        slot("1003-1005", v4, Arbitraries.of("", "2003-2005"), options4, descriptions),
-        slot("1010-1012", v4, Arbitraries.of(""), options4, descriptions),
-        slot("198.51.100.7:1000", v4, Arbitraries.of("", "80"), options4, descriptions),
-        slot("1020", v6, Arbitraries.of("", "80"), options6, descriptions),
-        slot("[2001:db8:1::1]:1000", v6, Arbitraries.of("", "443"), options6, descriptions));
+    List<Arbitrary<String>> slots =
+        List.of(
+            slot("1000", v4, Arbitraries.of("", "80"), options4, descriptions),
+            slot("1001", v4, Arbitraries.of("", "80"), options4, descriptions),
+            slot("1002", v4, Arbitraries.of("", "1000"), options4, descriptions),
+            slot("1003-1005", v4, Arbitraries.of("", "2003-2005"), options4, descriptions),
+            slot("1010-1012", v4, Arbitraries.of(""), options4, descriptions),
+            slot("198.51.100.7:1000", v4, Arbitraries.of("", "80"), options4, descriptions),
+            slot("1020", v6, Arbitraries.of("", "80"), options6, descriptions),
+            slot("[2001:db8:1::1]:1000", v6, Arbitraries.of("", "443"), options6, descriptions));
     return Combinators.combine(slots).as(lines -> String.join("", lines));
   }
 
-  private static Arbitrary<String> slot(String ports, Arbitrary<String> backends, Arbitrary<String> backendPorts,
-      Arbitrary<String> options, Arbitrary<String> descriptions) {
-    Arbitrary<String> line = Combinators.combine(backends, backendPorts, options, descriptions)
-        .as((b, bp, o, d) -> String.join(" ", List.of(ports, b, bp, o, d)).replaceAll(" +", " ").strip() + "\n");
+  private static Arbitrary<String> slot(
+      String ports,
+      Arbitrary<String> backends,
+      Arbitrary<String> backendPorts,
+      Arbitrary<String> options,
+      Arbitrary<String> descriptions) {
+    Arbitrary<String> line =
+        Combinators.combine(backends, backendPorts, options, descriptions)
+            .as(
+                (b, bp, o, d) ->
+                    String.join(" ", List.of(ports, b, bp, o, d)).replaceAll(" +", " ").strip()
+                        + "\n");
     return Arbitraries.oneOf(line, line, Arbitraries.just(""));
   }
 }

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The units in {@code packaging/systemd} pass {@code systemd-analyze verify} without a single
@@ -27,8 +27,11 @@ class SystemdUnitsTest {
   @ValueSource(strings = {"portfwd.service", "portfwd-relay.service"})
   void passesSystemdAnalyzeVerifyWithoutWarnings(String unit) throws Exception {
     Path analyze = systemdAnalyze();
-    Process verify = new ProcessBuilder(analyze.toString(), "verify", DIR.resolve(unit).toAbsolutePath().toString())
-        .redirectErrorStream(true).start();
+    Process verify =
+        new ProcessBuilder(
+                analyze.toString(), "verify", DIR.resolve(unit).toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(verify.exitValue()).as(output).isZero();
@@ -39,9 +42,12 @@ class SystemdUnitsTest {
   @Test
   void watchServiceRunsWatchAfterTheNetworkAndRestartsOnFailure() throws IOException {
     List<String> lines = Files.readAllLines(DIR.resolve("portfwd.service"));
-    assertThat(lines).contains("Wants=network-online.target", "Restart=on-failure", "WantedBy=multi-user.target");
+    assertThat(lines)
+        .contains(
+            "Wants=network-online.target", "Restart=on-failure", "WantedBy=multi-user.target");
     assertThat(lines).anyMatch(l -> l.startsWith("After=network-online.target"));
-    assertThat(lines).anyMatch(l -> l.startsWith("ExecStart=") && l.endsWith(" watch /etc/portfwd/ports.txt"));
+    assertThat(lines)
+        .anyMatch(l -> l.startsWith("ExecStart=") && l.endsWith(" watch /etc/portfwd/ports.txt"));
   }
 
   @Test
@@ -53,8 +59,11 @@ class SystemdUnitsTest {
 
   @Test
   void sysctlDropInSetsOnlyKeysThatExist() throws IOException {
-    List<String> settings = Files.readAllLines(DIR.resolve("90-portfwd-forwarding.conf")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> settings =
+        Files.readAllLines(DIR.resolve("90-portfwd-forwarding.conf")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     assertThat(settings).contains("net.ipv4.ip_forward = 1");
     for (String setting : settings) {
       assertThat(setting).matches("[a-z0-9_.]+ = [0-9]+");

@@ -10,8 +10,12 @@ import org.junit.jupiter.api.Test;
 
 class BindErrorsTest {
 
-  private final Route route = RelayPlan.routes(
-      TableParser.parse("t", "\n\n80 192.0.2.2 80 tcp\n").table(), new RelayCounters()).values().iterator().next();
+  private final Route route =
+      RelayPlan.routes(
+              TableParser.parse("t", "\n\n80 192.0.2.2 80 tcp\n").table(), new RelayCounters())
+          .values()
+          .iterator()
+          .next();
   private final ListenerKey key = new ListenerKey(Protocol.TCP, Optional.empty(), 80);
 
   @Test
@@ -23,13 +27,16 @@ class BindErrorsTest {
 
   @Test
   void namesTheLineOfAPortInUse() {
-    assertThat(BindErrors.describe(key, route, new BindException("bind(..) failed: Address already in use")))
+    assertThat(
+            BindErrors.describe(
+                key, route, new BindException("bind(..) failed: Address already in use")))
         .startsWith("line 3: cannot listen on tcp 80: the port is already in use");
   }
 
   @Test
   void explainsAnAddressNotOnThisHost() {
-    assertThat(BindErrors.describe(key, route, new BindException("Cannot assign requested address")))
+    assertThat(
+            BindErrors.describe(key, route, new BindException("Cannot assign requested address")))
         .contains("not configured on this host");
   }
 }

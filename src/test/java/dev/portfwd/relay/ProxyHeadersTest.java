@@ -20,9 +20,11 @@ class ProxyHeadersTest {
 
   @Test
   void writesTheV1TextLine() {
-    ByteBuf header = ProxyHeaders.encode(ProxyHeaders.message(ProxyProtocol.V1, true, CLIENT, LOCAL));
+    ByteBuf header =
+        ProxyHeaders.encode(ProxyHeaders.message(ProxyProtocol.V1, true, CLIENT, LOCAL));
     try {
-      assertThat(header.toString(StandardCharsets.US_ASCII)).isEqualTo("PROXY TCP4 203.0.113.10 203.0.113.1 40000 13102\r\n");
+      assertThat(header.toString(StandardCharsets.US_ASCII))
+          .isEqualTo("PROXY TCP4 203.0.113.10 203.0.113.1 40000 13102\r\n");
     } finally {
       header.release();
     }
@@ -30,8 +32,14 @@ class ProxyHeadersTest {
 
   @Test
   void writesAV2HeaderThatDecodesToTheClient() {
-    HAProxyMessage decoded = decode(ProxyHeaders.encode(ProxyHeaders.message(
-        ProxyProtocol.V2, true, new InetSocketAddress("2001:db8:1::10", 40000), new InetSocketAddress("2001:db8:1::1", 443))));
+    HAProxyMessage decoded =
+        decode(
+            ProxyHeaders.encode(
+                ProxyHeaders.message(
+                    ProxyProtocol.V2,
+                    true,
+                    new InetSocketAddress("2001:db8:1::10", 40000),
+                    new InetSocketAddress("2001:db8:1::1", 443))));
     try {
       assertThat(decoded.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.TCP6);
       assertThat(decoded.sourcePort()).isEqualTo(40000);
@@ -54,13 +62,17 @@ class ProxyHeadersTest {
 
   @Test
   void neverMixesIpVersionsInOneHeader() {
-    assertThatThrownBy(() -> ProxyHeaders.message(ProxyProtocol.V2, true, CLIENT, new InetSocketAddress("2001:db8::1", 1)))
+    assertThatThrownBy(
+            () ->
+                ProxyHeaders.message(
+                    ProxyProtocol.V2, true, CLIENT, new InetSocketAddress("2001:db8::1", 1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void namesTheUnspecifiedAddressOfTheClientsVersionForWildcardUdpSockets() {
-    InetSocketAddress local = UdpFrontendHandler.localOf(null, CLIENT, new InetSocketAddress("::", 53));
+    InetSocketAddress local =
+        UdpFrontendHandler.localOf(null, CLIENT, new InetSocketAddress("::", 53));
     assertThat(local).isEqualTo(new InetSocketAddress("0.0.0.0", 53));
   }
 

@@ -18,7 +18,9 @@ class RelayCountersTest {
     RelayCounters counters = new RelayCounters();
     counters.of(forward("13102 192.0.2.2 80\n"), Protocol.TCP).opened();
     counters.of(forward("\n\n13102 192.0.2.2 80\n"), Protocol.TCP).opened();
-    assertThat(counters.snapshot()).singleElement().satisfies(s -> assertThat(s.total()).isEqualTo(2));
+    assertThat(counters.snapshot())
+        .singleElement()
+        .satisfies(s -> assertThat(s.total()).isEqualTo(2));
   }
 
   @Test
@@ -30,9 +32,10 @@ class RelayCountersTest {
     tcp.toBackend(10);
     tcp.toClient(20);
     udp.refused();
-    assertThat(counters.snapshot().stream().map(ForwardCounters.Snapshot::line)).containsExactly(
-        "tcp 53 active=1 total=1 bytes_in=10 bytes_out=20 refused=0 errors=0",
-        "udp 53 active=0 total=0 bytes_in=0 bytes_out=0 refused=1 errors=0");
+    assertThat(counters.snapshot().stream().map(ForwardCounters.Snapshot::line))
+        .containsExactly(
+            "tcp 53 active=1 total=1 bytes_in=10 bytes_out=20 refused=0 errors=0",
+            "udp 53 active=0 total=0 bytes_in=0 bytes_out=0 refused=1 errors=0");
     assertThat(counters.activeTcp()).isEqualTo(1);
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,28 +57,39 @@ class RelayIT {
 
   @Test
   void relaysTcpUdpAndRanges() throws Exception {
-    Path table = table("ports.txt", """
+    Path table =
+        table(
+            "ports.txt",
+            """
         13102        192.0.2.2   80        # echo
         14000-14002  192.0.2.2   15000-15002 tcp
         """);
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 14002);
-    assertThat(client("echo hello | timeout 5 socat -t2 - TCP:203.0.113.1:13102").stdout()).isEqualTo("hello\n");
-    assertThat(client("echo udp-hello | timeout 5 socat -t1 - UDP:203.0.113.1:13102").stdout()).isEqualTo("udp-hello\n");
+    assertThat(client("echo hello | timeout 5 socat -t2 - TCP:203.0.113.1:13102").stdout())
+        .isEqualTo("hello\n");
+    assertThat(client("echo udp-hello | timeout 5 socat -t1 - UDP:203.0.113.1:13102").stdout())
+        .isEqualTo("udp-hello\n");
     for (int port = 14000; port <= 14002; port++) {
-      assertThat(client("echo range | timeout 5 socat -t2 - TCP:203.0.113.1:" + port).stdout()).isEqualTo("range\n");
+      assertThat(client("echo range | timeout 5 socat -t2 - TCP:203.0.113.1:" + port).stdout())
+          .isEqualTo("range\n");
     }
     assertThat(client("echo v6 | timeout 5 socat -t2 - TCP:[2001:db8:1::1]:13102").stdout())
-        .as("an IPv6 client reaches the IPv4 backend").isEqualTo("v6\n");
+        .as("an IPv6 client reaches the IPv4 backend")
+        .isEqualTo("v6\n");
     relay.signal("USR1");
     relay.awaitLog("stats tcp 14000-14002 active=0 total=3", Duration.ofSeconds(5));
-    relay.awaitLog("stats udp 13102 active=1 total=1 bytes_in=10 bytes_out=10", Duration.ofSeconds(5));
+    relay.awaitLog(
+        "stats udp 13102 active=1 total=1 bytes_in=10 bytes_out=10", Duration.ofSeconds(5));
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
   @Test
   void passesTheClientAddressWithProxyProtocol() throws Exception {
-    Path table = table("proxy.txt", """
+    Path table =
+        table(
+            "proxy.txt",
+            """
         13201  192.0.2.2  81  tcp      proxy-protocol=v1
         13202  192.0.2.2  82  tcp,udp  proxy-protocol=v2
         """);
@@ -90,7 +100,9 @@ class RelayIT {
         .matches("PROXY TCP4 203\\.0\\.113\\.10 \\d+ 203\\.0\\.113\\.1 13202\ntwo\n");
     assertThat(client("echo six | timeout 5 socat -t2 - TCP:[2001:db8:1::1]:13202").stdout())
         .matches("PROXY TCP6 2001:db8:1::10 \\d+ 2001:db8:1::1 13202\nsix\n");
-    assertThat(client("echo dgram | timeout 5 socat -t1 - UDP:203.0.113.1:13202,sourceport=40001").stdout())
+    assertThat(
+            client("echo dgram | timeout 5 socat -t1 - UDP:203.0.113.1:13202,sourceport=40001")
+                .stdout())
         .as("each datagram carries a v2 header with the client's address")
         .matches("PROXY UDP4 203\\.0\\.113\\.10 40001 [0-9.]+ 13202\ndgram\n");
     relay.signal("TERM");
@@ -99,32 +111,44 @@ class RelayIT {
 
   @Test
   void prefersTheLineThatNamesTheAddress() throws Exception {
-    Path table = table("both.txt", """
+    Path table =
+        table(
+            "both.txt",
+            """
         13103              192.0.2.2  80  tcp
         203.0.113.1:13103  192.0.2.2  81  tcp  proxy-protocol=v1
         """);
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13103);
-    assertThat(client("echo a | timeout 5 socat -t2 - TCP:203.0.113.1:13103").stdout()).startsWith("PROXY TCP4 ");
-    assertThat(client("echo b | timeout 5 socat -t2 - TCP:[2001:db8:1::1]:13103").stdout()).isEqualTo("b\n");
+    assertThat(client("echo a | timeout 5 socat -t2 - TCP:203.0.113.1:13103").stdout())
+        .startsWith("PROXY TCP4 ");
+    assertThat(client("echo b | timeout 5 socat -t2 - TCP:[2001:db8:1::1]:13103").stdout())
+        .isEqualTo("b\n");
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
   @Test
   void refusesSourcesOutsideFrom() throws Exception {
-    Path table = table("from.txt", """
+    Path table =
+        table(
+            "from.txt",
+            """
         13300  192.0.2.2  80  tcp,udp  from=198.51.100.0/24
         13301  192.0.2.2  80  tcp,udp  from=203.0.113.10/32,2001:db8:1::/64
         """);
     RelayProcess relay = RelayProcess.start(topology, table, "udp", 13301);
     assertThat(client("echo no | timeout 5 socat -t2 - TCP:203.0.113.1:13300").stdout()).isEmpty();
     assertThat(client("echo no | timeout 5 socat -t1 - UDP:203.0.113.1:13300").stdout()).isEmpty();
-    assertThat(client("echo yes | timeout 5 socat -t2 - TCP:203.0.113.1:13301").stdout()).isEqualTo("yes\n");
-    assertThat(client("echo yes | timeout 5 socat -t1 - UDP:203.0.113.1:13301").stdout()).isEqualTo("yes\n");
+    assertThat(client("echo yes | timeout 5 socat -t2 - TCP:203.0.113.1:13301").stdout())
+        .isEqualTo("yes\n");
+    assertThat(client("echo yes | timeout 5 socat -t1 - UDP:203.0.113.1:13301").stdout())
+        .isEqualTo("yes\n");
     relay.awaitLog("refused 203.0.113.10:", Duration.ofSeconds(5));
     relay.signal("USR1");
-    relay.awaitLog("stats tcp 13300 active=0 total=0 bytes_in=0 bytes_out=0 refused=1", Duration.ofSeconds(5));
-    relay.awaitLog("stats udp 13300 active=0 total=0 bytes_in=0 bytes_out=0 refused=1", Duration.ofSeconds(5));
+    relay.awaitLog(
+        "stats tcp 13300 active=0 total=0 bytes_in=0 bytes_out=0 refused=1", Duration.ofSeconds(5));
+    relay.awaitLog(
+        "stats udp 13300 active=0 total=0 bytes_in=0 bytes_out=0 refused=1", Duration.ofSeconds(5));
     relay.signal("TERM");
     relay.awaitExit(Duration.ofSeconds(15));
   }
@@ -142,8 +166,13 @@ class RelayIT {
     // A slow reader makes the relay wait for the half-closed client's window: the case that
     // loses data on Netty 4.2.18's epoll transport (see Transport).
     for (int i = 0; i < 4; i++) {
-      CommandResult result = client("timeout 30 socat -t10 - TCP:203.0.113.1:13400 < " + data
-          + " | (sleep 0.3; cmp - " + data + ") && echo same");
+      CommandResult result =
+          client(
+              "timeout 30 socat -t10 - TCP:203.0.113.1:13400 < "
+                  + data
+                  + " | (sleep 0.3; cmp - "
+                  + data
+                  + ") && echo same");
       assertThat(result.stdout()).as(result.stderr()).isEqualTo("same\n");
     }
     relay.signal("TERM");
@@ -152,11 +181,15 @@ class RelayIT {
 
   @Test
   void closesTheClientPromptlyWhenTheBackendIsDown() throws Exception {
-    Path table = table("down.txt", """
+    Path table =
+        table(
+            "down.txt",
+            """
         13500  192.0.2.2   9  tcp   # nothing listens: refused
         13501  192.0.2.77  9  tcp   # no such host: connect timeout
         """);
-    RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13501, "--connect-timeout", "1s");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "tcp", 13501, "--connect-timeout", "1s");
     long start = System.nanoTime();
     assertThat(client("echo x | timeout 10 socat -t5 - TCP:203.0.113.1:13500").stdout()).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -174,16 +207,30 @@ class RelayIT {
   void keepsMemoryBoundedForAClientThatNeverReads() throws Exception {
     Path table = table("slow.txt", "13600 192.0.2.2 83 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13600);
-    CompletableFuture<CommandResult> flood = CompletableFuture.supplyAsync(
-        () -> topology.exec("backend", RelayProcess.tool("flood", "83", "8").toArray(String[]::new)));
+    CompletableFuture<CommandResult> flood =
+        CompletableFuture.supplyAsync(
+            () ->
+                topology.exec(
+                    "backend", RelayProcess.tool("flood", "83", "8").toArray(String[]::new)));
     topology.awaitListening("backend", "tcp", 83, Duration.ofSeconds(20));
-    client("timeout 20 " + RelayProcess.shell(RelayProcess.tool("hold", "203.0.113.1", "13600", "10")) + " &");
+    client(
+        "timeout 20 "
+            + RelayProcess.shell(RelayProcess.tool("hold", "203.0.113.1", "13600", "10"))
+            + " &");
     String written = flood.get(30, TimeUnit.SECONDS).stdout().strip();
     long bytes = Long.parseLong(written.replace("written=", ""));
     // Socket buffers on three hops hold a few MB; without backpressure the relay would have
     // taken everything the backend can send in 8 seconds (gigabytes).
     assertThat(bytes).isBetween(1L, 48L * 1024 * 1024);
-    long rssKb = Long.parseLong(topology.exec("gateway", "sh", "-c", "grep VmRSS /proc/" + relay.pid() + "/status | tr -dc 0-9").stdout());
+    long rssKb =
+        Long.parseLong(
+            topology
+                .exec(
+                    "gateway",
+                    "sh",
+                    "-c",
+                    "grep VmRSS /proc/" + relay.pid() + "/status | tr -dc 0-9")
+                .stdout());
     assertThat(rssKb).isLessThan(400_000);
     relay.signal("TERM");
     relay.awaitExit(Duration.ofSeconds(40));
@@ -194,11 +241,15 @@ class RelayIT {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13700, "--idle-timeout", "1s");
     // The pipeline lasts as long as the sleep; the inner block times socat alone.
-    CommandResult result = client("start=$(date +%s%N); (echo hi; sleep 6) | { timeout 10 socat -t1 - TCP:203.0.113.1:13700;"
-        + " echo took=$(( ($(date +%s%N) - start) / 1000000 )); }");
+    CommandResult result =
+        client(
+            "start=$(date +%s%N); (echo hi; sleep 6) | { timeout 10 socat -t1 - TCP:203.0.113.1:13700;"
+                + " echo took=$(( ($(date +%s%N) - start) / 1000000 )); }");
     assertThat(result.stdout()).startsWith("hi\ntook=");
     long tookMillis = Long.parseLong(result.stdout().strip().replaceAll("(?s).*took=", ""));
-    assertThat(tookMillis).as("the relay closed the idle connection before the client's 6 s sleep ended").isBetween(900L, 4000L);
+    assertThat(tookMillis)
+        .as("the relay closed the idle connection before the client's 6 s sleep ended")
+        .isBetween(900L, 4000L);
     relay.signal("TERM");
     relay.awaitExit(Duration.ofSeconds(15));
   }
@@ -206,8 +257,12 @@ class RelayIT {
   @Test
   void endsIdleUdpSessions() throws Exception {
     Path table = table("udpidle.txt", "13750 192.0.2.2 80 udp\n");
-    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13750, "--udp-idle-timeout", "1s", "--verbose");
-    assertThat(client("echo one | timeout 5 socat -t1 - UDP:203.0.113.1:13750,sourceport=40010").stdout()).isEqualTo("one\n");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "udp", 13750, "--udp-idle-timeout", "1s", "--verbose");
+    assertThat(
+            client("echo one | timeout 5 socat -t1 - UDP:203.0.113.1:13750,sourceport=40010")
+                .stdout())
+        .isEqualTo("one\n");
     relay.awaitLog("udp session 203.0.113.10:40010", Duration.ofSeconds(5));
     relay.awaitLog("udp session ended 203.0.113.10:40010", Duration.ofSeconds(5));
     relay.signal("USR1");
@@ -222,20 +277,29 @@ class RelayIT {
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13800);
     Path out = dir.resolve("long.out");
     // A connection that stays open across two reloads and still carries data afterwards.
-    CompletableFuture<CommandResult> longLived = CompletableFuture.supplyAsync(() -> client(
-        "(echo before; sleep 4; echo after) | timeout 15 socat -t3 - TCP:203.0.113.1:13800 > " + out));
+    CompletableFuture<CommandResult> longLived =
+        CompletableFuture.supplyAsync(
+            () ->
+                client(
+                    "(echo before; sleep 4; echo after) | timeout 15 socat -t3 - TCP:203.0.113.1:13800 > "
+                        + out));
     Thread.sleep(1000);
     // A change of the file reloads it: 13800 stops listening, 13801 starts.
     Files.writeString(table.resolveSibling("reload.tmp"), "13801 192.0.2.2 80 tcp\n");
-    Files.move(table.resolveSibling("reload.tmp"), table, StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        table.resolveSibling("reload.tmp"),
+        table,
+        StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
     topology.awaitListening("gateway", "tcp", 13801, Duration.ofSeconds(10));
-    assertThat(topology.exec("gateway", "ss", "-H", "-tln", "sport", "= :13800").stdout()).isBlank();
+    assertThat(topology.exec("gateway", "ss", "-H", "-tln", "sport", "= :13800").stdout())
+        .isBlank();
     // An invalid table is rejected on SIGHUP and the previous one keeps serving.
     Files.writeString(table, "13802 192.0.2.2 80 bogus\n");
     relay.awaitLog("reload rejected", Duration.ofSeconds(10));
     relay.signal("HUP");
-    assertThat(client("echo still | timeout 5 socat -t2 - TCP:203.0.113.1:13801").stdout()).isEqualTo("still\n");
+    assertThat(client("echo still | timeout 5 socat -t2 - TCP:203.0.113.1:13801").stdout())
+        .isEqualTo("still\n");
     longLived.get(30, TimeUnit.SECONDS);
     assertThat(Files.readString(out)).isEqualTo("before\nafter\n");
     assertThat(relay.log()).contains("reload.txt:1:20: error: unexpected 'bogus'");
@@ -246,14 +310,21 @@ class RelayIT {
   @Test
   void drainsOpenConnectionsOnSigterm() throws Exception {
     Path table = table("drain.txt", "13900 192.0.2.2 80 tcp\n");
-    RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13900, "--drain-timeout", "10s");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "tcp", 13900, "--drain-timeout", "10s");
     Path out = dir.resolve("drain.out");
-    CompletableFuture<CommandResult> open = CompletableFuture.supplyAsync(() -> client(
-        "(echo first; sleep 3; echo second) | timeout 15 socat -t2 - TCP:203.0.113.1:13900 > " + out));
+    CompletableFuture<CommandResult> open =
+        CompletableFuture.supplyAsync(
+            () ->
+                client(
+                    "(echo first; sleep 3; echo second) | timeout 15 socat -t2 - TCP:203.0.113.1:13900 > "
+                        + out));
     Thread.sleep(1000);
     relay.signal("TERM");
     relay.awaitLog("stopped accepting", Duration.ofSeconds(5));
-    assertThat(client("echo late | timeout 5 socat -t1 - TCP:203.0.113.1:13900").stdout()).as("no new connections").isEmpty();
+    assertThat(client("echo late | timeout 5 socat -t1 - TCP:203.0.113.1:13900").stdout())
+        .as("no new connections")
+        .isEmpty();
     open.get(30, TimeUnit.SECONDS);
     assertThat(Files.readString(out)).isEqualTo("first\nsecond\n");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
@@ -268,18 +339,29 @@ class RelayIT {
 
   @Test
   void explainsPortsThatCannotBeOpened() throws Exception {
-    CommandResult lowPort = topology.exec("gateway", "sh", "-c",
-        "echo '80 192.0.2.2 80 tcp' | setpriv --reuid=65534 --regid=65534 --clear-groups "
-            + RelayProcess.shell(PortfwdJar.command("relay", "-")));
+    CommandResult lowPort =
+        topology.exec(
+            "gateway",
+            "sh",
+            "-c",
+            "echo '80 192.0.2.2 80 tcp' | setpriv --reuid=65534 --regid=65534 --clear-groups "
+                + RelayProcess.shell(PortfwdJar.command("relay", "-")));
     assertThat(lowPort.exitCode()).isEqualTo(1);
-    assertThat(lowPort.stderr()).contains("line 1: cannot listen on tcp 80: permission denied", "setcap cap_net_bind_service=+ep");
+    assertThat(lowPort.stderr())
+        .contains(
+            "line 1: cannot listen on tcp 80: permission denied",
+            "setcap cap_net_bind_service=+ep");
 
     topology.spawn("gateway", "socat", "TCP-LISTEN:14100,reuseaddr", "-");
     topology.awaitListening("gateway", "tcp", 14100, Duration.ofSeconds(10));
-    CommandResult inUse = topology.exec("gateway", "sh", "-c",
-        "printf '14099 192.0.2.2 80 tcp\\n14100 192.0.2.2 80 tcp\\n' | " + RelayProcess.shell(PortfwdJar.command("relay", "-")));
+    CommandResult inUse =
+        topology.exec(
+            "gateway",
+            "sh",
+            "-c",
+            "printf '14099 192.0.2.2 80 tcp\\n14100 192.0.2.2 80 tcp\\n' | "
+                + RelayProcess.shell(PortfwdJar.command("relay", "-")));
     assertThat(inUse.exitCode()).isEqualTo(1);
     assertThat(inUse.stderr()).contains("line 2: cannot listen on tcp 14100", "already in use");
   }
-
 }

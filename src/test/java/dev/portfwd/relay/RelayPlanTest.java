@@ -20,23 +20,32 @@ class RelayPlanTest {
   @Test
   void opensOneSocketPerProtocolAndPort() {
     Map<ListenerKey, Route> routes = plan("13102 192.0.2.2 80\n");
-    assertThat(routes.keySet()).containsExactly(
-        new ListenerKey(Protocol.TCP, Optional.empty(), 13102), new ListenerKey(Protocol.UDP, Optional.empty(), 13102));
-    assertThat(routes.values()).allSatisfy(r -> assertThat(r.backend()).isEqualTo(new InetSocketAddress("192.0.2.2", 80)));
+    assertThat(routes.keySet())
+        .containsExactly(
+            new ListenerKey(Protocol.TCP, Optional.empty(), 13102),
+            new ListenerKey(Protocol.UDP, Optional.empty(), 13102));
+    assertThat(routes.values())
+        .allSatisfy(r -> assertThat(r.backend()).isEqualTo(new InetSocketAddress("192.0.2.2", 80)));
   }
 
   @Test
   void mapsShiftedRangesPortByPort() {
     Map<ListenerKey, Route> routes = plan("8000-8002 192.0.2.2 9000-9002 tcp\n");
     assertThat(routes).hasSize(3);
-    assertThat(routes.get(new ListenerKey(Protocol.TCP, Optional.empty(), 8001)).backend().getPort()).isEqualTo(9001);
-    assertThat(routes.get(new ListenerKey(Protocol.TCP, Optional.empty(), 8002)).backend().getPort()).isEqualTo(9002);
+    assertThat(
+            routes.get(new ListenerKey(Protocol.TCP, Optional.empty(), 8001)).backend().getPort())
+        .isEqualTo(9001);
+    assertThat(
+            routes.get(new ListenerKey(Protocol.TCP, Optional.empty(), 8002)).backend().getPort())
+        .isEqualTo(9002);
   }
 
   @Test
   void keepsSamePortRanges() {
     Map<ListenerKey, Route> routes = plan("7777-7778 192.0.2.4 RANGE udp\n");
-    assertThat(routes.get(new ListenerKey(Protocol.UDP, Optional.empty(), 7778)).backend().getPort()).isEqualTo(7778);
+    assertThat(
+            routes.get(new ListenerKey(Protocol.UDP, Optional.empty(), 7778)).backend().getPort())
+        .isEqualTo(7778);
   }
 
   @Test

@@ -28,13 +28,19 @@ final class RelayProcess {
   }
 
   /** Starts the relay on {@code table} with {@code options}; waits until {@code port} listens. */
-  static RelayProcess start(Topology topology, Path table, String protocol, int port, String... options) {
+  static RelayProcess start(
+      Topology topology, Path table, String protocol, int port, String... options) {
     List<String> args = new ArrayList<>(List.of("relay", table.toString()));
     args.addAll(List.of(options));
     Path log = table.resolveSibling(table.getFileName() + ".log");
     // The JVM raises its soft file limit to the hard one by itself (-XX:+MaxFDLimit).
-    String command = "exec " + shell(PortfwdJar.command(args.toArray(String[]::new)))
-        + " 2>" + log + " >>" + log;
+    String command =
+        "exec "
+            + shell(PortfwdJar.command(args.toArray(String[]::new)))
+            + " 2>"
+            + log
+            + " >>"
+            + log;
     Process process = topology.spawn("gateway", "sh", "-c", command);
     RelayProcess relay = new RelayProcess(topology, process, log);
     try {
@@ -45,18 +51,28 @@ final class RelayProcess {
     return relay;
   }
 
-  /** The argv that runs {@link RelayTestTool} with {@code args}, with its file limit at the hard limit (the JVM raises it). */
+  /**
+   * The argv that runs {@link RelayTestTool} with {@code args}, with its file limit at the hard
+   * limit (the JVM raises it).
+   */
   static List<String> tool(String... args) {
-    List<String> argv = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-cp",
-        testClasses() + ":" + PortfwdJar.jar(), RelayTestTool.class.getName()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-cp",
+                testClasses() + ":" + PortfwdJar.jar(),
+                RelayTestTool.class.getName()));
     argv.addAll(List.of(args));
     return argv;
   }
 
   private static String testClasses() {
     try {
-      return Path.of(RelayTestTool.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(
+              RelayTestTool.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -65,7 +81,10 @@ final class RelayProcess {
   static String shell(List<String> argv) {
     StringBuilder line = new StringBuilder();
     for (String arg : argv) {
-      line.append(line.length() > 0 ? " " : "").append('\'').append(arg.replace("'", "'\\''")).append('\'');
+      line.append(line.length() > 0 ? " " : "")
+          .append('\'')
+          .append(arg.replace("'", "'\\''"))
+          .append('\'');
     }
     return line.toString();
   }

@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Small network programs the end-to-end tests run inside their namespaces (the test JVM itself
- * cannot enter a namespace): an echo backend that can decode PROXY headers, a flooding backend,
- * and clients that hold, open many or open many in a row. Every mode ends by itself.
+ * cannot enter a namespace): an echo backend that can decode PROXY headers, a flooding backend, and
+ * clients that hold, open many or open many in a row. Every mode ends by itself.
  *
  * <pre>
  * echo PORTS [proxy]                 TCP+UDP echo on :: for PORTS (80,15000-15002); with proxy,
@@ -60,9 +60,19 @@ public final class RelayTestTool {
       case "echo" -> echo(ports(args[1]), args.length > 2 && args[2].equals("proxy"));
       case "flood" -> flood(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
       case "hold" -> hold(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-      case "concurrent" -> concurrent(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-          args.length > 5 ? Integer.parseInt(args[5]) : 0);
-      case "sequential" -> sequential(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+      case "concurrent" ->
+          concurrent(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]),
+              args.length > 5 ? Integer.parseInt(args[5]) : 0);
+      case "sequential" ->
+          sequential(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -84,30 +94,46 @@ public final class RelayTestTool {
     EventLoopGroup group = Transport.select(Transport.Choice.AUTO).newGroup(2);
     Transport transport = Transport.select(Transport.Choice.AUTO);
     for (int port : ports) {
-      new ServerBootstrap().group(group).channel(transport.serverChannel())
+      new ServerBootstrap()
+          .group(group)
+          .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 4096)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-          .childHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              if (proxy) {
-                ch.pipeline().addLast(new HAProxyMessageDecoder());
-              }
-              ch.pipeline().addLast(new TcpEcho());
-            }
-          })
-          .bind(new InetSocketAddress(InetAddress.getByName("::"), port)).sync();
-      new Bootstrap().group(group).channel(transport.datagramChannel())
+          .childHandler(
+              new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                  if (proxy) {
+                    ch.pipeline().addLast(new HAProxyMessageDecoder());
+                  }
+                  ch.pipeline().addLast(new TcpEcho());
+                }
+              })
+          .bind(new InetSocketAddress(InetAddress.getByName("::"), port))
+          .sync();
+      new Bootstrap()
+          .group(group)
+          .channel(transport.datagramChannel())
           .handler(new UdpEcho(proxy))
-          .bind(new InetSocketAddress(InetAddress.getByName("::"), port)).sync();
+          .bind(new InetSocketAddress(InetAddress.getByName("::"), port))
+          .sync();
     }
     Thread.sleep(TimeUnit.HOURS.toMillis(1));
     System.exit(0);
   }
 
   static String describe(HAProxyMessage header) {
-    return "PROXY " + header.proxiedProtocol() + " " + canonical(header.sourceAddress()) + " " + header.sourcePort() + " "
-        + canonical(header.destinationAddress()) + " " + header.destinationPort() + "\n";
+    return "PROXY "
+        + header.proxiedProtocol()
+        + " "
+        + canonical(header.sourceAddress())
+        + " "
+        + header.sourcePort()
+        + " "
+        + canonical(header.destinationAddress())
+        + " "
+        + header.destinationPort()
+        + "\n";
   }
 
   private static String canonical(String address) {
@@ -137,8 +163,12 @@ public final class RelayTestTool {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent) {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-            .addListener((ChannelFutureListener) f -> ((DuplexChannel) ctx.channel()).shutdownOutput()
-                .addListener(x -> ctx.close()));
+            .addListener(
+                (ChannelFutureListener)
+                    f ->
+                        ((DuplexChannel) ctx.channel())
+                            .shutdownOutput()
+                            .addListener(x -> ctx.close()));
       }
     }
 
@@ -167,8 +197,10 @@ public final class RelayTestTool {
         if (header != null) {
           header.release();
         }
-        reply = Unpooled.wrappedBuffer(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII),
-            rest == null ? Unpooled.EMPTY_BUFFER : rest);
+        reply =
+            Unpooled.wrappedBuffer(
+                Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII),
+                rest == null ? Unpooled.EMPTY_BUFFER : rest);
         decoder.finishAndReleaseAll();
       }
       ctx.writeAndFlush(new DatagramPacket(reply, packet.sender()));
@@ -180,17 +212,19 @@ public final class RelayTestTool {
     try (ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(InetAddress.getByName("::"), port));
       Socket socket = server.accept();
-      Thread writer = new Thread(() -> {
-        byte[] chunk = new byte[64 * 1024];
-        try (OutputStream out = socket.getOutputStream()) {
-          while (true) {
-            out.write(chunk);
-            written.addAndGet(chunk.length);
-          }
-        } catch (Exception stopped) {
-          // The reader went away.
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                byte[] chunk = new byte[64 * 1024];
+                try (OutputStream out = socket.getOutputStream()) {
+                  while (true) {
+                    out.write(chunk);
+                    written.addAndGet(chunk.length);
+                  }
+                } catch (Exception stopped) {
+                  // The reader went away.
+                }
+              });
       writer.setDaemon(true);
       writer.start();
       Thread.sleep(seconds * 1000L);
@@ -207,7 +241,8 @@ public final class RelayTestTool {
     }
   }
 
-  private static void concurrent(String host, int port, int count, int seconds, int holdSeconds) throws Exception {
+  private static void concurrent(String host, int port, int count, int seconds, int holdSeconds)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Transport transport = Transport.select(Transport.Choice.AUTO);
     EventLoopGroup group = transport.newGroup(2);
@@ -215,44 +250,53 @@ public final class RelayTestTool {
     AtomicInteger failed = new AtomicInteger();
     Semaphore inFlight = new Semaphore(256);
     ConcurrentLinkedQueue<Channel> open = new ConcurrentLinkedQueue<>();
-    Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelActive(ChannelHandlerContext ctx) {
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'}));
-              }
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(transport.socketChannel())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'}));
+                              }
 
-              @Override
-              public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ((ByteBuf) msg).release();
-                echoed.incrementAndGet();
-                inFlight.release();
-              }
+                              @Override
+                              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ((ByteBuf) msg).release();
+                                echoed.incrementAndGet();
+                                inFlight.release();
+                              }
 
-              @Override
-              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
-              }
-            });
-          }
-        });
+                              @Override
+                              public void exceptionCaught(
+                                  ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                              }
+                            });
+                  }
+                });
     for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
       if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         break;
       }
       ChannelFuture connect = bootstrap.connect(host, port);
-      connect.addListener((ChannelFutureListener) f -> {
-        if (f.isSuccess()) {
-          open.add(f.channel());
-        } else {
-          failed.incrementAndGet();
-          inFlight.release();
-        }
-      });
+      connect.addListener(
+          (ChannelFutureListener)
+              f -> {
+                if (f.isSuccess()) {
+                  open.add(f.channel());
+                } else {
+                  failed.incrementAndGet();
+                  inFlight.release();
+                }
+              });
     }
     while (echoed.get() + failed.get() < count && System.nanoTime() < deadline) {
       Thread.sleep(50);

@@ -36,13 +36,16 @@ class RouteTest {
   @Test
   void seesIpv4MappedClientsAsIpv4() throws Exception {
     Route route = route("80 192.0.2.2 80 tcp from=203.0.113.0/28");
-    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 10};
+    byte[] mapped = {
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 203, 0, 113, 10
+    };
     InetAddress v6 = Inet6Address.getByAddress(null, mapped, -1);
     assertThat(route.allows(v6)).isTrue();
   }
 
   @Test
   void describesItselfByLineAndSides() {
-    assertThat(route("13102 192.0.2.2 80 tcp").describe()).isEqualTo("line 1 (13102 -> 192.0.2.2:80)");
+    assertThat(route("13102 192.0.2.2 80 tcp").describe())
+        .isEqualTo("line 1 (13102 -> 192.0.2.2:80)");
   }
 }

@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
 class TcpHandlersTest {
 
   private final RelayCounters counters = new RelayCounters();
-  private final Route route = RelayPlan.routes(
-      TableParser.parse("t", "13102 192.0.2.2 80 tcp\n").table(), counters).values().iterator().next();
+  private final Route route =
+      RelayPlan.routes(TableParser.parse("t", "13102 192.0.2.2 80 tcp\n").table(), counters)
+          .values()
+          .iterator()
+          .next();
 
   @Test
   void copiesBackendDataToTheClientAndCountsIt() {
@@ -35,20 +38,28 @@ class TcpHandlersTest {
     } finally {
       out.release();
     }
-    assertThat(counters.snapshot()).singleElement().satisfies(s -> {
-      assertThat(s.protocol()).isEqualTo(Protocol.TCP);
-      assertThat(s.bytesToClient()).isEqualTo(5);
-    });
+    assertThat(counters.snapshot())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.protocol()).isEqualTo(Protocol.TCP);
+              assertThat(s.bytesToClient()).isEqualTo(5);
+            });
   }
 
-  /** A backend channel relaying to {@code client}, without auto-read, counting its read requests. */
+  /**
+   * A backend channel relaying to {@code client}, without auto-read, counting its read requests.
+   */
   private EmbeddedChannel backendCountingReads(EmbeddedChannel client, AtomicInteger reads) {
-    EmbeddedChannel backend = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void read(ChannelHandlerContext ctx) {
-        reads.incrementAndGet();
-      }
-    }, new TcpBackendHandler(client, route));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(
+            new ChannelOutboundHandlerAdapter() {
+              @Override
+              public void read(ChannelHandlerContext ctx) {
+                reads.incrementAndGet();
+              }
+            },
+            new TcpBackendHandler(client, route));
     backend.config().setAutoRead(false);
     return backend;
   }
@@ -60,12 +71,15 @@ class TcpHandlersTest {
     EmbeddedChannel backend = backendCountingReads(client, reads);
     int before = reads.get();
     // A client whose write never completes: the handler must not ask the backend for more.
-    client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        ReferenceCountUtil.release(msg);
-      }
-    });
+    client
+        .pipeline()
+        .addFirst(
+            new ChannelOutboundHandlerAdapter() {
+              @Override
+              public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+              }
+            });
     backend.writeInbound(Unpooled.copiedBuffer("a", StandardCharsets.US_ASCII));
     assertThat(reads.get()).isEqualTo(before);
   }

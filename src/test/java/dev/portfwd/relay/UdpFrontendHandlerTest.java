@@ -16,13 +16,22 @@ class UdpFrontendHandlerTest {
   @Test
   void dropsDatagramsFromSourcesOutsideFrom() {
     RelayCounters counters = new RelayCounters();
-    Route route = RelayPlan.routes(
-        TableParser.parse("t", "53 192.0.2.2 53 udp from=198.51.100.0/24\n").table(), counters).values().iterator().next();
+    Route route =
+        RelayPlan.routes(
+                TableParser.parse("t", "53 192.0.2.2 53 udp from=198.51.100.0/24\n").table(),
+                counters)
+            .values()
+            .iterator()
+            .next();
     Listener listener = new Listener(new ListenerKey(Protocol.UDP, Optional.empty(), 53), route);
-    EmbeddedChannel listening = new EmbeddedChannel(
-        new UdpFrontendHandler(listener, Transport.nio(), RelayOptions.defaults()));
-    DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}),
-        new InetSocketAddress("203.0.113.1", 53), new InetSocketAddress("203.0.113.10", 40000));
+    EmbeddedChannel listening =
+        new EmbeddedChannel(
+            new UdpFrontendHandler(listener, Transport.nio(), RelayOptions.defaults()));
+    DatagramPacket packet =
+        new DatagramPacket(
+            Unpooled.wrappedBuffer(new byte[] {1, 2, 3}),
+            new InetSocketAddress("203.0.113.1", 53),
+            new InetSocketAddress("203.0.113.10", 40000));
     listening.writeInbound(packet);
     assertThat(packet.refCnt()).as("released, not forwarded").isZero();
     assertThat((Object) listening.readOutbound()).isNull();

@@ -1,9 +1,8 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PipedInputStream;
@@ -32,20 +31,35 @@ class ConfirmationPromptTest {
 
   PendingConfirmation pending(Duration left) throws Exception {
     StateStore store = store();
-    Snapshot before = Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
+    Snapshot before =
+        Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
     store.push(before);
-    long generation = store.push(Snapshot.of("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
+    long generation =
+        store.push(
+            Snapshot.of(
+                "after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
     backend.installed = Forwards.of("2000 192.0.2.2\n");
     backend.tablePresent = true;
-    PendingConfirmation pending = new PendingConfirmation("p1", Instant.now().plus(left), "nftables", generation, before,
-        Set.of(), "2 forwards from after");
+    PendingConfirmation pending =
+        new PendingConfirmation(
+            "p1",
+            Instant.now().plus(left),
+            "nftables",
+            generation,
+            before,
+            Set.of(),
+            "2 forwards from after");
     store.writePending(pending);
     return pending;
   }
 
   ConfirmationPrompt.Result await(PendingConfirmation pending, InputStream in) throws Exception {
     return new ConfirmationPrompt(store(), Clock.systemUTC(), Duration.ofMillis(50))
-        .await(pending, in, new PrintWriter(out), () -> new Restorer(store(), backend, sysctls, p -> { }));
+        .await(
+            pending,
+            in,
+            new PrintWriter(out),
+            () -> new Restorer(store(), backend, sysctls, p -> {}));
   }
 
   static InputStream typed(String text) {
@@ -54,7 +68,8 @@ class ConfirmationPromptTest {
 
   @Test
   void yesKeepsTheNewRules() throws Exception {
-    ConfirmationPrompt.Result result = await(pending(Duration.ofSeconds(30)), typed("maybe\nyes\n"));
+    ConfirmationPrompt.Result result =
+        await(pending(Duration.ofSeconds(30)), typed("maybe\nyes\n"));
     assertThat(result.outcome()).isEqualTo(ConfirmationPrompt.Outcome.CONFIRMED);
     assertThat(out.toString()).contains("Type 'yes' to keep");
     assertThat(store().pending()).isEmpty();
@@ -81,14 +96,16 @@ class ConfirmationPromptTest {
   @Test
   void confirmationFromAnotherShellEndsTheWait() throws Exception {
     PendingConfirmation pending = pending(Duration.ofSeconds(30));
-    new Thread(() -> {
-      try {
-        Thread.sleep(200);
-        store().clearPending(); // what 'portfwd confirm' does
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }).start();
+    new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+                store().clearPending(); // what 'portfwd confirm' does
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .start();
     try (PipedInputStream silentTerminal = new PipedInputStream(new java.io.PipedOutputStream())) {
       ConfirmationPrompt.Result result = await(pending, silentTerminal);
       assertThat(result.outcome()).isEqualTo(ConfirmationPrompt.Outcome.CONFIRMED);

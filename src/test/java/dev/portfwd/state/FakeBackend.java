@@ -8,13 +8,16 @@ import dev.portfwd.compile.DesiredState;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An in-memory backend: what is "installed" is a DesiredState; a plan's script names the target. */
+/**
+ * An in-memory backend: what is "installed" is a DesiredState; a plan's script names the target.
+ */
 public final class FakeBackend implements Backend {
 
   public DesiredState installed = DesiredState.empty();
   boolean tablePresent;
   public final List<Plan> applied = new ArrayList<>();
   int plans;
+
   /** How many of the next applies fail, as a busy or broken nft would. */
   int failNext;
 
@@ -46,7 +49,8 @@ public final class FakeBackend implements Backend {
     }
     if (failNext > 0) {
       failNext--;
-      throw new BackendException("nft -f -: exit 1: Error: Could not process rule: Device or resource busy");
+      throw new BackendException(
+          "nft -f -: exit 1: Error: Could not process rule: Device or resource busy");
     }
     applied.add(plan);
     installed = plan.desired();

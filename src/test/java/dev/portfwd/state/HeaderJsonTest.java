@@ -21,22 +21,33 @@ class HeaderJsonTest {
   private static final ObjectMapper JACKSON = new ObjectMapper();
 
   @Property(tries = 500)
-  void writesWhatJacksonWrote(@ForAll("texts") String text, @ForAll("texts") String other, @ForAll long number) {
+  void writesWhatJacksonWrote(
+      @ForAll("texts") String text, @ForAll("texts") String other, @ForAll long number) {
     ObjectNode jackson = JACKSON.createObjectNode();
     jackson.put("source", text);
     jackson.put("n", number);
     jackson.putArray("on").add(other).add(text);
-    String ours = new HeaderJson().put("source", text).put("n", number).put("on", List.of(other, text)).toString();
+    String ours =
+        new HeaderJson()
+            .put("source", text)
+            .put("n", number)
+            .put("on", List.of(other, text))
+            .toString();
     assertThat(ours).isEqualTo(jackson.toString());
   }
 
   @Property(tries = 500)
   void readsBackWhatItWrote(@ForAll("texts") String text, @ForAll long number) throws Exception {
-    String json = new HeaderJson().put("source", text).put("n", number).put("on", List.of(text)).toString();
+    String json =
+        new HeaderJson().put("source", text).put("n", number).put("on", List.of(text)).toString();
     Map<?, ?> parsed = (Map<?, ?>) HeaderJson.parse(json);
     JsonNode jackson = JACKSON.readTree(json);
-    assertThat(HeaderJson.asText(parsed.get("source"))).isEqualTo(jackson.get("source").asText()).isEqualTo(text);
-    assertThat(HeaderJson.asLong(parsed.get("n"))).isEqualTo(jackson.get("n").asLong()).isEqualTo(number);
+    assertThat(HeaderJson.asText(parsed.get("source")))
+        .isEqualTo(jackson.get("source").asText())
+        .isEqualTo(text);
+    assertThat(HeaderJson.asLong(parsed.get("n")))
+        .isEqualTo(jackson.get("n").asLong())
+        .isEqualTo(number);
     assertThat(new ArrayList<Object>(HeaderJson.elements(parsed.get("on")))).containsExactly(text);
   }
 
@@ -49,7 +60,9 @@ class HeaderJsonTest {
 
   @Test
   void readsJsonItDidNotWrite() {
-    Object value = HeaderJson.parse(" { \"a\" : [1, -2.5e3, true, false, null, \"x\\u00e9\\/\"], \"b\": {\"c\": \"7\"} } ");
+    Object value =
+        HeaderJson.parse(
+            " { \"a\" : [1, -2.5e3, true, false, null, \"x\\u00e9\\/\"], \"b\": {\"c\": \"7\"} } ");
     Map<?, ?> map = (Map<?, ?>) value;
     List<Object> a = new ArrayList<>(HeaderJson.elements(map.get("a")));
     assertThat(a).containsExactly(1L, -2500.0, true, false, null, "xé/");
@@ -60,9 +73,22 @@ class HeaderJsonTest {
 
   @Test
   void rejectsWhatIsNotOneJsonValue() {
-    for (String bad : List.of("", "{", "{\"a\":1,}", "{\"a\" 1}", "[1 2]", "\"open", "01", "{\"a\":1} x", "tru",
-        "\"\\q\"", "{'a':1}")) {
-      assertThatThrownBy(() -> HeaderJson.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    for (String bad :
+        List.of(
+            "",
+            "{",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "[1 2]",
+            "\"open",
+            "01",
+            "{\"a\":1} x",
+            "tru",
+            "\"\\q\"",
+            "{'a':1}")) {
+      assertThatThrownBy(() -> HeaderJson.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

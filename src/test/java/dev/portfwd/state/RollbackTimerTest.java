@@ -1,9 +1,8 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -23,12 +22,17 @@ class RollbackTimerTest {
 
   PendingConfirmation pendingUntil(Instant deadline) throws Exception {
     StateStore store = new StateStore(dir);
-    Snapshot before = Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
+    Snapshot before =
+        Snapshot.of("before", Instant.EPOCH, "nftables", Forwards.of("1000 192.0.2.2\n"), Set.of());
     store.push(before);
-    long generation = store.push(Snapshot.of("after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
+    long generation =
+        store.push(
+            Snapshot.of(
+                "after", Instant.EPOCH, "nftables", Forwards.of("2000 192.0.2.2\n"), Set.of()));
     backend.installed = Forwards.of("2000 192.0.2.2\n");
     backend.tablePresent = true;
-    PendingConfirmation pending = new PendingConfirmation("t1", deadline, "nftables", generation, before, Set.of(), "after");
+    PendingConfirmation pending =
+        new PendingConfirmation("t1", deadline, "nftables", generation, before, Set.of(), "after");
     store.writePending(pending);
     return pending;
   }
@@ -39,10 +43,12 @@ class RollbackTimerTest {
     StringWriter log = new StringWriter();
     StateStore store = new StateStore(dir);
     long start = System.nanoTime();
-    boolean rolledBack = new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
-        .run("t1", () -> new Restorer(store, backend, sysctls, p -> { }), new PrintWriter(log));
+    boolean rolledBack =
+        new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
+            .run("t1", () -> new Restorer(store, backend, sysctls, p -> {}), new PrintWriter(log));
     assertThat(rolledBack).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
     assertThat(backend.installed).isEqualTo(Forwards.of("1000 192.0.2.2\n"));
     assertThat(log.toString()).contains("not confirmed");
     assertThat(store.armedMarker("t1")).doesNotExist();
@@ -52,18 +58,24 @@ class RollbackTimerTest {
   void exitsWithoutTouchingTheKernelOnceConfirmed() throws Exception {
     pendingUntil(Instant.now().plusSeconds(30));
     StateStore store = new StateStore(dir);
-    Thread confirmer = new Thread(() -> {
-      try {
-        Thread.sleep(200);
-        store.clearPending();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Thread confirmer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+                store.clearPending();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     confirmer.start();
     long start = System.nanoTime();
-    boolean rolledBack = new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
-        .run("t1", () -> new Restorer(store, backend, sysctls, p -> { }), new PrintWriter(new StringWriter()));
+    boolean rolledBack =
+        new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
+            .run(
+                "t1",
+                () -> new Restorer(store, backend, sysctls, p -> {}),
+                new PrintWriter(new StringWriter()));
     confirmer.join();
     assertThat(rolledBack).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -76,8 +88,9 @@ class RollbackTimerTest {
     backend.failNext = 2;
     StringWriter log = new StringWriter();
     StateStore store = new StateStore(dir);
-    boolean rolledBack = new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
-        .run("t1", () -> new Restorer(store, backend, sysctls, p -> { }), new PrintWriter(log));
+    boolean rolledBack =
+        new RollbackTimer(store, Clock.systemUTC(), Duration.ofMillis(50))
+            .run("t1", () -> new Restorer(store, backend, sysctls, p -> {}), new PrintWriter(log));
     assertThat(rolledBack).isTrue();
     assertThat(log.toString()).contains("attempt 1 failed").contains("attempt 2 failed");
     assertThat(backend.installed).isEqualTo(Forwards.of("1000 192.0.2.2\n"));

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code apply --confirm}, {@code confirm} and {@code rollback} end to end: the built jar runs in
- * the gateway namespace of the reference topology, against the real kernel, with a state
- * directory of the test's own.
+ * the gateway namespace of the reference topology, against the real kernel, with a state directory
+ * of the test's own.
  */
 class SafeApplyIT {
 
@@ -47,12 +47,25 @@ class SafeApplyIT {
     return PortfwdJar.runIn(topology, "gateway", all.toArray(String[]::new));
   }
 
-  /** Starts apply --confirm as its own session leader (as a login shell's job is), output to a file. */
-  private Process startConfirmingApply(Topology topology, int seconds, Path table, Path output) throws IOException {
-    List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", topology.namespace("gateway")));
-    argv.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", Integer.toString(seconds),
-        table.toString()));
-    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+  /**
+   * Starts apply --confirm as its own session leader (as a login shell's job is), output to a file.
+   */
+  private Process startConfirmingApply(Topology topology, int seconds, Path table, Path output)
+      throws IOException {
+    List<String> argv =
+        new ArrayList<>(List.of("setsid", "ip", "netns", "exec", topology.namespace("gateway")));
+    argv.addAll(
+        PortfwdJar.command(
+            "apply",
+            "--state-dir",
+            state().toString(),
+            "--confirm",
+            Integer.toString(seconds),
+            table.toString()));
+    return new ProcessBuilder(argv)
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
   }
 
   private static String rules(Topology topology) {
@@ -64,7 +77,8 @@ class SafeApplyIT {
     return topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip();
   }
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -85,13 +99,25 @@ class SafeApplyIT {
   @Test
   void confirmingInTimeKeepsTheNewRulesAndTrafficFlows() throws Exception {
     try (Topology topology = Topology.reference()) {
-      topology.spawn("backend", "socat", "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo hello-from-backend");
+      topology.spawn(
+          "backend", "socat", "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo hello-from-backend");
       topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(10));
       Path output = dir.resolve("apply.out");
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", "30",
-          table("a.txt", TABLE_A).toString()));
-      Process apply = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "apply",
+              "--state-dir",
+              state().toString(),
+              "--confirm",
+              "30",
+              table("a.txt", TABLE_A).toString()));
+      Process apply =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       try {
         await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
         assertThat(rules(topology)).contains("13102");
@@ -104,10 +130,15 @@ class SafeApplyIT {
         apply.destroyForcibly();
       }
       assertThat(read(output)).contains("confirmed: keeping");
-      await("the timer exits", Duration.ofSeconds(10), () -> read(state().resolve("rollback.log")).contains("nothing to do"));
+      await(
+          "the timer exits",
+          Duration.ofSeconds(10),
+          () -> read(state().resolve("rollback.log")).contains("nothing to do"));
       assertThat(rules(topology)).contains("13102");
       assertThat(ipForward(topology)).isEqualTo("1");
-      CommandResult request = topology.exec("client", "socat", "-T", "5", "-", "TCP:" + Topology.GATEWAY_WAN + ":13102");
+      CommandResult request =
+          topology.exec(
+              "client", "socat", "-T", "5", "-", "TCP:" + Topology.GATEWAY_WAN + ":13102");
       assertThat(request.stdout()).contains("hello-from-backend");
       assertThat(state().resolve("pending.state")).doesNotExist();
     }
@@ -122,7 +153,8 @@ class SafeApplyIT {
         await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
         CommandResult confirm = portfwd(topology, "confirm");
         assertThat(confirm.exitCode()).as(confirm.stderr()).isZero();
-        assertThat(confirm.stdout()).contains("confirmed: keeping 1 forward from " + dir.resolve("a.txt"));
+        assertThat(confirm.stdout())
+            .contains("confirmed: keeping 1 forward from " + dir.resolve("a.txt"));
         assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(apply.exitValue()).as(read(output)).isZero();
         assertThat(read(output)).contains("confirmed from elsewhere");
@@ -144,7 +176,8 @@ class SafeApplyIT {
       String rulesA = rules(topology);
 
       long start = System.nanoTime();
-      CommandResult second = portfwd(topology, "apply", "--confirm", "3", table("b.txt", TABLE_B).toString());
+      CommandResult second =
+          portfwd(topology, "apply", "--confirm", "3", table("b.txt", TABLE_B).toString());
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isEqualTo(1);
@@ -167,7 +200,8 @@ class SafeApplyIT {
       assertThat(rules(topology)).contains("13103");
       assertThat(ipForward(topology)).isEqualTo("1");
 
-      // The SSH connection drops: the session's process group gets SIGHUP; then the process is gone.
+      // The SSH connection drops: the session's process group gets SIGHUP; then the process is
+      // gone.
       long pid = apply.pid();
       new ProcessBuilder("kill", "-HUP", "--", "-" + pid).start().waitFor();
       Thread.sleep(300);
@@ -178,10 +212,13 @@ class SafeApplyIT {
 
       // The timer logs once the whole restore is done: rules first, then the sysctls, so both are
       // asserted only after the log line (asserting the sysctl as soon as the table is gone races).
-      await("the timer logs its rollback", Duration.ofSeconds(10),
+      await(
+          "the timer logs its rollback",
+          Duration.ofSeconds(10),
           () -> read(state().resolve("rollback.log")).contains("not confirmed"));
       assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
-      assertThat(rules(topology)).as("portfwd's table is gone (the state before was empty)")
+      assertThat(rules(topology))
+          .as("portfwd's table is gone (the state before was empty)")
           .isEqualTo("(no portfwd table)");
       assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
       assertThat(state().resolve("pending.state")).doesNotExist();
@@ -191,7 +228,8 @@ class SafeApplyIT {
   @Test
   void killedSessionRollsBackToTheRulesBefore() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 3, table("b.txt", TABLE_B), output);
@@ -199,7 +237,10 @@ class SafeApplyIT {
       assertThat(rules(topology)).contains("13103").doesNotContain("13102");
       new ProcessBuilder("kill", "-KILL", "--", "-" + apply.pid()).start().waitFor();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      await("the rules of a.txt are back", Duration.ofSeconds(10), () -> rules(topology).equals(rulesA));
+      await(
+          "the rules of a.txt are back",
+          Duration.ofSeconds(10),
+          () -> rules(topology).equals(rulesA));
       assertThat(ipForward(topology)).as("a.txt's apply switched it on; it stays").isEqualTo("1");
     }
   }
@@ -207,16 +248,20 @@ class SafeApplyIT {
   @Test
   void rollbackRestoresThePreviousTableThenTheEmptyState() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
-      assertThat(portfwd(topology, "apply", table("b.txt", TABLE_B).toString()).exitCode()).isZero();
-      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("b.txt"));
+      assertThat(portfwd(topology, "apply", table("b.txt", TABLE_B).toString()).exitCode())
+          .isZero();
+      assertThat(portfwd(topology, "status").stdout())
+          .contains("live table: " + dir.resolve("b.txt"));
 
       CommandResult back = portfwd(topology, "rollback");
       assertThat(back.exitCode()).as(back.stderr()).isZero();
       assertThat(back.stdout()).contains("restored").contains("a.txt");
       assertThat(rules(topology)).isEqualTo(rulesA);
-      assertThat(portfwd(topology, "status").stdout()).contains("live table: " + dir.resolve("a.txt"));
+      assertThat(portfwd(topology, "status").stdout())
+          .contains("live table: " + dir.resolve("a.txt"));
 
       CommandResult first = portfwd(topology, "rollback");
       assertThat(first.exitCode()).as(first.stderr()).isZero();
@@ -232,7 +277,8 @@ class SafeApplyIT {
   @Test
   void statusSaysWhenTheLiveRulesDifferFromTheLastTable() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       topology.exec("gateway", "nft", "delete", "table", "inet", "portfwd");
       CommandResult status = portfwd(topology, "status");
       assertThat(status.stdout()).contains("rules differ from " + dir.resolve("a.txt"));
@@ -242,23 +288,43 @@ class SafeApplyIT {
   @Test
   void terminalHangUpLeavesTheRollbackInPlace() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
       // A real terminal: 'script' holds the pty master, as sshd does; killing it hangs the pty up,
-      // and the kernel sends SIGHUP to the session on it, exactly what a dropped SSH connection does.
-      List<String> apply = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      apply.addAll(PortfwdJar.command("apply", "--state-dir", state().toString(), "--confirm", "3",
-          table("b.txt", TABLE_B).toString()));
+      // and the kernel sends SIGHUP to the session on it, exactly what a dropped SSH connection
+      // does.
+      List<String> apply =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      apply.addAll(
+          PortfwdJar.command(
+              "apply",
+              "--state-dir",
+              state().toString(),
+              "--confirm",
+              "3",
+              table("b.txt", TABLE_B).toString()));
       Path output = dir.resolve("terminal.out");
-      Process terminal = new ProcessBuilder("script", "-qfec", String.join(" ", apply), "/dev/null")
-          .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      Process terminal =
+          new ProcessBuilder("script", "-qfec", String.join(" ", apply), "/dev/null")
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile())
+              .start();
       try {
-        await("the prompt on the terminal", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        await(
+            "the prompt on the terminal",
+            Duration.ofSeconds(30),
+            () -> read(output).contains("Type 'yes'"));
         assertThat(rules(topology)).contains("13103");
         terminal.destroyForcibly(); // the SSH connection is gone
         assertThat(terminal.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        await("the rules of a.txt are back", Duration.ofSeconds(10), () -> rules(topology).equals(rulesA));
-        await("every portfwd process in the namespace ended", Duration.ofSeconds(15),
+        await(
+            "the rules of a.txt are back",
+            Duration.ofSeconds(10),
+            () -> rules(topology).equals(rulesA));
+        await(
+            "every portfwd process in the namespace ended",
+            Duration.ofSeconds(15),
             () -> new String(readPids(topology)).isBlank());
       } finally {
         terminal.destroyForcibly();
@@ -269,15 +335,18 @@ class SafeApplyIT {
   @Test
   void confirmationWhoseTimerDiedIsRolledBackByTheNextApply() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
+          .isZero();
       String rulesA = rules(topology);
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
       await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
       // As after a reboot: neither the foreground nor the timer is left to roll back.
       try (var markers = Files.list(state())) {
-        for (Path marker : markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
-          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip())).ifPresent(ProcessHandle::destroyForcibly);
+        for (Path marker :
+            markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
+          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
+              .ifPresent(ProcessHandle::destroyForcibly);
         }
       }
       apply.destroyForcibly();
@@ -290,13 +359,15 @@ class SafeApplyIT {
       assertThat(next.exitCode()).isEqualTo(1);
       assertThat(next.stderr()).contains("never confirmed").contains("run it again");
       assertThat(rules(topology)).isEqualTo(rulesA);
-      assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode()).isZero();
+      assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode())
+          .isZero();
     }
   }
 
   private static byte[] readPids(Topology topology) {
     try {
-      Process pids = new ProcessBuilder("ip", "netns", "pids", topology.namespace("gateway")).start();
+      Process pids =
+          new ProcessBuilder("ip", "netns", "pids", topology.namespace("gateway")).start();
       byte[] out = pids.getInputStream().readAllBytes();
       pids.waitFor(5, TimeUnit.SECONDS);
       return out;

@@ -1,12 +1,11 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -39,14 +38,15 @@ class SafeApplyTest {
   }
 
   Restorer restorer() {
-    return new Restorer(store(), backend, sysctls, plan -> { });
+    return new Restorer(store(), backend, sysctls, plan -> {});
   }
 
   /** What apply does: plan, begin, apply, switch sysctls on, applied. */
   SafeApply.Guard apply(String table, Optional<Duration> confirm) throws Exception {
     DesiredState desired = Forwards.of(table);
     Plan plan = backend.plan(desired);
-    SafeApply.Guard guard = safeApply().begin(plan, "/etc/portfwd/" + table.hashCode(), true, confirm);
+    SafeApply.Guard guard =
+        safeApply().begin(plan, "/etc/portfwd/" + table.hashCode(), true, confirm);
     try (guard) {
       backend.apply(plan);
       for (String key : sysctls.offButNeeded(desired)) {
@@ -76,7 +76,8 @@ class SafeApplyTest {
 
   @Test
   void rollbackReturnsToThePreviousTableAndLeavesAdminsSysctlsAlone() throws Exception {
-    sysctlRunner.values.put(ForwardingSysctls.IPV4, "1"); // on before portfwd: not portfwd's to switch off
+    sysctlRunner.values.put(
+        ForwardingSysctls.IPV4, "1"); // on before portfwd: not portfwd's to switch off
     apply("13102 192.0.2.2 80\n", Optional.empty());
     DesiredState first = backend.installed;
     apply("13102 192.0.2.3 80\n[2001:db8:1::1]:443 2001:db8:2::2 tcp\n", Optional.empty());
@@ -86,7 +87,9 @@ class SafeApplyTest {
       restorer().rollbackOne();
     }
     assertThat(backend.installed).isEqualTo(first);
-    assertThat(sysctlRunner.values).containsEntry(ForwardingSysctls.IPV4, "1").containsEntry(ForwardingSysctls.IPV6, "0");
+    assertThat(sysctlRunner.values)
+        .containsEntry(ForwardingSysctls.IPV4, "1")
+        .containsEntry(ForwardingSysctls.IPV6, "0");
   }
 
   @Test
@@ -113,7 +116,8 @@ class SafeApplyTest {
     backend.installed = Forwards.of("1000 192.0.2.2\n");
     backend.tablePresent = true;
     Plan plan = backend.plan(Forwards.of("2000 192.0.2.2\n"));
-    SafeApply.Guard guard = safeApply().begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30)));
+    SafeApply.Guard guard =
+        safeApply().begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30)));
 
     assertThat(launched).hasSize(1);
     assertThat(backend.applied).isEmpty();
@@ -123,14 +127,16 @@ class SafeApplyTest {
     assertThat(pending.switchOff()).containsExactly(ForwardingSysctls.IPV4);
 
     guard.applied();
-    assertThat(store().pending().orElseThrow().deadline()).isEqualTo(clock.instant().plusSeconds(30));
+    assertThat(store().pending().orElseThrow().deadline())
+        .isEqualTo(clock.instant().plusSeconds(30));
   }
 
   @Test
   void anotherApplyIsRefusedWhileAConfirmationWaits() throws Exception {
     apply("1000 192.0.2.2\n", Optional.of(Duration.ofSeconds(30)));
     assertThatThrownBy(() -> apply("2000 192.0.2.2\n", Optional.empty()))
-        .isInstanceOf(StateException.class).hasMessageContaining("portfwd confirm");
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("portfwd confirm");
   }
 
   @Test
@@ -151,21 +157,33 @@ class SafeApplyTest {
   @Test
   void failedApplyTakesItsRecordsBackAndDisarmsTheTimer() throws Exception {
     Plan plan = backend.plan(Forwards.of("2000 192.0.2.2\n"));
-    try (SafeApply.Guard guard = safeApply().begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30)))) {
+    try (SafeApply.Guard guard =
+        safeApply().begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30)))) {
       assertThat(store().pending()).isPresent();
       // the kernel rejected the transaction: applied() is never called
     }
     assertThat(store().pending()).isEmpty();
-    assertThat(store().history()).extracting(e -> e.snapshot().source()).containsExactly(SafeApply.LIVE_BEFORE);
+    assertThat(store().history())
+        .extracting(e -> e.snapshot().source())
+        .containsExactly(SafeApply.LIVE_BEFORE);
   }
 
   @Test
   void timerThatCannotStartMeansNothingIsApplied() {
-    SafeApply failing = new SafeApply(store(), backend.name(), sysctls, (s, id) -> {
-      throw new IOException("setsid is missing");
-    }, clock);
+    SafeApply failing =
+        new SafeApply(
+            store(),
+            backend.name(),
+            sysctls,
+            (s, id) -> {
+              throw new IOException("setsid is missing");
+            },
+            clock);
     Plan plan = backend.plan(Forwards.of("2000 192.0.2.2\n"));
-    assertThatThrownBy(() -> failing.begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30))))
-        .isInstanceOf(StateException.class).hasMessageContaining("setsid is missing").hasMessageContaining("nothing was changed");
+    assertThatThrownBy(
+            () -> failing.begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30))))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("setsid is missing")
+        .hasMessageContaining("nothing was changed");
   }
 }

@@ -11,9 +11,12 @@ class StateDirTest {
 
   @Test
   void optionWinsOverEnvironmentWhichWinsOverDefault() {
-    assertThat(StateDir.resolve(Optional.of(Path.of("/tmp/a")), Map.of(StateDir.ENV, "/tmp/b"))).isEqualTo(Path.of("/tmp/a"));
-    assertThat(StateDir.resolve(Optional.empty(), Map.of(StateDir.ENV, "/tmp/b"))).isEqualTo(Path.of("/tmp/b"));
-    assertThat(StateDir.resolve(Optional.empty(), Map.of(StateDir.ENV, " "))).isEqualTo(Path.of("/var/lib/portfwd"));
+    assertThat(StateDir.resolve(Optional.of(Path.of("/tmp/a")), Map.of(StateDir.ENV, "/tmp/b")))
+        .isEqualTo(Path.of("/tmp/a"));
+    assertThat(StateDir.resolve(Optional.empty(), Map.of(StateDir.ENV, "/tmp/b")))
+        .isEqualTo(Path.of("/tmp/b"));
+    assertThat(StateDir.resolve(Optional.empty(), Map.of(StateDir.ENV, " ")))
+        .isEqualTo(Path.of("/var/lib/portfwd"));
     assertThat(StateDir.resolve(Optional.empty(), Map.of())).isEqualTo(Path.of("/var/lib/portfwd"));
   }
 }

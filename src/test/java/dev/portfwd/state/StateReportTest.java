@@ -21,8 +21,14 @@ class StateReportTest {
   }
 
   void applied(String table) throws Exception {
-    store().push(Snapshot.of("/etc/portfwd/ports.txt", Instant.parse("2026-11-25T04:00:00Z"), "nftables",
-        Forwards.of(table), Set.of()));
+    store()
+        .push(
+            Snapshot.of(
+                "/etc/portfwd/ports.txt",
+                Instant.parse("2026-11-25T04:00:00Z"),
+                "nftables",
+                Forwards.of(table),
+                Set.of()));
     backend.installed = Forwards.of(table);
     backend.tablePresent = true;
   }
@@ -33,7 +39,8 @@ class StateReportTest {
     StateReport report = StateReport.of(store(), backend);
     assertThat(report.live()).isTrue();
     assertThat(report.table()).contains("/etc/portfwd/ports.txt");
-    assertThat(report.line()).isEqualTo("live table: /etc/portfwd/ports.txt (applied 2026-11-25 04:00:00 UTC)");
+    assertThat(report.line())
+        .isEqualTo("live table: /etc/portfwd/ports.txt (applied 2026-11-25 04:00:00 UTC)");
   }
 
   @Test
@@ -43,20 +50,32 @@ class StateReportTest {
     StateReport report = StateReport.of(store(), backend);
     assertThat(report.live()).isFalse();
     assertThat(report.table()).isEmpty();
-    assertThat(report.line()).contains("rules differ from /etc/portfwd/ports.txt").contains("2 to change");
+    assertThat(report.line())
+        .contains("rules differ from /etc/portfwd/ports.txt")
+        .contains("2 to change");
   }
 
   @Test
   void mentionsAWaitingConfirmation() throws Exception {
     applied("13102 192.0.2.2 80\n");
-    store().writePending(new PendingConfirmation("p", Instant.parse("2026-11-25T04:05:00Z"), "nftables", 1,
-        store().current().orElseThrow().snapshot(), Set.of(), "x"));
+    store()
+        .writePending(
+            new PendingConfirmation(
+                "p",
+                Instant.parse("2026-11-25T04:05:00Z"),
+                "nftables",
+                1,
+                store().current().orElseThrow().snapshot(),
+                Set.of(),
+                "x"));
     Clock before = Clock.fixed(Instant.parse("2026-11-25T04:04:00Z"), ZoneOffset.UTC);
     assertThat(StateReport.of(store(), backend, before).line())
-        .contains("waits for confirmation until 2026-11-25 04:05:00 UTC").contains("portfwd confirm");
+        .contains("waits for confirmation until 2026-11-25 04:05:00 UTC")
+        .contains("portfwd confirm");
     Clock longAfter = Clock.fixed(Instant.parse("2026-11-25T05:00:00Z"), ZoneOffset.UTC);
     assertThat(StateReport.of(store(), backend, longAfter).line())
-        .contains("was not confirmed by 2026-11-25 04:05:00 UTC").contains("timer did not run");
+        .contains("was not confirmed by 2026-11-25 04:05:00 UTC")
+        .contains("timer did not run");
   }
 
   @Test

@@ -1,10 +1,9 @@
 package dev.portfwd.state;
 
-import dev.portfwd.host.ForwardingSysctls;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,24 +20,32 @@ class StateStoreTest {
   @TempDir Path dir;
 
   private static Snapshot snapshot(String source, String table) {
-    return Snapshot.of(source, Instant.parse("2026-11-25T04:00:00Z"), "nftables", Forwards.of(table),
+    return Snapshot.of(
+        source,
+        Instant.parse("2026-11-25T04:00:00Z"),
+        "nftables",
+        Forwards.of(table),
         Set.of(ForwardingSysctls.IPV4));
   }
 
   @Test
   void roundTripsEveryForwardField() throws IOException {
     StateStore store = new StateStore(dir);
-    Snapshot snapshot = snapshot("/etc/portfwd/ports.txt",
-        "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
-            + " # quote \" backslash \\ and # hash\n"
-            + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n");
+    Snapshot snapshot =
+        snapshot(
+            "/etc/portfwd/ports.txt",
+            "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
+                + " # quote \" backslash \\ and # hash\n"
+                + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n");
     store.push(snapshot);
     Snapshot read = store.current().orElseThrow().snapshot();
     assertThat(read).isEqualTo(snapshot);
-    assertThat(read.forwards()).isEqualTo(Forwards.of(
-        "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
-            + " # quote \" backslash \\ and # hash\n"
-            + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n"));
+    assertThat(read.forwards())
+        .isEqualTo(
+            Forwards.of(
+                "198.51.100.7:8000-8009 192.0.2.2 9000-9009 tcp from=203.0.113.0/24,203.0.113.128/25 masquerade=no"
+                    + " # quote \" backslash \\ and # hash\n"
+                    + "[2001:db8:1::1]:443 2001:db8:2::2 udp\n7777-7779 192.0.2.4 RANGE\n"));
   }
 
   @Test
@@ -67,8 +74,15 @@ class StateStoreTest {
   void pendingConfirmationRoundTripsAndClears() throws IOException {
     StateStore store = new StateStore(dir);
     assertThat(store.pending()).isEmpty();
-    PendingConfirmation pending = new PendingConfirmation("abc", Instant.parse("2026-11-25T04:01:00Z"), "nftables", 7,
-        snapshot("before", "1000 192.0.2.2\n"), Set.of(ForwardingSysctls.IPV6), "2 forwards");
+    PendingConfirmation pending =
+        new PendingConfirmation(
+            "abc",
+            Instant.parse("2026-11-25T04:01:00Z"),
+            "nftables",
+            7,
+            snapshot("before", "1000 192.0.2.2\n"),
+            Set.of(ForwardingSysctls.IPV6),
+            "2 forwards");
     store.writePending(pending);
     assertThat(store.pending()).contains(pending);
     store.clearPending();
@@ -80,8 +94,11 @@ class StateStoreTest {
     StateStore store = new StateStore(dir);
     store.push(snapshot("a", "1000 192.0.2.2\n"));
     Path file = dir.resolve("history/0000000001.state");
-    Files.writeString(file, Files.readString(file).lines().findFirst().orElseThrow() + "\n"); // truncated
-    assertThatThrownBy(store::history).isInstanceOf(IOException.class).hasMessageContaining("damaged")
+    Files.writeString(
+        file, Files.readString(file).lines().findFirst().orElseThrow() + "\n"); // truncated
+    assertThatThrownBy(store::history)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("damaged")
         .hasMessageContaining("move it away");
   }
 
@@ -104,14 +121,17 @@ class StateStoreTest {
   }
 
   @Test
-  void theHolderMayTakeTheLockAgainAndReleasesItWithTheOutermostHold(@TempDir Path dir) throws Exception {
+  void theHolderMayTakeTheLockAgainAndReleasesItWithTheOutermostHold(@TempDir Path dir)
+      throws Exception {
     StateStore store = new StateStore(dir);
     try (StateStore.Lock outer = store.lock()) {
       try (StateStore.Lock inner = store.lock(Duration.ZERO)) {
         assertThat(store.isLockedByThisThread()).isTrue();
       }
       assertThat(store.isLockedByThisThread()).as("still held by the outer hold").isTrue();
-      assertThat(takenElsewhere(store)).as("another thread waits while the outer hold lasts").isFalse();
+      assertThat(takenElsewhere(store))
+          .as("another thread waits while the outer hold lasts")
+          .isFalse();
     }
     assertThat(store.isLockedByThisThread()).isFalse();
     assertThat(takenElsewhere(store)).as("free once the outermost hold is closed").isTrue();
@@ -123,19 +143,24 @@ class StateStoreTest {
     try (StateStore.Lock held = store.lock()) {
       long start = System.nanoTime();
       AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread other = new Thread(() -> {
-        try (StateStore.Lock lock = store.lock(Duration.ofMillis(300))) {
-          failure.set(new AssertionError("took a lock that was held"));
-        } catch (IOException e) {
-          failure.set(e);
-        }
-      });
+      Thread other =
+          new Thread(
+              () -> {
+                try (StateStore.Lock lock = store.lock(Duration.ofMillis(300))) {
+                  failure.set(new AssertionError("took a lock that was held"));
+                } catch (IOException e) {
+                  failure.set(e);
+                }
+              });
       other.start();
       other.join(10_000);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
-      assertThat(failure.get()).isInstanceOf(StateLockedException.class)
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(failure.get())
+          .isInstanceOf(StateLockedException.class)
           .hasMessageContaining("another portfwd command is changing the rules")
-          .hasMessageContaining("waited 0 s").hasMessageContaining("nothing was changed");
+          .hasMessageContaining("waited 0 s")
+          .hasMessageContaining("nothing was changed");
     }
   }
 
@@ -143,20 +168,23 @@ class StateStoreTest {
   void theLockFileNamesItsHolder(@TempDir Path dir) throws Exception {
     StateStore store = new StateStore(dir);
     try (StateStore.Lock held = store.lock()) {
-      assertThat(Files.readString(dir.resolve("lock"))).isEqualTo("pid " + ProcessHandle.current().pid() + "\n");
+      assertThat(Files.readString(dir.resolve("lock")))
+          .isEqualTo("pid " + ProcessHandle.current().pid() + "\n");
     }
   }
 
   /** Whether another thread gets the lock within 200 ms. */
   private static boolean takenElsewhere(StateStore store) throws InterruptedException {
     AtomicBoolean taken = new AtomicBoolean();
-    Thread other = new Thread(() -> {
-      try (StateStore.Lock lock = store.lock(Duration.ofMillis(200))) {
-        taken.set(true);
-      } catch (IOException e) {
-        taken.set(false);
-      }
-    });
+    Thread other =
+        new Thread(
+            () -> {
+              try (StateStore.Lock lock = store.lock(Duration.ofMillis(200))) {
+                taken.set(true);
+              } catch (IOException e) {
+                taken.set(false);
+              }
+            });
     other.start();
     other.join(10_000);
     return taken.get();

@@ -8,7 +8,8 @@ class DiagnosticTest {
 
   @Test
   void rendersPlaceSourceLineAndCaret() {
-    Diagnostic diagnostic = new Diagnostic("ports.txt", 3, 7, Severity.ERROR, "bad", "13102 172.16.0.300 80");
+    Diagnostic diagnostic =
+        new Diagnostic("ports.txt", 3, 7, Severity.ERROR, "bad", "13102 172.16.0.300 80");
 
     assertThat(diagnostic.render())
         .isEqualTo("ports.txt:3:7: error: bad\n13102 172.16.0.300 80\n      ^");
@@ -23,6 +24,7 @@ class DiagnosticTest {
 
   @Test
   void pointsPastTheEndForMissingColumns() {
-    assertThat(new Diagnostic("t", 1, 4, Severity.ERROR, "m", "80").render()).endsWith("\n80\n   ^");
+    assertThat(new Diagnostic("t", 1, 4, Severity.ERROR, "m", "80").render())
+        .endsWith("\n80\n   ^");
   }
 }

@@ -37,7 +37,8 @@ class TableRoundTripProperties {
     ParseResult result = TableParser.parse("generated", text);
 
     // Clashes between generated lines are legitimate errors; the forwards must still read back.
-    assertThat(result.diagnostics()).allSatisfy(d -> assertThat(d.message()).doesNotContain("expected"));
+    assertThat(result.diagnostics())
+        .allSatisfy(d -> assertThat(d.message()).doesNotContain("expected"));
     assertThat(result.table().forwards()).isEqualTo(numbered);
   }
 
@@ -55,24 +56,56 @@ class TableRoundTripProperties {
     long start = System.nanoTime();
     ParseResult result = TableParser.parse("fuzz", text);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-    assertThat(result.diagnostics()).allSatisfy(d -> {
-      assertThat(d.line()).isPositive();
-      assertThat(d.column()).isPositive();
-    });
+    assertThat(result.diagnostics())
+        .allSatisfy(
+            d -> {
+              assertThat(d.line()).isPositive();
+              assertThat(d.column()).isPositive();
+            });
     if (!result.hasErrors()) {
       // Whatever parsed cleanly must print and read back to the same forwards.
       ParseResult again = TableParser.parse("again", TablePrinter.print(result.table()));
-      assertThat(again.table().forwards()).extracting(TablePrinter::line)
+      assertThat(again.table().forwards())
+          .extracting(TablePrinter::line)
           .isEqualTo(result.table().forwards().stream().map(TablePrinter::line).toList());
     }
   }
 
   @Provide
   Arbitrary<String> tableLikeText() {
-    Arbitrary<String> pieces = Arbitraries.of(
-        "80", "8000-8009", "9:5", "0", "65536", " ", "\t", "\n", "\r\n", "#", "tcp", "udp", "tcp,udp",
-        "RANGE", "from=", "192.0.2.0/24", "masquerade=no", "proxy-protocol=v2", "[", "]", ":", "-",
-        "192.0.2.2", "2001:db8::1", "[2001:db8::1]:443", "198.51.100.7:", "=", ",", "é", "\u0000", "x");
+    Arbitrary<String> pieces =
+        Arbitraries.of(
+            "80",
+            "8000-8009",
+            "9:5",
+            "0",
+            "65536",
+            " ",
+            "\t",
+            "\n",
+            "\r\n",
+            "#",
+            "tcp",
+            "udp",
+            "tcp,udp",
+            "RANGE",
+            "from=",
+            "192.0.2.0/24",
+            "masquerade=no",
+            "proxy-protocol=v2",
+            "[",
+            "]",
+            ":",
+            "-",
+            "192.0.2.2",
+            "2001:db8::1",
+            "[2001:db8::1]:443",
+            "198.51.100.7:",
+            "=",
+            ",",
+            "é",
+            "\u0000",
+            "x");
     return pieces.list().ofMaxSize(40).map(list -> String.join("", list));
   }
 
@@ -82,38 +115,87 @@ class TableRoundTripProperties {
   }
 
   private Arbitrary<Forward> forwards() {
-    Arbitrary<InetAddress> v4 = Arbitraries.integers().between(1, 254)
-        .map(host -> address("192.0.2." + host));
-    Arbitrary<InetAddress> v6 = Arbitraries.integers().between(1, 0xffff)
-        .map(host -> address("2001:db8::" + Integer.toHexString(host)));
+    Arbitrary<InetAddress> v4 =
+        Arbitraries.integers().between(1, 254).map(host -> address("192.0.2." + host));
+    Arbitrary<InetAddress> v6 =
+        Arbitraries.integers()
+            .between(1, 0xffff)
+            .map(host -> address("2001:db8::" + Integer.toHexString(host)));
     Arbitrary<InetAddress> backends = Arbitraries.oneOf(v4, v6);
-    Arbitrary<Optional<InetAddress>> externals = Arbitraries.oneOf(
-        Arbitraries.just(Optional.empty()),
-        Arbitraries.integers().between(1, 254).map(h -> Optional.of(address("198.51.100." + h))),
-        Arbitraries.integers().between(1, 0xff).map(h -> Optional.of(address("2001:db8:1::" + Integer.toHexString(h)))));
-    Arbitrary<PortRange> ranges = Arbitraries.integers().between(1, 60000)
-        .flatMap(first -> Arbitraries.integers().between(0, 20).map(len -> new PortRange(first, first + len)));
+    Arbitrary<Optional<InetAddress>> externals =
+        Arbitraries.oneOf(
+            Arbitraries.just(Optional.empty()),
+            Arbitraries.integers()
+                .between(1, 254)
+                .map(h -> Optional.of(address("198.51.100." + h))),
+            Arbitraries.integers()
+                .between(1, 0xff)
+                .map(h -> Optional.of(address("2001:db8:1::" + Integer.toHexString(h)))));
+    Arbitrary<PortRange> ranges =
+        Arbitraries.integers()
+            .between(1, 60000)
+            .flatMap(
+                first ->
+                    Arbitraries.integers()
+                        .between(0, 20)
+                        .map(len -> new PortRange(first, first + len)));
     Arbitrary<Integer> offsets = Arbitraries.integers().between(-10, 5000);
-    Arbitrary<Set<Protocol>> protocols = Arbitraries.of(
-        Set.of(Protocol.TCP), Set.of(Protocol.UDP), Set.of(Protocol.TCP, Protocol.UDP));
-    Arbitrary<List<Cidr>> sources = Arbitraries.integers().between(0, 32)
-        .map(bits -> new Cidr(address("203.0.113.77"), bits)).list().ofMaxSize(3);
-    Arbitrary<String> descriptions = Arbitraries.strings()
-        .withChars("abcXYZ019 #;\"'{}\\é☕$`")
-        .ofMaxLength(30)
-        .map(String::strip);
+    Arbitrary<Set<Protocol>> protocols =
+        Arbitraries.of(
+            Set.of(Protocol.TCP), Set.of(Protocol.UDP), Set.of(Protocol.TCP, Protocol.UDP));
+    Arbitrary<List<Cidr>> sources =
+        Arbitraries.integers()
+            .between(0, 32)
+            .map(bits -> new Cidr(address("203.0.113.77"), bits))
+            .list()
+            .ofMaxSize(3);
+    Arbitrary<String> descriptions =
+        Arbitraries.strings()
+            .withChars("abcXYZ019 #;\"'{}\\é☕$`")
+            .ofMaxLength(30)
+            .map(String::strip);
     return Combinators.combine(
-            externals, ranges, backends, offsets, protocols, sources, Arbitraries.of(true, false),
+            externals,
+            ranges,
+            backends,
+            offsets,
+            protocols,
+            sources,
+            Arbitraries.of(true, false),
             Arbitraries.of(ProxyProtocol.values()))
-        .as((external, range, backend, offset, protocol, from, masquerade, proxy) -> {
-          int shift = range.last() + offset > PortRange.MAX_PORT || range.first() + offset < 1 ? 0 : offset;
-          return new Forward(1, external, range, backend, range.shift(shift), protocol, from, masquerade,
-              proxy, "");
-        })
-        .flatMap(forward -> descriptions.map(d -> new Forward(
-            forward.line(), forward.externalAddress(), forward.externalPorts(), forward.backend(),
-            forward.backendPorts(), forward.protocols(), forward.allowedSources(), forward.masquerade(),
-            forward.proxyProtocol(), d)));
+        .as(
+            (external, range, backend, offset, protocol, from, masquerade, proxy) -> {
+              int shift =
+                  range.last() + offset > PortRange.MAX_PORT || range.first() + offset < 1
+                      ? 0
+                      : offset;
+              return new Forward(
+                  1,
+                  external,
+                  range,
+                  backend,
+                  range.shift(shift),
+                  protocol,
+                  from,
+                  masquerade,
+                  proxy,
+                  "");
+            })
+        .flatMap(
+            forward ->
+                descriptions.map(
+                    d ->
+                        new Forward(
+                            forward.line(),
+                            forward.externalAddress(),
+                            forward.externalPorts(),
+                            forward.backend(),
+                            forward.backendPorts(),
+                            forward.protocols(),
+                            forward.allowedSources(),
+                            forward.masquerade(),
+                            forward.proxyProtocol(),
+                            d)));
   }
 
   private static InetAddress address(String literal) {

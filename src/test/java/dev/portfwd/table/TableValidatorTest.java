@@ -14,27 +14,43 @@ class TableValidatorTest {
 
   static Stream<Arguments> tables() {
     return Stream.of(
-        clash("samePortTwice", "13102 192.0.2.2 80\n13102 192.0.2.3 80\n",
+        clash(
+            "samePortTwice",
+            "13102 192.0.2.2 80\n13102 192.0.2.3 80\n",
             "2:1: error: port 13102/tcp,udp is already forwarded by line 1 (13102 -> 192.0.2.2:80)"),
-        clash("overlappingRanges", "8000-8009 192.0.2.2\n8005-8020 192.0.2.3\n",
+        clash(
+            "overlappingRanges",
+            "8000-8009 192.0.2.2\n8005-8020 192.0.2.3\n",
             "2:1: error: port 8005-8009/tcp,udp is already forwarded by line 1 (8000-8009 -> 192.0.2.2:8000-8009)"),
-        clash("laterRangeSwallowsEarlierPort", "8005 192.0.2.2 tcp\n  8000-8009 192.0.2.3 tcp\n",
+        clash(
+            "laterRangeSwallowsEarlierPort",
+            "8005 192.0.2.2 tcp\n  8000-8009 192.0.2.3 tcp\n",
             "2:3: error: port 8005/tcp is already forwarded by line 1 (8005 -> 192.0.2.2:8005)"),
-        clash("onlyTheSharedProtocolIsNamed", "53 192.0.2.2 53 tcp,udp\n53 192.0.2.3 53 udp\n",
+        clash(
+            "onlyTheSharedProtocolIsNamed",
+            "53 192.0.2.2 53 tcp,udp\n53 192.0.2.3 53 udp\n",
             "2:1: error: port 53/udp is already forwarded by line 1 (53 -> 192.0.2.2:53)"),
-        clash("sameExternalAddress", "198.51.100.7:443 192.0.2.2\n198.51.100.7:443 192.0.2.3\n",
+        clash(
+            "sameExternalAddress",
+            "198.51.100.7:443 192.0.2.2\n198.51.100.7:443 192.0.2.3\n",
             "2:1: error: port 443/tcp,udp on 198.51.100.7 is already forwarded by line 1"
                 + " (198.51.100.7:443 -> 192.0.2.2:443)"),
-        clash("sameIpv6ExternalAddress", "[2001:db8::1]:443 2001:db8::2\n[2001:db8::1]:443 2001:db8::3\n",
+        clash(
+            "sameIpv6ExternalAddress",
+            "[2001:db8::1]:443 2001:db8::2\n[2001:db8::1]:443 2001:db8::3\n",
             "2:1: error: port 443/tcp,udp on 2001:db8::1 is already forwarded by line 1"
                 + " ([2001:db8::1]:443 -> [2001:db8::2]:443)"),
-        clash("eachLaterLineNamesTheEarliest", "1000-2000 192.0.2.2\n1500 192.0.2.3\n1600 192.0.2.4\n",
+        clash(
+            "eachLaterLineNamesTheEarliest",
+            "1000-2000 192.0.2.2\n1500 192.0.2.3\n1600 192.0.2.4\n",
             "2:1: error: port 1500/tcp,udp is already forwarded by line 1 (1000-2000 -> 192.0.2.2:1000-2000)",
             "3:1: error: port 1600/tcp,udp is already forwarded by line 1 (1000-2000 -> 192.0.2.2:1000-2000)"),
         clash("otherProtocolIsFine", "53 192.0.2.2 53 tcp\n53 192.0.2.3 53 udp\n"),
         clash("adjacentRangesAreFine", "8000-8009 192.0.2.2\n8010-8019 192.0.2.3\n"),
         clash("namedAddressOverridesAnyAddress", "443 192.0.2.2\n198.51.100.7:443 192.0.2.3\n"),
-        clash("differentExternalAddresses", "198.51.100.7:443 192.0.2.2\n198.51.100.8:443 192.0.2.3\n"),
+        clash(
+            "differentExternalAddresses",
+            "198.51.100.7:443 192.0.2.2\n198.51.100.8:443 192.0.2.3\n"),
         clash("ipv4AndIpv6BackendsCatchDifferentTraffic", "443 192.0.2.2\n443 2001:db8::2\n"));
   }
 
@@ -42,7 +58,8 @@ class TableValidatorTest {
   @MethodSource("tables")
   void reportsClashesOnTheLaterLine(String name, String table, List<String> expected) {
     assertThat(TableParser.parse("t", table).diagnostics())
-        .extracting(d -> d.line() + ":" + d.column() + ": " + d.severity().label() + ": " + d.message())
+        .extracting(
+            d -> d.line() + ":" + d.column() + ": " + d.severity().label() + ": " + d.message())
         .containsExactlyElementsOf(expected);
   }
 
@@ -56,10 +73,13 @@ class TableValidatorTest {
 
     ParseResult result = TableParser.parse("t", table.toString());
 
-    assertThat(result.errors()).singleElement().satisfies(d -> {
-      assertThat(d.line()).isEqualTo(60_001);
-      assertThat(d.message()).contains("already forwarded by line 30000");
-    });
+    assertThat(result.errors())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.line()).isEqualTo(60_001);
+              assertThat(d.message()).contains("already forwarded by line 30000");
+            });
   }
 
   private static Arguments clash(String name, String table, String... expected) {

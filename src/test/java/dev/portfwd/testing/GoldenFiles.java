@@ -24,8 +24,12 @@ public final class GoldenFiles {
   /** The NAMEs of every {@code NAME.table}, sorted. */
   public static List<String> tableNames() {
     try (Stream<Path> files = Files.list(DIR)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".table"))
-          .map(n -> n.substring(0, n.length() - ".table".length())).sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".table"))
+          .map(n -> n.substring(0, n.length() - ".table".length()))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -35,25 +39,36 @@ public final class GoldenFiles {
     return Files.readString(DIR.resolve(name + ".table"), StandardCharsets.UTF_8);
   }
 
-  /** Tables without their {@code .extension} file and {@code .extension} files without their table. */
+  /**
+   * Tables without their {@code .extension} file and {@code .extension} files without their table.
+   */
   public static List<String> unpaired(String extension) throws IOException {
     try (Stream<Path> files = Files.list(DIR)) {
-      return files.map(p -> p.getFileName().toString())
+      return files
+          .map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith("." + extension) || n.endsWith(".table"))
-          .filter(n -> {
-            String base = n.substring(0, n.lastIndexOf('.'));
-            return !Files.exists(DIR.resolve(base + (n.endsWith(".table") ? "." + extension : ".table")));
-          })
+          .filter(
+              n -> {
+                String base = n.substring(0, n.lastIndexOf('.'));
+                return !Files.exists(
+                    DIR.resolve(base + (n.endsWith(".table") ? "." + extension : ".table")));
+              })
           .toList();
     }
   }
 
-  /** Asserts that {@code actual} is {@code NAME.extension}, first rewriting it with {@code -Dgolden.update=true}. */
-  public static void assertMatches(String name, String extension, String actual) throws IOException {
+  /**
+   * Asserts that {@code actual} is {@code NAME.extension}, first rewriting it with {@code
+   * -Dgolden.update=true}.
+   */
+  public static void assertMatches(String name, String extension, String actual)
+      throws IOException {
     Path golden = DIR.resolve(name + "." + extension);
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(golden, actual, StandardCharsets.UTF_8);
     }
-    assertThat(actual).as(golden.toString()).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+    assertThat(actual)
+        .as(golden.toString())
+        .isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
   }
 }

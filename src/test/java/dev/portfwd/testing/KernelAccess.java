@@ -6,8 +6,8 @@ import java.io.IOException;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Decides whether end-to-end tests may touch the kernel. On a laptop without root they skip with
- * a message saying why; in CI ({@code CI=true}) missing root is a failure, never a skip.
+ * Decides whether end-to-end tests may touch the kernel. On a laptop without root they skip with a
+ * message saying why; in CI ({@code CI=true}) missing root is a failure, never a skip.
  */
 public final class KernelAccess {
 

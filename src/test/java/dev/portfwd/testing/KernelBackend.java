@@ -4,9 +4,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The kernel backends an end-to-end test runs against: {@code --backend} words for the CLI and
- * what each one leaves in a namespace, so one test body checks both nftables and iptables (in
- * both of iptables' flavours).
+ * The kernel backends an end-to-end test runs against: {@code --backend} words for the CLI and what
+ * each one leaves in a namespace, so one test body checks both nftables and iptables (in both of
+ * iptables' flavours).
  */
 public enum KernelBackend {
   NFTABLES("nftables", "nftables"),
@@ -33,7 +33,8 @@ public enum KernelBackend {
 
   /** {@code args} with {@code --backend THIS} after the subcommand. */
   public String[] withBackend(String... args) {
-    return Stream.concat(Stream.of(args[0], "--backend", option), Stream.of(args).skip(1)).toArray(String[]::new);
+    return Stream.concat(Stream.of(args[0], "--backend", option), Stream.of(args).skip(1))
+        .toArray(String[]::new);
   }
 
   /** The iptables programs' suffix of this backend's flavour ({@code ""} or {@code "-legacy"}). */
@@ -42,9 +43,9 @@ public enum KernelBackend {
   }
 
   /**
-   * What portfwd has in the gateway's kernel for this backend: the nft ruleset's portfwd table,
-   * or every line of iptables-save and ip6tables-save that names a {@code PORTFWD-} chain. Empty
-   * when nothing is installed.
+   * What portfwd has in the gateway's kernel for this backend: the nft ruleset's portfwd table, or
+   * every line of iptables-save and ip6tables-save that names a {@code PORTFWD-} chain. Empty when
+   * nothing is installed.
    */
   public String installed(Topology topology) {
     if (this == NFTABLES) {

@@ -6,7 +6,10 @@ import dev.portfwd.compile.DesiredState;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableParser;
 
-/** Test helper: a forwarding table's text compiled to what a backend installs, failing loudly on table errors. */
+/**
+ * Test helper: a forwarding table's text compiled to what a backend installs, failing loudly on
+ * table errors.
+ */
 public final class Tables {
 
   private Tables() {}

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The reference topology of DESIGN.md, built from network namespaces that this object creates
- * and {@link #close} deletes (a shutdown hook deletes them too if the JVM is stopped early):
+ * The reference topology of DESIGN.md, built from network namespaces that this object creates and
+ * {@link #close} deletes (a shutdown hook deletes them too if the JVM is stopped early):
  *
  * <pre>
  *  client ns               gateway ns                         backend ns
@@ -42,7 +42,8 @@ public final class Topology implements AutoCloseable {
 
   private final String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
   private final Map<String, String> namespaces = new LinkedHashMap<>();
-  private final ThrowawayNamespaces throwaway = new ThrowawayNamespaces(new ProcessCommandRunner(), "topology");
+  private final ThrowawayNamespaces throwaway =
+      new ThrowawayNamespaces(new ProcessCommandRunner(), "topology");
   private int links;
 
   private Topology() {}
@@ -62,30 +63,37 @@ public final class Topology implements AutoCloseable {
 
   private void build() {
     String gateway = create("gateway");
-    sh(gateway, "ip link add wan type bridge && ip link set wan up"
-        + " && ip link add vpn type bridge && ip link set vpn up"
-        + " && ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn"
-        + " && ip addr add 2001:db8:1::1/64 dev wan nodad && ip addr add 2001:db8:2::1/64 dev vpn nodad");
+    sh(
+        gateway,
+        "ip link add wan type bridge && ip link set wan up"
+            + " && ip link add vpn type bridge && ip link set vpn up"
+            + " && ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn"
+            + " && ip addr add 2001:db8:1::1/64 dev wan nodad && ip addr add 2001:db8:2::1/64 dev vpn nodad");
     addClient("client", CLIENT, CLIENT6);
     addVpnHost("backend", BACKEND, BACKEND6);
     String backend = namespace("backend");
-    sh(backend, "ip link add uplink type veth peer name uplink-peer && ip link set uplink up && ip link set uplink-peer up"
-        + " && ip addr add 198.51.100.2/24 dev uplink && ip route add default via 198.51.100.1"
-        + " && ip addr add 2001:db8:3::2/64 dev uplink nodad && ip -6 route add default via 2001:db8:3::1");
+    sh(
+        backend,
+        "ip link add uplink type veth peer name uplink-peer && ip link set uplink up && ip link set uplink-peer up"
+            + " && ip addr add 198.51.100.2/24 dev uplink && ip route add default via 198.51.100.1"
+            + " && ip addr add 2001:db8:3::2/64 dev uplink nodad && ip -6 route add default via 2001:db8:3::1");
   }
 
   /** Adds a host on the wan side, default route via the gateway; returns its namespace name. */
   public String addClient(String role, String address, String address6) {
     String ns = create(role);
     attach(ns, "wan", address + "/24", address6 == null ? null : address6 + "/64");
-    sh(ns, "ip route add default via " + GATEWAY_WAN
-        + (address6 == null ? "" : " && ip -6 route add default via " + GATEWAY_WAN6));
+    sh(
+        ns,
+        "ip route add default via "
+            + GATEWAY_WAN
+            + (address6 == null ? "" : " && ip -6 route add default via " + GATEWAY_WAN6));
     return ns;
   }
 
   /**
-   * Adds a host on the vpn side. Its only route is its own subnet: traffic to anywhere else
-   * follows whatever default route the test adds (the backend's goes to the dead end).
+   * Adds a host on the vpn side. Its only route is its own subnet: traffic to anywhere else follows
+   * whatever default route the test adds (the backend's goes to the dead end).
    */
   public String addVpnHost(String role, String address, String address6) {
     String ns = create(role);
@@ -96,10 +104,18 @@ public final class Topology implements AutoCloseable {
   private void attach(String ns, String bridge, String cidr, String cidr6) {
     String gateway = namespace("gateway");
     String outside = "v" + (links++) + bridge;
-    run("ip", "link", "add", outside, "netns", gateway, "type", "veth", "peer", "name", "eth0", "netns", ns);
-    sh(gateway, "ip link set " + outside + " master " + bridge + " && ip link set " + outside + " up");
-    sh(ns, "ip addr add " + cidr + " dev eth0 && ip link set eth0 up"
-        + (cidr6 == null ? "" : " && ip addr add " + cidr6 + " dev eth0 nodad"));
+    run(
+        "ip", "link", "add", outside, "netns", gateway, "type", "veth", "peer", "name", "eth0",
+        "netns", ns);
+    sh(
+        gateway,
+        "ip link set " + outside + " master " + bridge + " && ip link set " + outside + " up");
+    sh(
+        ns,
+        "ip addr add "
+            + cidr
+            + " dev eth0 && ip link set eth0 up"
+            + (cidr6 == null ? "" : " && ip addr add " + cidr6 + " dev eth0 nodad"));
   }
 
   private String create(String role) {
@@ -118,7 +134,8 @@ public final class Topology implements AutoCloseable {
   public String namespace(String role) {
     String name = namespaces.get(role);
     if (name == null) {
-      throw new IllegalArgumentException("no namespace for role " + role + " in " + namespaces.keySet());
+      throw new IllegalArgumentException(
+          "no namespace for role " + role + " in " + namespaces.keySet());
     }
     return name;
   }
@@ -144,8 +161,8 @@ public final class Topology implements AutoCloseable {
   }
 
   /**
-   * Starts a long-running program inside {@code role}'s namespace; it is killed by {@link
-   * #close}. Its output is discarded.
+   * Starts a long-running program inside {@code role}'s namespace; it is killed by {@link #close}.
+   * Its output is discarded.
    */
   public Process spawn(String role, String... argv) {
     try {

@@ -11,14 +11,23 @@ class TopologyTest {
     String gatewayName;
     try (Topology topology = Topology.reference()) {
       gatewayName = topology.namespace("gateway");
-      assertThat(topology.exec("client", "ping", "-c1", "-W1", Topology.GATEWAY_WAN).exitCode()).isZero();
-      assertThat(topology.exec("backend", "ping", "-c1", "-W1", Topology.GATEWAY_VPN).exitCode()).isZero();
-      assertThat(topology.exec("client", "ping", "-c1", "-W1", "-6", Topology.GATEWAY_WAN6).exitCode()).isZero();
-      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+      assertThat(topology.exec("client", "ping", "-c1", "-W1", Topology.GATEWAY_WAN).exitCode())
+          .isZero();
+      assertThat(topology.exec("backend", "ping", "-c1", "-W1", Topology.GATEWAY_VPN).exitCode())
+          .isZero();
+      assertThat(
+              topology.exec("client", "ping", "-c1", "-W1", "-6", Topology.GATEWAY_WAN6).exitCode())
+          .isZero();
+      assertThat(topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip())
+          .isEqualTo("0");
       // No route from the client to the VPN side: the gateway does not forward yet.
-      assertThat(topology.exec("client", "ping", "-c1", "-W1", Topology.BACKEND).exitCode()).isNotZero();
+      assertThat(topology.exec("client", "ping", "-c1", "-W1", Topology.BACKEND).exitCode())
+          .isNotZero();
     }
-    assertThat(new dev.portfwd.host.ProcessCommandRunner().run(java.util.List.of("ip", "netns", "list")).stdout())
+    assertThat(
+            new dev.portfwd.host.ProcessCommandRunner()
+                .run(java.util.List.of("ip", "netns", "list"))
+                .stdout())
         .doesNotContain(gatewayName);
   }
 }

@@ -13,8 +13,11 @@ public final class Traffic {
 
   /** A TCP server on {@code port} in {@code role} answering {@code TAG PEERADDR:PEERPORT}. */
   public static void tcpServer(Topology topology, String role, int port, String tag, boolean ipv6) {
-    topology.spawn(role, "socat", (ipv6 ? "TCP6-LISTEN:" + port + ",ipv6only=1" : "TCP4-LISTEN:" + port)
-        + ",fork,reuseaddr", "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.spawn(
+        role,
+        "socat",
+        (ipv6 ? "TCP6-LISTEN:" + port + ",ipv6only=1" : "TCP4-LISTEN:" + port) + ",fork,reuseaddr",
+        "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
     topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
   }
 
@@ -24,15 +27,21 @@ public final class Traffic {
    * would fail with EPIPE and never send the answer (a race that shows under load).
    */
   public static void udpServer(Topology topology, String role, int port, String tag) {
-    topology.spawn(role, "socat", "UDP4-LISTEN:" + port + ",fork,reuseaddr",
+    topology.spawn(
+        role,
+        "socat",
+        "UDP4-LISTEN:" + port + ",fork,reuseaddr",
         "SYSTEM:read request; echo " + tag + " $SOCAT_PEERADDR");
     topology.awaitListening(role, "udp", port, Duration.ofSeconds(5));
   }
 
   /** What a TCP connection from {@code role} to {@code host:port} reads; empty when it fails. */
   public static String tcp(Topology topology, String role, String host, int port) {
-    String target = host.contains(":") ? "TCP6:[" + host + "]:" + port : "TCP4:" + host + ":" + port;
-    CommandResult result = topology.exec(role, "timeout", "6", "socat", "-T3", "-u", target + ",connect-timeout=2", "-");
+    String target =
+        host.contains(":") ? "TCP6:[" + host + "]:" + port : "TCP4:" + host + ":" + port;
+    CommandResult result =
+        topology.exec(
+            role, "timeout", "6", "socat", "-T3", "-u", target + ",connect-timeout=2", "-");
     return result.succeeded() ? result.stdout().strip() : "";
   }
 
@@ -41,8 +50,10 @@ public final class Traffic {
    * none. {@code -t3}: socat otherwise quits 0.5 s after its input ends, before a slow answer.
    */
   public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
-    String target = "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
-    CommandResult result = topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t3 -T3 - " + target);
+    String target =
+        "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
+    CommandResult result =
+        topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t3 -T3 - " + target);
     return result.stdout().strip();
   }
 }

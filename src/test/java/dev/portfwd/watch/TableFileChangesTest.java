@@ -41,7 +41,8 @@ class TableFileChangesTest {
     try (TableFileChanges changes = watch(table())) {
       Path temp = dir.resolve(".ports.txt.swp");
       Files.writeString(temp, "2000 192.0.2.3 tcp\n");
-      Files.move(temp, table(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, table(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       assertThat(changes.awaitChange(inMillis(10_000))).isTrue();
     }
   }
@@ -53,7 +54,8 @@ class TableFileChangesTest {
       Files.writeString(dir.resolve("other.txt"), "x");
       long start = System.nanoTime();
       assertThat(changes.awaitChange(inMillis(500))).isFalse();
-      assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
+      assertThat(System.nanoTime() - start)
+          .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(500));
     }
   }
 
@@ -101,20 +103,24 @@ class TableFileChangesTest {
   void closeWakesAWaitingThread() throws Exception {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     TableFileChanges changes = watch(table());
-    CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
-      try {
-        changes.awaitChange();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                changes.awaitChange();
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     Thread.sleep(100);
     changes.close();
-    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ClosedWatchServiceException.class);
+    assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ClosedWatchServiceException.class);
   }
 
   @Test
   void aMissingDirectoryCannotBeWatched() {
-    assertThatThrownBy(() -> watch(dir.resolve("missing/ports.txt"))).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> watch(dir.resolve("missing/ports.txt")))
+        .isInstanceOf(IOException.class);
   }
 }

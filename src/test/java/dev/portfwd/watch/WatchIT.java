@@ -29,11 +29,14 @@ class WatchIT {
 
   @TempDir Path dir;
 
-  private Process startWatch(Topology topology, Path table, Path log, String... options) throws IOException {
-    List<String> args = new ArrayList<>(List.of("watch", "--state-dir", dir.resolve("state").toString()));
+  private Process startWatch(Topology topology, Path table, Path log, String... options)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(List.of("watch", "--state-dir", dir.resolve("state").toString()));
     args.addAll(List.of(options));
     args.add(table.toString());
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
     argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
@@ -51,7 +54,8 @@ class WatchIT {
     }
   }
 
-  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  private static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -81,28 +85,45 @@ class WatchIT {
 
         topology.exec("gateway", "nft", "flush", "ruleset");
         long flushed = System.nanoTime();
-        await("back after 'nft flush ruleset'", Duration.ofSeconds(10), () -> rules(topology).contains("13102"));
+        await(
+            "back after 'nft flush ruleset'",
+            Duration.ofSeconds(10),
+            () -> rules(topology).contains("13102"));
         Duration repair = Duration.ofNanos(System.nanoTime() - flushed);
         assertThat(repair).isLessThan(Duration.ofSeconds(4));
         await("the repair is logged", Duration.ofSeconds(5), () -> read(log).contains("drifted"));
 
         topology.exec("gateway", "nft", "delete", "table", "inet", "portfwd");
-        await("back after the table was deleted", Duration.ofSeconds(10), () -> rules(topology).contains("13102"));
+        await(
+            "back after the table was deleted",
+            Duration.ofSeconds(10),
+            () -> rules(topology).contains("13102"));
 
         save(table, TABLE_B);
-        await("the edit is applied", Duration.ofSeconds(10),
+        await(
+            "the edit is applied",
+            Duration.ofSeconds(10),
             () -> rules(topology).contains("13103") && !rules(topology).contains("13102"));
-        await("the edit is logged", Duration.ofSeconds(5), () -> read(log).contains("changed; applied it"));
+        await(
+            "the edit is logged",
+            Duration.ofSeconds(5),
+            () -> read(log).contains("changed; applied it"));
 
         String rulesB = rules(topology);
         save(table, TABLE_B + "13104 not-an-address 80\n");
-        await("the invalid edit is reported", Duration.ofSeconds(10), () -> read(log).contains("the rules in force stay"));
+        await(
+            "the invalid edit is reported",
+            Duration.ofSeconds(10),
+            () -> read(log).contains("the rules in force stay"));
         assertThat(read(log)).contains("ports.txt:2:");
-        Thread.sleep(2500); // two drift checks: they repair towards the last valid table, i.e. nothing
+        Thread.sleep(
+            2500); // two drift checks: they repair towards the last valid table, i.e. nothing
         assertThat(rules(topology)).isEqualTo(rulesB);
 
         topology.exec("gateway", "nft", "flush", "ruleset");
-        await("drift after an invalid edit is repaired to the last valid table", Duration.ofSeconds(10),
+        await(
+            "drift after an invalid edit is repaired to the last valid table",
+            Duration.ofSeconds(10),
             () -> rules(topology).contains("13103"));
 
         watch.destroy(); // SIGTERM
@@ -131,8 +152,10 @@ class WatchIT {
         Thread.sleep(20_000);
         long after = cpuTicks(watch.pid());
         double seconds = (after - before) / 100.0; // USER_HZ is 100 on Linux
-        String measured = String.format("idle watch: %.2f s CPU in 20 s (%.1f%%), nft children included", seconds,
-            seconds / 20 * 100);
+        String measured =
+            String.format(
+                "idle watch: %.2f s CPU in 20 s (%.1f%%), nft children included",
+                seconds, seconds / 20 * 100);
         System.out.println(measured);
         Files.writeString(Path.of("target", "watch-idle-cpu.txt"), measured + "\n");
         assertThat(seconds).as(measured).isLessThan(1.0);
@@ -149,7 +172,9 @@ class WatchIT {
     String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     // After "pid (comm) ", field 3 (state) is index 0; utime is field 14, so index 11.
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+    return Long.parseLong(fields[11])
+        + Long.parseLong(fields[12])
+        + Long.parseLong(fields[13])
         + Long.parseLong(fields[14]);
   }
 }

@@ -1,9 +1,8 @@
 package dev.portfwd.watch;
 
-import dev.portfwd.backend.DriftProbe;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
@@ -39,7 +38,9 @@ class WatcherTest {
     public Optional<DesiredState> load() {
       try {
         ParseResult result = TableParser.parse("t", Files.readString(table()));
-        return result.hasErrors() ? Optional.empty() : Optional.of(Compiler.compile(result.table()));
+        return result.hasErrors()
+            ? Optional.empty()
+            : Optional.of(Compiler.compile(result.table()));
       } catch (IOException | CompileException e) {
         return Optional.empty();
       }
@@ -69,15 +70,24 @@ class WatcherTest {
   }
 
   void start(Duration interval, Duration fullInterval, DriftProbe probe) throws Exception {
-    watcher = new Watcher(table(), target, interval, fullInterval, probe, Duration.ofMillis(100),
-        new PrintWriter(log, true));
-    thread = new Thread(() -> {
-      try {
-        watcher.run();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    watcher =
+        new Watcher(
+            table(),
+            target,
+            interval,
+            fullInterval,
+            probe,
+            Duration.ofMillis(100),
+            new PrintWriter(log, true));
+    thread =
+        new Thread(
+            () -> {
+              try {
+                watcher.run();
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
     thread.start();
     await(() -> log.toString().contains("watching"));
   }
@@ -117,7 +127,8 @@ class WatcherTest {
   }
 
   @Test
-  void invalidEditKeepsTheRulesInForceAndDriftIsRepairedAgainstTheLastValidTable() throws Exception {
+  void invalidEditKeepsTheRulesInForceAndDriftIsRepairedAgainstTheLastValidTable()
+      throws Exception {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     start(Duration.ofMillis(300));
     Files.writeString(table(), "1000 not-an-address\n");
@@ -134,7 +145,8 @@ class WatcherTest {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     start(Duration.ofSeconds(60));
     for (int i = 0; i < 5; i++) {
-      Files.writeString(table(), "1000 192.0.2.2 tcp\n" + "2000 192.0.2.3 tcp\n".repeat(i > 3 ? 1 : 0));
+      Files.writeString(
+          table(), "1000 192.0.2.2 tcp\n" + "2000 192.0.2.3 tcp\n".repeat(i > 3 ? 1 : 0));
       Thread.sleep(10);
     }
     await(() -> target.calls.contains("EDIT:2"));
@@ -156,7 +168,13 @@ class WatcherTest {
   @Test
   void invalidTableAtStartAppliesNothing() throws Exception {
     Files.writeString(table(), "1000 nowhere\n");
-    Watcher w = new Watcher(table(), target, Duration.ofSeconds(1), Duration.ofMillis(100), new PrintWriter(log, true));
+    Watcher w =
+        new Watcher(
+            table(),
+            target,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(100),
+            new PrintWriter(log, true));
     assertThat(w.run()).isFalse();
     assertThat(target.calls).isEmpty();
   }

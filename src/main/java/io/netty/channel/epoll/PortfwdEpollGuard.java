@@ -9,12 +9,12 @@ import java.io.UncheckedIOException;
  * Netty's package only because the one method it needs, {@code setFlag}, is not public.
  *
  * <p>The bug: when a channel's epoll interest set becomes empty, Netty's {@code EpollIoHandler}
- * deletes the fd from epoll but keeps the registration marked as added; the next interest change
- * is an {@code epoll_ctl(MOD)} that fails with ENOENT. The set becomes empty exactly after the
- * peer half-closes (Netty clears EPOLLIN and EPOLLRDHUP) while nothing is waiting to be written;
- * the next write that has to wait for EPOLLOUT then fails and Netty shuts the output down, so the
- * rest of the reply is lost. EPOLLERR in the interest set changes nothing in the kernel (epoll
- * always reports errors) but keeps the set from ever being empty.
+ * deletes the fd from epoll but keeps the registration marked as added; the next interest change is
+ * an {@code epoll_ctl(MOD)} that fails with ENOENT. The set becomes empty exactly after the peer
+ * half-closes (Netty clears EPOLLIN and EPOLLRDHUP) while nothing is waiting to be written; the
+ * next write that has to wait for EPOLLOUT then fails and Netty shuts the output down, so the rest
+ * of the reply is lost. EPOLLERR in the interest set changes nothing in the kernel (epoll always
+ * reports errors) but keeps the set from ever being empty.
  */
 public final class PortfwdEpollGuard {
 
@@ -22,7 +22,9 @@ public final class PortfwdEpollGuard {
 
   /** Keeps {@code channel}'s epoll registration alive; a no-op for other transports. */
   public static void keepRegistered(Channel channel) {
-    if (channel instanceof AbstractEpollChannel epoll && channel.isRegistered() && channel.isOpen()) {
+    if (channel instanceof AbstractEpollChannel epoll
+        && channel.isRegistered()
+        && channel.isOpen()) {
       try {
         epoll.setFlag(Native.EPOLLERR);
       } catch (IOException e) {
