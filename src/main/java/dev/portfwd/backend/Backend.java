@@ -61,7 +61,7 @@ public interface Backend {
    * False when {@link #plan(DesiredState, Optional)} would not use any record now (this backend
    * keeps no proof of its last transaction in the kernel, or the kernel holds none), so a caller
    * can skip reading and parsing one (a first apply of a large table need not parse an old record;
-   * bench/RESULTS.md, "Cold-start shapes", has the figure).
+   * bench/RESULTS.md, "cold-start tricks", has the figure).
    */
   default boolean mayUseRecord() throws BackendException {
     return false;

@@ -33,7 +33,7 @@ public final class Portfwd implements Runnable {
    * The subcommands, in the order help lists them. Registered here rather than in
    * {@code @Command(subcommands = ...)} so {@link #main} can build only the one it runs: picocli
    * reflects over every registered command class, a cost a short run pays in full
-   * (bench/RESULTS.md, "Cold-start shapes").
+   * (bench/RESULTS.md, "cold-start tricks").
    */
   static final List<Subcommand> SUBCOMMANDS =
       List.of(

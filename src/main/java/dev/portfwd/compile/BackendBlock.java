@@ -36,7 +36,7 @@ public record BackendBlock(
   public static List<BackendBlock> merge(List<CompiledForward> forwards, boolean masqueradingOnly) {
     // One bit per port and group: cheaper than sorting range objects in a cold JVM
     // (bench/RESULTS.md,
-    // "Cold-start shapes"), and adjacent ranges join by themselves.
+    // "cold-start tricks"), and adjacent ranges join by themselves.
     Map<Target, BitSet> byBackend = new LinkedHashMap<>();
     Target last = null;
     BitSet lastPorts = null;

@@ -97,7 +97,7 @@ public final class Canonical {
   /**
    * {@link #shape}'s value. Plain equals and hashCode: a table of single shifted ports (external
    * 10000, backend 80) hashes one shape per forward, and a list-valued key or the record's
-   * generated methods cost a cold JVM more (bench/RESULTS.md, "Cold-start shapes").
+   * generated methods cost a cold JVM more (bench/RESULTS.md, "cold-start tricks").
    */
   private record Shape(
       IpFamily family,

@@ -14,8 +14,8 @@ import java.util.zip.CRC32C;
 /**
  * A digest of what portfwd's table holds, stored in the table by each transaction that changes its
  * elements. A later plan that finds the digest of its recorded state in the kernel knows the kernel
- * still holds exactly what portfwd installed, without listing 20,000 elements (nft takes 0.7 s for
- * that, and parsing it as long again).
+ * still holds exactly what portfwd installed, without listing every element (which costs nft and
+ * the parser more than the rest of a plan; bench/RESULTS.md).
  *
  * <p>It is taken over the kernel-form forwards rather than the elements, which {@link
  * ElementCodec#encode} derives from them deterministically: the forwards are at hand without
@@ -33,8 +33,7 @@ final class ElementDigest {
 
   /** The digest of the elements {@code forwards} (kernel form, in canonical order) encode to. */
   static String of(List<CompiledForward> forwards) {
-    // Fields go to a byte buffer hashed in one call: 150,000 small MessageDigest.update calls took
-    // 45 ms for 10,000 forwards in the cold JVM of a CLI run.
+    // Fields go to a byte buffer hashed in one call: many small update calls cost a cold JVM more.
     Buffer bytes = new Buffer(64 * forwards.size() + 64);
     bytes.put(ENCODING.getBytes(StandardCharsets.UTF_8));
     for (CompiledForward f : forwards) {
@@ -60,8 +59,9 @@ final class ElementDigest {
       bytes.put(description);
     }
     // Two CRCs of different polynomials, 64 bits: no adversary writes portfwd's table, and a chance
-    // difference goes unseen with odds of 2^-64. SHA-256 took 40 ms here in a cold JVM (provider
-    // set-up, no intrinsics in C1); the CRCs run as the JVM's built-in stubs.
+    // difference goes unseen with odds of 2^-64. SHA-256 costs a cold JVM provider set-up and has
+    // no
+    // intrinsics in C1; the CRCs run as the JVM's built-in stubs (bench/RESULTS.md).
     CRC32 crc = new CRC32();
     crc.update(bytes.array, 0, bytes.size);
     CRC32C crcC = new CRC32C();

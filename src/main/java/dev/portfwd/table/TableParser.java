@@ -4,8 +4,6 @@ import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.IntStream;
 
 /**
  * Turns the text of a forwarding table into forwards and diagnostics.
@@ -25,9 +23,6 @@ import java.util.stream.IntStream;
  */
 public final class TableParser {
 
-  /** Below this many lines, starting threads costs more than it saves. */
-  private static final int PARALLEL_THRESHOLD = 5_000;
-
   private TableParser() {}
 
   /**
@@ -39,23 +34,12 @@ public final class TableParser {
     if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
       lines.set(0, lines.get(0).substring(1));
     }
-    // Lines are independent until validation, so large tables are parsed on every core; results
-    // land in per-line slots, which keeps the file order whatever order the threads finish in.
-    LineParser[] parsers = new LineParser[lines.size()];
-    @SuppressWarnings("unchecked")
-    Optional<LocatedForward>[] parsed = new Optional[lines.size()];
-    IntStream indexes = IntStream.range(0, lines.size());
-    (lines.size() >= PARALLEL_THRESHOLD ? indexes.parallel() : indexes)
-        .forEach(
-            i -> {
-              parsers[i] = new LineParser(source, i + 1, lines.get(i));
-              parsed[i] = parsers[i].parse();
-            });
     List<Diagnostic> diagnostics = new ArrayList<>();
     List<LocatedForward> located = new ArrayList<>(lines.size());
-    for (int i = 0; i < parsers.length; i++) {
-      parsed[i].ifPresent(located::add);
-      diagnostics.addAll(parsers[i].diagnostics());
+    for (int i = 0; i < lines.size(); i++) {
+      LineParser parser = new LineParser(source, i + 1, lines.get(i));
+      parser.parse().ifPresent(located::add);
+      diagnostics.addAll(parser.diagnostics());
     }
     diagnostics.addAll(TableValidator.validate(source, located));
     List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();

@@ -13,7 +13,6 @@ import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
 import dev.portfwd.nft.TrainingListing;
 import dev.portfwd.state.StateStore;
-import dev.portfwd.table.TableParser;
 import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,7 +81,6 @@ public final class CdsTraining {
       quietly(() -> apply(engine, runner, changed));
       quietly(
           () -> new StateStore(dir.resolve("state")).current().orElseThrow().snapshot().forwards());
-      quietly(() -> TableParser.parse("large.txt", largeTable()));
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -90,15 +88,6 @@ public final class CdsTraining {
         }
       }
     }
-  }
-
-  /** Enough lines for TableParser's parallel path, whose stream classes a large apply loads. */
-  private static String largeTable() {
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < 5_000; i++) {
-      text.append(20_000 + i).append(" 192.0.2.2 ").append(80 + i % 100).append('\n');
-    }
-    return text.toString();
   }
 
   private static void commandLine(PrintWriter out, String... args) {
