@@ -2,8 +2,11 @@ package dev.portfwd.backend;
 
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.DesiredState;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one {@code apply} (or {@code remove}) will do: the per-forward changes people read and the
@@ -50,9 +53,9 @@ public record Plan(
   /** Per-forward changes of {@code before → after}, matched by {@link CompiledForward#key()}. */
   public static List<ForwardChange> diff(
       List<CompiledForward> before, List<CompiledForward> after) {
-    java.util.Map<CompiledForward.Key, CompiledForward> old = new java.util.HashMap<>();
+    Map<CompiledForward.Key, CompiledForward> old = new HashMap<>();
     before.forEach(f -> old.put(f.key(), f));
-    java.util.List<ForwardChange> changes = new java.util.ArrayList<>();
+    List<ForwardChange> changes = new ArrayList<>();
     for (CompiledForward wanted : after) {
       CompiledForward existing = old.remove(wanted.key());
       if (existing == null) {

@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portfwd.model.Forward;
+import dev.portfwd.model.ProxyProtocol;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
@@ -89,7 +90,7 @@ final class CheckCommand implements Runnable {
     if (!forward.masquerade()) {
       options.append(options.length() > 0 ? " " : "").append("masquerade=no");
     }
-    if (forward.proxyProtocol() != dev.portfwd.model.ProxyProtocol.NONE) {
+    if (forward.proxyProtocol() != ProxyProtocol.NONE) {
       options
           .append(options.length() > 0 ? " " : "")
           .append("proxy-protocol=")

@@ -11,6 +11,7 @@ import dev.portfwd.table.TableReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -102,7 +103,7 @@ final class RelayCommand implements Runnable {
 
   private Transport.Choice transportChoice() {
     try {
-      return Transport.Choice.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
+      return Transport.Choice.valueOf(transport.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw PortfwdException.invalidInput(
           "--transport must be auto, epoll or nio, not '" + transport + "'");

@@ -16,10 +16,6 @@ final class TextTable {
     return this;
   }
 
-  boolean hasRows() {
-    return rows.size() > 1;
-  }
-
   @Override
   public String toString() {
     int columns = rows.get(0).length;

@@ -2,10 +2,13 @@ package dev.portfwd.compile;
 
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,7 +32,7 @@ public final class Canonical {
     List<CompiledForward> joined = new ArrayList<>();
     // Pieces that may join are equal in every field but the ports, so they sort next to each
     // other only within one family/protocol; scan back over the whole list instead of assuming it.
-    java.util.Map<Object, Integer> lastIndexByShape = new java.util.HashMap<>();
+    Map<Object, Integer> lastIndexByShape = new HashMap<>();
     for (CompiledForward next : sorted) {
       Object shape = next.portOffset() == 0 ? null : shape(next);
       Integer index = shape == null ? null : lastIndexByShape.get(shape);
@@ -42,11 +45,9 @@ public final class Canonical {
                   previous.family(),
                   previous.externalAddress(),
                   previous.protocol(),
-                  new dev.portfwd.model.PortRange(
-                      previous.externalPorts().first(), next.externalPorts().last()),
+                  new PortRange(previous.externalPorts().first(), next.externalPorts().last()),
                   previous.backend(),
-                  new dev.portfwd.model.PortRange(
-                      previous.backendPorts().first(), next.backendPorts().last()),
+                  new PortRange(previous.backendPorts().first(), next.backendPorts().last()),
                   previous.allowedSources(),
                   previous.masquerade(),
                   previous.description()));

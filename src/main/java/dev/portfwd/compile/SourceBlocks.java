@@ -3,6 +3,7 @@ package dev.portfwd.compile;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -39,7 +40,7 @@ final class SourceBlocks {
     }
     kept.sort(
         Comparator.comparing((Cidr c) -> c.network().getAddress().length)
-            .thenComparing(c -> c.network().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparing(c -> c.network().getAddress(), Arrays::compareUnsigned)
             .thenComparingInt(Cidr::prefixLength));
     return List.copyOf(kept);
   }

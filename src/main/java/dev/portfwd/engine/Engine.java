@@ -403,11 +403,6 @@ public final class Engine {
     }
   }
 
-  /** True when counting connections works here (the {@code conntrack} tool is installed). */
-  public boolean countsConnections() {
-    return conntrack.available();
-  }
-
   /** Applies and records it; a state directory that cannot be written does not stop forwarding. */
   private void applyRecorded(Plan plan, String source, boolean managesSysctls, List<String> notes)
       throws BackendException {

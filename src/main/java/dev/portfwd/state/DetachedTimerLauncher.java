@@ -1,5 +1,6 @@
 package dev.portfwd.state;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,12 +44,12 @@ public final class DetachedTimerLauncher implements TimerLauncher {
 
   private static String absoluteClassPath() {
     List<String> entries = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (!entry.isEmpty()) {
         entries.add(Path.of(entry).toAbsolutePath().toString());
       }
     }
-    return String.join(java.io.File.pathSeparator, entries);
+    return String.join(File.pathSeparator, entries);
   }
 
   @Override
@@ -60,7 +61,7 @@ public final class DetachedTimerLauncher implements TimerLauncher {
     Path log = store.timerLog();
     Process starter =
         new ProcessBuilder(argv)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();

@@ -70,6 +70,6 @@ public final class PriorState {
             forwards.put(change.before().orElseThrow().key(), change.before().orElseThrow());
       }
     }
-    return new DesiredState(java.util.List.copyOf(forwards.values()));
+    return new DesiredState(List.copyOf(forwards.values()));
   }
 }

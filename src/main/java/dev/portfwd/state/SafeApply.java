@@ -164,11 +164,6 @@ public final class SafeApply {
       return pending;
     }
 
-    /** True when {@code --confirm} was asked but nothing changed, so nothing waits. */
-    public boolean confirmNotNeeded() {
-      return confirm.isPresent() && pending.isEmpty();
-    }
-
     /**
      * Marks the kernel change done. With {@code --confirm}, the timer's deadline now starts: the
      * user gets the whole time to test the new rules.

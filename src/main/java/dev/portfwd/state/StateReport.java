@@ -4,6 +4,7 @@ import dev.portfwd.backend.Backend;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.backend.Plan;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -31,11 +32,11 @@ public record StateReport(
   /** Reads the state directory (never creates it) and compares its last state with the kernel. */
   public static StateReport of(StateStore store, Backend backend)
       throws IOException, BackendException {
-    return of(store, backend, java.time.Clock.systemUTC());
+    return of(store, backend, Clock.systemUTC());
   }
 
   /** {@link #of(StateStore, Backend)} at the time {@code clock} tells. */
-  public static StateReport of(StateStore store, Backend backend, java.time.Clock clock)
+  public static StateReport of(StateStore store, Backend backend, Clock clock)
       throws IOException, BackendException {
     Optional<PendingConfirmation> pending = store.pending();
     Optional<StateStore.Entry> current = store.current();

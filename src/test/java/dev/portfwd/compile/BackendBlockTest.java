@@ -6,6 +6,7 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +26,7 @@ class BackendBlockTest {
   private static InetAddress address(int last) {
     try {
       return InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, (byte) last});
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }
   }

@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +53,7 @@ class DoctorIT {
    * A topology whose gateway serves {@code text}, after {@code services} started the backend's
    * services; a client's connection to port 13102 reads {@code web} (when not null).
    */
-  private Topology healthy(String text, java.util.function.Consumer<Topology> services, String web)
+  private Topology healthy(String text, Consumer<Topology> services, String web)
       throws IOException {
     table = dir.resolve("ports.txt");
     Files.writeString(table, text);
@@ -341,7 +343,7 @@ class DoctorIT {
       Process service =
           topology.spawn(
               "gateway", "socat", "TCP4-LISTEN:13102,fork,reuseaddr", "SYSTEM:echo gateway");
-      topology.awaitListening("gateway", "tcp", 13102, java.time.Duration.ofSeconds(5));
+      topology.awaitListening("gateway", "tcp", 13102, Duration.ofSeconds(5));
 
       Doctor doctor = doctor(topology);
       doctor.onlyFrom("shadowed-service");

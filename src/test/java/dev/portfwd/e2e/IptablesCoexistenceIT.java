@@ -10,6 +10,7 @@ import dev.portfwd.testing.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -119,7 +120,7 @@ class IptablesCoexistenceIT {
       Path table = dir.resolve("10k.txt");
       Files.writeString(
           table,
-          java.util.stream.IntStream.range(0, 10_000)
+          IntStream.range(0, 10_000)
               .mapToObj(i -> (20000 + i) + " 192.0.2.2 80 tcp # forward " + i + "\n")
               .collect(Collectors.joining()));
       assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout())

@@ -8,6 +8,7 @@ import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
 import dev.portfwd.table.TableParser;
@@ -117,7 +118,7 @@ class NftAtomicityIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       CommandResult pids =
-          new dev.portfwd.host.ProcessCommandRunner()
+          new ProcessCommandRunner()
               .run(List.of("ip", "netns", "pids", topology.namespace("gateway")));
       if (pids.stdout().isBlank()) {
         return;

@@ -6,6 +6,7 @@ import dev.portfwd.host.ForwardingSysctls;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,7 @@ class ConfirmationPromptTest {
               }
             })
         .start();
-    try (PipedInputStream silentTerminal = new PipedInputStream(new java.io.PipedOutputStream())) {
+    try (PipedInputStream silentTerminal = new PipedInputStream(new PipedOutputStream())) {
       ConfirmationPrompt.Result result = await(pending, silentTerminal);
       assertThat(result.outcome()).isEqualTo(ConfirmationPrompt.Outcome.CONFIRMED);
       assertThat(result.message()).contains("from elsewhere");

@@ -35,8 +35,7 @@ class PriorStateTest {
     DesiredState wanted =
         Forwards.of(
             "13102 192.0.2.2 80\n[2001:db8:1::1]:443 2001:db8:2::2 tcp from=2001:db8:1::/64\n");
-    Plan plan =
-        new Plan("nftables", wanted, Plan.diff(java.util.List.of(), wanted.forwards()), "script");
+    Plan plan = new Plan("nftables", wanted, Plan.diff(List.of(), wanted.forwards()), "script");
     assertThat(PriorState.of(plan).isEmpty()).isTrue();
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -109,7 +110,7 @@ class StateStoreTest {
     Snapshot other = snapshot("c", "1000 192.0.2.3 tcp # a long description\n");
     assertThat(full.sameForwardsAs(cut.lines())).isTrue();
     assertThat(full.sameForwardsAs(other.lines())).isFalse();
-    assertThat(full.sameForwardsAs(java.util.List.of())).isFalse();
+    assertThat(full.sameForwardsAs(List.of())).isFalse();
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.portfwd.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.ProcessCommandRunner;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TopologyTest {
@@ -24,10 +26,7 @@ class TopologyTest {
       assertThat(topology.exec("client", "ping", "-c1", "-W1", Topology.BACKEND).exitCode())
           .isNotZero();
     }
-    assertThat(
-            new dev.portfwd.host.ProcessCommandRunner()
-                .run(java.util.List.of("ip", "netns", "list"))
-                .stdout())
+    assertThat(new ProcessCommandRunner().run(List.of("ip", "netns", "list")).stdout())
         .doesNotContain(gatewayName);
   }
 }
