@@ -49,6 +49,7 @@ class LayeringTest {
     MAY_IMPORT.put("iptables", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("state", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("watch", Set.of("backend", "compile", "host", "model"));
+    MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
@@ -67,6 +68,7 @@ class LayeringTest {
             "model",
             "nft",
             "relay",
+            "service",
             "state",
             "table",
             "watch"));

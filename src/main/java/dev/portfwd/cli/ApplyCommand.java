@@ -6,12 +6,14 @@ import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
 import dev.portfwd.state.ConfirmationPrompt;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,6 +37,10 @@ final class ApplyCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
+
   @Mixin PlanInputs inputs;
 
   @Option(
@@ -54,15 +60,18 @@ final class ApplyCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PreparedSession prepared = inputs.prepare(err);
+    Invocation invocation = root.invocation();
+    refuseAnotherTableWhileWatched(invocation);
+    PreparedSession prepared = inputs.prepare(invocation, err);
     if (confirm != null && (confirm < 1 || confirm > 86_400)) {
       throw PortfwdException.invalidInput("--confirm takes 1 to 86400 seconds, not " + confirm);
     }
-    Engine engine = prepared.session().engine(inputs.state.store(), err);
+    Engine engine =
+        invocation.engine(prepared.session(), invocation.store(inputs.state.stateDir), err);
     ApplyRequest request =
         new ApplyRequest(
             prepared.desired(),
-            StateOptions.source(inputs.table),
+            StateOptions.source(invocation.table(inputs.table)),
             !inputs.reread,
             !noSysctl,
             Optional.ofNullable(confirm).map(Duration::ofSeconds));
@@ -79,15 +88,33 @@ final class ApplyCommand implements Runnable {
     if (applied.pending().isEmpty()) {
       return;
     }
-    // The terminal going away must not end the wait early: the timer and 'confirm' still work.
-    Signals.ignoreHangup();
+    if (!invocation.inService()) {
+      // The terminal going away must not end the wait early: the timer and 'confirm' still work.
+      Signals.ignoreHangup();
+    }
     ConfirmationPrompt.Result result =
         KernelSession.call(
-            () -> engine.awaitConfirmation(applied.pending().get(), TICK, System.in, out));
+            () -> engine.awaitConfirmation(applied.pending().get(), TICK, invocation.stdin(), out));
     if (result.outcome() == ConfirmationPrompt.Outcome.ROLLED_BACK) {
       throw PortfwdException.failure(result.message());
     }
     out.println(result.message());
     out.flush();
+  }
+
+  /**
+   * The service keeps its own table applied and would put it back at its next check: applying
+   * another table through it would start a fight, so it is refused with the ways out.
+   */
+  private void refuseAnotherTableWhileWatched(Invocation invocation) {
+    Optional<Path> watched = invocation.watchedTable();
+    if (watched.isPresent() && !Path.of(invocation.table(inputs.table)).equals(watched.get())) {
+      throw PortfwdException.failure(
+          "the portfwd service keeps "
+              + watched.get()
+              + " applied and would put it back: edit that file (the service applies it at once),"
+              + " or stop the service ('systemctl stop portfwd') before applying another table;"
+              + " nothing was changed");
+    }
   }
 }

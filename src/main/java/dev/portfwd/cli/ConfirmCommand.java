@@ -7,6 +7,7 @@ import java.time.Clock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -24,13 +25,18 @@ final class ConfirmCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
+
   @Mixin StateOptions state;
 
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PendingConfirmation confirmed =
-        KernelSession.call(() -> Engine.confirm(state.store(), Clock.systemUTC()));
+        KernelSession.call(
+            () -> Engine.confirm(root.invocation().store(state.stateDir), Clock.systemUTC()));
     out.println("confirmed: keeping " + confirmed.applied());
     out.flush();
   }

@@ -15,9 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,6 +36,10 @@ import picocli.CommandLine.Spec;
 final class DoctorCommand implements Runnable {
 
   @Spec CommandSpec spec;
+
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
 
   @Option(names = "--json", description = "Print the findings as JSON for scripts.")
   boolean json;
@@ -90,7 +96,7 @@ final class DoctorCommand implements Runnable {
     if (json) {
       out.println(ReportPrinter.json(report).toPrettyString());
     } else {
-      out.print(ReportPrinter.text(report, colour()));
+      out.print(ReportPrinter.text(report, root.invocation().colour()));
     }
     out.flush();
     if (report.hasErrors()) {
@@ -101,20 +107,11 @@ final class DoctorCommand implements Runnable {
   /** The table given, else the default table when it exists, else what portfwd installed. */
   private ForwardTable forwards(InstalledRules installed, PrintWriter err) {
     if (table != null) {
-      return TableLoader.load(table, System.in, err);
+      return TableLoader.load(root.invocation().table(table), root.stdin(), err);
     }
     if (Files.isRegularFile(Path.of(TableReader.DEFAULT_TABLE))) {
-      return TableLoader.load(TableReader.DEFAULT_TABLE, System.in, err);
+      return TableLoader.load(TableReader.DEFAULT_TABLE, root.stdin(), err);
     }
     return installed.installedForwards();
-  }
-
-  /** Colour only on a terminal that understands it, and never in JSON. */
-  private static boolean colour() {
-    String term = System.getenv("TERM");
-    return System.console() != null
-        && term != null
-        && !term.equals("dumb")
-        && System.getenv("NO_COLOR") == null;
   }
 }

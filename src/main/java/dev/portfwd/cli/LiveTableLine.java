@@ -21,8 +21,7 @@ final class LiveTableLine {
     this.problem = problem;
   }
 
-  static LiveTableLine of(StateOptions options, KernelSession session) {
-    StateStore store = options.store();
+  static LiveTableLine of(StateStore store, KernelSession session) {
     try {
       return new LiveTableLine(Optional.of(StateReport.of(store, session.backend)), null);
     } catch (IOException | BackendException e) {

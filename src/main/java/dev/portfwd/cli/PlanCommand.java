@@ -2,11 +2,13 @@ package dev.portfwd.cli;
 
 import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
+import dev.portfwd.engine.Engine;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -23,6 +25,10 @@ final class PlanCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
+
   @Mixin PlanInputs inputs;
 
   @Option(
@@ -34,14 +40,11 @@ final class PlanCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PreparedSession prepared = inputs.prepare(err);
-    Plan plan =
-        KernelSession.call(
-            () ->
-                prepared
-                    .session()
-                    .engine(inputs.state.store(), err)
-                    .plan(prepared.desired(), !inputs.reread));
+    Invocation invocation = root.invocation();
+    PreparedSession prepared = inputs.prepare(invocation, err);
+    Engine engine =
+        invocation.engine(prepared.session(), invocation.store(inputs.state.stateDir), err);
+    Plan plan = KernelSession.call(() -> engine.plan(prepared.desired(), !inputs.reread));
     if (script) {
       out.print(plan.script());
     } else {

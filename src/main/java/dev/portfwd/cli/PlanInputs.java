@@ -31,10 +31,12 @@ final class PlanInputs {
       description = "The forwarding table; '-' reads standard input (default: ${DEFAULT-VALUE}).")
   String table;
 
-  /** The compiled table and the open kernel session. */
-  PreparedSession prepare(PrintWriter err) {
+  /** The compiled table and the open kernel session, as {@code invocation} provides them. */
+  PreparedSession prepare(Invocation invocation, PrintWriter err) {
     return PreparedSession.prepare(
-        () -> KernelSession.compile(TableLoader.load(table, System.in, err), err),
-        () -> KernelSession.open(backend.choice));
+        () ->
+            KernelSession.compile(
+                TableLoader.load(invocation.table(table), invocation.stdin(), err), err),
+        () -> invocation.session(backend.choice));
   }
 }

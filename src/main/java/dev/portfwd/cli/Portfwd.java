@@ -1,8 +1,10 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.service.ControlClient;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,19 +55,26 @@ public final class Portfwd implements Runnable {
 
   @Spec CommandSpec spec;
 
-  private final InputStream stdin;
+  private final Invocation invocation;
 
-  private Portfwd(InputStream stdin) {
-    this.stdin = stdin;
+  private Portfwd(Invocation invocation) {
+    this.invocation = invocation;
   }
 
   public static void main(String[] args) {
+    // A running service does the work for the commands it serves; asking it costs no picocli.
+    OptionalInt served =
+        ControlClient.run(args, System.getenv(), System.in, System.out, System.err);
+    if (served.isPresent()) {
+      System.exit(served.getAsInt());
+    }
     // 'help' lists the other commands, so it needs them all; so do options and unknown words.
     String first = args.length > 0 ? args[0] : "";
     if (!first.equals("help")) {
       for (Subcommand subcommand : SUBCOMMANDS) {
         if (subcommand.name().equals(first)) {
-          System.exit(newCommandLine(System.in, List.of(subcommand)).execute(args));
+          System.exit(
+              newCommandLine(Invocation.direct(System.in), List.of(subcommand)).execute(args));
         }
       }
     }
@@ -82,11 +91,18 @@ public final class Portfwd implements Runnable {
    * own stream and capture output with {@code setOut}/{@code setErr}.
    */
   public static CommandLine newCommandLine(InputStream stdin) {
-    return newCommandLine(stdin, SUBCOMMANDS);
+    return newCommandLine(Invocation.direct(stdin), SUBCOMMANDS);
   }
 
-  private static CommandLine newCommandLine(InputStream stdin, List<Subcommand> subcommands) {
-    CommandLine commandLine = new CommandLine(new Portfwd(stdin));
+  /**
+   * A command line whose commands run as {@code invocation} says (in the service, for a client).
+   */
+  static CommandLine newCommandLine(Invocation invocation) {
+    return newCommandLine(invocation, SUBCOMMANDS);
+  }
+
+  private static CommandLine newCommandLine(Invocation invocation, List<Subcommand> subcommands) {
+    CommandLine commandLine = new CommandLine(new Portfwd(invocation));
     for (Subcommand subcommand : subcommands) {
       commandLine.addSubcommand(subcommand.type());
     }
@@ -110,7 +126,12 @@ public final class Portfwd implements Runnable {
 
   /** What a table named {@code -} is read from. */
   InputStream stdin() {
-    return stdin;
+    return invocation.stdin();
+  }
+
+  /** Where this command line's commands run. */
+  Invocation invocation() {
+    return invocation;
   }
 
   @Override

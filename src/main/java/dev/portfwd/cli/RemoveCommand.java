@@ -1,10 +1,12 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.backend.Plan;
+import dev.portfwd.engine.Engine;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd remove}: deletes exactly what portfwd installed, found in the live kernel. */
@@ -21,6 +23,10 @@ final class RemoveCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
+
   @Mixin BackendOption backend;
 
   @Mixin StateOptions state;
@@ -29,8 +35,10 @@ final class RemoveCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    KernelSession session = KernelSession.open(backend.choice);
-    Plan plan = KernelSession.call(() -> session.engine(state.store(), err).remove());
+    Invocation invocation = root.invocation();
+    KernelSession session = invocation.session(backend.choice);
+    Engine engine = invocation.engine(session, invocation.store(state.stateDir), err);
+    Plan plan = KernelSession.call(engine::remove);
     if (plan.isEmpty()) {
       out.println("nothing to remove: portfwd has nothing installed (" + plan.backend() + ")");
     } else {

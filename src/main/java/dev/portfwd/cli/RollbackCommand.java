@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.engine.Engine;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -27,6 +29,10 @@ import picocli.CommandLine.Spec;
 final class RollbackCommand implements Runnable {
 
   @Spec CommandSpec spec;
+
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
 
   @Mixin StateOptions state;
 
@@ -60,11 +66,13 @@ final class RollbackCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    StateStore store = state.store();
+    Invocation invocation = root.invocation();
+    StateStore store = invocation.store(state.stateDir);
     KernelSession session =
-        KernelSession.open(
+        invocation.session(
             backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
-    Restorer.Result result = KernelSession.call(() -> session.engine(store, err).rollback());
+    Engine engine = invocation.engine(session, store, err);
+    Restorer.Result result = KernelSession.call(engine::rollback);
     out.println(result.message());
     result.plan().changes().stream()
         .limit(50)

@@ -6,12 +6,14 @@ import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.state.StateStore;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd status}: the live forwards with their traffic, read from the kernel. */
@@ -26,6 +28,10 @@ final class StatusCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Mixin ServiceOptions service;
+
+  @ParentCommand Portfwd root;
+
   @Mixin BackendOption backend;
 
   @Option(names = "--json", description = "Print the forwards and counters as JSON for scripts.")
@@ -36,10 +42,12 @@ final class StatusCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    KernelSession session = KernelSession.open(backend.choice);
-    Engine engine = session.engine(state.store(), spec.commandLine().getErr());
+    Invocation invocation = root.invocation();
+    KernelSession session = invocation.session(backend.choice);
+    StateStore store = invocation.store(state.stateDir);
+    Engine engine = invocation.engine(session, store, spec.commandLine().getErr());
     List<LiveForward> forwards = KernelSession.call(engine::status);
-    LiveTableLine liveTable = LiveTableLine.of(state, session);
+    LiveTableLine liveTable = LiveTableLine.of(store, session);
     out.print(
         json
             ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"

@@ -3,12 +3,17 @@ package dev.portfwd.cli;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
+import dev.portfwd.service.ControlClient;
+import dev.portfwd.service.ControlServer;
+import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.watch.Watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,6 +73,20 @@ final class WatchCommand implements Runnable {
           "How long the file must stay unchanged before an edit is read (default: ${DEFAULT-VALUE}).")
   long debounceMillis;
 
+  @Option(
+      names = "--control",
+      paramLabel = "PATH",
+      description =
+          "The control socket the CLI reaches the service on (default: $"
+              + ControlClient.ENV
+              + " or "
+              + ControlClient.DEFAULT_SOCKET
+              + "). plan, apply, confirm, rollback, remove, status and doctor run through it.")
+  Path control;
+
+  @Option(names = "--no-control", description = "Open no control socket.")
+  boolean noControl;
+
   @Parameters(
       index = "0",
       arity = "0..1",
@@ -96,9 +115,9 @@ final class WatchCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
-    KernelWatchTarget target =
-        new KernelWatchTarget(
-            table, session.engine(state.store(), Engine.NO_TIMER, err), !noSysctl, err);
+    StateStore store = state.store();
+    Engine engine = session.engine(store, err);
+    KernelWatchTarget target = new KernelWatchTarget(table, engine, !noSysctl, err);
     // Between full checks, a backend may answer "are portfwd's objects still the same?" in
     // milliseconds.
     DriftProbe probe = session.backend.driftProbe();
@@ -111,8 +130,14 @@ final class WatchCommand implements Runnable {
             probe,
             Duration.ofMillis(debounceMillis),
             out);
+    Optional<ControlServer> server =
+        openControl(
+            new Invocation.ServiceState(
+                session, store, engine, Path.of(table).toAbsolutePath().normalize()),
+            out);
     Signals.onTermination(
         () -> {
+          server.ifPresent(WatchCommand::closeQuietly);
           if (!watcher.stop(Duration.ofSeconds(20))) {
             // The current step hangs (a stuck nft): exit anyway, as systemd would after its
             // timeout.
@@ -124,9 +149,56 @@ final class WatchCommand implements Runnable {
       started = watcher.run();
     } catch (IOException e) {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
+    } finally {
+      server.ifPresent(WatchCommand::closeQuietly);
     }
     if (!started) {
       throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
+    }
+  }
+
+  /**
+   * Listens on the control socket unless {@code --no-control}; a socket it cannot open ends watch.
+   */
+  private Optional<ControlServer> openControl(Invocation.ServiceState service, PrintWriter out) {
+    if (noControl) {
+      return Optional.empty();
+    }
+    Path socket =
+        control != null
+            ? control.toAbsolutePath()
+            : Optional.ofNullable(System.getenv(ControlClient.ENV))
+                .filter(value -> !value.isBlank())
+                .map(Path::of)
+                .orElse(Path.of(ControlClient.DEFAULT_SOCKET))
+                .toAbsolutePath();
+    Consumer<String> log =
+        line -> {
+          synchronized (out) {
+            out.println("portfwd watch: " + line);
+            out.flush();
+          }
+        };
+    try {
+      ControlServer server = ControlServer.start(socket, new ServiceHandler(service, log), log);
+      log.accept("control socket " + socket + " (the CLI's commands run here)");
+      return Optional.of(server);
+    } catch (IOException e) {
+      throw PortfwdException.failure(
+          "cannot open the control socket "
+              + socket
+              + ": "
+              + e.getMessage()
+              + " (--control PATH for another one, --no-control for none)",
+          e);
+    }
+  }
+
+  private static void closeQuietly(ControlServer server) {
+    try {
+      server.close();
+    } catch (IOException e) {
+      // The service is ending; a socket file left behind is replaced at the next start.
     }
   }
 }

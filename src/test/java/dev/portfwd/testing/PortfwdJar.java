@@ -17,6 +17,10 @@ public final class PortfwdJar {
   /** The state directory of jar runs that do not name one; {@code mvn clean} deletes it. */
   private static final Path IT_STATE_DIR = Path.of("target", "it-state").toAbsolutePath();
 
+  /** The control socket of jar runs that do not name one: never the host's /run/portfwd. */
+  private static final Path IT_CONTROL =
+      Path.of("target", "it-control", "portfwd.sock").toAbsolutePath();
+
   private PortfwdJar() {}
 
   /** The shaded jar Maven built; fails the test with a hint when it is missing. */
@@ -35,6 +39,7 @@ public final class PortfwdJar {
     // machine's. Tests that check state pass their own --state-dir, which wins over this.
     argv.add("/usr/bin/env");
     argv.add("PORTFWD_STATE_DIR=" + IT_STATE_DIR);
+    argv.add("PORTFWD_CONTROL=" + IT_CONTROL);
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.add("-XX:TieredStopAtLevel=1");
     argv.add("-XX:+UseSerialGC");
