@@ -74,7 +74,9 @@ class LayeringTest {
             "watch"));
     MAY_IMPORT.put(
         "training",
-        Set.of("backend", "cli", "compile", "engine", "host", "model", "nft", "state", "table"));
+        Set.of(
+            "backend", "cli", "compile", "engine", "host", "model", "nft", "service", "state",
+            "table"));
   }
 
   private static JavaClasses portfwd;

@@ -12,17 +12,21 @@ import dev.portfwd.host.Root;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
 import dev.portfwd.nft.TrainingListing;
+import dev.portfwd.service.ControlClient;
+import dev.portfwd.service.ControlServer;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -81,12 +85,47 @@ public final class CdsTraining {
       quietly(() -> apply(engine, runner, changed));
       quietly(
           () -> new StateStore(dir.resolve("state")).current().orElseThrow().snapshot().forwards());
+      quietly(() -> throughTheService(dir));
     } finally {
       try (Stream<Path> files = Files.walk(dir)) {
         for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(file);
         }
       }
+    }
+  }
+
+  /**
+   * What a client of a running service loads: the control socket's client and protocol, against a
+   * stand-in service that answers every request at once.
+   */
+  private static void throughTheService(Path dir) throws IOException {
+    Path socket = dir.resolve("control").resolve("portfwd.sock");
+    ControlServer.Handler answer =
+        new ControlServer.Handler() {
+          @Override
+          public Optional<String> refusal(ControlServer.Request request) {
+            return Optional.empty();
+          }
+
+          @Override
+          public int run(
+              ControlServer.Request request,
+              InputStream stdin,
+              PrintWriter stdout,
+              PrintWriter stderr) {
+            stdout.println("ok");
+            return 0;
+          }
+        };
+    try (ControlServer server = ControlServer.start(socket, answer, line -> {})) {
+      PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+      ControlClient.run(
+          new String[] {"status"},
+          Map.of(ControlClient.ENV, socket.toString(), "PORTFWD_STATE_DIR", dir.toString()),
+          InputStream.nullInputStream(),
+          sink,
+          sink);
     }
   }
 
