@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ForwardingSysctls;
@@ -158,7 +159,13 @@ public final class HostInspector {
     List<String> argv = new ArrayList<>(List.of("sysctl"));
     argv.addAll(keys);
     // Plain `sysctl` reads /proc/sys of the namespace it runs in; unknown keys fail alone.
-    CommandResult result = runner.run(argv);
+    CommandResult result;
+    try {
+      result = runner.run(argv);
+    } catch (CommandException e) {
+      gaps.add("cannot read sysctls: " + e.getMessage());
+      return Map.of();
+    }
     Map<String, String> values = HostOutputParsers.sysctls(result.stdout());
     if (!values.containsKey(ForwardingSysctls.IPV4)) {
       gaps.add("cannot read sysctls: " + result.describeFailure());

@@ -13,7 +13,8 @@ public interface CommandRunner {
   /**
    * Runs {@code argv} with {@code stdin} (may be empty) on its standard input and waits for it.
    *
-   * @throws IOException when the program cannot be started at all (e.g. not installed)
+   * @throws CommandException when the program is not installed in the system folders
+   * @throws IOException when the program cannot be started at all
    */
   CommandResult run(List<String> argv, String stdin) throws IOException;
 
@@ -22,6 +23,9 @@ public interface CommandRunner {
     return run(argv, "");
   }
 
-  /** True when {@code program} can be found on the PATH this runner uses. */
+  /**
+   * True when {@code program} is installed where this runner takes programs from (for the real
+   * runner, the system folders of {@link SystemPrograms}; never {@code PATH}).
+   */
   boolean isInstalled(String program);
 }

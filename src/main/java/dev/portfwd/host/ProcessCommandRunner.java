@@ -1,25 +1,21 @@
 package dev.portfwd.host;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs programs as child processes. {@code prefix} is put before every argv, e.g. {@code ip netns
- * exec NAME} so that tests and the demo act inside a network namespace.
+ * Runs programs as child processes, the one place portfwd starts them. Programs are taken only from
+ * the system folders and run by absolute path, with those folders as their {@code PATH} (see {@link
+ * SystemPrograms}). {@code prefix} is put before every argv, e.g. {@code ip netns exec NAME} so
+ * that tests and the demo act inside a network namespace.
  */
 public final class ProcessCommandRunner implements CommandRunner {
-
-  /** Where the tools live on Debian, RHEL and Ubuntu even when PATH lacks the sbin folders. */
-  private static final List<String> EXTRA_PATH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
 
   private final List<String> prefix;
 
@@ -33,15 +29,19 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   /** A runner whose programs run inside network namespace {@code name}. */
   public static ProcessCommandRunner inNamespace(String name) {
-    return new ProcessCommandRunner(List.of(resolve("ip"), "netns", "exec", name));
+    return new ProcessCommandRunner(List.of("ip", "netns", "exec", name));
   }
 
   @Override
   public CommandResult run(List<String> argv, String stdin) throws IOException {
-    List<String> command = new ArrayList<>(prefix);
-    command.add(prefix.isEmpty() ? resolve(argv.get(0)) : argv.get(0));
+    List<String> command = new ArrayList<>();
+    if (!prefix.isEmpty()) {
+      command.add(locate(prefix.get(0)));
+      command.addAll(prefix.subList(1, prefix.size()));
+    }
+    command.add(locate(argv.get(0)));
     command.addAll(argv.subList(1, argv.size()));
-    Process process = new ProcessBuilder(command).start();
+    Process process = builder(command).start();
     // Read both outputs while writing stdin: a large ruleset would otherwise deadlock on a full
     // pipe.
     CompletableFuture<String> out = drain(process.getInputStream());
@@ -63,27 +63,24 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public boolean isInstalled(String program) {
-    return !resolve(program).equals(program) || program.contains("/");
+    return SystemPrograms.locate(program).isPresent();
   }
 
-  /** The absolute path of {@code program} on PATH plus the sbin folders, or the name itself. */
-  static String resolve(String program) {
-    if (program.contains("/")) {
-      return program;
-    }
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(File.pathSeparator)));
-    }
-    dirs.addAll(EXTRA_PATH);
-    for (String dir : dirs) {
-      Path candidate = Path.of(dir, program);
-      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return program;
+  /**
+   * A builder for {@code command} (its program already an absolute path) with {@link
+   * SystemPrograms#SEARCH_PATH} as {@code PATH}, so a program it runs in turn is found there too.
+   */
+  static ProcessBuilder builder(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("PATH", SystemPrograms.SEARCH_PATH);
+    return builder;
+  }
+
+  /** The absolute path {@code program} runs from. */
+  static String locate(String program) throws CommandException {
+    return SystemPrograms.locate(program)
+        .orElseThrow(() -> CommandException.notInstalled(program))
+        .toString();
   }
 
   private static CompletableFuture<String> drain(InputStream stream) {

@@ -1,6 +1,7 @@
 package dev.portfwd.iptables;
 
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.IpFamily;
@@ -76,14 +77,10 @@ public final class IptablesCommandKernel implements IptablesKernel {
   private CommandResult run(List<String> argv, String stdin) throws BackendException {
     try {
       return runner.run(argv, stdin);
+    } catch (CommandException e) {
+      throw new BackendException(e.getMessage() + ", or use --backend nftables", e);
     } catch (IOException e) {
-      throw new BackendException(
-          "cannot run "
-              + argv.get(0)
-              + ": "
-              + e.getMessage()
-              + "; install the iptables package or use --backend nftables",
-          e);
+      throw new BackendException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
     }
   }
 }

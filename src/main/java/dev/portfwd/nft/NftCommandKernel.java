@@ -1,6 +1,7 @@
 package dev.portfwd.nft;
 
 import dev.portfwd.backend.DriftProbe;
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.io.IOException;
@@ -97,10 +98,12 @@ public final class NftCommandKernel implements NftKernel {
   private CommandResult exec(List<String> argv, String stdin) throws NftCommandException {
     try {
       return runner.run(argv, stdin);
+    } catch (CommandException e) {
+      throw new NftCommandException(
+          NftCommandException.Kind.NOT_INSTALLED, e.getMessage() + ", or use --backend iptables");
     } catch (IOException e) {
       throw new NftCommandException(
-          NftCommandException.Kind.NOT_INSTALLED,
-          "cannot run nft (" + e.getMessage() + "); install nftables (apt-get install nftables)");
+          NftCommandException.Kind.NOT_INSTALLED, "cannot run nft: " + e.getMessage());
     }
   }
 
