@@ -78,7 +78,11 @@ public final class IptablesCommandKernel implements IptablesKernel {
     try {
       return runner.run(argv, stdin);
     } catch (CommandException e) {
-      throw new BackendException(e.getMessage() + ", or use --backend nftables", e);
+      throw new BackendException(
+          e.kind() == CommandException.Kind.NOT_INSTALLED
+              ? e.getMessage() + ", or use --backend nftables"
+              : e.getMessage(),
+          e);
     } catch (IOException e) {
       throw new BackendException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,65 @@ class ProcessCommandRunnerTest {
         .hasMessageEndingWith("; install it: apt-get install iptables");
     assertThat(CommandException.notInstalled("nft"))
         .hasMessageEndingWith("; install it: apt-get install nftables");
+  }
+
+  @Test
+  void stopsAProgramStillRunningAtItsLimitWithEverythingItStarted() throws Exception {
+    Path pidFile = dir.resolve("child.pid");
+    List<String> argv = List.of("sh", "-c", "sleep 60 & echo $! > '" + pidFile + "'; wait");
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> runner.run(argv, "", Duration.ofMillis(500)))
+        .isInstanceOfSatisfying(
+            CommandException.class,
+            e -> assertThat(e.kind()).isEqualTo(CommandException.Kind.TIMED_OUT))
+        .hasMessage(String.join(" ", argv) + " did not finish within 0.5 s and was stopped");
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    long child = Long.parseLong(Files.readString(pidFile).strip());
+    assertThat(awaitGone(child)).as("the sleep the shell started was killed too").isTrue();
+  }
+
+  @Test
+  void aProgramThatNeverReadsItsInputStillStopsAtItsLimit() {
+    String input = "x".repeat(4 * 1024 * 1024); // far more than a pipe holds
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> runner.run(List.of("sleep", "60"), input, Duration.ofMillis(500)))
+        .isInstanceOf(CommandException.class)
+        .hasMessage("sleep 60 did not finish within 0.5 s and was stopped");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void returnsWhenTheProgramEndsThoughAChildKeepsItsOutputOpen() throws Exception {
+    long start = System.nanoTime();
+    CommandResult result =
+        runner.run(List.of("sh", "-c", "sleep 60 & echo $!"), "", Duration.ofSeconds(20));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    long child = Long.parseLong(result.stdout().strip());
+    ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly);
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(took).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void largeInputGetsMoreTime() {
+    assertThat(CommandRunner.timeoutFor("")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(CommandRunner.timeoutFor("x".repeat(2 * 1024 * 1024)))
+        .isEqualTo(Duration.ofSeconds(50));
+  }
+
+  /** True once process {@code pid} is gone, waiting at most 5 s. */
+  private static boolean awaitGone(long pid) throws InterruptedException {
+    for (int i = 0; i < 50; i++) {
+      if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 
   private static Path codeSource(Class<?> type) {
