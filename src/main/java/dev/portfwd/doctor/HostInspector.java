@@ -1,5 +1,6 @@
 package dev.portfwd.doctor;
 
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ForwardingSysctls;
@@ -133,7 +134,11 @@ public final class HostInspector {
       return conntrack;
     }
     for (String family : List.of("ipv4", "ipv6")) {
-      CommandResult result = runner.run(List.of("conntrack", "-L", "-f", family));
+      Optional<CommandResult> listed = attempt(List.of("conntrack", "-L", "-f", family), gaps);
+      if (listed.isEmpty()) {
+        break;
+      }
+      CommandResult result = listed.get();
       if (!result.succeeded()) {
         gaps.add("cannot list conntrack entries: " + result.describeFailure());
         break;
@@ -158,7 +163,11 @@ public final class HostInspector {
     List<String> argv = new ArrayList<>(List.of("sysctl"));
     argv.addAll(keys);
     // Plain `sysctl` reads /proc/sys of the namespace it runs in; unknown keys fail alone.
-    CommandResult result = runner.run(argv);
+    Optional<CommandResult> read = attempt(argv, gaps);
+    if (read.isEmpty()) {
+      return Map.of();
+    }
+    CommandResult result = read.get();
     Map<String, String> values = HostOutputParsers.sysctls(result.stdout());
     if (!values.containsKey(ForwardingSysctls.IPV4)) {
       gaps.add("cannot read sysctls: " + result.describeFailure());
@@ -190,8 +199,12 @@ public final class HostInspector {
     for (IpFamily family : IpFamily.values()) {
       String program = family == IpFamily.IPV4 ? "iptables" : "ip6tables";
       String nftFamily = family == IpFamily.IPV4 ? "ip" : "ip6";
-      if (runner.isInstalled(program + "-save")) {
-        CommandResult result = runner.run(List.of(program + "-save"));
+      Optional<CommandResult> saved =
+          runner.isInstalled(program + "-save")
+              ? attempt(List.of(program + "-save"), gaps)
+              : Optional.empty();
+      if (saved.isPresent()) {
+        CommandResult result = saved.get();
         if (result.succeeded()) {
           IptablesSaveParser.Dump dump = IptablesSaveParser.parse(result.stdout(), program, family);
           chains.addAll(dump.chains());
@@ -205,8 +218,12 @@ public final class HostInspector {
       }
       // Legacy tables are invisible to nft: read them too when iptables itself is the nft flavour.
       String legacy = program + "-legacy";
-      if (nfTablesFlavour && runner.isInstalled(legacy + "-save")) {
-        CommandResult result = runner.run(List.of(legacy + "-save"));
+      Optional<CommandResult> legacySaved =
+          nfTablesFlavour && runner.isInstalled(legacy + "-save")
+              ? attempt(List.of(legacy + "-save"), gaps)
+              : Optional.empty();
+      if (legacySaved.isPresent()) {
+        CommandResult result = legacySaved.get();
         if (result.succeeded()) {
           chains.addAll(IptablesSaveParser.parse(result.stdout(), legacy, family).chains());
         } else {
@@ -215,7 +232,11 @@ public final class HostInspector {
       }
     }
     if (runner.isInstalled("nft")) {
-      CommandResult result = runner.run(List.of("nft", "-j", "list", "ruleset"));
+      Optional<CommandResult> ruleset = attempt(List.of("nft", "-j", "list", "ruleset"), gaps);
+      if (ruleset.isEmpty()) {
+        return new Firewall(chains);
+      }
+      CommandResult result = ruleset.get();
       if (result.succeeded()) {
         try {
           chains.addAll(NftRulesetParser.parse(result.stdout(), iptablesNftTables));
@@ -236,11 +257,28 @@ public final class HostInspector {
       gaps.add(argv.get(0) + " is not installed: " + String.join(" ", argv) + " could not be read");
       return "";
     }
-    CommandResult result = runner.run(argv);
+    Optional<CommandResult> read = attempt(argv, gaps);
+    if (read.isEmpty()) {
+      return "";
+    }
+    CommandResult result = read.get();
     if (!result.succeeded()) {
       gaps.add("cannot read " + String.join(" ", argv) + ": " + result.describeFailure());
       return "";
     }
     return result.stdout();
+  }
+
+  /**
+   * Runs {@code argv}; a program that is missing or had to be stopped at its time limit is a gap in
+   * what doctor knows (its one-line message), not the end of the diagnosis.
+   */
+  private Optional<CommandResult> attempt(List<String> argv, List<String> gaps) throws IOException {
+    try {
+      return Optional.of(runner.run(argv));
+    } catch (CommandException e) {
+      gaps.add(e.getMessage());
+      return Optional.empty();
+    }
   }
 }

@@ -31,6 +31,9 @@ public final class Prober {
 
   private static final int PARALLEL = 4;
 
+  /** What a probe may take beyond its own timeout (starting socat or bash) before it is killed. */
+  private static final long PROBE_SLACK_SECONDS = 5;
+
   private final CommandRunner runner;
   private final Duration timeout;
 
@@ -124,7 +127,9 @@ public final class Prober {
     }
     long start = System.nanoTime();
     try {
-      CommandResult result = runner.run(argv);
+      // The probe bounds itself; the runner's limit only catches a probe that hangs regardless.
+      CommandResult result =
+          runner.run(argv, "", Duration.ofSeconds(seconds + PROBE_SLACK_SECONDS));
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
       return new ProbeResult(
           forward, Protocol.TCP, port, classify(result), elapsed, firstLine(result.stderr()));

@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The kernel's connection tracking table, through the {@code conntrack} tool: how many connections
@@ -20,8 +22,8 @@ import java.util.Optional;
  * <p>UDP has no end of connection: an entry made before a forward changed keeps sending the
  * client's datagrams where they went before (to the old backend, or to the gateway itself) until it
  * times out. So after apply, entries of changed or removed UDP forwards, and untranslated entries
- * on the ports of added ones, are deleted. Each list is read once and only entries that match are
- * deleted, one by one, so the work is bounded by what is actually stale.
+ * on the ports of added ones, are deleted. Each family's list is read once, matched against the
+ * forwards through an index, and the stale entries are deleted in groups by one conntrack process.
  */
 public final class Conntrack {
 
@@ -56,6 +58,9 @@ public final class Conntrack {
           && replySourcePort == destinationPort;
     }
   }
+
+  /** conntrack's exit code for a command line it does not understand. */
+  private static final int USAGE_ERROR = 2;
 
   private final CommandRunner runner;
 
@@ -136,19 +141,25 @@ public final class Conntrack {
   }
 
   /**
-   * Current connections per forward (the forwards' list order), counted from one listing per
-   * family.
+   * Current connections per forward, counted from one listing per family: each entry is matched
+   * only against the forwards on its own port ({@link ForwardIndex}), so the work grows with
+   * entries plus forwards, not their product.
    */
   public Map<CompiledForward, Long> count(List<CompiledForward> forwards) throws IOException {
     Map<CompiledForward, Long> counts = new HashMap<>();
     for (IpFamily family : IpFamily.values()) {
-      if (forwards.stream().noneMatch(f -> f.family() == family)) {
+      List<CompiledForward> ofFamily = forwards.stream().filter(f -> f.family() == family).toList();
+      if (ofFamily.isEmpty()) {
         continue;
       }
-      List<Entry> entries = list(family);
-      for (CompiledForward forward : forwards) {
-        if (forward.family() == family) {
-          counts.put(forward, entries.stream().filter(e -> e.carriedBy(forward)).count());
+      ofFamily.forEach(f -> counts.put(f, 0L));
+      ForwardIndex index = new ForwardIndex(ofFamily);
+      for (Entry entry : list(family)) {
+        for (CompiledForward forward :
+            index.at(family, entry.protocol(), entry.destination(), entry.destinationPort())) {
+          if (entry.carriedBy(forward)) {
+            counts.merge(forward, 1L, Long::sum);
+          }
         }
       }
     }
@@ -158,51 +169,132 @@ public final class Conntrack {
   /**
    * Deletes UDP entries made stale by {@code changes}; returns how many were deleted. Entries that
    * vanish meanwhile are not an error.
+   *
+   * <p>The stale entries found in one listing per family are grouped by what makes them stale, and
+   * each group is deleted by one filter ({@link #staleFilters}): entries a forward translated, by
+   * its port and backend tuple; entries to the gateway itself, by address and port. All filters go
+   * to one {@code conntrack -R -} (conntrack 1.4.7 and later), or, where conntrack has no {@code
+   * -R}, to one {@code conntrack -D} each; either way one process, or one per group, rather than
+   * one per entry. A filter matches exactly the entries that the same test finds stale, so the
+   * kernel loses the same entries as by deleting them one by one (and any such entry made since the
+   * listing).
    */
   public int deleteStaleUdp(List<ForwardChange> changes) throws IOException {
-    List<ForwardChange> udp =
-        changes.stream().filter(c -> c.subject().protocol() == Protocol.UDP).toList();
     int deleted = 0;
     for (IpFamily family : IpFamily.values()) {
-      if (udp.stream().noneMatch(c -> c.subject().family() == family)) {
+      List<CompiledForward> before = new ArrayList<>();
+      List<CompiledForward> after = new ArrayList<>();
+      for (ForwardChange change : changes) {
+        if (change.subject().protocol() == Protocol.UDP && change.subject().family() == family) {
+          change.before().ifPresent(before::add);
+          change.after().ifPresent(after::add);
+        }
+      }
+      if (before.isEmpty() && after.isEmpty()) {
         continue;
       }
-      for (Entry entry : list(family)) {
-        if (entry.protocol() != Protocol.UDP || !stale(entry, udp)) {
-          continue;
-        }
-        CommandResult result =
-            runner.run(
-                List.of(
-                    "conntrack",
-                    "-D",
-                    "-f",
-                    family == IpFamily.IPV4 ? "ipv4" : "ipv6",
-                    "-p",
-                    "udp",
-                    "-s",
-                    Addresses.format(entry.source()),
-                    "-d",
-                    Addresses.format(entry.destination()),
-                    "--sport",
-                    Integer.toString(entry.sourcePort()),
-                    "--dport",
-                    Integer.toString(entry.destinationPort())));
-        if (result.succeeded()) {
-          deleted++;
-        }
+      Set<List<String>> filters = staleFilters(family, list(family), before, after);
+      if (!filters.isEmpty()) {
+        deleted += delete(filters);
       }
     }
     return deleted;
   }
 
-  private static boolean stale(Entry entry, List<ForwardChange> changes) {
-    for (ForwardChange change : changes) {
-      if (change.before().map(entry::carriedBy).orElse(false)
-          || change.after().map(entry::untranslatedOn).orElse(false)) {
-        return true;
+  /**
+   * The {@code conntrack -D} arguments that delete the stale ones of {@code entries}: those that a
+   * forward of {@code before} translated, and those that went to the gateway itself on the ports of
+   * a forward of {@code after}. One filter per forward and port (translated) or per address and
+   * port (untranslated), however many entries share it.
+   */
+  static Set<List<String>> staleFilters(
+      IpFamily family,
+      List<Entry> entries,
+      List<CompiledForward> before,
+      List<CompiledForward> after) {
+    ForwardIndex was = new ForwardIndex(before);
+    ForwardIndex will = new ForwardIndex(after);
+    Set<List<String>> filters = new LinkedHashSet<>();
+    for (Entry entry : entries) {
+      if (entry.protocol() != Protocol.UDP) {
+        continue;
+      }
+      for (CompiledForward forward :
+          was.at(family, Protocol.UDP, entry.destination(), entry.destinationPort())) {
+        if (entry.carriedBy(forward)) {
+          filters.add(
+              filter(
+                  family,
+                  forward.externalAddress(),
+                  entry.destinationPort(),
+                  forward.backend(),
+                  entry.replySourcePort()));
+        }
+      }
+      for (CompiledForward forward :
+          will.at(family, Protocol.UDP, entry.destination(), entry.destinationPort())) {
+        if (entry.untranslatedOn(forward)) {
+          filters.add(
+              filter(
+                  family,
+                  Optional.of(entry.destination()),
+                  entry.destinationPort(),
+                  entry.destination(),
+                  entry.destinationPort()));
+        }
       }
     }
-    return false;
+    return filters;
+  }
+
+  /**
+   * {@code -D -f ipv4 -p udp [-d DESTINATION] --dport PORT -r REPLY_SOURCE --reply-port-src
+   * REPLY_PORT}: the UDP entries to {@code port} (of {@code destination} when given) whose replies
+   * come from {@code replySource}:{@code replyPort}.
+   */
+  private static List<String> filter(
+      IpFamily family,
+      Optional<InetAddress> destination,
+      int port,
+      InetAddress replySource,
+      int replyPort) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("-D", "-f", family == IpFamily.IPV4 ? "ipv4" : "ipv6", "-p", "udp"));
+    destination.ifPresent(d -> args.addAll(List.of("-d", Addresses.format(d))));
+    args.addAll(
+        List.of(
+            "--dport",
+            Integer.toString(port),
+            "-r",
+            Addresses.format(replySource),
+            "--reply-port-src",
+            Integer.toString(replyPort)));
+    return args;
+  }
+
+  /** Runs the deletions; returns how many entries went (conntrack prints each one it deletes). */
+  private int delete(Set<List<String>> filters) throws IOException {
+    StringBuilder batch = new StringBuilder();
+    filters.forEach(args -> batch.append(String.join(" ", args)).append('\n'));
+    CommandResult result = runner.run(List.of("conntrack", "-R", "-"), batch.toString());
+    if (result.succeeded()) {
+      return printedEntries(result);
+    }
+    if (result.exitCode() != USAGE_ERROR) {
+      throw new IOException(result.describeFailure());
+    }
+    // conntrack before 1.4.7 has no -R and says so as a usage error: one process per filter.
+    int deleted = 0;
+    for (List<String> args : filters) {
+      List<String> argv = new ArrayList<>(List.of("conntrack"));
+      argv.addAll(args);
+      deleted += printedEntries(runner.run(argv));
+    }
+    return deleted;
+  }
+
+  private static int printedEntries(CommandResult result) {
+    return (int) result.stdout().lines().filter(l -> !l.isBlank()).count();
   }
 }

@@ -1,25 +1,30 @@
 package dev.portfwd.host;
 
-import java.io.File;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Runs programs as child processes. {@code prefix} is put before every argv, e.g. {@code ip netns
- * exec NAME} so that tests and the demo act inside a network namespace.
+ * Runs programs as child processes, the one place portfwd starts them. Programs are taken only from
+ * the system folders and run by absolute path, with those folders as their {@code PATH} (see {@link
+ * SystemPrograms}); each runs under a time limit (see {@link CommandRunner}). {@code prefix} is put
+ * before every argv, e.g. {@code ip netns exec NAME} so that tests and the demo act inside a
+ * network namespace.
  */
 public final class ProcessCommandRunner implements CommandRunner {
 
-  /** Where the tools live on Debian, RHEL and Ubuntu even when PATH lacks the sbin folders. */
-  private static final List<String> EXTRA_PATH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
+  /** How long the rest of a finished program's output may take to arrive. */
+  private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
+
+  /** How long a killed program may take to be gone. */
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
   private final List<String> prefix;
 
@@ -33,29 +38,40 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   /** A runner whose programs run inside network namespace {@code name}. */
   public static ProcessCommandRunner inNamespace(String name) {
-    return new ProcessCommandRunner(List.of(resolve("ip"), "netns", "exec", name));
+    return new ProcessCommandRunner(List.of("ip", "netns", "exec", name));
   }
 
   @Override
   public CommandResult run(List<String> argv, String stdin) throws IOException {
-    List<String> command = new ArrayList<>(prefix);
-    command.add(prefix.isEmpty() ? resolve(argv.get(0)) : argv.get(0));
-    command.addAll(argv.subList(1, argv.size()));
-    Process process = new ProcessBuilder(command).start();
-    // Read both outputs while writing stdin: a large ruleset would otherwise deadlock on a full
-    // pipe.
-    CompletableFuture<String> out = drain(process.getInputStream());
-    CompletableFuture<String> err = drain(process.getErrorStream());
-    try (OutputStream in = process.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException brokenPipe) {
-      // The program exited without reading its input; its exit code and stderr say why.
+    return run(argv, stdin, CommandRunner.timeoutFor(stdin));
+  }
+
+  @Override
+  public CommandResult run(List<String> argv, String stdin, Duration timeout) throws IOException {
+    List<String> command = new ArrayList<>();
+    if (!prefix.isEmpty()) {
+      command.add(locate(prefix.get(0)));
+      command.addAll(prefix.subList(1, prefix.size()));
     }
+    command.add(locate(argv.get(0)));
+    command.addAll(argv.subList(1, argv.size()));
+    Process process = builder(command).start();
+    // Read both outputs and write stdin on threads of their own: a large ruleset would otherwise
+    // deadlock on a full pipe, and a program that never reads must not block us past the limit.
+    Drain out = Drain.start(process.getInputStream());
+    Drain err = Drain.start(process.getErrorStream());
+    feed(process, stdin);
     try {
-      int exit = process.waitFor();
-      return new CommandResult(argv, exit, out.join(), err.join());
+      if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        stopTree(process);
+        throw CommandException.timedOut(argv, timeout);
+      }
+      // The program is done. Its outputs end with it even when a child it left running holds
+      // them (the JDK takes what is left in the pipes at exit); the wait is bounded all the same.
+      return new CommandResult(
+          argv, process.exitValue(), out.text(OUTPUT_GRACE), err.text(OUTPUT_GRACE));
     } catch (InterruptedException e) {
-      process.destroy();
+      stopTree(process);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while running " + argv.get(0), e);
     }
@@ -63,44 +79,93 @@ public final class ProcessCommandRunner implements CommandRunner {
 
   @Override
   public boolean isInstalled(String program) {
-    return !resolve(program).equals(program) || program.contains("/");
+    return SystemPrograms.locate(program).isPresent();
   }
 
-  /** The absolute path of {@code program} on PATH plus the sbin folders, or the name itself. */
-  static String resolve(String program) {
-    if (program.contains("/")) {
-      return program;
+  /**
+   * A builder for {@code command} (its program already an absolute path) with {@link
+   * SystemPrograms#SEARCH_PATH} as {@code PATH}, so a program it runs in turn is found there too.
+   */
+  static ProcessBuilder builder(List<String> command) {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("PATH", SystemPrograms.SEARCH_PATH);
+    return builder;
+  }
+
+  /** The absolute path {@code program} runs from. */
+  static String locate(String program) throws CommandException {
+    return SystemPrograms.locate(program)
+        .orElseThrow(() -> CommandException.notInstalled(program))
+        .toString();
+  }
+
+  /** Kills {@code process} and every process it started that still runs, and waits a little. */
+  private static void stopTree(Process process) {
+    // Descendants first in the list, taken before the parent dies and its children move to init.
+    List<ProcessHandle> tree = process.descendants().toList();
+    process.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(File.pathSeparator)));
+  }
+
+  private static void feed(Process process, String stdin) {
+    byte[] bytes = stdin.getBytes(StandardCharsets.UTF_8);
+    daemon(
+        "stdin",
+        () -> {
+          try (OutputStream in = process.getOutputStream()) {
+            in.write(bytes);
+          } catch (IOException brokenPipe) {
+            // The program exited (or was killed) without reading all of it; its exit code and
+            // stderr say why.
+          }
+        });
+  }
+
+  // A thread per stream: the common pool has one worker on a 2-core machine, and two drains queued
+  // behind each other deadlock once the second pipe fills.
+  private static void daemon(String name, Runnable task) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Everything one output of a program wrote, read on a thread of its own until end of file. */
+  private static final class Drain {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    static Drain start(InputStream stream) {
+      Drain drain = new Drain();
+      daemon(
+          "drain",
+          () -> {
+            byte[] buffer = new byte[8192];
+            try (stream) {
+              for (int n; (n = stream.read(buffer)) >= 0; ) {
+                synchronized (drain.bytes) {
+                  drain.bytes.write(buffer, 0, n);
+                }
+              }
+            } catch (IOException e) {
+              // The pipe broke: keep what was read.
+            } finally {
+              drain.done.countDown();
+            }
+          });
+      return drain;
     }
-    dirs.addAll(EXTRA_PATH);
-    for (String dir : dirs) {
-      Path candidate = Path.of(dir, program);
-      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-        return candidate.toString();
+
+    /** The text read by the end of the output, or by {@code wait} if the output stays open. */
+    String text(Duration wait) throws InterruptedException {
+      done.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
       }
     }
-    return program;
-  }
-
-  private static CompletableFuture<String> drain(InputStream stream) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (stream) {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        },
-        // A thread per stream: the common pool has one worker on a 2-core machine, and two
-        // drains queued behind each other deadlock once the second pipe fills.
-        task -> {
-          Thread thread = new Thread(task, "drain");
-          thread.setDaemon(true);
-          thread.start();
-        });
   }
 }

@@ -18,6 +18,8 @@ public final class Root {
     CommandResult id;
     try {
       id = runner.run(List.of("id", "-u"));
+    } catch (CommandException e) {
+      throw new BackendException(e.getMessage(), e);
     } catch (IOException e) {
       throw new BackendException("cannot run id: " + e.getMessage(), e);
     }

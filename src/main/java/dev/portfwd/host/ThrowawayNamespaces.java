@@ -43,10 +43,12 @@ public final class ThrowawayNamespaces implements AutoCloseable {
   /** Starts {@code argv} inside namespace {@code name}, output discarded; it dies at clean-up. */
   public synchronized Process spawn(String name, List<String> argv) throws IOException {
     requireOpen();
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", name));
-    command.addAll(argv);
+    List<String> command =
+        new ArrayList<>(List.of(ProcessCommandRunner.locate("ip"), "netns", "exec", name));
+    command.add(ProcessCommandRunner.locate(argv.get(0)));
+    command.addAll(argv.subList(1, argv.size()));
     Process process =
-        new ProcessBuilder(command)
+        ProcessCommandRunner.builder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

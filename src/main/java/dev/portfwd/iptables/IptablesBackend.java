@@ -29,6 +29,12 @@ import java.util.Optional;
  * table changes atomically and a second apply of the same table finds nothing to do. Applying first
  * runs every block with {@code --test}, so a block that the kernel would refuse stops the apply
  * before any table changed. Nothing outside the {@code PORTFWD-} chains and jumps is named.
+ *
+ * <p>Tables do not change together, though: a later block can still fail after earlier ones were
+ * committed (another program holding the xtables lock longer than the restore waits, a restore
+ * stopped at its time limit). Apply therefore saves each table first and, when block k fails, puts
+ * portfwd's chains and jumps of blocks 1..k back as they were ({@link RestoreScript#revert}); its
+ * message says whether that worked.
  */
 public final class IptablesBackend implements Backend {
 
@@ -172,14 +178,110 @@ public final class IptablesBackend implements Backend {
     List<Block> blocks = blocks(plan.script());
     // Check every block before changing any table, so a refused rule changes nothing at all.
     for (Block block : blocks) {
-      kernel.restore(block.family(), block.text(), /* test= */ true);
+      try {
+        kernel.restore(block.family(), block.text(), /* test= */ true);
+      } catch (BackendException e) {
+        throw new BackendException(
+            "portfwd's rules for the "
+                + block.label()
+                + " table were refused ("
+                + e.getMessage()
+                + "); nothing was changed",
+            e);
+      }
     }
+    // Each restore changes one table atomically, but not the next: keep what each table held, to
+    // put back the ones already changed when a later one fails (another program may take the
+    // xtables lock in between, longer than the restore waits for it).
+    List<SavedTable> before = new ArrayList<>();
     for (Block block : blocks) {
-      kernel.restore(block.family(), block.text(), /* test= */ false);
+      try {
+        before.add(SavedTable.parse(block.table(), kernel.save(block.family(), block.table())));
+      } catch (BackendException | RuntimeException e) {
+        throw new BackendException(e.getMessage() + "; nothing was changed", e);
+      }
+    }
+    for (int k = 0; k < blocks.size(); k++) {
+      try {
+        kernel.restore(blocks.get(k).family(), blocks.get(k).text(), /* test= */ false);
+      } catch (BackendException failure) {
+        throw undo(blocks, before, k, failure);
+      }
     }
   }
 
-  private record Block(IpFamily family, String text) {}
+  /**
+   * After block {@code failed} failed: puts back every table of blocks 0..{@code failed} whose
+   * portfwd chains differ from {@code before} (the failed block's own table too, which a restore
+   * stopped at its time limit may have changed), and says in one line what the host holds now.
+   */
+  private BackendException undo(
+      List<Block> blocks, List<SavedTable> before, int failed, BackendException failure) {
+    List<String> restored = new ArrayList<>();
+    List<String> stuck = new ArrayList<>();
+    String firstProblem = null;
+    for (int i = failed; i >= 0; i--) {
+      Block block = blocks.get(i);
+      try {
+        SavedTable now =
+            SavedTable.parse(block.table(), kernel.save(block.family(), block.table()));
+        Optional<String> revert = RestoreScript.revert(now, before.get(i));
+        if (revert.isPresent()) {
+          kernel.restore(block.family(), revert.get(), /* test= */ false);
+          restored.add(0, block.label());
+        }
+      } catch (BackendException | RuntimeException e) {
+        stuck.add(0, block.label());
+        firstProblem = firstProblem == null ? e.getMessage() : firstProblem;
+      }
+    }
+    String what =
+        "changing the "
+            + blocks.get(failed).label()
+            + " table failed ("
+            + failure.getMessage()
+            + ")";
+    String outcome;
+    if (stuck.isEmpty() && restored.isEmpty()) {
+      outcome = "nothing was changed";
+    } else if (stuck.isEmpty()) {
+      outcome =
+          "the "
+              + and(restored)
+              + (restored.size() == 1
+                  ? " table, already changed, was"
+                  : " tables, already changed, were")
+              + " put back: portfwd's rules are as before";
+    } else {
+      outcome =
+          "putting back the "
+              + and(stuck)
+              + (stuck.size() == 1 ? " table" : " tables")
+              + " failed too ("
+              + firstProblem
+              + "), so "
+              + (stuck.size() == 1 ? "it may hold" : "they may hold")
+              + " portfwd's new rules and the other tables the old ones: run the command again";
+    }
+    return new BackendException(what + "; " + outcome, failure);
+  }
+
+  private static String and(List<String> items) {
+    if (items.size() == 1) {
+      return items.get(0);
+    }
+    return String.join(", ", items.subList(0, items.size() - 1))
+        + " and "
+        + items.get(items.size() - 1);
+  }
+
+  /** One {@code *table … COMMIT} input for {@code family}'s restore program. */
+  private record Block(IpFamily family, String table, String text) {
+    /** {@code IPv4 nat}. */
+    String label() {
+      return (family == IpFamily.IPV4 ? "IPv4 " : "IPv6 ") + table;
+    }
+  }
 
   private List<Block> blocks(String script) throws BackendException {
     List<Block> blocks = new ArrayList<>();
@@ -189,7 +291,7 @@ public final class IptablesBackend implements Backend {
       Optional<IpFamily> header = headerFamily(line);
       if (header.isPresent()) {
         if (family != null) {
-          blocks.add(new Block(family, text.toString()));
+          blocks.add(block(family, text.toString()));
         }
         family = header.get();
         text.setLength(0);
@@ -203,9 +305,20 @@ public final class IptablesBackend implements Backend {
       }
     }
     if (family != null) {
-      blocks.add(new Block(family, text.toString()));
+      blocks.add(block(family, text.toString()));
     }
     return blocks;
+  }
+
+  /** The block of {@code text}, which names one table ({@code *nat}) as every plan's blocks do. */
+  private static Block block(IpFamily family, String text) throws BackendException {
+    List<String> tables =
+        text.lines().filter(l -> l.startsWith("*")).map(l -> l.substring(1).strip()).toList();
+    if (tables.size() != 1) {
+      throw new BackendException(
+          "this plan's iptables script has a block for " + tables.size() + " tables; plan again");
+    }
+    return new Block(family, tables.get(0), text);
   }
 
   private Optional<IpFamily> headerFamily(String line) {

@@ -1,24 +1,44 @@
 package dev.portfwd.iptables;
 
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.model.IpFamily;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The real {@link IptablesKernel}: runs the flavour's save and restore programs through a runner.
+ *
+ * <p>Restores wait for the xtables lock ({@code -w}), bounded by {@link #LOCK_WAIT}: the legacy
+ * tables are changed by reading a whole table and writing it back, so a restore that ran while
+ * another program (Docker, a firewall script) changed the same table would fail or undo that
+ * program's change. The nf_tables flavour accepts {@code -w} and needs no lock.
  */
 public final class IptablesCommandKernel implements IptablesKernel {
 
+  /** How long a restore waits for another program to release the xtables lock. */
+  public static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+
   private final CommandRunner runner;
   private final IptablesFlavour flavour;
+  private final Duration lockWait;
 
   public IptablesCommandKernel(CommandRunner runner, IptablesFlavour flavour) {
+    this(runner, flavour, LOCK_WAIT);
+  }
+
+  /**
+   * @param lockWait how long each restore waits for the xtables lock, in whole seconds (at least
+   *     one)
+   */
+  IptablesCommandKernel(CommandRunner runner, IptablesFlavour flavour, Duration lockWait) {
     this.runner = runner;
     this.flavour = flavour;
+    this.lockWait = lockWait;
   }
 
   @Override
@@ -38,16 +58,19 @@ public final class IptablesCommandKernel implements IptablesKernel {
 
   @Override
   public void restore(IpFamily family, String input, boolean test) throws BackendException {
-    List<String> argv = new ArrayList<>(List.of(flavour.restore(family), "--noflush"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                flavour.restore(family),
+                "--noflush",
+                "-w",
+                Long.toString(Math.max(1, lockWait.toSeconds()))));
     if (test) {
       argv.add("--test");
     }
     CommandResult result = run(argv, input);
     if (!result.succeeded()) {
-      throw new BackendException(
-          flavour.restore(family)
-              + " rejected portfwd's rules, nothing was changed: "
-              + result.stderr().strip().lines().findFirst().orElse("exit " + result.exitCode()));
+      throw new BackendException(flavour.restore(family) + ": " + firstError(result));
     }
   }
 
@@ -73,17 +96,30 @@ public final class IptablesCommandKernel implements IptablesKernel {
     }
   }
 
+  /**
+   * The line of stderr that says why, without the legacy flavour's "Can't lock" preamble: {@code
+   * Another app is currently holding the xtables lock. Stopped waiting after 10s.}
+   */
+  private static String firstError(CommandResult result) {
+    List<String> lines = result.stderr().strip().lines().filter(l -> !l.isBlank()).toList();
+    return lines.stream()
+        .filter(l -> !l.startsWith("Can't lock "))
+        .findFirst()
+        .or(() -> lines.stream().findFirst())
+        .orElse("exit " + result.exitCode());
+  }
+
   private CommandResult run(List<String> argv, String stdin) throws BackendException {
     try {
       return runner.run(argv, stdin);
-    } catch (IOException e) {
+    } catch (CommandException e) {
       throw new BackendException(
-          "cannot run "
-              + argv.get(0)
-              + ": "
-              + e.getMessage()
-              + "; install the iptables package or use --backend nftables",
+          e.kind() == CommandException.Kind.NOT_INSTALLED
+              ? e.getMessage() + ", or use --backend nftables"
+              : e.getMessage(),
           e);
+    } catch (IOException e) {
+      throw new BackendException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
     }
   }
 }

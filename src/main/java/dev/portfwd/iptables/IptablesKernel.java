@@ -24,10 +24,13 @@ public interface IptablesKernel {
 
   /**
    * {@code iptables-restore --noflush} with {@code input} (one or more {@code *table … COMMIT}
-   * blocks). Each table changes as a whole or not at all; chains the input does not name stay.
+   * blocks). Each table changes as a whole or not at all; chains the input does not name stay. The
+   * real kernel waits a bounded time for the xtables lock first.
    *
    * @param test only parse and check the input ({@code --test}); change nothing
-   * @throws BackendException when the program rejects the input (nothing changed) or cannot run
+   * @throws BackendException when the program rejects the input or cannot run (nothing changed), or
+   *     did not finish in time (the table may or may not have changed); the message names the
+   *     program and says why
    */
   void restore(IpFamily family, String input, boolean test) throws BackendException;
 

@@ -1,8 +1,10 @@
 package dev.portfwd.iptables;
 
 import dev.portfwd.model.IpFamily;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds {@code iptables-restore --noflush} input for one table: the only text portfwd ever hands
@@ -101,6 +103,69 @@ final class RestoreScript {
       text.append("-X ").append(chain).append('\n');
     }
     return text.append("COMMIT\n").toString();
+  }
+
+  /**
+   * Puts portfwd's part of a table back from {@code now} to {@code before} (see {@link
+   * SavedTable#portfwdPart}), as after a later table of the same apply failed: the chains {@code
+   * before} had are declared, flushed and refilled with its rules; jumps to them are added or
+   * removed until each appears as often as it did; chains it did not have lose their jumps and are
+   * deleted. Empty when there is nothing to put back. Counters of the refilled rules start at zero.
+   */
+  static Optional<String> revert(SavedTable now, SavedTable before) {
+    if (now.portfwdPart().equals(before.portfwdPart())) {
+      return Optional.empty();
+    }
+    StringBuilder text = new StringBuilder("*").append(before.name()).append('\n');
+    List<String> keep = before.ownChains();
+    List<String> drop = now.ownChains().stream().filter(c -> !keep.contains(c)).toList();
+    keep.forEach(chain -> text.append(':').append(chain).append(" - [0:0]\n"));
+    keep.forEach(chain -> text.append("-F ").append(chain).append('\n'));
+    drop.forEach(chain -> text.append("-F ").append(chain).append('\n'));
+    Map<List<String>, Integer> wanted = jumpCounts(before);
+    Map<List<String>, Integer> present = jumpCounts(now);
+    for (Map.Entry<List<String>, Integer> jump : present.entrySet()) {
+      for (int extra = wanted.getOrDefault(jump.getKey(), 0); extra < jump.getValue(); extra++) {
+        text.append("-D ")
+            .append(jump.getKey().get(0))
+            .append(" -j ")
+            .append(jump.getKey().get(1))
+            .append('\n');
+      }
+    }
+    for (Map.Entry<List<String>, Integer> jump : wanted.entrySet()) {
+      for (int missing = present.getOrDefault(jump.getKey(), 0);
+          missing < jump.getValue();
+          missing++) {
+        text.append("-I ")
+            .append(jump.getKey().get(0))
+            .append(" 1 -j ")
+            .append(jump.getKey().get(1))
+            .append('\n');
+      }
+    }
+    drop.forEach(chain -> text.append("-X ").append(chain).append('\n'));
+    for (SavedTable.Rule rule : before.rules()) {
+      if (Chains.isOwn(rule.chain())) {
+        text.append("-A ")
+            .append(rule.chain())
+            .append(' ')
+            .append(RestoreText.join(rule.words()))
+            .append('\n');
+      }
+    }
+    return Optional.of(text.append("COMMIT\n").toString());
+  }
+
+  /** (chain, portfwd's chain it jumps to) → how many such jump rules {@code table} has. */
+  private static Map<List<String>, Integer> jumpCounts(SavedTable table) {
+    Map<List<String>, Integer> counts = new LinkedHashMap<>();
+    for (SavedTable.Rule rule : table.rules()) {
+      if (SavedTable.jumpsToOwn(rule)) {
+        counts.merge(List.of(rule.chain(), rule.words().get(1)), 1, Integer::sum);
+      }
+    }
+    return counts;
   }
 
   /** The comment line that starts the block for {@code family}'s restore program. */

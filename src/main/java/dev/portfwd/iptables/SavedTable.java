@@ -83,15 +83,39 @@ record SavedTable(String name, Set<String> chains, List<Rule> rules) {
     return (int) rules(builtin).stream().filter(r -> r.words().equals(Chains.jump(target))).count();
   }
 
+  /**
+   * What portfwd has in this table, counters aside: its chains with their rules' words, and the
+   * jumps to them from other chains, each in order. Two tables with equal parts hold the same
+   * forwards the same way.
+   */
+  List<List<String>> portfwdPart() {
+    List<List<String>> part = new ArrayList<>();
+    for (String chain : ownChains().stream().sorted().toList()) {
+      part.add(List.of(":" + chain));
+    }
+    for (Rule rule : rules) {
+      if (Chains.isOwn(rule.chain()) || jumpsToOwn(rule)) {
+        List<String> line = new ArrayList<>();
+        line.add(rule.chain());
+        line.addAll(rule.words());
+        part.add(line);
+      }
+    }
+    return part;
+  }
+
+  /**
+   * True when {@code rule} sits in another tool's or a built-in chain and only jumps to portfwd.
+   */
+  static boolean jumpsToOwn(Rule rule) {
+    return !Chains.isOwn(rule.chain())
+        && rule.words().size() == 2
+        && rule.words().get(0).equals("-j")
+        && Chains.isOwn(rule.words().get(1));
+  }
+
   /** True when portfwd has a chain or a jump in this table. */
   boolean holdsPortfwd() {
-    return !ownChains().isEmpty()
-        || rules.stream()
-            .anyMatch(
-                r ->
-                    !Chains.isOwn(r.chain())
-                        && r.words().size() == 2
-                        && r.words().get(0).equals("-j")
-                        && Chains.isOwn(r.words().get(1)));
+    return !ownChains().isEmpty() || rules.stream().anyMatch(SavedTable::jumpsToOwn);
   }
 }

@@ -1,6 +1,7 @@
 package dev.portfwd.nft;
 
 import dev.portfwd.backend.DriftProbe;
+import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import java.io.IOException;
@@ -29,7 +30,20 @@ public final class NftCommandKernel implements NftKernel {
   @Override
   public void run(String script) throws NftCommandException {
     // One 'nft -f' is one netlink batch: the kernel commits all of it or none.
-    CommandResult result = exec(List.of("nft", "-f", "-"), script);
+    CommandResult result;
+    try {
+      result = runner.run(List.of("nft", "-f", "-"), script);
+    } catch (CommandException e) {
+      if (e.kind() != CommandException.Kind.TIMED_OUT) {
+        throw failure(e);
+      }
+      throw new NftCommandException(
+          NftCommandException.Kind.REJECTED,
+          e.getMessage()
+              + "; nft changes the kernel entirely or not at all: 'portfwd plan' shows which");
+    } catch (IOException e) {
+      throw failure(e);
+    }
     if (!result.succeeded()) {
       throw new NftCommandException(
           NftCommandException.classify(result.stderr()),
@@ -98,10 +112,22 @@ public final class NftCommandKernel implements NftKernel {
     try {
       return runner.run(argv, stdin);
     } catch (IOException e) {
-      throw new NftCommandException(
-          NftCommandException.Kind.NOT_INSTALLED,
-          "cannot run nft (" + e.getMessage() + "); install nftables (apt-get install nftables)");
+      throw failure(e);
     }
+  }
+
+  /** Why nft could not run, as an exception of the kind callers branch on. */
+  private static NftCommandException failure(IOException e) {
+    if (e instanceof CommandException command) {
+      // A timed-out nft is not a refusal, but callers treat both alike: pass the message on.
+      return command.kind() == CommandException.Kind.NOT_INSTALLED
+          ? new NftCommandException(
+              NftCommandException.Kind.NOT_INSTALLED,
+              e.getMessage() + ", or use --backend iptables")
+          : new NftCommandException(NftCommandException.Kind.REJECTED, e.getMessage());
+    }
+    return new NftCommandException(
+        NftCommandException.Kind.NOT_INSTALLED, "cannot run nft: " + e.getMessage());
   }
 
   /** nft's first error line with its position, without the echoed script. */

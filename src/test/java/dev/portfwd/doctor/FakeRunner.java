@@ -2,6 +2,7 @@ package dev.portfwd.doctor;
 
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,11 +12,13 @@ import java.util.Set;
 
 /**
  * A {@link CommandRunner} that answers from a script of canned outputs keyed by the joined argv,
- * and records every argv it was asked to run. Unknown commands exit 1 with no output.
+ * and records every argv it was asked to run. Unknown commands exit 1 with no output; {@link #fail}
+ * makes a command throw instead.
  */
 final class FakeRunner implements CommandRunner {
 
   private final Map<String, CommandResult> answers = new HashMap<>();
+  private final Map<String, IOException> failures = new HashMap<>();
   private final Set<String> installed;
   final List<List<String>> ran = Collections.synchronizedList(new ArrayList<>());
 
@@ -32,9 +35,19 @@ final class FakeRunner implements CommandRunner {
     return answer(argv, 0, stdout, "");
   }
 
+  /** Makes {@code argv} throw {@code failure}, as a program that hung and was stopped. */
+  FakeRunner fail(String argv, IOException failure) {
+    failures.put(argv, failure);
+    return this;
+  }
+
   @Override
-  public CommandResult run(List<String> argv, String stdin) {
+  public CommandResult run(List<String> argv, String stdin) throws IOException {
     ran.add(List.copyOf(argv));
+    IOException failure = failures.get(String.join(" ", argv));
+    if (failure != null) {
+      throw failure;
+    }
     CommandResult answer = answers.get(String.join(" ", argv));
     return answer != null ? answer : new CommandResult(argv, 1, "", "not scripted: " + argv);
   }

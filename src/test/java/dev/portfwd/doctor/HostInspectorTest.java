@@ -2,7 +2,9 @@ package dev.portfwd.doctor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.CommandException;
 import dev.portfwd.model.ForwardTable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -112,5 +114,27 @@ class HostInspectorTest {
         .anyMatch(g -> g.startsWith("conntrack is not installed"));
     assertThat(facts.routes().get(Facts.ip("192.0.2.2")).exists()).isFalse();
     assertThat(facts.firewall().chains()).isEmpty();
+  }
+
+  @Test
+  void programsStoppedAtTheirTimeLimitLeaveGapsNotFailures() throws Exception {
+    String sysctl =
+        "sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv4.conf.all.rp_filter"
+            + " net.ipv4.conf.default.rp_filter net.ipv4.conf.vpn.rp_filter";
+    FakeRunner hung = host();
+    for (String argv :
+        List.of("conntrack -L -f ipv4", "nft -j list ruleset", "ss -H -tlnp", sysctl)) {
+      hung.fail(argv, CommandException.timedOut(List.of(argv.split(" ")), Duration.ofSeconds(30)));
+    }
+
+    HostFacts facts = new HostInspector(hung, INSTALLED).inspect(table);
+
+    assertThat(facts.gaps())
+        .contains(
+            "conntrack -L -f ipv4 did not finish within 30 s and was stopped",
+            "nft -j list ruleset did not finish within 30 s and was stopped",
+            "ss -H -tlnp did not finish within 30 s and was stopped")
+        .anyMatch(g -> g.startsWith("sysctl net.ipv4.ip_forward") && g.endsWith("was stopped"));
+    assertThat(facts.routes().get(Facts.ip("192.0.2.2")).exists()).isTrue();
   }
 }

@@ -4,6 +4,7 @@ import dev.portfwd.backend.BackendException;
 import dev.portfwd.model.IpFamily;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,8 @@ import java.util.TreeMap;
  * is applied to a deep copy of the tables, and the copy replaces them only when every line
  * succeeded. Dumps are in {@code iptables-save -c} form (built-in chains first, then user chains
  * sorted, rules grouped by chain), and a starting state loads from the same text, so tests can seed
- * foreign rules and compare dumps exactly.
+ * foreign rules and compare dumps exactly. Failures can be injected per restore, also for a later
+ * restore after earlier ones were committed.
  */
 final class FakeIptablesKernel implements IptablesKernel {
 
@@ -42,6 +44,9 @@ final class FakeIptablesKernel implements IptablesKernel {
   private String rejectWord;
   private final List<String> restores = new ArrayList<>();
   private boolean ipv6Broken;
+  private int realRestores;
+  private final Set<Integer> refused = new HashSet<>();
+  private final Set<Integer> committedThenFailed = new HashSet<>();
 
   FakeIptablesKernel() {
     this(IptablesFlavour.NFT);
@@ -57,6 +62,25 @@ final class FakeIptablesKernel implements IptablesKernel {
   /** Makes every restore containing {@code word} fail, as the kernel refuses an unknown match. */
   void rejectRestoresContaining(String word) {
     this.rejectWord = word;
+  }
+
+  /**
+   * Makes the real (not {@code --test}) restores with these numbers, counted from 1 after this
+   * call, fail and change nothing, as when another program holds the xtables lock longer than the
+   * restore waits: a later table can fail after an earlier one was committed.
+   */
+  void refuseRestores(int... numbers) {
+    for (int number : numbers) {
+      refused.add(realRestores + number);
+    }
+  }
+
+  /**
+   * Makes real restore {@code number}, counted from 1 after this call, change its table and then
+   * fail, as a restore stopped at its time limit after the kernel had taken the change.
+   */
+  void commitThenFailRestore(int number) {
+    committedThenFailed.add(realRestores + number);
   }
 
   /** Makes ip6tables fail as on a host without IPv6 netfilter. */
@@ -133,10 +157,20 @@ final class FakeIptablesKernel implements IptablesKernel {
     if (rejectWord != null && input.contains(rejectWord)) {
       throw new BackendException(flavour.restore(family) + ": line 3 failed");
     }
+    if (!test && refused.contains(++realRestores)) {
+      throw new BackendException(
+          flavour.restore(family)
+              + ": Another app is currently holding the xtables lock. Stopped waiting after 10s.");
+    }
     Map<IpFamily, Map<String, Map<String, Chain>>> next = apply(family, input);
     if (!test) {
       tables = next;
       restores.add(input);
+      if (committedThenFailed.contains(realRestores)) {
+        throw new BackendException(
+            flavour.restore(family)
+                + " --noflush -w 10 did not finish within 30 s and was stopped");
+      }
     }
   }
 

@@ -166,6 +166,108 @@ class IptablesBackendTest {
     assertThat(kernel.dump(IpFamily.IPV4) + kernel.dump(IpFamily.IPV6)).isEqualTo(before);
   }
 
+  /** The seed with 13103 sent elsewhere: its DNAT (nat) and its accept (filter) both change. */
+  private static final String CHANGED = SEED.replace("192.0.2.3    80", "192.0.2.9    81");
+
+  private static final String LOCKED =
+      "Another app is currently holding the xtables lock. Stopped waiting after 10s.";
+
+  @Test
+  void aTableThatFailsAfterAnotherWasChangedPutsTheOtherBack() throws BackendException {
+    kernel.load(IpFamily.IPV4, DOCKER_NAT + HAND_FILTER);
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    String before = kernel.dump(IpFamily.IPV4);
+    Plan plan = backend.plan(Tables.compile(CHANGED));
+    kernel.refuseRestores(2); // filter goes through, nat does not
+
+    assertThatThrownBy(() -> backend.apply(plan))
+        .isInstanceOf(BackendException.class)
+        .hasMessage(
+            "changing the IPv4 nat table failed (iptables-restore: "
+                + LOCKED
+                + "); the IPv4 filter table, already changed, was put back: portfwd's rules are"
+                + " as before");
+
+    assertThat(kernel.dump(IpFamily.IPV4)).isEqualTo(before);
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void putsBackEveryChangedTableOfBothFamiliesAlsoOnAFirstApply() throws BackendException {
+    kernel.load(IpFamily.IPV4, DOCKER_NAT + HAND_FILTER);
+    String before = kernel.dump(IpFamily.IPV4);
+    Plan plan = backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n"));
+    kernel.refuseRestores(4); // IPv4 filter, IPv4 nat and IPv6 filter go through
+
+    assertThatThrownBy(() -> backend.apply(plan))
+        .hasMessage(
+            "changing the IPv6 nat table failed (ip6tables-restore: "
+                + LOCKED
+                + "); the IPv4 filter, IPv4 nat and IPv6 filter tables, already changed, were put"
+                + " back: portfwd's rules are as before");
+
+    assertThat(kernel.dump(IpFamily.IPV4)).isEqualTo(before);
+    // The IPv6 filter table the first restore made stays, empty, as after 'remove'.
+    assertThat(kernel.dump(IpFamily.IPV6)).doesNotContain("PORTFWD").doesNotContain("-A ");
+    assertThat(backend.isInstalled()).isFalse();
+  }
+
+  @Test
+  void aRestoreStoppedAfterTheKernelTookItIsPutBackToo() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    String before = kernel.dump(IpFamily.IPV4);
+    Plan plan = backend.plan(Tables.compile(CHANGED));
+    kernel.commitThenFailRestore(2);
+
+    assertThatThrownBy(() -> backend.apply(plan))
+        .hasMessage(
+            "changing the IPv4 nat table failed (iptables-restore --noflush -w 10 did not finish"
+                + " within 30 s and was stopped); the IPv4 filter and IPv4 nat tables, already"
+                + " changed, were put back: portfwd's rules are as before");
+
+    assertThat(kernel.dump(IpFamily.IPV4)).isEqualTo(before);
+  }
+
+  @Test
+  void saysWhichTablesHoldTheNewRulesWhenPuttingBackFailsToo() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    Plan plan = backend.plan(Tables.compile(CHANGED));
+    kernel.refuseRestores(2, 3); // the nat table, then putting filter back
+
+    assertThatThrownBy(() -> backend.apply(plan))
+        .hasMessage(
+            "changing the IPv4 nat table failed (iptables-restore: "
+                + LOCKED
+                + "); putting back the IPv4 filter table failed too (iptables-restore: "
+                + LOCKED
+                + "), so it may hold portfwd's new rules and the other tables the old ones: run"
+                + " the command again");
+
+    String now = kernel.dump(IpFamily.IPV4);
+    assertThat(now)
+        .contains("--ctreplsrc 192.0.2.9 --ctreplsrcport 81 -j ACCEPT")
+        .contains("--to-destination 192.0.2.3:80")
+        .doesNotContain("--to-destination 192.0.2.9:81");
+    // Once the lock is free, applying again converges.
+    backend.apply(backend.plan(Tables.compile(CHANGED)));
+    assertThat(backend.plan(Tables.compile(CHANGED)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void aFailedFirstTableChangesNothingAndSaysSo() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    String before = kernel.dump(IpFamily.IPV4);
+    Plan plan = backend.plan(Tables.compile(CHANGED));
+    kernel.refuseRestores(1);
+
+    assertThatThrownBy(() -> backend.apply(plan))
+        .hasMessage(
+            "changing the IPv4 filter table failed (iptables-restore: "
+                + LOCKED
+                + "); nothing was changed");
+    assertThat(kernel.dump(IpFamily.IPV4)).isEqualTo(before);
+  }
+
   @Test
   void emptyingAFamilyRemovesItsChains() throws BackendException {
     backend.apply(

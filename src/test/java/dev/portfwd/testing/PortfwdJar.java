@@ -61,7 +61,7 @@ public final class PortfwdJar {
 
   private static CommandResult run(ProcessCommandRunner runner, String stdin, String... args) {
     try {
-      return runner.run(command(args), stdin);
+      return runner.run(command(args), stdin, Topology.COMMAND_LIMIT);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

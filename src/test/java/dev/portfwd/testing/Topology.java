@@ -40,6 +40,12 @@ public final class Topology implements AutoCloseable {
   public static final String CLIENT6 = "2001:db8:1::10";
   public static final String BACKEND6 = "2001:db8:2::2";
 
+  /**
+   * The time limit of what a test runs here (traffic generators, the portfwd jar): the tests bound
+   * themselves, and the runner's 30 s default is meant for portfwd's own programs.
+   */
+  public static final Duration COMMAND_LIMIT = Duration.ofMinutes(10);
+
   private final String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
   private final Map<String, String> namespaces = new LinkedHashMap<>();
   private final ThrowawayNamespaces throwaway =
@@ -148,7 +154,7 @@ public final class Topology implements AutoCloseable {
   /** Runs {@code argv} inside {@code role}'s namespace and returns what it did (any exit code). */
   public CommandResult exec(String role, String... argv) {
     try {
-      return runner(role).run(List.of(argv));
+      return runner(role).run(List.of(argv), "", COMMAND_LIMIT);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -188,7 +194,7 @@ public final class Topology implements AutoCloseable {
 
   private static CommandResult run(String... argv) {
     try {
-      CommandResult result = new ProcessCommandRunner().run(List.of(argv));
+      CommandResult result = new ProcessCommandRunner().run(List.of(argv), "", COMMAND_LIMIT);
       if (!result.succeeded()) {
         throw new IllegalStateException(result.describeFailure() + "\n" + result.stderr());
       }
