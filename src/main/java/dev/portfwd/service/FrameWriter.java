@@ -24,9 +24,16 @@ final class FrameWriter extends Writer {
 
   @Override
   public synchronized void write(char[] text, int offset, int length) {
-    pending.append(text, offset, length);
-    if (pending.length() >= ControlFrames.MAX_LINE / 8) { // escaped, a char takes up to 6 bytes
-      flush();
+    // Escaped as JSON a character takes up to 6 bytes: frames of this many stay under MAX_LINE.
+    int frame = ControlFrames.MAX_LINE / 8;
+    while (length > 0) {
+      int n = Math.min(length, frame - pending.length());
+      pending.append(text, offset, n);
+      offset += n;
+      length -= n;
+      if (pending.length() >= frame) {
+        flush();
+      }
     }
   }
 
