@@ -7,7 +7,9 @@ import dev.portfwd.model.ProxyProtocol;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
+import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,8 +54,7 @@ final class CheckCommand implements Runnable {
     } else {
       TableLoader.printDiagnostics(result, err);
       if (!result.hasErrors()) {
-        out.print(forwardsTable(result));
-        out.flush();
+        printForwards(result, out);
       }
     }
     if (result.hasErrors()) {
@@ -61,22 +62,29 @@ final class CheckCommand implements Runnable {
     }
   }
 
-  static String forwardsTable(ParseResult result) {
-    if (result.table().isEmpty()) {
-      return "no forwards in " + result.table().source() + "\n";
+  /** The forwards as a table, written row by row: a table of a million is never one string. */
+  static void printForwards(ParseResult result, PrintWriter out) {
+    List<Forward> forwards = result.table().forwards();
+    if (forwards.isEmpty()) {
+      out.println("no forwards in " + TerminalText.escape(result.table().source()));
+      out.flush();
+      return;
     }
-    TextTable text =
-        new TextTable("LINE", "EXTERNAL", "PROTO", "BACKEND", "OPTIONS", "DESCRIPTION");
-    for (Forward forward : result.table().forwards()) {
-      text.row(
-          Integer.toString(forward.line()),
-          forward.externalText(),
-          forward.protocolText(),
-          forward.backendText(),
-          options(forward),
-          forward.description());
-    }
-    return text.toString();
+    TextTable.write(
+        out,
+        new String[] {"LINE", "EXTERNAL", "PROTO", "BACKEND", "OPTIONS", "DESCRIPTION"},
+        forwards.size(),
+        i -> {
+          Forward forward = forwards.get(i);
+          return new String[] {
+            Integer.toString(forward.line()),
+            forward.externalText(),
+            forward.protocolText(),
+            forward.backendText(),
+            options(forward),
+            forward.description()
+          };
+        });
   }
 
   private static String options(Forward forward) {

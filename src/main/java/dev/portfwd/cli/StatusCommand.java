@@ -7,6 +7,7 @@ import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.state.StateStore;
+import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -51,10 +52,13 @@ final class StatusCommand implements Runnable {
     out.print(
         json
             ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
-            : text(session.backend.name(), forwards) + liveTable.text());
+            : text(session.backend.name(), forwards)
+                + TerminalText.escape(liveTable.text().strip())
+                + "\n");
     out.flush();
   }
 
+  /** The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). */
   static String text(String backend, List<LiveForward> forwards) {
     if (forwards.isEmpty()) {
       return "no forwards installed (" + backend + ")\n";

@@ -4,6 +4,7 @@ import dev.portfwd.model.ForwardTable;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
+import dev.portfwd.table.TerminalText;
 import java.io.InputStream;
 import java.io.PrintWriter;
 
@@ -15,19 +16,27 @@ final class TableLoader {
 
   private TableLoader() {}
 
-  /** Reads and parses {@code location}; does not print anything. */
+  /**
+   * Reads and parses {@code location}; does not print anything.
+   *
+   * @throws PortfwdException exit 2 when the table is refused (not a regular file, too large), exit
+   *     1 when it cannot be read
+   */
   static ParseResult parse(String location, InputStream stdin) {
     try {
       return TableReader.read(location, stdin);
     } catch (TableReader.TableUnreadableException e) {
-      throw PortfwdException.failure(e.getMessage());
+      throw e.isInvalidInput()
+          ? PortfwdException.invalidInput(e.getMessage())
+          : PortfwdException.failure(e.getMessage());
     }
   }
 
   /**
    * Reads {@code location}, prints its diagnostics to {@code err} and returns the table.
    *
-   * @throws PortfwdException exit 2 when the table has errors; exit 1 when it cannot be read
+   * @throws PortfwdException exit 2 when the table has errors or is refused; exit 1 when it cannot
+   *     be read
    */
   static ForwardTable load(String location, InputStream stdin, PrintWriter err) {
     ParseResult result = parse(location, stdin);
@@ -38,6 +47,7 @@ final class TableLoader {
     return result.table();
   }
 
+  /** Prints the diagnostics to show, each escaped for a terminal and bounded in length. */
   static void printDiagnostics(ParseResult result, PrintWriter err) {
     for (Diagnostic diagnostic : result.diagnostics()) {
       err.println(diagnostic.render());
@@ -47,13 +57,13 @@ final class TableLoader {
 
   /** {@code "3 errors and 1 warning in ports.txt"}. */
   static String summary(ParseResult result) {
-    int errors = result.errors().size();
-    int warnings = result.warnings().size();
+    int errors = result.errorCount();
+    int warnings = result.warningCount();
     String text = count(errors, "error");
     if (warnings > 0) {
       text += " and " + count(warnings, "warning");
     }
-    return text + " in " + result.table().source();
+    return text + " in " + TerminalText.escape(result.table().source());
   }
 
   static String count(int n, String noun) {

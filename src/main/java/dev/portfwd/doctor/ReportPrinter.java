@@ -8,8 +8,10 @@ import dev.portfwd.model.Forward;
 
 /**
  * Writes a {@link DoctorReport} for people (grouped, colour only when asked) or as JSON for
- * scripts. The JSON shape is stable: {@code ok}, {@code errors}, {@code warnings} and a flat {@code
- * findings} array, each finding with its forward ({@code null} for the host).
+ * scripts. The text escapes everything it did not write itself ({@link Texts#printable}): a
+ * description, a file name or another tool's rule must not act on the terminal. The JSON shape is
+ * stable: {@code ok}, {@code errors}, {@code warnings} and a flat {@code findings} array, each
+ * finding with its forward ({@code null} for the host).
  */
 public final class ReportPrinter {
 
@@ -30,7 +32,7 @@ public final class ReportPrinter {
                 ? "nothing wrong found"
                 : plural(errors, "error") + ", " + plural(warnings, "warning"))
         .append(" (")
-        .append(report.table().source())
+        .append(Texts.printable(report.table().source()))
         .append(", ")
         .append(plural(forwards, "forward"))
         .append(")\n");
@@ -40,7 +42,7 @@ public final class ReportPrinter {
         String label = String.format("%-7s", finding.severity().label());
         out.append("  ")
             .append(paint(label, finding.severity(), colour))
-            .append(finding.what())
+            .append(Texts.printable(finding.what()))
             .append('\n');
         detail(out, "why", finding.why());
         detail(out, "fix", finding.fix());
@@ -61,13 +63,13 @@ public final class ReportPrinter {
             : "line " + forward.line();
     return where
         + ": "
-        + Texts.forward(forward)
-        + (forward.description().isEmpty() ? "" : "  " + forward.description());
+        + Texts.printable(Texts.forward(forward))
+        + (forward.description().isEmpty() ? "" : "  " + Texts.printable(forward.description()));
   }
 
   private static void detail(StringBuilder out, String label, String text) {
     if (!text.isEmpty()) {
-      out.append("         ").append(label).append(": ").append(text).append('\n');
+      out.append("         ").append(label).append(": ").append(Texts.printable(text)).append('\n');
     }
   }
 

@@ -40,4 +40,44 @@ final class Texts {
     }
     return "'" + word.replace("'", "'\\''") + "'";
   }
+
+  /**
+   * {@code text} safe for a terminal: controls (C0, DEL, C1), format characters (bidi overrides and
+   * isolates, zero-width characters), line and paragraph separators and lone surrogates become
+   * visible escapes such as {@code \x1b} and <code>&#92;u202e</code>. The same rule as the table
+   * stage's {@code TerminalText}, which this package may not import; descriptions, file names and
+   * what other tools' rules say reach the report through here.
+   */
+  static String printable(String text) {
+    StringBuilder out = null;
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      boolean unsafe =
+          switch (Character.getType(c)) {
+            case Character.CONTROL,
+                Character.FORMAT,
+                Character.LINE_SEPARATOR,
+                Character.PARAGRAPH_SEPARATOR,
+                Character.SURROGATE ->
+                true;
+            default -> false;
+          };
+      if (unsafe && out == null) {
+        out = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      if (out != null) {
+        if (!unsafe) {
+          out.appendCodePoint(c);
+        } else if (c <= 0xff) {
+          out.append(String.format("\\x%02x", c));
+        } else if (c <= 0xffff) {
+          out.append(String.format("\\u%04x", c));
+        } else {
+          out.append(String.format("\\U%08x", c));
+        }
+      }
+      i += Character.charCount(c);
+    }
+    return out == null ? text : out.toString();
+  }
 }

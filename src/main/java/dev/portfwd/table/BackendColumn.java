@@ -2,6 +2,8 @@ package dev.portfwd.table;
 
 import dev.portfwd.model.Addresses;
 import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,16 +12,31 @@ import java.util.Optional;
  */
 final class BackendColumn {
 
+  /** How many backends {@link Known} remembers; tables name few, so the first are enough. */
+  static final int KNOWN_BACKENDS = 1024;
+
   private BackendColumn() {}
+
+  /**
+   * The backends read so far in one table, by their text: every forward to the same backend shares
+   * one address object, some 56 bytes less per forward of a big table.
+   */
+  static final class Known {
+    private final Map<String, InetAddress> byText = new HashMap<>();
+  }
 
   /**
    * The backend written in {@code token}; empty, with the problem reported, when it is not an
    * address of one host. The message guesses what was meant: a glued port, a host name.
    */
-  static Optional<InetAddress> parse(Token token, LineDiagnostics report) {
+  static Optional<InetAddress> parse(Token token, Known known, LineDiagnostics report) {
     String text = token.text();
     if (text.startsWith("[") && text.endsWith("]")) {
       text = text.substring(1, text.length() - 1);
+    }
+    InetAddress seen = known.byText.get(text);
+    if (seen != null) {
+      return Optional.of(seen);
     }
     Optional<InetAddress> address = Addresses.parse(text);
     if (address.isPresent()) {
@@ -33,6 +50,9 @@ final class BackendColumn {
       if (backend.isMulticastAddress() || "255.255.255.255".equals(text)) {
         report.multicastBackend(token.column(), text);
         return Optional.empty();
+      }
+      if (known.byText.size() < KNOWN_BACKENDS) {
+        known.byText.put(text, backend);
       }
       return address;
     }

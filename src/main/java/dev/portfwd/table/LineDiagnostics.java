@@ -2,21 +2,24 @@ package dev.portfwd.table;
 
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.PortRange;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The diagnostics of one table line: owns the wording of every problem the parsers can find and the
- * list they are collected in, so the parsers only decide what is wrong and where.
+ * {@link LineCap} they are collected in, so the parsers only decide what is wrong and where.
+ * Whatever a message quotes from the line is cut to {@value #QUOTED_CHARS} characters, so a message
+ * stays short however long the column it quotes.
  */
 final class LineDiagnostics {
+
+  /** The most characters of a column that a message quotes. */
+  static final int QUOTED_CHARS = 40;
 
   private final String source;
   private final int lineNumber;
   private final String line;
-  private final List<Diagnostic> found = new ArrayList<>();
-  private boolean hasErrors;
+  private final LineCap found = new LineCap();
 
   LineDiagnostics(String source, int lineNumber, String line) {
     this.source = source;
@@ -24,14 +27,14 @@ final class LineDiagnostics {
     this.line = line;
   }
 
-  /** Every diagnostic of the line so far, in the order found. */
-  List<Diagnostic> list() {
+  /** The diagnostics of the line so far: the first by place, and a count of the rest. */
+  LineCap found() {
     return found;
   }
 
   /** True once any error was found: such a line yields no forward. */
   boolean hasErrors() {
-    return hasErrors;
+    return found.errors() > 0;
   }
 
   // The line as a whole.
@@ -47,37 +50,47 @@ final class LineDiagnostics {
   void missingBackend(int column, String external) {
     error(
         column,
-        "expected the backend's IP address after '" + external + "', found the end of the line");
+        "expected the backend's IP address after '"
+            + cut(external)
+            + "', found the end of the line");
   }
 
   // EXT.
 
   void unclosedBracket(int column, String text) {
-    error(column, "missing ']' after the IPv6 address in '" + text + "'; expected [ADDRESS]:PORT");
+    error(
+        column,
+        "missing ']' after the IPv6 address in '" + cut(text) + "'; expected [ADDRESS]:PORT");
   }
 
   void notIpv6InBrackets(int column, String literal) {
-    error(column, "expected an IPv6 address inside [ ], found '" + literal + "'");
+    error(column, "expected an IPv6 address inside [ ], found '" + cut(literal) + "'");
   }
 
   void missingPortAfterBrackets(int column, String bracketed) {
-    error(column, "expected ':PORT' after '" + bracketed + "'");
+    error(column, "expected ':PORT' after '" + cut(bracketed) + "'");
   }
 
   void ipv6WithoutBrackets(int column, String text) {
     error(
         column,
-        "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '" + text + "'");
+        "write an IPv6 external address in brackets, e.g. [2001:db8::1]:443; found '"
+            + cut(text)
+            + "'");
   }
 
   void notExternal(int column, String text) {
-    error(column, "expected an external port or ADDRESS:PORT, found '" + text + "'");
+    error(column, "expected an external port or ADDRESS:PORT, found '" + cut(text) + "'");
   }
 
   void missingPortAfterAddress(int column, String literal) {
     error(
         column,
-        "expected ':PORT' after the external address " + literal + " (e.g. " + literal + ":443)");
+        "expected ':PORT' after the external address "
+            + cut(literal)
+            + " (e.g. "
+            + cut(literal)
+            + ":443)");
   }
 
   // Ports; what is "external port" or "backend port".
@@ -88,7 +101,7 @@ final class LineDiagnostics {
         "reversed "
             + what
             + " range "
-            + text
+            + cut(text)
             + "; the first port must not be greater than the last"
             + " (did you mean "
             + last
@@ -105,11 +118,11 @@ final class LineDiagnostics {
             + article
             + what
             + " (1-65535) or a range like 8000-8009, found "
-            + (text.isEmpty() ? "nothing" : "'" + text + "'"));
+            + (text.isEmpty() ? "nothing" : "'" + cut(text) + "'"));
   }
 
   void portOutOfRange(int column, String what, String text) {
-    error(column, what + " " + text + " is outside 1-65535");
+    error(column, what + " " + cut(text) + " is outside 1-65535");
   }
 
   void rangeSizesDiffer(int column, PortRange backendPorts, PortRange externalPorts) {
@@ -130,22 +143,23 @@ final class LineDiagnostics {
 
   void unspecifiedBackend(int column, String text) {
     error(
-        column, "backend " + text + " is the unspecified address; name the backend's own address");
+        column,
+        "backend " + cut(text) + " is the unspecified address; name the backend's own address");
   }
 
   void multicastBackend(int column, String text) {
-    error(column, "backend " + text + " is a multicast or broadcast address; name one host");
+    error(column, "backend " + cut(text) + " is a multicast or broadcast address; name one host");
   }
 
   void backendPortGlued(int column, String text, String address, String port) {
     error(
         column,
         "expected the backend address and port as separate columns ('"
-            + address
+            + cut(address)
             + " "
-            + port
+            + cut(port)
             + "'), found '"
-            + text
+            + cut(text)
             + "'");
   }
 
@@ -153,12 +167,12 @@ final class LineDiagnostics {
     error(
         column,
         "expected the backend's IP address, found '"
-            + text
+            + cut(text)
             + "'; names are not resolved, write an IP address");
   }
 
   void notBackend(int column, String text) {
-    error(column, "expected the backend's IPv4 or IPv6 address, found '" + text + "'");
+    error(column, "expected the backend's IPv4 or IPv6 address, found '" + cut(text) + "'");
   }
 
   // INT-PORT, PROTO and options: their order.
@@ -167,7 +181,7 @@ final class LineDiagnostics {
     error(
         column,
         "unexpected '"
-            + text
+            + cut(text)
             + "'; the backend port comes right after the"
             + " backend address, before the protocol and options");
   }
@@ -177,14 +191,14 @@ final class LineDiagnostics {
   }
 
   void protocolAfterOptions(int column, String text) {
-    error(column, "unexpected '" + text + "'; the protocol comes before the options");
+    error(column, "unexpected '" + cut(text) + "'; the protocol comes before the options");
   }
 
   void unexpectedColumn(int column, String text) {
     error(
         column,
         "unexpected '"
-            + text
+            + cut(text)
             + "'; expected a backend port, RANGE, a protocol (tcp,"
             + " udp or tcp,udp) or an option key=value"
             + Suggestions.didYouMean(
@@ -197,57 +211,57 @@ final class LineDiagnostics {
     error(
         column,
         "unknown protocol '"
-            + part
+            + cut(part)
             + "'; expected tcp, udp or tcp,udp"
             + Suggestions.didYouMean(part.toLowerCase(Locale.ROOT), List.of("tcp", "udp")));
   }
 
   void protocolListedTwice(int column, String part) {
-    error(column, "protocol '" + part + "' listed twice");
+    error(column, "protocol '" + cut(part) + "' listed twice");
   }
 
   // Options.
 
   void optionTwice(int column, String key, int firstColumn) {
-    error(column, "option '" + key + "' given twice (first at column " + firstColumn + ")");
+    error(column, "option '" + cut(key) + "' given twice (first at column " + firstColumn + ")");
   }
 
   void unknownOption(int column, String key, List<String> keys) {
     error(
         column,
         "unknown option '"
-            + key
+            + cut(key)
             + "'; expected one of "
             + String.join(", ", keys)
             + Suggestions.didYouMean(key, keys));
   }
 
   void missingOptionValue(int column, String key) {
-    error(column, "option '" + key + "' needs a value after '='");
+    error(column, "option '" + cut(key) + "' needs a value after '='");
   }
 
   void notSource(int column, String text) {
     error(
         column,
         "expected an address or CIDR like 203.0.113.0/24 in from=, found '"
-            + (text.isEmpty() ? "nothing" : text)
+            + (text.isEmpty() ? "nothing" : cut(text))
             + "'");
   }
 
   void badPrefixLength(int column, String prefix, int bits) {
-    error(column, "prefix length '" + prefix + "' is not a number from 0 to " + bits);
+    error(column, "prefix length '" + cut(prefix) + "' is not a number from 0 to " + bits);
   }
 
   void hostBitsSet(int column, String text, Cidr cidr) {
-    warning(column, text + " has host bits set; it means " + cidr);
+    warning(column, cut(text) + " has host bits set; it means " + cidr);
   }
 
   void notMasquerade(int column, String value) {
-    error(column, "expected masquerade=yes or masquerade=no, found '" + value + "'");
+    error(column, "expected masquerade=yes or masquerade=no, found '" + cut(value) + "'");
   }
 
   void notProxyProtocol(int column, String value) {
-    error(column, "expected proxy-protocol=v1, v2 or none, found '" + value + "'");
+    error(column, "expected proxy-protocol=v1, v2 or none, found '" + cut(value) + "'");
   }
 
   // Likely mistakes in a line that parsed.
@@ -256,7 +270,7 @@ final class LineDiagnostics {
     warning(
         column,
         "backend "
-            + text
+            + cut(text)
             + " is a loopback address; the kernel does not forward to"
             + " loopback (only the relay can reach it)");
   }
@@ -294,8 +308,19 @@ final class LineDiagnostics {
 
   // Columns are 1-based; a smaller one (a place before the line's start) is clamped to 1.
 
+  /** {@code text}, cut to its first {@value #QUOTED_CHARS} characters and {@code …}. */
+  static String cut(String text) {
+    if (text.length() <= QUOTED_CHARS) {
+      return text;
+    }
+    int end = QUOTED_CHARS;
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end) + "…";
+  }
+
   private void error(int column, String message) {
-    hasErrors = true;
     found.add(
         new Diagnostic(source, lineNumber, Math.max(1, column), Severity.ERROR, message, line));
   }

@@ -3,7 +3,7 @@ package dev.portfwd.table;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Optional;
 
 /**
@@ -14,18 +14,36 @@ import java.util.Optional;
 final class LineParser {
 
   private final int lineNumber;
+  private final String text;
+  private final int start;
+  private final int end;
   private final String line;
   private final LineDiagnostics report;
+  private final BackendColumn.Known backends;
 
-  LineParser(String source, int lineNumber, String line) {
+  /**
+   * A parser of the line that fills {@code text} from {@code start} to {@code end}, sharing the
+   * backends of the table's lines read before.
+   */
+  LineParser(
+      String source,
+      int lineNumber,
+      String text,
+      int start,
+      int end,
+      BackendColumn.Known backends) {
+    this.backends = backends;
     this.lineNumber = lineNumber;
-    this.line = line;
+    this.text = text;
+    this.start = start;
+    this.end = end;
+    this.line = text.substring(start, end);
     this.report = new LineDiagnostics(source, lineNumber, line);
   }
 
-  /** The diagnostics {@link #parse} found, in the order found. */
-  List<Diagnostic> diagnostics() {
-    return report.list();
+  /** The diagnostics {@link #parse} found: the first of them by place and a count of all. */
+  LineCap diagnostics() {
+    return report.found();
   }
 
   /** The forward of this line; empty for a blank or comment line and for a line with errors. */
@@ -34,20 +52,20 @@ final class LineParser {
     String columns = hash >= 0 ? line.substring(0, hash) : line;
     String description = hash >= 0 ? line.substring(hash + 1).strip() : "";
     checkCharacters();
-    List<Token> tokens = Token.split(columns);
-    if (tokens.isEmpty()) {
+    Iterator<Token> tokens = Token.split(columns);
+    if (!tokens.hasNext()) {
       return Optional.empty();
     }
 
-    Token ext = tokens.get(0);
+    Token ext = tokens.next();
     Optional<ExternalColumn> external = ExternalColumn.parse(ext, report);
-    if (tokens.size() < 2) {
+    if (!tokens.hasNext()) {
       report.missingBackend(line.stripTrailing().length() + 1, ext.text());
       return Optional.empty();
     }
-    Token backendToken = tokens.get(1);
-    Optional<InetAddress> backend = BackendColumn.parse(backendToken, report);
-    TrailingColumns trailing = TrailingColumns.parse(tokens.subList(2, tokens.size()), report);
+    Token backendToken = tokens.next();
+    Optional<InetAddress> backend = BackendColumn.parse(backendToken, backends, report);
+    TrailingColumns trailing = TrailingColumns.parse(tokens, report);
     external.ifPresent(
         e ->
             trailing
@@ -80,7 +98,7 @@ final class LineParser {
             options.proxyProtocol(),
             description);
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
-    return Optional.of(new LocatedForward(forward, line, ext.column()));
+    return Optional.of(new LocatedForward(forward, text, start, end, ext.column()));
   }
 
   /** Reports the first character no table may hold: one that was not UTF-8, or a control. */

@@ -2,5 +2,15 @@ package dev.portfwd.table;
 
 import dev.portfwd.model.Forward;
 
-/** A forward with the text of its line and the column of its external column, for messages. */
-record LocatedForward(Forward forward, String sourceLine, int externalColumn) {}
+/**
+ * A forward with the place of its line in the table's text and the column of its external column,
+ * for messages. The line is cut from the text only when a message needs it: a table of a million
+ * forwards keeps one copy of its text, not two.
+ */
+record LocatedForward(Forward forward, String text, int start, int end, int externalColumn) {
+
+  /** The text of the forward's line. */
+  String sourceLine() {
+    return text.substring(start, end);
+  }
+}

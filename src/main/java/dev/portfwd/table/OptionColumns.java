@@ -49,10 +49,13 @@ record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtoco
       return List.of();
     }
     List<Cidr> sources = new ArrayList<>();
-    int column = valueColumn(token);
-    for (String part : value.get().split(",", -1)) {
-      parseCidr(part, column, report).ifPresent(sources::add);
-      column += part.length() + 1;
+    String text = value.get();
+    // Part by part, not split(): a value of millions of parts is never held as an array.
+    for (int offset = 0; offset <= text.length(); ) {
+      int comma = text.indexOf(',', offset);
+      String part = text.substring(offset, comma < 0 ? text.length() : comma);
+      parseCidr(part, valueColumn(token) + offset, report).ifPresent(sources::add);
+      offset += part.length() + 1;
     }
     return sources;
   }

@@ -10,7 +10,21 @@ import java.util.OptionalInt;
  */
 final class PortRangeText {
 
+  // Single ports, made once each as tables name them and shared by every forward naming the same
+  // port: a range is immutable, and a race at worst makes one twice.
+  private static final PortRange[] SINGLE = new PortRange[PortRange.MAX_PORT + 1];
+
   private PortRangeText() {}
+
+  /** The range of the single port {@code port} (1-65535). */
+  private static PortRange single(int port) {
+    PortRange range = SINGLE[port];
+    if (range == null) {
+      range = PortRange.of(port);
+      SINGLE[port] = range;
+    }
+    return range;
+  }
 
   /**
    * The range written as {@code text}, which starts at {@code column}; empty, with the problem
@@ -22,7 +36,7 @@ final class PortRangeText {
     int sep = dash >= 0 ? dash : text.indexOf(':');
     if (sep < 0) {
       OptionalInt port = port(text, column, what, report);
-      return port.isPresent() ? Optional.of(PortRange.of(port.getAsInt())) : Optional.empty();
+      return port.isPresent() ? Optional.of(single(port.getAsInt())) : Optional.empty();
     }
     OptionalInt first = port(text.substring(0, sep), column, what, report);
     OptionalInt last = port(text.substring(sep + 1), column + sep + 1, what, report);

@@ -27,42 +27,34 @@ public final class TableParser {
 
   /**
    * Parses and validates {@code text}, read from {@code source} (a path or {@code <stdin>}, used in
-   * messages).
+   * messages). Shows at most {@value LineCap#MAX_PER_LINE} diagnostics per line and {@value
+   * ShownDiagnostics#MAX_SHOWN} per table, each time with a note saying how many more there are;
+   * the result counts them all.
    */
   public static ParseResult parse(String source, String text) {
-    List<String> lines = splitLines(text);
-    if (!lines.isEmpty() && lines.get(0).startsWith("\uFEFF")) {
-      lines.set(0, lines.get(0).substring(1));
-    }
-    List<Diagnostic> diagnostics = new ArrayList<>();
-    List<LocatedForward> located = new ArrayList<>(lines.size());
-    for (int i = 0; i < lines.size(); i++) {
-      LineParser parser = new LineParser(source, i + 1, lines.get(i));
-      parser.parse().ifPresent(located::add);
-      diagnostics.addAll(parser.diagnostics());
-    }
-    diagnostics.addAll(TableValidator.validate(source, located));
-    List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();
-    return new ParseResult(new ForwardTable(source, forwards), diagnostics);
-  }
-
-  /** Lines ended by LF, CRLF or a lone CR (old Mac editors); a final empty line is dropped. */
-  private static List<String> splitLines(String text) {
-    List<String> lines = new ArrayList<>();
-    int start = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '\n' || c == '\r') {
-        lines.add(text.substring(start, i));
-        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-          i++;
-        }
-        start = i + 1;
+    ShownDiagnostics diagnostics = new ShownDiagnostics();
+    List<LocatedForward> located = new ArrayList<>();
+    BackendColumn.Known backends = new BackendColumn.Known();
+    int lineNumber = 0;
+    int start = text.startsWith("\uFEFF") ? 1 : 0;
+    // Lines end in LF, CRLF or a lone CR (old Mac editors); an empty last line is no line.
+    while (start < text.length()) {
+      int end = start;
+      while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+        end++;
       }
+      LineParser parser = new LineParser(source, ++lineNumber, text, start, end, backends);
+      parser.parse().ifPresent(located::add);
+      diagnostics.add(parser.diagnostics());
+      start = end + (text.startsWith("\r\n", end) ? 2 : 1);
     }
-    if (start < text.length()) {
-      lines.add(text.substring(start));
-    }
-    return lines;
+    // Clashes name other lines: each line shows at most as many of them as of its own problems.
+    TableValidator.validate(source, located, diagnostics::add);
+    List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();
+    return new ParseResult(
+        new ForwardTable(source, forwards),
+        diagnostics.list(),
+        diagnostics.errors(),
+        diagnostics.warnings());
   }
 }

@@ -6,11 +6,13 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Checks that need the whole table: no two forwards may claim the same external address, protocol
@@ -46,7 +48,12 @@ final class TableValidator {
     }
   }
 
-  static List<Diagnostic> validate(String source, List<LocatedForward> forwards) {
+  /**
+   * Finds every clash in {@code forwards} (in line order) and hands {@code report} one {@link
+   * LineCap} per line that clashes, in line order. A clash is kept as two indices until its message
+   * is needed, and a line builds the messages of only as many as it shows.
+   */
+  static void validate(String source, List<LocatedForward> forwards, Consumer<LineCap> report) {
     Map<Claim, List<LocatedForward>> byClaim = new HashMap<>();
     for (LocatedForward located : forwards) {
       Forward forward = located.forward();
@@ -58,30 +65,65 @@ final class TableValidator {
             .add(located);
       }
     }
-    // One message per pair of lines, even when they clash on both tcp and udp.
-    Map<Long, Diagnostic> clashes = new HashMap<>();
-    for (Map.Entry<Claim, List<LocatedForward>> entry : byClaim.entrySet()) {
-      List<LocatedForward> group = entry.getValue();
+    // Each clash as two line numbers, (later << 32 | earlier), so that sorting groups by line.
+    long[] pairs = new long[16];
+    int count = 0;
+    for (List<LocatedForward> group : byClaim.values()) {
       group.sort(
           Comparator.comparingInt((LocatedForward l) -> l.forward().externalPorts().first())
               .thenComparingInt(l -> l.forward().line()));
-      LocatedForward widest = null;
-      for (LocatedForward current : group) {
-        if (widest != null
-            && widest.forward().externalPorts().overlaps(current.forward().externalPorts())) {
-          LocatedForward earlier =
-              widest.forward().line() < current.forward().line() ? widest : current;
-          LocatedForward later = earlier == widest ? current : widest;
-          long pair = ((long) later.forward().line() << 32) | earlier.forward().line();
-          clashes.computeIfAbsent(pair, p -> clash(source, earlier, later));
+      Forward widest = null;
+      for (LocatedForward located : group) {
+        Forward current = located.forward();
+        if (widest != null && widest.externalPorts().overlaps(current.externalPorts())) {
+          if (count == pairs.length) {
+            pairs = Arrays.copyOf(pairs, count * 2);
+          }
+          pairs[count++] =
+              ((long) Math.max(widest.line(), current.line()) << 32)
+                  | Math.min(widest.line(), current.line());
         }
-        if (widest == null
-            || current.forward().externalPorts().last() > widest.forward().externalPorts().last()) {
+        if (widest == null || current.externalPorts().last() > widest.externalPorts().last()) {
           widest = current;
         }
       }
     }
-    return new ArrayList<>(clashes.values());
+    Arrays.sort(pairs, 0, count);
+    // One message per pair of lines, even when they clash on both tcp and udp.
+    for (int i = 0; i < count; ) {
+      int later = (int) (pairs[i] >>> 32);
+      LineCap line = new LineCap();
+      int built = 0;
+      for (long previous = -1; i < count && (int) (pairs[i] >>> 32) == later; i++) {
+        if (pairs[i] == previous) {
+          continue;
+        }
+        previous = pairs[i];
+        // All clashes of a line share its place: beyond the ones shown and the first hidden one,
+        // counting them is enough.
+        if (built++ <= LineCap.MAX_PER_LINE) {
+          line.add(clash(source, byLine(forwards, (int) pairs[i]), byLine(forwards, later)));
+        } else {
+          line.addHiddenErrors(1);
+        }
+      }
+      report.accept(line);
+    }
+  }
+
+  /** The forward of {@code line} in {@code forwards}, which are in line order. */
+  private static LocatedForward byLine(List<LocatedForward> forwards, int line) {
+    int low = 0;
+    int high = forwards.size() - 1;
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (forwards.get(middle).forward().line() < line) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return forwards.get(low);
   }
 
   private static Diagnostic clash(String source, LocatedForward earlier, LocatedForward later) {

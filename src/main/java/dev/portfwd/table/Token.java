@@ -1,7 +1,7 @@
 package dev.portfwd.table;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /**
  * One blank-separated column of a table line with its 1-based column; owns how a line is cut into
@@ -22,24 +22,39 @@ record Token(String text, int column) {
 
   /**
    * The columns of {@code columns} (a line without its comment), split on blanks: spaces, tabs,
-   * no-break spaces and control characters (reported separately, so they only split here).
+   * no-break spaces and control characters (reported separately, so they only split here). Cut one
+   * at a time as they are read, so a line of millions of columns is never held as a list.
    */
-  static List<Token> split(String columns) {
-    List<Token> tokens = new ArrayList<>();
-    int i = 0;
-    while (i < columns.length()) {
-      while (i < columns.length() && isBlank(columns.charAt(i))) {
-        i++;
+  static Iterator<Token> split(String columns) {
+    return new Iterator<>() {
+      private int i = skipBlanks(columns, 0);
+
+      @Override
+      public boolean hasNext() {
+        return i < columns.length();
       }
-      int start = i;
-      while (i < columns.length() && !isBlank(columns.charAt(i))) {
-        i++;
+
+      @Override
+      public Token next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        int start = i;
+        while (i < columns.length() && !isBlank(columns.charAt(i))) {
+          i++;
+        }
+        Token token = new Token(columns.substring(start, i), start + 1);
+        i = skipBlanks(columns, i);
+        return token;
       }
-      if (i > start) {
-        tokens.add(new Token(columns.substring(start, i), start + 1));
-      }
+    };
+  }
+
+  private static int skipBlanks(String columns, int i) {
+    while (i < columns.length() && isBlank(columns.charAt(i))) {
+      i++;
     }
-    return tokens;
+    return i;
   }
 
   private static boolean isBlank(char c) {

@@ -3,8 +3,8 @@ package dev.portfwd.table;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,17 +25,22 @@ record TrailingColumns(
     Set<Protocol> protocols,
     Map<String, Token> options) {
 
+  private static final Set<Protocol> BOTH = Set.of(Protocol.TCP, Protocol.UDP);
+  private static final Set<Protocol> TCP = Set.of(Protocol.TCP);
+  private static final Set<Protocol> UDP = Set.of(Protocol.UDP);
+
   /** A backend port range as written, with its column for the range-size check. */
   record GivenPorts(PortRange ports, int column) {}
 
   /** Reads {@code tokens}, the columns after INT-IP, reporting every problem of each. */
-  static TrailingColumns parse(List<Token> tokens, LineDiagnostics report) {
+  static TrailingColumns parse(Iterator<Token> tokens, LineDiagnostics report) {
     boolean portWritten = false;
     Optional<GivenPorts> backendPorts = Optional.empty();
     Optional<Token> protocolToken = Optional.empty();
-    Set<Protocol> protocols = EnumSet.of(Protocol.TCP, Protocol.UDP);
+    Set<Protocol> protocols = BOTH;
     Map<String, Token> options = new LinkedHashMap<>();
-    for (Token token : tokens) {
+    while (tokens.hasNext()) {
+      Token token = tokens.next();
       switch (token.shape()) {
         case PORT -> {
           if (portWritten || protocolToken.isPresent() || !options.isEmpty()) {
@@ -74,7 +79,18 @@ record TrailingColumns(
         case UNKNOWN -> report.unexpectedColumn(token.column(), token.text());
       }
     }
-    return new TrailingColumns(backendPorts, protocols, options);
+    return new TrailingColumns(backendPorts, shared(protocols), options);
+  }
+
+  /**
+   * The shared unmodifiable set equal to {@code protocols}, never empty: a forward keeps such a set
+   * as it is instead of copying it, one set less per forward of a big table.
+   */
+  private static Set<Protocol> shared(Set<Protocol> protocols) {
+    if (protocols.size() == 2) {
+      return BOTH;
+    }
+    return protocols.contains(Protocol.TCP) ? TCP : UDP;
   }
 
   /**
@@ -83,8 +99,11 @@ record TrailingColumns(
    */
   private static Optional<Set<Protocol>> parseProtocols(Token token, LineDiagnostics report) {
     Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
-    int offset = 0;
-    for (String part : token.text().split(",", -1)) {
+    String text = token.text();
+    // Part by part, not split(): this stops at the first bad part of a column however long.
+    for (int offset = 0; offset <= text.length(); ) {
+      int comma = text.indexOf(',', offset);
+      String part = text.substring(offset, comma < 0 ? text.length() : comma);
       Optional<Protocol> protocol = Protocol.fromKeyword(part);
       if (protocol.isEmpty()) {
         report.unknownProtocol(token.column() + offset, part);

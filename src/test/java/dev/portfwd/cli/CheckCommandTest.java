@@ -1,9 +1,12 @@
 package dev.portfwd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portfwd.table.TableReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,6 +14,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,6 +129,80 @@ class CheckCommandTest {
 
     assertThat(run.exitCode).isZero();
     assertThat(run.out).isEqualTo("no forwards in " + table + "\n");
+  }
+
+  @Test
+  void refusesDevZeroWithExitTwoInsteadOfRunningOutOfMemory() {
+    Run run =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("", "check", "/dev/zero"));
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err)
+        .isEqualTo(
+            "portfwd: /dev/zero: is a character device, not a table file; name a regular file, or"
+                + " '-' to read standard input\n");
+  }
+
+  @Test
+  void refusesAFifoWithExitTwoInsteadOfHanging(@TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("ports.txt");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "no mkfifo");
+
+    Run run =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("", "check", fifo.toString()));
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err).contains("is a FIFO (named pipe), not a table file");
+  }
+
+  @Test
+  void refusesMoreThanSixteenMebibytesOnStandardInput() {
+    Run run = run("#".repeat(TableReader.MAX_TABLE_BYTES + 1), "check", "-");
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err)
+        .isEqualTo(
+            "portfwd: <stdin>: a table may hold at most 16 MiB (16,777,216 bytes); this one"
+                + " holds more than that\n");
+  }
+
+  @Test
+  void aFortyKilobyteLineOfErrorsKeepsStandardErrorSmall() {
+    // The reproducer of issue 12 wrote 1.2 GB: 19,998 errors, each echoing the whole line.
+    String line = "2 ".repeat(20_000).strip();
+
+    Run run = run(line + "\n", "check", "-");
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err.length()).isLessThan(4_000);
+    assertThat(run.err.lines().filter(l -> l.startsWith("<stdin>:1:"))).hasSize(11);
+    assertThat(run.err)
+        .contains("<stdin>:1:25: note: … and 19,988 more errors on this line")
+        .endsWith("portfwd: 19998 errors in <stdin>\n");
+  }
+
+  @Test
+  void escapesAnEscapeSequenceInTheEchoedLine() {
+    Run run = run("80 192.0.2.2 # \u001b]0;pwned\u0007\n", "check", "-");
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    assertThat(run.err)
+        .isEqualTo(
+            "<stdin>:1:16: error: control character U+001B is not allowed in a table\n"
+                + "80 192.0.2.2 # \\x1b]0;pwned\\x07\n"
+                + "               ^\n"
+                + "portfwd: 1 error in <stdin>\n");
+  }
+
+  @Test
+  void escapesBidiAndZeroWidthCharactersOfDescriptionsInTheTable() {
+    Run run = run("80 192.0.2.2 # admin\u202e\u2066txt.exe\u200b\n", "check", "-");
+
+    assertThat(run.exitCode).isZero();
+    assertThat(run.out)
+        .contains("admin\\u202e\\u2066txt.exe\\u200b")
+        .doesNotContain("\u202e", "\u2066", "\u200b");
   }
 
   @Test

@@ -62,6 +62,47 @@ class DoctorReportTest {
   }
 
   @Test
+  void textEscapesWhatItDidNotWriteItselfButKeepsItsOwnColours() {
+    // An installed forward's description comes from a kernel comment; findings quote other tools.
+    Forward installed =
+        new Forward(
+            3,
+            first.externalAddress(),
+            first.externalPorts(),
+            first.backend(),
+            first.backendPorts(),
+            first.protocols(),
+            first.allowedSources(),
+            true,
+            first.proxyProtocol(),
+            "web\u001b]0;pwned\u0007 \u202eevil\u200b");
+    DoctorReport report =
+        new DoctorReport(
+            new ForwardTable("ports\u001b[2J.txt", List.of(installed)),
+            List.of(
+                Finding.about(
+                    installed,
+                    FindingSeverity.ERROR,
+                    "x",
+                    "rule \u001b[31mfoo\u2066",
+                    "why \u009b",
+                    "fix \u0007",
+                    "note \ufeff")));
+
+    String text = ReportPrinter.text(report, true);
+
+    assertThat(text)
+        .contains("(ports\\x1b[2J.txt, 1 forward)")
+        .contains("web\\x1b]0;pwned\\x07 \\u202eevil\\u200b")
+        .contains("rule \\x1b[31mfoo\\u2066")
+        .contains("why: why \\x9b", "fix: fix \\x07", "note: note \\ufeff")
+        .doesNotContain("\u0007", "\u202e", "\u200b", "\u2066", "\u009b", "\ufeff");
+    // Only portfwd's own colour codes reach the terminal.
+    assertThat(text.replace("\u001b[1;31m", "").replace("\u001b[1m", "").replace("\u001b[0m", ""))
+        .doesNotContain("\u001b");
+  }
+
+  @Test
   void jsonListsFindingsWithTheirForwardOrNullForTheHost() {
     JsonNode json = ReportPrinter.json(report());
     assertThat(json.get("ok").asBoolean()).isFalse();

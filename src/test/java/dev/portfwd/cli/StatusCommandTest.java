@@ -1,0 +1,46 @@
+package dev.portfwd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.backend.LiveForward;
+import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.PortRange;
+import dev.portfwd.model.Protocol;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code portfwd status} as text: what the kernel holds, safe to show on a terminal. */
+class StatusCommandTest {
+
+  @Test
+  void escapesControlBidiAndZeroWidthCharactersInDescriptions() throws Exception {
+    // A description comes back from a kernel comment, which anyone with root may have written.
+    LiveForward forward =
+        new LiveForward(
+            new CompiledForward(
+                IpFamily.IPV4,
+                Optional.empty(),
+                Protocol.TCP,
+                PortRange.of(443),
+                InetAddress.getByName("192.0.2.2"),
+                PortRange.of(443),
+                List.of(),
+                true,
+                "web\u001b]0;pwned\u0007 \u202eevil\u2069\u200b\u009b"),
+            10,
+            1000,
+            2);
+
+    String text = StatusCommand.text("nftables", List.of(forward));
+
+    assertThat(text)
+        .contains("web\\x1b]0;pwned\\x07 \\u202eevil\\u2069\\u200b\\x9b")
+        .doesNotContain("\u001b", "\u0007", "\u202e", "\u2069", "\u200b", "\u009b");
+    // The columns stay aligned: the header's DESCRIPTION starts where the escaped text does.
+    List<String> lines = text.lines().toList();
+    assertThat(lines.get(1).indexOf("web")).isEqualTo(lines.get(0).indexOf("DESCRIPTION"));
+  }
+}
