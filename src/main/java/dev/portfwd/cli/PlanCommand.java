@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +66,7 @@ final class PlanCommand implements Runnable {
             "… and " + (plan.changes().size() - limit) + " more ('portfwd plan' lists all)");
         break;
       }
-      out.println(change.describe());
+      out.println(TerminalText.escape(change.describe()));
     }
     if (plan.isEmpty()) {
       out.println(

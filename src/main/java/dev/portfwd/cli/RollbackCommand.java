@@ -4,6 +4,7 @@ import dev.portfwd.engine.Engine;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
+import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -76,7 +77,7 @@ final class RollbackCommand implements Runnable {
     out.println(result.message());
     result.plan().changes().stream()
         .limit(50)
-        .forEach(change -> out.println("  " + change.describe()));
+        .forEach(change -> out.println("  " + TerminalText.escape(change.describe())));
     out.flush();
   }
 }
