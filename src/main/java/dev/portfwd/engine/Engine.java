@@ -113,7 +113,7 @@ public final class Engine {
    * For engines that never arm a rollback timer ({@code watch}, the demo): asking for one fails.
    */
   public static final TimerLauncher NO_TIMER =
-      (store, id) -> {
+      (store, id, forwards) -> {
         throw new IOException("no rollback timer can be started here");
       };
 

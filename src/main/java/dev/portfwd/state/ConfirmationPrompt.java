@@ -131,7 +131,7 @@ public final class ConfirmationPrompt {
    * undo drops the apply's generation, a confirmation keeps it.
    */
   private Optional<Result> resolvedElsewhere(PendingConfirmation pending) throws IOException {
-    Optional<PendingConfirmation> stored = store.pending();
+    Optional<PendingConfirmation.Head> stored = store.pendingHead();
     if (stored.isPresent() && stored.get().id().equals(pending.id())) {
       return Optional.empty();
     }

@@ -2,10 +2,12 @@ package dev.portfwd.state;
 
 import dev.portfwd.backend.Backend;
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -13,9 +15,10 @@ import java.util.function.Consumer;
 
 /**
  * Puts the host back into an earlier portfwd state: the forwards through the same backend (one
- * atomic transaction; an empty state removes portfwd's objects altogether, as before the first
- * apply) and the forwarding sysctls as they were. The one place {@code rollback}, the rollback
- * timer and an unconfirmed {@code apply --confirm} undo changes, so they all undo the same way.
+ * atomic transaction; an empty state deletes portfwd's objects altogether, as before the first
+ * apply, without reading them back) and the forwarding sysctls as they were. The one place {@code
+ * rollback}, the rollback timer and an unconfirmed {@code apply --confirm} undo changes, so they
+ * all undo the same way.
  */
 public final class Restorer {
 
@@ -56,7 +59,14 @@ public final class Restorer {
   /** Undoes {@code pending} (the caller holds the lock and read it from the store). */
   public Result undo(PendingConfirmation pending) throws IOException, BackendException {
     requireBackend(pending.backend());
-    Result result = restore(pending.restore(), pending.switchOff(), Set.of());
+    DesiredState forwards = parse(pending.restore());
+    // What is in force is the state the pending apply recorded, the newest one kept.
+    Optional<Snapshot> inForce =
+        store.latest(1).stream()
+            .filter(e -> e.generation() == pending.generation())
+            .map(StateStore.Entry::snapshot)
+            .findFirst();
+    Result result = restore(pending.restore(), forwards, inForce, pending.switchOff(), Set.of());
     store.dropFrom(pending.generation());
     store.clearPending();
     return result;
@@ -80,18 +90,28 @@ public final class Restorer {
     Snapshot current = history.get(0).snapshot();
     Snapshot target = history.get(1).snapshot();
     requireBackend(target.backend());
+    DesiredState forwards = parse(target);
     Set<String> off = new TreeSet<>(current.forwardingOn());
     off.removeAll(target.forwardingOn());
     Set<String> on = new TreeSet<>(target.forwardingOn());
     on.removeAll(current.forwardingOn());
-    Result result = restore(target, off, on);
+    Result result = restore(target, forwards, Optional.of(current), off, on);
     store.dropFrom(history.get(0).generation());
     return result;
   }
 
-  private Result restore(Snapshot target, Set<String> switchOff, Set<String> switchOn)
+  /**
+   * @param forwards {@code target}'s forwards
+   * @param inForce the recorded state the kernel holds now, if known
+   */
+  private Result restore(
+      Snapshot target,
+      DesiredState forwards,
+      Optional<Snapshot> inForce,
+      Set<String> switchOff,
+      Set<String> switchOn)
       throws BackendException {
-    Plan plan = target.isEmpty() ? backend.planRemove() : backend.plan(parse(target));
+    Plan plan = target.isEmpty() ? planEmpty(inForce) : planTo(forwards, inForce);
     backend.apply(plan);
     afterApply.accept(plan);
     Set<String> switchedOff = new TreeSet<>();
@@ -111,6 +131,8 @@ public final class Restorer {
                 : "restored " + target.describe());
     if (plan.isEmpty()) {
       message.append("; the rules in force already matched it");
+    } else if (target.isEmpty() && plan.changes().isEmpty()) {
+      message.append(": portfwd's rules deleted");
     } else {
       message.append(": ").append(plan.summary());
     }
@@ -118,6 +140,47 @@ public final class Restorer {
       message.append("; switched off ").append(String.join(", ", switchedOff)).append(" again");
     }
     return new Result(plan, target, switchedOff, message.toString());
+  }
+
+  /**
+   * The way back to no forwards: portfwd's objects deleted, without reading them back from the
+   * kernel (a rollback timer would need hundreds of megabytes to list 100,000 elements, and the
+   * deletion needs none of it). The forwards that go are named from the record of what is in force,
+   * for the message and the UDP clean-up; a record that does not parse names none, and the rules go
+   * all the same.
+   */
+  private Plan planEmpty(Optional<Snapshot> inForce) throws BackendException {
+    Plan removal = backend.planRemoveAll();
+    if (removal.isEmpty() || inForce.isEmpty() || !inForce.get().backend().equals(backend.name())) {
+      return removal;
+    }
+    List<ForwardChange> removed;
+    try {
+      removed = inForce.get().forwards().forwards().stream().map(ForwardChange::remove).toList();
+    } catch (IllegalArgumentException e) {
+      return removal;
+    }
+    return new Plan(removal.backend(), removal.desired(), removed, removal.script());
+  }
+
+  /**
+   * The plan back to {@code target}. The record of what is in force is offered to the backend,
+   * which uses it instead of reading the kernel only when the kernel proves it current (see {@link
+   * Backend#plan(DesiredState, Optional)}): at 100,000 nftables elements that spares a listing
+   * whose parse needs far more memory than the records.
+   */
+  private Plan planTo(DesiredState desired, Optional<Snapshot> inForce) throws BackendException {
+    Optional<DesiredState> recorded = Optional.empty();
+    if (inForce.isPresent()
+        && inForce.get().backend().equals(backend.name())
+        && backend.mayUseRecord()) {
+      try {
+        recorded = Optional.of(inForce.get().forwards());
+      } catch (IllegalArgumentException e) {
+        // A record that does not parse is no proof of anything: the backend reads the kernel.
+      }
+    }
+    return backend.plan(desired, recorded);
   }
 
   private static DesiredState parse(Snapshot target) throws BackendException {

@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * The body of the detached rollback timer: waits until the pending confirmation's deadline and then
  * undoes the apply, unless the pending record disappeared (confirmed, or undone by someone else).
- * It re-reads the record on every tick because {@link SafeApply.Guard#applied()} moves the deadline
- * once the kernel change is done. Sleeps between ticks: no busy wait.
+ * It re-reads the record's first line on every tick because {@link SafeApply.Guard#applied()} moves
+ * the deadline once the kernel change is done. Sleeps between ticks: no busy wait.
  */
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")
@@ -46,7 +46,7 @@ public final class RollbackTimer {
       log.println(clock.instant() + " timer " + id + ": armed");
       log.flush();
       while (true) {
-        Optional<PendingConfirmation> pending = store.pending();
+        Optional<PendingConfirmation.Head> pending = store.pendingHead();
         if (pending.isEmpty() || !pending.get().id().equals(id)) {
           log.println(
               clock.instant()

@@ -63,6 +63,15 @@ final class SnapshotCodec {
         text(header, "applied"));
   }
 
+  /** The {@link PendingConfirmation.Head} in the first line of a pending record. */
+  static PendingConfirmation.Head readPendingHead(String firstLine) {
+    Map<?, ?> header = header(firstLine);
+    return new PendingConfirmation.Head(
+        text(header, "pendingId"),
+        Instant.parse(text(header, "deadline")),
+        text(header, "pendingBackend"));
+  }
+
   private static HeaderJson header(Snapshot snapshot) {
     return new HeaderJson()
         .put("source", snapshot.source())

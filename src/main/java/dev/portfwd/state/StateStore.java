@@ -1,5 +1,6 @@
 package dev.portfwd.state;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -237,6 +238,30 @@ public final class StateStore {
       return Optional.of(SnapshotCodec.readPending(Files.readString(file, StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (RuntimeException e) {
+      throw new IOException(
+          file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'",
+          e);
+    }
+  }
+
+  /**
+   * {@link #pending()}'s id, deadline and backend, from the record's first line only: cheap enough
+   * to poll several times a second whatever the number of forwards to restore.
+   */
+  public Optional<PendingConfirmation.Head> pendingHead() throws IOException {
+    Path file = dir.resolve(PENDING);
+    String first;
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      first = reader.readLine();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    try {
+      if (first == null) {
+        throw new IllegalArgumentException("empty file");
+      }
+      return Optional.of(SnapshotCodec.readPendingHead(first));
     } catch (RuntimeException e) {
       throw new IOException(
           file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'",
