@@ -7,6 +7,7 @@ import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -47,8 +48,10 @@ public final class Restorer {
    * caller holds the state lock.
    *
    * @return empty when nothing with that id is pending (it was confirmed or undone already)
+   * @throws StateException when the recorded state to restore is not valid; nothing changed
    */
-  public Optional<Result> undoPending(String id) throws IOException, BackendException {
+  public Optional<Result> undoPending(String id)
+      throws IOException, BackendException, StateException {
     Optional<PendingConfirmation> pending = store.pending();
     if (pending.isEmpty() || !pending.get().id().equals(id)) {
       return Optional.empty();
@@ -56,10 +59,20 @@ public final class Restorer {
     return Optional.of(undo(pending.get()));
   }
 
-  /** Undoes {@code pending} (the caller holds the lock and read it from the store). */
-  public Result undo(PendingConfirmation pending) throws IOException, BackendException {
+  /**
+   * Undoes {@code pending} (the caller holds the lock and read it from the store).
+   *
+   * @throws StateException when the recorded state to restore is not valid; nothing changed
+   */
+  public Result undo(PendingConfirmation pending)
+      throws IOException, BackendException, StateException {
     requireBackend(pending.backend());
-    DesiredState forwards = parse(pending.restore());
+    DesiredState forwards =
+        checked(
+            pending.restore(),
+            store.pendingFile(),
+            "the rules of the unconfirmed apply stay in force; move that file away and apply the"
+                + " table you want");
     // What is in force is the state the pending apply recorded, the newest one kept.
     Optional<Snapshot> inForce =
         store.latest(1).stream()
@@ -77,8 +90,9 @@ public final class Restorer {
    * lock and has checked that nothing is pending.
    *
    * @throws IllegalStateException when the history holds no earlier state
+   * @throws StateException when that state is not valid; nothing changed
    */
-  public Result rollbackOne() throws IOException, BackendException {
+  public Result rollbackOne() throws IOException, BackendException, StateException {
     var history = store.latest(2);
     if (history.size() < 2) {
       throw new IllegalStateException(
@@ -90,7 +104,11 @@ public final class Restorer {
     Snapshot current = history.get(0).snapshot();
     Snapshot target = history.get(1).snapshot();
     requireBackend(target.backend());
-    DesiredState forwards = parse(target);
+    DesiredState forwards =
+        checked(
+            target,
+            store.historyFile(history.get(1).generation()),
+            "move that file away to roll back past it");
     Set<String> off = new TreeSet<>(current.forwardingOn());
     off.removeAll(target.forwardingOn());
     Set<String> on = new TreeSet<>(target.forwardingOn());
@@ -101,7 +119,27 @@ public final class Restorer {
   }
 
   /**
-   * @param forwards {@code target}'s forwards
+   * The forwards of {@code target}, checked as a table is ({@link StateValidator}) before anything
+   * changes.
+   */
+  private static DesiredState checked(Snapshot target, Path file, String fix)
+      throws StateException {
+    try {
+      return StateValidator.validate(target);
+    } catch (IllegalArgumentException e) {
+      throw new StateException(
+          "the state to restore in "
+              + file
+              + " is not valid ("
+              + e.getMessage()
+              + "); nothing was changed; "
+              + fix,
+          e);
+    }
+  }
+
+  /**
+   * @param forwards {@code target}'s forwards, checked
    * @param inForce the recorded state the kernel holds now, if known
    */
   private Result restore(
@@ -181,14 +219,6 @@ public final class Restorer {
       }
     }
     return backend.plan(desired, recorded);
-  }
-
-  private static DesiredState parse(Snapshot target) throws BackendException {
-    try {
-      return target.forwards();
-    } catch (IllegalArgumentException e) {
-      throw new BackendException("the recorded state to restore is damaged: " + e.getMessage());
-    }
   }
 
   private void requireBackend(String name) throws BackendException {

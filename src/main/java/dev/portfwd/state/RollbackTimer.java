@@ -40,8 +40,8 @@ public final class RollbackTimer {
    * @return true when this timer rolled back
    */
   public boolean run(String id, RestorerFactory restorer, PrintWriter log)
-      throws IOException, BackendException, InterruptedException {
-    Files.writeString(store.armedMarker(id), Long.toString(ProcessHandle.current().pid()));
+      throws IOException, BackendException, StateException, InterruptedException {
+    store.markArmed(id, Long.toString(ProcessHandle.current().pid()));
     try {
       log.println(clock.instant() + " timer " + id + ": armed");
       log.flush();
@@ -71,10 +71,11 @@ public final class RollbackTimer {
 
   /**
    * Undoes the apply under the lock. A failure (nft busy, a transient error) is retried a few
-   * times: giving up leaves rules in force that nobody confirmed.
+   * times: giving up leaves rules in force that nobody confirmed. A state that is not valid to
+   * restore ({@link StateException}) is not retried: it stays invalid.
    */
   private boolean rollBack(String id, Instant deadline, RestorerFactory restorer, PrintWriter log)
-      throws IOException, BackendException, InterruptedException {
+      throws IOException, BackendException, StateException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try (StateStore.Lock lock = store.lock()) {
         Optional<Restorer.Result> result = restorer.create().undoPending(id);

@@ -1,6 +1,7 @@
 package dev.portfwd.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
@@ -109,5 +110,50 @@ class RestorerTest {
 
     assertThat(backend.offeredRecord).contains(live);
     assertThat(backend.installed).isEqualTo(Forwards.of("1000 192.0.2.2\n"));
+  }
+
+  @Test
+  void rollbackRefusesARecordedStateThatIsNotValidAndChangesNothing() throws Exception {
+    StateStore store = store();
+    String line = "IPV4\t-\tUDP\t53\t192.0.2.2\t53\t-\tyes\t";
+    store.push(new Snapshot("planted", Instant.EPOCH, "nftables", List.of(line, line), Set.of()));
+    DesiredState live = Forwards.of("2000 192.0.2.3\n");
+    store.push(snapshot("b.txt", live));
+    backend.installed = live;
+    backend.tablePresent = true;
+
+    assertThatThrownBy(() -> restorer().rollbackOne())
+        .isInstanceOf(StateException.class)
+        .hasMessage(
+            "the state to restore in "
+                + dir.resolve("history/0000000001.state")
+                + " is not valid (line 3: port 53/udp is already forwarded by line 2); nothing was"
+                + " changed; move that file away to roll back past it");
+    assertThat(backend.applied).isEmpty();
+    assertThat(store.history()).hasSize(2);
+  }
+
+  @Test
+  void anUnconfirmedApplyWhoseStateBeforeIsNotValidStaysAndSaysSo() throws Exception {
+    StateStore store = store();
+    Snapshot planted =
+        new Snapshot(
+            "planted",
+            Instant.EPOCH,
+            "nftables",
+            List.of("IPV4\t-\tTCP\t22\t224.0.0.1\t22\t-\tyes\t"),
+            Set.of());
+    long generation = store.push(snapshot("t.txt", Forwards.of("1000 192.0.2.2\n")));
+    backend.tablePresent = true;
+    store.writePending(
+        new PendingConfirmation(
+            "p1", Instant.EPOCH, "nftables", generation, planted, Set.of(), "t"));
+
+    assertThatThrownBy(() -> restorer().undoPending("p1"))
+        .isInstanceOf(StateException.class)
+        .hasMessageContaining("pending.state is not valid (line 2: backend 224.0.0.1")
+        .hasMessageContaining("nothing was changed");
+    assertThat(backend.applied).isEmpty();
+    assertThat(store.pending()).isPresent();
   }
 }

@@ -126,6 +126,18 @@ class StateStoreTest {
   }
 
   @Test
+  void aStateNamingAnotherSysctlThanForwardingIsDamaged() throws IOException {
+    StateStore store = new StateStore(dir);
+    // Restores switch the named sysctls on and off as root.
+    store.push(
+        new Snapshot("planted", Instant.EPOCH, "nftables", List.of(), Set.of("kernel.sysrq")));
+    assertThatThrownBy(store::history)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(
+            "is damaged ('forwardingOn' names kernel.sysrq, which is not a forwarding sysctl)");
+  }
+
+  @Test
   void descriptionsCutByTheKernelStillCountAsTheSameForwards() {
     Snapshot full = snapshot("a", "1000 192.0.2.2 tcp # a long description\n");
     Snapshot cut = snapshot("b", "1000 192.0.2.2 tcp # a long\n");
