@@ -86,4 +86,12 @@ public interface Backend {
    * deletes portfwd's own objects. Empty when nothing is installed.
    */
   Plan planRemove() throws BackendException;
+
+  /**
+   * Plans removing everything portfwd installed without reading its forwards: the script of {@link
+   * #planRemove()} (portfwd's own objects deleted) with no per-forward changes. For restoring the
+   * empty state, where reading every forward back (a listing of 100,000 nftables elements) would
+   * cost more time and memory than deleting them. Empty when nothing of portfwd's is installed.
+   */
+  Plan planRemoveAll() throws BackendException;
 }

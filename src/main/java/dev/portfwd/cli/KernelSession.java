@@ -57,7 +57,9 @@ final class KernelSession {
   Engine engine(StateStore store, PrintWriter err) {
     TimerLauncher launcher =
         new DetachedTimerLauncher(
-            DetachedTimerLauncher.javaCommand(Portfwd.class.getName(), RollbackTimerCommand.NAME),
+            forwards ->
+                DetachedTimerLauncher.javaCommand(
+                    Portfwd.class.getName(), RollbackTimerCommand.NAME, forwards),
             ARM_TIMEOUT);
     return engine(store, launcher, err);
   }

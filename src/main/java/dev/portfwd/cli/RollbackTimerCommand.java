@@ -51,9 +51,9 @@ final class RollbackTimerCommand implements Runnable {
                 .runRollbackTimer(id, Duration.ofMillis(200), log));
   }
 
-  private static Optional<PendingConfirmation> pending(StateStore store) {
+  private static Optional<PendingConfirmation.Head> pending(StateStore store) {
     try {
-      return store.pending();
+      return store.pendingHead();
     } catch (IOException e) {
       return Optional.empty();
     }

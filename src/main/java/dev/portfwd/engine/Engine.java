@@ -21,6 +21,7 @@ import dev.portfwd.state.StateException;
 import dev.portfwd.state.StateLockedException;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.state.TimerLauncher;
+import dev.portfwd.state.UnsafeStateDirException;
 import dev.portfwd.watch.Reason;
 import dev.portfwd.watch.WatchTarget.Reconciled;
 import java.io.IOException;
@@ -113,7 +114,7 @@ public final class Engine {
    * For engines that never arm a rollback timer ({@code watch}, the demo): asking for one fails.
    */
   public static final TimerLauncher NO_TIMER =
-      (store, id) -> {
+      (store, id, forwards) -> {
         throw new IOException("no rollback timer can be started here");
       };
 
@@ -174,7 +175,7 @@ public final class Engine {
       return new Applied(plan, notes, problems, guard.pending());
     } catch (StateLockedException e) {
       throw new EngineException(e.getMessage(), e);
-    } catch (StateException | BackendException e) {
+    } catch (StateException | BackendException | UnsafeStateDirException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (IOException e) {
       throw new EngineException(
@@ -197,6 +198,8 @@ public final class Engine {
       throws EngineException {
     try {
       return new ConfirmationPrompt(store, clock, tick).await(pending, in, out, this::restorer);
+    } catch (StateException e) {
+      throw new EngineException(e.getMessage(), e);
     } catch (IOException | BackendException e) {
       throw new EngineException(
           "waiting for confirmation failed: "
@@ -242,7 +245,7 @@ public final class Engine {
       lastApplied = Optional.empty();
       clearStaleUdp(plan).ifPresent(warnings);
       return plan;
-    } catch (StateException | BackendException e) {
+    } catch (StateException | BackendException | UnsafeStateDirException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (IOException e) {
       throw new EngineException(
@@ -263,7 +266,7 @@ public final class Engine {
           pending.isPresent() ? restorer.undo(pending.get()) : restorer.rollbackOne();
       lastApplied = Optional.empty();
       return result;
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | StateException | UnsafeStateDirException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (BackendException e) {
       throw new EngineException("rollback failed: " + e.getMessage(), e);
@@ -296,6 +299,8 @@ public final class Engine {
       }
       store.clearPending();
       return pending.get();
+    } catch (UnsafeStateDirException e) {
+      throw new EngineException(e.getMessage(), e);
     } catch (IOException e) {
       throw new EngineException("cannot read or update " + store.dir() + ": " + e.getMessage(), e);
     }
@@ -311,6 +316,8 @@ public final class Engine {
       throws EngineException {
     try {
       return new RollbackTimer(store, clock, tick).run(id, this::restorer, log);
+    } catch (StateException e) {
+      throw new EngineException("rollback timer " + id + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new EngineException("rollback timer " + id + ": " + e.getMessage(), e);
     } catch (BackendException e) {
@@ -347,6 +354,9 @@ public final class Engine {
           return new Reconciled(
               emptyPlan(), List.of(), "an 'apply --confirm' waits for confirmation");
         }
+      } catch (StateException e) {
+        // An overdue confirmation that cannot be undone: applying over it would bury it.
+        return new Reconciled(emptyPlan(), notes, e.getMessage());
       } catch (IOException e) {
         warnings.accept("cannot read " + store.dir() + ": " + e.getMessage());
       }
@@ -436,7 +446,7 @@ public final class Engine {
    * Rolls back an {@code apply --confirm} whose timer never acted (a reboot); the caller holds the
    * lock.
    */
-  private Optional<String> resolveOverdue() throws IOException, BackendException {
+  private Optional<String> resolveOverdue() throws IOException, BackendException, StateException {
     return OverdueConfirmation.resolve(store, clock, this::restorer);
   }
 

@@ -355,6 +355,19 @@ public final class IptablesBackend implements Backend {
     return new Plan(name(), DesiredState.empty(), changes, script.toString());
   }
 
+  /** {@link #planRemove()}'s blocks, without decoding portfwd's rules into forwards. */
+  @Override
+  public Plan planRemoveAll() throws BackendException {
+    StringBuilder script = new StringBuilder();
+    for (IpFamily family : IpFamily.values()) {
+      Optional<FamilyState> state = read(family, /* required= */ family == IpFamily.IPV4);
+      if (state.isPresent()) {
+        script.append(removal(family, state.get()));
+      }
+    }
+    return new Plan(name(), DesiredState.empty(), List.of(), script.toString());
+  }
+
   /**
    * Blocks deleting portfwd's chains and jumps of {@code family}: nat first, so no DNAT outlives
    * its accept.

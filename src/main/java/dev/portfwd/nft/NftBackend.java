@@ -285,6 +285,20 @@ public final class NftBackend implements Backend {
     return new Plan(name(), DesiredState.empty(), changes, tx.toString());
   }
 
+  /** {@code delete table inet portfwd} when the table exists, asked without listing it. */
+  @Override
+  public Plan planRemoveAll() throws BackendException {
+    boolean exists;
+    try {
+      exists = kernel.tableExists();
+    } catch (NftCommandException e) {
+      throw new BackendException(e.getMessage(), e);
+    }
+    String script =
+        exists ? new NftTransaction().add("delete table " + NftTransaction.TABLE).toString() : "";
+    return new Plan(name(), DesiredState.empty(), List.of(), script);
+  }
+
   /**
    * {@code desired} as nft will hold it: descriptions made safe and cut for comments, and
    * masquerade decided per backend tuple (see {@link Masquerade#effective}).

@@ -88,6 +88,23 @@ public final class NftCommandKernel implements NftKernel {
   }
 
   @Override
+  public boolean tableExists() throws NftCommandException {
+    // A check run ('-c') of deleting the table: the kernel answers whether it exists, and nft
+    // needs no cache of the table's sets for it, unlike any 'list' command (nft 1.0.6).
+    CommandResult result =
+        exec(List.of("nft", "-c", "-f", "-"), "delete table " + NftTransaction.TABLE + "\n");
+    if (result.succeeded()) {
+      return true;
+    }
+    NftCommandException.Kind kind = NftCommandException.classify(result.stderr());
+    if (kind == NftCommandException.Kind.NOT_FOUND) {
+      return false;
+    }
+    throw new NftCommandException(
+        kind, "cannot read portfwd's nftables table: " + firstError(result.stderr()));
+  }
+
+  @Override
   public void probe() throws NftCommandException {
     if (!runner.isInstalled("nft")) {
       throw new NftCommandException(

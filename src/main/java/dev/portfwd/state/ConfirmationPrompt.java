@@ -57,7 +57,7 @@ public final class ConfirmationPrompt {
       InputStream in,
       PrintWriter out,
       RollbackTimer.RestorerFactory restorer)
-      throws IOException, BackendException, InterruptedException {
+      throws IOException, BackendException, StateException, InterruptedException {
     long millis = Math.max(0, Duration.between(clock.instant(), pending.deadline()).toMillis());
     long seconds = (millis + 999) / 1000;
     out.println(
@@ -116,7 +116,7 @@ public final class ConfirmationPrompt {
 
   private Optional<Result> undo(
       PendingConfirmation pending, RollbackTimer.RestorerFactory restorer, String why)
-      throws IOException, BackendException {
+      throws IOException, BackendException, StateException {
     try (StateStore.Lock lock = store.lock()) {
       Optional<Restorer.Result> result = restorer.create().undoPending(pending.id());
       if (result.isPresent()) {
@@ -131,7 +131,7 @@ public final class ConfirmationPrompt {
    * undo drops the apply's generation, a confirmation keeps it.
    */
   private Optional<Result> resolvedElsewhere(PendingConfirmation pending) throws IOException {
-    Optional<PendingConfirmation> stored = store.pending();
+    Optional<PendingConfirmation.Head> stored = store.pendingHead();
     if (stored.isPresent() && stored.get().id().equals(pending.id())) {
       return Optional.empty();
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Starts the timer as {@code setsid -f COMMAND --state-dir DIR --id ID}: {@code setsid}
@@ -17,29 +18,53 @@ import java.util.List;
  */
 public final class DetachedTimerLauncher implements TimerLauncher {
 
-  private final List<String> command;
+  /** The heap of a timer guarding no forwards: the JVM, picocli, one small plan. */
+  static final int BASE_HEAP_MB = 96;
+
+  /**
+   * Heap per forward the rollback may read (restored plus in force). The worst case is a plan that
+   * lists the kernel: at 100,000 + 100,000 forwards nftables' listing needed 320 MB and iptables'
+   * dump at most 640 MB (bench/RESULTS.md, "rollback timer heap"); this leaves room above both.
+   */
+  static final int HEAP_KB_PER_FORWARD = 4;
+
+  private final IntFunction<List<String>> command;
   private final Duration armTimeout;
 
   /**
-   * @param command the argv that runs portfwd's hidden {@code rollback-timer} command
+   * @param command the argv that runs portfwd's hidden {@code rollback-timer} command, for a timer
+   *     guarding that many forwards
    * @param armTimeout how long to wait for the timer to report in (JVM start on a busy host)
    */
-  public DetachedTimerLauncher(List<String> command, Duration armTimeout) {
-    this.command = List.copyOf(command);
+  public DetachedTimerLauncher(IntFunction<List<String>> command, Duration armTimeout) {
+    this.command = command;
     this.armTimeout = armTimeout;
   }
 
-  /** The argv running {@code mainClass SUBCOMMAND} on this JVM with this JVM's class path. */
-  public static List<String> javaCommand(String mainClass, String subcommand) {
+  /**
+   * The argv running {@code mainClass SUBCOMMAND} on this JVM with this JVM's class path, with a
+   * heap for a rollback that reads {@code forwards} forwards.
+   */
+  public static List<String> javaCommand(String mainClass, String subcommand, int forwards) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // A timer that sleeps and then runs one transaction needs a small heap and no optimising JIT.
+    // A timer that sleeps and then runs one transaction needs no optimising JIT. Its heap limit is
+    // sized for the plan it may have to make; the heap in use stays small while it waits.
     argv.addAll(
         List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-cp", absoluteClassPath()));
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-Xmx" + maxHeapMegabytes(forwards) + "m",
+            "-cp",
+            absoluteClassPath()));
     argv.add(mainClass);
     argv.add(subcommand);
     return argv;
+  }
+
+  /** The timer's heap limit for a rollback that reads {@code forwards} forwards. */
+  static long maxHeapMegabytes(int forwards) {
+    return BASE_HEAP_MB + ((long) Math.max(0, forwards) * HEAP_KB_PER_FORWARD + 1023) / 1024;
   }
 
   private static String absoluteClassPath() {
@@ -53,10 +78,10 @@ public final class DetachedTimerLauncher implements TimerLauncher {
   }
 
   @Override
-  public void launch(StateStore store, String id) throws IOException {
+  public void launch(StateStore store, String id, int forwards) throws IOException {
     Path setsid = findSetsid();
     List<String> argv = new ArrayList<>(List.of(setsid.toString(), "-f"));
-    argv.addAll(command);
+    argv.addAll(command.apply(forwards));
     argv.addAll(List.of("--state-dir", store.dir().toString(), "--id", id));
     Path log = store.timerLog();
     Process starter =

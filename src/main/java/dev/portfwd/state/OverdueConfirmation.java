@@ -26,7 +26,7 @@ public final class OverdueConfirmation {
    */
   public static Optional<String> resolve(
       StateStore store, Clock clock, RollbackTimer.RestorerFactory restorer)
-      throws IOException, BackendException {
+      throws IOException, BackendException, StateException {
     Optional<PendingConfirmation> seen = store.pending();
     if (seen.isEmpty() || clock.instant().isBefore(seen.get().deadline().plus(GRACE))) {
       return Optional.empty();

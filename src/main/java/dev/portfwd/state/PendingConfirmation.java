@@ -32,4 +32,14 @@ public record PendingConfirmation(
     Objects.requireNonNull(deadline, "deadline");
     switchOff = Set.copyOf(new TreeSet<>(switchOff));
   }
+
+  /**
+   * What waiting needs of the record, read from its first line alone: whoever polls it several
+   * times a second (the rollback timer, the prompt) need not parse the forwards to restore.
+   */
+  public record Head(String id, Instant deadline, String backend) {}
+
+  public Head head() {
+    return new Head(id, deadline, backend);
+  }
 }

@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * The body of the detached rollback timer: waits until the pending confirmation's deadline and then
  * undoes the apply, unless the pending record disappeared (confirmed, or undone by someone else).
- * It re-reads the record on every tick because {@link SafeApply.Guard#applied()} moves the deadline
- * once the kernel change is done. Sleeps between ticks: no busy wait.
+ * It re-reads the record's first line on every tick because {@link SafeApply.Guard#applied()} moves
+ * the deadline once the kernel change is done. Sleeps between ticks: no busy wait.
  */
 // "try": a StateStore.Lock is held for its block and never referenced in it, by design.
 @SuppressWarnings("try")
@@ -40,13 +40,13 @@ public final class RollbackTimer {
    * @return true when this timer rolled back
    */
   public boolean run(String id, RestorerFactory restorer, PrintWriter log)
-      throws IOException, BackendException, InterruptedException {
-    Files.writeString(store.armedMarker(id), Long.toString(ProcessHandle.current().pid()));
+      throws IOException, BackendException, StateException, InterruptedException {
+    store.markArmed(id, Long.toString(ProcessHandle.current().pid()));
     try {
       log.println(clock.instant() + " timer " + id + ": armed");
       log.flush();
       while (true) {
-        Optional<PendingConfirmation> pending = store.pending();
+        Optional<PendingConfirmation.Head> pending = store.pendingHead();
         if (pending.isEmpty() || !pending.get().id().equals(id)) {
           log.println(
               clock.instant()
@@ -71,10 +71,11 @@ public final class RollbackTimer {
 
   /**
    * Undoes the apply under the lock. A failure (nft busy, a transient error) is retried a few
-   * times: giving up leaves rules in force that nobody confirmed.
+   * times: giving up leaves rules in force that nobody confirmed. A state that is not valid to
+   * restore ({@link StateException}) is not retried: it stays invalid.
    */
   private boolean rollBack(String id, Instant deadline, RestorerFactory restorer, PrintWriter log)
-      throws IOException, BackendException, InterruptedException {
+      throws IOException, BackendException, StateException, InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try (StateStore.Lock lock = store.lock()) {
         Optional<Restorer.Result> result = restorer.create().undoPending(id);

@@ -121,7 +121,7 @@ public final class SafeApply {
               after.describe());
       store.writePending(pending);
       try {
-        launcher.launch(store, pending.id());
+        launcher.launch(store, pending.id(), before.lines().size() + desired.size());
       } catch (IOException e) {
         store.clearPending();
         store.dropFrom(generation);

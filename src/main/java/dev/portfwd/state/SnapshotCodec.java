@@ -53,6 +53,7 @@ final class SnapshotCodec {
     Set<String> off = new TreeSet<>();
     HeaderJson.elements(required(header, "switchOff"))
         .forEach(key -> off.add(HeaderJson.asText(key)));
+    StateValidator.requireForwardingSysctls("switchOff", off);
     return new PendingConfirmation(
         text(header, "pendingId"),
         Instant.parse(text(header, "deadline")),
@@ -61,6 +62,15 @@ final class SnapshotCodec {
         restore,
         off,
         text(header, "applied"));
+  }
+
+  /** The {@link PendingConfirmation.Head} in the first line of a pending record. */
+  static PendingConfirmation.Head readPendingHead(String firstLine) {
+    Map<?, ?> header = header(firstLine);
+    return new PendingConfirmation.Head(
+        text(header, "pendingId"),
+        Instant.parse(text(header, "deadline")),
+        text(header, "pendingBackend"));
   }
 
   private static HeaderJson header(Snapshot snapshot) {
@@ -118,6 +128,8 @@ final class SnapshotCodec {
     Set<String> on = new TreeSet<>();
     HeaderJson.elements(required(header, "forwardingOn"))
         .forEach(key -> on.add(HeaderJson.asText(key)));
+    // Restores switch these on and off as root: a file naming any other sysctl is not portfwd's.
+    StateValidator.requireForwardingSysctls("forwardingOn", on);
     return new Snapshot(
         text(header, "source"),
         Instant.parse(text(header, "appliedAt")),

@@ -1,33 +1,41 @@
 package dev.portfwd.state;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The state directory's files: the history of applied states ({@code history/NNNNNNNNNN.state},
  * newest = live, the last {@value #KEEP} kept), the pending confirmation ({@code pending.state})
- * and a lock file. Every file is written to a temporary name and renamed, so a crash leaves the old
- * or the new file, never half of one. Readers and writers that must agree (apply, confirm,
- * rollback, the rollback timer, watch) hold {@link #lock()} across their read-modify-write; the
- * engine holds it across a whole change, from reading the live state to recording the new one.
+ * and a lock file. Every file is written to a new temporary file of a random name (never one that
+ * exists, never through a symbolic link), synced, and renamed, and the directory synced: a crash
+ * leaves the old or the new file, never half of one. Before the first use the directory is checked
+ * ({@link StateDirCheck}): one that another user could change is refused, since root restores what
+ * it records. Readers and writers that must agree (apply, confirm, rollback, the rollback timer,
+ * watch) hold {@link #lock()} across their read-modify-write; the engine holds it across a whole
+ * change, from reading the live state to recording the new one.
  */
 public final class StateStore {
 
@@ -44,12 +52,36 @@ public final class StateStore {
   private final Path dir;
   private final ReentrantLock threads = new ReentrantLock();
 
+  /** The real path of {@link #dir} once {@link StateDirCheck} accepted it; null before. */
+  private volatile Path checked;
+
   public StateStore(Path dir) {
     this.dir = dir.toAbsolutePath();
   }
 
+  /** The directory as given, for messages; the files are reached through its checked real path. */
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * Checks the directory (once per store) and returns its real path; creates nothing.
+   *
+   * @throws UnsafeStateDirException when another user could change it: nothing in it is used
+   */
+  public Path requireSafe() throws IOException {
+    Path real = checked;
+    if (real == null) {
+      real = StateDirCheck.verify(dir);
+      checked = real;
+    }
+    return real;
+  }
+
+  /** The checked directory, or the given one before the check (for names only, never I/O). */
+  private Path base() {
+    Path real = checked;
+    return real == null ? dir : real;
   }
 
   /** One applied state and its generation number (increasing, never reused while kept). */
@@ -112,11 +144,18 @@ public final class StateStore {
   }
 
   private FileLock lockFile(long deadline, Duration wait) throws IOException {
-    Files.createDirectories(dir);
-    Path file = dir.resolve("lock");
+    Path root = requireSafe();
+    createDirectories(root);
+    Path file = root.resolve("lock");
     FileChannel channel =
         FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            file,
+            Set.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS),
+            PosixFilePermissions.asFileAttribute(StateDirCheck.FILE_MODE));
     try {
       while (true) {
         FileLock lock = channel.tryLock();
@@ -173,7 +212,7 @@ public final class StateStore {
 
   /** The generation numbers kept, newest first, from the file names alone. */
   private List<Long> generations() throws IOException {
-    Path history = dir.resolve("history");
+    Path history = requireSafe().resolve("history");
     if (!Files.isDirectory(history)) {
       return List.of();
     }
@@ -232,7 +271,7 @@ public final class StateStore {
   }
 
   public Optional<PendingConfirmation> pending() throws IOException {
-    Path file = dir.resolve(PENDING);
+    Path file = requireSafe().resolve(PENDING);
     try {
       return Optional.of(SnapshotCodec.readPending(Files.readString(file, StandardCharsets.UTF_8)));
     } catch (NoSuchFileException e) {
@@ -244,40 +283,123 @@ public final class StateStore {
     }
   }
 
-  public void writePending(PendingConfirmation pending) throws IOException {
-    writeAtomically(dir.resolve(PENDING), SnapshotCodec.write(pending));
+  /**
+   * {@link #pending()}'s id, deadline and backend, from the record's first line only: cheap enough
+   * to poll several times a second whatever the number of forwards to restore.
+   */
+  public Optional<PendingConfirmation.Head> pendingHead() throws IOException {
+    Path file = requireSafe().resolve(PENDING);
+    String first;
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      first = reader.readLine();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    try {
+      if (first == null) {
+        throw new IllegalArgumentException("empty file");
+      }
+      return Optional.of(SnapshotCodec.readPendingHead(first));
+    } catch (RuntimeException e) {
+      throw new IOException(
+          file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'",
+          e);
+    }
   }
 
+  public void writePending(PendingConfirmation pending) throws IOException {
+    writeAtomically(requireSafe().resolve(PENDING), SnapshotCodec.write(pending));
+  }
+
+  /** Deletes the pending record, durably: a confirmation must not come back after a crash. */
   public void clearPending() throws IOException {
-    Files.deleteIfExists(dir.resolve(PENDING));
+    Path root = requireSafe();
+    if (Files.deleteIfExists(root.resolve(PENDING))) {
+      syncDirectory(root);
+    }
   }
 
   /** The file a rollback timer creates once it runs, so apply knows the safety net is armed. */
   public Path armedMarker(String id) {
-    return dir.resolve("timer-" + id + ".armed");
+    return base().resolve("timer-" + id + ".armed");
+  }
+
+  /** Creates {@link #armedMarker} holding {@code text}. */
+  void markArmed(String id, String text) throws IOException {
+    requireSafe();
+    writeAtomically(armedMarker(id), text);
   }
 
   /** Where the detached rollback timer writes what it did. */
   public Path timerLog() {
-    return dir.resolve("rollback.log");
+    return base().resolve("rollback.log");
   }
 
-  private Path historyFile(long generation) {
-    return dir.resolve("history").resolve(String.format("%010d.state", generation));
+  /** The file of the pending confirmation, for messages. */
+  Path pendingFile() {
+    return base().resolve(PENDING);
+  }
+
+  /** The file of the applied state {@code generation}. */
+  Path historyFile(long generation) throws IOException {
+    return requireSafe().resolve("history").resolve(String.format("%010d.state", generation));
   }
 
   private static String firstLine(Exception e) {
     return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
+  /**
+   * Replaces {@code file} with {@code text} atomically and durably: written to a new file of a
+   * random name beside it (created, never opened if it exists, never through a symbolic link, owner
+   * only), synced, renamed over {@code file}, and the directory synced.
+   */
   static void writeAtomically(Path file, String text) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(temp, text, StandardCharsets.UTF_8);
+    Path parent = file.getParent();
+    createDirectories(parent);
+    Path temp = parent.resolve("." + file.getFileName() + "." + randomSuffix() + ".tmp");
     try {
+      try (FileChannel out =
+          FileChannel.open(
+              temp,
+              Set.of(
+                  StandardOpenOption.WRITE,
+                  StandardOpenOption.CREATE_NEW,
+                  LinkOption.NOFOLLOW_LINKS),
+              PosixFilePermissions.asFileAttribute(StateDirCheck.FILE_MODE))) {
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        while (bytes.hasRemaining()) {
+          out.write(bytes);
+        }
+        out.force(true);
+      }
+      // Both names are in one directory: the rename is atomic.
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    syncDirectory(parent);
+  }
+
+  /** Creates {@code directory} and its missing parents owner-only ({@code 0700}). */
+  private static void createDirectories(Path directory) throws IOException {
+    Files.createDirectories(
+        directory, PosixFilePermissions.asFileAttribute(StateDirCheck.DIRECTORY_MODE));
+  }
+
+  /** Makes renames and deletions in {@code directory} durable (fsync of the directory). */
+  private static void syncDirectory(Path directory) throws IOException {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
     }
   }
+
+  private static String randomSuffix() {
+    byte[] bytes = new byte[8];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 }

@@ -11,7 +11,9 @@ import java.io.IOException;
 public interface TimerLauncher {
 
   /**
+   * @param forwards how many forwards a rollback may have to read: those of the state it restores
+   *     plus those in force (the timer needs memory in proportion)
    * @throws IOException when the timer could not be started or did not report in time
    */
-  void launch(StateStore store, String id) throws IOException;
+  void launch(StateStore store, String id, int forwards) throws IOException;
 }

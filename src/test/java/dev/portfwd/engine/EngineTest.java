@@ -37,7 +37,7 @@ class EngineTest {
         new ForwardingSysctls(sysctls),
         new Conntrack(NO_CONNTRACK),
         store,
-        (s, id) -> {},
+        (s, id, forwards) -> {},
         Clock.systemUTC(),
         warnings::add);
   }

@@ -136,6 +136,23 @@ class IptablesBackendTest {
   }
 
   @Test
+  void removeAllIsRemoveWithoutDecodingForwards() throws BackendException {
+    kernel.load(IpFamily.IPV4, DOCKER_NAT + HAND_FILTER);
+    String before = kernel.dump(IpFamily.IPV4);
+    backend.apply(
+        backend.plan(Tables.compile(SEED + "[2001:db8:1::1]:443 2001:db8:2::2 443 tcp\n")));
+    Plan removeAll = backend.planRemoveAll();
+    assertThat(removeAll.changes()).isEmpty();
+    assertThat(removeAll.script()).isEqualTo(backend.planRemove().script());
+
+    backend.apply(removeAll);
+
+    assertThat(kernel.dump(IpFamily.IPV4)).isEqualTo(before);
+    assertThat(kernel.dump(IpFamily.IPV6)).doesNotContain("PORTFWD");
+    assertThat(backend.planRemoveAll().isEmpty()).isTrue();
+  }
+
+  @Test
   void neverDuplicatesJumps() throws BackendException {
     backend.apply(backend.plan(Tables.compile(SEED)));
     backend.apply(backend.plan(Tables.compile(SEED.replace("13110", "13111"))));

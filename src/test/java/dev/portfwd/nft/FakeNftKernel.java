@@ -227,6 +227,11 @@ final class FakeNftKernel implements NftKernel {
         .findFirst();
   }
 
+  @Override
+  public boolean tableExists() {
+    return state.exists;
+  }
+
   /** How often the table was listed whole. */
   int listings() {
     return listings;

@@ -92,6 +92,26 @@ class NftBackendTest {
   }
 
   @Test
+  void removeAllDeletesTheTableWithoutListingIt() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    int listings = kernel.listings();
+    Plan remove = backend.planRemoveAll();
+    assertThat(kernel.listings()).as("no listing of the elements").isEqualTo(listings);
+    assertThat(remove.script()).isEqualTo("delete table inet portfwd\n");
+    assertThat(remove.changes()).isEmpty();
+    backend.apply(remove);
+    assertThat(kernel.dump()).isEmpty();
+    assertThat(backend.planRemoveAll().isEmpty()).isTrue();
+  }
+
+  @Test
+  void removeAllDeletesATableOfAnotherRulesetVersionToo() throws Exception {
+    kernel.run("add table inet portfwd\nadd set inet portfwd ruleset_v1 { type inet_service; }\n");
+    backend.apply(backend.planRemoveAll());
+    assertThat(kernel.dump()).isEmpty();
+  }
+
+  @Test
   void statusReadsForwardsBackFromTheKernel() throws BackendException {
     backend.apply(
         backend.plan(

@@ -7,6 +7,7 @@ import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.DesiredState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An in-memory backend: what is "installed" is a DesiredState; a plan's script names the target.
@@ -42,6 +43,22 @@ public final class FakeBackend implements Backend {
     return new Plan(name(), desired, changes, same ? "" : "install " + desired.forwards().size());
   }
 
+  /** What {@link #mayUseRecord} answers; the record last offered to a plan. */
+  boolean digestMatches;
+
+  Optional<DesiredState> offeredRecord = Optional.empty();
+
+  @Override
+  public boolean mayUseRecord() {
+    return digestMatches;
+  }
+
+  @Override
+  public Plan plan(DesiredState desired, Optional<DesiredState> recorded) {
+    offeredRecord = recorded;
+    return plan(desired);
+  }
+
   @Override
   public void apply(Plan plan) throws BackendException {
     if (plan.isEmpty()) {
@@ -62,9 +79,22 @@ public final class FakeBackend implements Backend {
     return installed.forwards().stream().map(f -> new LiveForward(f, 0, 0, -1)).toList();
   }
 
+  /** How often {@link #planRemove} was asked (it reads every forward back). */
+  int removePlans;
+
   @Override
   public Plan planRemove() {
+    removePlans++;
     var changes = Plan.diff(installed.forwards(), List.of());
     return new Plan(name(), DesiredState.empty(), changes, tablePresent ? "remove" : "");
+  }
+
+  /** How often {@link #planRemoveAll} was asked. */
+  int removeAllPlans;
+
+  @Override
+  public Plan planRemoveAll() {
+    removeAllPlans++;
+    return new Plan(name(), DesiredState.empty(), List.of(), tablePresent ? "remove" : "");
   }
 }

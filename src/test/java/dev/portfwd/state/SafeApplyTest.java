@@ -27,6 +27,7 @@ class SafeApplyTest {
   final FakeSysctls sysctlRunner = new FakeSysctls();
   final ForwardingSysctls sysctls = new ForwardingSysctls(sysctlRunner);
   final List<String> launched = new ArrayList<>();
+  final List<Integer> guarded = new ArrayList<>();
   final Clock clock = Clock.fixed(Instant.parse("2026-11-25T04:00:00Z"), ZoneOffset.UTC);
 
   StateStore store() {
@@ -34,7 +35,15 @@ class SafeApplyTest {
   }
 
   SafeApply safeApply() {
-    return new SafeApply(store(), backend.name(), sysctls, (s, id) -> launched.add(id), clock);
+    return new SafeApply(
+        store(),
+        backend.name(),
+        sysctls,
+        (s, id, forwards) -> {
+          launched.add(id);
+          guarded.add(forwards);
+        },
+        clock);
   }
 
   Restorer restorer() {
@@ -120,6 +129,9 @@ class SafeApplyTest {
         safeApply().begin(plan, "t.txt", true, Optional.of(Duration.ofSeconds(30)));
 
     assertThat(launched).hasSize(1);
+    assertThat(guarded)
+        .as("the timer is sized for the forwards restored (tcp, udp) plus those in force")
+        .containsExactly(4);
     assertThat(backend.applied).isEmpty();
     PendingConfirmation pending = store().pending().orElseThrow();
     assertThat(pending.id()).isEqualTo(launched.get(0));
@@ -175,7 +187,7 @@ class SafeApplyTest {
             store(),
             backend.name(),
             sysctls,
-            (s, id) -> {
+            (s, id, forwards) -> {
               throw new IOException("setsid is missing");
             },
             clock);

@@ -72,6 +72,28 @@ class StateStoreTest {
   }
 
   @Test
+  void pendingHeadReadsOnlyTheFirstLine() throws IOException {
+    StateStore store = new StateStore(dir);
+    assertThat(store.pendingHead()).isEmpty();
+    Instant deadline = Instant.parse("2026-11-25T04:00:30Z");
+    store.writePending(
+        new PendingConfirmation(
+            "abc",
+            deadline,
+            "nftables",
+            2,
+            snapshot("before", "1000 192.0.2.2\n"),
+            Set.of(),
+            "1 forward"));
+    Path file = dir.resolve("pending.state");
+    // Damage every forward line: polling the record must not depend on them.
+    Files.writeString(
+        file, Files.readString(file).lines().findFirst().orElseThrow() + "\nbroken\n");
+    assertThat(store.pendingHead())
+        .contains(new PendingConfirmation.Head("abc", deadline, "nftables"));
+  }
+
+  @Test
   void pendingConfirmationRoundTripsAndClears() throws IOException {
     StateStore store = new StateStore(dir);
     assertThat(store.pending()).isEmpty();
@@ -101,6 +123,18 @@ class StateStoreTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("damaged")
         .hasMessageContaining("move it away");
+  }
+
+  @Test
+  void aStateNamingAnotherSysctlThanForwardingIsDamaged() throws IOException {
+    StateStore store = new StateStore(dir);
+    // Restores switch the named sysctls on and off as root.
+    store.push(
+        new Snapshot("planted", Instant.EPOCH, "nftables", List.of(), Set.of("kernel.sysrq")));
+    assertThatThrownBy(store::history)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(
+            "is damaged ('forwardingOn' names kernel.sysrq, which is not a forwarding sysctl)");
   }
 
   @Test
