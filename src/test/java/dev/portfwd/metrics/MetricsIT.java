@@ -85,6 +85,7 @@ class MetricsIT {
               .start();
       try {
         awaitLog("metrics at http://127.0.0.1:" + PORT + "/metrics", Duration.ofSeconds(30));
+        awaitLog("watching", Duration.ofSeconds(30)); // the table is applied
         assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
 
         // Counters are cached for a few seconds: poll, bounded, until the read after the traffic.
