@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The service's HTTP listener ({@code watch --http}): routes exact paths to their handlers and
@@ -23,6 +24,7 @@ public final class HttpEndpoint implements Closeable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private HttpEndpoint(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -88,9 +90,12 @@ public final class HttpEndpoint implements Closeable {
     }
   }
 
-  /** Stops listening; a request under way gets a second to finish. */
+  /** Stops listening; a request under way gets a second to finish. Closing again does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // the signal handler and watch's own end both close it
+    }
     server.stop(/* delay= */ 1);
     executor.shutdown();
     try {

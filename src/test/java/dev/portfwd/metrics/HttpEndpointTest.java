@@ -40,6 +40,7 @@ class HttpEndpointTest {
   @AfterEach
   void stop() {
     endpoint.close();
+    endpoint.close(); // the signal handler and watch's end both close it
   }
 
   private HttpResponse<String> get(String path, String accept) throws Exception {
