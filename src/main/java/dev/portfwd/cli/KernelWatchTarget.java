@@ -11,6 +11,7 @@ import dev.portfwd.watch.Reason;
 import dev.portfwd.watch.WatchTarget;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * {@code watch}'s link to the real host: loads the table like {@code apply} (printing its
@@ -23,16 +24,32 @@ final class KernelWatchTarget implements WatchTarget {
   private final Engine engine;
   private final boolean managesSysctls;
   private final PrintWriter err;
+  private final Consumer<Boolean> tableRead;
 
-  KernelWatchTarget(String table, Engine engine, boolean managesSysctls, PrintWriter err) {
+  /**
+   * @param tableRead told after each read of the table whether it was valid (the metrics)
+   */
+  KernelWatchTarget(
+      String table,
+      Engine engine,
+      boolean managesSysctls,
+      PrintWriter err,
+      Consumer<Boolean> tableRead) {
     this.table = table;
     this.engine = engine;
     this.managesSysctls = managesSysctls;
     this.err = err;
+    this.tableRead = tableRead;
   }
 
   @Override
   public Optional<DesiredState> load() {
+    Optional<DesiredState> desired = read();
+    tableRead.accept(desired.isPresent());
+    return desired;
+  }
+
+  private Optional<DesiredState> read() {
     ParseResult result;
     try {
       result = TableReader.read(table, System.in);

@@ -3,6 +3,11 @@ package dev.portfwd.cli;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
+import dev.portfwd.metrics.HttpAddress;
+import dev.portfwd.metrics.HttpEndpoint;
+import dev.portfwd.metrics.MetricsHandler;
+import dev.portfwd.metrics.ServiceMetrics;
+import dev.portfwd.model.Addresses;
 import dev.portfwd.service.ControlClient;
 import dev.portfwd.service.ControlServer;
 import dev.portfwd.state.StateStore;
@@ -10,8 +15,11 @@ import dev.portfwd.table.TableReader;
 import dev.portfwd.watch.Watcher;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -87,6 +95,14 @@ final class WatchCommand implements Runnable {
   @Option(names = "--no-control", description = "Open no control socket.")
   boolean noControl;
 
+  @Option(
+      names = "--http",
+      paramLabel = "ADDRESS:PORT",
+      description =
+          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication (e.g."
+              + " 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
+  String http;
+
   @Parameters(
       index = "0",
       arity = "0..1",
@@ -112,12 +128,21 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput(
           "--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
+    Optional<InetSocketAddress> httpAddress = httpAddress();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
     StateStore store = state.store();
     Engine engine = session.engine(store, err);
-    KernelWatchTarget target = new KernelWatchTarget(table, engine, !noSysctl, err);
+    Optional<ServiceMetrics> metrics =
+        httpAddress.map(
+            address ->
+                new ServiceMetrics(
+                    engine::status, ServiceMetrics.COUNTER_MAX_AGE, Clock.systemUTC()));
+    metrics.ifPresent(engine::listen);
+    KernelWatchTarget target =
+        new KernelWatchTarget(
+            table, engine, !noSysctl, err, valid -> metrics.ifPresent(m -> m.tableRead(valid)));
     // Between full checks, a backend may answer "are portfwd's objects still the same?" in
     // milliseconds.
     DriftProbe probe = session.backend.driftProbe();
@@ -135,9 +160,17 @@ final class WatchCommand implements Runnable {
             new Invocation.ServiceState(
                 session, store, engine, Path.of(table).toAbsolutePath().normalize()),
             out);
+    Optional<HttpEndpoint> endpoint;
+    try {
+      endpoint = openHttp(httpAddress, metrics, out);
+    } catch (RuntimeException e) {
+      server.ifPresent(WatchCommand::closeQuietly);
+      throw e;
+    }
     Signals.onTermination(
         () -> {
           server.ifPresent(WatchCommand::closeQuietly);
+          endpoint.ifPresent(HttpEndpoint::close);
           if (!watcher.stop(Duration.ofSeconds(20))) {
             // The current step hangs (a stuck nft): exit anyway, as systemd would after its
             // timeout.
@@ -151,9 +184,46 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
     } finally {
       server.ifPresent(WatchCommand::closeQuietly);
+      endpoint.ifPresent(HttpEndpoint::close);
     }
     if (!started) {
       throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
+    }
+  }
+
+  private Optional<InetSocketAddress> httpAddress() {
+    if (http == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(HttpAddress.parse(http));
+    } catch (IllegalArgumentException e) {
+      throw PortfwdException.invalidInput(e.getMessage());
+    }
+  }
+
+  /** Serves {@code /metrics} when {@code --http} asks; an address it cannot bind ends watch. */
+  private static Optional<HttpEndpoint> openHttp(
+      Optional<InetSocketAddress> address, Optional<ServiceMetrics> metrics, PrintWriter out) {
+    if (address.isEmpty() || metrics.isEmpty()) {
+      return Optional.empty();
+    }
+    ServiceMetrics registry = metrics.get();
+    try {
+      HttpEndpoint endpoint =
+          HttpEndpoint.start(
+              address.get(), Map.of("/metrics", new MetricsHandler(registry::scrape)));
+      synchronized (out) {
+        out.println(
+            "portfwd watch: metrics at http://"
+                + Addresses.withPort(endpoint.address().getAddress(), endpoint.address().getPort())
+                + "/metrics");
+        out.flush();
+      }
+      return Optional.of(endpoint);
+    } catch (IOException e) {
+      throw PortfwdException.failure(
+          "cannot listen on " + address.get() + " for --http: " + e.getMessage(), e);
     }
   }
 

@@ -71,6 +71,9 @@ public final class Engine {
    */
   private Optional<DesiredState> lastApplied = Optional.empty();
 
+  /** Who hears of each change; the service's metrics. */
+  private volatile EngineEvents events = EngineEvents.NONE;
+
   /**
    * @param launcher starts the rollback timer of {@code --confirm}; {@link #NO_TIMER} where none
    *     may run
@@ -118,6 +121,11 @@ public final class Engine {
         throw new IOException("no rollback timer can be started here");
       };
 
+  /** Tells {@code listener} of every change this engine makes from now on (replacing any other). */
+  public void listen(EngineEvents listener) {
+    this.events = listener;
+  }
+
   /** The backend's name ({@code nftables}, {@code iptables}). */
   public String backendName() {
     return backend.name();
@@ -149,6 +157,17 @@ public final class Engine {
    * @throws EngineException when the change could not be made; the message says what stayed
    */
   public Applied apply(ApplyRequest request) throws EngineException {
+    long start = System.nanoTime();
+    Applied applied = null;
+    try {
+      applied = applyLocked(request);
+      return applied;
+    } finally {
+      report(start, applied != null);
+    }
+  }
+
+  private Applied applyLocked(ApplyRequest request) throws EngineException {
     try (StateStore.Lock lock = lock()) {
       Optional<String> overdue = resolveOverdue();
       if (overdue.isPresent()) {
@@ -222,6 +241,17 @@ public final class Engine {
    * @return the plan run; empty when nothing was installed
    */
   public Plan remove() throws EngineException {
+    long start = System.nanoTime();
+    Plan removed = null;
+    try {
+      removed = removeLocked();
+      return removed;
+    } finally {
+      report(start, removed != null);
+    }
+  }
+
+  private Plan removeLocked() throws EngineException {
     try (StateStore.Lock lock = lock()) {
       resolveOverdue().ifPresent(warnings);
       Optional<PendingConfirmation> pending = store.pending();
@@ -259,6 +289,17 @@ public final class Engine {
    * live one (forwards and the forwarding sysctls portfwd switched on).
    */
   public Restorer.Result rollback() throws EngineException {
+    long start = System.nanoTime();
+    Restorer.Result result = null;
+    try {
+      result = rollbackLocked();
+      return result;
+    } finally {
+      report(start, result != null);
+    }
+  }
+
+  private Restorer.Result rollbackLocked() throws EngineException {
     try (StateStore.Lock lock = lock()) {
       Optional<PendingConfirmation> pending = store.pending();
       Restorer restorer = restorer();
@@ -340,6 +381,30 @@ public final class Engine {
   public Reconciled reconcile(
       DesiredState desired, Reason reason, String source, boolean managesSysctls)
       throws BackendException {
+    long start = System.nanoTime();
+    Reconciled result = null;
+    try {
+      result = reconcileLocked(desired, reason, source, managesSysctls);
+      return result;
+    } finally {
+      // A drift check that found the kernel in sync changed nothing: not a change to count.
+      // A skipped step (the lock busy, a confirmation waiting) tried nothing.
+      boolean changed =
+          result == null
+              || (result.skipped() == null
+                  && (reason != Reason.DRIFT || result.changedSomething()));
+      if (changed) {
+        report(start, result != null);
+      }
+      if (reason == Reason.DRIFT && result != null && result.changedSomething()) {
+        events.driftRepaired();
+      }
+    }
+  }
+
+  private Reconciled reconcileLocked(
+      DesiredState desired, Reason reason, String source, boolean managesSysctls)
+      throws BackendException {
     List<String> notes = new ArrayList<>();
     StateStore.Lock lock;
     try {
@@ -411,6 +476,12 @@ public final class Engine {
     } catch (IOException e) {
       return forwards; // counts stay unknown (-1); the forwards themselves are still right
     }
+  }
+
+  private void report(long startNanos, boolean ok) {
+    events.changed(
+        ok ? EngineEvents.Outcome.OK : EngineEvents.Outcome.FAILED,
+        Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
   /** Applies and records it; a state directory that cannot be written does not stop forwarding. */

@@ -20,7 +20,7 @@ public final class FakeBackend implements Backend {
   int plans;
 
   /** How many of the next applies fail, as a busy or broken nft would. */
-  int failNext;
+  public int failNext;
 
   @Override
   public String name() {

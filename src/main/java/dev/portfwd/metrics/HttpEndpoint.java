@@ -1,0 +1,107 @@
+package dev.portfwd.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The service's HTTP listener ({@code watch --http}): routes exact paths to their handlers and
+ * answers 404 for every other path. {@code /metrics} is one route; an authenticated API can be
+ * another on the same listener. One thread serves all requests in turn, so a scrape never runs
+ * beside another and the service's work is not crowded out.
+ */
+public final class HttpEndpoint implements Closeable {
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private HttpEndpoint(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * Listens on {@code address} and serves {@code routes} (exact path → handler).
+   *
+   * @throws IOException when the address cannot be bound (in use, not local)
+   */
+  public static HttpEndpoint start(InetSocketAddress address, Map<String, HttpHandler> routes)
+      throws IOException {
+    HttpServer server = HttpServer.create(address, /* backlog= */ 16);
+    Map<String, HttpHandler> exact = Map.copyOf(routes);
+    server.createContext("/", exchange -> route(exchange, exact));
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "portfwd-http");
+              thread.setDaemon(true);
+              return thread;
+            });
+    server.setExecutor(executor);
+    server.start();
+    return new HttpEndpoint(server, executor);
+  }
+
+  /** The address bound: the port chosen when port 0 was asked. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  private static void route(HttpExchange exchange, Map<String, HttpHandler> routes)
+      throws IOException {
+    try {
+      HttpHandler handler = routes.get(exchange.getRequestURI().getPath());
+      if (handler == null) {
+        text(exchange, 404, "not found\n");
+        return;
+      }
+      handler.handle(exchange);
+    } catch (RuntimeException e) {
+      // A handler's bug must not end the listener's thread: answer 500 if nothing was sent yet.
+      if (exchange.getResponseCode() < 0) {
+        text(exchange, 500, "internal error\n");
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  /** Sends {@code body} as plain text with {@code status}. */
+  static void text(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    boolean head = exchange.getRequestMethod().equals("HEAD");
+    exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  /** Stops listening; a request under way gets a second to finish. Closing again does nothing. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // the signal handler and watch's own end both close it
+    }
+    server.stop(/* delay= */ 1);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package dev.portfwd.metrics;
+
+import java.util.List;
+
+/** The names {@code portfwd watch --http} exports, as README's "Metrics" lists them. */
+public final class MetricNames {
+
+  private MetricNames() {}
+
+  /** Every metric family of the service; counters with their {@code _total}. */
+  public static final List<String> SERVICE =
+      List.of(
+          "portfwd_forward_packets_total",
+          "portfwd_forward_bytes_total",
+          "portfwd_forward_connections",
+          "portfwd_forwards",
+          "portfwd_apply_total",
+          "portfwd_apply_duration_seconds",
+          "portfwd_drift_repairs_total",
+          "portfwd_table_valid",
+          "portfwd_last_apply_timestamp_seconds");
+}
