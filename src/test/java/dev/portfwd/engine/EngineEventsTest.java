@@ -36,7 +36,7 @@ class EngineEventsTest {
             new ForwardingSysctls(new FakeSysctls()),
             new Conntrack(NO_CONNTRACK),
             new StateStore(dir),
-            (s, id) -> {},
+            (s, id, forwards) -> {},
             Clock.systemUTC(),
             w -> {});
     engine.listen(
