@@ -157,6 +157,7 @@ public final class Relay implements AutoCloseable {
         .group(workers)
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
         .handler(new UdpFrontendHandler(listener, transport, options));
   }
 

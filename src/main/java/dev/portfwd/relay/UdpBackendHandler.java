@@ -32,7 +32,9 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
       return; // dropped, as a full socket buffer would
     }
     route.counters().toClient(reply.content().readableBytes());
-    listening.write(new DatagramPacket(reply.content().retain(), client), listening.voidPromise());
+    listening.write(
+        new DatagramPacket(Datagrams.compact(reply.content().retain(), ctx.alloc()), client),
+        listening.voidPromise());
   }
 
   @Override

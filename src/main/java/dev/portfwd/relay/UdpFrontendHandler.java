@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -102,6 +103,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
         new Bootstrap()
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override

@@ -31,7 +31,10 @@ final class UdpSession {
    */
   boolean forward(ByteBuf payload) {
     counters.toBackend(payload.readableBytes());
-    ByteBuf datagram = header == null ? payload : prefixed(connect.channel(), payload);
+    ByteBuf datagram =
+        header == null
+            ? Datagrams.compact(payload, connect.channel().alloc())
+            : prefixed(connect.channel(), payload);
     if (connect.isDone()) {
       send(datagram);
       return true;

@@ -85,6 +85,25 @@ class RelayIT {
   }
 
   @Test
+  void relaysDatagramsOfEverySizeWhole() throws Exception {
+    Path table = table("sizes.txt", "13150 192.0.2.2 80 udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13150);
+    // Netty reads datagrams into 2,048 bytes unless told otherwise and cuts the rest silently.
+    String sizes = "100,2049,20000,65507";
+    assertThat(
+            topology
+                .exec(
+                    "client",
+                    RelayProcess.tool("datagrams", "203.0.113.1", "13150", sizes)
+                        .toArray(String[]::new))
+                .stdout()
+                .strip())
+        .isEqualTo(sizes);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void passesTheClientAddressWithProxyProtocol() throws Exception {
     Path table =
         table(
