@@ -158,6 +158,7 @@ public final class Relay implements AutoCloseable {
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
         .handler(new UdpFrontendHandler(listener, transport, options));
   }
 

@@ -104,6 +104,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
             .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override

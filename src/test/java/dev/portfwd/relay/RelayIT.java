@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -253,6 +256,67 @@ class RelayIT {
     assertThat(rssKb).isLessThan(400_000);
     relay.signal("TERM");
     relay.awaitExit(Duration.ofSeconds(40));
+  }
+
+  @Test
+  void boundsUdpQueuesTowardsASlowBackendAndKeepsServingTcp() throws Exception {
+    // A backend behind a 1 Mbit/s link whose queue (1 MB) is longer than a socket's send buffer,
+    // so the relay's socket towards it fills and the relay itself must hold or drop.
+    topology.addVpnHost("slow", "192.0.2.3", null);
+    String peer = topology.exec("slow", "cat", "/sys/class/net/eth0/iflink").stdout().strip();
+    topology.sh(
+        "gateway",
+        "tc qdisc add dev $(ip -o link | awk -F': ' '$1 == "
+            + peer
+            + " {print $2}' | cut -d@ -f1) root tbf rate 1mbit burst 32kbit limit 1mb");
+    topology.spawn("slow", "socat", "-u", "UDP-RECV:9000", "/dev/null");
+    topology.awaitListening("slow", "udp", 9000, Duration.ofSeconds(10));
+    Path table =
+        table(
+            "slowudp.txt",
+            """
+        13170  192.0.2.3  9000  udp
+        13171  192.0.2.2  80    tcp
+        """);
+    // A cap of direct memory like the systemd unit's, smaller, so a leak shows in seconds.
+    RelayProcess relay =
+        RelayProcess.start(
+            topology, table, "tcp", 13171, List.of("-XX:MaxDirectMemorySize=32m"), "--verbose");
+    assertThat(client("echo before | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .isEqualTo("before\n");
+    long rssBefore = relay.rssKb();
+    CompletableFuture<CommandResult> flood =
+        CompletableFuture.supplyAsync(
+            () ->
+                topology.exec(
+                    "client",
+                    RelayProcess.tool("udpflood", "203.0.113.1", "13170", "60000", "8")
+                        .toArray(String[]::new)));
+    Thread.sleep(5000);
+    assertThat(client("echo during | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .as("a TCP forward of the same relay during the flood")
+        .isEqualTo("during\n");
+    String sent = flood.get(30, TimeUnit.SECONDS).stdout().strip();
+    long rssAfter = relay.rssKb();
+    assertThat(client("echo after | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .isEqualTo("after\n");
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13170 active=1 total=1 ", Duration.ofSeconds(5));
+    Matcher stats =
+        Pattern.compile("stats udp 13170 .* bytes_in=(\\d+) .* dropped=(\\d+)")
+            .matcher(relay.log());
+    assertThat(stats.find()).isTrue();
+    System.out.printf(
+        "udp flood: %s, relay RSS %d -> %d MB, %s bytes to the backend, %s datagrams dropped%n",
+        sent, rssBefore / 1024, rssAfter / 1024, stats.group(1), stats.group(2));
+    // What the relay took for the backend: what 1 Mbit/s carries in 8 s (1 MB), plus the link's
+    // queue (1 MB), the socket's buffer and the session's 64 KiB. Unbounded, it took 31 MB.
+    assertThat(Long.parseLong(stats.group(1))).as("bytes queued or sent").isLessThan(4_000_000);
+    assertThat(Long.parseLong(stats.group(2))).as("datagrams dropped").isPositive();
+    assertThat(relay.log()).doesNotContain("OutOfMemoryError", "\tat ");
+    assertThat(rssAfter - rssBefore).as("RSS growth in KiB").isLessThan(100_000);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
   @Test

@@ -54,6 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
  * datagrams HOST PORT SIZES          sends one UDP datagram of each size (100,60000) from one
  *                                    socket, prints the size of each reply ("lost" after 3 s)
+ * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
+ *                                    can, prints "sent=K"
  * </pre>
  */
 public final class RelayTestTool {
@@ -79,6 +81,12 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "udpflood" ->
+          udpFlood(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
       default -> throw new IllegalArgumentException(args[0]);
     }
   }
@@ -363,6 +371,23 @@ public final class RelayTestTool {
       }
     }
     System.out.println(String.join(",", received));
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void udpFlood(String host, int port, int size, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long sent = 0;
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      socket.connect(new InetSocketAddress(host, port));
+      ByteBuffer datagram = ByteBuffer.allocateDirect(size);
+      while (System.nanoTime() < deadline) {
+        datagram.clear();
+        socket.write(datagram);
+        sent++;
+      }
+    }
+    System.out.println("sent=" + sent);
     System.out.flush();
     System.exit(0);
   }
