@@ -43,6 +43,8 @@ public final class Relay implements AutoCloseable {
   private final RelayOptions options;
   private final RelayCounters counters;
   private final EventLoopGroup workers;
+  private final ConnectionLimits limits;
+  private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private boolean accepting = true;
 
@@ -51,6 +53,8 @@ public final class Relay implements AutoCloseable {
     this.options = options;
     this.counters = counters;
     this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
+    this.limits = new ConnectionLimits(options.maxConnections(), options.maxConnectionsPerSource());
+    workers.scheduleAtFixedRate(rateLimitedLog::flush, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -151,7 +155,9 @@ public final class Relay implements AutoCloseable {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new TcpAcceptInitializer(listener, transport, options));
+          .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
+          .childHandler(
+              new TcpAcceptInitializer(listener, transport, options, limits, rateLimitedLog));
     }
     return new Bootstrap()
         .group(workers)
@@ -200,6 +206,10 @@ public final class Relay implements AutoCloseable {
     return counters;
   }
 
+  public RelayOptions options() {
+    return options;
+  }
+
   public Transport transport() {
     return transport;
   }
@@ -209,5 +219,6 @@ public final class Relay implements AutoCloseable {
   public void close() {
     stopAccepting();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    rateLimitedLog.flushAll();
   }
 }

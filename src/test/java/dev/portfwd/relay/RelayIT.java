@@ -319,6 +319,167 @@ class RelayIT {
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
+  /**
+   * Opens {@code count} connections from {@code role} to the relay's {@code port} and keeps them
+   * open for {@code holdSeconds} in the background; returns what the tool said once they echoed (or
+   * its deadline of {@code seconds} passed).
+   */
+  private String hold(String role, int port, int count, int seconds, int holdSeconds)
+      throws Exception {
+    Path out = Files.createTempFile(dir, role + "-hold", ".out");
+    topology.exec(
+        role,
+        "sh",
+        "-c",
+        RelayProcess.shell(
+                RelayProcess.tool(
+                    "concurrent",
+                    "203.0.113.1",
+                    Integer.toString(port),
+                    Integer.toString(count),
+                    Integer.toString(seconds),
+                    Integer.toString(holdSeconds)))
+            + " > "
+            + out
+            + " 2>&1 &");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 20);
+    while (!Files.readString(out).contains("echoed=") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return Files.readString(out).strip();
+  }
+
+  @Test
+  void limitsConnectionsPerSourceAndInTotal() throws Exception {
+    String other = "203.0.113.11";
+    topology.addClient("client2", other, null);
+    Path table = table("limits.txt", "13950 192.0.2.2 80 tcp\n");
+    RelayProcess relay =
+        RelayProcess.start(
+            topology,
+            table,
+            "tcp",
+            13950,
+            "--max-connections",
+            "3",
+            "--max-connections-per-source",
+            "2",
+            "--drain-timeout",
+            "1s");
+    assertThat(hold("client", 13950, 2, 10, 40)).isEqualTo("echoed=2 open=2 failed=0");
+    for (int i = 0; i < 5; i++) {
+      assertThat(client("echo a | timeout 5 socat -t2 - TCP:203.0.113.1:13950").stdout())
+          .as("a third connection from the same source")
+          .isEmpty();
+    }
+    assertThat(
+            topology
+                .exec("client2", "sh", "-c", "echo b | timeout 5 socat -t2 - TCP:203.0.113.1:13950")
+                .stdout())
+        .as("another source still gets in")
+        .isEqualTo("b\n");
+    assertThat(hold("client2", 13950, 1, 10, 40)).isEqualTo("echoed=1 open=1 failed=0");
+    assertThat(
+            topology
+                .exec("client2", "sh", "-c", "echo c | timeout 5 socat -t2 - TCP:203.0.113.1:13950")
+                .stdout())
+        .as("a fourth connection over the total")
+        .isEmpty();
+    relay.awaitLog("(--max-connections 3)", Duration.ofSeconds(5));
+    // Five refusals of one kind: one line at once, one with the count after the interval.
+    relay.awaitLog("[4 like this in the last ", Duration.ofSeconds(15));
+    assertThat(relay.log().lines().filter(l -> l.contains("--max-connections-per-source")))
+        .hasSize(2)
+        .first()
+        .asString()
+        .contains(
+            "refused 203.0.113.10:",
+            "2 connections from this address open already (--max-connections-per-source 2)");
+    relay.signal("USR1");
+    relay.awaitLog(
+        "stats tcp 13950 active=3 total=4 bytes_in=5 bytes_out=5 refused=6", Duration.ofSeconds(5));
+    assertThat(relay.log()).doesNotContain("\tat ");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  private static final int FILE_LIMIT = 64;
+
+  /**
+   * Makes the number of descriptors the relay has left even or odd: a UDP session from a new source
+   * port takes one. Even, connections (two descriptors each) use them all up and the next accept
+   * fails; odd, the last one is accepted and its backend socket cannot be made.
+   */
+  private void leaveFree(RelayProcess relay, boolean even, int port, int[] sourcePort)
+      throws InterruptedException {
+    if ((FILE_LIMIT - settledOpenFiles(relay)) % 2 != (even ? 0 : 1)) {
+      assertThat(
+              client(
+                      "echo u | timeout 5 socat -t1 - UDP:203.0.113.1:"
+                          + port
+                          + ",sourceport="
+                          + sourcePort[0]++)
+                  .stdout())
+          .isEqualTo("u\n");
+    }
+    assertThat((FILE_LIMIT - settledOpenFiles(relay)) % 2).isEqualTo(even ? 0 : 1);
+  }
+
+  /** The relay's open files once they have stayed the same for half a second. */
+  private static int settledOpenFiles(RelayProcess relay) throws InterruptedException {
+    int last = relay.openFiles();
+    for (int i = 0; i < 40; i++) {
+      Thread.sleep(500);
+      int now = relay.openFiles();
+      if (now == last) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  /** Waits until a new TCP connection through {@code port} is relayed again. */
+  private static void awaitServing(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String answer = "";
+    while (!answer.equals("again\n") && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      answer = client("echo again | timeout 5 socat -t2 - TCP:203.0.113.1:" + port).stdout();
+    }
+    assertThat(answer).isEqualTo("again\n");
+  }
+
+  @Test
+  void keepsServingWhenFileDescriptorsRunOut() throws Exception {
+    Path table = table("fds.txt", "13960 192.0.2.2 80 tcp,udp\n");
+    // About 25 descriptors go to the JVM and the listeners: room for some 20 relayed connections.
+    RelayProcess relay =
+        RelayProcess.startWithFileLimit(topology, table, "tcp", 13960, FILE_LIMIT, "--verbose");
+    relay.awaitLog("holds about 0 relayed TCP connections", Duration.ofSeconds(5));
+    int[] sourcePort = {41000};
+    // Accepting fails: EMFILE from accept().
+    leaveFree(relay, /* even= */ true, 13960, sourcePort);
+    assertThat(hold("client", 13960, 60, 6, 1)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    relay.awaitLog(
+        "cannot accept connections on tcp 13960: too many open files", Duration.ofSeconds(5));
+    awaitServing(13960);
+    // The backend's socket cannot be made: EMFILE from socket().
+    leaveFree(relay, /* even= */ false, 13960, sourcePort);
+    assertThat(hold("client", 13960, 60, 6, 1)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    relay.awaitLog("failed for client 203.0.113.10:", Duration.ofSeconds(5));
+    awaitServing(13960);
+    String log = relay.log();
+    assertThat(log)
+        .contains(": too many open files")
+        .doesNotContain("\tat ", "IllegalStateException", "Exception");
+    assertThat(log.lines().filter(l -> l.contains("too many open files")).count())
+        .as("lines about it, at most one per kind and 10 s:\n" + log)
+        .isLessThanOrEqualTo(6);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
   @Test
   void closesIdleConnections() throws Exception {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");

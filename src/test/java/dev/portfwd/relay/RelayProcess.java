@@ -44,6 +44,23 @@ final class RelayProcess {
       int port,
       List<String> jvmOptions,
       String... options) {
+    return launch(topology, table, protocol, port, jvmOptions, 0, options);
+  }
+
+  /** Starts the relay with at most {@code openFiles} file descriptors (soft and hard limit). */
+  static RelayProcess startWithFileLimit(
+      Topology topology, Path table, String protocol, int port, int openFiles, String... options) {
+    return launch(topology, table, protocol, port, List.of(), openFiles, options);
+  }
+
+  private static RelayProcess launch(
+      Topology topology,
+      Path table,
+      String protocol,
+      int port,
+      List<String> jvmOptions,
+      int openFiles,
+      String... options) {
     List<String> args = new ArrayList<>(List.of("relay", table.toString()));
     args.addAll(List.of(options));
     Path log = table.resolveSibling(table.getFileName() + ".log");
@@ -53,7 +70,14 @@ final class RelayProcess {
       argv.add(1, "JAVA_TOOL_OPTIONS=" + String.join(" ", jvmOptions));
     }
     // The JVM raises its soft file limit to the hard one by itself (-XX:+MaxFDLimit).
-    String command = "exec " + shell(argv) + " 2>" + log + " >>" + log;
+    String command =
+        (openFiles > 0 ? "ulimit -n " + openFiles + " && " : "")
+            + "exec "
+            + shell(argv)
+            + " 2>"
+            + log
+            + " >>"
+            + log;
     Process process = topology.spawn("gateway", "sh", "-c", command);
     RelayProcess relay = new RelayProcess(topology, process, log);
     try {
