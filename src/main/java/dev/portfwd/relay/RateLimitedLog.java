@@ -62,30 +62,31 @@ final class RateLimitedLog {
     if (!logger.isLoggable(level)) {
       return;
     }
-    String summary = null;
-    Level summaryLevel = null;
+    String text = line;
+    Throwable trace = thrown;
     synchronized (this) {
       long now = nanoTime.getAsLong();
       Window window = windows.get(kind);
-      if (window != null && now - window.start < intervalNanos) {
+      if (window == null) {
+        windows.put(kind, new Window(now));
+      } else if (now - window.start < intervalNanos) {
         window.suppressed++;
         window.level = level;
         window.latest = line;
         return;
-      }
-      if (window == null) {
-        windows.put(kind, new Window(now));
       } else {
-        summary = window.suppressed > 0 ? summary(window, now) : null;
-        summaryLevel = window.level;
+        if (window.suppressed > 0) {
+          // The interval's count is due and this event joins it: still one line.
+          window.suppressed++;
+          window.latest = line;
+          text = summary(window, now);
+          trace = null;
+        }
         window.start = now;
         window.suppressed = 0;
       }
     }
-    if (summary != null) {
-      logger.log(summaryLevel, summary);
-    }
-    logger.log(level, line, thrown);
+    logger.log(level, text, trace);
   }
 
   /**

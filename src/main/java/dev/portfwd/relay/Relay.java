@@ -165,7 +165,7 @@ public final class Relay implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
-        .handler(new UdpFrontendHandler(listener, transport, options));
+        .handler(new UdpFrontendHandler(listener, transport, options, rateLimitedLog));
   }
 
   /** {@code ::} (both IP versions on Linux) first, then {@code 0.0.0.0} for IPv4-only hosts. */

@@ -5,6 +5,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -37,13 +39,16 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Listener listener;
   private final Transport transport;
   private final RelayOptions options;
+  private final RateLimitedLog rateLimitedLog;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
   private final Set<UdpSession> unflushed = new LinkedHashSet<>();
 
-  UdpFrontendHandler(Listener listener, Transport transport, RelayOptions options) {
+  UdpFrontendHandler(
+      Listener listener, Transport transport, RelayOptions options, RateLimitedLog rateLimitedLog) {
     this.listener = listener;
     this.transport = transport;
     this.options = options;
+    this.rateLimitedLog = rateLimitedLog;
   }
 
   @Override
@@ -77,6 +82,9 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
         return;
       }
       session = open(ctx.channel(), sender, packet.recipient(), route);
+      if (session == null) {
+        return;
+      }
     }
     if (session.forward(packet.content().retain())) {
       unflushed.add(session);
@@ -120,30 +128,66 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                   }
                 })
             .connect(route.backend());
+    if (connect.isDone() && !connect.isSuccess()) {
+      // socket() failed (out of file descriptors): Netty hands back a stand-in channel whose close
+      // never fires, so no session is kept; the client's next datagram tries again.
+      if (header != null) {
+        header.release();
+      }
+      failed(client, route, connect.cause());
+      return null;
+    }
     UdpSession session = new UdpSession(connect, header, route.counters());
     sessions.put(client, session);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
     }
-    connect
-        .channel()
-        .closeFuture()
-        .addListener(
-            closed -> {
-              sessions.remove(client, session);
-              unflushed.remove(session);
-              session.release();
-              route.counters().closed();
-              if (options.verbose()) {
-                LOG.fine(
-                    "udp session ended "
-                        + DualStackAddresses.format(client)
-                        + " on "
-                        + route.describe());
+    connect.channel().closeFuture().addListener(closed -> ended(client, session, route));
+    connect.addListener(
+        (ChannelFutureListener)
+            done -> {
+              if (!done.isSuccess()) {
+                // An unconnected socket never becomes active, so its idle timer never starts.
+                failed(client, route, done.cause());
+                done.channel().close();
               }
             });
     return session;
+  }
+
+  /** Forgets {@code session} once its socket has closed. */
+  private void ended(InetSocketAddress client, UdpSession session, Route route) {
+    if (!sessions.remove(client, session)) {
+      return;
+    }
+    unflushed.remove(session);
+    session.release();
+    route.counters().closed();
+    if (options.verbose()) {
+      LOG.fine(
+          "udp session ended " + DualStackAddresses.format(client) + " on " + route.describe());
+    }
+  }
+
+  /** A session's socket could not be made or connected: counted, logged at a bounded rate. */
+  private void failed(InetSocketAddress client, Route route, Throwable cause) {
+    route.counters().error();
+    String reason = Pipes.expected(cause);
+    rateLimitedLog.log(
+        Level.INFO,
+        "udp session " + route.describe(),
+        "udp session for "
+            + DualStackAddresses.format(client)
+            + " on "
+            + route.describe()
+            + " failed: "
+            + (reason == null ? cause.toString() : reason));
+  }
+
+  /** How many UDP sessions are open (tests). */
+  int sessionCount() {
+    return sessions.size();
   }
 
   /**

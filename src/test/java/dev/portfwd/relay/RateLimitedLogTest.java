@@ -72,6 +72,14 @@ class RateLimitedLogTest {
         .hasSize(3)
         .last()
         .isEqualTo("refused client 1000 [1 like this in the last 10 s]");
+    // An event at the end of an interval whose count is still due joins that count's line.
+    log.log(Level.INFO, "refused line 1", "refused client 1001");
+    advance(Duration.ofSeconds(10));
+    log.log(Level.INFO, "refused line 1", "refused client 1002");
+    assertThat(lines())
+        .hasSize(4)
+        .last()
+        .isEqualTo("refused client 1002 [2 like this in the last 10 s]");
   }
 
   @Test

@@ -481,6 +481,32 @@ class RelayIT {
   }
 
   @Test
+  void servesAUdpClientAgainWhoseSessionCouldNotBeOpened() throws Exception {
+    Path table = table("udpfds.txt", "13970 192.0.2.2 80 tcp,udp\n");
+    RelayProcess relay = RelayProcess.startWithFileLimit(topology, table, "tcp", 13970, FILE_LIMIT);
+    int[] sourcePort = {43000};
+    leaveFree(relay, /* even= */ true, 13970, sourcePort);
+    // TCP connections take every descriptor for 8 s; meanwhile a new UDP client comes.
+    assertThat(hold("client", 13970, 60, 4, 8)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    String datagram = "echo %s | timeout 5 socat -t2 - UDP:203.0.113.1:13970,sourceport=43999";
+    assertThat(client(datagram.formatted("lost")).stdout()).isEmpty();
+    // Once descriptors are free again, the same client is served: no session was left behind.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String answer = "";
+    while (!answer.equals("back\n") && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      answer = client(datagram.formatted("back")).stdout();
+    }
+    assertThat(answer).as(relay.log()).isEqualTo("back\n");
+    assertThat(relay.log())
+        .contains(
+            "udp session for 203.0.113.10:43999 on line 1 (13970 -> 192.0.2.2:80) failed: too many"
+                + " open files");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void closesIdleConnections() throws Exception {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13700, "--idle-timeout", "1s");
