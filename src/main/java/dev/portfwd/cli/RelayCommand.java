@@ -74,6 +74,14 @@ final class RelayCommand implements Runnable {
   int maxUdpSessions;
 
   @Option(
+      names = "--max-udp-sessions-per-source",
+      defaultValue = "1000",
+      description =
+          "UDP sessions per port from one client address, so one host cannot take every slot; 0 for"
+              + " no limit (default: ${DEFAULT-VALUE}).")
+  int maxUdpSessionsPerSource;
+
+  @Option(
       names = "--max-connections",
       defaultValue = "10000",
       description =
@@ -139,6 +147,7 @@ final class RelayCommand implements Runnable {
               idleTimeout,
               udpIdleTimeout,
               maxUdpSessions,
+              maxUdpSessionsPerSource,
               maxConnections,
               maxConnectionsPerSource,
               verbose);

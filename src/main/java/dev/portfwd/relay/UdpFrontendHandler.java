@@ -16,6 +16,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,8 +30,10 @@ import java.util.logging.Logger;
  * The listening side of a UDP forward. Each client address gets a session: its own connected socket
  * to the backend, so the backend's replies can be told apart and sent back to the right client from
  * the listening socket. Sessions live on the listener's event loop, so the session table needs no
- * locks; they end after the idle timeout, and at most {@code maxUdpSessions} exist at once
- * (datagrams from further clients are dropped and counted as refused).
+ * locks; they end after the idle timeout, and at most {@code maxUdpSessions} exist at once, at most
+ * {@code maxUdpSessionsPerSource} of them from one client address (datagrams of further clients are
+ * dropped and counted as refused; their log lines are rate-limited). When a reload changes the
+ * route's {@code from=}, the sessions of clients it no longer allows end.
  */
 final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -41,6 +44,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final RelayOptions options;
   private final RateLimitedLog rateLimitedLog;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final Set<UdpSession> unflushed = new LinkedHashSet<>();
 
   UdpFrontendHandler(
@@ -57,28 +61,33 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     UdpSession session = sessions.get(sender);
     if (session == null) {
       Route route = listener.route();
-      if (!route.allows(DualStackAddresses.unmap(sender).getAddress())) {
-        route.counters().refused();
-        if (options.verbose()) {
-          LOG.fine(
-              "dropped datagram from "
-                  + DualStackAddresses.format(sender)
-                  + " on "
-                  + route.describe()
-                  + ": not allowed by from=");
-        }
+      InetAddress source = DualStackAddresses.unmap(sender).getAddress();
+      if (!route.allows(source)) {
+        refuse(sender, route, "from", "not allowed by from=");
         return;
       }
       if (sessions.size() >= options.maxUdpSessions()) {
-        route.counters().refused();
-        LOG.info(
-            "dropped datagram from "
-                + DualStackAddresses.format(sender)
-                + " on "
-                + route.describe()
-                + ": "
-                + sessions.size()
-                + " UDP sessions already (--max-udp-sessions)");
+        refuse(
+            sender,
+            route,
+            "--max-udp-sessions",
+            sessions.size()
+                + " UDP sessions already (--max-udp-sessions "
+                + options.maxUdpSessions()
+                + ")");
+        return;
+      }
+      int fromSource = perSource.getOrDefault(source, 0);
+      if (options.maxUdpSessionsPerSource() > 0
+          && fromSource >= options.maxUdpSessionsPerSource()) {
+        refuse(
+            sender,
+            route,
+            "--max-udp-sessions-per-source",
+            fromSource
+                + " UDP sessions from this address already (--max-udp-sessions-per-source "
+                + options.maxUdpSessionsPerSource()
+                + ")");
         return;
       }
       session = open(ctx.channel(), sender, packet.recipient(), route);
@@ -88,6 +97,49 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     }
     if (session.forward(packet.content().retain())) {
       unflushed.add(session);
+    }
+  }
+
+  /** A datagram that starts no session: counted as refused, logged at a bounded rate. */
+  private void refuse(InetSocketAddress sender, Route route, String kind, String reason) {
+    route.counters().refused();
+    rateLimitedLog.log(
+        Level.INFO,
+        "udp refused " + kind + " " + route.describe(),
+        "dropped datagram from "
+            + DualStackAddresses.format(sender)
+            + " on "
+            + route.describe()
+            + ": "
+            + reason);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof Listener.RouteChanged changed) {
+      endDisallowed(changed.route());
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  /** Ends the sessions of clients that {@code route}'s {@code from=} does not allow (a reload). */
+  private void endDisallowed(Route route) {
+    List<UdpSession> disallowed = new ArrayList<>();
+    sessions.forEach(
+        (client, session) -> {
+          if (!route.allows(DualStackAddresses.unmap(client).getAddress())) {
+            disallowed.add(session);
+          }
+        });
+    if (!disallowed.isEmpty()) {
+      disallowed.forEach(UdpSession::close);
+      LOG.info(
+          "ended "
+              + disallowed.size()
+              + " UDP sessions on "
+              + route.describe()
+              + " whose clients from= no longer allows");
     }
   }
 
@@ -107,7 +159,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             ? ProxyHeaders.forUdp(client, localOf(listening, client, recipient))
             : null;
     long idle = options.udpIdleTimeout().toMillis();
-    ChannelFuture connect =
+    ChannelFuture registered =
         new Bootstrap()
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
@@ -127,7 +179,12 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                         .addLast("relay", new UdpBackendHandler(listening, client, route, options));
                   }
                 })
-            .connect(route.backend());
+            .register();
+    // The backend is an address, never a name: connect without Bootstrap's resolver.
+    ChannelFuture connect =
+        registered.isDone() && !registered.isSuccess()
+            ? registered
+            : registered.channel().connect(route.backend());
     if (connect.isDone() && !connect.isSuccess()) {
       // socket() failed (out of file descriptors): Netty hands back a stand-in channel whose close
       // never fires, so no session is kept; the client's next datagram tries again.
@@ -139,6 +196,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     }
     UdpSession session = new UdpSession(connect, header, route.counters());
     sessions.put(client, session);
+    perSource.merge(DualStackAddresses.unmap(client).getAddress(), 1, Integer::sum);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
@@ -161,6 +219,8 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     if (!sessions.remove(client, session)) {
       return;
     }
+    perSource.computeIfPresent(
+        DualStackAddresses.unmap(client).getAddress(), (source, n) -> n == 1 ? null : n - 1);
     unflushed.remove(session);
     session.release();
     route.counters().closed();

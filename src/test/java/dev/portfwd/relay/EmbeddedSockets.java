@@ -2,6 +2,7 @@ package dev.portfwd.relay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -56,10 +57,18 @@ final class EmbeddedSockets {
     }
   }
 
-  /** A backend socket Bootstrap makes and registers on the embedded loop of its client. */
+  /**
+   * A backend socket Bootstrap makes and registers on the embedded loop of its client; its connect
+   * succeeds at once (an EmbeddedChannel's own connect is unsupported).
+   */
   public static final class Backend extends EmbeddedChannel {
     public Backend() {
       super(/* register= */ false, /* hasDisconnect= */ true);
+    }
+
+    @Override
+    public ChannelFuture connect(SocketAddress remoteAddress) {
+      return newPromise().setSuccess();
     }
   }
 

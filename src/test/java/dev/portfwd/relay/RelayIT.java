@@ -507,6 +507,53 @@ class RelayIT {
   }
 
   @Test
+  void capsUdpSessionsPerSourceAndEndsThoseAReloadNoLongerAllows() throws Exception {
+    topology.addClient("client3", "203.0.113.12", null);
+    Path table = table("udpfrom.txt", "13980 192.0.2.2 80 udp from=203.0.113.0/24\n");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "udp", 13980, "--max-udp-sessions-per-source", "2");
+    String send = "echo %s | timeout 5 socat -t2 - UDP:203.0.113.1:13980,sourceport=%d";
+    assertThat(client(send.formatted("a", 44001)).stdout()).isEqualTo("a\n");
+    assertThat(client(send.formatted("b", 44002)).stdout()).isEqualTo("b\n");
+    for (int i = 0; i < 3; i++) {
+      assertThat(client(send.formatted("c", 44003)).stdout())
+          .as("a third session from one address")
+          .isEmpty();
+    }
+    assertThat(topology.exec("client3", "sh", "-c", send.formatted("d", 44001)).stdout())
+        .as("another address still gets one")
+        .isEqualTo("d\n");
+    assertThat(
+            relay
+                .log()
+                .lines()
+                .filter(l -> l.contains("(--max-udp-sessions-per-source 2)"))
+                .count())
+        .as("one line for three dropped datagrams")
+        .isEqualTo(1);
+    // A reload narrows from= to 203.0.113.10: the session of 203.0.113.12 ends at once.
+    Files.writeString(
+        table.resolveSibling("udpfrom.tmp"), "13980 192.0.2.2 80 udp from=203.0.113.10/32\n");
+    Files.move(
+        table.resolveSibling("udpfrom.tmp"),
+        table,
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    relay.awaitLog(
+        "ended 1 UDP sessions on line 1 (13980 -> 192.0.2.2:80) whose clients from= no longer"
+            + " allows",
+        Duration.ofSeconds(10));
+    assertThat(topology.exec("client3", "sh", "-c", send.formatted("e", 44001)).stdout())
+        .as("the disallowed client, from the port of its old session")
+        .isEmpty();
+    assertThat(client(send.formatted("f", 44001)).stdout()).isEqualTo("f\n");
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13980 active=2 total=3 ", Duration.ofSeconds(5));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void closesIdleConnections() throws Exception {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13700, "--idle-timeout", "1s");
