@@ -62,14 +62,15 @@ cat > "$work/ports.txt" <<T
 6001 192.0.2.2 5201 tcp,udp
 7001 192.0.2.2 7000 tcp
 T
-inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay $work/ports.txt 2>$work/relay.log" & pids+=($!)
+# One client address opens all $idle_conns idle connections: no per-source limit.
+inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay --max-connections-per-source 0 $work/ports.txt 2>$work/relay.log" & pids+=($!)
 relay_pid=$!
 # The same relay on the NIO transport, for comparison (6006/7006).
 cat > "$work/ports-nio.txt" <<T
 6006 192.0.2.2 5201 tcp,udp
 7006 192.0.2.2 7000 tcp
 T
-inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay --transport nio $work/ports-nio.txt 2>$work/relay-nio.log" & pids+=($!)
+inns $G sh -c "exec $java ${PORTFWD_JAVA_OPTS:-} -jar target/portfwd.jar relay --transport nio --max-connections-per-source 0 $work/ports-nio.txt 2>$work/relay-nio.log" & pids+=($!)
 
 cat > "$work/haproxy.cfg" <<T
 global

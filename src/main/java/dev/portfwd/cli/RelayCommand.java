@@ -74,6 +74,30 @@ final class RelayCommand implements Runnable {
   int maxUdpSessions;
 
   @Option(
+      names = "--max-udp-sessions-per-source",
+      defaultValue = "1000",
+      description =
+          "UDP sessions per port from one client address, so one host cannot take every slot; 0 for"
+              + " no limit (default: ${DEFAULT-VALUE}).")
+  int maxUdpSessionsPerSource;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "10000",
+      description =
+          "TCP connections open at once over the whole relay; further ones are closed at once and"
+              + " counted as refused (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(
+      names = "--max-connections-per-source",
+      defaultValue = "1000",
+      description =
+          "TCP connections open at once from one client address, so one host cannot take every"
+              + " slot; 0 for no limit (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerSource;
+
+  @Option(
       names = "--drain-timeout",
       defaultValue = "30s",
       converter = DurationConverter.class,
@@ -118,7 +142,15 @@ final class RelayCommand implements Runnable {
     Transport chosen;
     try {
       options =
-          new RelayOptions(connectTimeout, idleTimeout, udpIdleTimeout, maxUdpSessions, verbose);
+          new RelayOptions(
+              connectTimeout,
+              idleTimeout,
+              udpIdleTimeout,
+              maxUdpSessions,
+              maxUdpSessionsPerSource,
+              maxConnections,
+              maxConnectionsPerSource,
+              verbose);
       chosen = Transport.select(transportChoice());
     } catch (IllegalArgumentException e) {
       throw PortfwdException.invalidInput(e.getMessage());

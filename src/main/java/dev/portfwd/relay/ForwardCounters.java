@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@code refused} counts clients turned away by the relay itself ({@code from=}, or the UDP
  * session limit); {@code errors} counts connections that failed (backend refused or unreachable,
- * connect timeout, reset). For UDP, "connections" are sessions (one per client address).
+ * connect timeout, reset); {@code dropped} counts UDP datagrams let go because the queue towards
+ * their backend or client was full. For UDP, "connections" are sessions (one per client address).
  */
 public final class ForwardCounters {
 
@@ -20,6 +21,7 @@ public final class ForwardCounters {
   private final LongAdder bytesToClient = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
 
   ForwardCounters(String forward, Protocol protocol) {
     this.forward = forward;
@@ -51,6 +53,10 @@ public final class ForwardCounters {
     errors.increment();
   }
 
+  void dropped() {
+    dropped.increment();
+  }
+
   /** A consistent-enough copy for printing or export (each value is read once). */
   public Snapshot snapshot() {
     return new Snapshot(
@@ -61,7 +67,8 @@ public final class ForwardCounters {
         bytesToBackend.sum(),
         bytesToClient.sum(),
         refused.sum(),
-        errors.sum());
+        errors.sum(),
+        dropped.sum());
   }
 
   /** The values of one forward's counters at one moment. */
@@ -73,9 +80,12 @@ public final class ForwardCounters {
       long bytesToBackend,
       long bytesToClient,
       long refused,
-      long errors) {
+      long errors,
+      long dropped) {
 
-    /** {@code tcp 13102 active=1 total=7 bytes_in=... bytes_out=... refused=0 errors=0}. */
+    /**
+     * {@code tcp 13102 active=1 total=7 bytes_in=... bytes_out=... refused=0 errors=0 dropped=0}.
+     */
     public String line() {
       return protocol.keyword()
           + " "
@@ -91,7 +101,9 @@ public final class ForwardCounters {
           + " refused="
           + refused
           + " errors="
-          + errors;
+          + errors
+          + " dropped="
+          + dropped;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import dev.portfwd.model.Protocol;
 import io.netty.channel.Channel;
 import java.util.Objects;
 
@@ -27,9 +28,21 @@ final class Listener {
     return route;
   }
 
+  /**
+   * Serves {@code newRoute} from now on. A UDP listener also hears of it on its event loop ({@link
+   * RouteChanged}), to end the sessions that the new {@code from=} no longer allows.
+   */
   void route(Route newRoute) {
     route = Objects.requireNonNull(newRoute, "route");
+    Channel current = channel;
+    if (current != null && key.protocol() == Protocol.UDP) {
+      // Netty runs the event on the channel's own event loop.
+      current.pipeline().fireUserEventTriggered(new RouteChanged(newRoute));
+    }
   }
+
+  /** The event a UDP listener's pipeline receives when a reload swapped its route. */
+  record RouteChanged(Route route) {}
 
   void bound(Channel boundChannel) {
     channel = boundChannel;

@@ -2,6 +2,7 @@ package dev.portfwd.relay;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
@@ -10,17 +11,26 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What both directions of a TCP relay do the same way: closing and passing on half-closes. */
 final class Pipes {
 
   private Pipes() {}
 
-  /** Closes {@code channel} after everything already written to it has been sent. */
+  /**
+   * Closes {@code channel} after everything already written to it has been sent. A channel that
+   * never registered with an event loop (its socket could not be made: Netty's stand-in for it) has
+   * nothing to send or close, and closing it would throw.
+   */
   static void closeOnFlush(Channel channel) {
-    if (channel != null && channel.isActive()) {
+    if (channel == null || !channel.isRegistered()) {
+      return;
+    }
+    if (channel.isActive()) {
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    } else if (channel != null) {
+    } else {
       channel.close();
     }
   }
@@ -99,6 +109,16 @@ final class Pipes {
    * timeout), or null when {@code cause} is unexpected and deserves a stack trace.
    */
   static String expected(Throwable cause) {
+    if (cause instanceof ChannelException) {
+      // A socket that could not be made (file descriptors exhausted): Netty wraps the error of
+      // socket() in the channel factory's ChannelException, and that in the constructor's.
+      for (Throwable inner = cause.getCause(); inner != null; inner = inner.getCause()) {
+        if (inner instanceof IOException io) {
+          return shortMessage(io);
+        }
+      }
+      return null;
+    }
     if (cause instanceof ConnectTimeoutException) {
       return "connect timed out";
     }
@@ -111,13 +131,16 @@ final class Pipes {
     return null;
   }
 
+  // Netty's prefixes: "connect(..) failed: ", "accept(..) failed with error(-24): ".
+  private static final Pattern FAILED = Pattern.compile("failed(?: with error\\(-?\\d+\\))?: ");
+
   /** The message without Netty's {@code "connect(..) failed: "} prefix and the address suffix. */
   static String shortMessage(Throwable cause) {
     String message =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    int failed = message.indexOf("failed: ");
-    if (failed >= 0) {
-      message = message.substring(failed + "failed: ".length());
+    Matcher failed = FAILED.matcher(message);
+    if (failed.find()) {
+      message = message.substring(failed.end());
     }
     int colon = message.indexOf(": /");
     if (colon >= 0) {

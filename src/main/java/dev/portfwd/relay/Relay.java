@@ -43,6 +43,8 @@ public final class Relay implements AutoCloseable {
   private final RelayOptions options;
   private final RelayCounters counters;
   private final EventLoopGroup workers;
+  private final ConnectionLimits limits;
+  private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private boolean accepting = true;
 
@@ -51,6 +53,8 @@ public final class Relay implements AutoCloseable {
     this.options = options;
     this.counters = counters;
     this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
+    this.limits = new ConnectionLimits(options.maxConnections(), options.maxConnectionsPerSource());
+    workers.scheduleAtFixedRate(rateLimitedLog::flush, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -151,13 +155,17 @@ public final class Relay implements AutoCloseable {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new TcpAcceptInitializer(listener, transport, options));
+          .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
+          .childHandler(
+              new TcpAcceptInitializer(listener, transport, options, limits, rateLimitedLog));
     }
     return new Bootstrap()
         .group(workers)
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
-        .handler(new UdpFrontendHandler(listener, transport, options));
+        .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
+        .handler(new UdpFrontendHandler(listener, transport, options, rateLimitedLog));
   }
 
   /** {@code ::} (both IP versions on Linux) first, then {@code 0.0.0.0} for IPv4-only hosts. */
@@ -198,6 +206,10 @@ public final class Relay implements AutoCloseable {
     return counters;
   }
 
+  public RelayOptions options() {
+    return options;
+  }
+
   public Transport transport() {
     return transport;
   }
@@ -207,5 +219,6 @@ public final class Relay implements AutoCloseable {
   public void close() {
     stopAccepting();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    rateLimitedLog.flushAll();
   }
 }

@@ -10,6 +10,10 @@ import java.util.Objects;
  * @param idleTimeout a TCP connection with no traffic either way for this long is closed
  * @param udpIdleTimeout a UDP session with no datagram either way for this long ends
  * @param maxUdpSessions UDP clients served at once per listening port; more are dropped
+ * @param maxUdpSessionsPerSource UDP sessions per listening port from one client address; 0: no
+ *     limit
+ * @param maxConnections TCP connections open at once over the whole relay; more are refused
+ * @param maxConnectionsPerSource TCP connections open at once from one client address; 0: no limit
  * @param verbose log one line per connection and session, not only per event
  */
 public record RelayOptions(
@@ -17,6 +21,9 @@ public record RelayOptions(
     Duration idleTimeout,
     Duration udpIdleTimeout,
     int maxUdpSessions,
+    int maxUdpSessionsPerSource,
+    int maxConnections,
+    int maxConnectionsPerSource,
     boolean verbose) {
 
   public RelayOptions {
@@ -32,11 +39,29 @@ public record RelayOptions(
     if (maxUdpSessions < 1) {
       throw new IllegalArgumentException("max UDP sessions must be at least 1");
     }
+    if (maxUdpSessionsPerSource < 0) {
+      throw new IllegalArgumentException(
+          "--max-udp-sessions-per-source must be 0 (no limit) or more");
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("--max-connections must be at least 1");
+    }
+    if (maxConnectionsPerSource < 0) {
+      throw new IllegalArgumentException(
+          "--max-connections-per-source must be 0 (no limit) or more");
+    }
   }
 
   /** The defaults of {@code portfwd relay}. */
   public static RelayOptions defaults() {
     return new RelayOptions(
-        Duration.ofSeconds(5), Duration.ofHours(1), Duration.ofSeconds(60), 10_000, false);
+        Duration.ofSeconds(5),
+        Duration.ofHours(1),
+        Duration.ofSeconds(60),
+        10_000,
+        1_000,
+        10_000,
+        1_000,
+        false);
   }
 }

@@ -66,6 +66,9 @@ public final class RelayService {
             + (relay.transport().reasonForNio().isEmpty()
                 ? ""
                 : " (" + relay.transport().reasonForNio() + ")"));
+    ConnectionLimits.fileLimitWarning(
+            relay.options().maxConnections(), ConnectionLimits.fileLimit())
+        .ifPresent(LOG::warning);
     return relay.apply(table);
   }
 

@@ -5,12 +5,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Sets up each accepted TCP connection with the route its listener has at that moment: turns away
- * sources {@code from=} does not allow (closed at once, before any backend is contacted), then adds
- * the idle timer and the frontend handler, and keeps the counters.
+ * sources {@code from=} does not allow and connections over the relay's limits (closed at once,
+ * before any backend is contacted; counted as refused, logged at a bounded rate), then adds the
+ * idle timer and the frontend handler, and keeps the counters.
  */
 final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
 
@@ -19,11 +21,20 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
   private final Listener listener;
   private final Transport transport;
   private final RelayOptions options;
+  private final ConnectionLimits limits;
+  private final RateLimitedLog rateLimitedLog;
 
-  TcpAcceptInitializer(Listener listener, Transport transport, RelayOptions options) {
+  TcpAcceptInitializer(
+      Listener listener,
+      Transport transport,
+      RelayOptions options,
+      ConnectionLimits limits,
+      RateLimitedLog rateLimitedLog) {
     this.listener = listener;
     this.transport = transport;
     this.options = options;
+    this.limits = limits;
+    this.rateLimitedLog = rateLimitedLog;
   }
 
   @Override
@@ -31,14 +42,12 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
     Route route = listener.route();
     InetSocketAddress source = DualStackAddresses.unmap(client.remoteAddress());
     if (!route.allows(source.getAddress())) {
-      route.counters().refused();
-      LOG.info(
-          "refused "
-              + DualStackAddresses.format(source)
-              + " on "
-              + route.describe()
-              + ": not allowed by from=");
-      client.close();
+      refuse(client, route, source, "from", "not allowed by from=");
+      return;
+    }
+    ConnectionLimits.Refusal overLimit = limits.tryOpen(source.getAddress());
+    if (overLimit != null) {
+      refuse(client, route, source, overLimit.limit(), overLimit.reason());
       return;
     }
     ForwardCounters counters = route.counters();
@@ -50,6 +59,7 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
         .closeFuture()
         .addListener(
             closed -> {
+              limits.closed(source.getAddress());
               counters.closed();
               if (options.verbose()) {
                 LOG.fine("close " + DualStackAddresses.format(source) + " on " + route.describe());
@@ -59,6 +69,18 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
     if (idle > 0) {
       client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
     }
-    client.pipeline().addLast("relay", new TcpFrontendHandler(route, transport, options));
+    client
+        .pipeline()
+        .addLast("relay", new TcpFrontendHandler(route, transport, options, rateLimitedLog));
+  }
+
+  private void refuse(
+      Channel client, Route route, InetSocketAddress source, String kind, String reason) {
+    route.counters().refused();
+    rateLimitedLog.log(
+        Level.INFO,
+        "refused " + kind + " " + route.describe(),
+        "refused " + DualStackAddresses.format(source) + " on " + route.describe() + ": " + reason);
+    client.close();
   }
 }

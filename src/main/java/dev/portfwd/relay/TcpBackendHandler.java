@@ -5,8 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The backend side of one TCP connection: copies the backend's data to the client one chunk at a
@@ -15,14 +13,14 @@ import java.util.logging.Logger;
  */
 final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
-  private static final Logger LOG = Logger.getLogger(TcpBackendHandler.class.getPackageName());
-
   private final Channel client;
   private final Route route;
+  private final ConnectionFailure failure;
 
-  TcpBackendHandler(Channel client, Route route) {
+  TcpBackendHandler(Channel client, Route route, ConnectionFailure failure) {
     this.client = client;
     this.route = route;
+    this.failure = failure;
   }
 
   @Override
@@ -54,18 +52,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    logFailure("backend " + DualStackAddresses.format(route.backend()), route, cause);
+    failure.failed("backend " + DualStackAddresses.format(route.backend()), cause);
     ctx.close();
-  }
-
-  /** One line for an expected network error (counted), a stack trace only for a surprise. */
-  static void logFailure(String who, Route route, Throwable cause) {
-    route.counters().error();
-    String reason = Pipes.expected(cause);
-    if (reason != null) {
-      LOG.fine(who + " on " + route.describe() + ": " + reason);
-    } else {
-      LOG.log(Level.WARNING, who + " on " + route.describe() + ": unexpected error", cause);
-    }
   }
 }

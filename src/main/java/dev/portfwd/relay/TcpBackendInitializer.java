@@ -12,10 +12,12 @@ final class TcpBackendInitializer extends ChannelInitializer<Channel> {
 
   private final Channel client;
   private final Route route;
+  private final ConnectionFailure failure;
 
-  TcpBackendInitializer(Channel client, Route route) {
+  TcpBackendInitializer(Channel client, Route route, ConnectionFailure failure) {
     this.client = client;
     this.route = route;
+    this.failure = failure;
   }
 
   @Override
@@ -24,6 +26,6 @@ final class TcpBackendInitializer extends ChannelInitializer<Channel> {
       // The encoder turns the one HAProxyMessage written first into header bytes; data passes by.
       backend.pipeline().addLast("proxy-header", HAProxyMessageEncoder.INSTANCE);
     }
-    backend.pipeline().addLast("relay", new TcpBackendHandler(client, route));
+    backend.pipeline().addLast("relay", new TcpBackendHandler(client, route, failure));
   }
 }

@@ -14,7 +14,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -30,6 +29,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private final Route route;
   private final Transport transport;
   private final RelayOptions options;
+  private final ConnectionFailure failure;
   private Channel backend;
   // Once a FIN has arrived, epoll reads everything up to it even with auto-read off; what comes
   // before the backend is connected waits here (at most the socket's receive buffer) and the FIN
@@ -38,10 +38,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean connected;
   private boolean inputEndedEarly;
 
-  TcpFrontendHandler(Route route, Transport transport, RelayOptions options) {
+  TcpFrontendHandler(
+      Route route, Transport transport, RelayOptions options, RateLimitedLog rateLimitedLog) {
     this.route = route;
     this.transport = transport;
     this.options = options;
+    this.failure = new ConnectionFailure(route, rateLimitedLog);
   }
 
   @Override
@@ -58,50 +60,48 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new TcpBackendInitializer(client, route));
+            .handler(new TcpBackendInitializer(client, route, failure));
     ChannelFuture connect = bootstrap.connect(route.backend());
     backend = connect.channel();
     connect.addListener(
         (ChannelFutureListener)
             future -> {
-              if (future.isSuccess()) {
-                connected = true;
-                PortfwdEpollGuard.keepRegistered(backend);
-                ProxyHeaders.forTcp(route.forward().proxyProtocol(), client)
-                    .ifPresent(backend::write);
-                for (Object msg = early.poll(); msg != null; msg = early.poll()) {
-                  backend.write(msg);
-                }
-                backend
-                    .writeAndFlush(Unpooled.EMPTY_BUFFER)
-                    .addListener(
-                        (ChannelFutureListener)
-                            flushed -> {
-                              if (!flushed.isSuccess()) {
-                                client.close();
-                              } else if (inputEndedEarly) {
-                                Pipes.passEndOfInput(client, backend);
-                              } else {
-                                Pipes.readMore(client);
-                              }
-                            });
+              if (!client.eventLoop().inEventLoop()) {
+                // A socket that could not be made fails on Netty's global executor: come back to
+                // the client's loop, which owns this handler's state.
+                client.eventLoop().execute(() -> onConnect(client, future));
               } else {
-                releaseEarly();
-                route.counters().error();
-                String reason = Pipes.expected(future.cause());
-                LOG.log(
-                    Level.INFO,
-                    "backend "
-                        + DualStackAddresses.format(route.backend())
-                        + " failed for client "
-                        + DualStackAddresses.format(client.remoteAddress())
-                        + " on "
-                        + route.describe()
-                        + ": "
-                        + (reason == null ? future.cause() : reason));
-                client.close();
+                onConnect(client, future);
               }
             });
+  }
+
+  private void onConnect(Channel client, ChannelFuture future) {
+    if (future.isSuccess()) {
+      connected = true;
+      PortfwdEpollGuard.keepRegistered(backend);
+      ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
+      for (Object msg = early.poll(); msg != null; msg = early.poll()) {
+        backend.write(msg);
+      }
+      backend
+          .writeAndFlush(Unpooled.EMPTY_BUFFER)
+          .addListener(
+              (ChannelFutureListener)
+                  flushed -> {
+                    if (!flushed.isSuccess()) {
+                      client.close();
+                    } else if (inputEndedEarly) {
+                      Pipes.passEndOfInput(client, backend);
+                    } else {
+                      Pipes.readMore(client);
+                    }
+                  });
+    } else {
+      releaseEarly();
+      failure.connectFailed(DualStackAddresses.format(client.remoteAddress()), future.cause());
+      client.close();
+    }
   }
 
   @Override
@@ -159,8 +159,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    TcpBackendHandler.logFailure(
-        "client " + DualStackAddresses.format(ctx.channel().remoteAddress()), route, cause);
+    failure.failed("client " + DualStackAddresses.format(ctx.channel().remoteAddress()), cause);
     ctx.close();
   }
 }

@@ -8,7 +8,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.util.logging.Logger;
 
-/** Sends a UDP session's replies from the backend back to its client, from the listening socket. */
+/**
+ * Sends a UDP session's replies from the backend back to its client, from the listening socket; a
+ * reply that the listening socket's queue cannot take is dropped and counted.
+ */
 final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private static final Logger LOG = Logger.getLogger(UdpBackendHandler.class.getPackageName());
@@ -28,11 +31,21 @@ final class UdpBackendHandler extends SimpleChannelInboundHandler<DatagramPacket
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket reply) {
-    if (!listening.isActive() || !listening.isWritable()) {
-      return; // dropped, as a full socket buffer would
+    if (!listening.isActive()) {
+      return;
+    }
+    if (!listening.isWritable()) {
+      // As for the way in (UdpSession): flush once, then drop what the queue cannot take.
+      listening.flush();
+      if (!listening.isWritable()) {
+        route.counters().dropped();
+        return;
+      }
     }
     route.counters().toClient(reply.content().readableBytes());
-    listening.write(new DatagramPacket(reply.content().retain(), client), listening.voidPromise());
+    listening.write(
+        new DatagramPacket(Datagrams.compact(reply.content().retain(), ctx.alloc()), client),
+        listening.voidPromise());
   }
 
   @Override

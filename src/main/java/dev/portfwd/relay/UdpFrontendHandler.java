@@ -5,8 +5,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -14,20 +16,24 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The listening side of a UDP forward. Each client address gets a session: its own connected socket
  * to the backend, so the backend's replies can be told apart and sent back to the right client from
  * the listening socket. Sessions live on the listener's event loop, so the session table needs no
- * locks; they end after the idle timeout, and at most {@code maxUdpSessions} exist at once
- * (datagrams from further clients are dropped and counted as refused).
+ * locks; they end after the idle timeout, and at most {@code maxUdpSessions} exist at once, at most
+ * {@code maxUdpSessionsPerSource} of them from one client address (datagrams of further clients are
+ * dropped and counted as refused; their log lines are rate-limited). When a reload changes the
+ * route's {@code from=}, the sessions of clients it no longer allows end.
  */
 final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
@@ -36,13 +42,17 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Listener listener;
   private final Transport transport;
   private final RelayOptions options;
+  private final RateLimitedLog rateLimitedLog;
   private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final Set<UdpSession> unflushed = new LinkedHashSet<>();
 
-  UdpFrontendHandler(Listener listener, Transport transport, RelayOptions options) {
+  UdpFrontendHandler(
+      Listener listener, Transport transport, RelayOptions options, RateLimitedLog rateLimitedLog) {
     this.listener = listener;
     this.transport = transport;
     this.options = options;
+    this.rateLimitedLog = rateLimitedLog;
   }
 
   @Override
@@ -51,34 +61,85 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     UdpSession session = sessions.get(sender);
     if (session == null) {
       Route route = listener.route();
-      if (!route.allows(DualStackAddresses.unmap(sender).getAddress())) {
-        route.counters().refused();
-        if (options.verbose()) {
-          LOG.fine(
-              "dropped datagram from "
-                  + DualStackAddresses.format(sender)
-                  + " on "
-                  + route.describe()
-                  + ": not allowed by from=");
-        }
+      InetAddress source = DualStackAddresses.unmap(sender).getAddress();
+      if (!route.allows(source)) {
+        refuse(sender, route, "from", "not allowed by from=");
         return;
       }
       if (sessions.size() >= options.maxUdpSessions()) {
-        route.counters().refused();
-        LOG.info(
-            "dropped datagram from "
-                + DualStackAddresses.format(sender)
-                + " on "
-                + route.describe()
-                + ": "
-                + sessions.size()
-                + " UDP sessions already (--max-udp-sessions)");
+        refuse(
+            sender,
+            route,
+            "--max-udp-sessions",
+            sessions.size()
+                + " UDP sessions already (--max-udp-sessions "
+                + options.maxUdpSessions()
+                + ")");
+        return;
+      }
+      int fromSource = perSource.getOrDefault(source, 0);
+      if (options.maxUdpSessionsPerSource() > 0
+          && fromSource >= options.maxUdpSessionsPerSource()) {
+        refuse(
+            sender,
+            route,
+            "--max-udp-sessions-per-source",
+            fromSource
+                + " UDP sessions from this address already (--max-udp-sessions-per-source "
+                + options.maxUdpSessionsPerSource()
+                + ")");
         return;
       }
       session = open(ctx.channel(), sender, packet.recipient(), route);
+      if (session == null) {
+        return;
+      }
     }
     if (session.forward(packet.content().retain())) {
       unflushed.add(session);
+    }
+  }
+
+  /** A datagram that starts no session: counted as refused, logged at a bounded rate. */
+  private void refuse(InetSocketAddress sender, Route route, String kind, String reason) {
+    route.counters().refused();
+    rateLimitedLog.log(
+        Level.INFO,
+        "udp refused " + kind + " " + route.describe(),
+        "dropped datagram from "
+            + DualStackAddresses.format(sender)
+            + " on "
+            + route.describe()
+            + ": "
+            + reason);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof Listener.RouteChanged changed) {
+      endDisallowed(changed.route());
+    } else {
+      ctx.fireUserEventTriggered(event);
+    }
+  }
+
+  /** Ends the sessions of clients that {@code route}'s {@code from=} does not allow (a reload). */
+  private void endDisallowed(Route route) {
+    List<UdpSession> disallowed = new ArrayList<>();
+    sessions.forEach(
+        (client, session) -> {
+          if (!route.allows(DualStackAddresses.unmap(client).getAddress())) {
+            disallowed.add(session);
+          }
+        });
+    if (!disallowed.isEmpty()) {
+      disallowed.forEach(UdpSession::close);
+      LOG.info(
+          "ended "
+              + disallowed.size()
+              + " UDP sessions on "
+              + route.describe()
+              + " whose clients from= no longer allows");
     }
   }
 
@@ -98,10 +159,12 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             ? ProxyHeaders.forUdp(client, localOf(listening, client, recipient))
             : null;
     long idle = options.udpIdleTimeout().toMillis();
-    ChannelFuture connect =
+    ChannelFuture registered =
         new Bootstrap()
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
+            .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -116,31 +179,75 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                         .addLast("relay", new UdpBackendHandler(listening, client, route, options));
                   }
                 })
-            .connect(route.backend());
+            .register();
+    // The backend is an address, never a name: connect without Bootstrap's resolver.
+    ChannelFuture connect =
+        registered.isDone() && !registered.isSuccess()
+            ? registered
+            : registered.channel().connect(route.backend());
+    if (connect.isDone() && !connect.isSuccess()) {
+      // socket() failed (out of file descriptors): Netty hands back a stand-in channel whose close
+      // never fires, so no session is kept; the client's next datagram tries again.
+      if (header != null) {
+        header.release();
+      }
+      failed(client, route, connect.cause());
+      return null;
+    }
     UdpSession session = new UdpSession(connect, header, route.counters());
     sessions.put(client, session);
+    perSource.merge(DualStackAddresses.unmap(client).getAddress(), 1, Integer::sum);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
     }
-    connect
-        .channel()
-        .closeFuture()
-        .addListener(
-            closed -> {
-              sessions.remove(client, session);
-              unflushed.remove(session);
-              session.release();
-              route.counters().closed();
-              if (options.verbose()) {
-                LOG.fine(
-                    "udp session ended "
-                        + DualStackAddresses.format(client)
-                        + " on "
-                        + route.describe());
+    connect.channel().closeFuture().addListener(closed -> ended(client, session, route));
+    connect.addListener(
+        (ChannelFutureListener)
+            done -> {
+              if (!done.isSuccess()) {
+                // An unconnected socket never becomes active, so its idle timer never starts.
+                failed(client, route, done.cause());
+                done.channel().close();
               }
             });
     return session;
+  }
+
+  /** Forgets {@code session} once its socket has closed. */
+  private void ended(InetSocketAddress client, UdpSession session, Route route) {
+    if (!sessions.remove(client, session)) {
+      return;
+    }
+    perSource.computeIfPresent(
+        DualStackAddresses.unmap(client).getAddress(), (source, n) -> n == 1 ? null : n - 1);
+    unflushed.remove(session);
+    session.release();
+    route.counters().closed();
+    if (options.verbose()) {
+      LOG.fine(
+          "udp session ended " + DualStackAddresses.format(client) + " on " + route.describe());
+    }
+  }
+
+  /** A session's socket could not be made or connected: counted, logged at a bounded rate. */
+  private void failed(InetSocketAddress client, Route route, Throwable cause) {
+    route.counters().error();
+    String reason = Pipes.expected(cause);
+    rateLimitedLog.log(
+        Level.INFO,
+        "udp session " + route.describe(),
+        "udp session for "
+            + DualStackAddresses.format(client)
+            + " on "
+            + route.describe()
+            + " failed: "
+            + (reason == null ? cause.toString() : reason));
+  }
+
+  /** How many UDP sessions are open (tests). */
+  int sessionCount() {
+    return sessions.size();
   }
 
   /**

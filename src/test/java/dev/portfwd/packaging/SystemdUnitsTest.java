@@ -58,6 +58,16 @@ class SystemdUnitsTest {
   }
 
   @Test
+  void relayServiceCapsDirectMemory() throws IOException {
+    List<String> lines = Files.readAllLines(DIR.resolve("portfwd-relay.service"));
+    assertThat(lines)
+        .anyMatch(
+            l ->
+                l.startsWith("ExecStart=/usr/bin/java -XX:MaxDirectMemorySize=")
+                    && l.contains(" -jar "));
+  }
+
+  @Test
   void sysctlDropInSetsOnlyKeysThatExist() throws IOException {
     List<String> settings =
         Files.readAllLines(DIR.resolve("90-portfwd-forwarding.conf")).stream()

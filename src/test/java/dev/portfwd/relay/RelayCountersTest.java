@@ -34,8 +34,8 @@ class RelayCountersTest {
     udp.refused();
     assertThat(counters.snapshot().stream().map(ForwardCounters.Snapshot::line))
         .containsExactly(
-            "tcp 53 active=1 total=1 bytes_in=10 bytes_out=20 refused=0 errors=0",
-            "udp 53 active=0 total=0 bytes_in=0 bytes_out=0 refused=1 errors=0");
+            "tcp 53 active=1 total=1 bytes_in=10 bytes_out=20 refused=0 errors=0 dropped=0",
+            "udp 53 active=0 total=0 bytes_in=0 bytes_out=0 refused=1 errors=0 dropped=0");
     assertThat(counters.activeTcp()).isEqualTo(1);
   }
 }

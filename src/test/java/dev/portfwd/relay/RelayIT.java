@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,25 @@ class RelayIT {
     relay.awaitLog("stats tcp 14000-14002 active=0 total=3", Duration.ofSeconds(5));
     relay.awaitLog(
         "stats udp 13102 active=1 total=1 bytes_in=10 bytes_out=10", Duration.ofSeconds(5));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void relaysDatagramsOfEverySizeWhole() throws Exception {
+    Path table = table("sizes.txt", "13150 192.0.2.2 80 udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13150);
+    // Netty reads datagrams into 2,048 bytes unless told otherwise and cuts the rest silently.
+    String sizes = "100,2049,20000,65507";
+    assertThat(
+            topology
+                .exec(
+                    "client",
+                    RelayProcess.tool("datagrams", "203.0.113.1", "13150", sizes)
+                        .toArray(String[]::new))
+                .stdout()
+                .strip())
+        .isEqualTo(sizes);
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
@@ -234,6 +256,301 @@ class RelayIT {
     assertThat(rssKb).isLessThan(400_000);
     relay.signal("TERM");
     relay.awaitExit(Duration.ofSeconds(40));
+  }
+
+  @Test
+  void boundsUdpQueuesTowardsASlowBackendAndKeepsServingTcp() throws Exception {
+    // A backend behind a 1 Mbit/s link whose queue (1 MB) is longer than a socket's send buffer,
+    // so the relay's socket towards it fills and the relay itself must hold or drop.
+    topology.addVpnHost("slow", "192.0.2.3", null);
+    String peer = topology.exec("slow", "cat", "/sys/class/net/eth0/iflink").stdout().strip();
+    topology.sh(
+        "gateway",
+        "tc qdisc add dev $(ip -o link | awk -F': ' '$1 == "
+            + peer
+            + " {print $2}' | cut -d@ -f1) root tbf rate 1mbit burst 32kbit limit 1mb");
+    topology.spawn("slow", "socat", "-u", "UDP-RECV:9000", "/dev/null");
+    topology.awaitListening("slow", "udp", 9000, Duration.ofSeconds(10));
+    Path table =
+        table(
+            "slowudp.txt",
+            """
+        13170  192.0.2.3  9000  udp
+        13171  192.0.2.2  80    tcp
+        """);
+    // A cap of direct memory like the systemd unit's, smaller, so a leak shows in seconds.
+    RelayProcess relay =
+        RelayProcess.start(
+            topology, table, "tcp", 13171, List.of("-XX:MaxDirectMemorySize=32m"), "--verbose");
+    assertThat(client("echo before | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .isEqualTo("before\n");
+    long rssBefore = relay.rssKb();
+    CompletableFuture<CommandResult> flood =
+        CompletableFuture.supplyAsync(
+            () ->
+                topology.exec(
+                    "client",
+                    RelayProcess.tool("udpflood", "203.0.113.1", "13170", "60000", "8")
+                        .toArray(String[]::new)));
+    Thread.sleep(5000);
+    assertThat(client("echo during | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .as("a TCP forward of the same relay during the flood")
+        .isEqualTo("during\n");
+    String sent = flood.get(30, TimeUnit.SECONDS).stdout().strip();
+    long rssAfter = relay.rssKb();
+    assertThat(client("echo after | timeout 5 socat -t2 - TCP:203.0.113.1:13171").stdout())
+        .isEqualTo("after\n");
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13170 active=1 total=1 ", Duration.ofSeconds(5));
+    Matcher stats =
+        Pattern.compile("stats udp 13170 .* bytes_in=(\\d+) .* dropped=(\\d+)")
+            .matcher(relay.log());
+    assertThat(stats.find()).isTrue();
+    System.out.printf(
+        "udp flood: %s, relay RSS %d -> %d MB, %s bytes to the backend, %s datagrams dropped%n",
+        sent, rssBefore / 1024, rssAfter / 1024, stats.group(1), stats.group(2));
+    // What the relay took for the backend: what 1 Mbit/s carries in 8 s (1 MB), plus the link's
+    // queue (1 MB), the socket's buffer and the session's 64 KiB. Unbounded, it took 31 MB.
+    assertThat(Long.parseLong(stats.group(1))).as("bytes queued or sent").isLessThan(4_000_000);
+    assertThat(Long.parseLong(stats.group(2))).as("datagrams dropped").isPositive();
+    assertThat(relay.log()).doesNotContain("OutOfMemoryError", "\tat ");
+    assertThat(rssAfter - rssBefore).as("RSS growth in KiB").isLessThan(100_000);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  /**
+   * Opens {@code count} connections from {@code role} to the relay's {@code port} and keeps them
+   * open for {@code holdSeconds} in the background; returns what the tool said once they echoed (or
+   * its deadline of {@code seconds} passed).
+   */
+  private String hold(String role, int port, int count, int seconds, int holdSeconds)
+      throws Exception {
+    Path out = Files.createTempFile(dir, role + "-hold", ".out");
+    topology.exec(
+        role,
+        "sh",
+        "-c",
+        RelayProcess.shell(
+                RelayProcess.tool(
+                    "concurrent",
+                    "203.0.113.1",
+                    Integer.toString(port),
+                    Integer.toString(count),
+                    Integer.toString(seconds),
+                    Integer.toString(holdSeconds)))
+            + " > "
+            + out
+            + " 2>&1 &");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 20);
+    while (!Files.readString(out).contains("echoed=") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return Files.readString(out).strip();
+  }
+
+  @Test
+  void limitsConnectionsPerSourceAndInTotal() throws Exception {
+    String other = "203.0.113.11";
+    topology.addClient("client2", other, null);
+    Path table = table("limits.txt", "13950 192.0.2.2 80 tcp\n");
+    RelayProcess relay =
+        RelayProcess.start(
+            topology,
+            table,
+            "tcp",
+            13950,
+            "--max-connections",
+            "3",
+            "--max-connections-per-source",
+            "2",
+            "--drain-timeout",
+            "1s");
+    assertThat(hold("client", 13950, 2, 10, 40)).isEqualTo("echoed=2 open=2 failed=0");
+    for (int i = 0; i < 5; i++) {
+      assertThat(client("echo a | timeout 5 socat -t2 - TCP:203.0.113.1:13950").stdout())
+          .as("a third connection from the same source")
+          .isEmpty();
+    }
+    assertThat(
+            topology
+                .exec("client2", "sh", "-c", "echo b | timeout 5 socat -t2 - TCP:203.0.113.1:13950")
+                .stdout())
+        .as("another source still gets in")
+        .isEqualTo("b\n");
+    assertThat(hold("client2", 13950, 1, 10, 40)).isEqualTo("echoed=1 open=1 failed=0");
+    assertThat(
+            topology
+                .exec("client2", "sh", "-c", "echo c | timeout 5 socat -t2 - TCP:203.0.113.1:13950")
+                .stdout())
+        .as("a fourth connection over the total")
+        .isEmpty();
+    relay.awaitLog("(--max-connections 3)", Duration.ofSeconds(5));
+    // Five refusals of one kind: one line at once, one with the count after the interval.
+    relay.awaitLog("[4 like this in the last ", Duration.ofSeconds(15));
+    assertThat(relay.log().lines().filter(l -> l.contains("--max-connections-per-source")))
+        .hasSize(2)
+        .first()
+        .asString()
+        .contains(
+            "refused 203.0.113.10:",
+            "2 connections from this address open already (--max-connections-per-source 2)");
+    relay.signal("USR1");
+    relay.awaitLog(
+        "stats tcp 13950 active=3 total=4 bytes_in=5 bytes_out=5 refused=6", Duration.ofSeconds(5));
+    assertThat(relay.log()).doesNotContain("\tat ");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  private static final int FILE_LIMIT = 64;
+
+  /**
+   * Makes the number of descriptors the relay has left even or odd: a UDP session from a new source
+   * port takes one. Even, connections (two descriptors each) use them all up and the next accept
+   * fails; odd, the last one is accepted and its backend socket cannot be made.
+   */
+  private void leaveFree(RelayProcess relay, boolean even, int port, int[] sourcePort)
+      throws InterruptedException {
+    if ((FILE_LIMIT - settledOpenFiles(relay)) % 2 != (even ? 0 : 1)) {
+      assertThat(
+              client(
+                      "echo u | timeout 5 socat -t1 - UDP:203.0.113.1:"
+                          + port
+                          + ",sourceport="
+                          + sourcePort[0]++)
+                  .stdout())
+          .isEqualTo("u\n");
+    }
+    assertThat((FILE_LIMIT - settledOpenFiles(relay)) % 2).isEqualTo(even ? 0 : 1);
+  }
+
+  /** The relay's open files once they have stayed the same for half a second. */
+  private static int settledOpenFiles(RelayProcess relay) throws InterruptedException {
+    int last = relay.openFiles();
+    for (int i = 0; i < 40; i++) {
+      Thread.sleep(500);
+      int now = relay.openFiles();
+      if (now == last) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  /** Waits until a new TCP connection through {@code port} is relayed again. */
+  private static void awaitServing(int port) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String answer = "";
+    while (!answer.equals("again\n") && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      answer = client("echo again | timeout 5 socat -t2 - TCP:203.0.113.1:" + port).stdout();
+    }
+    assertThat(answer).isEqualTo("again\n");
+  }
+
+  @Test
+  void keepsServingWhenFileDescriptorsRunOut() throws Exception {
+    Path table = table("fds.txt", "13960 192.0.2.2 80 tcp,udp\n");
+    // About 25 descriptors go to the JVM and the listeners: room for some 20 relayed connections.
+    RelayProcess relay =
+        RelayProcess.startWithFileLimit(topology, table, "tcp", 13960, FILE_LIMIT, "--verbose");
+    relay.awaitLog("holds about 0 relayed TCP connections", Duration.ofSeconds(5));
+    int[] sourcePort = {41000};
+    // Accepting fails: EMFILE from accept().
+    leaveFree(relay, /* even= */ true, 13960, sourcePort);
+    assertThat(hold("client", 13960, 60, 6, 1)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    relay.awaitLog(
+        "cannot accept connections on tcp 13960: too many open files", Duration.ofSeconds(5));
+    awaitServing(13960);
+    // The backend's socket cannot be made: EMFILE from socket().
+    leaveFree(relay, /* even= */ false, 13960, sourcePort);
+    assertThat(hold("client", 13960, 60, 6, 1)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    relay.awaitLog("failed for client 203.0.113.10:", Duration.ofSeconds(5));
+    awaitServing(13960);
+    String log = relay.log();
+    assertThat(log)
+        .contains(": too many open files")
+        .doesNotContain("\tat ", "IllegalStateException", "Exception");
+    assertThat(log.lines().filter(l -> l.contains("too many open files")).count())
+        .as("lines about it, at most one per kind and 10 s:\n" + log)
+        .isLessThanOrEqualTo(6);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void servesAUdpClientAgainWhoseSessionCouldNotBeOpened() throws Exception {
+    Path table = table("udpfds.txt", "13970 192.0.2.2 80 tcp,udp\n");
+    RelayProcess relay = RelayProcess.startWithFileLimit(topology, table, "tcp", 13970, FILE_LIMIT);
+    int[] sourcePort = {43000};
+    leaveFree(relay, /* even= */ true, 13970, sourcePort);
+    // TCP connections take every descriptor for 8 s; meanwhile a new UDP client comes.
+    assertThat(hold("client", 13970, 60, 4, 8)).matches("echoed=([1-9]|[1-5][0-9]) open=.*");
+    String datagram = "echo %s | timeout 5 socat -t2 - UDP:203.0.113.1:13970,sourceport=43999";
+    assertThat(client(datagram.formatted("lost")).stdout()).isEmpty();
+    // Once descriptors are free again, the same client is served: no session was left behind.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String answer = "";
+    while (!answer.equals("back\n") && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      answer = client(datagram.formatted("back")).stdout();
+    }
+    assertThat(answer).as(relay.log()).isEqualTo("back\n");
+    assertThat(relay.log())
+        .contains(
+            "udp session for 203.0.113.10:43999 on line 1 (13970 -> 192.0.2.2:80) failed: too many"
+                + " open files");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void capsUdpSessionsPerSourceAndEndsThoseAReloadNoLongerAllows() throws Exception {
+    topology.addClient("client3", "203.0.113.12", null);
+    Path table = table("udpfrom.txt", "13980 192.0.2.2 80 udp from=203.0.113.0/24\n");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "udp", 13980, "--max-udp-sessions-per-source", "2");
+    String send = "echo %s | timeout 5 socat -t2 - UDP:203.0.113.1:13980,sourceport=%d";
+    assertThat(client(send.formatted("a", 44001)).stdout()).isEqualTo("a\n");
+    assertThat(client(send.formatted("b", 44002)).stdout()).isEqualTo("b\n");
+    for (int i = 0; i < 3; i++) {
+      assertThat(client(send.formatted("c", 44003)).stdout())
+          .as("a third session from one address")
+          .isEmpty();
+    }
+    assertThat(topology.exec("client3", "sh", "-c", send.formatted("d", 44001)).stdout())
+        .as("another address still gets one")
+        .isEqualTo("d\n");
+    assertThat(
+            relay
+                .log()
+                .lines()
+                .filter(l -> l.contains("(--max-udp-sessions-per-source 2)"))
+                .count())
+        .as("one line for three dropped datagrams")
+        .isEqualTo(1);
+    // A reload narrows from= to 203.0.113.10: the session of 203.0.113.12 ends at once.
+    Files.writeString(
+        table.resolveSibling("udpfrom.tmp"), "13980 192.0.2.2 80 udp from=203.0.113.10/32\n");
+    Files.move(
+        table.resolveSibling("udpfrom.tmp"),
+        table,
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    relay.awaitLog(
+        "ended 1 UDP sessions on line 1 (13980 -> 192.0.2.2:80) whose clients from= no longer"
+            + " allows",
+        Duration.ofSeconds(10));
+    assertThat(topology.exec("client3", "sh", "-c", send.formatted("e", 44001)).stdout())
+        .as("the disallowed client, from the port of its old session")
+        .isEmpty();
+    assertThat(client(send.formatted("f", 44001)).stdout()).isEqualTo("f\n");
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13980 active=2 total=3 ", Duration.ofSeconds(5));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
   @Test

@@ -38,7 +38,9 @@ class RelayLoadIT {
       topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(20));
       Path table = dir.resolve("many.txt");
       Files.writeString(table, "16000 192.0.2.2 80 tcp\n");
-      RelayProcess relay = RelayProcess.start(topology, table, "tcp", 16000);
+      // One client address holds them all: no per-source limit.
+      RelayProcess relay =
+          RelayProcess.start(topology, table, "tcp", 16000, "--max-connections-per-source", "0");
       CompletableFuture<CommandResult> clients =
           CompletableFuture.supplyAsync(
               () ->

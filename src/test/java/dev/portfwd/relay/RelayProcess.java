@@ -30,13 +30,50 @@ final class RelayProcess {
   /** Starts the relay on {@code table} with {@code options}; waits until {@code port} listens. */
   static RelayProcess start(
       Topology topology, Path table, String protocol, int port, String... options) {
+    return start(topology, table, protocol, port, List.of(), options);
+  }
+
+  /**
+   * Starts the relay with {@code jvmOptions} too (through JAVA_TOOL_OPTIONS, which the JVM
+   * announces on standard error, so in the log).
+   */
+  static RelayProcess start(
+      Topology topology,
+      Path table,
+      String protocol,
+      int port,
+      List<String> jvmOptions,
+      String... options) {
+    return launch(topology, table, protocol, port, jvmOptions, 0, options);
+  }
+
+  /** Starts the relay with at most {@code openFiles} file descriptors (soft and hard limit). */
+  static RelayProcess startWithFileLimit(
+      Topology topology, Path table, String protocol, int port, int openFiles, String... options) {
+    return launch(topology, table, protocol, port, List.of(), openFiles, options);
+  }
+
+  private static RelayProcess launch(
+      Topology topology,
+      Path table,
+      String protocol,
+      int port,
+      List<String> jvmOptions,
+      int openFiles,
+      String... options) {
     List<String> args = new ArrayList<>(List.of("relay", table.toString()));
     args.addAll(List.of(options));
     Path log = table.resolveSibling(table.getFileName() + ".log");
+    List<String> argv = new ArrayList<>(PortfwdJar.command(args.toArray(String[]::new)));
+    if (!jvmOptions.isEmpty()) {
+      // PortfwdJar.command starts with /usr/bin/env: its variables come right after it.
+      argv.add(1, "JAVA_TOOL_OPTIONS=" + String.join(" ", jvmOptions));
+    }
     // The JVM raises its soft file limit to the hard one by itself (-XX:+MaxFDLimit).
     String command =
-        "exec "
-            + shell(PortfwdJar.command(args.toArray(String[]::new)))
+        (openFiles > 0 ? "ulimit -n " + openFiles + " && " : "")
+            + "exec "
+            + shell(argv)
             + " 2>"
             + log
             + " >>"
@@ -114,6 +151,20 @@ final class RelayProcess {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** The relay process's resident memory in KiB. */
+  long rssKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError("relay process " + pid() + " is gone; log:\n" + log(), e);
+    }
+    throw new AssertionError("no VmRSS for " + pid());
   }
 
   /** Open file descriptors of the relay process. */

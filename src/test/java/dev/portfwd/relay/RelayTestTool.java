@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.PortfwdEpollGuard;
@@ -27,6 +28,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrent HOST PORT N SECONDS [HOLD] opens N connections at once, checks each echoes, prints
  *                                    "echoed=K open=K failed=0", keeps them HOLD seconds more
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
+ * datagrams HOST PORT SIZES          sends one UDP datagram of each size (100,60000) from one
+ *                                    socket, prints the size of each reply ("lost" after 3 s)
+ * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
+ *                                    can, prints "sent=K"
  * </pre>
  */
 public final class RelayTestTool {
@@ -69,6 +76,13 @@ public final class RelayTestTool {
               args.length > 5 ? Integer.parseInt(args[5]) : 0);
       case "sequential" ->
           sequential(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
+      case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "udpflood" ->
+          udpFlood(
               args[1],
               Integer.parseInt(args[2]),
               Integer.parseInt(args[3]),
@@ -114,6 +128,7 @@ public final class RelayTestTool {
       new Bootstrap()
           .group(group)
           .channel(transport.datagramChannel())
+          .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
           .handler(new UdpEcho(proxy))
           .bind(new InetSocketAddress(InetAddress.getByName("::"), port))
           .sync();
@@ -331,6 +346,48 @@ public final class RelayTestTool {
       }
     }
     System.out.println("done=" + done + " failed=" + failed);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void datagrams(String host, int port, String sizes) throws Exception {
+    List<String> received = new ArrayList<>();
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      socket.connect(new InetSocketAddress(host, port));
+      socket.configureBlocking(false);
+      ByteBuffer reply = ByteBuffer.allocate(65_536);
+      for (String size : sizes.split(",")) {
+        socket.write(ByteBuffer.allocate(Integer.parseInt(size)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        reply.clear();
+        int length = 0;
+        while (length == 0 && System.nanoTime() < deadline) {
+          length = socket.read(reply);
+          if (length == 0) {
+            Thread.sleep(5);
+          }
+        }
+        received.add(length > 0 ? Integer.toString(length) : "lost");
+      }
+    }
+    System.out.println(String.join(",", received));
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void udpFlood(String host, int port, int size, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long sent = 0;
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      socket.connect(new InetSocketAddress(host, port));
+      ByteBuffer datagram = ByteBuffer.allocateDirect(size);
+      while (System.nanoTime() < deadline) {
+        datagram.clear();
+        socket.write(datagram);
+        sent++;
+      }
+    }
+    System.out.println("sent=" + sent);
     System.out.flush();
     System.exit(0);
   }

@@ -1,11 +1,13 @@
 package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.portfwd.model.Protocol;
 import dev.portfwd.table.TableParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
@@ -13,8 +15,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The backend relay handler without sockets: one EmbeddedChannel per side. */
@@ -26,11 +32,13 @@ class TcpHandlersTest {
           .values()
           .iterator()
           .next();
+  private final RateLimitedLog log = new RateLimitedLog(Logger.getLogger(getClass().getName()));
+  private final ConnectionFailure failure = new ConnectionFailure(route, log);
 
   @Test
   void copiesBackendDataToTheClientAndCountsIt() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route));
+    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
     backend.writeInbound(Unpooled.copiedBuffer("reply", StandardCharsets.US_ASCII));
     ByteBuf out = client.readOutbound();
     try {
@@ -59,7 +67,7 @@ class TcpHandlersTest {
                 reads.incrementAndGet();
               }
             },
-            new TcpBackendHandler(client, route));
+            new TcpBackendHandler(client, route, failure));
     backend.config().setAutoRead(false);
     return backend;
   }
@@ -98,7 +106,7 @@ class TcpHandlersTest {
   @Test
   void closesTheClientWhenTheBackendCloses() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route));
+    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
     backend.close();
     client.runPendingTasks();
     assertThat(client.isOpen()).isFalse();
@@ -107,7 +115,7 @@ class TcpHandlersTest {
   @Test
   void endsAClientThatCannotHalfCloseWhenTheBackendSendsFin() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route));
+    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
     backend.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     client.runPendingTasks();
     assertThat(client.isOpen()).isFalse();
@@ -116,11 +124,71 @@ class TcpHandlersTest {
   @Test
   void countsBackendErrorsWithoutStackTraces() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route));
+    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
     backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
     assertThat(backend.isOpen()).isFalse();
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
     assertThat(Pipes.expected(new IOException("x"))).isEqualTo("x");
     assertThat(Pipes.expected(new IllegalStateException("bug"))).isNull();
+  }
+
+  @Test
+  void countsAFailureOnceWhateverFollowsFromIt() {
+    EmbeddedChannel client = new EmbeddedChannel();
+    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+    failure.failed("client 203.0.113.10:40000", new IOException("Broken pipe"));
+    assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
+  }
+
+  @Test
+  void closeOnFlushLeavesAChannelThatNeverRegisteredAlone() {
+    // What Netty hands back when socket() fails: a channel with no event loop.
+    EmbeddedChannel neverRegistered = new EmbeddedChannel(false, false);
+    assertThatCode(() -> Pipes.closeOnFlush(neverRegistered)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void countsABackendSocketThatCannotBeMadeOnceAndClosesTheClient() throws Exception {
+    EmbeddedSockets.Peer client =
+        new EmbeddedSockets.Peer(
+            new InetSocketAddress("203.0.113.10", 40000),
+            new InetSocketAddress("203.0.113.1", 13102),
+            new TcpFrontendHandler(
+                route,
+                EmbeddedSockets.transport(EmbeddedSockets.NoFileDescriptors.class),
+                RelayOptions.defaults(),
+                log));
+    // The failure arrives from Netty's global executor.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (client.isOpen() && System.nanoTime() < deadline) {
+      client.runPendingTasks();
+      Thread.sleep(10);
+    }
+    assertThat(client.isOpen()).isFalse();
+    assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
+    assertThat(
+            Pipes.expected(
+                new ChannelException(
+                    new IOException(
+                        "newSocketStream(..) failed with error(-24): Too many open files"))))
+        .isEqualTo("too many open files");
+    client.checkException();
+  }
+
+  @Test
+  void pausesAcceptingAfterAnAcceptErrorAndSaysSoOnce() {
+    EmbeddedChannel server =
+        new EmbeddedChannel(
+            new TcpAcceptErrorHandler(new ListenerKey(Protocol.TCP, Optional.empty(), 13102), log));
+    server.freezeTime();
+    IOException emfile = new IOException("accept(..) failed: Too many open files");
+    server.pipeline().fireExceptionCaught(emfile);
+    assertThat(server.config().isAutoRead()).isFalse();
+    server.pipeline().fireExceptionCaught(emfile);
+    server.checkException(); // nothing reached the end of the pipeline (Netty's stack trace)
+    server.advanceTimeBy(TcpAcceptErrorHandler.PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    server.runScheduledPendingTasks();
+    assertThat(server.config().isAutoRead()).isTrue();
   }
 }

@@ -1,0 +1,69 @@
+package dev.portfwd.relay;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Counts and logs the failure of one relayed TCP connection once, whichever side fails first and
+ * however many errors follow from it (the other side's reset, a write to a closed socket). Shared
+ * by the connection's two handlers, which run on one event loop, so it needs no lock.
+ */
+final class ConnectionFailure {
+
+  private static final Logger LOG = Logger.getLogger(ConnectionFailure.class.getPackageName());
+
+  private final Route route;
+  private final RateLimitedLog log;
+  private boolean reported;
+
+  ConnectionFailure(Route route, RateLimitedLog log) {
+    this.route = route;
+    this.log = log;
+  }
+
+  /**
+   * The backend could not be reached for {@code client}: counted, and logged at a bounded rate
+   * (many clients of a dead backend fail the same way).
+   */
+  void connectFailed(String client, Throwable cause) {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    route.counters().error();
+    String reason = Pipes.expected(cause);
+    log.log(
+        Level.INFO,
+        "connect " + route.describe(),
+        "backend "
+            + DualStackAddresses.format(route.backend())
+            + " failed for client "
+            + client
+            + " on "
+            + route.describe()
+            + ": "
+            + (reason == null ? cause.toString() : reason));
+  }
+
+  /**
+   * {@code who} (the client or the backend, with its address) failed: counted; an expected network
+   * error is a debug line (verbose), a surprise a warning with its stack trace (at a bounded rate).
+   */
+  void failed(String who, Throwable cause) {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    route.counters().error();
+    String reason = Pipes.expected(cause);
+    if (reason != null) {
+      LOG.fine(who + " on " + route.describe() + ": " + reason);
+    } else {
+      log.log(
+          Level.WARNING,
+          "unexpected " + route.describe(),
+          who + " on " + route.describe() + ": unexpected error",
+          cause);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.portfwd.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+
+/**
+ * How the relay receives UDP datagrams. Netty's datagram channels read into 2,048-byte buffers by
+ * default and cut longer datagrams there without a word; the relay reads into buffers that hold the
+ * largest UDP payload, and copies a datagram that uses less than half of its buffer into one of its
+ * own size, so a queued datagram holds at most twice its size in memory and what a queue may hold
+ * (its write-buffer watermarks, counted in readable bytes) is about what it costs.
+ */
+final class Datagrams {
+
+  /** The largest UDP payload (65,535 bytes less the UDP header, IPv6 without jumbograms). */
+  static final int MAX_PAYLOAD = 65_527;
+
+  /** A receive buffer of {@link #MAX_PAYLOAD} bytes for every read: nothing is cut. */
+  static final RecvByteBufAllocator RECEIVE = new FixedRecvByteBufAllocator(MAX_PAYLOAD);
+
+  private Datagrams() {}
+
+  /**
+   * {@code content} itself, or a copy of its readable bytes in a buffer of their size when they
+   * fill less than half of {@code content}'s buffer; takes ownership of {@code content}.
+   */
+  static ByteBuf compact(ByteBuf content, ByteBufAllocator alloc) {
+    int readable = content.readableBytes();
+    if (readable >= content.capacity() / 2) {
+      return content;
+    }
+    try {
+      ByteBuf copy = alloc.directBuffer(readable, readable);
+      copy.writeBytes(content, content.readerIndex(), readable);
+      return copy;
+    } finally {
+      content.release();
+    }
+  }
+}
