@@ -154,7 +154,7 @@ public final class RelayService {
     if (result.hasErrors()) {
       LOG.warning(
           "reload rejected: "
-              + result.errors().size()
+              + result.errorCount()
               + " errors in "
               + tableFile.get()
               + "; the previous table keeps serving");
