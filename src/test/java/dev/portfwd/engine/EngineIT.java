@@ -3,6 +3,7 @@ package dev.portfwd.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -60,38 +60,14 @@ class EngineIT {
     return PortfwdJar.runIn(topology, "gateway", all.toArray(String[]::new));
   }
 
-  private static String rules(Topology topology) {
-    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
   /** The external TCP ports (1000-1009) portfwd's maps hold in the kernel. */
   private static Set<String> livePorts(Topology topology) {
     Set<String> ports = new TreeSet<>();
-    Matcher matcher = TCP_PORT.matcher(rules(topology));
+    Matcher matcher = TCP_PORT.matcher(topology.portfwdRules("gateway"));
     while (matcher.find()) {
       ports.add(matcher.group(1));
     }
     return ports;
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(100);
-    }
   }
 
   @Test
@@ -122,8 +98,8 @@ class EngineIT {
           one.destroyForcibly();
           two.destroyForcibly();
         }
-        assertThat(one.exitValue()).as("round %d: %s", round, read(out1)).isZero();
-        assertThat(two.exitValue()).as("round %d: %s", round, read(out2)).isZero();
+        assertThat(one.exitValue()).as("round %d: %s", round, Conditions.read(out1)).isZero();
+        assertThat(two.exitValue()).as("round %d: %s", round, Conditions.read(out2)).isZero();
 
         Set<String> live = livePorts(topology);
         assertThat(live)
@@ -150,7 +126,7 @@ class EngineIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       Path output = dir.resolve("apply.out");
       List<String> argv = new ArrayList<>(List.of("setsid"));
       argv.addAll(
@@ -161,7 +137,10 @@ class EngineIT {
               .redirectOutput(output.toFile())
               .start();
       try {
-        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        Conditions.await(
+            "the prompt",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(output).contains("Type 'yes'"));
         assertThat(livePorts(topology)).containsExactly("1000", "1002");
 
         CommandResult remove = portfwd(topology, "remove");
@@ -180,17 +159,17 @@ class EngineIT {
         assertThat(rollback.exitCode()).as(rollback.stderr()).isZero();
         assertThat(rollback.stdout()).contains("restored").contains("a.txt");
         assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(apply.exitValue()).as(read(output)).isEqualTo(1);
-        assertThat(read(output)).contains("rolled back");
+        assertThat(apply.exitValue()).as(Conditions.read(output)).isEqualTo(1);
+        assertThat(Conditions.read(output)).contains("rolled back");
       } finally {
         apply.destroyForcibly();
       }
-      assertThat(rules(topology)).isEqualTo(rulesA);
-      await(
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
+      Conditions.await(
           "the timer stands down",
           Duration.ofSeconds(10),
-          () -> read(state().resolve("rollback.log")).contains("nothing to do"));
-      assertThat(rules(topology))
+          () -> Conditions.read(state().resolve("rollback.log")).contains("nothing to do"));
+      assertThat(topology.portfwdRules("gateway"))
           .as("the timer restored nothing behind the admin's back")
           .isEqualTo(rulesA);
       assertThat(state().resolve("pending.state")).doesNotExist();
@@ -202,18 +181,18 @@ class EngineIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
 
       CommandResult remove = portfwd(topology, "remove");
       assertThat(remove.exitCode()).as(remove.stderr()).isZero();
       assertThat(remove.stdout()).contains("removed 2 forwards");
-      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo("(no portfwd table)");
       assertThat(portfwd(topology, "status").stdout())
           .contains("live table: none (portfwd's forwards were removed");
 
       CommandResult rollback = portfwd(topology, "rollback");
       assertThat(rollback.exitCode()).as(rollback.stderr()).isZero();
-      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
       assertThat(portfwd(topology, "status").stdout())
           .contains("live table: " + dir.resolve("a.txt"));
     }

@@ -2,6 +2,7 @@ package dev.portfwd.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,30 +103,6 @@ class ServiceIT {
         .start();
   }
 
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private static String rules(Topology topology) {
-    var list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
   /** The same steps on one path; the outputs with the directory and times made neutral. */
   private static List<Run> steps(Topology topology, Path cwd, String... pathOptions)
       throws Exception {
@@ -174,12 +150,12 @@ class ServiceIT {
       Files.writeString(served.resolve("t.txt"), TABLE_A);
       Process watch = startWatch(topology, served, "--control", "c.sock");
       try {
-        await(
+        Conditions.await(
             "the service listens",
             Duration.ofSeconds(30),
-            () -> read(served.resolve("watch.log")).contains("watching"));
+            () -> Conditions.read(served.resolve("watch.log")).contains("watching"));
         throughService = steps(topology, served, "--control", "c.sock");
-        assertThat(read(served.resolve("watch.log")))
+        assertThat(Conditions.read(served.resolve("watch.log")))
             .contains("ran 'apply' for a client: exit 0")
             .contains("ran 'rollback' for a client");
       } finally {
@@ -191,10 +167,10 @@ class ServiceIT {
       Files.writeString(direct.resolve("t.txt"), TABLE_A);
       Process watch = startWatch(topology, direct, "--no-control");
       try {
-        await(
+        Conditions.await(
             "the watch applied",
             Duration.ofSeconds(30),
-            () -> read(direct.resolve("watch.log")).contains("watching"));
+            () -> Conditions.read(direct.resolve("watch.log")).contains("watching"));
         oneShot = steps(topology, direct, "--direct");
       } finally {
         watch.destroy();
@@ -219,11 +195,11 @@ class ServiceIT {
       Files.writeString(dir.resolve("other.txt"), TABLE_C);
       Process watch = startWatch(topology, dir, "--control", "c.sock");
       try {
-        await(
+        Conditions.await(
             "the service listens",
             Duration.ofSeconds(30),
-            () -> read(dir.resolve("watch.log")).contains("watching"));
-        String before = rules(topology);
+            () -> Conditions.read(dir.resolve("watch.log")).contains("watching"));
+        String before = topology.portfwdRules("gateway");
         Run other =
             portfwd(
                 topology,
@@ -239,7 +215,7 @@ class ServiceIT {
         assertThat(other.stderr())
             .contains("keeps " + dir.resolve("t.txt") + " applied")
             .contains("nothing was changed");
-        assertThat(rules(topology)).isEqualTo(before);
+        assertThat(topology.portfwdRules("gateway")).isEqualTo(before);
       } finally {
         watch.destroy();
         watch.waitFor(20, TimeUnit.SECONDS);
@@ -262,11 +238,11 @@ class ServiceIT {
         Files.writeString(dir.resolve("t.txt"), TABLE_A);
         Process watch = startWatch(topology, dir, "--control", "c.sock");
         try {
-          await(
+          Conditions.await(
               "the service listens",
               Duration.ofSeconds(30),
-              () -> read(dir.resolve("watch.log")).contains("watching"));
-          String before = rules(topology);
+              () -> Conditions.read(dir.resolve("watch.log")).contains("watching"));
+          String before = topology.portfwdRules("gateway");
           Files.writeString(dir.resolve("t.txt"), big);
           List<String> argv =
               new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
@@ -278,15 +254,15 @@ class ServiceIT {
           Thread.sleep(delay);
           watch.destroyForcibly();
           assertThat(apply.waitFor(60, TimeUnit.SECONDS)).isTrue();
-          String after = rules(topology);
+          String after = topology.portfwdRules("gateway");
           long forwards = NEW_PORT.matcher(after).results().count();
           rounds.add(delay + " ms: exit " + apply.exitValue() + ", " + forwards + " new forwards");
-          if (read(err).contains("service ended during the request")) {
+          if (Conditions.read(err).contains("service ended during the request")) {
             cutShort++;
             assertThat(apply.exitValue()).isEqualTo(1);
-            assertThat(read(err)).contains("old or the new rules");
+            assertThat(Conditions.read(err)).contains("old or the new rules");
           } else {
-            assertThat(apply.exitValue()).as(read(err)).isZero();
+            assertThat(apply.exitValue()).as(Conditions.read(err)).isZero();
           }
           assertThat(after.equals(before) || forwards == 20_000)
               .as("delay %d: old rules or all 20,000 new ones, found %d", delay, forwards)
@@ -309,10 +285,10 @@ class ServiceIT {
       Files.writeString(dir.resolve("t.txt"), TABLE_A);
       Process watch = startWatch(topology, dir, "--control", "c.sock");
       try {
-        await(
+        Conditions.await(
             "the service listens",
             Duration.ofSeconds(30),
-            () -> read(dir.resolve("watch.log")).contains("watching"));
+            () -> Conditions.read(dir.resolve("watch.log")).contains("watching"));
         Path socket = dir.resolve("c.sock");
         try (SocketChannel garbage = connect(socket);
             SocketChannel huge = connect(socket);
@@ -333,7 +309,8 @@ class ServiceIT {
               portfwd(topology, dir, "", "status", "--state-dir", "state", "--control", "c.sock");
           assertThat(status.exit()).as(status.stderr()).isZero();
           assertThat(status.stdout()).contains("13102/tcp");
-          assertThat(read(dir.resolve("watch.log"))).contains("ran 'status' for a client: exit 0");
+          assertThat(Conditions.read(dir.resolve("watch.log")))
+              .contains("ran 'status' for a client: exit 0");
         }
         assertThat(watch.isAlive()).isTrue();
       } finally {

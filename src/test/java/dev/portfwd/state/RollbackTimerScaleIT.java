@@ -3,6 +3,7 @@ package dev.portfwd.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +72,8 @@ class RollbackTimerScaleIT {
     Path output = dir.resolve("apply.out");
     Process apply = startConfirmingApply(topology, table, output);
     try {
-      await("the prompt", APPLY_TIMEOUT, () -> read(output).contains("Type 'yes'"));
+      Conditions.await(
+          "the prompt", APPLY_TIMEOUT, () -> Conditions.read(output).contains("Type 'yes'"));
       new ProcessBuilder("kill", "-KILL", "--", "-" + apply.pid()).start().waitFor();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
     } finally {
@@ -82,39 +83,17 @@ class RollbackTimerScaleIT {
 
   private String awaitTheTimersRollback() throws InterruptedException {
     Path log = state().resolve("rollback.log");
-    await(
+    Conditions.await(
         "the timer's rollback",
         ROLLBACK_TIMEOUT,
-        () -> read(log).contains("not confirmed") || read(log).contains("Error"));
-    return read(log);
+        () ->
+            Conditions.read(log).contains("not confirmed")
+                || Conditions.read(log).contains("Error"));
+    return Conditions.read(log);
   }
 
   private static boolean portfwdTableExists(Topology topology) {
     return topology.exec("gateway", "nft", "list", "tables").stdout().contains("inet portfwd");
-  }
-
-  private static String rules(Topology topology) {
-    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(200);
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
@@ -145,7 +124,7 @@ class RollbackTimerScaleIT {
               state().toString(),
               table("a.txt", Topology.BACKEND).toString());
       assertThat(first.exitCode()).as(first.stderr()).isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       // Every forward changes: the restoring plan is as large as it gets.
       killAtThePrompt(topology, table("b.txt", "192.0.2.3"));
 
@@ -154,7 +133,9 @@ class RollbackTimerScaleIT {
       assertThat(log)
           .doesNotContain("OutOfMemoryError")
           .contains("restored " + 2 * FORWARDS + " forwards from " + dir.resolve("a.txt"));
-      assertThat(rules(topology)).as("the forwards of a.txt are back").isEqualTo(rulesA);
+      assertThat(topology.portfwdRules("gateway"))
+          .as("the forwards of a.txt are back")
+          .isEqualTo(rulesA);
     }
   }
 }

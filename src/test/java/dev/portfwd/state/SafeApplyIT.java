@@ -3,6 +3,7 @@ package dev.portfwd.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,32 +68,8 @@ class SafeApplyIT {
         .start();
   }
 
-  private static String rules(Topology topology) {
-    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
   private static String ipForward(Topology topology) {
     return topology.exec("gateway", "sysctl", "-n", "net.ipv4.ip_forward").stdout().strip();
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
@@ -119,22 +95,25 @@ class SafeApplyIT {
               .redirectOutput(output.toFile())
               .start();
       try {
-        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
-        assertThat(rules(topology)).contains("13102");
+        Conditions.await(
+            "the prompt",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(output).contains("Type 'yes'"));
+        assertThat(topology.portfwdRules("gateway")).contains("13102");
         try (OutputStream terminal = apply.getOutputStream()) {
           terminal.write("yes\n".getBytes(StandardCharsets.UTF_8));
         }
         assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(apply.exitValue()).as(read(output)).isZero();
+        assertThat(apply.exitValue()).as(Conditions.read(output)).isZero();
       } finally {
         apply.destroyForcibly();
       }
-      assertThat(read(output)).contains("confirmed: keeping");
-      await(
+      assertThat(Conditions.read(output)).contains("confirmed: keeping");
+      Conditions.await(
           "the timer exits",
           Duration.ofSeconds(10),
-          () -> read(state().resolve("rollback.log")).contains("nothing to do"));
-      assertThat(rules(topology)).contains("13102");
+          () -> Conditions.read(state().resolve("rollback.log")).contains("nothing to do"));
+      assertThat(topology.portfwdRules("gateway")).contains("13102");
       assertThat(ipForward(topology)).isEqualTo("1");
       CommandResult request =
           topology.exec(
@@ -150,18 +129,21 @@ class SafeApplyIT {
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 30, table("a.txt", TABLE_A), output);
       try {
-        await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+        Conditions.await(
+            "the prompt",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(output).contains("Type 'yes'"));
         CommandResult confirm = portfwd(topology, "confirm");
         assertThat(confirm.exitCode()).as(confirm.stderr()).isZero();
         assertThat(confirm.stdout())
             .contains("confirmed: keeping 1 forward from " + dir.resolve("a.txt"));
         assertThat(apply.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(apply.exitValue()).as(read(output)).isZero();
-        assertThat(read(output)).contains("confirmed from elsewhere");
+        assertThat(apply.exitValue()).as(Conditions.read(output)).isZero();
+        assertThat(Conditions.read(output)).contains("confirmed from elsewhere");
       } finally {
         apply.destroyForcibly();
       }
-      assertThat(rules(topology)).contains("13102");
+      assertThat(topology.portfwdRules("gateway")).contains("13102");
       CommandResult again = portfwd(topology, "confirm");
       assertThat(again.exitCode()).isEqualTo(1);
       assertThat(again.stderr()).contains("nothing waits for confirmation");
@@ -173,7 +155,7 @@ class SafeApplyIT {
     try (Topology topology = Topology.reference()) {
       CommandResult first = portfwd(topology, "apply", table("a.txt", TABLE_A).toString());
       assertThat(first.exitCode()).as(first.stderr()).isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
 
       long start = System.nanoTime();
       CommandResult second =
@@ -184,7 +166,7 @@ class SafeApplyIT {
       assertThat(second.stdout()).contains("+ 13103/tcp");
       assertThat(second.stderr()).contains("rolled back");
       assertThat(took).isLessThan(Duration.ofSeconds(15));
-      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
       CommandResult status = portfwd(topology, "status");
       assertThat(status.stdout()).contains("live table: " + dir.resolve("a.txt"));
     }
@@ -196,8 +178,11 @@ class SafeApplyIT {
       assertThat(ipForward(topology)).isEqualTo("0");
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 3, table("b.txt", TABLE_B), output);
-      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
-      assertThat(rules(topology)).contains("13103");
+      Conditions.await(
+          "the prompt",
+          Duration.ofSeconds(30),
+          () -> Conditions.read(output).contains("Type 'yes'"));
+      assertThat(topology.portfwdRules("gateway")).contains("13103");
       assertThat(ipForward(topology)).isEqualTo("1");
 
       // The SSH connection drops: the session's process group gets SIGHUP; then the process is
@@ -212,12 +197,12 @@ class SafeApplyIT {
 
       // The timer logs once the whole restore is done: rules first, then the sysctls, so both are
       // asserted only after the log line (asserting the sysctl as soon as the table is gone races).
-      await(
+      Conditions.await(
           "the timer logs its rollback",
           Duration.ofSeconds(10),
-          () -> read(state().resolve("rollback.log")).contains("not confirmed"));
+          () -> Conditions.read(state().resolve("rollback.log")).contains("not confirmed"));
       assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(8));
-      assertThat(rules(topology))
+      assertThat(topology.portfwdRules("gateway"))
           .as("portfwd's table is gone (the state before was empty)")
           .isEqualTo("(no portfwd table)");
       assertThat(ipForward(topology)).as("switched off again, as before the apply").isEqualTo("0");
@@ -230,17 +215,20 @@ class SafeApplyIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 3, table("b.txt", TABLE_B), output);
-      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
-      assertThat(rules(topology)).contains("13103").doesNotContain("13102");
+      Conditions.await(
+          "the prompt",
+          Duration.ofSeconds(30),
+          () -> Conditions.read(output).contains("Type 'yes'"));
+      assertThat(topology.portfwdRules("gateway")).contains("13103").doesNotContain("13102");
       new ProcessBuilder("kill", "-KILL", "--", "-" + apply.pid()).start().waitFor();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      await(
+      Conditions.await(
           "the rules of a.txt are back",
           Duration.ofSeconds(10),
-          () -> rules(topology).equals(rulesA));
+          () -> topology.portfwdRules("gateway").equals(rulesA));
       assertThat(ipForward(topology)).as("a.txt's apply switched it on; it stays").isEqualTo("1");
     }
   }
@@ -250,7 +238,7 @@ class SafeApplyIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       assertThat(portfwd(topology, "apply", table("b.txt", TABLE_B).toString()).exitCode())
           .isZero();
       assertThat(portfwd(topology, "status").stdout())
@@ -259,13 +247,13 @@ class SafeApplyIT {
       CommandResult back = portfwd(topology, "rollback");
       assertThat(back.exitCode()).as(back.stderr()).isZero();
       assertThat(back.stdout()).contains("restored").contains("a.txt");
-      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
       assertThat(portfwd(topology, "status").stdout())
           .contains("live table: " + dir.resolve("a.txt"));
 
       CommandResult first = portfwd(topology, "rollback");
       assertThat(first.exitCode()).as(first.stderr()).isZero();
-      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo("(no portfwd table)");
       assertThat(ipForward(topology)).isEqualTo("0");
 
       CommandResult none = portfwd(topology, "rollback");
@@ -290,7 +278,7 @@ class SafeApplyIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       // A real terminal: 'script' holds the pty master, as sshd does; killing it hangs the pty up,
       // and the kernel sends SIGHUP to the session on it, exactly what a dropped SSH connection
       // does.
@@ -311,18 +299,18 @@ class SafeApplyIT {
               .redirectOutput(output.toFile())
               .start();
       try {
-        await(
+        Conditions.await(
             "the prompt on the terminal",
             Duration.ofSeconds(30),
-            () -> read(output).contains("Type 'yes'"));
-        assertThat(rules(topology)).contains("13103");
+            () -> Conditions.read(output).contains("Type 'yes'"));
+        assertThat(topology.portfwdRules("gateway")).contains("13103");
         terminal.destroyForcibly(); // the SSH connection is gone
         assertThat(terminal.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        await(
+        Conditions.await(
             "the rules of a.txt are back",
             Duration.ofSeconds(10),
-            () -> rules(topology).equals(rulesA));
-        await(
+            () -> topology.portfwdRules("gateway").equals(rulesA));
+        Conditions.await(
             "every portfwd process in the namespace ended",
             Duration.ofSeconds(15),
             () -> new String(readPids(topology)).isBlank());
@@ -337,10 +325,13 @@ class SafeApplyIT {
     try (Topology topology = Topology.reference()) {
       assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
           .isZero();
-      String rulesA = rules(topology);
+      String rulesA = topology.portfwdRules("gateway");
       Path output = dir.resolve("apply.out");
       Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
-      await("the prompt", Duration.ofSeconds(30), () -> read(output).contains("Type 'yes'"));
+      Conditions.await(
+          "the prompt",
+          Duration.ofSeconds(30),
+          () -> Conditions.read(output).contains("Type 'yes'"));
       // As after a reboot: neither the foreground nor the timer is left to roll back.
       try (var markers = Files.list(state())) {
         for (Path marker :
@@ -352,13 +343,13 @@ class SafeApplyIT {
       apply.destroyForcibly();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
       Thread.sleep(OverdueConfirmation.GRACE.plusSeconds(5).toMillis());
-      assertThat(rules(topology)).contains("13103");
+      assertThat(topology.portfwdRules("gateway")).contains("13103");
       assertThat(portfwd(topology, "status").stdout()).contains("timer did not run");
 
       CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
       assertThat(next.exitCode()).isEqualTo(1);
       assertThat(next.stderr()).contains("never confirmed").contains("run it again");
-      assertThat(rules(topology)).isEqualTo(rulesA);
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
       assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode())
           .isZero();
     }

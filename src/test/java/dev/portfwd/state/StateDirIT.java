@@ -41,11 +41,6 @@ class StateDirIT {
     return PortfwdJar.runIn(topology, "gateway", all);
   }
 
-  private static String rules(Topology topology) {
-    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
   /** Two recorded states, as apply writes them: the older one holds {@code olderLines}. */
   private void plantHistory(List<String> olderLines) throws IOException {
     Path history = Files.createDirectories(state().resolve("history"));
@@ -91,7 +86,7 @@ class StateDirIT {
             .contains("chown -R root " + state());
       }
       assertThat(Files.readString(victim)).isEqualTo("precious\n");
-      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo("(no portfwd table)");
       assertThat(state().resolve("lock")).doesNotExist();
     }
   }
@@ -114,7 +109,7 @@ class StateDirIT {
                   + state().resolve("history/0000000001.state")
                   + " is not valid (line 3: port 22/tcp is already forwarded by line 2); nothing"
                   + " was changed; move that file away to roll back past it\n");
-      assertThat(rules(topology)).isEqualTo("(no portfwd table)");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo("(no portfwd table)");
     }
   }
 }

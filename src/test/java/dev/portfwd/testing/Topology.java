@@ -218,4 +218,10 @@ public final class Topology implements AutoCloseable {
   public void close() {
     throwaway.close();
   }
+
+  /** {@code nft list table inet portfwd} in {@code role}'s namespace, or "(no portfwd table)". */
+  public String portfwdRules(String role) {
+    CommandResult list = exec(role, "nft", "list", "table", "inet", "portfwd");
+    return list.succeeded() ? list.stdout() : "(no portfwd table)";
+  }
 }

@@ -2,7 +2,7 @@ package dev.portfwd.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,30 +40,6 @@ class WatchIT {
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  private static String rules(Topology topology) {
-    CommandResult list = topology.exec("gateway", "nft", "list", "table", "inet", "portfwd");
-    return list.succeeded() ? list.stdout() : "(no portfwd table)";
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
-
   /** Replaces the file the way editors save: write a new file, rename it over the old one. */
   private static void save(Path table, String text) throws IOException {
     Path temp = table.resolveSibling("." + table.getFileName() + ".new");
@@ -80,61 +55,70 @@ class WatchIT {
       Path log = dir.resolve("watch.log");
       Process watch = startWatch(topology, table, log, "--interval", "1");
       try {
-        await("applied at start", Duration.ofSeconds(30), () -> rules(topology).contains("13102"));
-        await("watching", Duration.ofSeconds(10), () -> read(log).contains("watching"));
+        Conditions.await(
+            "applied at start",
+            Duration.ofSeconds(30),
+            () -> topology.portfwdRules("gateway").contains("13102"));
+        Conditions.await(
+            "watching", Duration.ofSeconds(10), () -> Conditions.read(log).contains("watching"));
 
         topology.exec("gateway", "nft", "flush", "ruleset");
         long flushed = System.nanoTime();
-        await(
+        Conditions.await(
             "back after 'nft flush ruleset'",
             Duration.ofSeconds(10),
-            () -> rules(topology).contains("13102"));
+            () -> topology.portfwdRules("gateway").contains("13102"));
         Duration repair = Duration.ofNanos(System.nanoTime() - flushed);
         assertThat(repair).isLessThan(Duration.ofSeconds(4));
-        await("the repair is logged", Duration.ofSeconds(5), () -> read(log).contains("drifted"));
+        Conditions.await(
+            "the repair is logged",
+            Duration.ofSeconds(5),
+            () -> Conditions.read(log).contains("drifted"));
 
         topology.exec("gateway", "nft", "delete", "table", "inet", "portfwd");
-        await(
+        Conditions.await(
             "back after the table was deleted",
             Duration.ofSeconds(10),
-            () -> rules(topology).contains("13102"));
+            () -> topology.portfwdRules("gateway").contains("13102"));
 
         save(table, TABLE_B);
-        await(
+        Conditions.await(
             "the edit is applied",
             Duration.ofSeconds(10),
-            () -> rules(topology).contains("13103") && !rules(topology).contains("13102"));
-        await(
+            () ->
+                topology.portfwdRules("gateway").contains("13103")
+                    && !topology.portfwdRules("gateway").contains("13102"));
+        Conditions.await(
             "the edit is logged",
             Duration.ofSeconds(5),
-            () -> read(log).contains("changed; applied it"));
+            () -> Conditions.read(log).contains("changed; applied it"));
 
-        String rulesB = rules(topology);
+        String rulesB = topology.portfwdRules("gateway");
         save(table, TABLE_B + "13104 not-an-address 80\n");
-        await(
+        Conditions.await(
             "the invalid edit is reported",
             Duration.ofSeconds(10),
-            () -> read(log).contains("the rules in force stay"));
-        assertThat(read(log)).contains("ports.txt:2:");
+            () -> Conditions.read(log).contains("the rules in force stay"));
+        assertThat(Conditions.read(log)).contains("ports.txt:2:");
         Thread.sleep(
             2500); // two drift checks: they repair towards the last valid table, i.e. nothing
-        assertThat(rules(topology)).isEqualTo(rulesB);
+        assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesB);
 
         topology.exec("gateway", "nft", "flush", "ruleset");
-        await(
+        Conditions.await(
             "drift after an invalid edit is repaired to the last valid table",
             Duration.ofSeconds(10),
-            () -> rules(topology).contains("13103"));
+            () -> topology.portfwdRules("gateway").contains("13103"));
 
         watch.destroy(); // SIGTERM
         assertThat(watch.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(watch.exitValue()).as(read(log)).isZero();
-        assertThat(read(log)).contains("stopped; the rules in force stay");
-        assertThat(rules(topology)).contains("13103");
+        assertThat(watch.exitValue()).as(Conditions.read(log)).isZero();
+        assertThat(Conditions.read(log)).contains("stopped; the rules in force stay");
+        assertThat(topology.portfwdRules("gateway")).contains("13103");
       } finally {
         watch.destroyForcibly();
       }
-      System.out.println("watch log:\n" + read(log));
+      System.out.println("watch log:\n" + Conditions.read(log));
     }
   }
 
@@ -146,7 +130,8 @@ class WatchIT {
       Path log = dir.resolve("watch.log");
       Process watch = startWatch(topology, table, log); // the default interval, as systemd runs it
       try {
-        await("watching", Duration.ofSeconds(30), () -> read(log).contains("watching"));
+        Conditions.await(
+            "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
         Thread.sleep(3000); // start-up JIT work is not idle time
         long before = cpuTicks(watch.pid());
         Thread.sleep(20_000);
