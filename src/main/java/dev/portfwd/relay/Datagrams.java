@@ -17,8 +17,14 @@ final class Datagrams {
   /** The largest UDP payload (65,535 bytes less the UDP header, IPv6 without jumbograms). */
   static final int MAX_PAYLOAD = 65_527;
 
-  /** A receive buffer of {@link #MAX_PAYLOAD} bytes for every read: nothing is cut. */
-  static final RecvByteBufAllocator RECEIVE = new FixedRecvByteBufAllocator(MAX_PAYLOAD);
+  /**
+   * A receive buffer of {@link #MAX_PAYLOAD} bytes for every datagram: nothing is cut. Up to 16
+   * datagrams are read per wake-up, as Netty's own datagram channels do (an allocator set through
+   * the channel option keeps its own count, which is 1 unless set: one datagram per wake-up cost a
+   * fifth of the packet rate), so their writes leave together (sendmmsg on epoll).
+   */
+  static final RecvByteBufAllocator RECEIVE =
+      new FixedRecvByteBufAllocator(MAX_PAYLOAD).maxMessagesPerRead(16);
 
   private Datagrams() {}
 

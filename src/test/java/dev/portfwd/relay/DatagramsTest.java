@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import org.junit.jupiter.api.Test;
 
 class DatagramsTest {
@@ -31,5 +32,11 @@ class DatagramsTest {
     ByteBuf kept = Datagrams.compact(received, alloc);
     assertThat(kept).isSameAs(received);
     kept.release();
+  }
+
+  @Test
+  void readsSixteenDatagramsPerWakeUp() {
+    assertThat(((MaxMessagesRecvByteBufAllocator) Datagrams.RECEIVE).maxMessagesPerRead())
+        .isEqualTo(16);
   }
 }
