@@ -56,6 +56,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                    socket, prints the size of each reply ("lost" after 3 s)
  * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
  *                                    can, prints "sent=K"
+ * silent HOST PORT N SECONDS HOLD    opens N connections that never send (a slowloris), keeps them
+ *                                    HOLD seconds, prints "connected=K open=K" (open: not closed by
+ *                                    the other side by then)
  * </pre>
  */
 public final class RelayTestTool {
@@ -81,6 +84,13 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "silent" ->
+          silent(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]),
+              Integer.parseInt(args[5]));
       case "udpflood" ->
           udpFlood(
               args[1],
@@ -388,6 +398,68 @@ public final class RelayTestTool {
       }
     }
     System.out.println("sent=" + sent);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void silent(String host, int port, int count, int seconds, int holdSeconds)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    Transport transport = Transport.select(Transport.Choice.AUTO);
+    EventLoopGroup group = transport.newGroup(2);
+    AtomicInteger connected = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    Semaphore inFlight = new Semaphore(256);
+    ConcurrentLinkedQueue<Channel> open = new ConcurrentLinkedQueue<>();
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(transport.socketChannel())
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ((ByteBuf) msg).release();
+                              }
+
+                              @Override
+                              public void exceptionCaught(
+                                  ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close();
+                              }
+                            });
+                  }
+                });
+    for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+      if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        break;
+      }
+      bootstrap
+          .connect(host, port)
+          .addListener(
+              (ChannelFutureListener)
+                  f -> {
+                    inFlight.release();
+                    if (f.isSuccess()) {
+                      connected.incrementAndGet();
+                      open.add(f.channel());
+                    } else {
+                      failed.incrementAndGet();
+                    }
+                  });
+    }
+    while (connected.get() + failed.get() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(holdSeconds * 1000L);
+    long stillOpen = open.stream().filter(Channel::isActive).count();
+    System.out.println("connected=" + connected.get() + " open=" + stillOpen);
     System.out.flush();
     System.exit(0);
   }
