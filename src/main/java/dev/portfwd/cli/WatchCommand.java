@@ -159,6 +159,7 @@ final class WatchCommand implements Runnable {
         openControl(
             new Invocation.ServiceState(
                 session, store, engine, Path.of(table).toAbsolutePath().normalize()),
+            () -> metrics.ifPresent(ServiceMetrics::invalidApply),
             out);
     Optional<HttpEndpoint> endpoint;
     try {
@@ -230,7 +231,8 @@ final class WatchCommand implements Runnable {
   /**
    * Listens on the control socket unless {@code --no-control}; a socket it cannot open ends watch.
    */
-  private Optional<ControlServer> openControl(Invocation.ServiceState service, PrintWriter out) {
+  private Optional<ControlServer> openControl(
+      Invocation.ServiceState service, Runnable invalidApply, PrintWriter out) {
     if (noControl) {
       return Optional.empty();
     }
@@ -250,7 +252,8 @@ final class WatchCommand implements Runnable {
           }
         };
     try {
-      ControlServer server = ControlServer.start(socket, new ServiceHandler(service, log), log);
+      ControlServer server =
+          ControlServer.start(socket, new ServiceHandler(service, invalidApply, log), log);
       log.accept("control socket " + socket + " (the CLI's commands run here)");
       return Optional.of(server);
     } catch (IOException e) {

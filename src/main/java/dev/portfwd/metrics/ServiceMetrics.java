@@ -47,7 +47,8 @@ public final class ServiceMetrics implements EngineEvents {
             .name("portfwd_apply_total")
             .help(
                 "Changes the service made or tried, by result: ok, failed (the kernel or the"
-                    + " state directory refused), invalid (the watched table has errors).")
+                    + " state directory refused), invalid (the watched table, or a table a"
+                    + " client applied through the service, has errors).")
             .labelNames("result")
             .register(registry);
     for (String result : new String[] {"ok", "failed", "invalid"}) {
@@ -100,6 +101,11 @@ public final class ServiceMetrics implements EngineEvents {
     if (!valid) {
       applies.labelValues("invalid").inc();
     }
+  }
+
+  /** A client's apply through the service was refused for its input: counts as {@code invalid}. */
+  public void invalidApply() {
+    applies.labelValues("invalid").inc();
   }
 
   /** Every metric now; reads the forward counters when the last read is older than allowed. */

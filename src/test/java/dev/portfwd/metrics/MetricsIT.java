@@ -2,6 +2,7 @@ package dev.portfwd.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Scrapes;
 import dev.portfwd.testing.Topology;
@@ -101,6 +102,24 @@ class MetricsIT {
             .endsWith("# EOF\n");
 
         assertThat(fetch(topology, "/nothing", "*/*")).startsWith("HTTP/1.1 404");
+
+        // An apply the service refuses for its input counts as invalid; the file stays valid.
+        CommandResult refused =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "apply",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--control",
+                dir.resolve("c.sock").toString(),
+                "--confirm",
+                "0",
+                dir.resolve("t.txt").toString());
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
+        assertThat(Scrapes.body(fetch(topology, "/metrics", "text/plain")))
+            .contains("portfwd_apply_total{result=\"invalid\"} 1.0")
+            .contains("portfwd_table_valid 1.0");
       } finally {
         watch.destroy();
         watch.waitFor(20, TimeUnit.SECONDS);
