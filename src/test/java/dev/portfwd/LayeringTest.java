@@ -48,7 +48,7 @@ class LayeringTest {
     MAY_IMPORT.put("nft", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("iptables", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("state", Set.of("backend", "compile", "host", "model"));
-    MAY_IMPORT.put("watch", Set.of("backend", "compile", "host", "model"));
+    MAY_IMPORT.put("watch", Set.of("backend", "compile", "host", "model", "table"));
     MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model", "relay"));

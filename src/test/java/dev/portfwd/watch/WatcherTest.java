@@ -3,6 +3,7 @@ package dev.portfwd.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.backend.DriftProbe;
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
@@ -51,7 +52,9 @@ class WatcherTest {
       boolean change = reason != Reason.DRIFT || drifted;
       drifted = false;
       calls.add(reason + ":" + desired.forwards().size());
-      Plan plan = new Plan("fake", desired, List.of(), change ? "script" : "");
+      List<ForwardChange> changes =
+          change ? desired.forwards().stream().map(ForwardChange::add).toList() : List.of();
+      Plan plan = new Plan("fake", desired, changes, change ? "script" : "");
       return new Reconciled(plan, List.of(), null);
     }
   }
@@ -124,6 +127,15 @@ class WatcherTest {
     await(() -> target.calls.contains("EDIT:2"));
     // The watcher logs after the reconcile returns: wait for the line rather than race it.
     await(() -> log.toString().contains("changed; applied it"));
+  }
+
+  @Test
+  void logsTheTablesDescriptionsEscaped() throws Exception {
+    // A right-to-left override is valid table text but would reorder the journal's line.
+    Files.writeString(table(), "1000 192.0.2.2 tcp # evil \u202e txt\n");
+    start(Duration.ofSeconds(60));
+    await(() -> log.toString().contains("+ 1000/tcp"));
+    assertThat(log.toString()).contains("evil \\u202e txt").doesNotContain("\u202e");
   }
 
   @Test
