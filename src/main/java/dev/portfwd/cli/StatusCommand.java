@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TerminalText;
@@ -47,19 +48,23 @@ final class StatusCommand implements Runnable {
     KernelSession session = invocation.session(backend.choice);
     StateStore store = invocation.store(state.stateDir);
     Engine engine = invocation.engine(session, store, spec.commandLine().getErr());
-    List<LiveForward> forwards = KernelSession.call(engine::status);
+    LiveStatus live = KernelSession.call(engine::liveStatus);
     LiveTableLine liveTable = LiveTableLine.of(store, session);
     out.print(
         json
-            ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
-            : text(session.backend.name(), forwards)
+            ? liveTable.addTo(toJson(session.backend.name(), live)).toPrettyString() + "\n"
+            : text(session.backend.name(), live)
                 + TerminalText.escape(liveTable.text().strip())
                 + "\n");
     out.flush();
   }
 
-  /** The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). */
-  static String text(String backend, List<LiveForward> forwards) {
+  /**
+   * The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). A
+   * connection count that could not be had shows as {@code ?}, explained once below the table.
+   */
+  static String text(String backend, LiveStatus live) {
+    List<LiveForward> forwards = live.forwards();
     if (forwards.isEmpty()) {
       return "no forwards installed (" + backend + ")\n";
     }
@@ -77,18 +82,27 @@ final class StatusCommand implements Runnable {
           forward.description());
     }
     // iptables counts in its nat rules, which see only the first packet of each connection.
+    String footnote =
+        forwards.stream().anyMatch(f -> f.connections() < 0)
+            ? "? "
+                + live.connectionsUnknown().orElse("open connections could not be counted")
+                + "\n"
+            : "";
     return table
         + TableLoader.count(forwards.size(), "forward")
         + " ("
         + backend
         + (backend.equals("iptables")
             ? "); packets and bytes count the first packet of each connection\n"
-            : "); packets and bytes are those clients sent\n");
+            : "); packets and bytes are those clients sent\n")
+        + footnote;
   }
 
-  static ObjectNode toJson(String backend, List<LiveForward> forwards) {
+  static ObjectNode toJson(String backend, LiveStatus live) {
+    List<LiveForward> forwards = live.forwards();
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("backend", backend);
+    live.connectionsUnknown().ifPresent(why -> root.put("connectionsUnknown", why));
     ArrayNode list = root.putArray("forwards");
     for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();
