@@ -33,6 +33,7 @@ final class ForwardJson {
       from.add(cidr.toString());
     }
     node.put("masquerade", forward.masquerade());
+    forward.snat().ifPresent(a -> node.put("snat", Addresses.format(a)));
     node.put("proxyProtocol", forward.proxyProtocol().keyword());
     node.put("description", forward.description());
     return node;

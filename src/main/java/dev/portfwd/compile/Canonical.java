@@ -50,7 +50,8 @@ public final class Canonical {
                   new PortRange(previous.backendPorts().first(), next.backendPorts().last()),
                   previous.allowedSources(),
                   previous.masquerade(),
-                  previous.description()));
+                  previous.description(),
+                  previous.snat()));
           continue;
         }
       }
@@ -92,6 +93,7 @@ public final class Canonical {
         f.allowedSources(),
         f.masquerade(),
         f.description(),
+        f.snat(),
         f.portOffset());
   }
 
@@ -108,6 +110,7 @@ public final class Canonical {
       List<Cidr> allowedSources,
       boolean masquerade,
       String description,
+      Optional<InetAddress> snat,
       int offset) {
     @Override
     public boolean equals(Object other) {
@@ -119,6 +122,7 @@ public final class Canonical {
           && backend.equals(s.backend)
           && externalAddress.equals(s.externalAddress)
           && description.equals(s.description)
+          && snat.equals(s.snat)
           && allowedSources.equals(s.allowedSources);
     }
 

@@ -22,6 +22,8 @@ import java.util.Optional;
  *     when one is named)
  * @param externalAddress the address the forward is bound to; empty means any of the gateway's own
  * @param description the table's description; backends may shorten it to fit their comments
+ * @param snat the address the translated connections' source becomes instead of masquerade's pick
+ *     ({@code snat=}); when present, {@code masquerade} is true
  */
 public record CompiledForward(
     IpFamily family,
@@ -32,7 +34,32 @@ public record CompiledForward(
     PortRange backendPorts,
     List<Cidr> allowedSources,
     boolean masquerade,
-    String description) {
+    String description,
+    Optional<InetAddress> snat) {
+
+  /** A forward without {@code snat=}. */
+  public CompiledForward(
+      IpFamily family,
+      Optional<InetAddress> externalAddress,
+      Protocol protocol,
+      PortRange externalPorts,
+      InetAddress backend,
+      PortRange backendPorts,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      String description) {
+    this(
+        family,
+        externalAddress,
+        protocol,
+        externalPorts,
+        backend,
+        backendPorts,
+        allowedSources,
+        masquerade,
+        description,
+        Optional.empty());
+  }
 
   /** Orders forwards the way plans and status print them: family, port, protocol, address. */
   public static final Comparator<CompiledForward> ORDER = CompiledForward::compareInOrder;
@@ -65,6 +92,11 @@ public record CompiledForward(
 
   public CompiledForward {
     Objects.requireNonNull(externalAddress, "externalAddress");
+    Objects.requireNonNull(snat, "snat");
+    if (snat.isPresent() && (!masquerade || IpFamily.of(snat.get()) != family)) {
+      throw new IllegalArgumentException(
+          "snat needs source translation and the forward's IP version");
+    }
     Objects.requireNonNull(description, "description");
     if (externalPorts.size() != backendPorts.size()) {
       throw new IllegalArgumentException("port ranges differ in size");
@@ -119,7 +151,8 @@ public record CompiledForward(
         && backend.equals(f.backend)
         && externalAddress.equals(f.externalAddress)
         && description.equals(f.description)
-        && allowedSources.equals(f.allowedSources);
+        && allowedSources.equals(f.allowedSources)
+        && snat.equals(f.snat);
   }
 
   @Override
@@ -132,6 +165,7 @@ public record CompiledForward(
     h = h * 31 + backendPorts.hashCode();
     h = h * 31 + allowedSources.hashCode();
     h = h * 31 + Boolean.hashCode(masquerade);
+    h = h * 31 + snat.hashCode();
     return h * 31 + description.hashCode();
   }
 
@@ -163,7 +197,8 @@ public record CompiledForward(
         backendPorts,
         allowedSources,
         masquerade,
-        newDescription);
+        newDescription,
+        snat);
   }
 
   /** This forward with another masquerade setting. */
@@ -177,7 +212,23 @@ public record CompiledForward(
         backendPorts,
         allowedSources,
         newMasquerade,
-        description);
+        description,
+        newMasquerade ? snat : Optional.empty());
+  }
+
+  /** This forward translating its source to {@code address} (masquerade on), or without. */
+  public CompiledForward withSnat(Optional<InetAddress> address) {
+    return new CompiledForward(
+        family,
+        externalAddress,
+        protocol,
+        externalPorts,
+        backend,
+        backendPorts,
+        allowedSources,
+        masquerade || address.isPresent(),
+        description,
+        address);
   }
 
   /** {@code 13102/tcp}, {@code 198.51.100.7:443/tcp}, {@code [2001:db8::1]:443/udp}. */
@@ -203,6 +254,8 @@ public record CompiledForward(
     if (!masquerade) {
       text.append(text.length() > 0 ? " " : "").append("masquerade=no");
     }
+    snat.ifPresent(
+        a -> text.append(text.length() > 0 ? " " : "").append("snat=").append(Addresses.format(a)));
     return text.toString();
   }
 

@@ -77,8 +77,9 @@ public final class Compiler {
                 forward.backend(),
                 forward.backendPorts(),
                 forward.allowedSources(),
-                forward.masquerade(),
-                forward.description()));
+                forward.masquerade() || forward.snat().isPresent(),
+                forward.description(),
+                forward.snat()));
       }
     }
     if (!problems.isEmpty()) {

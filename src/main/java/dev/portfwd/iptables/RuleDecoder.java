@@ -2,6 +2,7 @@ package dev.portfwd.iptables;
 
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.SnatBlock;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
@@ -51,6 +52,7 @@ final class RuleDecoder {
       }
     }
     List<BackendTargets.Target> masquerading = masquerading(family, nat);
+    List<SnatBlock> snat = SnatRules.decode(family, nat);
     List<LiveForward> forwards = new ArrayList<>();
     for (Partial p : byKey.values()) {
       CompiledForward f = p.forward;
@@ -66,7 +68,12 @@ final class RuleDecoder {
               false,
               f.description());
       boolean masquerade = masquerading.stream().anyMatch(t -> t.covers(complete));
-      forwards.add(new LiveForward(complete.withMasquerade(masquerade), p.packets, p.bytes, -1));
+      Optional<InetAddress> source =
+          SnatBlock.sourceFor(
+              snat, family, complete.backend(), complete.protocol(), complete.backendPorts());
+      forwards.add(
+          new LiveForward(
+              complete.withMasquerade(masquerade).withSnat(source), p.packets, p.bytes, -1));
     }
     return forwards;
   }

@@ -1,6 +1,7 @@
 package dev.portfwd.iptables;
 
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.SnatBlock;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
@@ -50,8 +51,9 @@ final class RuleRenderer {
       }
     }
     nat.put(Chains.DNAT, dnat);
-    List<List<String>> postrouting = new ArrayList<>();
-    for (BackendTargets.Target t : BackendTargets.of(mine, /* masqueradingOnly= */ true)) {
+    List<List<String>> postrouting = new ArrayList<>(SnatRules.render(mine));
+    for (BackendTargets.Target t :
+        BackendTargets.of(SnatBlock.withoutSnat(mine), /* masqueradingOnly= */ true)) {
       postrouting.add(
           List.of(
               "-d",

@@ -16,6 +16,8 @@ import java.util.Set;
  * everyone may use the forward.
  *
  * @param line the 1-based line of the table this forward came from, for messages
+ * @param snat the address source translation uses instead of masquerade's pick of the outgoing
+ *     interface's address ({@code snat=}; an HA pair's virtual VPN-side address), or empty
  * @throws IllegalArgumentException when the ranges differ in size, no protocol is given, or the
  *     external address and backend belong to different address families in a way no backend can
  *     serve (checked by the validator, not here: the relay can bridge IPv6 to IPv4)
@@ -30,9 +32,11 @@ public record Forward(
     List<Cidr> allowedSources,
     boolean masquerade,
     ProxyProtocol proxyProtocol,
-    String description) {
+    String description,
+    Optional<InetAddress> snat) {
 
   public Forward {
+    Objects.requireNonNull(snat, "snat");
     Objects.requireNonNull(externalAddress, "externalAddress");
     Objects.requireNonNull(externalPorts, "externalPorts");
     Objects.requireNonNull(backend, "backend");
@@ -55,6 +59,48 @@ public record Forward(
     }
     protocols = Set.copyOf(protocols);
     allowedSources = List.copyOf(allowedSources);
+  }
+
+  /** A forward without {@code snat=}. */
+  public Forward(
+      int line,
+      Optional<InetAddress> externalAddress,
+      PortRange externalPorts,
+      InetAddress backend,
+      PortRange backendPorts,
+      Set<Protocol> protocols,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      ProxyProtocol proxyProtocol,
+      String description) {
+    this(
+        line,
+        externalAddress,
+        externalPorts,
+        backend,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description,
+        Optional.empty());
+  }
+
+  /** This forward translating its clients' connections to {@code address} ({@code snat=}). */
+  public Forward withSnat(Optional<InetAddress> address) {
+    return new Forward(
+        line,
+        externalAddress,
+        externalPorts,
+        backend,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description,
+        address);
   }
 
   /** A forward with the defaults of the table format: both protocols, masquerade, no extras. */
@@ -125,7 +171,8 @@ public record Forward(
         allowedSources,
         masquerade,
         proxyProtocol,
-        description);
+        description,
+        snat);
   }
 
   private static List<Protocol> sortedProtocols(Set<Protocol> protocols) {

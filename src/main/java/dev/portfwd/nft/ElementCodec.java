@@ -3,6 +3,7 @@ package dev.portfwd.nft;
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.Canonical;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.SnatBlock;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
@@ -48,6 +49,7 @@ final class ElementCodec {
       sets.put(MapSpec.refuseSet(family, true), new ArrayList<>());
       sets.put(MapSpec.refuseSet(family, false), new ArrayList<>());
       sets.put(MapSpec.masqueradeSet(family), new ArrayList<>());
+      sets.put(MapSpec.snatMap(family), new ArrayList<>());
     }
     // Most forwards share a few backends: each address is spelled once, not once per forward.
     Map<InetAddress, String> spelled = new HashMap<>();
@@ -65,7 +67,10 @@ final class ElementCodec {
     return sets;
   }
 
-  /** The elements of the masquerade sets of both families for {@code forwards}, by set name. */
+  /**
+   * The elements of the masquerade sets and snat maps of both families for {@code forwards}, by set
+   * name.
+   */
   static Map<String, List<NftElement>> masquerade(List<CompiledForward> forwards) {
     Map<String, List<NftElement>> sets = new LinkedHashMap<>();
     for (IpFamily family : IpFamily.values()) {
@@ -84,6 +89,7 @@ final class ElementCodec {
                   List.of(),
                   ""));
     }
+    SnatMap.encodeInto(forwards, sets);
     return sets;
   }
 
@@ -166,6 +172,7 @@ final class ElementCodec {
                 NftText.parsePorts(key.get(2))));
       }
     }
+    List<SnatBlock> snat = SnatMap.decode(sets);
     // Elements of one restricted forward differ only in the source block: join them first.
     Map<List<Object>, Fragment> fragments = new LinkedHashMap<>();
     for (Map.Entry<String, List<Counted>> entry : sets.entrySet()) {
@@ -174,7 +181,7 @@ final class ElementCodec {
         continue;
       }
       for (Counted counted : entry.getValue()) {
-        Fragment piece = fragment(spec, counted, masquerade);
+        Fragment piece = fragment(spec, counted, masquerade, snat);
         fragments.merge(piece.shape(), piece, Fragment::join);
       }
     }
@@ -207,7 +214,7 @@ final class ElementCodec {
   }
 
   private static Fragment fragment(
-      MapSpec spec, Counted counted, List<Masquerade.Target> masquerade) {
+      MapSpec spec, Counted counted, List<Masquerade.Target> masquerade, List<SnatBlock> snat) {
     NftElement element = counted.element();
     List<String> key = element.key();
     int i = 0;
@@ -221,8 +228,12 @@ final class ElementCodec {
     InetAddress backend = NftText.parseAddress(element.value().get(0));
     PortRange backendPorts =
         spec.range() ? ports : PortRange.of(Integer.parseInt(element.value().get(1)));
+    Optional<InetAddress> source =
+        SnatBlock.sourceFor(snat, spec.family(), backend, protocol, backendPorts);
     boolean masq =
-        masquerade.stream().anyMatch(t -> t.covers(spec.family(), backend, protocol, backendPorts));
+        source.isPresent()
+            || masquerade.stream()
+                .anyMatch(t -> t.covers(spec.family(), backend, protocol, backendPorts));
     CompiledForward forward =
         new CompiledForward(
             spec.family(),
@@ -233,7 +244,8 @@ final class ElementCodec {
             backendPorts,
             sources,
             masq,
-            element.comment());
+            element.comment(),
+            source);
     return new Fragment(forward, counted.packets(), counted.bytes());
   }
 
@@ -263,6 +275,7 @@ final class ElementCodec {
           f.backend(),
           f.backendPorts(),
           f.masquerade(),
+          f.snat(),
           f.description());
     }
 
@@ -280,7 +293,8 @@ final class ElementCodec {
               f.backendPorts(),
               sources,
               f.masquerade(),
-              f.description());
+              f.description(),
+              f.snat());
       packets += other.packets;
       bytes += other.bytes;
       return this;

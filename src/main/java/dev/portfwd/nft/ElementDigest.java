@@ -54,6 +54,11 @@ final class ElementDigest {
         bytes.put((byte) source.prefixLength());
       }
       bytes.put((byte) (f.masquerade() ? 1 : 0));
+      if (f.snat().isPresent()) {
+        address(bytes, f.snat().get());
+      } else {
+        bytes.put((byte) 0);
+      }
       byte[] description = f.description().getBytes(StandardCharsets.UTF_8);
       bytes.putShort(description.length);
       bytes.put(description);

@@ -114,6 +114,11 @@ record MapSpec(IpFamily family, boolean named, boolean restricted, boolean range
     return "refuse" + suffix(family) + (named ? "_addr" : "");
   }
 
+  /** The map of backend address, protocol and ports to the source address of {@code snat=}. */
+  static String snatMap(IpFamily family) {
+    return "snat" + suffix(family);
+  }
+
   /** The set of backend address, protocol and ports whose connections are masqueraded. */
   static String masqueradeSet(IpFamily family) {
     return "masq" + suffix(family);

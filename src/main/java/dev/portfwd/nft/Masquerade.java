@@ -2,6 +2,7 @@ package dev.portfwd.nft;
 
 import dev.portfwd.compile.BackendBlock;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.SnatBlock;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
@@ -31,7 +32,8 @@ final class Masquerade {
    * ranges (interval sets refuse overlapping elements, and two forwards may share a backend).
    */
   static List<Target> targets(List<CompiledForward> forwards) {
-    return BackendBlock.merge(forwards, /* masqueradingOnly= */ true).stream()
+    return BackendBlock.merge(SnatBlock.withoutSnat(forwards), /* masqueradingOnly= */ true)
+        .stream()
         .map(b -> new Target(b.family(), b.backend(), b.protocol(), b.ports()))
         .sorted(
             Comparator.comparing(Target::family)

@@ -28,9 +28,11 @@ import dev.portfwd.model.IpFamily;
  *       first packets). Replies and traffic that was not forwarded leave after one rule: they cost
  *       the data plane nothing more, and a reply to a port that is also forwarded is not counted as
  *       a client's packet of that forward.
- *   <li>{@code postrouting} masquerades only DNATed connections whose backend tuple is in the
- *       masquerade set; {@code forward} accepts DNATed connections (an accept ends only our own
- *       base chain: another table's drop still wins, which {@code doctor} reports).
+ *   <li>{@code postrouting} translates DNATed connections whose backend tuple is in the {@code
+ *       snat} map to that map's address ({@code snat=}), and masquerades only DNATed connections
+ *       whose backend tuple is in the masquerade set; {@code forward} accepts DNATed connections
+ *       (an accept ends only our own base chain: another table's drop still wins, which {@code
+ *       doctor} reports).
  * </ul>
  */
 final class Skeleton {
@@ -41,11 +43,12 @@ final class Skeleton {
    * made by another portfwd version and is rebuilt as a whole (still one transaction) instead of
    * patched. Version 2 counts only what clients send on DNATed connections and matches family and
    * protocol once per packet, then one {@code fib} lookup, in per-family chains; version 1 ran
-   * every packet through every rule, each repeating those matches.
+   * every packet through every rule, each repeating those matches. Version 3 adds the {@code snat}
+   * maps ({@code snat=}).
    */
-  static final String VERSION = "portfwd ruleset 2";
+  static final String VERSION = "portfwd ruleset 3";
 
-  static final String MARKER = "ruleset_v2";
+  static final String MARKER = "ruleset_v3";
 
   private Skeleton() {}
 
@@ -103,6 +106,16 @@ final class Skeleton {
               + " { type "
               + addr
               + " . inet_proto . inet_service; flags interval; }");
+      tx.add(
+          "add map "
+              + t
+              + " "
+              + MapSpec.snatMap(family)
+              + " { type "
+              + addr
+              + " . inet_proto . inet_service : "
+              + addr
+              + "; flags interval; counter; }");
     }
     tx.add("add chain " + t + " translate");
     tx.add("add chain " + t + " count_lookups");
@@ -140,6 +153,18 @@ final class Skeleton {
     tx.add("add rule " + t + " output ip6 daddr ::1 return");
     tx.add("add rule " + t + " output jump translate");
     for (IpFamily family : IpFamily.values()) {
+      // snat= first: a connection in a snat map gets that address, not the interface's.
+      tx.add(
+          "add rule "
+              + t
+              + " postrouting ct status dnat meta nfproto "
+              + MapSpec.nfproto(family)
+              + " snat "
+              + MapSpec.ipKeyword(family)
+              + " to "
+              + MapSpec.ipKeyword(family)
+              + " daddr . meta l4proto . th dport map @"
+              + MapSpec.snatMap(family));
       tx.add(
           "add rule "
               + t

@@ -19,6 +19,7 @@ import java.util.Optional;
 final class ForwardLine {
 
   private static final int FIELDS = 9;
+  private static final String SNAT_PREFIX = "snat:";
 
   private ForwardLine() {}
 
@@ -47,7 +48,13 @@ final class ForwardLine {
             .append(cidr.prefixLength());
       }
     }
-    line.append('\t').append(f.masquerade() ? "yes" : "no").append('\t');
+    // snat= rides in the masquerade field ("snat:ADDRESS"), so records without it read as before.
+    line.append('\t')
+        .append(
+            f.snat().isPresent()
+                ? SNAT_PREFIX + Addresses.format(f.snat().get())
+                : f.masquerade() ? "yes" : "no")
+        .append('\t');
     for (char c : f.description().toCharArray()) {
       switch (c) {
         case '\\' -> line.append("\\\\");
@@ -93,8 +100,11 @@ final class ForwardLine {
         address(f[4]),
         ports(f[5]),
         from,
-        f[7].equals("yes"),
-        unescape(f[8]));
+        f[7].equals("yes") || f[7].startsWith(SNAT_PREFIX),
+        unescape(f[8]),
+        f[7].startsWith(SNAT_PREFIX)
+            ? Optional.of(address(f[7].substring(SNAT_PREFIX.length())))
+            : Optional.empty());
   }
 
   /**

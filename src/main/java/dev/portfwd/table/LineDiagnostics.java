@@ -264,6 +264,24 @@ final class LineDiagnostics {
     error(column, "expected proxy-protocol=v1, v2 or none, found '" + cut(value) + "'");
   }
 
+  void notSnatAddress(int column, String value) {
+    error(
+        column,
+        "expected an IP address like 192.0.2.254 in snat=, found '"
+            + (value.isEmpty() ? "nothing" : cut(value))
+            + "'");
+  }
+
+  void snatOfOtherFamily(int column, String value) {
+    error(column, "snat=" + cut(value) + " is of another IP version than the backend");
+  }
+
+  void snatWithoutMasquerade(int column) {
+    error(
+        column,
+        "snat= translates the source address, masquerade=no keeps it; expected one of the two");
+  }
+
   // Likely mistakes in a line that parsed.
 
   void loopbackBackend(int column, String text) {

@@ -77,6 +77,7 @@ final class LineParser {
                       }
                     }));
     OptionColumns options = OptionColumns.read(trailing.options(), report);
+    Optional<InetAddress> snat = SnatOption.read(trailing.options(), backend, report);
 
     if (report.hasErrors() || backend.isEmpty() || external.isEmpty()) {
       return Optional.empty();
@@ -96,7 +97,8 @@ final class LineParser {
             options.allowedSources(),
             options.masquerade(),
             options.proxyProtocol(),
-            description);
+            description,
+            snat);
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
     return Optional.of(new LocatedForward(forward, text, start, end, ext.column()));
   }

@@ -18,7 +18,7 @@ import java.util.Optional;
 record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtocol proxyProtocol) {
 
   /** The option keys a line may carry; unknown keys are errors so typos never pass silently. */
-  static final List<String> KEYS = List.of("from", "masquerade", "proxy-protocol");
+  static final List<String> KEYS = List.of("from", "masquerade", "proxy-protocol", SnatOption.KEY);
 
   /**
    * Reads the value of each option in {@code byKey} (lower-case key to its column), reporting every

@@ -44,6 +44,7 @@ public final class TablePrinter {
     if (forward.proxyProtocol() != ProxyProtocol.NONE) {
       columns.add("proxy-protocol=" + forward.proxyProtocol().keyword());
     }
+    forward.snat().ifPresent(a -> columns.add("snat=" + Addresses.format(a)));
     if (!forward.description().isEmpty()) {
       columns.add("# " + forward.description());
     }

@@ -75,12 +75,12 @@ class TableParserTest {
         bad(
             "unknownOptionWithSuggestion",
             "80 192.0.2.2 80 masq=no",
-            "1:17: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol"
+            "1:17: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol, snat"
                 + " (did you mean masquerade?)"),
         bad(
             "unknownOptionCloseTypo",
             "80 192.0.2.2 80 form=192.0.2.0/24",
-            "1:17: error: unknown option 'form'; expected one of from, masquerade, proxy-protocol"
+            "1:17: error: unknown option 'form'; expected one of from, masquerade, proxy-protocol, snat"
                 + " (did you mean from?)"),
         bad(
             "badMasqueradeValue",
@@ -90,6 +90,19 @@ class TableParserTest {
             "badProxyProtocol",
             "80 192.0.2.2 80 proxy-protocol=v3",
             "1:32: error: expected proxy-protocol=v1, v2 or none, found 'v3'"),
+        bad(
+            "snatNotAnAddress",
+            "80 192.0.2.2 80 snat=vip.test",
+            "1:22: error: expected an IP address like 192.0.2.254 in snat=, found 'vip.test'"),
+        bad(
+            "snatOfOtherFamily",
+            "80 192.0.2.2 80 snat=2001:db8::1",
+            "1:22: error: snat=2001:db8::1 is of another IP version than the backend"),
+        bad(
+            "snatWithMasqueradeNo",
+            "80 192.0.2.2 80 masquerade=no snat=192.0.2.254",
+            "1:31: error: snat= translates the source address, masquerade=no keeps it; expected one"
+                + " of the two"),
         bad(
             "prefixTooLong",
             "80 192.0.2.2 80 from=192.0.2.0/33",
@@ -185,7 +198,7 @@ class TableParserTest {
             "1:21: error: backend ports 9000-9004 hold 5 ports but external ports 8000-8009 hold 10;"
                 + " give a range of the same length, or RANGE for the same ports",
             "1:31: error: unknown protocol 'tpc'; expected tcp, udp or tcp,udp (did you mean tcp?)",
-            "1:35: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol"
+            "1:35: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol, snat"
                 + " (did you mean masquerade?)"));
   }
 
@@ -278,6 +291,15 @@ class TableParserTest {
     assertThat(forward.masquerade()).isFalse();
     assertThat(forward.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
     assertThat(forward.description()).isEqualTo("game # servers");
+  }
+
+  @Test
+  void readsSnatAddress() {
+    Forward forward = only("13102 192.0.2.2 80 tcp snat=192.0.2.254");
+
+    assertThat(forward.snat()).contains(ip("192.0.2.254"));
+    assertThat(forward.masquerade()).isTrue();
+    assertThat(only("13102 192.0.2.2 80 tcp").snat()).isEmpty();
   }
 
   @Test
