@@ -53,7 +53,8 @@ class LayeringTest {
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model", "relay"));
     MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
-    MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
+    MAY_IMPORT.put("pool", Set.of("model"));
+    MAY_IMPORT.put("relay", Set.of("model", "pool", "table", "host", "watch"));
     MAY_IMPORT.put(
         "demo", Set.of("backend", "compile", "engine", "host", "model", "nft", "state", "table"));
     MAY_IMPORT.put(
@@ -69,6 +70,7 @@ class LayeringTest {
             "metrics",
             "model",
             "nft",
+            "pool",
             "relay",
             "service",
             "state",

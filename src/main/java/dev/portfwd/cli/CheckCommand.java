@@ -6,9 +6,11 @@ import dev.portfwd.model.Forward;
 import dev.portfwd.model.ProxyProtocol;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.Severity;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +49,7 @@ final class CheckCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ParseResult result = TableLoader.parse(table, root.stdin());
+    ParseResult result = withNameWarnings(TableLoader.parse(table, root.stdin()));
     if (json) {
       out.println(toJson(result).toPrettyString());
       out.flush();
@@ -60,6 +62,23 @@ final class CheckCommand implements Runnable {
     if (result.hasErrors()) {
       throw PortfwdException.invalidInput(TableLoader.summary(result));
     }
+  }
+
+  /** {@code result} with a warning for each backend name that does not resolve here. */
+  private static ParseResult withNameWarnings(ParseResult result) {
+    if (result.hasErrors()) {
+      return result;
+    }
+    List<Diagnostic> warnings =
+        BackendNames.diagnostics(
+            BackendNames.resolve(result.table()), result.table().source(), Severity.WARNING);
+    if (warnings.isEmpty()) {
+      return result;
+    }
+    List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+    all.addAll(warnings);
+    return new ParseResult(
+        result.table(), all, result.errorCount(), result.warningCount() + warnings.size());
   }
 
   /** The forwards as a table, written row by row: a table of a million is never one string. */
@@ -104,6 +123,16 @@ final class CheckCommand implements Runnable {
           .append("proxy-protocol=")
           .append(forward.proxyProtocol().keyword());
     }
+    forward
+        .pool()
+        .balance()
+        .ifPresent(
+            b -> options.append(options.length() > 0 ? " " : "").append("balance=" + b.keyword()));
+    forward
+        .pool()
+        .check()
+        .ifPresent(
+            c -> options.append(options.length() > 0 ? " " : "").append("check=" + c.keyword()));
     return options.length() == 0 ? "-" : options.toString();
   }
 

@@ -107,10 +107,12 @@ final class DoctorCommand implements Runnable {
   /** The table given, else the default table when it exists, else what portfwd installed. */
   private ForwardTable forwards(InstalledRules installed, PrintWriter err) {
     if (table != null) {
-      return TableLoader.load(root.invocation().table(table), root.stdin(), err);
+      return BackendNames.resolveOrRefuse(
+          TableLoader.load(root.invocation().table(table), root.stdin(), err), err);
     }
     if (Files.isRegularFile(Path.of(TableReader.DEFAULT_TABLE))) {
-      return TableLoader.load(TableReader.DEFAULT_TABLE, root.stdin(), err);
+      return BackendNames.resolveOrRefuse(
+          TableLoader.load(TableReader.DEFAULT_TABLE, root.stdin(), err), err);
     }
     return installed.installedForwards();
   }

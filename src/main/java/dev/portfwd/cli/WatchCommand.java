@@ -8,6 +8,9 @@ import dev.portfwd.metrics.HttpEndpoint;
 import dev.portfwd.metrics.MetricsHandler;
 import dev.portfwd.metrics.ServiceMetrics;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.service.ControlClient;
 import dev.portfwd.service.ControlServer;
 import dev.portfwd.state.StateStore;
@@ -21,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,6 +107,33 @@ final class WatchCommand implements Runnable {
               + " 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
   String http;
 
+  @Option(
+      names = "--check-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How often each backend of a forward with several backends or a name is checked; one"
+              + " leaves after 3 failed checks and returns after 2 good ones (default: ${DEFAULT-VALUE}).")
+  double checkIntervalSeconds;
+
+  @Option(
+      names = "--dns-min-ttl",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "The shortest time a backend name's addresses are kept before it is resolved again,"
+              + " whatever its record's TTL (default: ${DEFAULT-VALUE}).")
+  double dnsMinTtlSeconds;
+
+  @Option(
+      names = "--dns-max-ttl",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "The longest time a backend name's addresses are kept before it is resolved again"
+              + " (default: ${DEFAULT-VALUE}).")
+  double dnsMaxTtlSeconds;
+
   @Parameters(
       index = "0",
       arity = "0..1",
@@ -128,6 +159,15 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput(
           "--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
+    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
+      throw PortfwdException.invalidInput(
+          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
+    }
+    if (dnsMinTtlSeconds < 0 || dnsMaxTtlSeconds < dnsMinTtlSeconds || dnsMaxTtlSeconds > 86_400) {
+      throw PortfwdException.invalidInput(
+          "--dns-min-ttl and --dns-max-ttl take 0 to 86400 seconds, the minimum not above the"
+              + " maximum");
+    }
     Optional<InetSocketAddress> httpAddress = httpAddress();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -140,9 +180,29 @@ final class WatchCommand implements Runnable {
                 new ServiceMetrics(
                     engine::status, ServiceMetrics.COUNTER_MAX_AGE, Clock.systemUTC()));
     metrics.ifPresent(engine::listen);
+    AtomicReference<KernelWatchTarget> targetRef = new AtomicReference<>();
+    SystemNameResolver resolver = new SystemNameResolver();
+    BackendMonitor monitor =
+        new BackendMonitor(
+            resolver,
+            new TcpHealthProbe(),
+            new BackendMonitor.Settings(
+                seconds(checkIntervalSeconds),
+                3,
+                2,
+                seconds(dnsMinTtlSeconds),
+                seconds(dnsMaxTtlSeconds)),
+            System::nanoTime,
+            new BackendChanges(targetRef, out, metrics));
     KernelWatchTarget target =
         new KernelWatchTarget(
-            table, engine, !noSysctl, err, valid -> metrics.ifPresent(m -> m.tableRead(valid)));
+            table,
+            engine,
+            !noSysctl,
+            err,
+            valid -> metrics.ifPresent(m -> m.tableRead(valid)),
+            monitor);
+    targetRef.set(target);
     // Between full checks, a backend may answer "are portfwd's objects still the same?" in
     // milliseconds.
     DriftProbe probe = session.backend.driftProbe();
@@ -179,17 +239,24 @@ final class WatchCommand implements Runnable {
           }
         });
     boolean started;
+    monitor.start();
     try {
       started = watcher.run();
     } catch (IOException e) {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
     } finally {
+      monitor.close();
+      resolver.close();
       server.ifPresent(WatchCommand::closeQuietly);
       endpoint.ifPresent(HttpEndpoint::close);
     }
     if (!started) {
       throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
     }
+  }
+
+  private static Duration seconds(double seconds) {
+    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private Optional<InetSocketAddress> httpAddress() {

@@ -1,5 +1,6 @@
 package dev.portfwd.compile;
 
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
@@ -65,6 +66,16 @@ public final class Compiler {
                 + "proxy-protocol="
                 + forward.proxyProtocol().keyword()
                 + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
+        continue;
+      }
+      if (forward.pool().balanceInEffect() != Balance.FAILOVER
+          && forward.pool().members().size() > 1) {
+        problems.add(
+            where(table, forward)
+                + "balance="
+                + forward.pool().balanceInEffect().keyword()
+                + " over several backends is not yet installed by the kernel backends; use"
+                + " balance=failover");
         continue;
       }
       for (Protocol protocol : forward.protocolList()) {

@@ -430,7 +430,7 @@ public final class Engine {
       // at start and after drift the kernel is read whole, since something else may have changed
       // it.
       Optional<DesiredState> recorded =
-          reason != Reason.EDIT
+          reason != Reason.EDIT && reason != Reason.BACKENDS
               ? Optional.empty()
               : lastApplied.isPresent() ? lastApplied : recorded();
       lastApplied = Optional.empty();

@@ -18,7 +18,9 @@ public final class MetricNames {
           "portfwd_apply_duration_seconds",
           "portfwd_drift_repairs_total",
           "portfwd_table_valid",
-          "portfwd_last_apply_timestamp_seconds");
+          "portfwd_last_apply_timestamp_seconds",
+          "portfwd_dns_resolutions_total",
+          "portfwd_backend_up");
 
   /** Every metric family of {@code portfwd relay --http}; counters with their {@code _total}. */
   public static final List<String> RELAY =

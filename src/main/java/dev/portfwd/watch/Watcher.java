@@ -199,6 +199,7 @@ public final class Watcher {
             case START -> "applied " + table;
             case EDIT -> table + " changed; applied it";
             case DRIFT -> "live rules drifted from " + table + "; re-applied";
+            case BACKENDS -> "backends changed; applied";
           };
       if (result.changedSomething() || reason != Reason.DRIFT) {
         say(

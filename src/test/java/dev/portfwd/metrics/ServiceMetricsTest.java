@@ -163,8 +163,11 @@ class ServiceMetricsTest {
   void exportsOnlyTheDocumentedNames() throws IOException {
     live = List.of(new LiveForward(forwards("13102 192.0.2.2 80 tcp\n").get(0), 1, 60, 0));
 
+    ServiceMetrics metrics = metrics();
+    metrics.nameResolved("game.test", true);
+    metrics.backendHealth("13102/tcp", "192.0.2.2:80", true);
     List<String> names =
-        text(metrics())
+        text(metrics)
             .lines()
             .filter(line -> line.startsWith("# TYPE "))
             .map(line -> line.split(" ")[2])

@@ -94,7 +94,7 @@ class WatchIT {
             () -> Conditions.read(log).contains("changed; applied it"));
 
         String rulesB = topology.portfwdRules("gateway");
-        save(table, TABLE_B + "13104 not-an-address 80\n");
+        save(table, TABLE_B + "13104 192.0.2.300 80\n");
         Conditions.await(
             "the invalid edit is reported",
             Duration.ofSeconds(10),

@@ -143,7 +143,7 @@ class WatcherTest {
       throws Exception {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     start(Duration.ofMillis(300));
-    Files.writeString(table(), "1000 not-an-address\n");
+    Files.writeString(table(), "1000 192.0.2.300\n");
     await(() -> log.toString().contains("has errors; the rules in force stay"));
     assertThat(target.calls).noneMatch(c -> c.startsWith("EDIT"));
 
@@ -179,7 +179,7 @@ class WatcherTest {
 
   @Test
   void invalidTableAtStartAppliesNothing() throws Exception {
-    Files.writeString(table(), "1000 nowhere\n");
+    Files.writeString(table(), "1000 192.0.2.300\n");
     Watcher w =
         new Watcher(
             table(),
