@@ -394,7 +394,7 @@ class RelayIT {
         .asString()
         .contains(
             "refused 203.0.113.10:",
-            "2 connections from this address open already (--max-connections-per-source 2)");
+            "2 connections from this address (or its IPv6 /64) open already (--max-connections-per-source 2)");
     relay.signal("USR1");
     relay.awaitLog(
         "stats tcp 13950 active=3 total=4 bytes_in=5 bytes_out=5 refused=6", Duration.ofSeconds(5));
