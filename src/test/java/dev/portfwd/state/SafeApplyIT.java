@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateway namespace of the reference topology, against the real kernel, with a state directory
  * of the test's own.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SafeApplyIT {
 
   private static final String TABLE_A = "13102 " + Topology.BACKEND + " 80 tcp # A\n";
@@ -188,9 +190,11 @@ class SafeApplyIT {
       // The SSH connection drops: the session's process group gets SIGHUP; then the process is
       // gone.
       long pid = apply.pid();
+      assertThat(ignoresHangup(pid))
+          .as("the foreground ignores SIGHUP while it waits (SigIgn of /proc/%d/status)", pid)
+          .isTrue();
       new ProcessBuilder("kill", "-HUP", "--", "-" + pid).start().waitFor();
-      Thread.sleep(300);
-      assertThat(apply.isAlive()).as("the foreground ignores SIGHUP while it waits").isTrue();
+      assertThat(apply.waitFor(1, TimeUnit.SECONDS)).as("ended by the hangup").isFalse();
       apply.destroyForcibly();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long killedAt = System.nanoTime();
@@ -342,9 +346,11 @@ class SafeApplyIT {
       }
       apply.destroyForcibly();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(OverdueConfirmation.GRACE.plusSeconds(5).toMillis());
+      Conditions.await(
+          "status says the timer did not run",
+          OverdueConfirmation.GRACE.plusSeconds(30),
+          () -> portfwd(topology, "status").stdout().contains("timer did not run"));
       assertThat(topology.portfwdRules("gateway")).contains("13103");
-      assertThat(portfwd(topology, "status").stdout()).contains("timer did not run");
 
       CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
       assertThat(next.exitCode()).isEqualTo(1);
@@ -353,6 +359,19 @@ class SafeApplyIT {
       assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode())
           .isZero();
     }
+  }
+
+  /**
+   * Whether process {@code pid} ignores SIGHUP: an ignored signal is discarded by the kernel, so
+   * this decides what a sleep after the signal could only guess (a dying JVM takes its time).
+   */
+  private static boolean ignoresHangup(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseLong(line.substring("SigIgn:".length()).strip(), 16) & 1L) != 0;
+      }
+    }
+    throw new AssertionError("no SigIgn in /proc/" + pid + "/status");
   }
 
   private static byte[] readPids(Topology topology) {
