@@ -12,7 +12,9 @@ import dev.portfwd.testing.Traffic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * forwarding test runs once per backend ({@link KernelBackend}: nftables, iptables-nft,
  * iptables-legacy) with the same body.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class NftForwardingIT {
 
   static final String SEED =
@@ -89,6 +92,17 @@ class NftForwardingIT {
     }
   }
 
+  /** The forward of {@code status --json} on {@code port}/{@code protocol}, in any order. */
+  private static JsonNode forward(JsonNode forwards, int port, String protocol) {
+    for (JsonNode forward : forwards) {
+      if (forward.path("externalPorts").path("first").asInt() == port
+          && forward.path("protocol").asText().equals(protocol)) {
+        return forward;
+      }
+    }
+    throw new AssertionError("no forward " + port + "/" + protocol + " in " + forwards);
+  }
+
   private static long counted(JsonNode forwards, String description) {
     for (JsonNode forward : forwards) {
       if (forward.path("description").asText().equals(description)) {
@@ -132,9 +146,7 @@ class NftForwardingIT {
       JsonNode status =
           new ObjectMapper().readTree(ok(portfwd(topology, backend, "status", "--json")).stdout());
       assertThat(status.path("forwards")).hasSize(8);
-      JsonNode web = status.path("forwards").get(0);
-      assertThat(web.path("externalPorts").path("first").asInt()).isEqualTo(13102);
-      assertThat(web.path("protocol").asText()).isEqualTo("tcp");
+      JsonNode web = forward(status.path("forwards"), 13102, "tcp");
       // nftables counts every packet clients sent; iptables' nat rules see each connection's first
       // packet only (two connections went through 13102/tcp: the client's and the gateway's own).
       boolean perPacket = backend == KernelBackend.NFTABLES;
@@ -225,9 +237,18 @@ class NftForwardingIT {
               topology,
               backend,
               "apply",
-              table("t.txt", "13102 192.0.2.2 80 tcp from=203.0.113.10\n").toString()));
+              table(
+                      "t.txt",
+                      """
+          13102 192.0.2.2 80 tcp from=203.0.113.10
+          13104 192.0.2.2 80 tcp
+          """)
+                  .toString()));
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
       assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104))
+          .as("the refused client reaches the same backend through a forward without from=")
+          .isEqualTo("web 192.0.2.1");
     }
   }
 
