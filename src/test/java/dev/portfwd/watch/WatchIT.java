@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must repair a flushed ruleset, follow edits of the table, keep the rules on an invalid edit, and
  * exit cleanly on SIGTERM. Also measures its CPU time when idle.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WatchIT {
 
   private static final String TABLE_A = "13102 " + Topology.BACKEND + " 80 tcp # A\n";
@@ -100,8 +102,6 @@ class WatchIT {
             Duration.ofSeconds(10),
             () -> Conditions.read(log).contains("the rules in force stay"));
         assertThat(Conditions.read(log)).contains("ports.txt:2:");
-        Thread.sleep(
-            2500); // two drift checks: they repair towards the last valid table, i.e. nothing
         assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesB);
 
         topology.exec("gateway", "nft", "flush", "ruleset");
@@ -132,7 +132,22 @@ class WatchIT {
       try {
         Conditions.await(
             "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
-        Thread.sleep(3000); // start-up JIT work is not idle time
+        // Start-up JIT work is not idle time: measure once a whole second passed without CPU.
+        long[] last = {cpuTicks(watch.pid())};
+        Conditions.await(
+            "the watch settles (no CPU for a second)",
+            Duration.ofSeconds(60),
+            () -> {
+              try {
+                Thread.sleep(1000);
+                long now = cpuTicks(watch.pid());
+                boolean settled = now == last[0];
+                last[0] = now;
+                return settled;
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
         long before = cpuTicks(watch.pid());
         Thread.sleep(20_000);
         long after = cpuTicks(watch.pid());
