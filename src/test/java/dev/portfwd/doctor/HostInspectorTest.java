@@ -106,7 +106,9 @@ class HostInspectorTest {
             .answer(
                 "sysctl net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.ipv4.conf.all.rp_filter"
                     + " net.ipv4.conf.default.rp_filter",
-                "net.ipv4.ip_forward = 0\n");
+                "net.ipv4.ip_forward = 0\n")
+            .answer(
+                "ip -j -4 route get 192.0.2.2", 2, "", "RTNETLINK answers: Network is unreachable");
     HostFacts facts = new HostInspector(bare, INSTALLED).inspect(table);
     assertThat(facts.gaps())
         .anyMatch(g -> g.startsWith("ss is not installed"))
