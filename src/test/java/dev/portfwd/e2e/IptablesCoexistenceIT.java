@@ -42,6 +42,7 @@ class IptablesCoexistenceIT {
             // Docker's own forward works by itself: its accept and its masquerade.
             iptables + " -t nat -A POSTROUTING -d 192.0.2.2 -p tcp --dport 81 -j MASQUERADE",
             iptables + " -A FORWARD -d 192.0.2.2 -p tcp --dport 81 -j ACCEPT",
+            iptables + " -A FORWARD -s 192.0.2.2 -p tcp --sport 81 -j ACCEPT",
             iptables
                 + " -A FORWARD -s 198.51.100.0/24 -m comment --comment \"hand written\" -j DROP",
             iptables + " -P FORWARD DROP"));
