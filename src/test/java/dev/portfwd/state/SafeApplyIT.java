@@ -324,40 +324,89 @@ class SafeApplyIT {
     }
   }
 
+  /**
+   * Applies a.txt, then b.txt with --confirm, and kills both the foreground and its timer, as a
+   * reboot during the wait would; returns once status calls the confirmation overdue, with the
+   * rules of a.txt.
+   */
+  private String leaveAnOverdueConfirmation(Topology topology) throws Exception {
+    assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+    String rulesA = topology.portfwdRules("gateway");
+    Path output = dir.resolve("apply.out");
+    Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
+    Conditions.await(
+        "the prompt", Duration.ofSeconds(30), () -> Conditions.read(output).contains("Type 'yes'"));
+    try (var markers = Files.list(state())) {
+      for (Path marker :
+          markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
+        ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
+            .ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+    apply.destroyForcibly();
+    assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    Conditions.await(
+        "status says the timer did not run",
+        OverdueConfirmation.GRACE.plusSeconds(30),
+        () -> portfwd(topology, "status").stdout().contains("timer did not run"));
+    assertThat(topology.portfwdRules("gateway")).contains("13103");
+    return rulesA;
+  }
+
   @Test
   void confirmationWhoseTimerDiedIsRolledBackByTheNextApply() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
-          .isZero();
-      String rulesA = topology.portfwdRules("gateway");
-      Path output = dir.resolve("apply.out");
-      Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
-      Conditions.await(
-          "the prompt",
-          Duration.ofSeconds(30),
-          () -> Conditions.read(output).contains("Type 'yes'"));
-      // As after a reboot: neither the foreground nor the timer is left to roll back.
-      try (var markers = Files.list(state())) {
-        for (Path marker :
-            markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
-          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
-              .ifPresent(ProcessHandle::destroyForcibly);
-        }
-      }
-      apply.destroyForcibly();
-      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      Conditions.await(
-          "status says the timer did not run",
-          OverdueConfirmation.GRACE.plusSeconds(30),
-          () -> portfwd(topology, "status").stdout().contains("timer did not run"));
-      assertThat(topology.portfwdRules("gateway")).contains("13103");
-
+      String rulesA = leaveAnOverdueConfirmation(topology);
       CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
       assertThat(next.exitCode()).isEqualTo(1);
       assertThat(next.stderr()).contains("never confirmed").contains("run it again");
       assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
       assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode())
           .isZero();
+    }
+  }
+
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByRollback() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      String rulesA = leaveAnOverdueConfirmation(topology);
+      CommandResult rollback = portfwd(topology, "rollback");
+      assertThat(rollback.exitCode()).as(rollback.stdout() + rollback.stderr()).isZero();
+      assertThat(rollback.stdout()).contains("restored 1 forward from " + dir.resolve("a.txt"));
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "status").stdout()).doesNotContain("timer did not run");
+    }
+  }
+
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByWatchBeforeItAppliesItsTable() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      leaveAnOverdueConfirmation(topology);
+      Path log = dir.resolve("watch.log");
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--no-control",
+              "--state-dir",
+              state().toString(),
+              table("c.txt", "13105 " + Topology.BACKEND + " 80 tcp\n").toString()));
+      Process watch =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        Conditions.await(
+            "watch applies its table",
+            Duration.ofSeconds(60),
+            () -> topology.portfwdRules("gateway").contains("13105"));
+        assertThat(Conditions.read(log)).contains("never confirmed");
+        assertThat(topology.portfwdRules("gateway")).doesNotContain("13103");
+        assertThat(portfwd(topology, "status").stdout()).doesNotContain("timer did not run");
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
     }
   }
 
