@@ -608,6 +608,106 @@ class RelayIT {
   }
 
   @Test
+  void capsUdpSessionsPerPort() throws Exception {
+    Path table = table("udpcap.txt", "13985 192.0.2.2 80 udp\n");
+    RelayProcess relay =
+        RelayProcess.start(
+            topology,
+            table,
+            "udp",
+            13985,
+            "--max-udp-sessions",
+            "2",
+            "--max-udp-sessions-per-source",
+            "0");
+    assertThat(udpReply("client", 13985, 44101, "a")).isEqualTo("a\n");
+    assertThat(udpReply("client", 13985, 44102, "b")).isEqualTo("b\n");
+    assertThat(
+            client("echo c | timeout 5 socat -t2 - UDP:203.0.113.1:13985,sourceport=44103")
+                .stdout())
+        .as("a third session on the port")
+        .isEmpty();
+    assertThat(udpReply("client", 13985, 44101, "again"))
+        .as("an existing session still passes")
+        .isEqualTo("again\n");
+    relay.awaitLog("(--max-udp-sessions 2)", Duration.ofSeconds(5));
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13985 active=2 total=2 ", Duration.ofSeconds(5));
+    assertThat(relay.log()).containsPattern("stats udp 13985 active=2 total=2 .*refused=1");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void reloadSendsAKeptPortToItsNewBackendLogsAPortItCannotOpenAndEndsRemovedUdpSessions()
+      throws Exception {
+    topology.spawn("gateway", "socat", "TCP-LISTEN:13822,reuseaddr", "-");
+    topology.awaitListening("gateway", "tcp", 13822, Duration.ofSeconds(10));
+    Path table =
+        table(
+            "reload2.txt",
+            """
+        13820  192.0.2.2  80  tcp
+        13821  192.0.2.2  80  udp
+        """);
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13821);
+    assertThat(client("echo old | timeout 60 socat -t30 - TCP:203.0.113.1:13820").stdout())
+        .isEqualTo("old\n");
+    assertThat(udpReply("client", 13821, 44201, "u")).isEqualTo("u\n");
+    assertThat(topology.exec("gateway", "ss", "-H", "-uan", "dst", "192.0.2.2:80").stdout())
+        .as("the UDP session's socket towards the backend")
+        .isNotBlank();
+    // 13820 now goes to the PROXY-decoding echo on 81; 13821/udp is removed; 13822 is taken.
+    Files.writeString(
+        table.resolveSibling("reload2.tmp"),
+        """
+        13820  192.0.2.2  81  tcp  proxy-protocol=v1
+        13822  192.0.2.2  80  tcp
+        """);
+    Files.move(
+        table.resolveSibling("reload2.tmp"),
+        table,
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    relay.awaitLog("cannot listen on tcp 13822", Duration.ofSeconds(20));
+    assertThat(client("echo new | timeout 60 socat -t30 - TCP:203.0.113.1:13820").stdout())
+        .as("a new connection to the kept port reaches the new backend")
+        .startsWith("PROXY TCP4 203.0.113.10 ")
+        .endsWith("\nnew\n");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!topology.exec("gateway", "ss", "-H", "-uan", "dst", "192.0.2.2:80").stdout().isBlank()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(topology.exec("gateway", "ss", "-H", "-uan", "dst", "192.0.2.2:80").stdout())
+        .as("the removed UDP line's session is ended")
+        .isBlank();
+    assertThat(topology.exec("gateway", "ss", "-H", "-uln", "sport", "= :13821").stdout())
+        .isBlank();
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void runsOnTheTransportAskedForAndLogsCountersEveryStatusInterval() throws Exception {
+    Path table = table("nio.txt", "13995 192.0.2.2 80 tcp\n");
+    RelayProcess relay =
+        RelayProcess.start(
+            topology, table, "tcp", 13995, "--transport", "nio", "--status-interval", "1s");
+    assertThat(relay.log()).contains("relay starting with the nio transport");
+    assertThat(client("echo nio | timeout 60 socat -t30 - TCP:203.0.113.1:13995").stdout())
+        .isEqualTo("nio\n");
+    // No SIGUSR1: the interval alone writes the counters.
+    relay.awaitLog("stats tcp 13995 active=0 total=1", Duration.ofSeconds(20));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+    RelayProcess epoll = RelayProcess.start(topology, table, "tcp", 13995, "--transport", "epoll");
+    assertThat(epoll.log()).contains("relay starting with the epoll transport");
+    epoll.signal("TERM");
+    assertThat(epoll.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void closesIdleConnections() throws Exception {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13700, "--idle-timeout", "1s");
