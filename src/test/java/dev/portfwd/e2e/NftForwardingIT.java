@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
@@ -12,6 +13,8 @@ import dev.portfwd.testing.Traffic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,6 +93,91 @@ class NftForwardingIT {
           .as("the backend's answer is no client packet of Voice")
           .isZero();
     }
+  }
+
+  @Test
+  void planScriptIsWhatNftAccepts() throws Exception {
+    String every =
+        """
+        13102 192.0.2.2 80 # both protocols
+        8000-8009 192.0.2.2 9000-9009 tcp
+        27015:27020 192.0.2.4 RANGE udp
+        203.0.113.1:443 192.0.2.5 443 tcp from=203.0.113.0/24,198.51.100.0/25 masquerade=no
+        [2001:db8:1::1]:8443 2001:db8:2::5 443 tcp
+        8081 2001:db8:2::2 80 tcp # "quoted" description
+        """;
+    try (Topology topology = Topology.reference()) {
+      for (String text : List.of(every, every.replace("192.0.2.4", "192.0.2.6"))) {
+        Path table = table("every.txt", text);
+        String script = ok(portfwd(topology, "plan", "--script", table.toString())).stdout();
+        assertThat(script).contains("add element inet portfwd");
+        CommandResult check =
+            topology.runner("gateway").run(List.of("nft", "-c", "-f", "-"), script);
+        assertThat(check.exitCode()).as(check.stderr() + "\n" + script).isZero();
+        ok(portfwd(topology, "apply", table.toString()));
+      }
+    }
+  }
+
+  @Test
+  void statusCountsTheConnectionsOpenThroughEachForward() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      // A backend that keeps each connection open for a while, and two clients that stay.
+      topology.spawn("backend", "socat", "TCP4-LISTEN:80,fork,reuseaddr", "SYSTEM:sleep 60");
+      topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(5));
+      ok(
+          portfwd(
+              topology,
+              "apply",
+              table(
+                      "t.txt",
+                      """
+          13102 192.0.2.2 80 tcp  # Held
+          13103 192.0.2.2 80 tcp  # Idle
+          """)
+                  .toString()));
+      for (int i = 0; i < 2; i++) {
+        topology.spawn(
+            "client", "timeout", "60", "socat", "-u", "TCP4:203.0.113.1:13102", "/dev/null");
+      }
+      ObjectMapper json = new ObjectMapper();
+      Conditions.await(
+          "status --json counts both connections",
+          Duration.ofSeconds(30),
+          () ->
+              forward(
+                          readTree(json, ok(portfwd(topology, "status", "--json")).stdout())
+                              .path("forwards"),
+                          13102,
+                          "tcp")
+                      .path("connections")
+                      .asLong()
+                  == 2);
+      JsonNode forwards =
+          json.readTree(ok(portfwd(topology, "status", "--json")).stdout()).path("forwards");
+      assertThat(forward(forwards, 13103, "tcp").path("connections").asLong()).isZero();
+      String text = ok(portfwd(topology, "status")).stdout();
+      assertThat(text).contains("CONNS");
+      assertThat(text.lines().filter(l -> l.contains("Held")))
+          .singleElement()
+          .asString()
+          .matches("\\s*13102/tcp\\s+192\\.0\\.2\\.2:80\\s+\\d+\\s+\\d+\\s+2\\s.*");
+    }
+  }
+
+  private static JsonNode readTree(ObjectMapper json, String text) {
+    try {
+      return json.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Applying {@code name} again changes nothing: the live rules read back as what was applied. */
+  private void assertAgainNoChanges(Topology topology, KernelBackend backend, String name) {
+    assertThat(ok(portfwd(topology, backend, "apply", dir.resolve(name).toString())).stdout())
+        .as("apply of " + name + " again")
+        .contains("no changes");
   }
 
   /** The forward of {@code status --json} on {@code port}/{@code protocol}, in any order. */
@@ -186,6 +274,7 @@ class NftForwardingIT {
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8002))
           .startsWith("shifted ");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8003)).isEmpty();
+      assertAgainNoChanges(topology, backend, "ranges.txt");
     }
   }
 
@@ -208,6 +297,7 @@ class NftForwardingIT {
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
           .as("the backend sees the client's own address")
           .isEqualTo("web 203.0.113.10");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 
@@ -249,6 +339,7 @@ class NftForwardingIT {
       assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104))
           .as("the refused client reaches the same backend through a forward without from=")
           .isEqualTo("web 192.0.2.1");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 
@@ -306,6 +397,7 @@ class NftForwardingIT {
                   .stdout()
                   .strip())
           .isEqualTo("1");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 
