@@ -107,7 +107,9 @@ class HostInspectorTest {
     FakeRunner bare =
         new FakeRunner(Set.of("ip", "grep"))
             .answer("ip -j addr", "[]")
-            .answer(READ_SYSCTLS, "/proc/sys/net/ipv4/ip_forward:0\n");
+            .answer(READ_SYSCTLS, "/proc/sys/net/ipv4/ip_forward:0\n")
+            .answer(
+                "ip -j -4 route get 192.0.2.2", 2, "", "RTNETLINK answers: Network is unreachable");
     HostFacts facts = new HostInspector(bare, INSTALLED).inspect(table);
     assertThat(facts.gaps())
         .anyMatch(g -> g.startsWith("ss is not installed"))

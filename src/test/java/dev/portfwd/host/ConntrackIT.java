@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the entries portfwd must delete (translated to a backend a forward no longer has, or sent to the
  * gateway itself on the port of a new forward) go, every other entry stays.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ConntrackIT {
 
   @TempDir Path dir;

@@ -167,12 +167,17 @@ class NftBackendTest {
         backend.plan(
             Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"));
     backend.apply(plan);
+    // Masquerade is chosen by the backend's address, protocol and port: the one entry for
+    // 192.0.2.2:80/tcp that 13102 needs masquerades 13103's connections too.
+    assertThat(kernel.dump().lines().filter(l -> l.startsWith("masq4:")))
+        .containsExactly("masq4: 192.0.2.2 . tcp . 80");
     assertThat(
             backend
                 .plan(
                     Tables.compile(
                         "13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"))
                 .isEmpty())
+        .as("and planning the same table again changes nothing")
         .isTrue();
   }
 

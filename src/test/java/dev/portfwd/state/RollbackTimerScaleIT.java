@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * elements), end to end: the apply is killed at its prompt, and the timer alone must undo it. With
  * a heap of 96 MB it ran out of memory reading the kernel back, and every forward stayed.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RollbackTimerScaleIT {
 
   private static final int FORWARDS = 50_000;
