@@ -168,7 +168,7 @@ final class ElementCodec {
             new Masquerade.Target(
                 family,
                 NftText.parseAddress(key.get(0)),
-                Protocol.fromKeyword(key.get(1)).orElseThrow(),
+                Protocol.fromKernel(key.get(1)).orElseThrow(),
                 NftText.parsePorts(key.get(2))));
       }
     }
@@ -222,7 +222,7 @@ final class ElementCodec {
         spec.named() ? Optional.of(NftText.parseAddress(key.get(i++))) : Optional.empty();
     List<Cidr> sources = spec.restricted() ? List.of(NftText.parseCidr(key.get(i++))) : List.of();
     Protocol protocol =
-        Protocol.fromKeyword(key.get(i++))
+        Protocol.fromKernel(key.get(i++))
             .orElseThrow(() -> new IllegalArgumentException("unknown protocol in " + element));
     PortRange ports = NftText.parsePorts(key.get(i));
     InetAddress backend = NftText.parseAddress(element.value().get(0));

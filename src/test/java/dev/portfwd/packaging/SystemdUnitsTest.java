@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,13 +24,21 @@ class SystemdUnitsTest {
 
   private static final Path DIR = Path.of("packaging/systemd");
 
+  @TempDir Path temp;
+
   @ParameterizedTest
   @ValueSource(strings = {"portfwd.service", "portfwd-relay.service"})
   void passesSystemdAnalyzeVerifyWithoutWarnings(String unit) throws Exception {
     Path analyze = systemdAnalyze();
+    // The unit runs the installed launcher; verify checks that its program exists, so the copy
+    // verified here runs the checkout's (the same script). The man page is checked in its package.
+    Path copy = Files.createDirectories(temp.resolve("units")).resolve(unit);
+    Files.writeString(
+        copy,
+        Files.readString(DIR.resolve(unit))
+            .replace("=/usr/bin/portfwd ", "=" + Path.of("bin/portfwd").toAbsolutePath() + " "));
     Process verify =
-        new ProcessBuilder(
-                analyze.toString(), "verify", DIR.resolve(unit).toAbsolutePath().toString())
+        new ProcessBuilder(analyze.toString(), "verify", "--man=no", copy.toString())
             .redirectErrorStream(true)
             .start();
     String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -63,8 +72,9 @@ class SystemdUnitsTest {
     assertThat(lines)
         .anyMatch(
             l ->
-                l.startsWith("ExecStart=/usr/bin/java -XX:MaxDirectMemorySize=")
-                    && l.contains(" -jar "));
+                l.startsWith("Environment=PORTFWD_JAVA_OPTS=")
+                    && l.contains("-XX:MaxDirectMemorySize="));
+    assertThat(lines).anyMatch(l -> l.startsWith("ExecStart=/usr/bin/portfwd relay "));
   }
 
   @Test

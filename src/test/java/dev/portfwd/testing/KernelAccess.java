@@ -85,6 +85,11 @@ public final class KernelAccess {
    * variable assignments), where portfwd knows its package.
    */
   public static void requireIn(String script) {
+    requirePrograms(programsIn(script).toArray(String[]::new));
+  }
+
+  /** The programs {@code script} runs whose Debian package is known, in order of appearance. */
+  static Set<String> programsIn(String script) {
     Set<String> programs = new LinkedHashSet<>();
     for (String command : script.split("[|;&()]+")) {
       List<String> words = new ArrayList<>(List.of(command.strip().split("\\s+")));
@@ -102,7 +107,7 @@ public final class KernelAccess {
         programs.add(words.get(0));
       }
     }
-    requirePrograms(programs.toArray(String[]::new));
+    return programs;
   }
 
   /** The Debian package that installs {@code program}, if known. */
