@@ -54,8 +54,10 @@ class LayeringTest {
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model"));
     MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
+    MAY_IMPORT.put("ha", Set.of("host", "model", "table"));
     MAY_IMPORT.put(
-        "demo", Set.of("backend", "compile", "engine", "host", "model", "nft", "state", "table"));
+        "demo",
+        Set.of("backend", "compile", "engine", "ha", "host", "model", "nft", "state", "table"));
     MAY_IMPORT.put(
         "cli",
         Set.of(
@@ -64,6 +66,7 @@ class LayeringTest {
             "demo",
             "doctor",
             "engine",
+            "ha",
             "host",
             "iptables",
             "metrics",

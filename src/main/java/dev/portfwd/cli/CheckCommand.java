@@ -104,6 +104,14 @@ final class CheckCommand implements Runnable {
           .append("proxy-protocol=")
           .append(forward.proxyProtocol().keyword());
     }
+    forward
+        .snat()
+        .ifPresent(
+            a ->
+                options
+                    .append(options.length() > 0 ? " " : "")
+                    .append("snat=")
+                    .append(a.getHostAddress()));
     return options.length() == 0 ? "-" : options.toString();
   }
 
