@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import dev.portfwd.ha.HaConfig;
 import dev.portfwd.ha.HaDescription;
 import dev.portfwd.ha.HaDescriptionParser;
+import dev.portfwd.ha.HaFileWriter;
 import dev.portfwd.ha.HaFiles;
 import dev.portfwd.ha.HaPaths;
 import dev.portfwd.ha.HaTableCheck;
@@ -16,8 +17,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -219,28 +218,8 @@ final class HaConfigCommand implements Runnable {
     }
   }
 
-  /** Writes each file under a new name and renames it into place; the hook executable. */
-  static void write(HaPaths paths, HaFiles files) throws IOException {
-    Files.createDirectories(paths.configDir());
-    replace(paths.keepalivedConf(), files.keepalived(), "rw-------"); // holds the VRRP secret
-    replace(paths.conntrackdConf(), files.conntrackd(), "rw-r--r--");
-    replace(paths.notifyScript(), files.notifyScript(), "rwxr-xr-x");
-  }
-
-  private static void replace(Path target, String text, String mode) throws IOException {
-    Path temp =
-        Files.createTempFile(
-            target.getParent(),
-            "." + target.getFileName(),
-            ".new",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(temp, text, StandardCharsets.UTF_8);
-      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+  private static void write(HaPaths paths, HaFiles files) throws IOException {
+    HaFileWriter.write(paths, files);
   }
 
   private static void deleteQuietly(Path dir) {

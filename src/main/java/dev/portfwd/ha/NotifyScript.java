@@ -8,7 +8,11 @@ package dev.portfwd.ha;
  * sends a bulk update; on becoming backup it starts conntrackd if it is not running, shortens the
  * kernel's timers of stale entries and asks the master for a resync.
  */
-final class NotifyScript {
+public final class NotifyScript {
+
+  /** The sysctl the hook switches on, as a path under /proc/sys. */
+  public static final String LIBERAL_TCP_SYSCTL =
+      "/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal";
 
   private NotifyScript() {}
 
@@ -25,6 +29,9 @@ final class NotifyScript {
         + "STATE="
         + paths.vrrpState()
         + "\n"
+        + "LIBERAL="
+        + LIBERAL_TCP_SYSCTL
+        + "\n"
         + "\n"
         + "step() {\n"
         + "    \"$CONNTRACKD\" -C \"$CONFIG\" \"$@\" || logger -t portfwd-ha \"conntrackd $* failed\""
@@ -33,13 +40,15 @@ final class NotifyScript {
         + "\n"
         + "case \"$1\" in\n"
         + "  primary)\n"
+        + "    echo MASTER > \"$STATE\"\n"
+        + "    echo 1 > \"$LIBERAL\"\n"
         + "    step -c    # commit the external cache into the kernel table\n"
         + "    step -f    # flush the internal and the external caches\n"
         + "    step -R    # resynchronize the internal cache with the kernel table\n"
         + "    step -B    # send a bulk update to the backup\n"
-        + "    echo MASTER > \"$STATE\"\n"
         + "    ;;\n"
         + "  backup)\n"
+        + "    echo 1 > \"$LIBERAL\"\n"
         + "    echo BACKUP > \"$STATE\"\n"
         + "    if ! \"$CONNTRACKD\" -C \"$CONFIG\" -s >/dev/null 2>&1; then\n"
         + "        rm -f \"$LOCK\"    # not running: a stale lock would stop it starting\n"
