@@ -52,7 +52,8 @@ class LayeringTest {
     MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model"));
-    MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
+    MAY_IMPORT.put(
+        "doctor", Set.of("backend", "compile", "ha", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
     MAY_IMPORT.put("ha", Set.of("host", "model", "table"));
     MAY_IMPORT.put(

@@ -91,7 +91,7 @@ final class HaConfigCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    HaDescription pair = readDescription(err);
+    HaDescription pair = readDescription(description, err);
     HaPaths paths = new HaPaths(configDir.toAbsolutePath(), runDir.toAbsolutePath());
     HaFiles files;
     try {
@@ -139,7 +139,8 @@ final class HaConfigCommand implements Runnable {
     }
   }
 
-  private HaDescription readDescription(PrintWriter err) {
+  /** Reads and validates an HA description, printing its diagnostics; exit 2 on errors. */
+  static HaDescription readDescription(Path description, PrintWriter err) {
     String text;
     try {
       if (!Files.isRegularFile(description)) {
