@@ -3,8 +3,6 @@ package dev.portfwd.demo;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
-import dev.portfwd.engine.ApplyRequest;
-import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
 import dev.portfwd.ha.HaConfig;
 import dev.portfwd.ha.HaDescription;
@@ -12,9 +10,6 @@ import dev.portfwd.ha.HaDescriptionParser;
 import dev.portfwd.ha.HaFileWriter;
 import dev.portfwd.ha.HaPaths;
 import dev.portfwd.host.CommandResult;
-import dev.portfwd.nft.NftBackend;
-import dev.portfwd.nft.NftCommandKernel;
-import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableParser;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -57,10 +52,9 @@ public final class HaDemo {
     }
   }
 
-  static final String TABLE = "13102  192.0.2.2  80  tcp  snat=192.0.2.254  # long download\n";
-  private static final int FORWARDED_PORT = 13102;
+  public static final String TABLE =
+      "13102  192.0.2.2  80  tcp  snat=192.0.2.254  # long download\n";
   private static final int STREAM_PORT = 80;
-  private static final long STATE_WAIT_MILLIS = 20_000;
 
   private final PrintWriter out;
   private final int failovers;
@@ -113,15 +107,16 @@ public final class HaDemo {
                 + p.conntrackdConf().getFileName()
                 + ", "
                 + p.notifyScript().getFileName());
-        apply(network, gw, desired, dir.resolve(gw).resolve("state"));
+        HaDemoPair.apply(
+            network, gw, desired, dir.resolve(gw).resolve("state"), l -> out.println("   " + l));
       }
       for (String gw : HaDemoNetwork.GATEWAYS) {
-        startDaemons(network, gw, paths.get(gw));
+        HaDemoPair.startDaemons(network, gw, paths.get(gw));
       }
       step("starting conntrackd and keepalived on both gateways (VRRP advert every 100 ms)");
       String active = awaitMaster(paths, Optional.empty());
       String standby = other(active);
-      awaitState(paths.get(standby), "BACKUP");
+      HaDemoPair.awaitState(paths.get(standby), "BACKUP");
       out.println(
           "   " + active + ": MASTER (holds the virtual addresses), " + standby + ": BACKUP");
 
@@ -133,12 +128,12 @@ public final class HaDemo {
               + ";  client: downloading from "
               + HaDemoNetwork.VIRTUAL_PUBLIC
               + ":"
-              + FORWARDED_PORT);
+              + HaDemoPair.FORWARDED_PORT);
       Path serverReport = dir.resolve("server.txt");
       Path clientReport = dir.resolve("client.txt");
       Path stop = dir.resolve("stop");
       startStream(network, serverReport, clientReport, stop);
-      awaitSynced(network, standby, paths.get(standby));
+      HaDemoPair.awaitSynced(network, standby, paths.get(standby));
       out.println("   " + standby + "'s conntrackd holds the connection in its external cache");
 
       List<Long> times = new ArrayList<>();
@@ -149,9 +144,9 @@ public final class HaDemo {
                 + active
                 + (failovers > 1 ? " (failover " + i + " of " + failovers + ")" : "")
                 + ": links down, keepalived and conntrackd killed");
-        long killed = kill(network, active, paths.get(active));
+        long killed = HaDemoPair.kill(network, active, paths.get(active));
         String survivor = other(active);
-        awaitState(paths.get(survivor), "MASTER");
+        HaDemoPair.awaitState(paths.get(survivor), "MASTER");
         out.println(
             "   " + survivor + ": MASTER after " + (System.currentTimeMillis() - killed) + " ms");
         long resumed = awaitResumed(clientReport, killed);
@@ -169,9 +164,9 @@ public final class HaDemo {
         }
         if (i < failovers) {
           step("bringing " + active + " back as backup");
-          revive(network, active, paths.get(active));
-          awaitState(paths.get(active), "BACKUP");
-          awaitSynced(network, active, paths.get(active));
+          HaDemoPair.revive(network, active, paths.get(active));
+          HaDemoPair.awaitState(paths.get(active), "BACKUP");
+          HaDemoPair.awaitSynced(network, active, paths.get(active));
           out.println("   " + active + ": BACKUP, its conntrackd holds the connection again");
         }
         active = survivor;
@@ -207,122 +202,19 @@ public final class HaDemo {
     return gateway.equals("gw-a") ? "gw-b" : "gw-a";
   }
 
-  private void apply(HaDemoNetwork network, String gw, DesiredState desired, Path stateDir)
-      throws IOException, EngineException {
-    Files.createDirectories(stateDir);
-    Engine engine =
-        Engine.forHost(
-            new NftBackend(new NftCommandKernel(network.runner(gw))),
-            network.runner(gw),
-            new StateStore(stateDir),
-            Engine.NO_TIMER,
-            line -> out.println("   " + line));
-    engine
-        .apply(
-            new ApplyRequest(
-                desired,
-                "demo.table",
-                /* useRecord= */ true,
-                /* managesSysctls= */ true,
-                Optional.empty()))
-        .plan()
-        .changes()
-        .forEach(change -> out.println("   " + change.describe()));
-  }
-
-  private static void startDaemons(HaDemoNetwork network, String gw, HaPaths p) throws IOException {
-    Files.deleteIfExists(p.conntrackdLock()); // left by a killed conntrackd
-    check(network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-d")));
-    check(
-        network
-            .runner(gw)
-            .run(
-                List.of(
-                    "keepalived",
-                    "--vrrp",
-                    "--use-file",
-                    p.keepalivedConf().toString(),
-                    "--pid",
-                    p.keepalivedPid().toString(),
-                    "--vrrp_pid",
-                    p.vrrpPid().toString())));
-  }
-
-  private long kill(HaDemoNetwork network, String gw, HaPaths p) throws IOException {
-    long killed = System.currentTimeMillis();
-    network.shIn(gw, "ip link set wan down && ip link set vpn down && ip link set sync down");
-    for (long pid : network.pids(gw)) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-    }
-    for (long pid : network.pids(gw)) {
-      ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
-    }
-    Files.deleteIfExists(p.vrrpState());
-    return killed;
-  }
-
-  private static void revive(HaDemoNetwork network, String gw, HaPaths p) throws IOException {
-    network.shIn(gw, "ip link set wan up && ip link set vpn up && ip link set sync up");
-    startDaemons(network, gw, p);
-  }
-
   private String awaitMaster(Map<String, HaPaths> paths, Optional<String> not)
       throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + STATE_WAIT_MILLIS;
+    long deadline = System.currentTimeMillis() + HaDemoPair.STATE_WAIT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
       for (String gw : HaDemoNetwork.GATEWAYS) {
-        if (state(paths.get(gw)).equals("MASTER") && !not.equals(Optional.of(gw))) {
+        if (HaDemoPair.state(paths.get(gw)).equals("MASTER") && !not.equals(Optional.of(gw))) {
           return gw;
         }
       }
       Thread.sleep(20);
     }
     throw new IOException(
-        "no gateway became VRRP master within " + STATE_WAIT_MILLIS / 1000 + " s");
-  }
-
-  private static void awaitState(HaPaths p, String wanted)
-      throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + STATE_WAIT_MILLIS;
-    while (System.currentTimeMillis() < deadline) {
-      if (state(p).equals(wanted)) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new IOException(
-        p.configDir().getParent().getFileName()
-            + " did not become "
-            + wanted
-            + " within "
-            + STATE_WAIT_MILLIS / 1000
-            + " s (it is "
-            + state(p)
-            + ")");
-  }
-
-  private static String state(HaPaths p) throws IOException {
-    return Files.exists(p.vrrpState()) ? Files.readString(p.vrrpState()).strip() : "unknown";
-  }
-
-  /** Waits until {@code gw}'s conntrackd holds the forwarded connection in its external cache. */
-  private static void awaitSynced(HaDemoNetwork network, String gw, HaPaths p)
-      throws IOException, InterruptedException {
-    long deadline = System.currentTimeMillis() + STATE_WAIT_MILLIS;
-    while (System.currentTimeMillis() < deadline) {
-      CommandResult cache =
-          network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-e"));
-      if (cache.stdout().contains("dport=" + FORWARDED_PORT)
-          && cache.stdout().contains("ESTABLISHED")) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IOException(
-        gw
-            + "'s conntrackd did not receive the connection within "
-            + STATE_WAIT_MILLIS / 1000
-            + " s");
+        "no gateway became VRRP master within " + HaDemoPair.STATE_WAIT_MILLIS / 1000 + " s");
   }
 
   private void startStream(HaDemoNetwork network, Path serverReport, Path clientReport, Path stop)
@@ -344,7 +236,7 @@ public final class HaDemo {
         java(
             StreamClient.class,
             HaDemoNetwork.VIRTUAL_PUBLIC,
-            Integer.toString(FORWARDED_PORT),
+            Integer.toString(HaDemoPair.FORWARDED_PORT),
             "600",
             clientReport.toString(),
             stop.toString()));
@@ -410,12 +302,6 @@ public final class HaDemo {
           .toString();
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void check(CommandResult result) throws IOException {
-    if (!result.succeeded()) {
-      throw new IOException(result.describeFailure());
     }
   }
 
