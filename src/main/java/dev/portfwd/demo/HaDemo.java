@@ -11,6 +11,7 @@ import dev.portfwd.ha.HaFileWriter;
 import dev.portfwd.ha.HaPaths;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.table.TableParser;
+import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
@@ -186,6 +187,9 @@ public final class HaDemo {
               + client.getOrDefault("error", "").transform(e -> e.isEmpty() ? "" : "; " + e));
       step("deleting the namespaces");
       return new Outcome(List.copyOf(times), kept, received, wrong);
+    } catch (IOException e) {
+      showLogs(dir);
+      throw e;
     } finally {
       deleteTree(dir);
       try {
@@ -196,6 +200,25 @@ public final class HaDemo {
       out.println("   done: nothing of the demo is left");
       out.flush();
     }
+  }
+
+  /** The last lines of each gateway's keepalived and conntrackd logs, to show why a step failed. */
+  private void showLogs(Path dir) {
+    for (String gw : HaDemoNetwork.GATEWAYS) {
+      for (String log : List.of("keepalived.log", "conntrackd.log")) {
+        Path file = dir.resolve(gw).resolve("run").resolve(log);
+        try {
+          List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+          out.println("   " + gw + " " + log + ":");
+          lines
+              .subList(Math.max(0, lines.size() - 15), lines.size())
+              .forEach(l -> out.println("     " + TerminalText.escape(l)));
+        } catch (IOException | RuntimeException unreadable) {
+          // nothing to show
+        }
+      }
+    }
+    out.flush();
   }
 
   private static String other(String gateway) {

@@ -56,21 +56,27 @@ public final class HaDemoPair {
   }
 
   public static void startDaemons(HaDemoNetwork network, String gw, HaPaths p) throws IOException {
-    Files.deleteIfExists(p.conntrackdLock()); // left by a killed conntrackd
+    // Left by a killed gateway; keepalived would take a reused pid for a running daemon.
+    Files.deleteIfExists(p.conntrackdLock());
+    Files.deleteIfExists(p.keepalivedPid());
+    Files.deleteIfExists(p.vrrpPid());
     check(network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-d")));
-    check(
-        network
-            .runner(gw)
-            .run(
-                List.of(
-                    "keepalived",
-                    "--vrrp",
-                    "--use-file",
-                    p.keepalivedConf().toString(),
-                    "--pid",
-                    p.keepalivedPid().toString(),
-                    "--vrrp_pid",
-                    p.vrrpPid().toString())));
+    // In the foreground, its log in the run folder: this keepalived has no log-file option, and
+    // the namespaces have no syslog.
+    network.spawn(
+        gw,
+        List.of(
+            "sh",
+            "-c",
+            "exec /usr/sbin/keepalived --vrrp --dont-fork --log-console --log-detail --use-file "
+                + p.keepalivedConf()
+                + " --pid "
+                + p.keepalivedPid()
+                + " --vrrp_pid "
+                + p.vrrpPid()
+                + " >>"
+                + p.runDir().resolve("keepalived.log")
+                + " 2>&1"));
   }
 
   public static long kill(HaDemoNetwork network, String gw, HaPaths p) throws IOException {
