@@ -52,11 +52,14 @@ class LayeringTest {
     MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model", "relay"));
-    MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("pool", Set.of("model"));
-    MAY_IMPORT.put("relay", Set.of("model", "pool", "table", "host", "watch"));
     MAY_IMPORT.put(
-        "demo", Set.of("backend", "compile", "engine", "host", "model", "nft", "state", "table"));
+        "doctor", Set.of("backend", "compile", "ha", "host", "model", "nft", "iptables"));
+    MAY_IMPORT.put("relay", Set.of("model", "pool", "table", "host", "watch"));
+    MAY_IMPORT.put("ha", Set.of("host", "model", "table"));
+    MAY_IMPORT.put(
+        "demo",
+        Set.of("backend", "compile", "engine", "ha", "host", "model", "nft", "state", "table"));
     MAY_IMPORT.put(
         "cli",
         Set.of(
@@ -65,6 +68,7 @@ class LayeringTest {
             "demo",
             "doctor",
             "engine",
+            "ha",
             "host",
             "iptables",
             "metrics",

@@ -2,6 +2,7 @@ package dev.portfwd.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ProxyProtocol;
 import dev.portfwd.table.Diagnostic;
@@ -133,6 +134,14 @@ final class CheckCommand implements Runnable {
         .check()
         .ifPresent(
             c -> options.append(options.length() > 0 ? " " : "").append("check=" + c.keyword()));
+    forward
+        .snat()
+        .ifPresent(
+            a ->
+                options
+                    .append(options.length() > 0 ? " " : "")
+                    .append("snat=")
+                    .append(Addresses.format(a)));
     return options.length() == 0 ? "-" : options.toString();
   }
 

@@ -2,6 +2,7 @@ package dev.portfwd.cli;
 
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.demo.Demo;
+import dev.portfwd.demo.HaDemo;
 import dev.portfwd.engine.EngineException;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.host.Root;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code portfwd demo}: shows forwarding work end to end in throwaway namespaces. */
@@ -31,9 +33,27 @@ final class DemoCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  @Option(
+      names = "--ha",
+      description =
+          "Show an HA pair instead: keepalived and conntrackd on two gateways, a download kept"
+              + " through the failover of the active one. Needs keepalived and conntrackd.")
+  boolean ha;
+
+  @Option(
+      names = "--failovers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "With --ha: fail over N times, back and forth (default: ${DEFAULT-VALUE}).")
+  int failovers;
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
+    if (ha) {
+      runHa(out);
+      return;
+    }
     ProcessCommandRunner runner = new ProcessCommandRunner();
     try {
       Root.require(runner);
@@ -59,6 +79,40 @@ final class DemoCommand implements Runnable {
       if (!new Demo(out, live -> StatusCommand.text("nftables", live)).run()) {
         throw PortfwdException.failure(
             "the forwarded request was not answered; see the steps above");
+      }
+    } catch (IOException | EngineException e) {
+      throw PortfwdException.failure("demo failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PortfwdException.failure("demo interrupted");
+    }
+  }
+
+  private void runHa(PrintWriter out) {
+    if (failovers < 1 || failovers > 50) {
+      throw PortfwdException.invalidInput("--failovers: expected 1 to 50, found " + failovers);
+    }
+    ProcessCommandRunner runner = new ProcessCommandRunner();
+    try {
+      Root.require(runner);
+    } catch (BackendException e) {
+      throw PortfwdException.failure(
+          "the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo --ha");
+    }
+    for (String tool : new String[] {"ip", "nft", "ss", "keepalived", "conntrackd"}) {
+      if (!runner.isInstalled(tool)) {
+        throw PortfwdException.failure(
+            "the HA demo needs '"
+                + tool
+                + "'; install iproute2, nftables, keepalived and conntrackd");
+      }
+    }
+    try {
+      HaDemo.Outcome outcome = new HaDemo(out, failovers).run();
+      out.println(outcome.summary());
+      out.flush();
+      if (!outcome.kept()) {
+        throw PortfwdException.failure("the connection did not survive the failover");
       }
     } catch (IOException | EngineException e) {
       throw PortfwdException.failure("demo failed: " + e.getMessage(), e);

@@ -4,16 +4,25 @@ import dev.portfwd.backend.BackendException;
 import dev.portfwd.doctor.BackendInstalledRules;
 import dev.portfwd.doctor.Doctor;
 import dev.portfwd.doctor.DoctorReport;
+import dev.portfwd.doctor.Finding;
+import dev.portfwd.doctor.HaPairCheck;
 import dev.portfwd.doctor.InstalledRules;
 import dev.portfwd.doctor.ReportPrinter;
+import dev.portfwd.ha.HaDescription;
+import dev.portfwd.ha.HaGateway;
+import dev.portfwd.ha.HaPaths;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.table.TableReader;
+import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +49,31 @@ final class DoctorCommand implements Runnable {
   @Mixin ServiceOptions service;
 
   @ParentCommand Portfwd root;
+
+  @Option(
+      names = "--ha",
+      paramLabel = "HA-FILE",
+      description =
+          "Also check this gateway of the HA pair the file describes: VRRP state, virtual"
+              + " addresses, conntrackd and its peer, snat= of the forwards (needs --gateway).")
+  Path ha;
+
+  @Option(names = "--gateway", paramLabel = "NAME", description = "This gateway's name in HA-FILE.")
+  String gateway;
+
+  @Option(
+      names = "--ha-config-dir",
+      paramLabel = "DIR",
+      defaultValue = "/etc/portfwd/ha",
+      description = "Where 'portfwd ha config' wrote the files (default: ${DEFAULT-VALUE}).")
+  Path haConfigDir;
+
+  @Option(
+      names = "--ha-run-dir",
+      paramLabel = "DIR",
+      defaultValue = "/run/portfwd-ha",
+      description = "conntrackd's socket and the recorded VRRP state (default: ${DEFAULT-VALUE}).")
+  Path haRunDir;
 
   @Option(names = "--json", description = "Print the findings as JSON for scripts.")
   boolean json;
@@ -93,6 +127,9 @@ final class DoctorCommand implements Runnable {
     } catch (IOException e) {
       throw PortfwdException.failure("cannot inspect the host: " + e.getMessage(), e);
     }
+    if (ha != null) {
+      report = withHaFindings(report, runner, err);
+    }
     if (json) {
       out.println(ReportPrinter.json(report).toPrettyString());
     } else {
@@ -102,6 +139,34 @@ final class DoctorCommand implements Runnable {
     if (report.hasErrors()) {
       throw PortfwdException.failure("");
     }
+  }
+
+  private DoctorReport withHaFindings(
+      DoctorReport report, ProcessCommandRunner runner, PrintWriter err) {
+    if (gateway == null) {
+      throw PortfwdException.invalidInput("--ha needs --gateway NAME (this gateway in the file)");
+    }
+    HaDescription pair = HaConfigCommand.readDescription(ha, err);
+    HaGateway self =
+        pair.gateway(gateway)
+            .orElseThrow(
+                () ->
+                    PortfwdException.invalidInput(
+                        "no gateway '" + TerminalText.escape(gateway) + "' in " + ha));
+    List<Finding> findings = new ArrayList<>(report.findings());
+    try {
+      findings.addAll(
+          new HaPairCheck(runner, Duration.ofMillis(1500))
+              .examine(
+                  pair,
+                  self,
+                  new HaPaths(haConfigDir.toAbsolutePath(), haRunDir.toAbsolutePath()),
+                  Optional.of(report.table())));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw PortfwdException.failure("doctor interrupted");
+    }
+    return new DoctorReport(report.table(), findings);
   }
 
   /** The table given, else the default table when it exists, else what portfwd installed. */

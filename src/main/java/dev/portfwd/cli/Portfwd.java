@@ -50,6 +50,7 @@ public final class Portfwd implements Runnable {
           new Subcommand("confirm", ConfirmCommand.class),
           new Subcommand("rollback", RollbackCommand.class),
           new Subcommand("watch", WatchCommand.class),
+          new Subcommand("ha", HaCommand.class),
           new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
           new Subcommand("help", CommandLine.HelpCommand.class));
 

@@ -26,6 +26,8 @@ public final class SystemPrograms {
       Map.ofEntries(
           Map.entry("nft", "nftables"),
           Map.entry("conntrack", "conntrack"),
+          Map.entry("conntrackd", "conntrackd"),
+          Map.entry("keepalived", "keepalived"),
           Map.entry("ip", "iproute2"),
           Map.entry("ss", "iproute2"),
           Map.entry("sysctl", "procps"),
