@@ -32,7 +32,8 @@ public record CompiledForward(
     PortRange backendPorts,
     List<Cidr> allowedSources,
     boolean masquerade,
-    String description) {
+    String description,
+    Optional<Spread> spread) {
 
   /** Orders forwards the way plans and status print them: family, port, protocol, address. */
   public static final Comparator<CompiledForward> ORDER = CompiledForward::compareInOrder;
@@ -63,9 +64,42 @@ public record CompiledForward(
     return c;
   }
 
+  /** A forward to one backend. */
+  public CompiledForward(
+      IpFamily family,
+      Optional<InetAddress> externalAddress,
+      Protocol protocol,
+      PortRange externalPorts,
+      InetAddress backend,
+      PortRange backendPorts,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      String description) {
+    this(
+        family,
+        externalAddress,
+        protocol,
+        externalPorts,
+        backend,
+        backendPorts,
+        allowedSources,
+        masquerade,
+        description,
+        Optional.empty());
+  }
+
   public CompiledForward {
     Objects.requireNonNull(externalAddress, "externalAddress");
     Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(spread, "spread");
+    if (spread.isPresent()) {
+      if (!spread.get().backends().get(0).equals(backend)) {
+        throw new IllegalArgumentException("a spread starts with the forward's backend");
+      }
+      if (IpFamily.of(spread.get().backends().get(0)) != family) {
+        throw new IllegalArgumentException("addresses of one forward must share one IP version");
+      }
+    }
     if (externalPorts.size() != backendPorts.size()) {
       throw new IllegalArgumentException("port ranges differ in size");
     }
@@ -119,7 +153,8 @@ public record CompiledForward(
         && backend.equals(f.backend)
         && externalAddress.equals(f.externalAddress)
         && description.equals(f.description)
-        && allowedSources.equals(f.allowedSources);
+        && allowedSources.equals(f.allowedSources)
+        && spread.equals(f.spread);
   }
 
   @Override
@@ -132,6 +167,7 @@ public record CompiledForward(
     h = h * 31 + backendPorts.hashCode();
     h = h * 31 + allowedSources.hashCode();
     h = h * 31 + Boolean.hashCode(masquerade);
+    h = h * 31 + spread.hashCode();
     return h * 31 + description.hashCode();
   }
 
@@ -163,7 +199,8 @@ public record CompiledForward(
         backendPorts,
         allowedSources,
         masquerade,
-        newDescription);
+        newDescription,
+        spread);
   }
 
   /** This forward with another masquerade setting. */
@@ -177,7 +214,8 @@ public record CompiledForward(
         backendPorts,
         allowedSources,
         newMasquerade,
-        description);
+        description,
+        spread);
   }
 
   /** {@code 13102/tcp}, {@code 198.51.100.7:443/tcp}, {@code [2001:db8::1]:443/udp}. */
@@ -190,6 +228,15 @@ public record CompiledForward(
 
   /** {@code 192.0.2.2:80} or {@code [2001:db8:2::2]:80}. */
   public String backendText() {
+    if (spread.isPresent()) {
+      return String.join(
+              ",",
+              spread.get().backends().stream()
+                  .map(b -> Addresses.withPort(b, backendPorts))
+                  .toList())
+          + " "
+          + spread.get().balance().keyword();
+    }
     return Addresses.withPort(backend, backendPorts);
   }
 

@@ -9,6 +9,7 @@ import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a validated table into the {@link DesiredState} every kernel backend installs.
@@ -68,15 +69,16 @@ public final class Compiler {
                 + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
         continue;
       }
+      Optional<Spread> spread = Optional.empty();
       if (forward.pool().balanceInEffect() != Balance.FAILOVER
           && forward.pool().members().size() > 1) {
-        problems.add(
-            where(table, forward)
-                + "balance="
-                + forward.pool().balanceInEffect().keyword()
-                + " over several backends is not yet installed by the kernel backends; use"
-                + " balance=failover");
-        continue;
+        Optional<String> refused = spreadRefused(forward);
+        if (refused.isPresent()) {
+          problems.add(where(table, forward) + refused.get());
+          continue;
+        }
+        spread =
+            Optional.of(new Spread(forward.pool().balanceInEffect(), forward.pool().addresses()));
       }
       for (Protocol protocol : forward.protocolList()) {
         compiled.add(
@@ -89,13 +91,37 @@ public final class Compiler {
                 forward.backendPorts(),
                 forward.allowedSources(),
                 forward.masquerade(),
-                forward.description()));
+                forward.description(),
+                spread));
       }
     }
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
     }
     return new DesiredState(compiled);
+  }
+
+  /**
+   * Why the kernel backends cannot spread {@code forward} over its backends; empty when they can.
+   * They spread single ports to any of the gateway's addresses, open to every client: one lookup
+   * keyed on protocol, port and a slot chosen per connection.
+   */
+  private static Optional<String> spreadRefused(Forward forward) {
+    String balance = "balance=" + forward.pool().balanceInEffect().keyword();
+    if (!forward.externalPorts().isSinglePort()) {
+      return Optional.of(balance + " over several backends takes one external port, not a range");
+    }
+    if (forward.externalAddress().isPresent() || forward.isRestricted()) {
+      return Optional.of(
+          balance
+              + " over several backends is installed for forwards without an external address"
+              + " and without from=; use balance=failover or 'portfwd relay'");
+    }
+    if (forward.pool().members().stream()
+        .anyMatch(m -> IpFamily.of(m.address()) != forward.family())) {
+      return Optional.of("the backends of one forward must share one IP version");
+    }
+    return Optional.empty();
   }
 
   private static String where(ForwardTable table, Forward forward) {

@@ -1,5 +1,6 @@
 package dev.portfwd.nft;
 
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.IpFamily;
 
 /**
@@ -41,11 +42,12 @@ final class Skeleton {
    * made by another portfwd version and is rebuilt as a whole (still one transaction) instead of
    * patched. Version 2 counts only what clients send on DNATed connections and matches family and
    * protocol once per packet, then one {@code fib} lookup, in per-family chains; version 1 ran
-   * every packet through every rule, each repeating those matches.
+   * every packet through every rule, each repeating those matches. Version 3 adds the maps of
+   * forwards that spread connections over several backends ({@link SpreadMaps}).
    */
-  static final String VERSION = "portfwd ruleset 2";
+  static final String VERSION = "portfwd ruleset 3";
 
-  static final String MARKER = "ruleset_v2";
+  static final String MARKER = "ruleset_v3";
 
   private Skeleton() {}
 
@@ -104,6 +106,7 @@ final class Skeleton {
               + addr
               + " . inet_proto . inet_service; flags interval; }");
     }
+    SpreadMaps.declare(tx);
     tx.add("add chain " + t + " translate");
     tx.add("add chain " + t + " count_lookups");
     for (IpFamily family : IpFamily.values()) {
@@ -211,6 +214,17 @@ final class Skeleton {
                   + "meta l4proto . th dport @"
                   + MapSpec.refuseSet(family, named)
                   + " return");
+        }
+      }
+      if (!named) {
+        // Spread forwards are open, single-port and address-less: last, after the refusals.
+        for (Balance balance : new Balance[] {Balance.ROUNDROBIN, Balance.HASH}) {
+          String rule = SpreadMaps.rule(family, balance);
+          tx.add(
+              "add rule "
+                  + chain
+                  + " "
+                  + (translate ? rule : SpreadMaps.countRule(family, balance)));
         }
       }
       if (named) {

@@ -39,6 +39,37 @@ class NftBackendTest {
   }
 
   @Test
+  void spreadForwardReadsBackFromTheKernelAndChangesOnlyItsElements() throws BackendException {
+    String table =
+        "13102 192.0.2.2,192.0.2.18 80 tcp balance=roundrobin # web\n"
+            + "13103 192.0.2.2,192.0.2.18,192.0.2.19 80 udp balance=hash\n"
+            + "13104 192.0.2.3 80 tcp\n";
+    Plan first = backend.plan(Tables.compile(table));
+    assertThat(first.script())
+        .contains(
+            "add element inet portfwd spread4_rr { tcp . 13102 . 0-360359 counter comment \"web\" :"
+                + " 192.0.2.2 . 80, tcp . 13102 . 360360-720719 counter comment \"web\" :"
+                + " 192.0.2.18 . 80 }")
+        .contains("udp . 13103 . 480480-720719 counter : 192.0.2.19 . 80");
+    backend.apply(first);
+    assertThat(backend.plan(Tables.compile(table)).isEmpty()).isTrue();
+    assertThat(backend.status())
+        .anySatisfy(
+            f ->
+                assertThat(f.forward().backendText())
+                    .isEqualTo("192.0.2.2:80,192.0.2.18:80 roundrobin"));
+
+    Plan change =
+        backend.plan(Tables.compile(table.replace("192.0.2.2,192.0.2.18 80", "192.0.2.2 80")));
+    assertThat(change.changes())
+        .singleElement()
+        .satisfies(c -> assertThat(c.describe()).startsWith("~ 13102/tcp → 192.0.2.2:80"));
+    assertThat(change.script()).contains("delete element inet portfwd spread4_rr");
+    backend.apply(change);
+    assertThat(backend.plan(Tables.compile(table)).changes()).hasSize(1);
+  }
+
+  @Test
   void changingOneForwardAmongManySendsOnlyItsElements() throws BackendException {
     String many =
         IntStream.range(0, 2000)
@@ -59,8 +90,8 @@ class NftBackendTest {
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
-        flush set inet portfwd ruleset_v2
-        add element inet portfwd ruleset_v2 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
+        flush set inet portfwd ruleset_v3
+        add element inet portfwd ruleset_v3 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
     assertThat(
@@ -148,7 +179,7 @@ class NftBackendTest {
     String version2 = backend.plan(Tables.compile(SEED)).script();
     kernel.run(
         version2
-            .replace("ruleset_v2", "ruleset_v1")
+            .replace("ruleset_v3", "ruleset_v1")
             .replace("portfwd ruleset 2", "portfwd ruleset 1"));
 
     Plan plan = backend.plan(Tables.compile(SEED));
@@ -156,7 +187,7 @@ class NftBackendTest {
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     assertThat(plan.summary()).isEqualTo("no forward changes; portfwd's own rules are rewritten");
     backend.apply(plan);
-    assertThat(kernel.dump()).contains("ruleset_v2").doesNotContain("ruleset_v1");
+    assertThat(kernel.dump()).contains("ruleset_v3").doesNotContain("ruleset_v1");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
   }
 
@@ -268,14 +299,14 @@ class NftBackendTest {
     assertThat(backend.mayUseRecord()).as("no table").isFalse();
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(backend.mayUseRecord()).isTrue();
-    kernel.run("flush set inet portfwd ruleset_v2\n");
+    kernel.run("flush set inet portfwd ruleset_v3\n");
     assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
   }
 
   @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
-    kernel.run("flush set inet portfwd ruleset_v2\n");
+    kernel.run("flush set inet portfwd ruleset_v3\n");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty())
         .as("no element changes: nothing sent")
         .isTrue();
