@@ -22,6 +22,9 @@ import java.util.Optional;
  */
 public final class Compiler {
 
+  /** The most backends kernel round robin spreads over (the nftables backend's maps). */
+  public static final int MAX_ROUND_ROBIN = 8;
+
   private Compiler() {}
 
   /**
@@ -110,6 +113,16 @@ public final class Compiler {
     String balance = "balance=" + forward.pool().balanceInEffect().keyword();
     if (!forward.externalPorts().isSinglePort()) {
       return Optional.of(balance + " over several backends takes one external port, not a range");
+    }
+    if (forward.pool().balanceInEffect() == Balance.ROUNDROBIN
+        && forward.pool().members().size() > MAX_ROUND_ROBIN) {
+      return Optional.of(
+          balance
+              + " spreads over at most "
+              + MAX_ROUND_ROBIN
+              + " backends in the kernel, not "
+              + forward.pool().members().size()
+              + "; use balance=hash or fewer backends");
     }
     if (forward.externalAddress().isPresent() || forward.isRestricted()) {
       return Optional.of(

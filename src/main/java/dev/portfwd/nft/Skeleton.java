@@ -1,6 +1,5 @@
 package dev.portfwd.nft;
 
-import dev.portfwd.model.Balance;
 import dev.portfwd.model.IpFamily;
 
 /**
@@ -218,13 +217,12 @@ final class Skeleton {
       }
       if (!named) {
         // Spread forwards are open, single-port and address-less: last, after the refusals.
-        for (Balance balance : new Balance[] {Balance.ROUNDROBIN, Balance.HASH}) {
-          String rule = SpreadMaps.rule(family, balance);
+        for (SpreadMaps.Kind kind : SpreadMaps.Kind.all(family)) {
           tx.add(
               "add rule "
                   + chain
                   + " "
-                  + (translate ? rule : SpreadMaps.countRule(family, balance)));
+                  + (translate ? SpreadMaps.rule(kind) : SpreadMaps.countRule(kind)));
         }
       }
       if (named) {

@@ -19,11 +19,16 @@ import java.util.TreeMap;
  * The maps of forwards that spread new connections over several backends ({@code
  * balance=roundrobin} and {@code hash}).
  *
- * <p>Still one lookup per packet: the key is protocol, port and a slot in 0 to {@link #SLOTS}-1,
- * which the rule draws per new connection, {@code numgen inc mod SLOTS} for round robin and {@code
- * jhash ip saddr mod SLOTS} for hash, and each backend owns an equal interval of slots. {@link
- * #SLOTS} is divisible by every count of backends up to 16, so the shares are exact. Each backend
- * is one element with its own counter (new connections per backend) and the forward's comment.
+ * <p>Still a fixed number of lookups per new connection, whatever the number of forwards: the key
+ * is protocol, port and a slot the rule draws per new connection. For hash the slot is {@code jhash
+ * ip saddr mod SLOTS} and each backend owns an equal interval of the {@link #SLOTS} slots ({@link
+ * #SLOTS} is divisible by every count of backends up to 16, so the shares are exact). For round
+ * robin the slot is {@code numgen inc mod N}, counting through the backends in turn, so each count
+ * of backends N (2 to {@link #MAX_ROUND_ROBIN}) has its own map and rule: a counter modulo 720720
+ * would give consecutive connections consecutive slots of one backend's interval. Those rules come
+ * after every other forward's lookup, and nat chains see only a connection's first packet, so only
+ * new connections of spread forwards (and to the gateway's own services) pass them. Each backend is
+ * one element with its own counter (new connections per backend) and the forward's comment.
  *
  * <p>The maps are declared with {@code typeof}: nft 1.0.6 has no type name for the slot, and its
  * listing crashes on a map declared {@code typeof ... jhash}, so both declare the slot as {@code
@@ -34,20 +39,53 @@ final class SpreadMaps {
   /** 720720 = lcm(1..16): equal shares for up to 16 backends. */
   static final int SLOTS = 720_720;
 
+  /** The most backends a round-robin forward spreads over: one map and rule per count. */
+  static final int MAX_ROUND_ROBIN = dev.portfwd.compile.Compiler.MAX_ROUND_ROBIN;
+
   private SpreadMaps() {}
 
-  static String name(IpFamily family, Balance balance) {
-    return "spread"
-        + (family == IpFamily.IPV4 ? "4" : "6")
-        + (balance == Balance.HASH ? "_hash" : "_rr");
+  /** One spread map: hash (its {@code count} is 0: any) or round robin over {@code count}. */
+  record Kind(IpFamily family, Balance balance, int count) {
+
+    String name() {
+      return "spread"
+          + (family == IpFamily.IPV4 ? "4" : "6")
+          + (balance == Balance.HASH ? "_hash" : "_rr" + count);
+    }
+
+    /** The slot expression its rules draw. */
+    String slot() {
+      return balance == Balance.HASH
+          ? "jhash " + MapSpec.ipKeyword(family) + " saddr mod " + SLOTS
+          : "numgen inc mod " + count;
+    }
+
+    /** Every kind of {@code family}, in the order the rules consult them. */
+    static List<Kind> all(IpFamily family) {
+      List<Kind> kinds = new ArrayList<>();
+      kinds.add(new Kind(family, Balance.HASH, 0));
+      for (int n = 2; n <= MAX_ROUND_ROBIN; n++) {
+        kinds.add(new Kind(family, Balance.ROUNDROBIN, n));
+      }
+      return kinds;
+    }
+
+    static Kind of(CompiledForward forward) {
+      Spread spread = forward.spread().orElseThrow();
+      return new Kind(
+          forward.family(),
+          spread.balance(),
+          spread.balance() == Balance.HASH ? 0 : spread.backends().size());
+    }
   }
 
   /** The names of every spread map. */
   static List<String> names() {
     List<String> names = new ArrayList<>();
     for (IpFamily family : IpFamily.values()) {
-      names.add(name(family, Balance.ROUNDROBIN));
-      names.add(name(family, Balance.HASH));
+      for (Kind kind : Kind.all(family)) {
+        names.add(kind.name());
+      }
     }
     return names;
   }
@@ -55,12 +93,12 @@ final class SpreadMaps {
   /** Adds the maps to {@code tx}. */
   static void declare(NftTransaction tx) {
     for (IpFamily family : IpFamily.values()) {
-      for (Balance balance : new Balance[] {Balance.ROUNDROBIN, Balance.HASH}) {
+      for (Kind kind : Kind.all(family)) {
         tx.add(
             "add map "
                 + NftTransaction.TABLE
                 + " "
-                + name(family, balance)
+                + kind.name()
                 + " { typeof meta l4proto . th dport . numgen inc mod "
                 + SLOTS
                 + " : "
@@ -70,18 +108,14 @@ final class SpreadMaps {
     }
   }
 
-  /** The DNAT rule that looks up {@code family}'s map of {@code balance}. */
-  static String rule(IpFamily family, Balance balance) {
-    String slot =
-        balance == Balance.HASH
-            ? "jhash " + MapSpec.ipKeyword(family) + " saddr mod " + SLOTS
-            : "numgen inc mod " + SLOTS;
+  /** The DNAT rule that looks up the map of {@code kind}. */
+  static String rule(Kind kind) {
     return "meta l4proto { tcp, udp } dnat "
-        + MapSpec.ipKeyword(family)
+        + MapSpec.ipKeyword(kind.family())
         + " to meta l4proto . th dport . "
-        + slot
+        + kind.slot()
         + " map @"
-        + name(family, balance);
+        + kind.name();
   }
 
   /**
@@ -90,23 +124,20 @@ final class SpreadMaps {
    * picks one of the forward's elements, so the forward's total is right but not the share of each
    * backend.
    */
-  static String countRule(IpFamily family, Balance balance) {
-    String slot =
-        balance == Balance.HASH
-            ? "jhash " + MapSpec.ipKeyword(family) + " saddr mod " + SLOTS
-            : "numgen inc mod " + SLOTS;
-    return "meta l4proto . th dport . " + slot + " @" + name(family, balance) + " accept";
+  static String countRule(Kind kind) {
+    return "meta l4proto . th dport . " + kind.slot() + " @" + kind.name() + " accept";
   }
 
   /** The elements of one spread forward, added to {@code sets} under its map's name. */
   static void encode(CompiledForward forward, Map<String, List<NftElement>> sets) {
     Spread spread = forward.spread().orElseThrow();
-    String map = name(forward.family(), spread.balance());
+    String map = Kind.of(forward).name();
     List<InetAddress> backends = spread.backends();
+    boolean hash = spread.balance() == Balance.HASH;
     int share = SLOTS / backends.size();
     for (int i = 0; i < backends.size(); i++) {
-      int first = i * share;
-      int last = i == backends.size() - 1 ? SLOTS - 1 : first + share - 1;
+      int first = hash ? i * share : i;
+      int last = !hash ? i : i == backends.size() - 1 ? SLOTS - 1 : first + share - 1;
       sets.get(map)
           .add(
               new NftElement(
@@ -114,7 +145,7 @@ final class SpreadMaps {
                   List.of(
                       forward.protocol().keyword(),
                       Integer.toString(forward.externalPorts().first()),
-                      first + "-" + last),
+                      first == last ? Integer.toString(first) : first + "-" + last),
                   List.of(
                       Addresses.format(backends.get(i)),
                       Integer.toString(forward.backendPorts().first())),
@@ -140,10 +171,10 @@ final class SpreadMaps {
     IpFamily family = null;
     Balance balance = null;
     for (IpFamily f : IpFamily.values()) {
-      for (Balance b : new Balance[] {Balance.ROUNDROBIN, Balance.HASH}) {
-        if (name(f, b).equals(map)) {
+      for (Kind kind : Kind.all(f)) {
+        if (kind.name().equals(map)) {
           family = f;
-          balance = b;
+          balance = kind.balance();
         }
       }
     }

@@ -47,9 +47,8 @@ class NftBackendTest {
     Plan first = backend.plan(Tables.compile(table));
     assertThat(first.script())
         .contains(
-            "add element inet portfwd spread4_rr { tcp . 13102 . 0-360359 counter comment \"web\" :"
-                + " 192.0.2.2 . 80, tcp . 13102 . 360360-720719 counter comment \"web\" :"
-                + " 192.0.2.18 . 80 }")
+            "add element inet portfwd spread4_rr2 { tcp . 13102 . 0 counter comment \"web\" :"
+                + " 192.0.2.2 . 80, tcp . 13102 . 1 counter comment \"web\" : 192.0.2.18 . 80 }")
         .contains("udp . 13103 . 480480-720719 counter : 192.0.2.19 . 80");
     backend.apply(first);
     assertThat(backend.plan(Tables.compile(table)).isEmpty()).isTrue();
