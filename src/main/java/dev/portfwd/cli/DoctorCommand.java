@@ -4,16 +4,21 @@ import dev.portfwd.backend.BackendException;
 import dev.portfwd.doctor.BackendInstalledRules;
 import dev.portfwd.doctor.Doctor;
 import dev.portfwd.doctor.DoctorReport;
+import dev.portfwd.doctor.Finding;
 import dev.portfwd.doctor.InstalledRules;
 import dev.portfwd.doctor.ReportPrinter;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.TableNames;
+import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.table.TableReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,12 +89,22 @@ final class DoctorCommand implements Runnable {
     } catch (BackendException e) {
       throw PortfwdException.failure(e.getMessage(), e);
     }
-    ForwardTable forwards = forwards(installed, err);
+    ForwardTable written = forwards(installed, err);
+    TableNames.Resolved names = BackendNames.resolve(written);
+    ForwardTable forwards = names.table(written);
     boolean probing = probe != null ? probe : table != null;
     Doctor doctor = new Doctor(runner, installed, Duration.ofSeconds(timeoutSeconds));
     DoctorReport report;
     try {
       report = doctor.examine(forwards, probing);
+      List<Finding> findings = new ArrayList<>(report.findings());
+      findings.addAll(BackendFindings.names(names));
+      if (probing) {
+        findings.addAll(
+            BackendFindings.health(
+                forwards, new TcpHealthProbe(), Duration.ofSeconds(timeoutSeconds)));
+      }
+      report = new DoctorReport(report.table(), findings);
     } catch (IOException e) {
       throw PortfwdException.failure("cannot inspect the host: " + e.getMessage(), e);
     }
@@ -107,12 +122,10 @@ final class DoctorCommand implements Runnable {
   /** The table given, else the default table when it exists, else what portfwd installed. */
   private ForwardTable forwards(InstalledRules installed, PrintWriter err) {
     if (table != null) {
-      return BackendNames.resolveOrRefuse(
-          TableLoader.load(root.invocation().table(table), root.stdin(), err), err);
+      return TableLoader.load(root.invocation().table(table), root.stdin(), err);
     }
     if (Files.isRegularFile(Path.of(TableReader.DEFAULT_TABLE))) {
-      return BackendNames.resolveOrRefuse(
-          TableLoader.load(TableReader.DEFAULT_TABLE, root.stdin(), err), err);
+      return TableLoader.load(TableReader.DEFAULT_TABLE, root.stdin(), err);
     }
     return installed.installedForwards();
   }
