@@ -203,6 +203,31 @@ public record CompiledForward(
         spread);
   }
 
+  /**
+   * This forward once per backend it spreads over, each without the spread (what masquerade and
+   * forward-accept rules are made of); just this forward when it has one backend.
+   */
+  public List<CompiledForward> eachBackend() {
+    if (spread.isEmpty()) {
+      return List.of(this);
+    }
+    List<CompiledForward> each = new java.util.ArrayList<>(spread.get().backends().size());
+    for (InetAddress other : spread.get().backends()) {
+      each.add(
+          new CompiledForward(
+              family,
+              externalAddress,
+              protocol,
+              externalPorts,
+              other,
+              backendPorts,
+              allowedSources,
+              masquerade,
+              description));
+    }
+    return each;
+  }
+
   /** This forward with another masquerade setting. */
   public CompiledForward withMasquerade(boolean newMasquerade) {
     return new CompiledForward(

@@ -122,16 +122,6 @@ public final class IptablesBackend implements Backend {
 
   @Override
   public Plan plan(DesiredState desired) throws BackendException {
-    for (CompiledForward f : desired.forwards()) {
-      if (f.spread().isPresent()) {
-        throw new BackendException(
-            f.externalText()
-                + ": balance="
-                + f.spread().get().balance().keyword()
-                + " over several backends is not installed by the iptables backend yet; use"
-                + " nftables, balance=failover or 'portfwd relay'");
-      }
-    }
     DesiredState wanted = kernelForm(desired);
     List<CompiledForward> current = new ArrayList<>();
     StringBuilder script = new StringBuilder();

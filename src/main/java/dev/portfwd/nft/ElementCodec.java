@@ -100,25 +100,7 @@ final class ElementCodec {
       return forwards;
     }
     List<CompiledForward> each = new ArrayList<>(forwards.size() + 8);
-    for (CompiledForward f : forwards) {
-      if (f.spread().isEmpty()) {
-        each.add(f);
-        continue;
-      }
-      for (InetAddress backend : f.spread().get().backends()) {
-        each.add(
-            new CompiledForward(
-                f.family(),
-                f.externalAddress(),
-                f.protocol(),
-                f.externalPorts(),
-                backend,
-                f.backendPorts(),
-                f.allowedSources(),
-                f.masquerade(),
-                f.description()));
-      }
-    }
+    forwards.forEach(f -> each.addAll(f.eachBackend()));
     return each;
   }
 

@@ -264,8 +264,12 @@ class BackendPoolIT {
     }
   }
 
-  @org.junit.jupiter.api.Test
-  void roundRobinSpreadsHashKeepsAClientAndUdpUsesBothBackends() throws Exception {
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void roundRobinSpreadsHashKeepsAClientAndUdpUsesBothBackends(KernelBackend backend)
+      throws Exception {
     try (Topology topology = Topology.reference()) {
       topology.addVpnHost("backend2", SECOND, null);
       serve(topology, "backend", 80, "one");
@@ -289,10 +293,8 @@ class BackendPoolIT {
           PortfwdJar.runIn(
               topology,
               "gateway",
-              "apply",
-              "--state-dir",
-              dir.resolve("state").toString(),
-              table.toString());
+              backend.withBackend(
+                  "apply", "--state-dir", dir.resolve("state").toString(), table.toString()));
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
 
       int one = 0;
@@ -302,7 +304,7 @@ class BackendPoolIT {
         one += answer.startsWith("one ") ? 1 : 0;
         two += answer.startsWith("two ") ? 1 : 0;
       }
-      System.out.println("roundrobin over 100 connections: one " + one + ", two " + two);
+      System.out.println(backend + " roundrobin over 100 connections: one " + one + ", two " + two);
       assertThat(one + two).isEqualTo(100);
       assertThat(one).isBetween(40, 60);
 
