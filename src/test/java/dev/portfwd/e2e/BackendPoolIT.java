@@ -41,6 +41,13 @@ class BackendPoolIT {
 
   private Process startWatch(Topology topology, KernelBackend backend, Path table, Path log)
       throws IOException {
+    return startWatch(topology, backend, table, log, "--no-control");
+  }
+
+  /** Watch with {@code control}: {@code --no-control}, or {@code --control PATH} for the CLI. */
+  private Process startWatch(
+      Topology topology, KernelBackend backend, Path table, Path log, String... control)
+      throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -48,13 +55,11 @@ class BackendPoolIT {
                 "--backend",
                 backend.option(),
                 "--state-dir",
-                dir.resolve("state").toString(),
-                "--no-control",
-                "--check-interval",
-                Double.toString(INTERVAL),
-                "--dns-min-ttl",
-                "1",
-                table.toString()));
+                dir.resolve("state").toString()));
+    args.addAll(List.of(control));
+    args.addAll(
+        List.of(
+            "--check-interval", Double.toString(INTERVAL), "--dns-min-ttl", "1", table.toString()));
     List<String> argv =
         new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
     argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
@@ -134,7 +139,8 @@ class BackendPoolIT {
       Files.writeString(
           table, "13102 " + Topology.BACKEND + "," + SECOND + " 80 tcp check=tcp:81\n");
       Path log = dir.resolve("watch.log");
-      Process watch = startWatch(topology, backend, table, log);
+      Path socket = dir.resolve("control.sock");
+      Process watch = startWatch(topology, backend, table, log, "--control", socket.toString());
       Process held = null;
       try {
         awaitServedBy(topology, "one", Duration.ofSeconds(40));
@@ -169,6 +175,33 @@ class BackendPoolIT {
         // All stay: new connections are still forwarded, to the first in the order written.
         awaitServedBy(topology, "one", Duration.ofSeconds(10));
         assertThat(backend.installed(topology)).contains(Topology.BACKEND);
+        // status through the service shows each backend's health; doctor explains it.
+        CommandResult status =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "status",
+                "--control",
+                socket.toString(),
+                "--state-dir",
+                dir.resolve("state").toString());
+        System.out.println(status.stdout() + status.stderr());
+        assertThat(status.stdout())
+            .contains("192.0.2.18:81")
+            .contains("down (connection refused)")
+            .contains("every backend of line 1 is down; all stay in rotation");
+        CommandResult doctor =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "doctor",
+                "--direct",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                table.toString());
+        assertThat(doctor.stdout())
+            .as(doctor.stderr())
+            .contains("every backend is down: 192.0.2.2:81 (connection refused)");
       } finally {
         if (held != null) {
           held.destroyForcibly();
