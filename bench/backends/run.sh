@@ -17,7 +17,7 @@ OUT=${1:-bench/backends}
 DURATION=${DURATION:-4}
 REPEATS=${REPEATS:-5}
 FORWARDS=${FORWARDS:-10000}
-JAR=target/portfwd.jar
+JAR=${JAR:-target/portfwd.jar}
 
 for tool in wrk nginx java ip conntrack; do
   command -v "$tool" >/dev/null || { echo "backends: $tool is missing (apt-get install wrk nginx-light conntrack)" >&2; exit 1; }

@@ -191,14 +191,7 @@ class BackendPoolIT {
             .contains("down (connection refused)")
             .contains("every backend of line 1 is down; all stay in rotation");
         CommandResult doctor =
-            PortfwdJar.runIn(
-                topology,
-                "gateway",
-                "doctor",
-                "--direct",
-                "--state-dir",
-                dir.resolve("state").toString(),
-                table.toString());
+            PortfwdJar.runIn(topology, "gateway", "doctor", "--direct", table.toString());
         assertThat(doctor.stdout())
             .as(doctor.stderr())
             .contains("every backend is down: 192.0.2.2:81 (connection refused)");
