@@ -6,6 +6,7 @@ import dev.portfwd.metrics.MetricsHandler;
 import dev.portfwd.metrics.RelayMetrics;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.relay.Relay;
 import dev.portfwd.relay.RelayCounters;
 import dev.portfwd.relay.RelayLog;
@@ -139,6 +140,15 @@ final class RelayCommand implements Runnable {
   String http;
 
   @Option(
+      names = "--check-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How often each backend of a forward with several backends or a name is checked; one"
+              + " leaves after 3 failed checks and returns after 2 good ones (default: ${DEFAULT-VALUE}).")
+  double checkIntervalSeconds;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log a line for every connection and UDP session.")
   boolean verbose;
@@ -190,7 +200,24 @@ final class RelayCommand implements Runnable {
     Relay relay = new Relay(chosen, options, new RelayCounters());
     Optional<Path> file =
         TableReader.STDIN.equals(table) ? Optional.empty() : Optional.of(Path.of(table));
-    RelayService service = new RelayService(relay, file, drainTimeout, statusInterval);
+    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
+      relay.close();
+      throw PortfwdException.invalidInput(
+          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
+    }
+    BackendMonitor.Settings defaults = BackendMonitor.Settings.defaults();
+    RelayService service =
+        new RelayService(
+            relay,
+            file,
+            drainTimeout,
+            statusInterval,
+            new BackendMonitor.Settings(
+                Duration.ofMillis(Math.round(checkIntervalSeconds * 1000)),
+                defaults.fall(),
+                defaults.rise(),
+                defaults.minTtl(),
+                defaults.maxTtl()));
     Optional<HttpEndpoint> endpoint = openHttp(httpAddress, relay.counters());
     List<String> failures = service.start(forwards);
     if (!failures.isEmpty()) {

@@ -7,6 +7,7 @@ import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
@@ -50,10 +51,16 @@ final class StatusCommand implements Runnable {
     Engine engine = invocation.engine(session, store, spec.commandLine().getErr());
     LiveStatus live = KernelSession.call(engine::liveStatus);
     LiveTableLine liveTable = LiveTableLine.of(store, session);
+    List<BackendMonitor.BackendState> health = invocation.backendHealth();
+    ObjectNode root = toJson(session.backend.name(), live);
+    if (!health.isEmpty()) {
+      root.set("backendHealth", healthJson(health));
+    }
     out.print(
         json
-            ? liveTable.addTo(toJson(session.backend.name(), live)).toPrettyString() + "\n"
+            ? liveTable.addTo(root).toPrettyString() + "\n"
             : text(session.backend.name(), live)
+                + healthText(health)
                 + TerminalText.escape(liveTable.text().strip())
                 + "\n");
     out.flush();
@@ -96,6 +103,54 @@ final class StatusCommand implements Runnable {
             ? "); packets and bytes count the first packet of each connection\n"
             : "); packets and bytes are those clients sent\n")
         + footnote;
+  }
+
+  /**
+   * The service's view of each backend of forwards with several backends or names: its name,
+   * address, health; a line for a forward whose backends are all down. Empty outside the service.
+   */
+  static String healthText(List<BackendMonitor.BackendState> health) {
+    if (health.isEmpty()) {
+      return "";
+    }
+    TextTable table = new TextTable("LINE", "EXTERNAL", "NAME", "BACKEND", "HEALTH");
+    java.util.Map<Integer, Boolean> allDown = new java.util.LinkedHashMap<>();
+    for (BackendMonitor.BackendState b : health) {
+      boolean up = b.health().up();
+      allDown.merge(b.forward().line(), !up && b.target().isPresent(), Boolean::logicalAnd);
+      table.row(
+          Integer.toString(b.forward().line()),
+          b.forward().externalText() + "/" + b.forward().protocolText(),
+          b.member().name(),
+          b.target().map(Object::toString).orElse(Addresses.format(b.member().address())),
+          b.target().isEmpty()
+              ? "not checked"
+              : up ? "up" : "down (" + b.health().lastProblem() + ")");
+    }
+    StringBuilder text = new StringBuilder("\nbackends (the service's checks):\n").append(table);
+    allDown.forEach(
+        (line, down) -> {
+          if (down) {
+            text.append("every backend of line ")
+                .append(line)
+                .append(" is down; all stay in rotation\n");
+          }
+        });
+    return text.toString();
+  }
+
+  static ArrayNode healthJson(List<BackendMonitor.BackendState> health) {
+    ArrayNode list = ForwardJson.MAPPER.createArrayNode();
+    for (BackendMonitor.BackendState b : health) {
+      ObjectNode node = list.addObject();
+      node.put("line", b.forward().line());
+      node.put("name", b.member().name());
+      node.put("address", Addresses.format(b.member().address()));
+      node.put("checkPort", b.target().map(t -> t.port()).orElse(null));
+      node.put("up", b.health().up());
+      node.put("lastProblem", b.health().lastProblem());
+    }
+    return list;
   }
 
   static ObjectNode toJson(String backend, LiveStatus live) {

@@ -218,7 +218,11 @@ final class WatchCommand implements Runnable {
     Optional<ControlServer> server =
         openControl(
             new Invocation.ServiceState(
-                session, store, engine, Path.of(table).toAbsolutePath().normalize()),
+                session,
+                store,
+                engine,
+                Path.of(table).toAbsolutePath().normalize(),
+                Optional.of(monitor)),
             () -> metrics.ifPresent(ServiceMetrics::invalidApply),
             out);
     Optional<HttpEndpoint> endpoint;

@@ -185,7 +185,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     ChannelFuture connect =
         registered.isDone() && !registered.isSuccess()
             ? registered
-            : registered.channel().connect(route.backend());
+            : registered.channel().connect(route.backendFor(client.getAddress()));
     if (connect.isDone() && !connect.isSuccess()) {
       // socket() failed (out of file descriptors): Netty hands back a stand-in channel whose close
       // never fires, so no session is kept; the client's next datagram tries again.

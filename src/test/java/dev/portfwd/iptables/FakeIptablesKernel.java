@@ -284,7 +284,16 @@ final class FakeIptablesKernel implements IptablesKernel {
 
   /** The match modules a rule may load here; iptables refuses others. */
   private static final Set<String> MATCHES =
-      Set.of("tcp", "udp", "addrtype", "conntrack", "comment", "multiport", "state");
+      Set.of(
+          "tcp",
+          "udp",
+          "addrtype",
+          "conntrack",
+          "comment",
+          "multiport",
+          "state",
+          "statistic",
+          "cluster");
 
   /**
    * Fails like the kernel when a rule jumps to a chain that does not exist, loads an unknown match

@@ -256,7 +256,10 @@ final class FakeNftKernel implements NftKernel {
 
   private static boolean partOverlaps(String a, String b) {
     if (a.matches("\\d+(-\\d+)?") && b.matches("\\d+(-\\d+)?")) {
-      return NftText.parsePorts(a).overlaps(NftText.parsePorts(b));
+      // Ports, or the slots of a spread map (up to 720719): compared as plain intervals.
+      long[] x = interval(a);
+      long[] y = interval(b);
+      return x[0] <= y[1] && y[0] <= x[1];
     }
     if (a.matches("[0-9a-f.:]+(/\\d+)?")
         && b.matches("[0-9a-f.:]+(/\\d+)?")
@@ -266,6 +269,13 @@ final class FakeNftKernel implements NftKernel {
       return ca.contains(cb.network()) || cb.contains(ca.network());
     }
     return a.equals(b);
+  }
+
+  private static long[] interval(String text) {
+    int dash = text.indexOf('-');
+    long first = Long.parseLong(dash < 0 ? text : text.substring(0, dash));
+    long last = dash < 0 ? first : Long.parseLong(text.substring(dash + 1));
+    return new long[] {first, last};
   }
 
   @Override
