@@ -52,6 +52,7 @@ class LayeringTest {
     MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model"));
+    MAY_IMPORT.put("web", Set.of());
     MAY_IMPORT.put("doctor", Set.of("backend", "compile", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
     MAY_IMPORT.put(
@@ -73,7 +74,8 @@ class LayeringTest {
             "service",
             "state",
             "table",
-            "watch"));
+            "watch",
+            "web"));
     MAY_IMPORT.put(
         "training",
         Set.of(

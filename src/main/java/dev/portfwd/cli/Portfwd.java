@@ -50,6 +50,8 @@ public final class Portfwd implements Runnable {
           new Subcommand("confirm", ConfirmCommand.class),
           new Subcommand("rollback", RollbackCommand.class),
           new Subcommand("watch", WatchCommand.class),
+          new Subcommand("passwd", PasswdCommand.class),
+          new Subcommand("token", TokenCommand.class),
           new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
           new Subcommand("help", CommandLine.HelpCommand.class));
 
