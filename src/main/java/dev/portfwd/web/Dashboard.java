@@ -172,7 +172,7 @@ public final class Dashboard {
     }
     try {
       JsonNode answer = action.run(body);
-      if (logged != null) {
+      if (logged != null && CHANGES.contains(logged)) {
         log.accept(
             "dashboard: " + logged + " by " + caller.get().who() + " from " + address(exchange));
       }
@@ -239,17 +239,21 @@ public final class Dashboard {
   }
 
   /**
-   * False when the browser says the request comes from another site: an {@code Origin} whose host
-   * and port are not those the request was sent to, or {@code Sec-Fetch-Site: cross-site}.
+   * False when the browser says the request comes from elsewhere. A browser's own {@code
+   * Sec-Fetch-Site} decides when present (pages cannot forge it): only {@code same-origin} passes,
+   * so another port of the same gateway is refused too. Without it, an {@code Origin} must name the
+   * host and port the request was sent to ({@code Origin: null}, which Chrome sends on a form's
+   * POST under {@code Referrer-Policy: no-referrer}, does not). No header at all: not a browser,
+   * and the CSRF token still decides.
    */
   static boolean sameOrigin(HttpExchange exchange) {
     String site = exchange.getRequestHeaders().getFirst("Sec-Fetch-Site");
-    if (site != null && site.equals("cross-site")) {
-      return false;
+    if (site != null) {
+      return site.equals("same-origin");
     }
     String origin = exchange.getRequestHeaders().getFirst("Origin");
     if (origin == null) {
-      return true; // not a browser, or a same-origin GET; the CSRF token still decides
+      return true;
     }
     String host = exchange.getRequestHeaders().getFirst("Host");
     try {
@@ -448,7 +452,10 @@ public final class Dashboard {
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
     headers.set("X-Frame-Options", "DENY");
-    headers.set("Referrer-Policy", "no-referrer");
+    // Not no-referrer: under it Chrome sends "Origin: null" with the login form's POST, and over
+    // plain HTTP to an address other than localhost it sends no Sec-Fetch-Site either, so the
+    // origin check could not tell the page's own form from a forged one.
+    headers.set("Referrer-Policy", "same-origin");
     headers.set("Cache-Control", "no-store");
   }
 

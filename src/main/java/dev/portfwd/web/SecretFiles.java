@@ -56,7 +56,12 @@ public final class SecretFiles {
   /** Replaces {@code file} with {@code content} atomically, mode 0600. */
   static void write(Path file, String content) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
+    if (!Files.isDirectory(parent)) {
+      // A state directory made here is the owner's alone, as the state directory's checks want.
+      Files.createDirectories(
+          parent,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
     Path temp =
         Files.createTempFile(
             parent,

@@ -394,4 +394,41 @@ class DashboardTest {
         .noneMatch(line -> line.contains(login.csrf()))
         .noneMatch(line -> line.contains(login.cookie().substring(Dashboard.COOKIE.length() + 1)));
   }
+
+  @Test
+  void aBrowsersSameOriginFormPostWithANullOriginLogsIn() throws Exception {
+    URI base = start(true);
+    HttpResponse<String> response =
+        post(
+            base,
+            "/login",
+            "password=" + PASSWORD.replace(' ', '+'),
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Origin",
+            "null",
+            "Sec-Fetch-Site",
+            "same-origin");
+    assertThat(response.statusCode()).isEqualTo(303);
+    HttpResponse<String> sameSite =
+        post(
+            base,
+            "/login",
+            "password=" + PASSWORD.replace(' ', '+'),
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Sec-Fetch-Site",
+            "same-site");
+    assertThat(sameSite.statusCode()).as("another port of the same host").isEqualTo(403);
+    HttpResponse<String> nullOrigin =
+        post(
+            base,
+            "/login",
+            "password=" + PASSWORD.replace(' ', '+'),
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+            "Origin",
+            "null");
+    assertThat(nullOrigin.statusCode()).as("a null origin alone").isEqualTo(403);
+  }
 }

@@ -77,6 +77,10 @@
     return out;
   }
 
+  function count(n, noun) {
+    return n + ' ' + noun + (n === 1 ? '' : 's');
+  }
+
   function human(n) {
     if (n >= 1e9) return (n / 1e9).toFixed(1) + 'G';
     if (n >= 1e6) return (n / 1e6).toFixed(1) + 'M';
@@ -185,9 +189,10 @@
     $('check-lines').replaceChildren(...out);
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.length - errors;
+    const also = warnings ? ', ' + count(warnings, 'warning') : '';
     $('check-summary').textContent = result.valid
-      ? 'Valid: ' + result.forwards.length + ' forwards' + (warnings ? ', ' + warnings + ' warnings' : '') + '.'
-      : errors + ' errors' + (warnings ? ', ' + warnings + ' warnings' : '') + ': nothing can be applied until they are fixed.';
+      ? 'Valid: ' + count(result.forwards.length, 'forward') + also + '.'
+      : count(errors, 'error') + also + ': nothing can be applied until they are fixed.';
     $('check-summary').dataset.valid = result.valid;
     $('apply').disabled = !result.valid;
     $('plan').disabled = !result.valid;
@@ -334,7 +339,7 @@
         const li = el('li', s.current ? 'current' : '');
         li.dataset.generation = s.generation;
         li.textContent = '#' + s.generation + ' ' + new Date(s.appliedAt).toLocaleString() + ' — ' +
-          s.forwards + ' forwards from ' + s.source + ' (' + s.backend + ')' + (s.current ? ' — in force' : '');
+          count(s.forwards, 'forward') + ' from ' + s.source + ' (' + s.backend + ')' + (s.current ? ' — in force' : '');
         return li;
       });
       $('history-list').replaceChildren(...items);
