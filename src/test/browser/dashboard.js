@@ -4,7 +4,8 @@
 // forward. Exits 0 when every step passed; screenshots go to $SCREENSHOTS.
 //
 // Environment: DASHBOARD (base URL), PASSWORD, SCREENSHOTS (a directory), FORWARD_HOST and
-// FORWARD_PORT (a forward to send traffic through), NEW_PORT (the port the test adds).
+// FORWARD_PORT (a forward to send traffic through), NEW_PORT (the port the test adds; the next one
+// is added by an apply whose confirmation never arrives).
 'use strict';
 
 const fs = require('fs');
@@ -19,6 +20,7 @@ const shots = process.env.SCREENSHOTS;
 const forwardHost = process.env.FORWARD_HOST;
 const forwardPort = Number(process.env.FORWARD_PORT);
 const newPort = Number(process.env.NEW_PORT);
+const cutOffPort = newPort + 1;
 const XSS = '<script>alert(1)</script>';
 
 let step = 0;
@@ -173,6 +175,24 @@ async function main() {
     }, null, { timeout: 60000 });
     say('doctor: ' + (await page.locator('#doctor-summary').textContent()));
     await shot(page, 'doctor');
+
+    // An apply that cuts this browser off: its confirmations never reach the service (dropped
+    // here, as a firewall rule would), so the service's timer rolls it back on its own.
+    const keep = await editor.inputValue();
+    await editor.fill(keep + cutOffPort + ' 192.0.2.2 80 tcp # cuts the browser off\n');
+    await page.waitForFunction(() => document.getElementById('check-summary').dataset.valid === 'true');
+    await page.route('**/api/v1/confirm', (route) => route.abort('connectionrefused'));
+    await page.locator('#confirm-seconds').fill('8');
+    await page.locator('#apply').click();
+    const cutOffRow = page.locator('#forwards-table tr[data-external="' + cutOffPort + '/tcp"]');
+    await cutOffRow.waitFor({ timeout: 8000 }); // applied: the page's next refresh shows it
+    await page.waitForFunction(
+      () => document.getElementById('apply-status').dataset.state === 'rolled-back', null, { timeout: 30000 });
+    await page.unroute('**/api/v1/confirm');
+    await cutOffRow.waitFor({ state: 'detached', timeout: 30000 });
+    await shot(page, 'timer-rolled-back');
+    say('unconfirmed apply rolled back by the timer: ' + (await page.locator('#apply-status').textContent()));
+    await editor.fill(keep);
 
     // Roll back from the history.
     await page.locator('#history-list li.current').waitFor();

@@ -112,7 +112,9 @@ class DashboardBrowserIT {
 
         // The rollback put the file and the kernel back where they started, and watch agrees.
         assertThat(Files.readString(table)).contains("13102 ").doesNotContain(NEW_PORT + " ");
-        assertThat(topology.portfwdRules("gateway")).doesNotContain(Integer.toString(NEW_PORT));
+        assertThat(topology.portfwdRules("gateway"))
+            .doesNotContain(Integer.toString(NEW_PORT))
+            .doesNotContain(Integer.toString(NEW_PORT + 1));
         String log = Files.readString(dir.resolve("watch.log"));
         assertThat(log)
             .contains("dashboard: apply by a session")
