@@ -26,8 +26,10 @@ import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableParser;
+import dev.portfwd.table.TableReader;
 import dev.portfwd.web.DashboardApi;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,11 +119,17 @@ final class DashboardService implements DashboardApi {
   }
 
   @Override
-  public JsonNode check(String text) {
+  public JsonNode check(String text) throws ApiException {
     return CheckCommand.toJson(parse(text));
   }
 
-  private ParseResult parse(String text) {
+  /** Parses {@code text} as the watched file; as large as a table file may be (16 MiB). */
+  private ParseResult parse(String text) throws ApiException {
+    if (text.length() > TableReader.MAX_TABLE_BYTES
+        || text.getBytes(StandardCharsets.UTF_8).length > TableReader.MAX_TABLE_BYTES) {
+      throw new ApiException(
+          413, "a table is at most " + TableReader.MAX_TABLE_BYTES + " bytes; nothing was changed");
+    }
     return TableParser.parse(table.path().toString(), text);
   }
 
@@ -284,7 +292,7 @@ final class DashboardService implements DashboardApi {
     try {
       BackendInstalledRules installed =
           new BackendInstalledRules(BackendChoice.auto.create(runner));
-      ParseResult parsed = parse(table.read().orElse(""));
+      ParseResult parsed = TableParser.parse(table.path().toString(), table.read().orElse(""));
       var forwards = parsed.hasErrors() ? installed.installedForwards() : parsed.table();
       DoctorReport report =
           new Doctor(runner, installed, Duration.ofSeconds(2)).examine(forwards, true);
