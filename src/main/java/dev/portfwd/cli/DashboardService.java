@@ -30,6 +30,7 @@ import dev.portfwd.table.TableReader;
 import dev.portfwd.web.DashboardApi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,10 +44,11 @@ import java.util.Optional;
  * truth. An apply without confirmation writes the file (atomically) and applies it, both under the
  * state lock, so watch's own reload of the edit finds nothing left to do. An apply with a
  * confirmation time applies the text with the rollback timer armed and leaves the file alone; watch
- * checks nothing while a confirmation waits. Only the confirmation writes the file; if the timer
- * rolls back instead, the file still holds the table now back in force. A rollback of a confirmed
- * state writes the restored forwards back into the file, one line each, so watch does not re-apply
- * what was just rolled back.
+ * checks nothing while a confirmation waits. Only the confirmation (the page's or {@code portfwd
+ * confirm} through the service) writes the file, from the text kept in the state directory; if the
+ * timer rolls back instead, the file still holds the table now back in force. A rollback of a
+ * confirmed state writes the restored forwards back into the file, one line each, so watch does not
+ * re-apply what was just rolled back.
  */
 final class DashboardService implements DashboardApi {
 
@@ -59,18 +61,21 @@ final class DashboardService implements DashboardApi {
   private final Clock clock;
 
   /**
-   * The text of the apply that waits for confirmation, by its id: written to the file on confirm.
+   * The text of the apply that waits for confirmation, headed by its id, in the state directory:
+   * written to the table file on confirm, also by a service restarted meanwhile.
    */
-  private Optional<PendingText> pendingText = Optional.empty();
+  private final WatchedTableFile pendingText;
+
+  private static final String PENDING_HEADER =
+      "# portfwd dashboard apply waiting for confirmation: ";
 
   private List<LiveForward> counters = List.of();
   private Instant countersRead = Instant.MIN;
 
-  private record PendingText(String id, String text) {}
-
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
     this.service = service;
     this.table = new WatchedTableFile(service.table());
+    this.pendingText = pendingFile(service.store());
     this.managesSysctls = managesSysctls;
     this.clock = clock;
   }
@@ -182,7 +187,9 @@ final class DashboardService implements DashboardApi {
           }
           throw new ApiException(500, e.getMessage());
         }
-        pendingText = applied.pending().map(p -> new PendingText(p.id(), text));
+        if (applied.pending().isPresent()) {
+          pendingText.write(PENDING_HEADER + applied.pending().get().id() + "\n" + text);
+        }
         countersRead = Instant.MIN;
         ObjectNode root = planJson(applied.plan());
         ArrayNode notes = root.putArray("notes");
@@ -205,32 +212,63 @@ final class DashboardService implements DashboardApi {
 
   @Override
   public synchronized JsonNode confirm() throws ApiException {
-    try (StateStore.Lock lock = store().lock()) {
-      Optional<PendingConfirmation> pending = store().pending();
-      Optional<String> before = table.read();
-      Optional<PendingText> text =
-          pendingText.filter(p -> pending.isPresent() && p.id().equals(pending.get().id()));
-      if (text.isPresent()) {
-        table.write(text.get().text());
-      }
-      PendingConfirmation confirmed;
-      try {
-        confirmed = Engine.confirm(store(), clock);
-      } catch (EngineException e) {
-        if (text.isPresent()) {
-          restore(before);
-        }
-        throw new ApiException(409, e.getMessage());
-      }
-      pendingText = Optional.empty();
+    try {
+      Confirmed confirmed = confirm(store(), table, clock);
       ObjectNode root = ForwardJson.MAPPER.createObjectNode();
-      root.put("confirmed", confirmed.id());
-      root.put("applied", confirmed.applied());
-      root.put("tableWritten", text.isPresent());
+      root.put("confirmed", confirmed.confirmation().id());
+      root.put("applied", confirmed.confirmation().applied());
+      root.put("tableWritten", confirmed.tableWritten());
       return root;
+    } catch (EngineException e) {
+      throw new ApiException(409, e.getMessage());
     } catch (IOException e) {
       throw new ApiException(500, e.getMessage());
     }
+  }
+
+  /**
+   * What {@link #confirm(StateStore, WatchedTableFile, Clock)} kept, and whether it wrote the file.
+   */
+  record Confirmed(PendingConfirmation confirmation, boolean tableWritten) {}
+
+  /**
+   * Keeps the apply that waits in {@code store}; when the dashboard made it, first writes its text
+   * to the watched {@code table}, so watch keeps what was confirmed. {@code portfwd confirm} run
+   * through the service uses it too.
+   *
+   * @throws EngineException when nothing waits or its time is over; the file is as it was
+   */
+  static Confirmed confirm(StateStore store, WatchedTableFile table, Clock clock)
+      throws EngineException, IOException {
+    WatchedTableFile waiting = pendingFile(store);
+    try (StateStore.Lock lock = store.lock()) {
+      Optional<PendingConfirmation> pending = store.pending();
+      Optional<String> before = table.read();
+      Optional<String> text = Optional.empty();
+      if (pending.isPresent()) {
+        String header = PENDING_HEADER + pending.get().id() + "\n";
+        text =
+            waiting.read().filter(t -> t.startsWith(header)).map(t -> t.substring(header.length()));
+      }
+      if (text.isPresent()) {
+        table.write(text.get());
+      }
+      PendingConfirmation confirmed;
+      try {
+        confirmed = Engine.confirm(store, clock);
+      } catch (EngineException e) {
+        if (text.isPresent() && before.isPresent()) {
+          table.write(before.get());
+        }
+        throw e;
+      }
+      Files.deleteIfExists(waiting.path());
+      return new Confirmed(confirmed, text.isPresent());
+    }
+  }
+
+  private static WatchedTableFile pendingFile(StateStore store) {
+    return new WatchedTableFile(store.dir().resolve("dashboard-pending.table"));
   }
 
   @Override
@@ -243,7 +281,7 @@ final class DashboardService implements DashboardApi {
       } catch (EngineException e) {
         throw new ApiException(409, e.getMessage());
       }
-      pendingText = Optional.empty();
+      Files.deleteIfExists(pendingText.path());
       countersRead = Instant.MIN;
       if (!undoingPending) {
         // The file still names the state just left: watch would put it back at its next check.

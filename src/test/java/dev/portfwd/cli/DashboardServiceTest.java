@@ -65,13 +65,19 @@ class DashboardServiceTest {
             (s, id, forwards) -> {},
             Clock.systemUTC(),
             warning -> {});
-    KernelSession session = KernelSession.of(NO_CONNTRACK, backend);
-    service =
-        new DashboardService(
-            new Invocation.ServiceState(session, store, engine, table),
-            /* managesSysctls= */ true,
-            Clock.systemUTC());
+    this.engine = engine;
+    service = newService();
     service.apply(OLD, Optional.empty()); // what watch applied at its start
+  }
+
+  private Engine engine;
+
+  private DashboardService newService() {
+    KernelSession session = KernelSession.of(NO_CONNTRACK, backend);
+    return new DashboardService(
+        new Invocation.ServiceState(session, store, engine, table),
+        /* managesSysctls= */ true,
+        Clock.systemUTC());
   }
 
   @Test
@@ -94,6 +100,23 @@ class DashboardServiceTest {
     assertThat(confirmed.get("tableWritten").asBoolean()).isTrue();
     assertThat(Files.readString(table)).isEqualTo(NEW);
     assertThat(store.pending()).isEmpty();
+  }
+
+  @Test
+  void aServiceRestartedWhileAConfirmationWaitsStillWritesTheFileOnConfirm() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    DashboardService restarted = newService();
+    restarted.confirm();
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+  }
+
+  @Test
+  void portfwdConfirmInTheServiceWritesTheDashboardsTableToo() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    DashboardService.Confirmed confirmed =
+        DashboardService.confirm(store, new WatchedTableFile(table), Clock.systemUTC());
+    assertThat(confirmed.tableWritten()).isTrue();
+    assertThat(Files.readString(table)).isEqualTo(NEW);
   }
 
   @Test
