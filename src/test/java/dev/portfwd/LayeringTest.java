@@ -53,6 +53,7 @@ class LayeringTest {
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
     MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model", "relay"));
     MAY_IMPORT.put("pool", Set.of("model"));
+    MAY_IMPORT.put("web", Set.of());
     MAY_IMPORT.put(
         "doctor", Set.of("backend", "compile", "ha", "host", "model", "nft", "iptables"));
     MAY_IMPORT.put("relay", Set.of("model", "pool", "table", "host", "watch"));
@@ -79,7 +80,8 @@ class LayeringTest {
             "service",
             "state",
             "table",
-            "watch"));
+            "watch",
+            "web"));
     MAY_IMPORT.put(
         "training",
         Set.of(

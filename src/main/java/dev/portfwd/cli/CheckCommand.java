@@ -145,7 +145,7 @@ final class CheckCommand implements Runnable {
     return options.length() == 0 ? "-" : options.toString();
   }
 
-  private static ObjectNode toJson(ParseResult result) {
+  static ObjectNode toJson(ParseResult result) {
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("source", result.table().source());
     root.put("valid", !result.hasErrors());

@@ -69,6 +69,11 @@ final class KernelSession {
     }
   }
 
+  /** A session over a backend already known usable (tests with a fake backend). */
+  static KernelSession of(CommandRunner runner, Backend backend) {
+    return new KernelSession(runner, backend);
+  }
+
   /** The engine for this session's backend and {@code store}; it can arm rollback timers. */
   Engine engine(StateStore store, PrintWriter err) {
     TimerLauncher launcher =

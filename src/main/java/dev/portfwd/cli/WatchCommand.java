@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import com.sun.net.httpserver.HttpHandler;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
@@ -16,16 +17,20 @@ import dev.portfwd.service.ControlServer;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.watch.Watcher;
+import dev.portfwd.web.TlsContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,8 +108,9 @@ final class WatchCommand implements Runnable {
       names = "--http",
       paramLabel = "ADDRESS:PORT",
       description =
-          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication (e.g."
-              + " 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
+          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication, and the"
+              + " dashboard and its API at http://ADDRESS:PORT/, behind the password 'portfwd passwd'"
+              + " sets (e.g. 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
   String http;
 
   @Option(
@@ -133,6 +139,20 @@ final class WatchCommand implements Runnable {
           "The longest time a backend name's addresses are kept before it is resolved again"
               + " (default: ${DEFAULT-VALUE}).")
   double dnsMaxTtlSeconds;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve --http over TLS (https://) with this PEM certificate chain, the server's"
+              + " certificate first; needs --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The unencrypted PEM private key of --tls-cert.")
+  Path tlsKey;
 
   @Parameters(
       index = "0",
@@ -169,6 +189,7 @@ final class WatchCommand implements Runnable {
               + " maximum");
     }
     Optional<InetSocketAddress> httpAddress = httpAddress();
+    Optional<SSLContext> tls = tls();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
@@ -215,19 +236,24 @@ final class WatchCommand implements Runnable {
             probe,
             Duration.ofMillis(debounceMillis),
             out);
+    Invocation.ServiceState serviceState =
+        new Invocation.ServiceState(
+            session,
+            store,
+            engine,
+            Path.of(table).toAbsolutePath().normalize(),
+            Optional.of(monitor));
     Optional<ControlServer> server =
-        openControl(
-            new Invocation.ServiceState(
-                session,
-                store,
-                engine,
-                Path.of(table).toAbsolutePath().normalize(),
-                Optional.of(monitor)),
-            () -> metrics.ifPresent(ServiceMetrics::invalidApply),
-            out);
+        openControl(serviceState, () -> metrics.ifPresent(ServiceMetrics::invalidApply), out);
     Optional<HttpEndpoint> endpoint;
     try {
-      endpoint = openHttp(httpAddress, metrics, out);
+      endpoint =
+          openHttp(
+              httpAddress,
+              metrics,
+              tls,
+              () -> DashboardRoutes.of(serviceState, !noSysctl, tls.isPresent(), log(out)),
+              out);
     } catch (RuntimeException e) {
       server.ifPresent(WatchCommand::closeQuietly);
       throw e;
@@ -274,24 +300,55 @@ final class WatchCommand implements Runnable {
     }
   }
 
-  /** Serves {@code /metrics} when {@code --http} asks; an address it cannot bind ends watch. */
+  private Optional<SSLContext> tls() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw PortfwdException.invalidInput("--tls-cert and --tls-key go together");
+    }
+    if (tlsCert == null) {
+      return Optional.empty();
+    }
+    if (http == null) {
+      throw PortfwdException.invalidInput("--tls-cert and --tls-key need --http ADDRESS:PORT");
+    }
+    try {
+      return Optional.of(TlsContext.fromPem(tlsCert, tlsKey));
+    } catch (IOException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    }
+  }
+
+  private static Consumer<String> log(PrintWriter out) {
+    return line -> {
+      synchronized (out) {
+        out.println("portfwd watch: " + line);
+        out.flush();
+      }
+    };
+  }
+
+  /**
+   * Serves {@code /metrics} and the dashboard when {@code --http} asks; an address it cannot bind
+   * ends watch.
+   */
   private static Optional<HttpEndpoint> openHttp(
-      Optional<InetSocketAddress> address, Optional<ServiceMetrics> metrics, PrintWriter out) {
+      Optional<InetSocketAddress> address,
+      Optional<ServiceMetrics> metrics,
+      Optional<SSLContext> tls,
+      Supplier<Map<String, HttpHandler>> dashboard,
+      PrintWriter out) {
     if (address.isEmpty() || metrics.isEmpty()) {
       return Optional.empty();
     }
     ServiceMetrics registry = metrics.get();
     try {
-      HttpEndpoint endpoint =
-          HttpEndpoint.start(
-              address.get(), Map.of("/metrics", new MetricsHandler(registry::scrape)));
-      synchronized (out) {
-        out.println(
-            "portfwd watch: metrics at http://"
-                + Addresses.withPort(endpoint.address().getAddress(), endpoint.address().getPort())
-                + "/metrics");
-        out.flush();
-      }
+      Map<String, HttpHandler> routes = new HashMap<>(dashboard.get());
+      routes.put("/metrics", new MetricsHandler(registry::scrape));
+      HttpEndpoint endpoint = HttpEndpoint.start(address.get(), routes, tls);
+      String base =
+          (tls.isPresent() ? "https://" : "http://")
+              + Addresses.withPort(endpoint.address().getAddress(), endpoint.address().getPort());
+      log(out).accept("metrics at " + base + "/metrics");
+      log(out).accept("dashboard at " + base + "/");
       return Optional.of(endpoint);
     } catch (IOException e) {
       throw PortfwdException.failure(
