@@ -22,6 +22,7 @@ import dev.portfwd.engine.EngineException;
 import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
@@ -94,6 +95,11 @@ final class DashboardService implements DashboardApi {
     List<LiveForward> live = liveForwards();
     ObjectNode root =
         StatusCommand.toJson(engine().backendName(), new LiveStatus(live, Optional.empty()));
+    List<BackendMonitor.BackendState> health =
+        service.backends().map(BackendMonitor::backends).orElse(List.of());
+    if (!health.isEmpty()) {
+      root.set("backendHealth", StatusCommand.healthJson(health));
+    }
     LiveTableLine.of(store(), service.session()).addTo(root);
     root.put("readAt", countersRead.toString());
     return root;

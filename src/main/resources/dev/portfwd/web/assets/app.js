@@ -154,6 +154,14 @@
     body.replaceChildren(...rows);
     $('forwards-meta').textContent = answer.forwards.length + ' (' + answer.backend + '), updated ' + new Date(now).toLocaleTimeString();
     $('live-table').textContent = answer.liveTable ? answer.liveTable.text : '';
+    // Forwards with several backends or names: each backend as the service's checks found it.
+    const health = (answer.backendHealth || []).map((b) => {
+      const li = el('li', b.up ? 'up' : 'down');
+      li.textContent = 'line ' + b.line + ': ' + (b.name && b.name !== b.address ? b.name + ' (' + b.address + ')' : b.address) +
+        (b.up ? ' up' : ' down' + (b.lastProblem ? ': ' + b.lastProblem : ''));
+      return li;
+    });
+    $('backend-health').replaceChildren(...health);
   }
 
   // ---- table editor: check as you type -----------------------------------------------------
