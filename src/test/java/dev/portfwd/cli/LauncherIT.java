@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code bin/portfwd} as README describes it, on a copy of the sources: it builds the jar with Maven
- * on first use and after a source change, not otherwise, and makes a class-data-sharing archive
- * that the JVM maps. Needs Maven and its local repository (as the build running this test has);
- * no root.
+ * {@code bin/portfwd} as README describes it, on a copy of the sources: it builds the jar with
+ * Maven on first use and after a source change, not otherwise, and makes a class-data-sharing
+ * archive that the JVM maps. Needs Maven and its local repository (as the build running this test
+ * has); no root.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LauncherIT {
