@@ -608,6 +608,46 @@ class DoctorIT {
     }
   }
 
+  /** Doctor's text report as a terminal shows it ('script' gives it one), with {@code env}. */
+  private String onATerminal(Topology topology, String... env) throws Exception {
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    List<String> command = new ArrayList<>(PortfwdJar.command("doctor", "--no-probe"));
+    // PortfwdJar.command starts with /usr/bin/env: variables go right after it.
+    command.addAll(1, List.of(env));
+    argv.addAll(command);
+    StringBuilder line = new StringBuilder();
+    for (String arg : argv) {
+      line.append(line.length() > 0 ? " " : "").append('\'').append(arg.replace("'", "'\\''"));
+      line.append('\'');
+    }
+    Path output = dir.resolve("terminal.out");
+    Process script =
+        new ProcessBuilder("script", "-qfec", line.toString(), output.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(script.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return Files.readString(output);
+  }
+
+  @Test
+  void colourOnlyOnATerminalAndNeverWithNoColor() throws Exception {
+    try (Topology topology = healthy()) {
+      topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0"); // an error to colour
+      assertThat(onATerminal(topology, "TERM=xterm"))
+          .contains("IPv4 forwarding is off")
+          .contains("\u001b[");
+      assertThat(onATerminal(topology, "TERM=xterm", "NO_COLOR=1"))
+          .contains("IPv4 forwarding is off")
+          .doesNotContain("\u001b[");
+      assertThat(PortfwdJar.runIn(topology, "gateway", "doctor", "--no-probe").stdout())
+          .as("not a terminal")
+          .contains("IPv4 forwarding is off")
+          .doesNotContain("\u001b[");
+    }
+  }
+
   @Test
   void doctorChangesNothing() throws Exception {
     try (Topology topology = healthy()) {

@@ -531,8 +531,8 @@ class RelayIT {
    * such as socat's {@code -t} made tests fail there.
    */
   private static String udpReply(String role, int port, int sourcePort, String text) {
-    return topology
-        .exec(
+    CommandResult result =
+        topology.exec(
             role,
             RelayProcess.tool(
                     "reply",
@@ -541,8 +541,11 @@ class RelayIT {
                     Integer.toString(sourcePort),
                     text,
                     "30")
-                .toArray(String[]::new))
-        .stdout();
+                .toArray(String[]::new));
+    if (!result.succeeded()) {
+      throw new AssertionError("the UDP client failed: " + result.stderr());
+    }
+    return result.stdout();
   }
 
   @Test
@@ -550,9 +553,10 @@ class RelayIT {
     topology.addClient("client3", "203.0.113.12", null);
     Path table = table("udpfrom.txt", "13980 192.0.2.2 80 udp from=203.0.113.0/24\n");
     RelayProcess relay =
-        RelayProcess.start(topology, table, "udp", 13980, "--max-udp-sessions-per-source", "2");
-    assertThat(udpReply("client", 13980, 44001, "a")).isEqualTo("a\n");
-    assertThat(udpReply("client", 13980, 44002, "b")).isEqualTo("b\n");
+        RelayProcess.start(
+            topology, table, "udp", 13980, "--max-udp-sessions-per-source", "2", "--verbose");
+    assertThat(udpReply("client", 13980, 44001, "a")).as(relay.log()).isEqualTo("a\n");
+    assertThat(udpReply("client", 13980, 44002, "b")).as(relay.log()).isEqualTo("b\n");
     // Three datagrams of a third session, sent within a second (one socat, separate writes), so
     // all three fall into one interval of the rate-limited log whatever the machine's load.
     assertThat(

@@ -399,7 +399,11 @@ class SafeApplyIT {
             "watch applies its table",
             Duration.ofSeconds(60),
             () -> topology.portfwdRules("gateway").contains("13105"));
-        assertThat(Conditions.read(log)).contains("never confirmed");
+        // Watch logs after the change: wait for the line rather than race it.
+        Conditions.await(
+            "watch says it rolled the overdue apply back",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(log).contains("never confirmed"));
         assertThat(topology.portfwdRules("gateway")).doesNotContain("13103");
         assertThat(portfwd(topology, "status").stdout()).doesNotContain("timer did not run");
       } finally {
