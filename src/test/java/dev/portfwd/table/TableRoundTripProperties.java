@@ -214,7 +214,8 @@ class TableRoundTripProperties {
             .map(
                 n -> {
                   byte[] bytes = first.getAddress().clone();
-                  bytes[bytes.length - 1] = (byte) ((bytes[bytes.length - 1] & 0xff) == n ? n + 1 : n);
+                  bytes[bytes.length - 1] =
+                      (byte) ((bytes[bytes.length - 1] & 0xff) == n ? n + 1 : n);
                   try {
                     return BackendSpec.of(InetAddress.getByAddress(bytes));
                   } catch (UnknownHostException e) {
