@@ -31,7 +31,9 @@ public final class KernelAccess {
           Map.entry("promtool", "prometheus"),
           Map.entry("systemd-analyze", "systemd"),
           Map.entry("iperf3", "iperf3"),
-          Map.entry("dnsmasq", "dnsmasq-base"));
+          Map.entry("dnsmasq", "dnsmasq-base"),
+          Map.entry("keepalived", "keepalived"),
+          Map.entry("conntrackd", "conntrackd"));
 
   /** What a program's name looks like in a script (not a path, not a quoted word). */
   private static final Pattern PROGRAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
