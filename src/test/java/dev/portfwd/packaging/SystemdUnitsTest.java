@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,13 +60,29 @@ class SystemdUnitsTest {
   }
 
   @Test
-  void relayServiceCapsDirectMemory() throws IOException {
-    List<String> lines = Files.readAllLines(DIR.resolve("portfwd-relay.service"));
-    assertThat(lines)
-        .anyMatch(
-            l ->
-                l.startsWith("ExecStart=/usr/bin/java -XX:MaxDirectMemorySize=")
-                    && l.contains(" -jar "));
+  void relayServiceCapsHeapAndDirectMemory() throws IOException {
+    assertThat(relayServiceFlags()).contains("-Xmx64m", "-XX:MaxDirectMemorySize=256m");
+  }
+
+  @Test
+  void launcherStartsTheRelayWithTheServicesFlags() throws IOException {
+    String launcher = Files.readString(Path.of("bin/portfwd"));
+    Matcher marked = Pattern.compile("(?m)^relay_flags=\\((.*)\\)$").matcher(launcher);
+    assertThat(marked.find()).as("relay_flags=(...) in bin/portfwd").isTrue();
+    assertThat(List.of(marked.group(1).split(" "))).isEqualTo(relayServiceFlags());
+  }
+
+  /** The JVM flags of the relay unit's ExecStart, between the java binary and {@code -jar}. */
+  private static List<String> relayServiceFlags() throws IOException {
+    String execStart =
+        Files.readAllLines(DIR.resolve("portfwd-relay.service")).stream()
+            .filter(l -> l.startsWith("ExecStart=/usr/bin/java "))
+            .findFirst()
+            .orElseThrow();
+    assertThat(execStart).contains(" -jar ");
+    String flags =
+        execStart.substring("ExecStart=/usr/bin/java ".length(), execStart.indexOf(" -jar "));
+    return List.of(flags.split(" "));
   }
 
   @Test
