@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,14 +69,15 @@ class SystemdUnitsTest {
   }
 
   @Test
-  void relayServiceCapsDirectMemory() throws IOException {
+  void relayServiceRunsTheLauncherWhoseRelayFlagsCapHeapAndDirectMemory() throws IOException {
     List<String> lines = Files.readAllLines(DIR.resolve("portfwd-relay.service"));
-    assertThat(lines)
-        .anyMatch(
-            l ->
-                l.startsWith("Environment=PORTFWD_JAVA_OPTS=")
-                    && l.contains("-XX:MaxDirectMemorySize="));
     assertThat(lines).anyMatch(l -> l.startsWith("ExecStart=/usr/bin/portfwd relay "));
+    String launcher = Files.readString(Path.of("bin/portfwd"));
+    Matcher marked = Pattern.compile("(?m)^relay_flags=\\((.*)\\)$").matcher(launcher);
+    assertThat(marked.find()).as("relay_flags=(...) in bin/portfwd").isTrue();
+    assertThat(List.of(marked.group(1).split(" ")))
+        .contains("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=256m");
+    assertThat(launcher).contains("relay) flags=(\"${relay_flags[@]}\") ;;");
   }
 
   @Test
