@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * namespace (the gateway's resolver pointed at it through {@code /etc/netns/NAME/resolv.conf}), for
  * each kernel backend. Two backends on the VPN side: 192.0.2.2 ("one") and 192.0.2.18 ("two").
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class BackendPoolIT {
 
   private static final String SECOND = "192.0.2.18";
@@ -107,13 +109,20 @@ class BackendPoolIT {
         System.out.println(backend + " failover after the first backend died: " + failover);
         // fall × interval, plus one round in flight, the apply and the client's own time.
         assertThat(failover).as(Conditions.read(log)).isLessThan(Duration.ofMillis(5_500));
-        assertThat(Conditions.read(log)).contains("backend 192.0.2.2:80 is down after 3 failed");
+        // The line is written once the change is applied: the kernel may switch a moment before.
+        Conditions.await(
+            "the change is logged",
+            Duration.ofSeconds(5),
+            () -> Conditions.read(log).contains("backend 192.0.2.2:80 is down after 3 failed"));
 
         serve(topology, "backend", 80, "one");
         Duration back = awaitServedBy(topology, "one", Duration.ofSeconds(20));
         System.out.println(backend + " back to the first backend after it returned: " + back);
         assertThat(back).isLessThan(Duration.ofMillis(4_500));
-        assertThat(Conditions.read(log)).contains("backend 192.0.2.2:80 is up again");
+        Conditions.await(
+            "the return is logged",
+            Duration.ofSeconds(5),
+            () -> Conditions.read(log).contains("backend 192.0.2.2:80 is up again"));
       } finally {
         stop(watch);
         watch.destroyForcibly();
@@ -269,7 +278,10 @@ class BackendPoolIT {
           System.out.println(backend + " new connections followed the DNS record after " + moved);
           // TTL (1 s) + one interval (1 s), plus the apply and the client's own time.
           assertThat(moved).as(Conditions.read(log)).isLessThan(Duration.ofMillis(4_500));
-          assertThat(Conditions.read(log)).contains("game.test now resolves to 192.0.2.18");
+          Conditions.await(
+              "the new address is logged",
+              Duration.ofSeconds(5),
+              () -> Conditions.read(log).contains("game.test now resolves to 192.0.2.18"));
 
           // The name server gone: the last good address stays, with a warning.
           stop(dnsmasq);

@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relay with several backends per forward: round robin in turn, failover that leaves a dead
  * backend within fall × interval and takes it back, all from user space in the gateway namespace.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RelayBackendsIT {
 
   private static final String SECOND = "192.0.2.18";
