@@ -135,7 +135,7 @@ public final class HaDemo {
       Path stop = dir.resolve("stop");
       startStream(network, serverReport, clientReport, stop);
       HaDemoPair.awaitSynced(network, standby, paths.get(standby));
-      out.println("   " + standby + "'s conntrackd holds the connection in its external cache");
+      out.println("   " + standby + "'s kernel holds a copy of the connection (from conntrackd)");
 
       List<Long> times = new ArrayList<>();
       for (int i = 1; i <= failovers; i++) {
@@ -161,6 +161,10 @@ public final class HaDemo {
                     + (resumed - killed)
                     + " ms after the kill");
         if (resumed < 0) {
+          CommandResult table = network.runner(survivor).run(List.of("conntrack", "-L"));
+          out.println("   " + survivor + "'s connection tracking table:");
+          table.stdout().lines().forEach(l -> out.println("     " + l));
+          showLogs(dir);
           break;
         }
         if (i < failovers) {
@@ -168,7 +172,7 @@ public final class HaDemo {
           HaDemoPair.revive(network, active, paths.get(active));
           HaDemoPair.awaitState(paths.get(active), "BACKUP");
           HaDemoPair.awaitSynced(network, active, paths.get(active));
-          out.println("   " + active + ": BACKUP, its conntrackd holds the connection again");
+          out.println("   " + active + ": BACKUP, its kernel holds a copy of the connection again");
         }
         active = survivor;
       }

@@ -125,8 +125,18 @@ public final class HaDemoPair {
       throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + HaDemoPair.STATE_WAIT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
+      // The external cache is off (see ConntrackdConf): the copy sits in the kernel's table.
       CommandResult cache =
-          network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-e"));
+          network
+              .runner(gw)
+              .run(
+                  List.of(
+                      "conntrack",
+                      "-L",
+                      "-p",
+                      "tcp",
+                      "--dport",
+                      Integer.toString(HaDemoPair.FORWARDED_PORT)));
       if (cache.stdout().contains("dport=" + HaDemoPair.FORWARDED_PORT)
           && cache.stdout().contains("ESTABLISHED")) {
         return;
@@ -135,7 +145,7 @@ public final class HaDemoPair {
     }
     throw new IOException(
         gw
-            + "'s conntrackd did not receive the connection within "
+            + "'s kernel did not receive the connection from conntrackd within "
             + HaDemoPair.STATE_WAIT_MILLIS / 1000
             + " s");
   }
