@@ -14,7 +14,7 @@ for ((run = 1; run <= runs; run++)); do
   out=$(timeout 900 java -jar target/portfwd.jar demo --ha --failovers "$failovers" 2>&1) || true
   echo "run $run: $(tail -1 <<<"$out")"
   while read -r ms; do times+=("$ms"); done < <(sed -n 's/^   first byte through gw-. \([0-9]*\) ms after the kill$/\1/p' <<<"$out")
-  grep -E "did not resume|connection lost|error" <<<"$out" || true
+  grep -A80 -E "did not resume" <<<"$out" || true
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {
   if (NR == 0) { print "no failover measured"; exit 1 }
