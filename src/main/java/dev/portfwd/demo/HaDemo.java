@@ -137,7 +137,7 @@ public final class HaDemo {
       Path stop = dir.resolve("stop");
       startStream(network, serverReport, clientReport, stop);
       HaDemoPair.awaitSynced(network, standby, paths.get(standby));
-      out.println("   " + standby + "'s kernel holds a copy of the connection (from conntrackd)");
+      out.println("   " + standby + "'s conntrackd holds a copy of the connection");
 
       List<Long> times = new ArrayList<>();
       for (int i = 1; i <= failovers; i++) {
@@ -181,7 +181,8 @@ public final class HaDemo {
           HaDemoPair.revive(network, active, paths.get(active));
           HaDemoPair.awaitState(paths.get(active), "BACKUP");
           HaDemoPair.awaitSynced(network, active, paths.get(active));
-          out.println("   " + active + ": BACKUP, its kernel holds a copy of the connection again");
+          out.println(
+              "   " + active + ": BACKUP, its conntrackd holds a copy of the connection again");
         }
         active = survivor;
       }

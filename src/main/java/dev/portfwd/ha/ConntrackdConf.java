@@ -7,9 +7,7 @@ import dev.portfwd.model.Addresses;
  * to the peer's sync address, as conntrackd's own {@code doc/sync/ftfw} example, with the socket,
  * lock and log in this gateway's run folder. TCP and UDP connections are synced; only the sync
  * link's own traffic and loopback are left out. The virtual addresses are not ignored, unlike in
- * that example: portfwd's forwarded connections are addressed to them. The external cache is off,
- * so each copy goes into the backup's kernel table as it arrives: with it, the first packet after a
- * failover could come before the notify hook's commit and be reset (bench/RESULTS.md).
+ * that example: portfwd's forwarded connections are addressed to them.
  */
 final class ConntrackdConf {
 
@@ -21,9 +19,6 @@ final class ConntrackdConf {
     c.append(header);
     c.append("Sync {\n");
     c.append("    Mode FTFW {\n");
-    // The backup writes each copy into its kernel table at once: on failover the first packet
-    // of a connection finds its entry whatever the order of packet and notify hook.
-    c.append("        DisableExternalCache on\n");
     c.append("    }\n");
     c.append("    UDP {\n");
     c.append("        IPv4_address ").append(Addresses.format(self.sync().address())).append('\n');
