@@ -8,13 +8,14 @@ cd "$(dirname "$0")/../.."
 failovers=${1:-10}
 runs=${2:-1}
 (( failovers >= 1 && failovers <= 50 && runs >= 1 && runs <= 10 )) || { echo "1-50 failovers, 1-10 runs" >&2; exit 2; }
-[[ -f target/portfwd.jar ]] || mvn -B -q -o -DskipTests package
+jar=${PORTFWD_JAR:-target/portfwd.jar}   # another build, for an A/B
+[[ -f "$jar" ]] || mvn -B -q -o -DskipTests package
 times=()
 for ((run = 1; run <= runs; run++)); do
-  out=$(timeout 900 java -jar target/portfwd.jar demo --ha --failovers "$failovers" 2>&1) || true
+  out=$(timeout 900 java -jar "$jar" demo --ha --failovers "$failovers" 2>&1) || true
   echo "run $run: $(tail -1 <<<"$out")"
   while read -r ms; do times+=("$ms"); done < <(sed -n 's/^   first byte through gw-. \([0-9]*\) ms after the kill$/\1/p' <<<"$out")
-  grep -E "did not resume|connection lost|error" <<<"$out" || true
+  grep -A80 -E "did not resume" <<<"$out" || true
 done
 printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {
   if (NR == 0) { print "no failover measured"; exit 1 }

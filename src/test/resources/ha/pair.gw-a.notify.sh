@@ -6,6 +6,7 @@ CONNTRACKD=/usr/sbin/conntrackd
 CONFIG=/etc/portfwd/ha/conntrackd.conf
 LOCK=/run/portfwd-ha/conntrackd.lock
 STATE=/run/portfwd-ha/vrrp-state
+LIBERAL=/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal
 
 step() {
     "$CONNTRACKD" -C "$CONFIG" "$@" || logger -t portfwd-ha "conntrackd $* failed" 2>/dev/null || true
@@ -13,13 +14,15 @@ step() {
 
 case "$1" in
   primary)
+    echo MASTER > "$STATE"
+    echo 1 > "$LIBERAL"
     step -c    # commit the external cache into the kernel table
     step -f    # flush the internal and the external caches
     step -R    # resynchronize the internal cache with the kernel table
     step -B    # send a bulk update to the backup
-    echo MASTER > "$STATE"
     ;;
   backup)
+    echo 1 > "$LIBERAL"
     echo BACKUP > "$STATE"
     if ! "$CONNTRACKD" -C "$CONFIG" -s >/dev/null 2>&1; then
         rm -f "$LOCK"    # not running: a stale lock would stop it starting

@@ -125,17 +125,26 @@ public final class HaDemoPair {
       throws IOException, InterruptedException {
     long deadline = System.currentTimeMillis() + HaDemoPair.STATE_WAIT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
-      CommandResult cache =
-          network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-e"));
-      if (cache.stdout().contains("dport=" + HaDemoPair.FORWARDED_PORT)
-          && cache.stdout().contains("ESTABLISHED")) {
-        return;
+      // The copy waits in conntrackd's external cache until the notify hook commits it; with
+      // DisableExternalCache it would sit in the kernel's table at once. Either counts.
+      String port = Integer.toString(HaDemoPair.FORWARDED_PORT);
+      String kernel =
+          network.runner(gw).run(List.of("conntrack", "-L", "-p", "tcp", "--dport", port)).stdout();
+      String cache =
+          network
+              .runner(gw)
+              .run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-e"))
+              .stdout();
+      for (String copy : List.of(kernel, cache)) {
+        if (copy.contains("dport=" + port) && copy.contains("ESTABLISHED")) {
+          return;
+        }
       }
       Thread.sleep(100);
     }
     throw new IOException(
         gw
-            + "'s conntrackd did not receive the connection within "
+            + "'s kernel did not receive the connection from conntrackd within "
             + HaDemoPair.STATE_WAIT_MILLIS / 1000
             + " s");
   }

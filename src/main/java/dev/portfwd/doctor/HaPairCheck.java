@@ -243,8 +243,8 @@ public final class HaPairCheck {
               FindingSeverity.WARNING,
               "ha-liberal-tcp",
               "net.netfilter.nf_conntrack_tcp_be_liberal is " + value,
-              "entries conntrackd commits on failover carry no TCP window, so their first packets"
-                  + " count as invalid, stay untranslated and are answered with a reset",
+              "copied entries carry no TCP window, so the first segments after a failover could"
+                  + " count as invalid, stay untranslated and be answered with a reset",
               "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1",
               "the notify hook sets it on every state change"));
     }

@@ -7,6 +7,10 @@ package dev.portfwd.ha;
  * connections) into the kernel, flushes both caches, resyncs the internal cache from the kernel and
  * sends a bulk update; on becoming backup it starts conntrackd if it is not running, shortens the
  * kernel's timers of stale entries and asks the master for a resync.
+ *
+ * <p>Both switch on liberal TCP window tracking first: a copied entry does not carry the window the
+ * kernel tracked on the other gateway, so the first segments after a failover could count as
+ * invalid, stay untranslated and be reset by the new master.
  */
 public final class NotifyScript {
 

@@ -45,7 +45,7 @@ class HaFailoverIT {
     assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
     assertThat(demo.stdout())
         .contains("gw-a: MASTER (holds the virtual addresses), gw-b: BACKUP")
-        .contains("gw-b's conntrackd holds the connection in its external cache")
+        .contains("gw-b's conntrackd holds a copy of the connection")
         .contains("killing gw-a: links down")
         .contains("first byte through gw-b")
         .contains("nothing of the demo is left");
