@@ -26,12 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An HA pair in namespaces with the real keepalived and conntrackd: a download kept through a
  * failover and a failback, and what a cut between the two gateways does (split brain).
  */
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class HaFailoverIT {
 
   private static final Pattern KEPT =
