@@ -9,6 +9,8 @@
 #
 # Needs root, the built jar (mvn -B package), and Debian's wrk, nginx-light, iperf3, conntrack,
 # gnuplot-nox (for the plot). Usage: sudo bench/dataplane/run.sh [OUTDIR]
+# MINIMAL=1 also measures a minimal nftables map ruleset (kind nftmap) in every round and prints
+# portfwd's nftables ruleset as a ratio to it: SIZES="1 10000" BACKENDS=nftables MINIMAL=1 REPEATS=6
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -105,6 +107,19 @@ table() {
   awk -v n="$n" -v port="$port" 'BEGIN { for (i = 0; i < n; i++) printf "%d 192.0.2.2 %d tcp # forward %d\n", 20000 + i, (i == n - 1 ? port : 80), i }'
 }
 
+# The least an nftables gateway can do for the same table: one DNAT map keyed on protocol and port,
+# masquerade for what it translated, no counting (the "minimal map ruleset" portfwd is measured
+# against: MINIMAL=1 adds it as kind nftmap and prints portfwd's ratio to it per round).
+minimal_map() {
+  echo 'table ip pfminimal {'
+  echo '  map fwd4 { type inet_proto . inet_service : ipv4_addr . inet_service; elements = {'
+  awk '{ printf "    tcp . %s : %s . %s,\n", $1, $2, $3 }' "$1"
+  echo '  } }'
+  echo '  chain pre { type nat hook prerouting priority dstnat; dnat to meta l4proto . th dport map @fwd4; }'
+  echo '  chain post { type nat hook postrouting priority srcnat; ct status dnat masquerade; }'
+  echo '}'
+}
+
 url_rate() { conn_rate "http://$2:$1/"; }
 host_throughput() { throughput "$2" "$1"; }
 
@@ -115,6 +130,13 @@ through() {
   case $kind in
     direct) "$@" 198.51.100.131 ;;
     routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
+    nftmap) minimal_map "$table" | nsx $G nft -f -; "$@" 203.0.113.1; nsx $G nft delete table ip pfminimal ;;
+    nftables-nocount)
+      # portfwd's ruleset without its per-packet counting rule: what the counting costs.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      nsx $G nft -a list chain inet portfwd count | awk '/jump count_lookups/ {print $NF}' \
+        | while read -r h; do nsx $G nft delete rule inet portfwd count handle "$h"; done
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     *) portfwd apply --no-sysctl --backend "$kind" "$table"; "$@" 203.0.113.1; portfwd remove --backend "$kind" ;;
   esac
 }
@@ -122,7 +144,7 @@ through() {
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
-KINDS="direct routing $BACKENDS"
+KINDS="direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"
 for n in $SIZES; do
   last=$((20000 + n - 1))
   table "$n" 80 > "$WORK/http.txt"
@@ -136,6 +158,14 @@ for n in $SIZES; do
       echo "  N=$n round $round $kind: $rate conn/s" >&2
     done
   done
+  if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
+    # shellcheck disable=SC2086
+    python3 -c 'import sys, statistics
+a = [float(x) for x in sys.argv[2].split()]; b = [float(x) for x in sys.argv[3].split()]
+r = [x / y for x, y in zip(a, b) if y > 0]
+print("N=%s portfwd nftables / minimal map, per round: %s; median %.3f" % (sys.argv[1], " ".join("%.2f" % x for x in r), statistics.median(r)))' \
+      "$n" "${rates[nftables]}" "${rates[nftmap]}" | tee -a "$OUT/ratio-to-minimal-map.txt"
+  fi
   for kind in $KINDS; do
     port=$([[ $kind == direct || $kind == routing ]] && echo 5201 || echo "$last")
     gbit=$(through "$kind" "$WORK/iperf.txt" host_throughput "$port")

@@ -6,7 +6,8 @@
 # connections. Every load is bounded in time. Needs root; touches only its own namespaces.
 #
 #   bench/relay/run.sh [SECONDS-PER-MEASUREMENT]      (default 5)
-#   PORTFWD_JAVA_OPTS="-XX:+UseSerialGC" bench/relay/run.sh   # JVM flags for the relay
+#   PORTFWD_JAVA_OPTS="-XX:+UseSerialGC" bench/relay/run.sh   # JVM flags for the relay; by default
+#                                        the ones bin/portfwd relay and portfwd-relay.service use
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,6 +24,9 @@ if ((${#need[@]})); then
 fi
 [[ -f target/portfwd.jar && -d target/test-classes ]] || mvn -B -q -DskipTests package
 java=$(command -v java)
+if [[ -z ${PORTFWD_JAVA_OPTS+set} ]]; then
+  PORTFWD_JAVA_OPTS=$(sed -n 's/^relay_flags=(\(.*\))$/\1/p' bin/portfwd)
+fi
 tool=("$java" -XX:+UseSerialGC -cp "target/test-classes:target/portfwd.jar" dev.portfwd.relay.RelayTestTool)
 
 id="pfb$$"
@@ -144,7 +148,8 @@ conn_rate() { # PORT -> connections per second, one sequential client
 }
 rss_idle() { # PORT PID -> MB RSS of PID and its children with $idle_conns idle connections open
   local port=$1 pid=$2 out="$work/idle.$1"
-  inns $C timeout 150 "${tool[@]}" concurrent 203.0.113.1 "$port" "$idle_conns" 90 20 > "$out" 2>/dev/null &
+  # Not through inns (a function: & would fork a shell): ip execs timeout, so $! can end it.
+  ip netns exec $C timeout 150 "${tool[@]}" concurrent 203.0.113.1 "$port" "$idle_conns" 90 20 > "$out" 2>/dev/null &
   local client=$!
   for _ in $(seq 900); do grep -q echoed "$out" 2>/dev/null && break; sleep 0.1; done
   sleep 1
@@ -158,7 +163,7 @@ rss_idle() { # PORT PID -> MB RSS of PID and its children with $idle_conns idle 
 }
 
 echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r), $($java -version 2>&1 | head -1)"
-echo "relay transport: $(grep -o 'with the [a-z]* transport' "$work/relay.log" || echo '?'); ${secs}s per measurement"
+echo "relay transport: $(grep -o 'with the [a-z]* transport' "$work/relay.log" || echo '?'); JVM flags: ${PORTFWD_JAVA_OPTS:-none}; ${secs}s per measurement; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %-14s | %10s | %12s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "UDP pps (64 B)"
 printf '| %-14s | %10s | %12s | %14s |\n' "---" "---" "---" "---"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Relay soak (issue 12): the relay under many connections, in fresh network namespaces
 #   client 203.0.113.10, client2 203.0.113.20 -- gateway 203.0.113.1 | 192.0.2.1 -- backend 192.0.2.2
-# The relay runs in the gateway as portfwd-relay.service runs it (java -XX:MaxDirectMemorySize=256m
-# -jar ... relay), an echo server in the backend.
+# The relay runs in the gateway as portfwd-relay.service runs it (java with the unit's flags, which
+# are relay_flags in bin/portfwd, -jar ... relay), an echo server in the backend.
 #   1. SEQUENTIAL connections one after another (100,000): file descriptors of the relay before and
 #      after (nothing may be left behind), connections per second.
 #   2. CONCURRENT connections held at once from one client (9,900: the hard file limit here is
@@ -23,6 +23,7 @@ silent=${SILENT:-5000}
 command -v socat >/dev/null || { echo "needs socat" >&2; exit 1; }
 [[ -f target/portfwd.jar && -d target/test-classes ]] || mvn -B -q -DskipTests package
 java=$(command -v java)
+relay_flags=$(sed -n 's/^relay_flags=(\(.*\))$/\1/p' bin/portfwd)
 tool=("$java" -XX:+UseSerialGC -cp "target/test-classes:target/portfwd.jar" dev.portfwd.relay.RelayTestTool)
 
 id="pfs$$"
@@ -68,7 +69,7 @@ start_relay() { # PORT OPTIONS... -> starts a relay on PORT, sets relay_pid and 
   echo "$port 192.0.2.2 7000 tcp" > "$work/t$port.txt"
   relay_log="$work/relay-$port.log"
   # Not through inns (a function: & would fork a shell): ip and sh exec, so $! is the JVM.
-  ip netns exec $G sh -c "exec $java -XX:MaxDirectMemorySize=256m -jar target/portfwd.jar relay $* $work/t$port.txt 2>$relay_log" &
+  ip netns exec $G sh -c "exec $java $relay_flags -jar target/portfwd.jar relay $* $work/t$port.txt 2>$relay_log" &
   relay_pid=$!
   pids+=("$relay_pid")
   for _ in $(seq 300); do inns $G ss -Htln "sport = :$port" | grep -q . && break; sleep 0.1; done

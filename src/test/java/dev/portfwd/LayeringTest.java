@@ -48,13 +48,15 @@ class LayeringTest {
     MAY_IMPORT.put("nft", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("iptables", Set.of("backend", "compile", "host", "model"));
     MAY_IMPORT.put("state", Set.of("backend", "compile", "host", "model"));
-    MAY_IMPORT.put("watch", Set.of("backend", "compile", "host", "model"));
+    MAY_IMPORT.put("watch", Set.of("backend", "compile", "host", "model", "table"));
     MAY_IMPORT.put("service", Set.of("state"));
     MAY_IMPORT.put("engine", Set.of("backend", "compile", "host", "model", "state", "watch"));
-    MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model"));
+    MAY_IMPORT.put("metrics", Set.of("backend", "compile", "engine", "model", "relay"));
+    MAY_IMPORT.put("pool", Set.of("model"));
+    MAY_IMPORT.put("web", Set.of());
     MAY_IMPORT.put(
         "doctor", Set.of("backend", "compile", "ha", "host", "model", "nft", "iptables"));
-    MAY_IMPORT.put("relay", Set.of("model", "table", "host", "watch"));
+    MAY_IMPORT.put("relay", Set.of("model", "pool", "table", "host", "watch"));
     MAY_IMPORT.put("ha", Set.of("host", "model", "table"));
     MAY_IMPORT.put(
         "demo",
@@ -73,11 +75,13 @@ class LayeringTest {
             "metrics",
             "model",
             "nft",
+            "pool",
             "relay",
             "service",
             "state",
             "table",
-            "watch"));
+            "watch",
+            "web"));
     MAY_IMPORT.put(
         "training",
         Set.of(

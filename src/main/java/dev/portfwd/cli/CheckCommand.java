@@ -2,13 +2,16 @@ package dev.portfwd.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ProxyProtocol;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.Severity;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,7 +50,7 @@ final class CheckCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ParseResult result = TableLoader.parse(table, root.stdin());
+    ParseResult result = withNameWarnings(TableLoader.parse(table, root.stdin()));
     if (json) {
       out.println(toJson(result).toPrettyString());
       out.flush();
@@ -60,6 +63,23 @@ final class CheckCommand implements Runnable {
     if (result.hasErrors()) {
       throw PortfwdException.invalidInput(TableLoader.summary(result));
     }
+  }
+
+  /** {@code result} with a warning for each backend name that does not resolve here. */
+  private static ParseResult withNameWarnings(ParseResult result) {
+    if (result.hasErrors()) {
+      return result;
+    }
+    List<Diagnostic> warnings =
+        BackendNames.diagnostics(
+            BackendNames.resolve(result.table()), result.table().source(), Severity.WARNING);
+    if (warnings.isEmpty()) {
+      return result;
+    }
+    List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+    all.addAll(warnings);
+    return new ParseResult(
+        result.table(), all, result.errorCount(), result.warningCount() + warnings.size());
   }
 
   /** The forwards as a table, written row by row: a table of a million is never one string. */
@@ -105,17 +125,27 @@ final class CheckCommand implements Runnable {
           .append(forward.proxyProtocol().keyword());
     }
     forward
+        .pool()
+        .balance()
+        .ifPresent(
+            b -> options.append(options.length() > 0 ? " " : "").append("balance=" + b.keyword()));
+    forward
+        .pool()
+        .check()
+        .ifPresent(
+            c -> options.append(options.length() > 0 ? " " : "").append("check=" + c.keyword()));
+    forward
         .snat()
         .ifPresent(
             a ->
                 options
                     .append(options.length() > 0 ? " " : "")
                     .append("snat=")
-                    .append(a.getHostAddress()));
+                    .append(Addresses.format(a)));
     return options.length() == 0 ? "-" : options.toString();
   }
 
-  private static ObjectNode toJson(ParseResult result) {
+  static ObjectNode toJson(ParseResult result) {
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("source", result.table().source());
     root.put("valid", !result.hasErrors());

@@ -1,9 +1,14 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.EngineException;
 import dev.portfwd.state.PendingConfirmation;
+import dev.portfwd.state.StateStore;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,9 +39,25 @@ final class ConfirmCommand implements Runnable {
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    PendingConfirmation confirmed =
-        KernelSession.call(
-            () -> Engine.confirm(root.invocation().store(state.stateDir), Clock.systemUTC()));
+    Invocation invocation = root.invocation();
+    StateStore store = invocation.store(state.stateDir);
+    Optional<Path> watched = invocation.watchedTable();
+    PendingConfirmation confirmed;
+    if (watched.isPresent()) {
+      // In the service: an apply from the dashboard also goes into the table file watch keeps.
+      try {
+        confirmed =
+            DashboardService.confirm(store, new WatchedTableFile(watched.get()), Clock.systemUTC())
+                .confirmation();
+      } catch (EngineException e) {
+        throw PortfwdException.failure(e.getMessage(), e);
+      } catch (IOException e) {
+        throw PortfwdException.failure(
+            "cannot update " + store.dir() + " or " + watched.get() + ": " + e.getMessage(), e);
+      }
+    } else {
+      confirmed = KernelSession.call(() -> Engine.confirm(store, Clock.systemUTC()));
+    }
     out.println("confirmed: keeping " + confirmed.applied());
     out.flush();
   }

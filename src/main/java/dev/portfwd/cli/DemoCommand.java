@@ -6,8 +6,11 @@ import dev.portfwd.demo.HaDemo;
 import dev.portfwd.engine.EngineException;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.host.Root;
+import dev.portfwd.host.SystemPrograms;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +27,9 @@ import picocli.CommandLine.Spec;
       "deletes everything again (also on Ctrl-C). This host's own network is not touched."
     })
 final class DemoCommand implements Runnable {
+
+  /** What the demo runs: namespaces and sockets (ip, ss), rules (nft), the client's request. */
+  static final List<String> DEMO_PROGRAMS = List.of("ip", "ss", "nft", "bash", "timeout");
 
   @Spec CommandSpec spec;
 
@@ -53,16 +59,24 @@ final class DemoCommand implements Runnable {
       Root.require(runner);
     } catch (BackendException e) {
       throw PortfwdException.failure(
-          "the demo creates network namespaces, which needs root; run: sudo bin/portfwd demo");
+          "the demo creates network namespaces, which needs root; run it with sudo");
     }
-    for (String tool : new String[] {"ip", "nft", "ss", "bash", "timeout"}) {
-      if (!runner.isInstalled(tool)) {
-        throw PortfwdException.failure(
-            "the demo needs '" + tool + "'; install iproute2, nftables and coreutils");
-      }
+    List<String> missing =
+        DEMO_PROGRAMS.stream().filter(program -> !runner.isInstalled(program)).toList();
+    if (!missing.isEmpty()) {
+      throw PortfwdException.failure(
+          "the demo needs "
+              + String.join(", ", missing)
+              + ", not installed here; install "
+              + (missing.size() == 1 ? "it" : "them")
+              + ": apt-get install "
+              + missing.stream()
+                  .map(p -> SystemPrograms.debianPackage(p).orElse(p))
+                  .distinct()
+                  .collect(Collectors.joining(" ")));
     }
     try {
-      if (!new Demo(out, forwards -> StatusCommand.text("nftables", forwards)).run()) {
+      if (!new Demo(out, live -> StatusCommand.text("nftables", live)).run()) {
         throw PortfwdException.failure(
             "the forwarded request was not answered; see the steps above");
       }

@@ -13,6 +13,8 @@ import dev.portfwd.ha.HaGateway;
 import dev.portfwd.ha.HaPaths;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.TableNames;
+import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.table.TerminalText;
 import java.io.IOException;
@@ -118,12 +120,22 @@ final class DoctorCommand implements Runnable {
     } catch (BackendException e) {
       throw PortfwdException.failure(e.getMessage(), e);
     }
-    ForwardTable forwards = forwards(installed, err);
+    ForwardTable written = forwards(installed, err);
+    TableNames.Resolved names = BackendNames.resolve(written);
+    ForwardTable forwards = names.table(written);
     boolean probing = probe != null ? probe : table != null;
     Doctor doctor = new Doctor(runner, installed, Duration.ofSeconds(timeoutSeconds));
     DoctorReport report;
     try {
       report = doctor.examine(forwards, probing);
+      List<Finding> findings = new ArrayList<>(report.findings());
+      findings.addAll(BackendFindings.names(names));
+      if (probing) {
+        findings.addAll(
+            BackendFindings.health(
+                forwards, new TcpHealthProbe(), Duration.ofSeconds(timeoutSeconds)));
+      }
+      report = new DoctorReport(report.table(), findings);
     } catch (IOException e) {
       throw PortfwdException.failure("cannot inspect the host: " + e.getMessage(), e);
     }

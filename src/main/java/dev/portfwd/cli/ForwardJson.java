@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.model.BackendSpec;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.PortRange;
@@ -26,7 +27,15 @@ final class ForwardJson {
     for (Protocol protocol : forward.protocolList()) {
       protocols.add(protocol.keyword());
     }
-    node.put("backend", Addresses.format(forward.backend()));
+    node.put("backend", forward.pool().writtenText());
+    ArrayNode backends = node.putArray("backends");
+    for (BackendSpec spec : forward.pool().written()) {
+      ObjectNode backend = backends.addObject();
+      backend.put("name", spec.text());
+      backend.put("address", spec.address().map(Addresses::format).orElse(null));
+    }
+    node.put("balance", forward.pool().balanceInEffect().keyword());
+    node.put("check", forward.pool().check(forward.carries(Protocol.TCP)).keyword());
     node.set("backendPorts", ports(forward.backendPorts()));
     ArrayNode from = node.putArray("from");
     for (Cidr cidr : forward.allowedSources()) {

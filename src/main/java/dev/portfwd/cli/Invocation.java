@@ -1,12 +1,14 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.service.ControlServer.Request;
 import dev.portfwd.state.StateDir;
 import dev.portfwd.state.StateStore;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -125,5 +127,23 @@ final class Invocation {
    *
    * @param table the table file the service keeps applied
    */
-  record ServiceState(KernelSession session, StateStore store, Engine engine, Path table) {}
+  record ServiceState(
+      KernelSession session,
+      StateStore store,
+      Engine engine,
+      Path table,
+      Optional<BackendMonitor> backends) {
+
+    ServiceState(KernelSession session, StateStore store, Engine engine, Path table) {
+      this(session, store, engine, table, Optional.empty());
+    }
+  }
+
+  /**
+   * The health of each backend of forwards with several backends or names, as the service's checks
+   * last found it; empty outside the service.
+   */
+  List<BackendMonitor.BackendState> backendHealth() {
+    return service.flatMap(ServiceState::backends).map(BackendMonitor::backends).orElse(List.of());
+  }
 }

@@ -53,6 +53,27 @@ final class KernelSession {
     }
   }
 
+  /**
+   * The session of {@code apply --confirm}'s rollback timer: the backend the apply just used, not
+   * probed. Apply waits for the timer to arm before it changes anything, and a probe here would run
+   * a whole {@code iptables-save -t nat}: at 100,000 forwards that alone outlasted apply's wait on
+   * a loaded machine. The apply proved the backend works a moment ago.
+   */
+  static KernelSession openForTimer(BackendChoice choice, CommandRunner runner) {
+    try {
+      Root.require(runner);
+      return new KernelSession(
+          runner, choice == BackendChoice.auto ? choice.usable(runner) : choice.create(runner));
+    } catch (BackendException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    }
+  }
+
+  /** A session over a backend already known usable (tests with a fake backend). */
+  static KernelSession of(CommandRunner runner, Backend backend) {
+    return new KernelSession(runner, backend);
+  }
+
   /** The engine for this session's backend and {@code store}; it can arm rollback timers. */
   Engine engine(StateStore store, PrintWriter err) {
     TimerLauncher launcher =

@@ -5,8 +5,11 @@ import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
+import dev.portfwd.table.TerminalText;
 import dev.portfwd.watch.Reason;
 import dev.portfwd.watch.WatchTarget;
 import java.io.PrintWriter;
@@ -25,6 +28,7 @@ final class KernelWatchTarget implements WatchTarget {
   private final boolean managesSysctls;
   private final PrintWriter err;
   private final Consumer<Boolean> tableRead;
+  private final BackendMonitor monitor;
 
   /**
    * @param tableRead told after each read of the table whether it was valid (the metrics)
@@ -34,7 +38,9 @@ final class KernelWatchTarget implements WatchTarget {
       Engine engine,
       boolean managesSysctls,
       PrintWriter err,
-      Consumer<Boolean> tableRead) {
+      Consumer<Boolean> tableRead,
+      BackendMonitor monitor) {
+    this.monitor = monitor;
     this.table = table;
     this.engine = engine;
     this.managesSysctls = managesSysctls;
@@ -64,8 +70,19 @@ final class KernelWatchTarget implements WatchTarget {
       err.flush();
       return Optional.empty();
     }
+    ForwardTable effective = monitor.table(result.table());
+    monitor
+        .unresolved()
+        .forEach(
+            (name, lines) ->
+                err.println(
+                    "portfwd watch: backend name "
+                        + TerminalText.escape(name)
+                        + " of line "
+                        + lines
+                        + " does not resolve; its forwards wait until it does"));
     try {
-      return Optional.of(Compiler.compile(result.table()));
+      return Optional.of(Compiler.compile(effective));
     } catch (CompileException e) {
       e.problems().forEach(err::println);
       err.flush();
@@ -73,8 +90,23 @@ final class KernelWatchTarget implements WatchTarget {
     }
   }
 
+  /**
+   * Applies the table as it is now: with the backends in rotation the checks and names last gave,
+   * which may be newer than {@code desired}. One change at a time: the checks' changes and the
+   * watch loop's steps take turns.
+   */
   @Override
-  public Reconciled reconcile(DesiredState desired, Reason reason) throws BackendException {
-    return engine.reconcile(desired, reason, StateOptions.source(table), managesSysctls);
+  public synchronized Reconciled reconcile(DesiredState desired, Reason reason)
+      throws BackendException {
+    DesiredState now = desired;
+    try {
+      now = Compiler.compile(monitor.effective());
+    } catch (CompileException e) {
+      // The rotation gave a table the kernel cannot hold (a name now of another IP version):
+      // keep what was loaded.
+      e.problems().forEach(err::println);
+      err.flush();
+    }
+    return engine.reconcile(now, reason, StateOptions.source(table), managesSysctls);
   }
 }

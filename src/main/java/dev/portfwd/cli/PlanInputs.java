@@ -36,7 +36,9 @@ final class PlanInputs {
     return PreparedSession.prepare(
         () ->
             KernelSession.compile(
-                TableLoader.load(invocation.table(table), invocation.stdin(), err), err),
+                BackendNames.resolveOrRefuse(
+                    TableLoader.load(invocation.table(table), invocation.stdin(), err), err),
+                err),
         () -> invocation.session(backend.choice));
   }
 }

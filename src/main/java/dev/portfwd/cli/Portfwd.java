@@ -51,6 +51,8 @@ public final class Portfwd implements Runnable {
           new Subcommand("rollback", RollbackCommand.class),
           new Subcommand("watch", WatchCommand.class),
           new Subcommand("ha", HaCommand.class),
+          new Subcommand("passwd", PasswdCommand.class),
+          new Subcommand("token", TokenCommand.class),
           new Subcommand(RollbackTimerCommand.NAME, RollbackTimerCommand.class),
           new Subcommand("help", CommandLine.HelpCommand.class));
 

@@ -1,6 +1,12 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.metrics.HttpAddress;
+import dev.portfwd.metrics.HttpEndpoint;
+import dev.portfwd.metrics.MetricsHandler;
+import dev.portfwd.metrics.RelayMetrics;
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.relay.Relay;
 import dev.portfwd.relay.RelayCounters;
 import dev.portfwd.relay.RelayLog;
@@ -8,11 +14,15 @@ import dev.portfwd.relay.RelayOptions;
 import dev.portfwd.relay.RelayService;
 import dev.portfwd.relay.Transport;
 import dev.portfwd.table.TableReader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,9 +131,38 @@ final class RelayCommand implements Runnable {
   String transport;
 
   @Option(
+      names = "--http",
+      paramLabel = "ADDRESS:PORT",
+      description =
+          "Serve the relay's Prometheus metrics at http://ADDRESS:PORT/metrics, without"
+              + " authentication (e.g. 127.0.0.1:9471; an IPv6 address in brackets). Off by"
+              + " default.")
+  String http;
+
+  @Option(
+      names = "--check-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How often each backend of a forward with several backends or a name is checked; one"
+              + " leaves after 3 failed checks and returns after 2 good ones (default: ${DEFAULT-VALUE}).")
+  double checkIntervalSeconds;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log a line for every connection and UDP session.")
   boolean verbose;
+
+  private Optional<InetSocketAddress> httpAddress() {
+    if (http == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(HttpAddress.parse(http));
+    } catch (IllegalArgumentException e) {
+      throw PortfwdException.invalidInput(e.getMessage());
+    }
+  }
 
   private Transport.Choice transportChoice() {
     try {
@@ -137,6 +176,7 @@ final class RelayCommand implements Runnable {
   @Override
   public void run() {
     RelayLog.configure(System.err, verbose);
+    Optional<InetSocketAddress> httpAddress = httpAddress();
     ForwardTable forwards = TableLoader.load(table, System.in, spec.commandLine().getErr());
     RelayOptions options;
     Transport chosen;
@@ -160,10 +200,29 @@ final class RelayCommand implements Runnable {
     Relay relay = new Relay(chosen, options, new RelayCounters());
     Optional<Path> file =
         TableReader.STDIN.equals(table) ? Optional.empty() : Optional.of(Path.of(table));
-    RelayService service = new RelayService(relay, file, drainTimeout, statusInterval);
+    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
+      relay.close();
+      throw PortfwdException.invalidInput(
+          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
+    }
+    BackendMonitor.Settings defaults = BackendMonitor.Settings.defaults();
+    RelayService service =
+        new RelayService(
+            relay,
+            file,
+            drainTimeout,
+            statusInterval,
+            new BackendMonitor.Settings(
+                Duration.ofMillis(Math.round(checkIntervalSeconds * 1000)),
+                defaults.fall(),
+                defaults.rise(),
+                defaults.minTtl(),
+                defaults.maxTtl()));
+    Optional<HttpEndpoint> endpoint = openHttp(httpAddress, relay.counters());
     List<String> failures = service.start(forwards);
     if (!failures.isEmpty()) {
       relay.close();
+      endpoint.ifPresent(HttpEndpoint::close);
       failures.subList(0, failures.size() - 1).forEach(spec.commandLine().getErr()::println);
       throw PortfwdException.failure(
           failures.get(failures.size() - 1)
@@ -174,6 +233,32 @@ final class RelayCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       relay.close();
+    } finally {
+      endpoint.ifPresent(HttpEndpoint::close);
+    }
+  }
+
+  /** Serves {@code /metrics} when {@code --http} asks; an address it cannot bind ends the relay. */
+  private Optional<HttpEndpoint> openHttp(
+      Optional<InetSocketAddress> address, RelayCounters counters) {
+    if (address.isEmpty()) {
+      return Optional.empty();
+    }
+    RelayMetrics metrics = new RelayMetrics(counters::snapshot);
+    try {
+      HttpEndpoint endpoint =
+          HttpEndpoint.start(
+              address.get(), Map.of("/metrics", new MetricsHandler(metrics::scrape)));
+      Logger.getLogger(RelayLog.class.getPackageName())
+          .info(
+              "metrics at http://"
+                  + Addresses.withPort(
+                      endpoint.address().getAddress(), endpoint.address().getPort())
+                  + "/metrics");
+      return Optional.of(endpoint);
+    } catch (IOException e) {
+      throw PortfwdException.failure(
+          "cannot listen on " + address.get() + " for --http: " + e.getMessage(), e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.StateStore;
 import java.io.IOException;
@@ -39,11 +40,10 @@ final class RollbackTimerCommand implements Runnable {
   public void run() {
     PrintWriter log = spec.commandLine().getOut();
     StateStore store = state.store();
-    // The backend that applied what may be undone; opened now, so a missing tool shows in the log
-    // at once rather than at the deadline.
+    // The backend that applied what may be undone, as the apply named it.
     BackendChoice choice =
         pending(store).map(p -> BackendChoice.valueOf(p.backend())).orElse(BackendChoice.auto);
-    KernelSession session = KernelSession.open(choice);
+    KernelSession session = KernelSession.openForTimer(choice, new ProcessCommandRunner());
     KernelSession.call(
         () ->
             session

@@ -17,10 +17,16 @@ import picocli.CommandLine;
 final class ServiceHandler implements ControlServer.Handler {
 
   private final Invocation.ServiceState service;
+  private final Runnable invalidApply;
   private final Consumer<String> log;
 
-  ServiceHandler(Invocation.ServiceState service, Consumer<String> log) {
+  /**
+   * @param invalidApply told of each {@code apply} refused for its input (a table with errors), so
+   *     the service's metrics count it as {@code invalid}
+   */
+  ServiceHandler(Invocation.ServiceState service, Runnable invalidApply, Consumer<String> log) {
     this.service = service;
+    this.invalidApply = invalidApply;
     this.log = log;
   }
 
@@ -41,6 +47,9 @@ final class ServiceHandler implements ControlServer.Handler {
     commandLine.setOut(out);
     commandLine.setErr(err);
     int exit = commandLine.execute(request.argv().toArray(String[]::new));
+    if (exit == ExitCode.INVALID_INPUT && request.argv().get(0).equals("apply")) {
+      invalidApply.run();
+    }
     log.accept("ran '" + request.argv().get(0) + "' for a client: exit " + exit);
     return exit;
   }

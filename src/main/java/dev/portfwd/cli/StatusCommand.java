@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
@@ -47,19 +49,29 @@ final class StatusCommand implements Runnable {
     KernelSession session = invocation.session(backend.choice);
     StateStore store = invocation.store(state.stateDir);
     Engine engine = invocation.engine(session, store, spec.commandLine().getErr());
-    List<LiveForward> forwards = KernelSession.call(engine::status);
+    LiveStatus live = KernelSession.call(engine::liveStatus);
     LiveTableLine liveTable = LiveTableLine.of(store, session);
+    List<BackendMonitor.BackendState> health = invocation.backendHealth();
+    ObjectNode root = toJson(session.backend.name(), live);
+    if (!health.isEmpty()) {
+      root.set("backendHealth", healthJson(health));
+    }
     out.print(
         json
-            ? liveTable.addTo(toJson(session.backend.name(), forwards)).toPrettyString() + "\n"
-            : text(session.backend.name(), forwards)
+            ? liveTable.addTo(root).toPrettyString() + "\n"
+            : text(session.backend.name(), live)
+                + healthText(health)
                 + TerminalText.escape(liveTable.text().strip())
                 + "\n");
     out.flush();
   }
 
-  /** The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). */
-  static String text(String backend, List<LiveForward> forwards) {
+  /**
+   * The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). A
+   * connection count that could not be had shows as {@code ?}, explained once below the table.
+   */
+  static String text(String backend, LiveStatus live) {
+    List<LiveForward> forwards = live.forwards();
     if (forwards.isEmpty()) {
       return "no forwards installed (" + backend + ")\n";
     }
@@ -77,18 +89,75 @@ final class StatusCommand implements Runnable {
           forward.description());
     }
     // iptables counts in its nat rules, which see only the first packet of each connection.
+    String footnote =
+        forwards.stream().anyMatch(f -> f.connections() < 0)
+            ? "? "
+                + live.connectionsUnknown().orElse("open connections could not be counted")
+                + "\n"
+            : "";
     return table
         + TableLoader.count(forwards.size(), "forward")
         + " ("
         + backend
         + (backend.equals("iptables")
             ? "); packets and bytes count the first packet of each connection\n"
-            : "); packets and bytes are those clients sent\n");
+            : "); packets and bytes are those clients sent\n")
+        + footnote;
   }
 
-  static ObjectNode toJson(String backend, List<LiveForward> forwards) {
+  /**
+   * The service's view of each backend of forwards with several backends or names: its name,
+   * address, health; a line for a forward whose backends are all down. Empty outside the service.
+   */
+  static String healthText(List<BackendMonitor.BackendState> health) {
+    if (health.isEmpty()) {
+      return "";
+    }
+    TextTable table = new TextTable("LINE", "EXTERNAL", "NAME", "BACKEND", "HEALTH");
+    java.util.Map<Integer, Boolean> allDown = new java.util.LinkedHashMap<>();
+    for (BackendMonitor.BackendState b : health) {
+      boolean up = b.health().up();
+      allDown.merge(b.forward().line(), !up && b.target().isPresent(), Boolean::logicalAnd);
+      table.row(
+          Integer.toString(b.forward().line()),
+          b.forward().externalText() + "/" + b.forward().protocolText(),
+          b.member().name(),
+          b.target().map(Object::toString).orElse(Addresses.format(b.member().address())),
+          b.target().isEmpty()
+              ? "not checked"
+              : up ? "up" : "down (" + b.health().lastProblem() + ")");
+    }
+    StringBuilder text = new StringBuilder("\nbackends (the service's checks):\n").append(table);
+    allDown.forEach(
+        (line, down) -> {
+          if (down) {
+            text.append("every backend of line ")
+                .append(line)
+                .append(" is down; all stay in rotation\n");
+          }
+        });
+    return text.toString();
+  }
+
+  static ArrayNode healthJson(List<BackendMonitor.BackendState> health) {
+    ArrayNode list = ForwardJson.MAPPER.createArrayNode();
+    for (BackendMonitor.BackendState b : health) {
+      ObjectNode node = list.addObject();
+      node.put("line", b.forward().line());
+      node.put("name", b.member().name());
+      node.put("address", Addresses.format(b.member().address()));
+      node.put("checkPort", b.target().map(t -> t.port()).orElse(null));
+      node.put("up", b.health().up());
+      node.put("lastProblem", b.health().lastProblem());
+    }
+    return list;
+  }
+
+  static ObjectNode toJson(String backend, LiveStatus live) {
+    List<LiveForward> forwards = live.forwards();
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("backend", backend);
+    live.connectionsUnknown().ifPresent(why -> root.put("connectionsUnknown", why));
     ArrayNode list = root.putArray("forwards");
     for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();

@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import com.sun.net.httpserver.HttpHandler;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.host.Signals;
@@ -8,20 +9,28 @@ import dev.portfwd.metrics.HttpEndpoint;
 import dev.portfwd.metrics.MetricsHandler;
 import dev.portfwd.metrics.ServiceMetrics;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.service.ControlClient;
 import dev.portfwd.service.ControlServer;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.watch.Watcher;
+import dev.portfwd.web.TlsContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -99,9 +108,51 @@ final class WatchCommand implements Runnable {
       names = "--http",
       paramLabel = "ADDRESS:PORT",
       description =
-          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication (e.g."
-              + " 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
+          "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication, and the"
+              + " dashboard and its API at http://ADDRESS:PORT/, behind the password 'portfwd passwd'"
+              + " sets (e.g. 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
   String http;
+
+  @Option(
+      names = "--check-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How often each backend of a forward with several backends or a name is checked; one"
+              + " leaves after 3 failed checks and returns after 2 good ones (default: ${DEFAULT-VALUE}).")
+  double checkIntervalSeconds;
+
+  @Option(
+      names = "--dns-min-ttl",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "The shortest time a backend name's addresses are kept before it is resolved again,"
+              + " whatever its record's TTL (default: ${DEFAULT-VALUE}).")
+  double dnsMinTtlSeconds;
+
+  @Option(
+      names = "--dns-max-ttl",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description =
+          "The longest time a backend name's addresses are kept before it is resolved again"
+              + " (default: ${DEFAULT-VALUE}).")
+  double dnsMaxTtlSeconds;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve --http over TLS (https://) with this PEM certificate chain, the server's"
+              + " certificate first; needs --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The unencrypted PEM private key of --tls-cert.")
+  Path tlsKey;
 
   @Parameters(
       index = "0",
@@ -128,7 +179,17 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput(
           "--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
+    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
+      throw PortfwdException.invalidInput(
+          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
+    }
+    if (dnsMinTtlSeconds < 0 || dnsMaxTtlSeconds < dnsMinTtlSeconds || dnsMaxTtlSeconds > 86_400) {
+      throw PortfwdException.invalidInput(
+          "--dns-min-ttl and --dns-max-ttl take 0 to 86400 seconds, the minimum not above the"
+              + " maximum");
+    }
     Optional<InetSocketAddress> httpAddress = httpAddress();
+    Optional<SSLContext> tls = tls();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     KernelSession session = KernelSession.open(backend.choice);
@@ -140,9 +201,29 @@ final class WatchCommand implements Runnable {
                 new ServiceMetrics(
                     engine::status, ServiceMetrics.COUNTER_MAX_AGE, Clock.systemUTC()));
     metrics.ifPresent(engine::listen);
+    AtomicReference<KernelWatchTarget> targetRef = new AtomicReference<>();
+    SystemNameResolver resolver = new SystemNameResolver();
+    BackendMonitor monitor =
+        new BackendMonitor(
+            resolver,
+            new TcpHealthProbe(),
+            new BackendMonitor.Settings(
+                seconds(checkIntervalSeconds),
+                3,
+                2,
+                seconds(dnsMinTtlSeconds),
+                seconds(dnsMaxTtlSeconds)),
+            System::nanoTime,
+            new BackendChanges(targetRef, out, metrics));
     KernelWatchTarget target =
         new KernelWatchTarget(
-            table, engine, !noSysctl, err, valid -> metrics.ifPresent(m -> m.tableRead(valid)));
+            table,
+            engine,
+            !noSysctl,
+            err,
+            valid -> metrics.ifPresent(m -> m.tableRead(valid)),
+            monitor);
+    targetRef.set(target);
     // Between full checks, a backend may answer "are portfwd's objects still the same?" in
     // milliseconds.
     DriftProbe probe = session.backend.driftProbe();
@@ -155,14 +236,24 @@ final class WatchCommand implements Runnable {
             probe,
             Duration.ofMillis(debounceMillis),
             out);
+    Invocation.ServiceState serviceState =
+        new Invocation.ServiceState(
+            session,
+            store,
+            engine,
+            Path.of(table).toAbsolutePath().normalize(),
+            Optional.of(monitor));
     Optional<ControlServer> server =
-        openControl(
-            new Invocation.ServiceState(
-                session, store, engine, Path.of(table).toAbsolutePath().normalize()),
-            out);
+        openControl(serviceState, () -> metrics.ifPresent(ServiceMetrics::invalidApply), out);
     Optional<HttpEndpoint> endpoint;
     try {
-      endpoint = openHttp(httpAddress, metrics, out);
+      endpoint =
+          openHttp(
+              httpAddress,
+              metrics,
+              tls,
+              () -> DashboardRoutes.of(serviceState, !noSysctl, tls.isPresent(), log(out)),
+              out);
     } catch (RuntimeException e) {
       server.ifPresent(WatchCommand::closeQuietly);
       throw e;
@@ -178,17 +269,24 @@ final class WatchCommand implements Runnable {
           }
         });
     boolean started;
+    monitor.start();
     try {
       started = watcher.run();
     } catch (IOException e) {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
     } finally {
+      monitor.close();
+      resolver.close();
       server.ifPresent(WatchCommand::closeQuietly);
       endpoint.ifPresent(HttpEndpoint::close);
     }
     if (!started) {
       throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
     }
+  }
+
+  private static Duration seconds(double seconds) {
+    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private Optional<InetSocketAddress> httpAddress() {
@@ -202,24 +300,55 @@ final class WatchCommand implements Runnable {
     }
   }
 
-  /** Serves {@code /metrics} when {@code --http} asks; an address it cannot bind ends watch. */
+  private Optional<SSLContext> tls() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw PortfwdException.invalidInput("--tls-cert and --tls-key go together");
+    }
+    if (tlsCert == null) {
+      return Optional.empty();
+    }
+    if (http == null) {
+      throw PortfwdException.invalidInput("--tls-cert and --tls-key need --http ADDRESS:PORT");
+    }
+    try {
+      return Optional.of(TlsContext.fromPem(tlsCert, tlsKey));
+    } catch (IOException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    }
+  }
+
+  private static Consumer<String> log(PrintWriter out) {
+    return line -> {
+      synchronized (out) {
+        out.println("portfwd watch: " + line);
+        out.flush();
+      }
+    };
+  }
+
+  /**
+   * Serves {@code /metrics} and the dashboard when {@code --http} asks; an address it cannot bind
+   * ends watch.
+   */
   private static Optional<HttpEndpoint> openHttp(
-      Optional<InetSocketAddress> address, Optional<ServiceMetrics> metrics, PrintWriter out) {
+      Optional<InetSocketAddress> address,
+      Optional<ServiceMetrics> metrics,
+      Optional<SSLContext> tls,
+      Supplier<Map<String, HttpHandler>> dashboard,
+      PrintWriter out) {
     if (address.isEmpty() || metrics.isEmpty()) {
       return Optional.empty();
     }
     ServiceMetrics registry = metrics.get();
     try {
-      HttpEndpoint endpoint =
-          HttpEndpoint.start(
-              address.get(), Map.of("/metrics", new MetricsHandler(registry::scrape)));
-      synchronized (out) {
-        out.println(
-            "portfwd watch: metrics at http://"
-                + Addresses.withPort(endpoint.address().getAddress(), endpoint.address().getPort())
-                + "/metrics");
-        out.flush();
-      }
+      Map<String, HttpHandler> routes = new HashMap<>(dashboard.get());
+      routes.put("/metrics", new MetricsHandler(registry::scrape));
+      HttpEndpoint endpoint = HttpEndpoint.start(address.get(), routes, tls);
+      String base =
+          (tls.isPresent() ? "https://" : "http://")
+              + Addresses.withPort(endpoint.address().getAddress(), endpoint.address().getPort());
+      log(out).accept("metrics at " + base + "/metrics");
+      log(out).accept("dashboard at " + base + "/");
       return Optional.of(endpoint);
     } catch (IOException e) {
       throw PortfwdException.failure(
@@ -230,7 +359,8 @@ final class WatchCommand implements Runnable {
   /**
    * Listens on the control socket unless {@code --no-control}; a socket it cannot open ends watch.
    */
-  private Optional<ControlServer> openControl(Invocation.ServiceState service, PrintWriter out) {
+  private Optional<ControlServer> openControl(
+      Invocation.ServiceState service, Runnable invalidApply, PrintWriter out) {
     if (noControl) {
       return Optional.empty();
     }
@@ -250,7 +380,8 @@ final class WatchCommand implements Runnable {
           }
         };
     try {
-      ControlServer server = ControlServer.start(socket, new ServiceHandler(service, log), log);
+      ControlServer server =
+          ControlServer.start(socket, new ServiceHandler(service, invalidApply, log), log);
       log.accept("control socket " + socket + " (the CLI's commands run here)");
       return Optional.of(server);
     } catch (IOException e) {

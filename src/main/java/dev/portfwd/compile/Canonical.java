@@ -34,7 +34,8 @@ public final class Canonical {
     // other only within one family/protocol; scan back over the whole list instead of assuming it.
     Map<Object, Integer> lastIndexByShape = new HashMap<>();
     for (CompiledForward next : sorted) {
-      Object shape = next.portOffset() == 0 ? null : shape(next);
+      // A spread forward is one port: nothing to join.
+      Object shape = next.portOffset() == 0 || next.spread().isPresent() ? null : shape(next);
       Integer index = shape == null ? null : lastIndexByShape.get(shape);
       if (index != null) {
         CompiledForward previous = joined.get(index);
@@ -51,12 +52,13 @@ public final class Canonical {
                   previous.allowedSources(),
                   previous.masquerade(),
                   previous.description(),
-                  previous.snat()));
+                  previous.snat(),
+                  previous.spread()));
           continue;
         }
       }
       joined.add(next);
-      if (next.portOffset() != 0) {
+      if (shape != null) {
         lastIndexByShape.put(shape, joined.size() - 1);
       }
     }

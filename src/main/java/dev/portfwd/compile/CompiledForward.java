@@ -22,6 +22,8 @@ import java.util.Optional;
  *     when one is named)
  * @param externalAddress the address the forward is bound to; empty means any of the gateway's own
  * @param description the table's description; backends may shorten it to fit their comments
+ * @param spread the backends new connections are spread over, when more than one is in rotation
+ *     ({@code balance=roundrobin|hash}); the first is {@code backend}
  * @param snat the address the translated connections' source becomes instead of masquerade's pick
  *     ({@code snat=}); when present, {@code masquerade} is true
  */
@@ -35,9 +37,10 @@ public record CompiledForward(
     List<Cidr> allowedSources,
     boolean masquerade,
     String description,
-    Optional<InetAddress> snat) {
+    Optional<InetAddress> snat,
+    Optional<Spread> spread) {
 
-  /** A forward without {@code snat=}. */
+  /** A forward to one backend, without {@code snat=}. */
   public CompiledForward(
       IpFamily family,
       Optional<InetAddress> externalAddress,
@@ -58,6 +61,7 @@ public record CompiledForward(
         allowedSources,
         masquerade,
         description,
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -96,6 +100,15 @@ public record CompiledForward(
     if (snat.isPresent() && (!masquerade || IpFamily.of(snat.get()) != family)) {
       throw new IllegalArgumentException(
           "snat needs source translation and the forward's IP version");
+    }
+    Objects.requireNonNull(spread, "spread");
+    if (spread.isPresent()) {
+      if (!spread.get().backends().get(0).equals(backend)) {
+        throw new IllegalArgumentException("a spread starts with the forward's backend");
+      }
+      if (IpFamily.of(spread.get().backends().get(0)) != family) {
+        throw new IllegalArgumentException("addresses of one forward must share one IP version");
+      }
     }
     Objects.requireNonNull(description, "description");
     if (externalPorts.size() != backendPorts.size()) {
@@ -152,7 +165,8 @@ public record CompiledForward(
         && externalAddress.equals(f.externalAddress)
         && description.equals(f.description)
         && allowedSources.equals(f.allowedSources)
-        && snat.equals(f.snat);
+        && snat.equals(f.snat)
+        && spread.equals(f.spread);
   }
 
   @Override
@@ -166,6 +180,7 @@ public record CompiledForward(
     h = h * 31 + allowedSources.hashCode();
     h = h * 31 + Boolean.hashCode(masquerade);
     h = h * 31 + snat.hashCode();
+    h = h * 31 + spread.hashCode();
     return h * 31 + description.hashCode();
   }
 
@@ -198,7 +213,35 @@ public record CompiledForward(
         allowedSources,
         masquerade,
         newDescription,
-        snat);
+        snat,
+        spread);
+  }
+
+  /**
+   * This forward once per backend it spreads over, each without the spread (what masquerade and
+   * forward-accept rules are made of); just this forward when it has one backend.
+   */
+  public List<CompiledForward> eachBackend() {
+    if (spread.isEmpty()) {
+      return List.of(this);
+    }
+    List<CompiledForward> each = new java.util.ArrayList<>(spread.get().backends().size());
+    for (InetAddress other : spread.get().backends()) {
+      each.add(
+          new CompiledForward(
+              family,
+              externalAddress,
+              protocol,
+              externalPorts,
+              other,
+              backendPorts,
+              allowedSources,
+              masquerade,
+              description,
+              snat,
+              Optional.empty()));
+    }
+    return each;
   }
 
   /** This forward with another masquerade setting. */
@@ -213,7 +256,8 @@ public record CompiledForward(
         allowedSources,
         newMasquerade,
         description,
-        newMasquerade ? snat : Optional.empty());
+        newMasquerade ? snat : Optional.empty(),
+        spread);
   }
 
   /** This forward translating its source to {@code address} (masquerade on), or without. */
@@ -228,7 +272,8 @@ public record CompiledForward(
         allowedSources,
         masquerade || address.isPresent(),
         description,
-        address);
+        address,
+        spread);
   }
 
   /** {@code 13102/tcp}, {@code 198.51.100.7:443/tcp}, {@code [2001:db8::1]:443/udp}. */
@@ -241,6 +286,15 @@ public record CompiledForward(
 
   /** {@code 192.0.2.2:80} or {@code [2001:db8:2::2]:80}. */
   public String backendText() {
+    if (spread.isPresent()) {
+      return String.join(
+              ",",
+              spread.get().backends().stream()
+                  .map(b -> Addresses.withPort(b, backendPorts))
+                  .toList())
+          + " "
+          + spread.get().balance().keyword();
+    }
     return Addresses.withPort(backend, backendPorts);
   }
 

@@ -1,5 +1,7 @@
 package dev.portfwd.compile;
 
+import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
@@ -8,6 +10,7 @@ import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a validated table into the {@link DesiredState} every kernel backend installs.
@@ -19,6 +22,9 @@ import java.util.List;
  * header).
  */
 public final class Compiler {
+
+  /** The most backends kernel round robin spreads over (the nftables backend's maps). */
+  public static final int MAX_ROUND_ROBIN = 8;
 
   private Compiler() {}
 
@@ -67,6 +73,36 @@ public final class Compiler {
                 + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
         continue;
       }
+      if (forward.snat().isPresent() && IpFamily.of(forward.snat().get()) != family) {
+        // The parser checks address literals; a name resolves to its version only now.
+        problems.add(
+            where(table, forward)
+                + "snat="
+                + Addresses.format(forward.snat().get())
+                + " is of another IP version than backend "
+                + forward.backendText());
+        continue;
+      }
+      Optional<Spread> spread = Optional.empty();
+      if (forward.pool().balanceInEffect() != Balance.FAILOVER
+          && forward.pool().members().size() > 1) {
+        Optional<String> refused = spreadRefused(forward);
+        if (refused.isPresent()) {
+          problems.add(where(table, forward) + refused.get());
+          continue;
+        }
+        if (forward.snat().isPresent()) {
+          // The spread maps translate to each backend; snat='s maps are keyed by one backend.
+          problems.add(
+              where(table, forward)
+                  + "snat= cannot be combined with balance="
+                  + forward.pool().balanceInEffect().keyword()
+                  + " yet; use balance=failover, or masquerade");
+          continue;
+        }
+        spread =
+            Optional.of(new Spread(forward.pool().balanceInEffect(), forward.pool().addresses()));
+      }
       for (Protocol protocol : forward.protocolList()) {
         compiled.add(
             new CompiledForward(
@@ -79,13 +115,47 @@ public final class Compiler {
                 forward.allowedSources(),
                 forward.masquerade() || forward.snat().isPresent(),
                 forward.description(),
-                forward.snat()));
+                forward.snat(),
+                spread));
       }
     }
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
     }
     return new DesiredState(compiled);
+  }
+
+  /**
+   * Why the kernel backends cannot spread {@code forward} over its backends; empty when they can.
+   * They spread single ports to any of the gateway's addresses, open to every client: one lookup
+   * keyed on protocol, port and a slot chosen per connection.
+   */
+  private static Optional<String> spreadRefused(Forward forward) {
+    String balance = "balance=" + forward.pool().balanceInEffect().keyword();
+    if (!forward.externalPorts().isSinglePort()) {
+      return Optional.of(balance + " over several backends takes one external port, not a range");
+    }
+    if (forward.pool().balanceInEffect() == Balance.ROUNDROBIN
+        && forward.pool().members().size() > MAX_ROUND_ROBIN) {
+      return Optional.of(
+          balance
+              + " spreads over at most "
+              + MAX_ROUND_ROBIN
+              + " backends in the kernel, not "
+              + forward.pool().members().size()
+              + "; use balance=hash or fewer backends");
+    }
+    if (forward.externalAddress().isPresent() || forward.isRestricted()) {
+      return Optional.of(
+          balance
+              + " over several backends is installed for forwards without an external address"
+              + " and without from=; use balance=failover or 'portfwd relay'");
+    }
+    if (forward.pool().members().stream()
+        .anyMatch(m -> IpFamily.of(m.address()) != forward.family())) {
+      return Optional.of("the backends of one forward must share one IP version");
+    }
+    return Optional.empty();
   }
 
   private static String where(ForwardTable table, Forward forward) {

@@ -1,7 +1,6 @@
 package dev.portfwd.demo;
 
 import dev.portfwd.backend.ForwardChange;
-import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
@@ -9,6 +8,7 @@ import dev.portfwd.engine.Applied;
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
+import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
@@ -44,10 +44,10 @@ public final class Demo {
   private static final int FORWARDED_PORT = 8080;
 
   private final PrintWriter out;
-  private final Function<List<LiveForward>, String> statusText;
+  private final Function<LiveStatus, String> statusText;
 
   /** {@code statusText} prints forwards as {@code portfwd status} does. */
-  public Demo(PrintWriter out, Function<List<LiveForward>, String> statusText) {
+  public Demo(PrintWriter out, Function<LiveStatus, String> statusText) {
     this.out = out;
     this.statusText = statusText;
   }
@@ -125,7 +125,7 @@ public final class Demo {
                 + " the tunnel)");
 
         step("portfwd status  (inside the gateway namespace)");
-        statusText.apply(engine.status()).lines().forEach(l -> out.println("   " + l));
+        statusText.apply(engine.liveStatus()).lines().forEach(l -> out.println("   " + l));
 
         step("deleting the namespaces");
         out.flush();

@@ -4,6 +4,7 @@ import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.host.ProcSys;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
@@ -160,17 +161,18 @@ public final class HostInspector {
     for (HostInterface iface : interfaces) {
       keys.add(HostFacts.rpFilterKey(iface.name()));
     }
-    List<String> argv = new ArrayList<>(List.of("sysctl"));
-    argv.addAll(keys);
-    // Plain `sysctl` reads /proc/sys of the namespace it runs in; unknown keys fail alone.
-    Optional<CommandResult> read = attempt(argv, gaps);
-    if (read.isEmpty()) {
+    Map<String, String> values;
+    try {
+      values = ProcSys.of(runner).read(keys);
+    } catch (CommandException e) {
+      gaps.add(e.getMessage());
       return Map.of();
     }
-    CommandResult result = read.get();
-    Map<String, String> values = HostOutputParsers.sysctls(result.stdout());
     if (!values.containsKey(ForwardingSysctls.IPV4)) {
-      gaps.add("cannot read sysctls: " + result.describeFailure());
+      gaps.add(
+          "cannot read sysctls: "
+              + ProcSys.path(ProcSys.ROOT, ForwardingSysctls.IPV4)
+              + " could not be read");
     }
     return values;
   }

@@ -7,16 +7,14 @@ import dev.portfwd.model.Protocol;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parsers for what {@code ip -j}, {@code ss}, {@code sysctl} and {@code conntrack} print. Pure
- * functions of text, so each is tested with captured output.
+ * Parsers for what {@code ip -j}, {@code ss} and {@code conntrack} print. Pure functions of text,
+ * so each is tested with captured output.
  */
 final class HostOutputParsers {
 
@@ -125,18 +123,6 @@ final class HostOutputParsers {
               named ? Optional.of(Long.parseLong(process.group(2))) : Optional.empty()));
     }
     return listeners;
-  }
-
-  /** {@code sysctl KEY...} output ({@code key = value} lines); unreadable keys are left out. */
-  static Map<String, String> sysctls(String text) {
-    Map<String, String> values = new HashMap<>();
-    for (String line : text.split("\n")) {
-      int equals = line.indexOf(" = ");
-      if (equals > 0) {
-        values.put(line.substring(0, equals).strip(), line.substring(equals + 3).strip());
-      }
-    }
-    return values;
   }
 
   /** {@code conntrack -L} lines: the first src/dst/sport/dport are the original direction. */

@@ -10,6 +10,7 @@ import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.Conntrack;
 import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.model.IpFamily;
+import dev.portfwd.model.Protocol;
 import dev.portfwd.state.ConfirmationPrompt;
 import dev.portfwd.state.OverdueConfirmation;
 import dev.portfwd.state.PendingConfirmation;
@@ -429,7 +430,7 @@ public final class Engine {
       // at start and after drift the kernel is read whole, since something else may have changed
       // it.
       Optional<DesiredState> recorded =
-          reason != Reason.EDIT
+          reason != Reason.EDIT && reason != Reason.BACKENDS
               ? Optional.empty()
               : lastApplied.isPresent() ? lastApplied : recorded();
       lastApplied = Optional.empty();
@@ -458,23 +459,42 @@ public final class Engine {
    * when unknown). Reads only.
    */
   public List<LiveForward> status() throws EngineException {
+    return liveStatus().forwards();
+  }
+
+  /**
+   * {@link #status}, with the reason the connection counts are unknown when they are (conntrack not
+   * installed, or failing). Reads only.
+   */
+  public LiveStatus liveStatus() throws EngineException {
     List<LiveForward> forwards;
     try {
       forwards = backend.status();
     } catch (BackendException e) {
       throw new EngineException(e.getMessage(), e);
     }
-    if (forwards.isEmpty() || !conntrack.available()) {
-      return forwards;
+    if (forwards.isEmpty()) {
+      return new LiveStatus(forwards, Optional.empty());
+    }
+    if (!conntrack.available()) {
+      return new LiveStatus(
+          forwards,
+          Optional.of(
+              "conntrack is not installed, and open connections are counted with it;"
+                  + " install it: apt-get install conntrack"));
     }
     try {
       Map<CompiledForward, Long> counts =
           conntrack.count(forwards.stream().map(LiveForward::forward).toList());
-      return forwards.stream()
-          .map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L)))
-          .toList();
+      return new LiveStatus(
+          forwards.stream()
+              .map(f -> f.withConnections(counts.getOrDefault(f.forward(), -1L)))
+              .toList(),
+          Optional.empty());
     } catch (IOException e) {
-      return forwards; // counts stay unknown (-1); the forwards themselves are still right
+      // The counts stay unknown (-1); the forwards themselves are still right.
+      return new LiveStatus(
+          forwards, Optional.of("open connections could not be counted: " + e.getMessage()));
     }
   }
 
@@ -553,8 +573,16 @@ public final class Engine {
 
   /** Best effort: the forwards are in place; a conntrack failure only delays stale UDP flows. */
   private Optional<String> clearStaleUdp(Plan plan) {
-    if (plan.changes().isEmpty() || !conntrack.available()) {
+    if (plan.changes().isEmpty()) {
       return Optional.empty();
+    }
+    if (!conntrack.available()) {
+      boolean udp = plan.changes().stream().anyMatch(c -> c.subject().protocol() == Protocol.UDP);
+      return udp
+          ? Optional.of(
+              "conntrack is not installed, so UDP flows that were running keep their old path"
+                  + " until idle; install it: apt-get install conntrack")
+          : Optional.empty();
     }
     try {
       conntrack.deleteStaleUdp(plan.changes());

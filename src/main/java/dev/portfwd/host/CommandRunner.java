@@ -52,6 +52,15 @@ public interface CommandRunner {
   boolean isInstalled(String program);
 
   /**
+   * True when this runner's programs run in this JVM's own network namespace, so that what {@link
+   * ProcSys} reads of {@code /proc/sys/net} here is what they see. False (the default, also for
+   * test fakes) makes {@link ProcSys} go through the runner instead.
+   */
+  default boolean actsInThisProcessNetworkNamespace() {
+    return false;
+  }
+
+  /**
    * The time limit of a program fed {@code stdin}: {@link #DEFAULT_TIMEOUT} plus {@link
    * #TIMEOUT_PER_MIB} for each MiB, so a large kernel transaction ({@code nft -f -}, {@code
    * iptables-restore}) gets longer than a listing.

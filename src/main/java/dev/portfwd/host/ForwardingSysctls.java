@@ -4,25 +4,29 @@ import dev.portfwd.backend.BackendException;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.model.IpFamily;
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads and sets the IP forwarding sysctls through the {@code sysctl} program (so tests run it in a
- * namespace). Apply only switches them on; a rollback also switches off those portfwd switched on.
- * The one place their names are spelled: the doctor reads them through {@link #keyFor}.
+ * Reads and sets the IP forwarding sysctls, as files under {@code /proc/sys} of the namespace the
+ * runner acts in ({@link ProcSys}; no {@code sysctl} program needed). Apply only switches them on;
+ * a rollback also switches off those portfwd switched on. The one place their names are spelled:
+ * the doctor reads them through {@link #keyFor}.
  */
 public final class ForwardingSysctls {
 
   public static final String IPV4 = "net.ipv4.ip_forward";
   public static final String IPV6 = "net.ipv6.conf.all.forwarding";
 
-  private final CommandRunner runner;
+  private final ProcSys procSys;
 
   public ForwardingSysctls(CommandRunner runner) {
-    this.runner = runner;
+    this(ProcSys.of(runner));
+  }
+
+  public ForwardingSysctls(ProcSys procSys) {
+    this.procSys = procSys;
   }
 
   public static String keyFor(IpFamily family) {
@@ -55,25 +59,18 @@ public final class ForwardingSysctls {
   }
 
   public boolean isOn(String key) throws BackendException {
-    CommandResult result = run(List.of("sysctl", "-n", key));
-    if (!result.succeeded()) {
-      throw new BackendException("cannot read " + key + ": " + result.describeFailure());
+    try {
+      return procSys.read(key).equals("1");
+    } catch (IOException e) {
+      throw new BackendException("cannot read " + key + ": " + e.getMessage(), e);
     }
-    return result.stdout().strip().equals("1");
   }
 
   public void set(String key, boolean on) throws BackendException {
-    CommandResult result = run(List.of("sysctl", "-qw", key + "=" + (on ? 1 : 0)));
-    if (!result.succeeded()) {
-      throw new BackendException("cannot set " + key + ": " + result.describeFailure());
-    }
-  }
-
-  private CommandResult run(List<String> argv) throws BackendException {
     try {
-      return runner.run(argv);
+      procSys.write(key, on ? "1" : "0");
     } catch (IOException e) {
-      throw new BackendException("cannot run sysctl: " + e.getMessage(), e);
+      throw new BackendException("cannot set " + key + ": " + e.getMessage(), e);
     }
   }
 }

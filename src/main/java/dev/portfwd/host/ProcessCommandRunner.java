@@ -82,6 +82,12 @@ public final class ProcessCommandRunner implements CommandRunner {
     return SystemPrograms.locate(program).isPresent();
   }
 
+  /** True without a prefix: a prefix ({@code ip netns exec}) may enter another namespace. */
+  @Override
+  public boolean actsInThisProcessNetworkNamespace() {
+    return prefix.isEmpty();
+  }
+
   /**
    * A builder for {@code command} (its program already an absolute path) with {@link
    * SystemPrograms#SEARCH_PATH} as {@code PATH}, so a program it runs in turn is found there too.

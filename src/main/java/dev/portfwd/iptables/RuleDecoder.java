@@ -3,7 +3,9 @@ package dev.portfwd.iptables;
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.SnatBlock;
+import dev.portfwd.compile.Spread;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
@@ -42,7 +44,9 @@ final class RuleDecoder {
         Partial partial = parse(family, options);
         Partial existing = byKey.putIfAbsent(partial.forward.key(), partial);
         Partial into = existing == null ? partial : existing;
-        if (existing != null) {
+        if (existing != null && existing.balance != null) {
+          into.backends.add(partial.forward.backend()); // the next backend of a spread forward
+        } else if (existing != null) {
           into.sources.addAll(partial.sources);
         }
         into.packets += rule.packets();
@@ -66,7 +70,11 @@ final class RuleDecoder {
               f.backendPorts(),
               p.sources,
               false,
-              f.description());
+              f.description(),
+              Optional.empty(),
+              p.backends.size() < 2
+                  ? Optional.empty()
+                  : Optional.of(new Spread(p.balance, p.backends)));
       boolean masquerade = masquerading.stream().anyMatch(t -> t.covers(complete));
       Optional<InetAddress> source =
           SnatBlock.sourceFor(
@@ -81,12 +89,18 @@ final class RuleDecoder {
   private static final class Partial {
     final CompiledForward forward;
     final List<Cidr> sources = new ArrayList<>();
+    final List<InetAddress> backends = new ArrayList<>();
+    // Set when the rule spreads over several backends (statistic or cluster): later rules of the
+    // same forward add backends, not source blocks.
+    Balance balance;
     long packets;
     long bytes;
 
-    Partial(CompiledForward forward, Optional<Cidr> source) {
+    Partial(CompiledForward forward, Optional<Cidr> source, Balance balance) {
       this.forward = forward;
+      this.balance = balance;
       source.ifPresent(sources::add);
+      backends.add(forward.backend());
     }
   }
 
@@ -135,7 +149,11 @@ final class RuleDecoder {
             List.of(),
             true,
             o.getOrDefault("--comment", ""));
-    return new Partial(forward, source);
+    Balance balance =
+        o.containsKey("--cluster-total-nodes")
+            ? Balance.HASH
+            : "nth".equals(o.get("--mode")) ? Balance.ROUNDROBIN : null;
+    return new Partial(forward, source, balance);
   }
 
   private static List<BackendTargets.Target> masquerading(IpFamily family, SavedTable nat) {

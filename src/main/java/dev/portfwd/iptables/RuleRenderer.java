@@ -3,6 +3,7 @@ package dev.portfwd.iptables;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.compile.SnatBlock;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
@@ -35,6 +36,9 @@ final class RuleRenderer {
   static Map<String, Map<String, List<List<String>>>> render(
       IpFamily family, List<CompiledForward> forwards) {
     List<CompiledForward> mine = forwards.stream().filter(f -> f.family() == family).toList();
+    // Masquerade and forward-accept rules are per backend tuple: a spread forward has several.
+    List<CompiledForward> perBackend =
+        mine.stream().flatMap(f -> f.eachBackend().stream()).toList();
     Map<String, List<List<String>>> nat = new LinkedHashMap<>();
     nat.put(Chains.PREROUTING, List.of(Chains.jump(Chains.DNAT)));
     nat.put(
@@ -51,9 +55,9 @@ final class RuleRenderer {
       }
     }
     nat.put(Chains.DNAT, dnat);
-    List<List<String>> postrouting = new ArrayList<>(SnatRules.render(mine));
+    List<List<String>> postrouting = new ArrayList<>(SnatRules.render(perBackend));
     for (BackendTargets.Target t :
-        BackendTargets.of(SnatBlock.withoutSnat(mine), /* masqueradingOnly= */ true)) {
+        BackendTargets.of(SnatBlock.withoutSnat(perBackend), /* masqueradingOnly= */ true)) {
       postrouting.add(
           List.of(
               "-d",
@@ -73,7 +77,7 @@ final class RuleRenderer {
     }
     nat.put(Chains.POSTROUTING, postrouting);
     List<List<String>> forward = new ArrayList<>();
-    for (BackendTargets.Target t : BackendTargets.of(mine, /* masqueradingOnly= */ false)) {
+    for (BackendTargets.Target t : BackendTargets.of(perBackend, /* masqueradingOnly= */ false)) {
       forward.add(
           List.of(
               "-p",
@@ -97,6 +101,10 @@ final class RuleRenderer {
 
   /** The DNAT rule(s) of one forward, and its RETURN when it is restricted. */
   private static void lookup(CompiledForward f, List<List<String>> rules) {
+    if (f.spread().isPresent()) {
+      spread(f, rules);
+      return;
+    }
     List<Cidr> sources = f.isRestricted() ? f.allowedSources() : Collections.singletonList(null);
     for (Cidr source : sources) {
       List<String> rule = match(f, source);
@@ -110,6 +118,50 @@ final class RuleRenderer {
       List<String> refuse = match(f, null);
       refuse.addAll(List.of("-j", "RETURN"));
       rules.add(List.copyOf(refuse));
+    }
+  }
+
+  /**
+   * One DNAT rule per backend of a spread forward. Round robin: the rule of backend i takes every
+   * (N-i)th new connection that reaches it ({@code statistic --mode nth}, a counter per rule), the
+   * last takes the rest, so connections go to each in turn. Hash: {@code cluster} hashes the
+   * client's address (conntrack's original source) into N nodes, rule i matching node i+1. Spelled
+   * as iptables-save prints them.
+   */
+  private static void spread(CompiledForward f, List<List<String>> rules) {
+    List<InetAddress> backends = f.spread().get().backends();
+    int n = backends.size();
+    boolean hash = f.spread().get().balance() == Balance.HASH;
+    for (int i = 0; i < n; i++) {
+      List<String> rule = match(f, null);
+      if (hash) {
+        rule.addAll(
+            List.of(
+                "-m",
+                "cluster",
+                "--cluster-local-nodemask",
+                String.format("0x%08x", 1 << i),
+                "--cluster-total-nodes",
+                Integer.toString(n),
+                "--cluster-hash-seed",
+                "0x00000000"));
+      } else if (i < n - 1) {
+        rule.addAll(
+            List.of(
+                "-m",
+                "statistic",
+                "--mode",
+                "nth",
+                "--every",
+                Integer.toString(n - i),
+                "--packet",
+                "0"));
+      }
+      if (!f.description().isEmpty()) {
+        rule.addAll(List.of("-m", "comment", "--comment", f.description()));
+      }
+      rule.addAll(List.of("-j", "DNAT", "--to-destination", destination(f.eachBackend().get(i))));
+      rules.add(List.copyOf(rule));
     }
   }
 

@@ -3,24 +3,32 @@ package dev.portfwd.metrics;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
  * The service's HTTP listener ({@code watch --http}): routes exact paths to their handlers and
- * answers 404 for every other path. {@code /metrics} is one route; an authenticated API can be
- * another on the same listener. One thread serves all requests in turn, so a scrape never runs
- * beside another and the service's work is not crowded out.
+ * answers 404 for every other path. {@code /metrics} is one route; the dashboard's pages and API
+ * are others on the same listener, over TLS when given a context. A few threads serve requests, so
+ * a slow one (a doctor run, a login's password hash) does not hold up a scrape, while the service's
+ * own work is not crowded out.
  */
 public final class HttpEndpoint implements Closeable {
+
+  /** Enough for a scrape beside a page's requests; each doctor run or login holds one. */
+  private static final int THREADS = 4;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -38,11 +46,30 @@ public final class HttpEndpoint implements Closeable {
    */
   public static HttpEndpoint start(InetSocketAddress address, Map<String, HttpHandler> routes)
       throws IOException {
-    HttpServer server = HttpServer.create(address, /* backlog= */ 16);
+    return start(address, routes, Optional.empty());
+  }
+
+  /**
+   * Listens on {@code address}, over TLS with {@code tls} when present, and serves {@code routes}.
+   *
+   * @throws IOException when the address cannot be bound (in use, not local)
+   */
+  public static HttpEndpoint start(
+      InetSocketAddress address, Map<String, HttpHandler> routes, Optional<SSLContext> tls)
+      throws IOException {
+    HttpServer server;
+    if (tls.isPresent()) {
+      HttpsServer https = HttpsServer.create(address, /* backlog= */ 16);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls.get()));
+      server = https;
+    } else {
+      server = HttpServer.create(address, /* backlog= */ 16);
+    }
     Map<String, HttpHandler> exact = Map.copyOf(routes);
     server.createContext("/", exchange -> route(exchange, exact));
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(
+        Executors.newFixedThreadPool(
+            THREADS,
             task -> {
               Thread thread = new Thread(task, "portfwd-http");
               thread.setDaemon(true);

@@ -30,6 +30,8 @@ public final class ServiceMetrics implements EngineEvents {
   private final Counter driftRepairs;
   private final Gauge tableValid;
   private final Gauge lastApply;
+  private final Counter dnsResolutions;
+  private final Gauge backendUp;
 
   /**
    * @param forwards the installed forwards with their counters ({@code Engine#status()})
@@ -47,7 +49,8 @@ public final class ServiceMetrics implements EngineEvents {
             .name("portfwd_apply_total")
             .help(
                 "Changes the service made or tried, by result: ok, failed (the kernel or the"
-                    + " state directory refused), invalid (the watched table has errors).")
+                    + " state directory refused), invalid (the watched table, or a table a"
+                    + " client applied through the service, has errors).")
             .labelNames("result")
             .register(registry);
     for (String result : new String[] {"ok", "failed", "invalid"}) {
@@ -75,6 +78,30 @@ public final class ServiceMetrics implements EngineEvents {
             .name("portfwd_last_apply_timestamp_seconds")
             .help("When the last successful change ended, in seconds since the epoch (0: none).")
             .register(registry);
+    dnsResolutions =
+        Counter.builder()
+            .name("portfwd_dns_resolutions")
+            .help("Look-ups of backend names, by name and result (ok, failed).")
+            .labelNames("name", "result")
+            .register(registry);
+    backendUp =
+        Gauge.builder()
+            .name("portfwd_backend_up")
+            .help(
+                "1 when the last checks found the backend alive (in rotation), 0 when down; for"
+                    + " forwards with several backends or a name.")
+            .labelNames("external", "backend")
+            .register(registry);
+  }
+
+  /** A backend name was looked up. */
+  public void nameResolved(String name, boolean ok) {
+    dnsResolutions.labelValues(name, ok ? "ok" : "failed").inc();
+  }
+
+  /** A backend's health after a round of checks. */
+  public void backendHealth(String external, String backend, boolean up) {
+    backendUp.labelValues(external, backend).set(up ? 1 : 0);
   }
 
   @Override
@@ -100,6 +127,11 @@ public final class ServiceMetrics implements EngineEvents {
     if (!valid) {
       applies.labelValues("invalid").inc();
     }
+  }
+
+  /** A client's apply through the service was refused for its input: counts as {@code invalid}. */
+  public void invalidApply() {
+    applies.labelValues("invalid").inc();
   }
 
   /** Every metric now; reads the forward counters when the last read is older than allowed. */

@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>{@code backendPorts} always has the same size as {@code externalPorts}: "same ports" is stored
  * as the same range, a shifted range as the shifted one. {@code allowedSources} empty means
- * everyone may use the forward.
+ * everyone may use the forward. {@code pool} holds the backends: one address in the original
+ * format, or several addresses and names with how to choose and check them.
  *
  * @param line the 1-based line of the table this forward came from, for messages
  * @param snat the address source translation uses instead of masquerade's pick of the outgoing
@@ -26,7 +27,7 @@ public record Forward(
     int line,
     Optional<InetAddress> externalAddress,
     PortRange externalPorts,
-    InetAddress backend,
+    BackendPool pool,
     PortRange backendPorts,
     Set<Protocol> protocols,
     List<Cidr> allowedSources,
@@ -39,7 +40,7 @@ public record Forward(
     Objects.requireNonNull(snat, "snat");
     Objects.requireNonNull(externalAddress, "externalAddress");
     Objects.requireNonNull(externalPorts, "externalPorts");
-    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(backendPorts, "backendPorts");
     Objects.requireNonNull(proxyProtocol, "proxyProtocol");
     Objects.requireNonNull(description, "description");
@@ -66,6 +67,32 @@ public record Forward(
       int line,
       Optional<InetAddress> externalAddress,
       PortRange externalPorts,
+      BackendPool pool,
+      PortRange backendPorts,
+      Set<Protocol> protocols,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      ProxyProtocol proxyProtocol,
+      String description) {
+    this(
+        line,
+        externalAddress,
+        externalPorts,
+        pool,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description,
+        Optional.empty());
+  }
+
+  /** A forward to one backend address, the original table format's kind, without {@code snat=}. */
+  public Forward(
+      int line,
+      Optional<InetAddress> externalAddress,
+      PortRange externalPorts,
       InetAddress backend,
       PortRange backendPorts,
       Set<Protocol> protocols,
@@ -77,7 +104,7 @@ public record Forward(
         line,
         externalAddress,
         externalPorts,
-        backend,
+        BackendPool.single(backend),
         backendPorts,
         protocols,
         allowedSources,
@@ -93,7 +120,7 @@ public record Forward(
         line,
         externalAddress,
         externalPorts,
-        backend,
+        pool,
         backendPorts,
         protocols,
         allowedSources,
@@ -118,9 +145,40 @@ public record Forward(
         "");
   }
 
-  /** The family of the backend, which is the family of the packets the kernel rewrites. */
+  /**
+   * The first backend in rotation: the only one of a one-backend forward, the one a failover
+   * forward uses.
+   *
+   * @throws IllegalStateException when the backends are names not resolved yet
+   */
+  public InetAddress backend() {
+    return pool.primary();
+  }
+
+  /**
+   * The family of the backend, which is the family of the packets the kernel rewrites. Before its
+   * names are resolved: the external address's, else IPv4 (names resolve to that family first).
+   */
   public IpFamily family() {
-    return IpFamily.of(backend);
+    if (pool.isResolved()) {
+      return IpFamily.of(pool.primary());
+    }
+    return externalAddress.map(IpFamily::of).orElse(IpFamily.IPV4);
+  }
+
+  /** This forward with {@code members} as its backends in rotation. */
+  public Forward withMembers(List<BackendMember> members) {
+    return new Forward(
+        line,
+        externalAddress,
+        externalPorts,
+        pool.withMembers(members),
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description);
   }
 
   /** How far backend ports sit from external ports (0 for "same ports"). */
@@ -149,9 +207,15 @@ public record Forward(
         .orElse(externalPorts.toString());
   }
 
-  /** {@code 172.16.0.2:80}: the backend side. */
+  /**
+   * {@code 172.16.0.2:80}: the backend side; {@code 192.0.2.2,game.test port 80} for several
+   * backends or names.
+   */
   public String backendText() {
-    return Addresses.withPort(backend, backendPorts);
+    if (pool.written().size() == 1 && !pool.hasNames()) {
+      return Addresses.withPort(pool.primary(), backendPorts);
+    }
+    return pool.writtenText() + " port " + backendPorts;
   }
 
   /** {@code tcp,udp}, {@code tcp} or {@code udp}. */
@@ -165,7 +229,7 @@ public record Forward(
         newLine,
         externalAddress,
         externalPorts,
-        backend,
+        pool,
         backendPorts,
         protocols,
         allowedSources,

@@ -51,9 +51,16 @@ final class ElementCodec {
       sets.put(MapSpec.masqueradeSet(family), new ArrayList<>());
       sets.put(MapSpec.snatMap(family), new ArrayList<>());
     }
+    for (String map : SpreadMaps.names()) {
+      sets.put(map, new ArrayList<>());
+    }
     // Most forwards share a few backends: each address is spelled once, not once per forward.
     Map<InetAddress, String> spelled = new HashMap<>();
     for (CompiledForward forward : forwards) {
+      if (forward.spread().isPresent()) {
+        SpreadMaps.encode(forward, sets);
+        continue;
+      }
       encodeDnat(forward, sets, spelled.computeIfAbsent(forward.backend(), Addresses::format));
       if (forward.isRestricted()) {
         List<String> key = new ArrayList<>();
@@ -76,7 +83,7 @@ final class ElementCodec {
     for (IpFamily family : IpFamily.values()) {
       sets.put(MapSpec.masqueradeSet(family), new ArrayList<>());
     }
-    for (Masquerade.Target target : Masquerade.targets(forwards)) {
+    for (Masquerade.Target target : Masquerade.targets(perBackend(forwards))) {
       String set = MapSpec.masqueradeSet(target.family());
       sets.get(set)
           .add(
@@ -91,6 +98,16 @@ final class ElementCodec {
     }
     SnatMap.encodeInto(forwards, sets);
     return sets;
+  }
+
+  /** {@code forwards} with each spread forward as one forward per backend (masquerade tuples). */
+  static List<CompiledForward> perBackend(List<CompiledForward> forwards) {
+    if (forwards.stream().noneMatch(f -> f.spread().isPresent())) {
+      return forwards;
+    }
+    List<CompiledForward> each = new ArrayList<>(forwards.size() + 8);
+    forwards.forEach(f -> each.addAll(f.eachBackend()));
+    return each;
   }
 
   static MapSpec specOf(CompiledForward forward) {
@@ -168,16 +185,21 @@ final class ElementCodec {
             new Masquerade.Target(
                 family,
                 NftText.parseAddress(key.get(0)),
-                Protocol.fromKeyword(key.get(1)).orElseThrow(),
+                Protocol.fromKernel(key.get(1)).orElseThrow(),
                 NftText.parsePorts(key.get(2))));
       }
     }
     List<SnatBlock> snat = SnatMap.decode(sets);
     // Elements of one restricted forward differ only in the source block: join them first.
     Map<List<Object>, Fragment> fragments = new LinkedHashMap<>();
+    List<SpreadMaps.Piece> spreadPieces = new ArrayList<>();
     for (Map.Entry<String, List<Counted>> entry : sets.entrySet()) {
       MapSpec spec = MapSpec.byName(entry.getKey());
       if (spec == null) {
+        List<SpreadMaps.Piece> pieces = SpreadMaps.pieces(entry.getKey(), entry.getValue());
+        if (pieces != null) {
+          spreadPieces.addAll(pieces);
+        }
         continue;
       }
       for (Counted counted : entry.getValue()) {
@@ -206,6 +228,17 @@ final class ElementCodec {
     for (int i = 0; i < canonical.size(); i++) {
       result.add(new LiveForward(canonical.get(i), totals[i][0], totals[i][1], -1));
     }
+    if (!spreadPieces.isEmpty()) {
+      for (SpreadMaps.Joined joined :
+          SpreadMaps.join(
+              spreadPieces,
+              (family, backend, protocol, port) ->
+                  masquerade.stream()
+                      .anyMatch(t -> t.covers(family, backend, protocol, PortRange.of(port))))) {
+        result.add(new LiveForward(joined.forward(), joined.packets(), joined.bytes(), -1));
+      }
+      result.sort((a, b) -> CompiledForward.ORDER.compare(a.forward(), b.forward()));
+    }
     return result;
   }
 
@@ -222,7 +255,7 @@ final class ElementCodec {
         spec.named() ? Optional.of(NftText.parseAddress(key.get(i++))) : Optional.empty();
     List<Cidr> sources = spec.restricted() ? List.of(NftText.parseCidr(key.get(i++))) : List.of();
     Protocol protocol =
-        Protocol.fromKeyword(key.get(i++))
+        Protocol.fromKernel(key.get(i++))
             .orElseThrow(() -> new IllegalArgumentException("unknown protocol in " + element));
     PortRange ports = NftText.parsePorts(key.get(i));
     InetAddress backend = NftText.parseAddress(element.value().get(0));
@@ -245,7 +278,8 @@ final class ElementCodec {
             sources,
             masq,
             element.comment(),
-            source);
+            source,
+            Optional.empty());
     return new Fragment(forward, counted.packets(), counted.bytes());
   }
 
@@ -294,7 +328,8 @@ final class ElementCodec {
               sources,
               f.masquerade(),
               f.description(),
-              f.snat());
+              f.snat(),
+              f.spread());
       packets += other.packets;
       bytes += other.bytes;
       return this;

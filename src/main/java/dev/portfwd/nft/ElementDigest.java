@@ -27,7 +27,7 @@ final class ElementDigest {
   /** Prefix of the marker element's comment; the digest follows as 16 hex digits. */
   static final String PREFIX = "crc64 ";
 
-  static final String ENCODING = Skeleton.VERSION + ", elements 1";
+  static final String ENCODING = Skeleton.VERSION + ", elements 2";
 
   private ElementDigest() {}
 
@@ -46,6 +46,15 @@ final class ElementDigest {
       }
       ports(bytes, f.externalPorts());
       address(bytes, f.backend());
+      if (f.spread().isPresent()) {
+        bytes.put((byte) (1 + f.spread().get().balance().ordinal()));
+        bytes.putShort(f.spread().get().backends().size());
+        for (InetAddress backend : f.spread().get().backends()) {
+          address(bytes, backend);
+        }
+      } else {
+        bytes.put((byte) 0);
+      }
       ports(bytes, f.backendPorts());
       List<Cidr> sources = f.allowedSources();
       bytes.putShort(sources.size());

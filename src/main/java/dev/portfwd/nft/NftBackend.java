@@ -122,15 +122,30 @@ public final class NftBackend implements Backend {
       Map<String, List<NftElement>> target = ElementCodec.encodeEach(come);
       // Masquerade blocks merge per backend address and protocol: only the groups of the forwards
       // that differ can change, so only they are merged again, on both sides.
-      Set<BackendGroup> touched = new HashSet<>();
-      gone.forEach(f -> touched.add(BackendGroup.of(f)));
-      come.forEach(f -> touched.add(BackendGroup.of(f)));
-      old.putAll(ElementCodec.masquerade(BackendGroup.within(live, touched)));
-      target.putAll(ElementCodec.masquerade(BackendGroup.within(wanted.forwards(), touched)));
+      if (hasSpread(live) || hasSpread(wanted.forwards())) {
+        // A spread forward's backends fall in several groups: merge every group again.
+        old.putAll(ElementCodec.masquerade(live));
+        target.putAll(ElementCodec.masquerade(wanted.forwards()));
+      } else {
+        Set<BackendGroup> touched = new HashSet<>();
+        gone.forEach(f -> touched.add(BackendGroup.of(f)));
+        come.forEach(f -> touched.add(BackendGroup.of(f)));
+        old.putAll(ElementCodec.masquerade(BackendGroup.within(live, touched)));
+        target.putAll(ElementCodec.masquerade(BackendGroup.within(wanted.forwards(), touched)));
+      }
       patch(tx, old, target);
       finish(tx, Optional.of(inKernel), digest);
     }
     return new Plan(name(), wanted, Plan.diff(gone, come), tx.toString());
+  }
+
+  private static boolean hasSpread(List<CompiledForward> forwards) {
+    for (CompiledForward f : forwards) {
+      if (f.spread().isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The group {@link dev.portfwd.compile.BackendBlock#merge} merges masquerade blocks in. */

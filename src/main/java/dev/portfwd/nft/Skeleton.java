@@ -44,7 +44,8 @@ final class Skeleton {
    * patched. Version 2 counts only what clients send on DNATed connections and matches family and
    * protocol once per packet, then one {@code fib} lookup, in per-family chains; version 1 ran
    * every packet through every rule, each repeating those matches. Version 3 adds the {@code snat}
-   * maps ({@code snat=}).
+   * maps ({@code snat=}) and the maps of forwards that spread connections over several backends
+   * ({@link SpreadMaps}).
    */
   static final String VERSION = "portfwd ruleset 3";
 
@@ -117,6 +118,7 @@ final class Skeleton {
               + addr
               + "; flags interval; counter; }");
     }
+    SpreadMaps.declare(tx);
     tx.add("add chain " + t + " translate");
     tx.add("add chain " + t + " count_lookups");
     for (IpFamily family : IpFamily.values()) {
@@ -236,6 +238,16 @@ final class Skeleton {
                   + "meta l4proto . th dport @"
                   + MapSpec.refuseSet(family, named)
                   + " return");
+        }
+      }
+      if (!named) {
+        // Spread forwards are open, single-port and address-less: last, after the refusals.
+        for (SpreadMaps.Kind kind : SpreadMaps.Kind.all(family)) {
+          tx.add(
+              "add rule "
+                  + chain
+                  + " "
+                  + (translate ? SpreadMaps.rule(kind) : SpreadMaps.countRule(kind)));
         }
       }
       if (named) {

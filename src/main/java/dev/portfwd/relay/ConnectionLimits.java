@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /**
  * The relay's TCP connection limits, over all its forwards: at most {@code max} connections open at
- * once, and at most {@code maxPerSource} of them from one client address (0: no per-source limit),
- * so one host cannot take every slot and the relay never runs out of file descriptors by accepting.
- * Thread-safe: every event loop accepts; a connection takes a slot when it is accepted and gives it
- * back when it closes.
+ * once, and at most {@code maxPerSource} of them from one client address or IPv6 /64 (0: no
+ * per-source limit), so one host cannot take every slot and the relay never runs out of file
+ * descriptors by accepting. Thread-safe: every event loop accepts; a connection takes a slot when
+ * it is accepted and gives it back when it closes.
  */
 final class ConnectionLimits {
 
@@ -44,24 +44,27 @@ final class ConnectionLimits {
       return new Refusal(
           "--max-connections", open + " connections open already (--max-connections " + max + ")");
     }
-    int fromSource = perSource.getOrDefault(source, 0);
+    InetAddress key = DualStackAddresses.sourceKey(source);
+    int fromSource = perSource.getOrDefault(key, 0);
     if (maxPerSource > 0 && fromSource >= maxPerSource) {
       return new Refusal(
           "--max-connections-per-source",
           fromSource
-              + " connections from this address open already (--max-connections-per-source "
+              + " connections from this address (or its IPv6 /64) open already"
+              + " (--max-connections-per-source "
               + maxPerSource
               + ")");
     }
     open++;
-    perSource.put(source, fromSource + 1);
+    perSource.put(key, fromSource + 1);
     return null;
   }
 
   /** Gives back the slot of a connection from {@code source} that {@link #tryOpen} let in. */
   synchronized void closed(InetAddress source) {
     open--;
-    perSource.computeIfPresent(source, (address, count) -> count == 1 ? null : count - 1);
+    perSource.computeIfPresent(
+        DualStackAddresses.sourceKey(source), (address, count) -> count == 1 ? null : count - 1);
   }
 
   synchronized int open() {

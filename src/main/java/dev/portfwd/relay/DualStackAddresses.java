@@ -36,6 +36,25 @@ final class DualStackAddresses {
     return address;
   }
 
+  /**
+   * What the per-source limits count a client as: its IPv4 address, or its IPv6 /64. One host is
+   * routinely handed a whole /64 and may pick a new address from it for each connection, so
+   * counting single IPv6 addresses would not hold it to the limit.
+   */
+  static InetAddress sourceKey(InetAddress address) {
+    InetAddress plain = unmap(address);
+    if (!(plain instanceof Inet6Address)) {
+      return plain;
+    }
+    byte[] bytes = plain.getAddress();
+    Arrays.fill(bytes, 8, 16, (byte) 0);
+    try {
+      return InetAddress.getByAddress(bytes);
+    } catch (UnknownHostException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
   static InetSocketAddress unmap(SocketAddress address) {
     InetSocketAddress inet = (InetSocketAddress) address;
     InetAddress plain = unmap(inet.getAddress());

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ForwardCounters {
 
   private final String forward;
+  private final String backend;
   private final Protocol protocol;
   private final LongAdder active = new LongAdder();
   private final LongAdder total = new LongAdder();
@@ -23,8 +24,9 @@ public final class ForwardCounters {
   private final LongAdder errors = new LongAdder();
   private final LongAdder dropped = new LongAdder();
 
-  ForwardCounters(String forward, Protocol protocol) {
+  ForwardCounters(String forward, String backend, Protocol protocol) {
     this.forward = forward;
+    this.backend = backend;
     this.protocol = protocol;
   }
 
@@ -61,6 +63,7 @@ public final class ForwardCounters {
   public Snapshot snapshot() {
     return new Snapshot(
         forward,
+        backend,
         protocol,
         active.sum(),
         total.sum(),
@@ -71,9 +74,15 @@ public final class ForwardCounters {
         dropped.sum());
   }
 
-  /** The values of one forward's counters at one moment. */
+  /**
+   * The values of one forward's counters at one moment.
+   *
+   * @param forward its external side without protocol ({@code 13102}, {@code 198.51.100.7:443})
+   * @param backend its backend side ({@code 192.0.2.2:80})
+   */
   public record Snapshot(
       String forward,
+      String backend,
       Protocol protocol,
       long active,
       long total,

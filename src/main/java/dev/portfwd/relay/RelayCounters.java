@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The one place that holds the relay's counters, one {@link ForwardCounters} per forward and
- * protocol. A forward is known by its external side ({@code 13102}, {@code 198.51.100.7:443}), so
- * its counters carry on across reloads even when its line moves. Metrics exporters read {@link
- * #snapshot()}.
+ * protocol. A forward is known by its external and backend sides ({@code 13102} to {@code
+ * 192.0.2.2:80}), so its counters carry on across reloads even when its line moves, and a reload
+ * that points a port at another backend starts that backend's own counters, as a metrics exporter
+ * labelled by backend needs. Metrics exporters read {@link #snapshot()}.
  */
 public final class RelayCounters {
 
@@ -20,8 +21,10 @@ public final class RelayCounters {
   /** The counters of {@code forward} for {@code protocol}, created on first use. */
   public ForwardCounters of(Forward forward, Protocol protocol) {
     String external = forward.externalText();
+    String backend = forward.backendText();
     return byForward.computeIfAbsent(
-        protocol.keyword() + " " + external, k -> new ForwardCounters(external, protocol));
+        protocol.keyword() + " " + external + " " + backend,
+        k -> new ForwardCounters(external, backend, protocol));
   }
 
   /** Every forward's counters, sorted by protocol and forward. */
@@ -30,7 +33,8 @@ public final class RelayCounters {
         .map(ForwardCounters::snapshot)
         .sorted(
             Comparator.comparing((ForwardCounters.Snapshot s) -> s.protocol())
-                .thenComparing(ForwardCounters.Snapshot::forward))
+                .thenComparing(ForwardCounters.Snapshot::forward)
+                .thenComparing(ForwardCounters.Snapshot::backend))
         .toList();
   }
 

@@ -5,7 +5,9 @@ import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.Protocol;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Expands a table into the sockets the relay listens on: one per protocol and external port (a
@@ -26,9 +28,14 @@ final class RelayPlan {
           ListenerKey key =
               new ListenerKey(
                   protocol, forward.externalAddress(), forward.externalPorts().first() + i);
-          InetSocketAddress backend =
-              new InetSocketAddress(forward.backend(), forward.backendPorts().first() + i);
-          routes.putIfAbsent(key, new Route(forward, backend, forwardCounters));
+          int port = forward.backendPorts().first() + i;
+          List<InetSocketAddress> backends =
+              forward.pool().addresses().stream()
+                  .map(address -> new InetSocketAddress(address, port))
+                  .toList();
+          routes.putIfAbsent(
+              key,
+              new Route(forward, backends.get(0), backends, forwardCounters, new AtomicLong()));
         }
       }
     }

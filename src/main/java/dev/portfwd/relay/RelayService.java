@@ -1,6 +1,9 @@
 package dev.portfwd.relay;
 
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
@@ -41,12 +44,41 @@ public final class RelayService {
             return thread;
           });
   private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final SystemNameResolver resolver = new SystemNameResolver();
+  private final BackendMonitor monitor;
 
   /**
    * @param tableFile the file to reload from; empty when the table came from standard input
    */
   public RelayService(
       Relay relay, Optional<Path> tableFile, Duration drainTimeout, Duration statusInterval) {
+    this(relay, tableFile, drainTimeout, statusInterval, BackendMonitor.Settings.defaults());
+  }
+
+  /**
+   * @param checks how the backends of forwards with several backends or names are checked and their
+   *     names re-resolved
+   */
+  public RelayService(
+      Relay relay,
+      Optional<Path> tableFile,
+      Duration drainTimeout,
+      Duration statusInterval,
+      BackendMonitor.Settings checks) {
+    this.monitor =
+        new BackendMonitor(
+            resolver,
+            new TcpHealthProbe(),
+            checks,
+            System::nanoTime,
+            (effective, why) ->
+                control.execute(
+                    () -> {
+                      LOG.info(why + "; new connections follow");
+                      for (String failure : relay.apply(effective)) {
+                        LOG.warning(failure);
+                      }
+                    }));
     this.relay = relay;
     this.tableFile = tableFile;
     this.drainTimeout = drainTimeout;
@@ -69,7 +101,25 @@ public final class RelayService {
     ConnectionLimits.fileLimitWarning(
             relay.options().maxConnections(), ConnectionLimits.fileLimit())
         .ifPresent(LOG::warning);
-    return relay.apply(table);
+    List<String> failures = relay.apply(resolved(table));
+    monitor.start();
+    return failures;
+  }
+
+  /** {@code table} with its names resolved and its dead backends out, as the monitor knows it. */
+  private ForwardTable resolved(ForwardTable table) {
+    ForwardTable effective = monitor.table(table);
+    monitor
+        .unresolved()
+        .forEach(
+            (name, lines) ->
+                LOG.warning(
+                    "backend name "
+                        + name
+                        + " of line "
+                        + lines
+                        + " does not resolve; its forwards wait until it does"));
+    return effective;
   }
 
   /**
@@ -111,6 +161,8 @@ public final class RelayService {
       // Closing a watch service does not fail in a way that matters at shutdown.
     }
     control.shutdownNow();
+    monitor.close();
+    resolver.close();
     return drain();
   }
 
@@ -160,7 +212,7 @@ public final class RelayService {
               + "; the previous table keeps serving");
       return;
     }
-    for (String failure : relay.apply(result.table())) {
+    for (String failure : relay.apply(resolved(result.table()))) {
       LOG.warning(failure);
     }
   }

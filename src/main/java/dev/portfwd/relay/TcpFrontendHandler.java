@@ -13,6 +13,7 @@ import io.netty.channel.epoll.PortfwdEpollGuard;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.logging.Logger;
 
@@ -61,7 +62,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
             .handler(new TcpBackendInitializer(client, route, failure));
-    ChannelFuture connect = bootstrap.connect(route.backend());
+    InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
+    ChannelFuture connect =
+        bootstrap.connect(route.backendFor(from == null ? null : from.getAddress()));
     backend = connect.channel();
     connect.addListener(
         (ChannelFutureListener)

@@ -77,7 +77,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                 + ")");
         return;
       }
-      int fromSource = perSource.getOrDefault(source, 0);
+      int fromSource = perSource.getOrDefault(DualStackAddresses.sourceKey(source), 0);
       if (options.maxUdpSessionsPerSource() > 0
           && fromSource >= options.maxUdpSessionsPerSource()) {
         refuse(
@@ -85,7 +85,8 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             route,
             "--max-udp-sessions-per-source",
             fromSource
-                + " UDP sessions from this address already (--max-udp-sessions-per-source "
+                + " UDP sessions from this address (or its IPv6 /64) already"
+                + " (--max-udp-sessions-per-source "
                 + options.maxUdpSessionsPerSource()
                 + ")");
         return;
@@ -184,7 +185,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     ChannelFuture connect =
         registered.isDone() && !registered.isSuccess()
             ? registered
-            : registered.channel().connect(route.backend());
+            : registered.channel().connect(route.backendFor(client.getAddress()));
     if (connect.isDone() && !connect.isSuccess()) {
       // socket() failed (out of file descriptors): Netty hands back a stand-in channel whose close
       // never fires, so no session is kept; the client's next datagram tries again.
@@ -196,7 +197,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     }
     UdpSession session = new UdpSession(connect, header, route.counters());
     sessions.put(client, session);
-    perSource.merge(DualStackAddresses.unmap(client).getAddress(), 1, Integer::sum);
+    perSource.merge(DualStackAddresses.sourceKey(client.getAddress()), 1, Integer::sum);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
@@ -220,7 +221,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
       return;
     }
     perSource.computeIfPresent(
-        DualStackAddresses.unmap(client).getAddress(), (source, n) -> n == 1 ? null : n - 1);
+        DualStackAddresses.sourceKey(client.getAddress()), (source, n) -> n == 1 ? null : n - 1);
     unflushed.remove(session);
     session.release();
     route.counters().closed();

@@ -1,7 +1,9 @@
 package dev.portfwd.state;
 
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.compile.Spread;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
@@ -33,7 +35,7 @@ final class ForwardLine {
         .append('\t')
         .append(f.externalPorts())
         .append('\t')
-        .append(Addresses.format(f.backend()))
+        .append(backendField(f))
         .append('\t')
         .append(f.backendPorts())
         .append('\t');
@@ -92,19 +94,46 @@ final class ForwardLine {
     }
     Optional<InetAddress> external =
         f[1].equals("-") ? Optional.empty() : Optional.of(address(f[1]));
+    Optional<Spread> spread = Optional.empty();
+    InetAddress backend;
+    int equals = f[4].indexOf('=');
+    if (equals > 0) {
+      List<InetAddress> backends = new ArrayList<>();
+      for (String part : f[4].substring(equals + 1).split(",")) {
+        backends.add(address(part));
+      }
+      Balance balance =
+          Balance.of(f[4].substring(0, equals))
+              .orElseThrow(() -> new IllegalArgumentException("unknown balance in " + line));
+      spread = Optional.of(new Spread(balance, backends));
+      backend = backends.get(0);
+    } else {
+      backend = address(f[4]);
+    }
     return new CompiledForward(
         IpFamily.valueOf(f[0]),
         external,
         Protocol.valueOf(f[2]),
         ports(f[3]),
-        address(f[4]),
+        backend,
         ports(f[5]),
         from,
         f[7].equals("yes") || f[7].startsWith(SNAT_PREFIX),
         unescape(f[8]),
         f[7].startsWith(SNAT_PREFIX)
             ? Optional.of(address(f[7].substring(SNAT_PREFIX.length())))
-            : Optional.empty());
+            : Optional.empty(),
+        spread);
+  }
+
+  /** {@code 192.0.2.2}, or {@code roundrobin=192.0.2.2,192.0.2.18} for a spread forward. */
+  private static String backendField(CompiledForward f) {
+    if (f.spread().isEmpty()) {
+      return Addresses.format(f.backend());
+    }
+    return f.spread().get().balance().keyword()
+        + "="
+        + String.join(",", f.spread().get().backends().stream().map(Addresses::format).toList());
   }
 
   /**

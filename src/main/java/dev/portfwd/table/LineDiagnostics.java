@@ -166,9 +166,9 @@ final class LineDiagnostics {
   void backendName(int column, String text) {
     error(
         column,
-        "expected the backend's IP address, found '"
+        "expected the backend's IP address or host name, found '"
             + cut(text)
-            + "'; names are not resolved, write an IP address");
+            + "'; a name has letters, digits, hyphens and dots only");
   }
 
   void notBackend(int column, String text) {
@@ -318,6 +318,31 @@ final class LineDiagnostics {
         column,
         "this forward takes port 22 on every address of the gateway; if you reach the gateway"
             + " by SSH on port 22, you lock yourself out (name an external address, or move SSH)");
+  }
+
+  // Several backends, names, balance= and check=.
+
+  void tooManyBackends(int column, int max) {
+    error(column, "more than " + max + " backends on one line; expected at most " + max);
+  }
+
+  void backendListedTwice(int column, String text) {
+    error(column, "backend '" + cut(text) + "' is listed twice on this line");
+  }
+
+  void notBalance(int column, String value) {
+    error(column, "unknown balance '" + cut(value) + "'; expected failover, roundrobin or hash");
+  }
+
+  void notCheck(int column, String value) {
+    error(column, "unknown check '" + cut(value) + "'; expected tcp, tcp:PORT or none");
+  }
+
+  void balanceOfOneBackend(int column) {
+    warning(
+        column,
+        "balance= has no effect: the line has one backend written as an address (list several,"
+            + " or give a name with several addresses)");
   }
 
   private static String plural(int count, String noun) {

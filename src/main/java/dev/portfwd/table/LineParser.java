@@ -1,9 +1,12 @@
 package dev.portfwd.table;
 
+import dev.portfwd.model.BackendPool;
+import dev.portfwd.model.BackendSpec;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,7 +67,7 @@ final class LineParser {
       return Optional.empty();
     }
     Token backendToken = tokens.next();
-    Optional<InetAddress> backend = BackendColumn.parse(backendToken, backends, report);
+    Optional<List<BackendSpec>> backend = BackendColumn.parseList(backendToken, backends, report);
     TrailingColumns trailing = TrailingColumns.parse(tokens, report);
     external.ifPresent(
         e ->
@@ -77,7 +80,16 @@ final class LineParser {
                       }
                     }));
     OptionColumns options = OptionColumns.read(trailing.options(), report);
-    Optional<InetAddress> snat = SnatOption.read(trailing.options(), backend, report);
+    // A name's address family is known only once resolved: snat='s family is checked against the
+    // first address literal here, and against resolved names by the compiler.
+    Optional<InetAddress> snat =
+        SnatOption.read(
+            trailing.options(),
+            backend.flatMap(
+                specs ->
+                    specs.stream().map(BackendSpec::address).flatMap(Optional::stream).findFirst()),
+            report);
+    PoolOptions poolOptions = PoolOptions.read(trailing.options(), report);
 
     if (report.hasErrors() || backend.isEmpty() || external.isEmpty()) {
       return Optional.empty();
@@ -91,7 +103,7 @@ final class LineParser {
             lineNumber,
             external.get().address(),
             externalPorts,
-            backend.get(),
+            new BackendPool(backend.get(), poolOptions.balance(), poolOptions.check(), List.of()),
             backendPorts,
             trailing.protocols(),
             options.allowedSources(),

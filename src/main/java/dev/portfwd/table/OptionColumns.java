@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What the {@code key=value} columns of a line say, defaults for keys not given; owns reading their
@@ -18,7 +19,11 @@ import java.util.Optional;
 record OptionColumns(List<Cidr> allowedSources, boolean masquerade, ProxyProtocol proxyProtocol) {
 
   /** The option keys a line may carry; unknown keys are errors so typos never pass silently. */
-  static final List<String> KEYS = List.of("from", "masquerade", "proxy-protocol", SnatOption.KEY);
+  static final List<String> KEYS =
+      Stream.concat(
+              Stream.of("from", "masquerade", "proxy-protocol", SnatOption.KEY),
+              PoolOptions.KEYS.stream())
+          .toList();
 
   /**
    * Reads the value of each option in {@code byKey} (lower-case key to its column), reporting every

@@ -28,7 +28,7 @@ public final class TablePrinter {
   public static String line(Forward forward) {
     StringJoiner columns = new StringJoiner(" ");
     columns.add(forward.externalText());
-    columns.add(Addresses.format(forward.backend()));
+    columns.add(forward.pool().writtenText());
     columns.add(forward.backendPorts().toString());
     columns.add(forward.protocolText());
     if (forward.isRestricted()) {
@@ -44,6 +44,8 @@ public final class TablePrinter {
     if (forward.proxyProtocol() != ProxyProtocol.NONE) {
       columns.add("proxy-protocol=" + forward.proxyProtocol().keyword());
     }
+    forward.pool().balance().ifPresent(b -> columns.add("balance=" + b.keyword()));
+    forward.pool().check().ifPresent(c -> columns.add("check=" + c.keyword()));
     forward.snat().ifPresent(a -> columns.add("snat=" + Addresses.format(a)));
     if (!forward.description().isEmpty()) {
       columns.add("# " + forward.description());

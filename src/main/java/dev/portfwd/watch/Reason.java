@@ -1,10 +1,12 @@
 package dev.portfwd.watch;
 
 /**
- * Why the watcher applies: at start, after the table file changed, or because the kernel drifted.
+ * Why the watcher applies: at start, after the table file changed, because the kernel drifted, or
+ * because the backends in rotation changed (a check or a DNS record).
  */
 public enum Reason {
   START,
   EDIT,
-  DRIFT
+  DRIFT,
+  BACKENDS
 }

@@ -17,7 +17,9 @@ public interface WatchTarget {
 
   /**
    * Makes the host hold {@code desired}: applies the backend's plan when it is not empty, and
-   * switches forwarding on when it is off.
+   * switches forwarding on when it is off. A target whose backends' health and names change between
+   * loads (the service's checks) holds the table as it is now instead: the rotation of {@code
+   * desired} may be older.
    *
    * @return what was changed; an empty plan and no notes when the host was in sync
    */

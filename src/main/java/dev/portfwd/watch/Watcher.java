@@ -3,6 +3,7 @@ package dev.portfwd.watch;
 import dev.portfwd.backend.BackendException;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.compile.DesiredState;
+import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.ClosedWatchServiceException;
@@ -198,6 +199,7 @@ public final class Watcher {
             case START -> "applied " + table;
             case EDIT -> table + " changed; applied it";
             case DRIFT -> "live rules drifted from " + table + "; re-applied";
+            case BACKENDS -> "backends changed; applied";
           };
       if (result.changedSomething() || reason != Reason.DRIFT) {
         say(
@@ -206,7 +208,10 @@ public final class Watcher {
                 + (result.plan().isEmpty()
                     ? "forwards already in place"
                     : result.plan().summary()));
-        result.plan().changes().stream().limit(20).forEach(change -> say("  " + change.describe()));
+        // Descriptions are the table's text: the journal and a terminal get them escaped.
+        result.plan().changes().stream()
+            .limit(20)
+            .forEach(change -> say("  " + TerminalText.escape(change.describe())));
         result.notes().forEach(this::say);
       }
     } catch (BackendException e) {

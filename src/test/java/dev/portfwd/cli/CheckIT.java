@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built jar, run as a user runs it: exit codes and streams as documented in README.md. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CheckIT {
 
   @Test

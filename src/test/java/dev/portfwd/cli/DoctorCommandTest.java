@@ -49,9 +49,10 @@ class DoctorCommandTest {
   }
 
   @Test
-  void aTableWithErrorsStopsBeforeTheHostIsInspected() {
+  void aTableWithErrorsExitsTwoWithItsDiagnosticsAndNoReport() {
     Run run = run("doctor", "--no-probe", "src/test/resources/check/broken.table");
     assertThat(run.exitCode()).isEqualTo(ExitCode.INVALID_INPUT);
-    assertThat(run.out()).isEmpty();
+    assertThat(run.out()).as("no findings are printed").isEmpty();
+    assertThat(run.err()).contains("broken.table:").contains("error:");
   }
 }

@@ -52,6 +52,20 @@ class KernelSessionTest {
   }
 
   @Test
+  void theRollbackTimersSessionRunsNoToolBeforeItArms() {
+    // The probe would be a whole iptables-save -t nat, which apply's wait for the timer cannot
+    // afford at 100,000 forwards.
+    FakeHost host = new FakeHost("0", true);
+    KernelSession.openForTimer(BackendChoice.iptables_nft, host);
+    assertThat(host.ran).containsExactly(List.of("id", "-u"));
+    assertThatThrownBy(() -> KernelSession.open(BackendChoice.iptables_nft, host))
+        .isInstanceOf(PortfwdException.class); // the fake's iptables-save fails
+    assertThat(host.ran)
+        .as("the CLI's session does probe")
+        .anyMatch(argv -> argv.get(0).endsWith("-save"));
+  }
+
+  @Test
   void withoutNftStopsWithOneLineSayingWhatToInstall() {
     FakeHost host = new FakeHost("0", false);
     assertThatThrownBy(() -> KernelSession.open(BackendChoice.nftables, host))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.engine.LiveStatus;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
@@ -34,7 +35,8 @@ class StatusCommandTest {
             1000,
             2);
 
-    String text = StatusCommand.text("nftables", List.of(forward));
+    String text =
+        StatusCommand.text("nftables", new LiveStatus(List.of(forward), Optional.empty()));
 
     assertThat(text)
         .contains("web\\x1b]0;pwned\\x07 \\u202eevil\\u2069\\u200b\\x9b")
@@ -42,5 +44,50 @@ class StatusCommandTest {
     // The columns stay aligned: the header's DESCRIPTION starts where the escaped text does.
     List<String> lines = text.lines().toList();
     assertThat(lines.get(1).indexOf("web")).isEqualTo(lines.get(0).indexOf("DESCRIPTION"));
+  }
+
+  @Test
+  void saysOnceBelowTheTableWhyConnectionsAreUnknown() throws Exception {
+    LiveForward unknown = forward(13102, -1);
+    String why = "conntrack is not installed; install it: apt-get install conntrack";
+
+    String text =
+        StatusCommand.text(
+            "nftables", new LiveStatus(List.of(unknown, forward(13103, -1)), Optional.of(why)));
+
+    assertThat(text.lines().filter(l -> l.contains(" ? "))).hasSize(2);
+    assertThat(text).endsWith("? " + why + "\n");
+    assertThat(text.split("apt-get install conntrack", -1)).hasSize(2);
+    assertThat(
+            StatusCommand.toJson("nftables", new LiveStatus(List.of(unknown), Optional.of(why)))
+                .get("connectionsUnknown")
+                .asText())
+        .isEqualTo(why);
+  }
+
+  @Test
+  void addsNoFootnoteWhenEveryCountIsKnown() throws Exception {
+    String text =
+        StatusCommand.text(
+            "nftables", new LiveStatus(List.of(forward(13102, 3)), Optional.of("unused")));
+
+    assertThat(text).doesNotContain("?", "unused");
+  }
+
+  private static LiveForward forward(int port, long connections) throws Exception {
+    return new LiveForward(
+        new CompiledForward(
+            IpFamily.IPV4,
+            Optional.empty(),
+            Protocol.TCP,
+            PortRange.of(port),
+            InetAddress.getByName("192.0.2.2"),
+            PortRange.of(80),
+            List.of(),
+            true,
+            "web"),
+        10,
+        1000,
+        connections);
   }
 }

@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * A {@link CommandRunner} that answers from a script of canned outputs keyed by the joined argv,
- * and records every argv it was asked to run. Unknown commands exit 1 with no output; {@link #fail}
- * makes a command throw instead.
+ * and records every argv it was asked to run. A command the test did not script fails the test (an
+ * {@link AssertionError}, which no inspection code catches): a silent exit 1 would let a test pass
+ * on a command line nobody checked. {@link #fail} makes a command throw an IOException instead.
  */
 final class FakeRunner implements CommandRunner {
 
@@ -49,7 +50,10 @@ final class FakeRunner implements CommandRunner {
       throw failure;
     }
     CommandResult answer = answers.get(String.join(" ", argv));
-    return answer != null ? answer : new CommandResult(argv, 1, "", "not scripted: " + argv);
+    if (answer == null) {
+      throw new AssertionError("not scripted: " + String.join(" ", argv));
+    }
+    return answer;
   }
 
   @Override

@@ -68,14 +68,6 @@ class HostOutputParsersTest {
   }
 
   @Test
-  void readsSysctlKeyValueLines() {
-    assertThat(
-            HostOutputParsers.sysctls("net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 2\n"))
-        .containsEntry("net.ipv4.ip_forward", "1")
-        .containsEntry("net.ipv4.conf.all.rp_filter", "2");
-  }
-
-  @Test
   void readsConntrackEntriesOriginalAndReplySides() {
     String text =
         "udp      17 119 src=203.0.113.10 dst=192.0.2.1 sport=40000 dport=13110 [UNREPLIED]"

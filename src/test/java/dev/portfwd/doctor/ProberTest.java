@@ -62,7 +62,9 @@ class ProberTest {
     for (int i = 0; i < Prober.MAX_PROBES + 5; i++) {
       text.append(10000 + i).append(" 192.0.2.2 80 tcp\n");
     }
-    FakeRunner runner = new FakeRunner(Set.of("socat"));
+    FakeRunner runner =
+        new FakeRunner(Set.of("socat"))
+            .answer("socat -T1 /dev/null TCP4:192.0.2.2:80,connect-timeout=1", 0, "", "");
     List<ProbeResult> results =
         new Prober(runner, Duration.ofSeconds(1)).probe(Facts.table(text.toString()));
     assertThat(runner.ran).hasSize(Prober.MAX_PROBES);

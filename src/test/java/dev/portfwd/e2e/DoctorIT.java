@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * break exactly one thing, check that doctor names the forward and the cause, run the fix doctor
  * suggests inside the gateway, and check that doctor is clean again.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DoctorIT {
 
   static final String TABLE =
@@ -572,18 +575,76 @@ class DoctorIT {
 
   @Test
   void withoutATableDoctorExaminesTheInstalledForwards() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeFalse(
-        Files.exists(Path.of("/etc/portfwd/ports.txt")),
-        "this machine has a default table, which doctor would read instead");
     try (Topology topology = healthy()) {
-      topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0");
-      CommandResult text = PortfwdJar.runIn(topology, "gateway", "doctor");
-      assertThat(text.exitCode()).isEqualTo(1);
-      assertThat(text.stdout())
-          .contains("(installed rules, 2 forwards)")
+      // The gateway gets its own, empty /etc/portfwd, whatever this machine keeps there: 'ip netns
+      // exec' bind-mounts each entry of /etc/netns/NAME over /etc in the command's mount namespace
+      // (this machine's /etc/portfwd itself is neither read nor changed).
+      Path netnsEtc = Path.of("/etc/netns", topology.namespace("gateway"));
+      boolean madeNetnsDir = !Files.exists(netnsEtc.getParent());
+      Files.createDirectories(netnsEtc.resolve("portfwd"));
+      try {
+        assertThat(topology.exec("gateway", "test", "-e", "/etc/portfwd/ports.txt").exitCode())
+            .as("the gateway sees no default table")
+            .isNotZero();
+        topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0");
+        CommandResult text = PortfwdJar.runIn(topology, "gateway", "doctor");
+        assertThat(text.exitCode()).isEqualTo(1);
+        assertThat(text.stdout())
+            .contains("(installed rules, 2 forwards)")
+            .contains("IPv4 forwarding is off")
+            .contains("installed forward 1: 13102/tcp → 192.0.2.2:80  Web")
+            .doesNotContain("refused"); // no probes unless a table is named
+      } finally {
+        Files.deleteIfExists(netnsEtc.resolve("portfwd"));
+        Files.deleteIfExists(netnsEtc);
+        if (madeNetnsDir) {
+          try {
+            Files.deleteIfExists(netnsEtc.getParent());
+          } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // Another test's namespace uses it now; that test deletes its own entry.
+          }
+        }
+      }
+    }
+  }
+
+  /** Doctor's text report as a terminal shows it ('script' gives it one), with {@code env}. */
+  private String onATerminal(Topology topology, String... env) throws Exception {
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    List<String> command = new ArrayList<>(PortfwdJar.command("doctor", "--no-probe"));
+    // PortfwdJar.command starts with /usr/bin/env: variables go right after it.
+    command.addAll(1, List.of(env));
+    argv.addAll(command);
+    StringBuilder line = new StringBuilder();
+    for (String arg : argv) {
+      line.append(line.length() > 0 ? " " : "").append('\'').append(arg.replace("'", "'\\''"));
+      line.append('\'');
+    }
+    Path output = dir.resolve("terminal.out");
+    Process script =
+        new ProcessBuilder("script", "-qfec", line.toString(), output.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(script.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return Files.readString(output);
+  }
+
+  @Test
+  void colourOnlyOnATerminalAndNeverWithNoColor() throws Exception {
+    try (Topology topology = healthy()) {
+      topology.sh("gateway", "sysctl -qw net.ipv4.ip_forward=0"); // an error to colour
+      assertThat(onATerminal(topology, "TERM=xterm"))
           .contains("IPv4 forwarding is off")
-          .contains("installed forward 1: 13102/tcp → 192.0.2.2:80  Web")
-          .doesNotContain("refused"); // no probes unless a table is named
+          .contains("\u001b[");
+      assertThat(onATerminal(topology, "TERM=xterm", "NO_COLOR=1"))
+          .contains("IPv4 forwarding is off")
+          .doesNotContain("\u001b[");
+      assertThat(PortfwdJar.runIn(topology, "gateway", "doctor", "--no-probe").stdout())
+          .as("not a terminal")
+          .contains("IPv4 forwarding is off")
+          .doesNotContain("\u001b[");
     }
   }
 

@@ -9,8 +9,10 @@ import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -20,6 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Docker-like DOCKER chain with its jump and masquerade, and a hand-written FORWARD rule under a
  * FORWARD policy of DROP (Docker's). Also what {@code --backend auto} finds.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class IptablesCoexistenceIT {
 
   @TempDir Path dir;
@@ -34,8 +37,12 @@ class IptablesCoexistenceIT {
             iptables + " -t nat -N DOCKER",
             iptables + " -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER",
             iptables
-                + " -t nat -A DOCKER -p tcp --dport 9999 -j DNAT --to-destination 192.0.2.2:80",
+                + " -t nat -A DOCKER -p tcp --dport 9999 -j DNAT --to-destination 192.0.2.2:81",
             iptables + " -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o vpn -j MASQUERADE",
+            // Docker's own forward works by itself: its accept and its masquerade.
+            iptables + " -t nat -A POSTROUTING -d 192.0.2.2 -p tcp --dport 81 -j MASQUERADE",
+            iptables + " -A FORWARD -d 192.0.2.2 -p tcp --dport 81 -j ACCEPT",
+            iptables + " -A FORWARD -s 192.0.2.2 -p tcp --sport 81 -j ACCEPT",
             iptables
                 + " -A FORWARD -s 198.51.100.0/24 -m comment --comment \"hand written\" -j DROP",
             iptables + " -P FORWARD DROP"));
@@ -62,6 +69,7 @@ class IptablesCoexistenceIT {
       installDockerLikeRules(topology, backend);
       String before = foreignState(topology, backend);
       Traffic.tcpServer(topology, "backend", 80, "web", false);
+      Traffic.tcpServer(topology, "backend", 81, "docker", false);
       Path table = dir.resolve("t.txt");
       Files.writeString(table, "13102 192.0.2.2 80 tcp # \"-j ACCEPT\" it's \\\n");
 
@@ -70,6 +78,8 @@ class IptablesCoexistenceIT {
       // Forwarded under Docker's FORWARD policy DROP, and Docker's own forward still works.
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
           .isEqualTo("web 192.0.2.1");
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 9999))
+          .isEqualTo("docker 192.0.2.1");
       assertThat(ok(portfwd(topology, backend, "apply", table.toString())).stdout())
           .contains("no changes");
       assertThat(foreignState(topology, backend)).isEqualTo(before);
@@ -82,6 +92,9 @@ class IptablesCoexistenceIT {
       assertThat(ok(portfwd(topology, "remove")).stdout()).contains("removed 1 forward (iptables)");
       assertThat(foreignState(topology, backend)).isEqualTo(before);
       assertThat(backend.installed(topology)).isEmpty();
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 9999))
+          .as("Docker's forward after remove")
+          .isEqualTo("docker 192.0.2.1");
       assertThat(ok(portfwd(topology, "remove")).stdout()).contains("nothing to remove");
     }
   }

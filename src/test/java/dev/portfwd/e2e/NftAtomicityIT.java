@@ -12,10 +12,12 @@ import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.nft.NftBackend;
 import dev.portfwd.nft.NftCommandKernel;
 import dev.portfwd.table.TableParser;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,9 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Killing apply at any moment leaves the old or the new ruleset, never a mix. */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class NftAtomicityIT {
 
   static final int ROUNDS = 6;
@@ -110,6 +114,127 @@ class NftAtomicityIT {
               + " ms (seed "
               + seed
               + ")");
+    }
+  }
+
+  /**
+   * The two moments a random kill rarely hits, made to happen: {@code nft -f -} is held (a stand-in
+   * for {@code /usr/sbin/nft}, bind-mounted in the apply's own mount namespace only) while portfwd
+   * is killed, once before nft has read the script (portfwd is blocked writing it) and once after
+   * it read all of it but before it sent anything to the kernel. A cut script must change nothing;
+   * a whole one, left with nft, must apply whole.
+   */
+  @Test
+  void killingApplyWhileNftIsHeldLeavesTheOldOrTheNewRuleset() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      String oldText = table(2000, "192.0.2.2");
+      String newText = table(10_000, "192.0.2.3");
+      Path oldTable = dir.resolve("old.txt");
+      Path newTable = dir.resolve("new.txt");
+      Files.writeString(oldTable, oldText);
+      Files.writeString(newTable, newText);
+      List<CompiledForward> oldForwards = expected(oldText);
+      List<CompiledForward> newForwards = expected(newText);
+      NftBackend reader = new NftBackend(new NftCommandKernel(topology.runner("gateway")));
+      Path hold = Files.createDirectories(dir.resolve("hold"));
+      Files.copy(Path.of("/usr/sbin/nft"), hold.resolve("nft.real"));
+      Path wrapper = hold.resolve("nft");
+      Files.writeString(
+          wrapper,
+          """
+          #!/bin/sh
+          # Holds 'nft -f -' until the test says go; any other nft command runs at once.
+          D=%s
+          if [ "$1" = "-f" ] && [ "$2" = "-" ]; then
+            if [ "$(cat $D/mode)" = input ]; then
+              : > $D/held
+            else
+              cat > $D/script
+              : > $D/held
+            fi
+            i=0
+            while [ ! -e $D/go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+            if [ "$(cat $D/mode)" = input ]; then exec $D/nft.real -f -; fi
+            exec $D/nft.real -f $D/script
+          fi
+          exec $D/nft.real "$@"
+          """
+              .formatted(hold));
+      wrapper.toFile().setExecutable(true);
+
+      for (String mode : List.of("input", "complete")) {
+        ok(portfwd(topology, "apply", oldTable.toString()));
+        assertThat(reader.status().stream().map(LiveForward::forward).toList())
+            .isEqualTo(oldForwards);
+        Files.writeString(hold.resolve("mode"), mode);
+        Files.deleteIfExists(hold.resolve("held"));
+        Files.deleteIfExists(hold.resolve("go"));
+        List<String> argv =
+            new ArrayList<>(
+                List.of(
+                    "ip",
+                    "netns",
+                    "exec",
+                    topology.namespace("gateway"),
+                    "sh",
+                    "-c",
+                    // 'ip netns exec' gave this command a mount namespace of its own (a slave of
+                    // the host's): the bind mount is seen by this apply only.
+                    "mount --bind "
+                        + wrapper
+                        + " /usr/sbin/nft && exec "
+                        + String.join(" ", PortfwdJar.command("apply", newTable.toString()))));
+        Process apply =
+            new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+          Conditions.await(
+              "portfwd's nft -f - is held (" + mode + ")",
+              Duration.ofSeconds(60),
+              () -> Files.exists(hold.resolve("held")));
+          if (mode.equals("input")) {
+            Conditions.await(
+                "portfwd blocks writing the script to the held nft",
+                Duration.ofSeconds(20),
+                () -> blockedWritingAPipe(apply.pid()));
+          }
+          assertThat(apply.isAlive()).as("portfwd still waits for nft").isTrue();
+          apply.destroyForcibly();
+          assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+          apply.destroyForcibly();
+          Files.writeString(hold.resolve("go"), "");
+        }
+        awaitNoProcesses(topology);
+        List<CompiledForward> live = reader.status().stream().map(LiveForward::forward).toList();
+        if (mode.equals("input")) {
+          assertThat(live)
+              .as("a script cut by portfwd's death changes nothing")
+              .isEqualTo(oldForwards);
+        } else {
+          assertThat(live)
+              .as("a whole script that nft had read applies whole after portfwd's death")
+              .isEqualTo(newForwards);
+        }
+      }
+    }
+  }
+
+  /** Whether a thread of process {@code pid} sleeps in a write to a full pipe. */
+  private static boolean blockedWritingAPipe(long pid) {
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      return tasks.anyMatch(
+          task -> {
+            try {
+              return Files.readString(task.resolve("wchan")).contains("pipe_write");
+            } catch (java.io.IOException e) {
+              return false; // the thread ended meanwhile
+            }
+          });
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 

@@ -12,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** portfwd next to other tools' rules, at scale, and as a user without root. */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class NftCoexistenceIT {
 
   @TempDir Path dir;

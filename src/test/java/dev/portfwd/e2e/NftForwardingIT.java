@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
@@ -12,7 +13,11 @@ import dev.portfwd.testing.Traffic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,6 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * forwarding test runs once per backend ({@link KernelBackend}: nftables, iptables-nft,
  * iptables-legacy) with the same body.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class NftForwardingIT {
 
   static final String SEED =
@@ -89,6 +95,102 @@ class NftForwardingIT {
     }
   }
 
+  @Test
+  void planScriptIsWhatNftAccepts() throws Exception {
+    String every =
+        """
+        13102 192.0.2.2 80 # both protocols
+        8000-8009 192.0.2.2 9000-9009 tcp
+        27015:27020 192.0.2.4 RANGE udp
+        203.0.113.1:443 192.0.2.5 443 tcp from=203.0.113.0/24,198.51.100.0/25 masquerade=no
+        [2001:db8:1::1]:8443 2001:db8:2::5 443 tcp
+        8081 2001:db8:2::2 80 tcp # "quoted" description
+        """;
+    try (Topology topology = Topology.reference()) {
+      for (String text : List.of(every, every.replace("192.0.2.4", "192.0.2.6"))) {
+        Path table = table("every.txt", text);
+        String script = ok(portfwd(topology, "plan", "--script", table.toString())).stdout();
+        assertThat(script).contains("add element inet portfwd");
+        CommandResult check =
+            topology.runner("gateway").run(List.of("nft", "-c", "-f", "-"), script);
+        assertThat(check.exitCode()).as(check.stderr() + "\n" + script).isZero();
+        ok(portfwd(topology, "apply", table.toString()));
+      }
+    }
+  }
+
+  @Test
+  void statusCountsTheConnectionsOpenThroughEachForward() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      // A backend that keeps each connection open for a while, and two clients that stay.
+      topology.spawn("backend", "socat", "TCP4-LISTEN:80,fork,reuseaddr", "SYSTEM:sleep 60");
+      topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(5));
+      ok(
+          portfwd(
+              topology,
+              "apply",
+              table(
+                      "t.txt",
+                      """
+          13102 192.0.2.2 80 tcp  # Held
+          13103 192.0.2.2 80 tcp  # Idle
+          """)
+                  .toString()));
+      for (int i = 0; i < 2; i++) {
+        topology.spawn(
+            "client", "timeout", "60", "socat", "-u", "TCP4:203.0.113.1:13102", "/dev/null");
+      }
+      ObjectMapper json = new ObjectMapper();
+      Conditions.await(
+          "status --json counts both connections",
+          Duration.ofSeconds(30),
+          () ->
+              forward(
+                          readTree(json, ok(portfwd(topology, "status", "--json")).stdout())
+                              .path("forwards"),
+                          13102,
+                          "tcp")
+                      .path("connections")
+                      .asLong()
+                  == 2);
+      JsonNode forwards =
+          json.readTree(ok(portfwd(topology, "status", "--json")).stdout()).path("forwards");
+      assertThat(forward(forwards, 13103, "tcp").path("connections").asLong()).isZero();
+      String text = ok(portfwd(topology, "status")).stdout();
+      assertThat(text).contains("CONNS");
+      assertThat(text.lines().filter(l -> l.contains("Held")))
+          .singleElement()
+          .asString()
+          .matches("\\s*13102/tcp\\s+192\\.0\\.2\\.2:80\\s+\\d+\\s+\\d+\\s+2\\s.*");
+    }
+  }
+
+  private static JsonNode readTree(ObjectMapper json, String text) {
+    try {
+      return json.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Applying {@code name} again changes nothing: the live rules read back as what was applied. */
+  private void assertAgainNoChanges(Topology topology, KernelBackend backend, String name) {
+    assertThat(ok(portfwd(topology, backend, "apply", dir.resolve(name).toString())).stdout())
+        .as("apply of " + name + " again")
+        .contains("no changes");
+  }
+
+  /** The forward of {@code status --json} on {@code port}/{@code protocol}, in any order. */
+  private static JsonNode forward(JsonNode forwards, int port, String protocol) {
+    for (JsonNode forward : forwards) {
+      if (forward.path("externalPorts").path("first").asInt() == port
+          && forward.path("protocol").asText().equals(protocol)) {
+        return forward;
+      }
+    }
+    throw new AssertionError("no forward " + port + "/" + protocol + " in " + forwards);
+  }
+
   private static long counted(JsonNode forwards, String description) {
     for (JsonNode forward : forwards) {
       if (forward.path("description").asText().equals(description)) {
@@ -132,9 +234,7 @@ class NftForwardingIT {
       JsonNode status =
           new ObjectMapper().readTree(ok(portfwd(topology, backend, "status", "--json")).stdout());
       assertThat(status.path("forwards")).hasSize(8);
-      JsonNode web = status.path("forwards").get(0);
-      assertThat(web.path("externalPorts").path("first").asInt()).isEqualTo(13102);
-      assertThat(web.path("protocol").asText()).isEqualTo("tcp");
+      JsonNode web = forward(status.path("forwards"), 13102, "tcp");
       // nftables counts every packet clients sent; iptables' nat rules see each connection's first
       // packet only (two connections went through 13102/tcp: the client's and the gateway's own).
       boolean perPacket = backend == KernelBackend.NFTABLES;
@@ -174,6 +274,7 @@ class NftForwardingIT {
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8002))
           .startsWith("shifted ");
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 8003)).isEmpty();
+      assertAgainNoChanges(topology, backend, "ranges.txt");
     }
   }
 
@@ -196,6 +297,7 @@ class NftForwardingIT {
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102))
           .as("the backend sees the client's own address")
           .isEqualTo("web 203.0.113.10");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 
@@ -225,9 +327,19 @@ class NftForwardingIT {
               topology,
               backend,
               "apply",
-              table("t.txt", "13102 192.0.2.2 80 tcp from=203.0.113.10\n").toString()));
+              table(
+                      "t.txt",
+                      """
+          13102 192.0.2.2 80 tcp from=203.0.113.10
+          13104 192.0.2.2 80 tcp
+          """)
+                  .toString()));
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
       assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104))
+          .as("the refused client reaches the same backend through a forward without from=")
+          .isEqualTo("web 192.0.2.1");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 
@@ -285,6 +397,7 @@ class NftForwardingIT {
                   .stdout()
                   .strip())
           .isEqualTo("1");
+      assertAgainNoChanges(topology, backend, "t.txt");
     }
   }
 

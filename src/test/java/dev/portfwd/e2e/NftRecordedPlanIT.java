@@ -9,7 +9,9 @@ import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * changes the real kernel exactly as a plan from a full listing would, and a table edited by hand
  * under an unchanged digest is caught by the kernel and fixed with {@code --reread}.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class NftRecordedPlanIT {
 
   static final String BEFORE =

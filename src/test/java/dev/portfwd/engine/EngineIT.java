@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * topology, against the real kernel, with a state directory of the test's own. Two changes never
  * mix, and {@code remove} and {@code rollback} respect an {@code apply --confirm} that waits.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class EngineIT {
 
   private static final String TABLE_A =

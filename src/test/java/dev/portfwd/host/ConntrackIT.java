@@ -4,20 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;
+import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Stale UDP conntrack entries after {@code apply}, in the reference topology through the built jar:
  * the entries portfwd must delete (translated to a backend a forward no longer has, or sent to the
  * gateway itself on the port of a new forward) go, every other entry stays.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ConntrackIT {
 
   @TempDir Path dir;
@@ -42,15 +47,16 @@ class ConntrackIT {
         + " -t 600 2>/dev/null";
   }
 
-  @Test
-  void applyDeletesExactlyTheStaleUdpEntries() throws Exception {
+  @ParameterizedTest
+  @EnumSource(KernelBackend.class)
+  void applyDeletesExactlyTheStaleUdpEntries(KernelBackend backend) throws Exception {
     try (Topology topology = Topology.reference()) {
       Path table = dir.resolve("t.txt");
       Files.writeString(
           table,
           "13111 192.0.2.2 13111 udp\n13120 192.0.2.2 13120 udp\n"
               + "[2001:db8:1::1]:13111 2001:db8:2::2 13111 udp\n");
-      ok(PortfwdJar.runIn(topology, "gateway", "apply", table.toString()));
+      ok(PortfwdJar.runIn(topology, "gateway", backend.withBackend("apply", table.toString())));
 
       List<String> inserts = new ArrayList<>();
       for (int i = 0; i < 100; i++) {
@@ -88,7 +94,7 @@ class ConntrackIT {
           table,
           "13111 192.0.2.3 13111 udp\n13112 192.0.2.2 13112 udp\n13120 192.0.2.2 13120 udp\n"
               + "[2001:db8:1::1]:13111 2001:db8:2::3 13111 udp\n");
-      ok(PortfwdJar.runIn(topology, "gateway", "apply", table.toString()));
+      ok(PortfwdJar.runIn(topology, "gateway", backend.withBackend("apply", table.toString())));
 
       assertThat(entries(topology, IpFamily.IPV6)).isEmpty();
       List<Conntrack.Entry> left = entries(topology, IpFamily.IPV4);

@@ -11,7 +11,6 @@ import dev.portfwd.model.Protocol;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -19,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ConntrackTest {
 
@@ -354,6 +355,7 @@ class ConntrackTest {
   }
 
   @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang guard; speed is bench/RESULTS.md's
   void countsEachEntryOnlyAgainstTheForwardsOnItsPort() throws IOException {
     // 100,000 forwards and as many entries: 10^10 comparisons for a count of every pair, one
     // lookup per entry with the index (timings in bench/RESULTS.md).
@@ -391,16 +393,13 @@ class ConntrackTest {
           }
         };
 
-    long start = System.nanoTime();
     Map<CompiledForward, Long> counts = new Conntrack(runner).count(table);
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(counts).hasSize(size);
     assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(size - (size + 6) / 7);
     assertThat(counts.get(table.get(0))).isZero(); // its entry is answered by 192.0.2.250
     assertThat(counts.get(table.get(1))).isEqualTo(1);
-    assertThat(took).as("counting time").isLessThan(Duration.ofSeconds(10));
   }
 
   static CompiledForward forward(

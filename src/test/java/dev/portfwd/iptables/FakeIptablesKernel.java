@@ -282,14 +282,64 @@ final class FakeIptablesKernel implements IptablesKernel {
     return copy;
   }
 
-  /** Fails like the kernel when a rule jumps to a chain that does not exist. */
+  /** The match modules a rule may load here; iptables refuses others. */
+  private static final Set<String> MATCHES =
+      Set.of(
+          "tcp",
+          "udp",
+          "addrtype",
+          "conntrack",
+          "comment",
+          "multiport",
+          "state",
+          "statistic",
+          "cluster");
+
+  /**
+   * Fails like the kernel when a rule jumps to a chain that does not exist, loads an unknown match
+   * or names a port without a protocol; returns the rule as iptables-save prints it ({@code -m tcp}
+   * after {@code -p tcp} when a port needs it, host addresses with their prefix length).
+   */
   private static List<String> checked(Map<String, Chain> table, List<String> words, String where)
       throws BackendException {
     String target = target(words);
     if (target.isEmpty() || !TARGETS.contains(target) && !table.containsKey(target)) {
       throw new BackendException(where + "Couldn't load target `" + target + "'");
     }
-    return List.copyOf(words);
+    List<String> saved = new ArrayList<>();
+    String protocol = null;
+    boolean protocolMatch = false;
+    for (int i = 0; i < words.size(); i++) {
+      String word = words.get(i);
+      String next = i + 1 < words.size() ? words.get(i + 1) : "";
+      if (word.equals("-m") && !MATCHES.contains(next)) {
+        throw new BackendException(where + "Couldn't load match `" + next + "'");
+      }
+      if (word.equals("-m") && next.equals(protocol)) {
+        protocolMatch = true;
+      }
+      if ((word.equals("--dport") || word.equals("--sport")) && !protocolMatch) {
+        if (protocol == null) {
+          throw new BackendException(where + "unknown option \"" + word + "\"");
+        }
+        // iptables loads the protocol's match by itself and saves it right after -p.
+        int after = saved.indexOf("-p") + 2;
+        saved.add(after, "-m");
+        saved.add(after + 1, protocol);
+        protocolMatch = true;
+      }
+      if (word.equals("-p")) {
+        protocol = next;
+      }
+      if ((word.equals("-s") || word.equals("-d")) && !next.isEmpty() && !next.contains("/")) {
+        saved.add(word);
+        saved.add(next + (next.contains(":") ? "/128" : "/32"));
+        i++;
+        continue;
+      }
+      saved.add(word);
+    }
+    return List.copyOf(saved);
   }
 
   private static String target(List<String> words) {

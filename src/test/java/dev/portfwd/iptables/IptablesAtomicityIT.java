@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rather than {@code /run/xtables.lock}: {@code ip netns exec} shares {@code /run} with the
  * machine, so holding the real lock would stall every legacy iptables command on it.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class IptablesAtomicityIT {
 
   private static final String TABLE = "13102 192.0.2.2 80 tcp\n13103 192.0.2.3 80 tcp\n";

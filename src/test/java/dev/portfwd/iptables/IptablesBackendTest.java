@@ -67,6 +67,33 @@ class IptablesBackendTest {
   }
 
   @Test
+  void spreadForwardsAreOneRuleEachBackendAndReadBack() throws BackendException {
+    DesiredState desired =
+        Tables.compile(
+            "13102 192.0.2.2,192.0.2.18,192.0.2.19 80 tcp balance=roundrobin # web\n"
+                + "13103 192.0.2.2,192.0.2.18 80 udp balance=hash\n");
+    Plan plan = backend.plan(desired);
+    assertThat(plan.script())
+        .contains(
+            "-A PORTFWD-DNAT -p tcp -m tcp --dport 13102 -m addrtype --dst-type LOCAL -m statistic"
+                + " --mode nth --every 3 --packet 0 -m comment --comment web -j DNAT"
+                + " --to-destination 192.0.2.2:80")
+        .contains(
+            "--every 2 --packet 0 -m comment --comment web -j DNAT --to-destination 192.0.2.18:80")
+        .contains(
+            "--dst-type LOCAL -m comment --comment web -j DNAT --to-destination 192.0.2.19:80")
+        .contains(
+            "-m cluster --cluster-local-nodemask 0x00000002 --cluster-total-nodes 2"
+                + " --cluster-hash-seed 0x00000000 -j DNAT --to-destination 192.0.2.18:80")
+        .contains("-A PORTFWD-POSTROUTING -d 192.0.2.19/32 -p tcp");
+    backend.apply(plan);
+    assertThat(backend.status())
+        .extracting(LiveForward::forward)
+        .containsExactlyElementsOf(desired.forwards());
+    assertThat(backend.plan(desired).isEmpty()).isTrue();
+  }
+
+  @Test
   void secondApplyIsNoOp() throws BackendException {
     backend.apply(
         backend.plan(

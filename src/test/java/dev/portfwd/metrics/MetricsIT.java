@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Scrapes;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,25 +38,8 @@ class MetricsIT {
 
   @TempDir Path dir;
 
-  /** The body of {@code GET path} from inside the gateway namespace, over bash's /dev/tcp. */
   private static String fetch(Topology topology, String path, String accept) {
-    String request =
-        "GET " + path + " HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\nAccept: " + accept + "\\r\\n\\r\\n";
-    CommandResult result =
-        topology.exec(
-            "gateway",
-            "timeout",
-            "10",
-            "bash",
-            "-c",
-            "exec 3<>/dev/tcp/127.0.0.1/" + PORT + " && printf '" + request + "' >&3 && cat <&3");
-    assertThat(result.succeeded()).as("fetch %s: %s", path, result.stderr()).isTrue();
-    return result.stdout().replace("\r\n", "\n");
-  }
-
-  private static String body(String response) {
-    int end = response.indexOf("\n\n");
-    return end < 0 ? "" : response.substring(end + 2);
+    return Scrapes.fetch(topology, "gateway", PORT, path, accept);
   }
 
   @Test
@@ -94,7 +76,7 @@ class MetricsIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (packets == 0 && System.nanoTime() < deadline) {
           response = fetch(topology, "/metrics", "text/plain");
-          Matcher matcher = PACKETS.matcher(body(response));
+          Matcher matcher = PACKETS.matcher(Scrapes.body(response));
           packets = matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
           if (packets == 0) {
             Thread.sleep(1000);
@@ -102,12 +84,12 @@ class MetricsIT {
         }
         assertThat(packets).as("packets counted in:\n%s", response).isPositive();
         assertThat(response).startsWith("HTTP/1.1 200").contains("text/plain; version=0.0.4");
-        String text = body(response);
+        String text = Scrapes.body(response);
         assertThat(text)
             .contains("portfwd_forwards 1.0")
             .contains("portfwd_apply_total{result=\"ok\"} 1.0")
             .contains("portfwd_table_valid 1.0");
-        promtoolAccepts(text);
+        Scrapes.promtoolAccepts(dir, text);
 
         String open =
             fetch(
@@ -115,9 +97,29 @@ class MetricsIT {
                 "/metrics",
                 "application/openmetrics-text;version=1.0.0,text/plain;q=0.5");
         assertThat(open).contains("Content-type: application/openmetrics-text");
-        assertThat(body(open)).contains("portfwd_forward_packets_total{").endsWith("# EOF\n");
+        assertThat(Scrapes.body(open))
+            .contains("portfwd_forward_packets_total{")
+            .endsWith("# EOF\n");
 
         assertThat(fetch(topology, "/nothing", "*/*")).startsWith("HTTP/1.1 404");
+
+        // An apply the service refuses for its input counts as invalid; the file stays valid.
+        CommandResult refused =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "apply",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--control",
+                dir.resolve("c.sock").toString(),
+                "--confirm",
+                "0",
+                dir.resolve("t.txt").toString());
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
+        assertThat(Scrapes.body(fetch(topology, "/metrics", "text/plain")))
+            .contains("portfwd_apply_total{result=\"invalid\"} 1.0")
+            .contains("portfwd_table_valid 1.0");
       } finally {
         watch.destroy();
         watch.waitFor(20, TimeUnit.SECONDS);
@@ -136,27 +138,5 @@ class MetricsIT {
       }
       Thread.sleep(100);
     }
-  }
-
-  /** {@code promtool check metrics}: fails in CI without it (Debian's prometheus package). */
-  private void promtoolAccepts(String text) throws IOException, InterruptedException {
-    boolean installed =
-        new ProcessBuilder("sh", "-c", "command -v promtool").start().waitFor() == 0;
-    if (!installed) {
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(
-            "promtool is missing: install Debian's 'prometheus' package (.ci/run does)");
-      }
-      Assumptions.abort("promtool is not installed (Debian's 'prometheus' package)");
-    }
-    Path file = Files.writeString(dir.resolve("metrics.txt"), text);
-    Process promtool =
-        new ProcessBuilder("promtool", "check", "metrics")
-            .redirectInput(file.toFile())
-            .redirectErrorStream(true)
-            .start();
-    assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    String output = new String(promtool.getInputStream().readAllBytes());
-    assertThat(promtool.exitValue()).as("promtool check metrics:\n%s\n%s", output, text).isZero();
   }
 }

@@ -150,11 +150,24 @@ class ServiceMetricsTest {
   }
 
   @Test
+  void countsAClientsInvalidApplyWithoutMarkingTheWatchedTableInvalid() throws IOException {
+    ServiceMetrics metrics = metrics();
+    metrics.tableRead(true);
+    metrics.invalidApply();
+    assertThat(text(metrics))
+        .contains("portfwd_apply_total{result=\"invalid\"} 1.0")
+        .contains("portfwd_table_valid 1.0");
+  }
+
+  @Test
   void exportsOnlyTheDocumentedNames() throws IOException {
     live = List.of(new LiveForward(forwards("13102 192.0.2.2 80 tcp\n").get(0), 1, 60, 0));
 
+    ServiceMetrics metrics = metrics();
+    metrics.nameResolved("game.test", true);
+    metrics.backendHealth("13102/tcp", "192.0.2.2:80", true);
     List<String> names =
-        text(metrics())
+        text(metrics)
             .lines()
             .filter(line -> line.startsWith("# TYPE "))
             .map(line -> line.split(" ")[2])

@@ -14,6 +14,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class ElementCodecTest {
 
@@ -74,5 +75,39 @@ class ElementCodecTest {
                   : f.externalPorts().size());
       assertThat(counters.packets()).as(f.describe()).isEqualTo(elements);
     }
+  }
+
+  /** Without /etc/protocols (netbase), nft lists protocols by number: 6 and 17. */
+  @Test
+  void decodesProtocolsListedByNumber() {
+    DesiredState desired =
+        NftBackend.kernelForm(
+            Tables.compile(
+                "8080 192.0.2.2 80 # web\n"
+                    + "8000-8009 192.0.2.3 9000-9009 udp from=203.0.113.0/24 masquerade=no\n"));
+    Map<String, List<ElementCodec.Counted>> read = new LinkedHashMap<>();
+    ElementCodec.encode(desired.forwards())
+        .forEach(
+            (name, elements) ->
+                read.put(
+                    name,
+                    elements.stream()
+                        .map(
+                            e ->
+                                new ElementCodec.Counted(
+                                    new NftElement(
+                                        e.set(),
+                                        e.key().stream()
+                                            .map(k -> k.replace("tcp", "6").replace("udp", "17"))
+                                            .toList(),
+                                        e.value(),
+                                        e.comment()),
+                                    1,
+                                    10))
+                        .toList()));
+
+    assertThat(ElementCodec.decode(read))
+        .extracting(LiveForward::forward)
+        .containsExactlyElementsOf(desired.forwards());
   }
 }

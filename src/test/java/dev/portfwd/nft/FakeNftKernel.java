@@ -30,12 +30,19 @@ final class FakeNftKernel implements NftKernel {
   private static final Pattern ELEMENTS =
       Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
 
-  /** One set or map with its elements by key text. */
-  private record FakeSet(boolean map, boolean interval, Map<String, NftElement> elements) {
+  /**
+   * One set or map with its elements by key text; {@code spec} is its declaration ({@code type ...;
+   * flags ...;}), which a second {@code add} must repeat exactly, as the kernel requires.
+   */
+  private record FakeSet(
+      boolean map, boolean interval, String spec, Map<String, NftElement> elements) {
     FakeSet copy() {
-      return new FakeSet(map, interval, new LinkedHashMap<>(elements));
+      return new FakeSet(map, interval, spec, new LinkedHashMap<>(elements));
     }
   }
+
+  /** nft's limit on an element's comment (NFT_USERDATA_MAXLEN is 256, the comment TLV 128). */
+  static final int COMMENT_LIMIT = 128;
 
   private static final class State {
     boolean exists;
@@ -89,11 +96,19 @@ final class FakeNftKernel implements NftKernel {
       s.chains.clear();
     } else if ((m = SET.matcher(command)).matches()) {
       require(s.exists, line, "No such file or directory: table");
+      String spec = normaliseSpec(m.group(3));
+      FakeSet existing = s.sets.get(m.group(2));
+      require(
+          existing == null
+              || (existing.map == m.group(1).equals("map") && existing.spec.equals(spec)),
+          line,
+          "File exists: " + m.group(1) + " " + m.group(2) + " with another type or flags");
       s.sets.putIfAbsent(
           m.group(2),
           new FakeSet(
               m.group(1).equals("map"),
               m.group(3).contains("flags interval"),
+              spec,
               new LinkedHashMap<>()));
     } else if ((m = CHAIN.matcher(command)).matches()) {
       require(s.exists, line, "No such file or directory: table");
@@ -117,6 +132,11 @@ final class FakeNftKernel implements NftKernel {
       require(set != null, line, "No such file or directory: set " + m.group(2));
       for (String text : splitElements(m.group(3))) {
         NftElement element = parseElement(m.group(2), text);
+        require(
+            element.comment().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                <= COMMENT_LIMIT,
+            line,
+            "Error: comment too long, " + COMMENT_LIMIT + " characters maximum allowed");
         if (m.group(1).equals("add")) {
           require(
               !set.elements.containsKey(element.keyText()),
@@ -187,8 +207,41 @@ final class FakeNftKernel implements NftKernel {
     }
     text = text.replace(" comment ", " ").replace(" counter", "");
     String[] sides = text.split(" : ", 2);
-    List<String> value = sides.length == 2 ? List.of(sides[1].strip().split(" \\. ")) : List.of();
-    return new NftElement(set, List.of(sides[0].strip().split(" \\. ")), value, comment);
+    List<String> value = sides.length == 2 ? canonical(sides[1].strip().split(" \\. ")) : List.of();
+    return new NftElement(set, canonical(sides[0].strip().split(" \\. ")), value, comment);
+  }
+
+  /**
+   * Parts as the kernel gives them back: IPv6 addresses compressed (RFC 5952), a one-port range as
+   * that port, as nft lists them.
+   */
+  private static List<String> canonical(String[] parts) {
+    List<String> canonical = new ArrayList<>();
+    for (String part : parts) {
+      canonical.add(canonicalPart(part));
+    }
+    return List.copyOf(canonical);
+  }
+
+  private static String canonicalPart(String part) {
+    Matcher range = Pattern.compile("(\\d+)-(\\d+)").matcher(part);
+    if (range.matches() && range.group(1).equals(range.group(2))) {
+      return range.group(1);
+    }
+    if (part.contains(":") && part.matches("[0-9a-fA-F:.]+(/\\d+)?")) {
+      String[] prefix = part.split("/", 2);
+      String address =
+          dev.portfwd.model.Addresses.parse(prefix[0])
+              .map(dev.portfwd.model.Addresses::format)
+              .orElse(prefix[0]);
+      return prefix.length == 2 ? address + "/" + prefix[1] : address;
+    }
+    return part;
+  }
+
+  /** A set's declaration without the spacing differences nft ignores. */
+  private static String normaliseSpec(String spec) {
+    return spec.strip().replaceAll("\\s+", " ").replaceAll(" ?; ?", ";");
   }
 
   /** True when every key part of {@code a} overlaps the same part of {@code b}. */
@@ -203,7 +256,10 @@ final class FakeNftKernel implements NftKernel {
 
   private static boolean partOverlaps(String a, String b) {
     if (a.matches("\\d+(-\\d+)?") && b.matches("\\d+(-\\d+)?")) {
-      return NftText.parsePorts(a).overlaps(NftText.parsePorts(b));
+      // Ports, or the slots of a spread map (up to 720719): compared as plain intervals.
+      long[] x = interval(a);
+      long[] y = interval(b);
+      return x[0] <= y[1] && y[0] <= x[1];
     }
     if (a.matches("[0-9a-f.:]+(/\\d+)?")
         && b.matches("[0-9a-f.:]+(/\\d+)?")
@@ -213,6 +269,13 @@ final class FakeNftKernel implements NftKernel {
       return ca.contains(cb.network()) || cb.contains(ca.network());
     }
     return a.equals(b);
+  }
+
+  private static long[] interval(String text) {
+    int dash = text.indexOf('-');
+    long first = Long.parseLong(dash < 0 ? text : text.substring(0, dash));
+    long last = dash < 0 ? first : Long.parseLong(text.substring(dash + 1));
+    return new long[] {first, last};
   }
 
   @Override

@@ -39,6 +39,36 @@ class NftBackendTest {
   }
 
   @Test
+  void spreadForwardReadsBackFromTheKernelAndChangesOnlyItsElements() throws BackendException {
+    String table =
+        "13102 192.0.2.2,192.0.2.18 80 tcp balance=roundrobin # web\n"
+            + "13103 192.0.2.2,192.0.2.18,192.0.2.19 80 udp balance=hash\n"
+            + "13104 192.0.2.3 80 tcp\n";
+    Plan first = backend.plan(Tables.compile(table));
+    assertThat(first.script())
+        .contains(
+            "add element inet portfwd spread4_rr2 { tcp . 13102 . 0 counter comment \"web\" :"
+                + " 192.0.2.2 . 80, tcp . 13102 . 1 counter comment \"web\" : 192.0.2.18 . 80 }")
+        .contains("udp . 13103 . 480480-720719 counter : 192.0.2.19 . 80");
+    backend.apply(first);
+    assertThat(backend.plan(Tables.compile(table)).isEmpty()).isTrue();
+    assertThat(backend.status())
+        .anySatisfy(
+            f ->
+                assertThat(f.forward().backendText())
+                    .isEqualTo("192.0.2.2:80,192.0.2.18:80 roundrobin"));
+
+    Plan change =
+        backend.plan(Tables.compile(table.replace("192.0.2.2,192.0.2.18 80", "192.0.2.2 80")));
+    assertThat(change.changes())
+        .singleElement()
+        .satisfies(c -> assertThat(c.describe()).startsWith("~ 13102/tcp → 192.0.2.2:80"));
+    assertThat(change.script()).contains("delete element inet portfwd spread4_rr");
+    backend.apply(change);
+    assertThat(backend.plan(Tables.compile(table)).changes()).hasSize(1);
+  }
+
+  @Test
   void changingOneForwardAmongManySendsOnlyItsElements() throws BackendException {
     String many =
         IntStream.range(0, 2000)
@@ -167,12 +197,17 @@ class NftBackendTest {
         backend.plan(
             Tables.compile("13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"));
     backend.apply(plan);
+    // Masquerade is chosen by the backend's address, protocol and port: the one entry for
+    // 192.0.2.2:80/tcp that 13102 needs masquerades 13103's connections too.
+    assertThat(kernel.dump().lines().filter(l -> l.startsWith("masq4:")))
+        .containsExactly("masq4: 192.0.2.2 . tcp . 80");
     assertThat(
             backend
                 .plan(
                     Tables.compile(
                         "13102 192.0.2.2 80 tcp\n13103 192.0.2.2 80 tcp masquerade=no\n"))
                 .isEmpty())
+        .as("and planning the same table again changes nothing")
         .isTrue();
   }
 

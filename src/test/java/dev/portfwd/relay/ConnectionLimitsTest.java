@@ -27,11 +27,28 @@ class ConnectionLimitsTest {
         .isEqualTo(
             new ConnectionLimits.Refusal(
                 "--max-connections-per-source",
-                "2 connections from this address open already (--max-connections-per-source 2)"));
+                "2 connections from this address (or its IPv6 /64) open already (--max-connections-per-source 2)"));
     assertThat(limits.tryOpen(B)).as("another source still gets in").isNull();
     limits.closed(A);
     assertThat(limits.tryOpen(A)).as("a closed connection gives its slot back").isNull();
     assertThat(limits.open()).isEqualTo(3);
+  }
+
+  @Test
+  void countsAnIpv6ClientByItsSlash64AndAMappedIpv4ClientAsItsIpv4Address() {
+    ConnectionLimits limits = new ConnectionLimits(10, 2);
+    assertThat(limits.tryOpen(address("2001:db8:1:2::10"))).isNull();
+    assertThat(limits.tryOpen(address("2001:db8:1:2:ffff::99"))).isNull();
+    assertThat(limits.tryOpen(address("2001:db8:1:2:abcd::1")))
+        .as("a third address of the same /64")
+        .isNotNull();
+    assertThat(limits.tryOpen(address("2001:db8:1:3::10"))).as("another /64").isNull();
+    limits.closed(address("2001:db8:1:2::10"));
+    assertThat(limits.tryOpen(address("2001:db8:1:2:abcd::1"))).isNull();
+
+    assertThat(limits.tryOpen(A)).isNull();
+    assertThat(limits.tryOpen(address("::ffff:203.0.113.10"))).isNull();
+    assertThat(limits.tryOpen(A)).as("the mapped form is the same client").isNotNull();
   }
 
   @Test

@@ -32,7 +32,7 @@ class RelayLoadIT {
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void holdsTenThousandConcurrentConnections() throws Exception {
+  void holdsNineThousandNineHundredConcurrentConnections() throws Exception {
     try (Topology topology = Topology.reference()) {
       topology.spawn("backend", RelayProcess.tool("echo", "80").toArray(String[]::new));
       topology.awaitListening("backend", "tcp", 80, Duration.ofSeconds(20));

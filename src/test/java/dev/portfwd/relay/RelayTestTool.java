@@ -53,7 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                    "echoed=K open=K failed=0", keeps them HOLD seconds more
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
  * datagrams HOST PORT SIZES          sends one UDP datagram of each size (100,60000) from one
- *                                    socket, prints the size of each reply ("lost" after 3 s)
+ *                                    socket, prints the size of each reply ("lost" after 20 s)
+ * reply HOST PORT SOURCEPORT TEXT SECONDS  sends TEXT and a newline in one datagram from
+ *                                    SOURCEPORT (0: any), prints the first reply as soon as it
+ *                                    comes, or nothing after SECONDS
  * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
  *                                    can, prints "sent=K"
  * silent HOST PORT N SECONDS HOLD    opens N connections that never send (a slowloris), keeps them
@@ -84,6 +87,13 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "reply" ->
+          reply(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              args[4],
+              Integer.parseInt(args[5]));
       case "silent" ->
           silent(
               args[1],
@@ -368,7 +378,7 @@ public final class RelayTestTool {
       ByteBuffer reply = ByteBuffer.allocate(65_536);
       for (String size : sizes.split(",")) {
         socket.write(ByteBuffer.allocate(Integer.parseInt(size)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         reply.clear();
         int length = 0;
         while (length == 0 && System.nanoTime() < deadline) {
@@ -381,6 +391,30 @@ public final class RelayTestTool {
       }
     }
     System.out.println(String.join(",", received));
+    System.out.flush();
+    System.exit(0);
+  }
+
+  /**
+   * One datagram and its answer, waiting as long as a loaded machine may need but no longer than
+   * the answer takes (socat's {@code -t} always waits its whole time for UDP).
+   */
+  private static void reply(String host, int port, int sourcePort, String text, int seconds)
+      throws Exception {
+    try (java.net.DatagramSocket socket = new java.net.DatagramSocket(sourcePort)) {
+      socket.connect(new InetSocketAddress(host, port));
+      byte[] datagram = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      socket.send(new java.net.DatagramPacket(datagram, datagram.length));
+      socket.setSoTimeout(seconds * 1000);
+      byte[] buffer = new byte[65_536];
+      java.net.DatagramPacket answer = new java.net.DatagramPacket(buffer, buffer.length);
+      try {
+        socket.receive(answer);
+        System.out.print(new String(buffer, 0, answer.getLength(), StandardCharsets.UTF_8));
+      } catch (java.net.SocketTimeoutException e) {
+        // No answer: print nothing.
+      }
+    }
     System.out.flush();
     System.exit(0);
   }

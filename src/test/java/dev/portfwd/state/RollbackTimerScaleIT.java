@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * elements), end to end: the apply is killed at its prompt, and the timer alone must undo it. With
  * a heap of 96 MB it ran out of memory reading the kernel back, and every forward stayed.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RollbackTimerScaleIT {
 
   private static final int FORWARDS = 50_000;
@@ -53,14 +55,18 @@ class RollbackTimerScaleIT {
     return file;
   }
 
-  /** Runs {@code apply --confirm 3 TABLE} as its own session leader, output to a file. */
+  /**
+   * Runs {@code apply --confirm 10 TABLE} as its own session leader, output to a file. Ten seconds,
+   * not fewer: the test looks at the kernel between the prompt and the timer's rollback, and a
+   * loaded machine took more than three for that.
+   */
   private Process startConfirmingApply(Topology topology, Path table, Path output)
       throws IOException {
     List<String> argv =
         new ArrayList<>(List.of("setsid", "ip", "netns", "exec", topology.namespace("gateway")));
     argv.addAll(
         PortfwdJar.command(
-            "apply", "--state-dir", state().toString(), "--confirm", "3", table.toString()));
+            "apply", "--state-dir", state().toString(), "--confirm", "10", table.toString()));
     return new ProcessBuilder(argv)
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())

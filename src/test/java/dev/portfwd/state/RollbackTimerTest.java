@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portfwd.host.ForwardingSysctls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +64,11 @@ class RollbackTimerTest {
         new Thread(
             () -> {
               try {
-                Thread.sleep(200);
+                // Confirmed while the timer waits: once it has marked itself armed.
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!Files.exists(store.armedMarker("t1")) && System.nanoTime() < deadline) {
+                  Thread.sleep(10);
+                }
                 store.clearPending();
               } catch (Exception e) {
                 throw new IllegalStateException(e);

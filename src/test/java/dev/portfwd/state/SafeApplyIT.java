@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the gateway namespace of the reference topology, against the real kernel, with a state directory
  * of the test's own.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SafeApplyIT {
 
   private static final String TABLE_A = "13102 " + Topology.BACKEND + " 80 tcp # A\n";
@@ -188,9 +190,11 @@ class SafeApplyIT {
       // The SSH connection drops: the session's process group gets SIGHUP; then the process is
       // gone.
       long pid = apply.pid();
+      assertThat(ignoresHangup(pid))
+          .as("the foreground ignores SIGHUP while it waits (SigIgn of /proc/%d/status)", pid)
+          .isTrue();
       new ProcessBuilder("kill", "-HUP", "--", "-" + pid).start().waitFor();
-      Thread.sleep(300);
-      assertThat(apply.isAlive()).as("the foreground ignores SIGHUP while it waits").isTrue();
+      assertThat(apply.waitFor(1, TimeUnit.SECONDS)).as("ended by the hangup").isFalse();
       apply.destroyForcibly();
       assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long killedAt = System.nanoTime();
@@ -320,32 +324,39 @@ class SafeApplyIT {
     }
   }
 
+  /**
+   * Applies a.txt, then b.txt with --confirm, and kills both the foreground and its timer, as a
+   * reboot during the wait would; returns once status calls the confirmation overdue, with the
+   * rules of a.txt.
+   */
+  private String leaveAnOverdueConfirmation(Topology topology) throws Exception {
+    assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode()).isZero();
+    String rulesA = topology.portfwdRules("gateway");
+    Path output = dir.resolve("apply.out");
+    Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
+    Conditions.await(
+        "the prompt", Duration.ofSeconds(30), () -> Conditions.read(output).contains("Type 'yes'"));
+    try (var markers = Files.list(state())) {
+      for (Path marker :
+          markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
+        ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
+            .ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+    apply.destroyForcibly();
+    assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    Conditions.await(
+        "status says the timer did not run",
+        OverdueConfirmation.GRACE.plusSeconds(30),
+        () -> portfwd(topology, "status").stdout().contains("timer did not run"));
+    assertThat(topology.portfwdRules("gateway")).contains("13103");
+    return rulesA;
+  }
+
   @Test
   void confirmationWhoseTimerDiedIsRolledBackByTheNextApply() throws Exception {
     try (Topology topology = Topology.reference()) {
-      assertThat(portfwd(topology, "apply", table("a.txt", TABLE_A).toString()).exitCode())
-          .isZero();
-      String rulesA = topology.portfwdRules("gateway");
-      Path output = dir.resolve("apply.out");
-      Process apply = startConfirmingApply(topology, 4, table("b.txt", TABLE_B), output);
-      Conditions.await(
-          "the prompt",
-          Duration.ofSeconds(30),
-          () -> Conditions.read(output).contains("Type 'yes'"));
-      // As after a reboot: neither the foreground nor the timer is left to roll back.
-      try (var markers = Files.list(state())) {
-        for (Path marker :
-            markers.filter(p -> p.getFileName().toString().endsWith(".armed")).toList()) {
-          ProcessHandle.of(Long.parseLong(Files.readString(marker).strip()))
-              .ifPresent(ProcessHandle::destroyForcibly);
-        }
-      }
-      apply.destroyForcibly();
-      assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(OverdueConfirmation.GRACE.plusSeconds(5).toMillis());
-      assertThat(topology.portfwdRules("gateway")).contains("13103");
-      assertThat(portfwd(topology, "status").stdout()).contains("timer did not run");
-
+      String rulesA = leaveAnOverdueConfirmation(topology);
       CommandResult next = portfwd(topology, "apply", table("c.txt", TABLE_B).toString());
       assertThat(next.exitCode()).isEqualTo(1);
       assertThat(next.stderr()).contains("never confirmed").contains("run it again");
@@ -353,6 +364,67 @@ class SafeApplyIT {
       assertThat(portfwd(topology, "apply", table("c.txt", TABLE_B).toString()).exitCode())
           .isZero();
     }
+  }
+
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByRollback() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      String rulesA = leaveAnOverdueConfirmation(topology);
+      CommandResult rollback = portfwd(topology, "rollback");
+      assertThat(rollback.exitCode()).as(rollback.stdout() + rollback.stderr()).isZero();
+      assertThat(rollback.stdout()).contains("restored 1 forward from " + dir.resolve("a.txt"));
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesA);
+      assertThat(portfwd(topology, "status").stdout()).doesNotContain("timer did not run");
+    }
+  }
+
+  @Test
+  void confirmationWhoseTimerDiedIsRolledBackByWatchBeforeItAppliesItsTable() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      leaveAnOverdueConfirmation(topology);
+      Path log = dir.resolve("watch.log");
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--no-control",
+              "--state-dir",
+              state().toString(),
+              table("c.txt", "13105 " + Topology.BACKEND + " 80 tcp\n").toString()));
+      Process watch =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        Conditions.await(
+            "watch applies its table",
+            Duration.ofSeconds(60),
+            () -> topology.portfwdRules("gateway").contains("13105"));
+        // Watch logs after the change: wait for the line rather than race it.
+        Conditions.await(
+            "watch says it rolled the overdue apply back",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(log).contains("never confirmed"));
+        assertThat(topology.portfwdRules("gateway")).doesNotContain("13103");
+        assertThat(portfwd(topology, "status").stdout()).doesNotContain("timer did not run");
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * Whether process {@code pid} ignores SIGHUP: an ignored signal is discarded by the kernel, so
+   * this decides what a sleep after the signal could only guess (a dying JVM takes its time).
+   */
+  private static boolean ignoresHangup(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseLong(line.substring("SigIgn:".length()).strip(), 16) & 1L) != 0;
+      }
+    }
+    throw new AssertionError("no SigIgn in /proc/" + pid + "/status");
   }
 
   private static byte[] readPids(Topology topology) {

@@ -28,6 +28,8 @@ class SafeApplyTest {
   final ForwardingSysctls sysctls = new ForwardingSysctls(sysctlRunner);
   final List<String> launched = new ArrayList<>();
   final List<Integer> guarded = new ArrayList<>();
+  // What the timer would find when it starts: the pending record must be on disk by then.
+  final List<Optional<PendingConfirmation>> pendingAtLaunch = new ArrayList<>();
   final Clock clock = Clock.fixed(Instant.parse("2026-11-25T04:00:00Z"), ZoneOffset.UTC);
 
   StateStore store() {
@@ -42,6 +44,7 @@ class SafeApplyTest {
         (s, id, forwards) -> {
           launched.add(id);
           guarded.add(forwards);
+          pendingAtLaunch.add(s.pending());
         },
         clock);
   }
@@ -132,9 +135,11 @@ class SafeApplyTest {
     assertThat(guarded)
         .as("the timer is sized for the forwards restored (tcp, udp) plus those in force")
         .containsExactly(4);
-    assertThat(backend.applied).isEmpty();
     PendingConfirmation pending = store().pending().orElseThrow();
     assertThat(pending.id()).isEqualTo(launched.get(0));
+    assertThat(pendingAtLaunch)
+        .as("the timer starts with its record on disk, before begin returns to the kernel change")
+        .containsExactly(Optional.of(pending));
     assertThat(pending.restore().forwards()).isEqualTo(Forwards.of("1000 192.0.2.2\n"));
     assertThat(pending.switchOff()).containsExactly(ForwardingSysctls.IPV4);
 
@@ -181,7 +186,8 @@ class SafeApplyTest {
   }
 
   @Test
-  void timerThatCannotStartMeansNothingIsApplied() {
+  void timerThatCannotStartFailsBeforeTheKernelChangesAndKeepsNoRecordOfTheApply()
+      throws Exception {
     SafeApply failing =
         new SafeApply(
             store(),
@@ -197,5 +203,10 @@ class SafeApplyTest {
         .isInstanceOf(StateException.class)
         .hasMessageContaining("setsid is missing")
         .hasMessageContaining("nothing was changed");
+    assertThat(store().pending()).isEmpty();
+    assertThat(store().history())
+        .extracting(e -> e.snapshot().source())
+        .as("the apply that never happened is not in the history")
+        .containsExactly(SafeApply.LIVE_BEFORE);
   }
 }

@@ -13,7 +13,9 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * forward (22 → 203.0.113.66). Now nothing in such a directory is used, and a recorded state is
  * checked like a table before it is restored.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StateDirIT {
 
   private static final String PLANTED_FORWARD = "22 203.0.113.66 22 tcp # planted\n";

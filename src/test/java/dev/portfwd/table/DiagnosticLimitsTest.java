@@ -95,9 +95,9 @@ class DiagnosticLimitsTest {
     assertThat(diagnostics).singleElement();
     assertThat(diagnostics.get(0).message())
         .isEqualTo(
-            "expected the backend's IP address, found '"
+            "expected the backend's IP address or host name, found '"
                 + "x".repeat(LineDiagnostics.QUOTED_CHARS)
-                + "…'; names are not resolved, write an IP address");
+                + "…'; a name has letters, digits, hyphens and dots only");
   }
 
   @Test

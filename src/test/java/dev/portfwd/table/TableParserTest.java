@@ -75,13 +75,13 @@ class TableParserTest {
         bad(
             "unknownOptionWithSuggestion",
             "80 192.0.2.2 80 masq=no",
-            "1:17: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol, snat"
-                + " (did you mean masquerade?)"),
+            "1:17: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol,"
+                + " snat, balance, check (did you mean masquerade?)"),
         bad(
             "unknownOptionCloseTypo",
             "80 192.0.2.2 80 form=192.0.2.0/24",
-            "1:17: error: unknown option 'form'; expected one of from, masquerade, proxy-protocol, snat"
-                + " (did you mean from?)"),
+            "1:17: error: unknown option 'form'; expected one of from, masquerade, proxy-protocol,"
+                + " snat, balance, check (did you mean from?)"),
         bad(
             "badMasqueradeValue",
             "80 192.0.2.2 80 masquerade=maybe",
@@ -172,10 +172,22 @@ class TableParserTest {
             "1:4: error: expected the backend address and port as separate columns ('192.0.2.2 80'),"
                 + " found '192.0.2.2:80'"),
         bad(
-            "backendHostname",
-            "80 backend.example",
-            "1:4: error: expected the backend's IP address, found 'backend.example'; names are not"
-                + " resolved, write an IP address"),
+            "backendNameWithBadCharacters",
+            "80 back_end.example",
+            "1:4: error: expected the backend's IP address or host name, found 'back_end.example';"
+                + " a name has letters, digits, hyphens and dots only"),
+        bad(
+            "backendListedTwice",
+            "80 192.0.2.2,192.0.2.2",
+            "1:14: error: backend '192.0.2.2' is listed twice on this line"),
+        bad(
+            "unknownBalance",
+            "80 192.0.2.2,192.0.2.3 balance=random",
+            "1:32: error: unknown balance 'random'; expected failover, roundrobin or hash"),
+        bad(
+            "badCheckPort",
+            "80 192.0.2.2,192.0.2.3 check=tcp:0",
+            "1:30: error: unknown check 'tcp:0'; expected tcp, tcp:PORT or none"),
         bad(
             "unspecifiedBackend",
             "80 0.0.0.0",
@@ -198,8 +210,8 @@ class TableParserTest {
             "1:21: error: backend ports 9000-9004 hold 5 ports but external ports 8000-8009 hold 10;"
                 + " give a range of the same length, or RANGE for the same ports",
             "1:31: error: unknown protocol 'tpc'; expected tcp, udp or tcp,udp (did you mean tcp?)",
-            "1:35: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol, snat"
-                + " (did you mean masquerade?)"));
+            "1:35: error: unknown option 'masq'; expected one of from, masquerade, proxy-protocol,"
+                + " snat, balance, check (did you mean masquerade?)"));
   }
 
   static Stream<Arguments> warnedLines() {

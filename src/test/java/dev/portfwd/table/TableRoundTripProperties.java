@@ -2,9 +2,13 @@ package dev.portfwd.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.model.BackendPool;
+import dev.portfwd.model.BackendSpec;
+import dev.portfwd.model.Balance;
 import dev.portfwd.model.Cidr;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
+import dev.portfwd.model.HealthCheck;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
@@ -181,6 +185,7 @@ class TableRoundTripProperties {
                   proxy,
                   "");
             })
+        .flatMap(forward -> pools(forward.backend()).map(pool -> withPool(forward, pool)))
         .flatMap(
             forward ->
                 descriptions.map(
@@ -189,13 +194,64 @@ class TableRoundTripProperties {
                             forward.line(),
                             forward.externalAddress(),
                             forward.externalPorts(),
-                            forward.backend(),
+                            forward.pool(),
                             forward.backendPorts(),
                             forward.protocols(),
                             forward.allowedSources(),
                             forward.masquerade(),
                             forward.proxyProtocol(),
                             d)));
+  }
+
+  /**
+   * The backend alone, or with more backends: another address of its family, a host name, a balance
+   * and a check, each maybe.
+   */
+  private static Arbitrary<BackendPool> pools(InetAddress first) {
+    Arbitrary<Optional<BackendSpec>> another =
+        Arbitraries.integers()
+            .between(1, 250)
+            .map(
+                n -> {
+                  byte[] bytes = first.getAddress().clone();
+                  bytes[bytes.length - 1] =
+                      (byte) ((bytes[bytes.length - 1] & 0xff) == n ? n + 1 : n);
+                  try {
+                    return BackendSpec.of(InetAddress.getByAddress(bytes));
+                  } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                  }
+                })
+            .optional();
+    Arbitrary<Optional<BackendSpec>> name =
+        Arbitraries.of("game.test", "mc.home.test", "b-1.test").map(BackendSpec::name).optional();
+    Arbitrary<Optional<Balance>> balance = Arbitraries.of(Balance.class).optional();
+    Arbitrary<Optional<HealthCheck>> check =
+        Arbitraries.of(HealthCheck.NONE, HealthCheck.TCP, HealthCheck.tcp(8080)).optional();
+    return Combinators.combine(another, name, balance, check)
+        .as(
+            (a, n, b, c) -> {
+              List<BackendSpec> specs = new ArrayList<>();
+              specs.add(BackendSpec.of(first));
+              a.ifPresent(specs::add);
+              n.ifPresent(specs::add);
+              // balance= on one address draws a warning, not an error: fine, but keep it rare.
+              return new BackendPool(specs, specs.size() > 1 ? b : Optional.empty(), c, List.of());
+            });
+  }
+
+  private static Forward withPool(Forward forward, BackendPool pool) {
+    return new Forward(
+        forward.line(),
+        forward.externalAddress(),
+        forward.externalPorts(),
+        pool,
+        forward.backendPorts(),
+        forward.protocols(),
+        forward.allowedSources(),
+        forward.masquerade(),
+        forward.proxyProtocol(),
+        forward.description());
   }
 
   private static InetAddress address(String literal) {

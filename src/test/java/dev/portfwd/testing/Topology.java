@@ -132,7 +132,10 @@ public final class Topology implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     namespaces.put(role, name);
-    sh(name, "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
+    sh(
+        name,
+        "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad"
+            + " && echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad");
     return name;
   }
 
@@ -153,6 +156,7 @@ public final class Topology implements AutoCloseable {
 
   /** Runs {@code argv} inside {@code role}'s namespace and returns what it did (any exit code). */
   public CommandResult exec(String role, String... argv) {
+    requireProgramsOf(List.of(argv));
     try {
       return runner(role).run(List.of(argv), "", COMMAND_LIMIT);
     } catch (IOException e) {
@@ -162,6 +166,7 @@ public final class Topology implements AutoCloseable {
 
   /** Runs a shell command line inside {@code role}'s namespace; fails the test on non-zero exit. */
   public CommandResult sh(String role, String script) {
+    KernelAccess.requireIn(script);
     String ns = namespaces.containsKey(role) ? namespace(role) : role;
     return run("ip", "netns", "exec", ns, "sh", "-c", script);
   }
@@ -171,10 +176,25 @@ public final class Topology implements AutoCloseable {
    * Its output is discarded.
    */
   public Process spawn(String role, String... argv) {
+    requireProgramsOf(List.of(argv));
     try {
       return throwaway.spawn(namespace(role), List.of(argv));
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Skips the test (fails it in CI) when {@code argv}'s program, or one a {@code sh -c} script of
+   * it runs, is not installed, naming its package: otherwise the test would fail on a missing
+   * program with nothing saying which.
+   */
+  private static void requireProgramsOf(List<String> argv) {
+    String program = argv.get(0);
+    if ((program.equals("sh") || program.equals("bash")) && argv.contains("-c")) {
+      KernelAccess.requireIn(argv.get(argv.size() - 1));
+    } else {
+      KernelAccess.requirePrograms(program);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.portfwd.testing;
 
 import dev.portfwd.host.CommandResult;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * Small, bounded traffic for end-to-end tests, all inside a {@link Topology}'s namespaces: socat
@@ -35,15 +36,37 @@ public final class Traffic {
     topology.awaitListening(role, "udp", port, Duration.ofSeconds(5));
   }
 
-  /** What a TCP connection from {@code role} to {@code host:port} reads; empty when it fails. */
+  /**
+   * What a TCP connection from {@code role} to {@code host:port} reads; empty when the network
+   * refused or dropped it (refused, timed out, unreachable, reset). Any other failure (socat
+   * missing, a bad address) fails the test: "empty" must mean the forward did not carry it.
+   */
   public static String tcp(Topology topology, String role, String host, int port) {
     String target =
         host.contains(":") ? "TCP6:[" + host + "]:" + port : "TCP4:" + host + ":" + port;
     CommandResult result =
         topology.exec(
             role, "timeout", "6", "socat", "-T3", "-u", target + ",connect-timeout=2", "-");
-    return result.succeeded() ? result.stdout().strip() : "";
+    if (result.succeeded()) {
+      return result.stdout().strip();
+    }
+    if (result.exitCode() == TIMEOUT_EXIT || NETWORK_FAILURE.matcher(result.stderr()).find()) {
+      return "";
+    }
+    throw new AssertionError(
+        "socat failed for another reason than the network: "
+            + result.describeFailure()
+            + "\n"
+            + result.stderr());
   }
+
+  /** {@code timeout}'s exit code when it stopped the command. */
+  private static final int TIMEOUT_EXIT = 124;
+
+  private static final Pattern NETWORK_FAILURE =
+      Pattern.compile(
+          "Connection refused|Connection timed out|Operation timed out|No route to host"
+              + "|Network is unreachable|Connection reset by peer");
 
   /**
    * The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when

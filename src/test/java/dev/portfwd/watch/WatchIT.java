@@ -2,6 +2,7 @@ package dev.portfwd.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must repair a flushed ruleset, follow edits of the table, keep the rules on an invalid edit, and
  * exit cleanly on SIGTERM. Also measures its CPU time when idle.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WatchIT {
 
   private static final String TABLE_A = "13102 " + Topology.BACKEND + " 80 tcp # A\n";
@@ -94,14 +97,12 @@ class WatchIT {
             () -> Conditions.read(log).contains("changed; applied it"));
 
         String rulesB = topology.portfwdRules("gateway");
-        save(table, TABLE_B + "13104 not-an-address 80\n");
+        save(table, TABLE_B + "13104 192.0.2.300 80\n");
         Conditions.await(
             "the invalid edit is reported",
             Duration.ofSeconds(10),
             () -> Conditions.read(log).contains("the rules in force stay"));
         assertThat(Conditions.read(log)).contains("ports.txt:2:");
-        Thread.sleep(
-            2500); // two drift checks: they repair towards the last valid table, i.e. nothing
         assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesB);
 
         topology.exec("gateway", "nft", "flush", "ruleset");
@@ -122,6 +123,115 @@ class WatchIT {
     }
   }
 
+  private CommandResult portfwdDirect(Topology topology, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(1, List.of("--direct", "--state-dir", dir.resolve("state").toString()));
+    return PortfwdJar.runIn(topology, "gateway", all.toArray(String[]::new));
+  }
+
+  @Test
+  void staysOutOfTheWayWhileAConfirmationWaitsAndPutsItsTableBackAfterARollback() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(table, TABLE_A);
+      Path log = dir.resolve("watch.log");
+      // Full checks every 2 s: element changes are seen by those, not by the chains probe.
+      Process watch = startWatch(topology, table, log, "--interval", "1", "--full-interval", "2");
+      Process confirming = null;
+      try {
+        Conditions.await(
+            "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
+        assertThat(topology.portfwdRules("gateway")).contains("13102");
+
+        // Another table with --confirm, its prompt left waiting (standard input stays open).
+        Path other = dir.resolve("other.txt");
+        Files.writeString(other, TABLE_B);
+        Path output = dir.resolve("confirm.out");
+        List<String> argv =
+            new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+        argv.addAll(
+            PortfwdJar.command(
+                "apply",
+                "--direct",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--confirm",
+                "120",
+                other.toString()));
+        confirming =
+            new ProcessBuilder(argv)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        Process prompt = confirming;
+        Conditions.await(
+            "the confirmation prompt",
+            Duration.ofSeconds(60),
+            () -> Conditions.read(output).contains("Type 'yes'") || !prompt.isAlive());
+        assertThat(Conditions.read(output)).contains("Type 'yes'");
+        Conditions.await(
+            "watch says it leaves the waiting apply alone",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(log).contains("waits for confirmation"));
+        assertThat(topology.portfwdRules("gateway"))
+            .as("the rules of the waiting apply, not repaired")
+            .contains("13103")
+            .doesNotContain("13102");
+
+        // rollback undoes the waiting apply; watch then holds its own table again.
+        CommandResult rollback = portfwdDirect(topology, "rollback");
+        assertThat(rollback.exitCode()).as(rollback.stdout() + rollback.stderr()).isZero();
+        assertThat(confirming.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Conditions.await(
+            "the watched table is live again",
+            Duration.ofSeconds(30),
+            () -> topology.portfwdRules("gateway").contains("13102"));
+
+        // A rollback of the watch's own edit: the file is the truth, watch re-applies it.
+        save(table, TABLE_A + "13104 " + Topology.BACKEND + " 80 tcp # C\n");
+        Conditions.await(
+            "the edit is applied",
+            Duration.ofSeconds(30),
+            () -> topology.portfwdRules("gateway").contains("13104"));
+        CommandResult back = portfwdDirect(topology, "rollback");
+        assertThat(back.exitCode()).as(back.stdout() + back.stderr()).isZero();
+        Conditions.await(
+            "watch re-applies the file after the rollback",
+            Duration.ofSeconds(30),
+            () -> topology.portfwdRules("gateway").contains("13104"));
+        assertThat(Conditions.read(log)).contains("re-applied");
+      } finally {
+        if (confirming != null) {
+          confirming.destroyForcibly();
+        }
+        watch.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void exitsTwoOnAnInvalidTableAtStartAndChangesNothing() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(table, TABLE_A + "13104 not-an-address 80\n");
+      CommandResult watch =
+          PortfwdJar.runIn(
+              topology,
+              "gateway",
+              "watch",
+              "--no-control",
+              "--state-dir",
+              dir.resolve("state").toString(),
+              table.toString());
+      assertThat(watch.exitCode()).as(watch.stdout() + watch.stderr()).isEqualTo(2);
+      assertThat(watch.stdout() + watch.stderr()).contains("ports.txt:2:");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo("(no portfwd table)");
+      // The unit does not restart on that exit: the table must be fixed first.
+      assertThat(Files.readAllLines(Path.of("packaging/systemd/portfwd.service")))
+          .contains("RestartPreventExitStatus=2");
+    }
+  }
+
   @Test
   void idleWatchUsesAlmostNoCpu() throws Exception {
     try (Topology topology = Topology.reference()) {
@@ -132,7 +242,22 @@ class WatchIT {
       try {
         Conditions.await(
             "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
-        Thread.sleep(3000); // start-up JIT work is not idle time
+        // Start-up JIT work is not idle time: measure once a whole second passed without CPU.
+        long[] last = {cpuTicks(watch.pid())};
+        Conditions.await(
+            "the watch settles (no CPU for a second)",
+            Duration.ofSeconds(60),
+            () -> {
+              try {
+                Thread.sleep(1000);
+                long now = cpuTicks(watch.pid());
+                boolean settled = now == last[0];
+                last[0] = now;
+                return settled;
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
         long before = cpuTicks(watch.pid());
         Thread.sleep(20_000);
         long after = cpuTicks(watch.pid());

@@ -3,6 +3,7 @@ package dev.portfwd.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.backend.DriftProbe;
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -51,7 +53,9 @@ class WatcherTest {
       boolean change = reason != Reason.DRIFT || drifted;
       drifted = false;
       calls.add(reason + ":" + desired.forwards().size());
-      Plan plan = new Plan("fake", desired, List.of(), change ? "script" : "");
+      List<ForwardChange> changes =
+          change ? desired.forwards().stream().map(ForwardChange::add).toList() : List.of();
+      Plan plan = new Plan("fake", desired, changes, change ? "script" : "");
       return new Reconciled(plan, List.of(), null);
     }
   }
@@ -127,11 +131,20 @@ class WatcherTest {
   }
 
   @Test
+  void logsTheTablesDescriptionsEscaped() throws Exception {
+    // A right-to-left override is valid table text but would reorder the journal's line.
+    Files.writeString(table(), "1000 192.0.2.2 tcp # evil \u202e txt\n");
+    start(Duration.ofSeconds(60));
+    await(() -> log.toString().contains("+ 1000/tcp"));
+    assertThat(log.toString()).contains("evil \\u202e txt").doesNotContain("\u202e");
+  }
+
+  @Test
   void invalidEditKeepsTheRulesInForceAndDriftIsRepairedAgainstTheLastValidTable()
       throws Exception {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     start(Duration.ofMillis(300));
-    Files.writeString(table(), "1000 not-an-address\n");
+    Files.writeString(table(), "1000 192.0.2.300\n");
     await(() -> log.toString().contains("has errors; the rules in force stay"));
     assertThat(target.calls).noneMatch(c -> c.startsWith("EDIT"));
 
@@ -150,8 +163,10 @@ class WatcherTest {
       Thread.sleep(10);
     }
     await(() -> target.calls.contains("EDIT:2"));
-    Thread.sleep(400);
-    assertThat(target.calls).containsExactly("START:1", "EDIT:2");
+    // A later edit, well after the burst: any second read of the burst comes before its EDIT:3.
+    Files.writeString(table(), "1000 192.0.2.2 tcp\n2000 192.0.2.3 tcp\n3000 192.0.2.4 tcp\n");
+    await(() -> target.calls.contains("EDIT:3"));
+    assertThat(target.calls).containsExactly("START:1", "EDIT:2", "EDIT:3");
   }
 
   @Test
@@ -159,7 +174,9 @@ class WatcherTest {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     start(Duration.ofMillis(200));
     Files.writeString(dir.resolve("other.txt"), "x");
-    Thread.sleep(1000);
+    // Three drift checks after the write: the watcher's one thread has seen its event by then.
+    int before = target.calls.size();
+    await(() -> target.calls.size() >= before + 3);
     assertThat(target.calls).filteredOn(c -> c.startsWith("EDIT")).isEmpty();
     assertThat(target.calls).filteredOn(c -> c.startsWith("DRIFT")).hasSizeGreaterThanOrEqualTo(3);
     assertThat(log.toString()).doesNotContain("drifted");
@@ -167,7 +184,7 @@ class WatcherTest {
 
   @Test
   void invalidTableAtStartAppliesNothing() throws Exception {
-    Files.writeString(table(), "1000 nowhere\n");
+    Files.writeString(table(), "1000 192.0.2.300\n");
     Watcher w =
         new Watcher(
             table(),
@@ -183,8 +200,15 @@ class WatcherTest {
   void unchangedProbeSkipsFullChecksUntilTheFullInterval() throws Exception {
     Files.writeString(table(), "1000 192.0.2.2 tcp\n");
     AtomicReference<String> chains = new AtomicReference<>("prerouting#1");
-    start(Duration.ofMillis(100), Duration.ofSeconds(60), () -> Optional.of(chains.get()));
-    Thread.sleep(800);
+    AtomicInteger probes = new AtomicInteger();
+    start(
+        Duration.ofMillis(100),
+        Duration.ofSeconds(60),
+        () -> {
+          probes.incrementAndGet();
+          return Optional.of(chains.get());
+        });
+    await(() -> probes.get() >= 9); // one after the start's apply, then eight quiet ones
     assertThat(target.calls).as("eight quiet probes, no full check").containsExactly("START:1");
 
     chains.set(""); // nft flush ruleset

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Several backends per forward, data plane: new TCP connections per second through a two-backend
+# balance=roundrobin forward and through a one-backend forward, both among 10,000 forwards in the
+# same nftables table, measured interleaved in the same run (the machine is shared, its load drifts).
+#
+# Everything runs inside three network namespaces this script creates and always deletes (client --
+# gateway -- backend, documentation addresses). The backend host carries both backend addresses
+# (192.0.2.2 and 192.0.2.18) and one nginx: the kernel's choice is what is measured, not two hosts.
+# Every load is bounded: wrk runs DURATION seconds under `timeout`.
+#
+# Needs root, the built jar (mvn -B package), Debian's wrk and nginx-light.
+# Usage: sudo bench/backends/run.sh [OUTDIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+OUT=${1:-bench/backends}
+DURATION=${DURATION:-4}
+REPEATS=${REPEATS:-5}
+FORWARDS=${FORWARDS:-10000}
+JAR=${JAR:-target/portfwd.jar}
+
+for tool in wrk nginx java ip conntrack; do
+  command -v "$tool" >/dev/null || { echo "backends: $tool is missing (apt-get install wrk nginx-light conntrack)" >&2; exit 1; }
+done
+[[ $(id -u) == 0 ]] || { echo "backends: needs root (network namespaces)" >&2; exit 1; }
+[[ -f $JAR ]] || { echo "backends: $JAR is missing; run 'mvn -B package' first" >&2; exit 1; }
+
+ID=pfbk$$
+C=$ID-client G=$ID-gateway B=$ID-backend
+WORK=$(mktemp -d /tmp/$ID.XXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in $C $G $B; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+for ns in $C $G $B; do ip netns add "$ns"; nsx "$ns" ip link set lo up; done
+ip link add wan netns $G type veth peer name eth0 netns $C
+ip link add vpn netns $G type veth peer name eth0 netns $B
+nsx $G sh -c 'ip link set wan up && ip link set vpn up && ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn && sysctl -qw net.ipv4.ip_forward=1'
+nsx $C sh -c 'ip link set eth0 up && ip addr add 203.0.113.10/24 dev eth0 && ip route add default via 203.0.113.1'
+nsx $C sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+nsx $B sh -c 'ip link set eth0 up && ip addr add 192.0.2.2/24 dev eth0 && ip addr add 192.0.2.18/24 dev eth0'
+
+cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx.err warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  server { listen 80 backlog=8192; location / { return 200 "\$server_addr\n"; } }
+}
+NGINX
+nsx $B nginx -c "$WORK/nginx.conf" & PIDS+=($!)
+for _ in $(seq 50); do nsx $B ss -Htln 'sport = :80' | grep -q . && break; sleep 0.1; done
+
+# FORWARDS forwards on ports 20000..: all one-backend but the last, which spreads over both.
+ONE=$((20000 + FORWARDS - 2))
+TWO=$((20000 + FORWARDS - 1))
+awk -v n="$FORWARDS" 'BEGIN { for (i = 0; i < n - 1; i++) printf "%d 192.0.2.2 80 tcp # forward %d\n", 20000 + i, i;
+  printf "%d 192.0.2.2,192.0.2.18 80 tcp balance=roundrobin # spread\n", 20000 + n - 1 }' > "$WORK/table.txt"
+nsx $G java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" apply --no-sysctl \
+  --state-dir "$WORK/state" "$WORK/table.txt" >/dev/null
+
+conn_rate() {
+  nsx $G conntrack -F >/dev/null 2>&1 || true
+  local r
+  r=$(nsx $C timeout $((DURATION + 10)) wrk -t1 -c32 -d"${DURATION}s" -H 'Connection: close' "http://203.0.113.1:$1/" 2>&1 \
+    | awk '/Requests\/sec/ {print $2}')
+  echo "${r:-0}"
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Both backends answer: count who served 100 new connections.
+spread=$(for _ in $(seq 100); do nsx $C timeout 3 wget -qO- "http://203.0.113.1:$TWO/" 2>/dev/null || echo none; done | sort | uniq -c | xargs)
+echo "who served 100 connections through the spread forward: $spread" >&2
+
+ones=() twos=()
+for round in $(seq "$REPEATS"); do
+  a=$(conn_rate $ONE); b=$(conn_rate $TWO)
+  ones+=("$a"); twos+=("$b")
+  echo "  round $round: one backend $a conn/s, two backends (roundrobin) $b conn/s" >&2
+done
+m1=$(median "${ones[@]}"); m2=$(median "${twos[@]}")
+ratio=$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+
+mkdir -p "$OUT"
+{
+  echo "forwards,one_backend_conn_s,two_backends_roundrobin_conn_s,ratio"
+  echo "$FORWARDS,$m1,$m2,$ratio"
+} | tee "$OUT/results.csv"
+{
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) x $(nproc)"
+  echo "kernel: $(uname -r), nft $(nft --version | cut -d' ' -f2)"
+  echo "spread of 100 connections: $spread"
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt"

@@ -1,0 +1,85 @@
+package dev.portfwd.cli;
+
+import dev.portfwd.model.ForwardTable;
+import dev.portfwd.pool.NameResolver;
+import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.TableNames;
+import dev.portfwd.table.Diagnostic;
+import dev.portfwd.table.Severity;
+import dev.portfwd.table.TablePrinter;
+import dev.portfwd.table.TerminalText;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one-shot commands' look-up of backend names: {@code check} warns about a name it cannot
+ * resolve (the gateway may resolve what an editor's laptop cannot); {@code plan}, {@code apply} and
+ * {@code doctor} resolve once and refuse a table whose names do not resolve, naming the line.
+ */
+final class BackendNames {
+
+  private BackendNames() {}
+
+  /** Resolves {@code table}'s names through the system's resolvers (none asked without names). */
+  static TableNames.Resolved resolve(ForwardTable table) {
+    if (table.forwards().stream().noneMatch(f -> f.pool().hasNames())) {
+      return TableNames.resolve(table, (name, family) -> null);
+    }
+    try (SystemNameResolver resolver = new SystemNameResolver()) {
+      return resolve(table, resolver);
+    }
+  }
+
+  static TableNames.Resolved resolve(ForwardTable table, NameResolver resolver) {
+    return TableNames.resolve(table, resolver);
+  }
+
+  /** One diagnostic per name that did not resolve, at its line. */
+  static List<Diagnostic> diagnostics(
+      TableNames.Resolved resolved, String source, Severity severity) {
+    List<Diagnostic> found = new ArrayList<>();
+    for (TableNames.Failure failure : resolved.failures()) {
+      String line = TablePrinter.line(failure.forward());
+      int column = failure.forward().externalText().length() + 2;
+      found.add(
+          new Diagnostic(
+              source,
+              Math.max(1, failure.forward().line()),
+              column,
+              severity,
+              "backend name '"
+                  + failure.name()
+                  + "' does not resolve here ("
+                  + failure.why()
+                  + ")"
+                  + (severity == Severity.WARNING
+                      ? "; 'apply' refuses the table on a host where it does not resolve"
+                      : "; fix the name or its DNS record"),
+              line));
+    }
+    return found;
+  }
+
+  /**
+   * {@code table} with every name resolved once.
+   *
+   * @throws PortfwdException exit 2, after printing each name that does not resolve with its line,
+   *     when one does not; nothing was changed then
+   */
+  static ForwardTable resolveOrRefuse(ForwardTable table, PrintWriter err) {
+    TableNames.Resolved resolved = resolve(table);
+    if (resolved.failures().isEmpty()) {
+      return resolved.table(table);
+    }
+    for (Diagnostic diagnostic : diagnostics(resolved, table.source(), Severity.ERROR)) {
+      err.println(diagnostic.render());
+    }
+    err.flush();
+    throw PortfwdException.invalidInput(
+        TableLoader.count(resolved.failures().size(), "backend name")
+            + " of "
+            + TerminalText.escape(table.source())
+            + " did not resolve; nothing was changed");
+  }
+}

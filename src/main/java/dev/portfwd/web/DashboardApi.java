@@ -1,0 +1,73 @@
+package dev.portfwd.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the dashboard's API asks of the service, each answer in the JSON shape the CLI's {@code
+ * --json} prints where it has one. The service implements it over its one engine; tests use a fake.
+ * The web package knows HTTP, logins and pages, and nothing of tables or kernels.
+ */
+public interface DashboardApi {
+
+  /** The live forwards with their counters ({@code status --json}). */
+  JsonNode forwards() throws ApiException;
+
+  /** The watched table file's name and text, for the editor. */
+  JsonNode table() throws ApiException;
+
+  /** {@code check --json} of {@code text}. */
+  JsonNode check(String text) throws ApiException;
+
+  /** What applying {@code text} would change, per forward; changes nothing. */
+  JsonNode plan(String text) throws ApiException;
+
+  /**
+   * Applies {@code text}; with {@code confirm}, arms the rollback timer and returns at once with
+   * the confirmation's deadline.
+   */
+  JsonNode apply(String text, Optional<Duration> confirm) throws ApiException;
+
+  /** Keeps the apply that waits for confirmation. */
+  JsonNode confirm() throws ApiException;
+
+  /** Undoes the apply that waits, or returns to the state before the live one. */
+  JsonNode rollback() throws ApiException;
+
+  /** {@code doctor --json}. */
+  JsonNode doctor() throws ApiException;
+
+  /** The recorded states, newest first, and the confirmation that waits, if any. */
+  JsonNode history() throws ApiException;
+
+  /**
+   * A request the service refused or could not carry out.
+   *
+   * @param status the HTTP status to answer with (400, 409, 422, 500, ...)
+   * @param details more JSON for the answer (the diagnostics of a table with errors), or null
+   */
+  final class ApiException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+    private final transient JsonNode details;
+
+    public ApiException(int status, String message, JsonNode details) {
+      super(message);
+      this.status = status;
+      this.details = details;
+    }
+
+    public ApiException(int status, String message) {
+      this(status, message, null);
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public Optional<JsonNode> details() {
+      return Optional.ofNullable(details);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.portfwd.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portfwd.compile.Compiler;
+import dev.portfwd.engine.Engine;
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.CommandRunner;
+import dev.portfwd.host.Conntrack;
+import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.state.FakeBackend;
+import dev.portfwd.state.FakeSysctls;
+import dev.portfwd.state.StateStore;
+import dev.portfwd.table.TableParser;
+import dev.portfwd.web.DashboardApi.ApiException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the dashboard's applies, confirmations and rollbacks keep the watched table file in step. */
+class DashboardServiceTest {
+
+  private static final String OLD = "# the old table\n1000 192.0.2.2 80 tcp # old\n";
+  private static final String NEW = "1000 192.0.2.2 80 tcp # new\n1001 192.0.2.3 80 udp # added\n";
+
+  /** A host without the conntrack tool. */
+  private static final CommandRunner NO_CONNTRACK =
+      new CommandRunner() {
+        @Override
+        public CommandResult run(List<String> argv, String stdin) {
+          throw new AssertionError("unexpected command " + argv);
+        }
+
+        @Override
+        public boolean isInstalled(String program) {
+          return false;
+        }
+      };
+
+  @TempDir Path dir;
+
+  private final FakeBackend backend = new FakeBackend();
+  private Path table;
+  private StateStore store;
+  private DashboardService service;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    table = Files.writeString(dir.resolve("ports.txt"), OLD);
+    store = new StateStore(dir.resolve("state"));
+    Engine engine =
+        new Engine(
+            backend,
+            new ForwardingSysctls(new FakeSysctls()),
+            new Conntrack(NO_CONNTRACK),
+            store,
+            (s, id, forwards) -> {},
+            Clock.systemUTC(),
+            warning -> {});
+    this.engine = engine;
+    service = newService();
+    service.apply(OLD, Optional.empty()); // what watch applied at its start
+  }
+
+  private Engine engine;
+
+  private DashboardService newService() {
+    KernelSession session = KernelSession.of(NO_CONNTRACK, backend);
+    return new DashboardService(
+        new Invocation.ServiceState(session, store, engine, table),
+        /* managesSysctls= */ true,
+        Clock.systemUTC());
+  }
+
+  @Test
+  void anApplyWithoutConfirmationWritesTheFileAndApplies() throws Exception {
+    JsonNode answer = service.apply(NEW, Optional.empty());
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+    assertThat(answer.get("summary").asText()).isEqualTo("1 to add, 1 to change, 0 to remove");
+    assertThat(answer.get("pending").isNull()).isTrue();
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", NEW).table()));
+  }
+
+  @Test
+  void anApplyWithConfirmationWritesTheFileOnlyWhenConfirmed() throws Exception {
+    JsonNode answer = service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    assertThat(answer.get("pending").get("id").asText()).isNotEmpty();
+    assertThat(Files.readString(table)).as("while it waits").isEqualTo(OLD);
+    assertThatThrownBy(() -> service.apply(OLD, Optional.empty()))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+    JsonNode confirmed = service.confirm();
+    assertThat(confirmed.get("tableWritten").asBoolean()).isTrue();
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+    assertThat(store.pending()).isEmpty();
+  }
+
+  @Test
+  void aServiceRestartedWhileAConfirmationWaitsStillWritesTheFileOnConfirm() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    DashboardService restarted = newService();
+    restarted.confirm();
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+  }
+
+  @Test
+  void portfwdConfirmInTheServiceWritesTheDashboardsTableToo() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    DashboardService.Confirmed confirmed =
+        DashboardService.confirm(store, new WatchedTableFile(table), Clock.systemUTC());
+    assertThat(confirmed.tableWritten()).isTrue();
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+  }
+
+  @Test
+  void aRolledBackUnconfirmedApplyLeavesTheFileAsItWas() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    JsonNode rolledBack = service.rollback();
+    assertThat(rolledBack.get("tableWritten").asBoolean()).isFalse();
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", OLD).table()));
+    assertThatThrownBy(() -> service.confirm())
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
+  }
+
+  @Test
+  void aRollbackOfAConfirmedStateWritesTheRestoredForwardsBackToTheFile() throws Exception {
+    service.apply(NEW, Optional.empty());
+    JsonNode rolledBack = service.rollback();
+    assertThat(rolledBack.get("tableWritten").asBoolean()).isTrue();
+    String written = Files.readString(table);
+    assertThat(written).contains("1000 192.0.2.2 80 tcp # old").doesNotContain("1001");
+    // What the file now says is exactly what is in force: watch finds nothing to change.
+    var reread = TableParser.parse("t", written);
+    assertThat(reread.hasErrors()).as(written).isFalse();
+    assertThat(Compiler.compile(reread.table())).isEqualTo(backend.installed);
+  }
+
+  @Test
+  void aTableWithErrorsIsRefusedWithItsDiagnosticsAndChangesNothing() throws Exception {
+    int applies = backend.applied.size();
+    assertThatThrownBy(() -> service.apply("1000 192.0.2.2 80 tpc\n", Optional.empty()))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(422);
+              assertThat(e.details().orElseThrow().get("diagnostics").get(0).get("column").asInt())
+                  .isEqualTo(19);
+            });
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+    assertThat(backend.applied).hasSize(applies);
+  }
+
+  @Test
+  void aFailedApplyPutsTheOldTextBack() throws Exception {
+    backend.failNext = 1;
+    assertThatThrownBy(() -> service.apply(NEW, Optional.empty()))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(500));
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+  }
+
+  @Test
+  void checkAndPlanChangeNothing() throws Exception {
+    JsonNode check = service.check(NEW);
+    assertThat(check.get("valid").asBoolean()).isTrue();
+    assertThat(check.get("forwards")).hasSize(2);
+    JsonNode plan = service.plan(NEW);
+    assertThat(plan.get("changes").get(0).get("kind").asText()).isIn("add", "change");
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+    assertThat(service.history().get("states").get(0).get("current").asBoolean()).isTrue();
+  }
+}

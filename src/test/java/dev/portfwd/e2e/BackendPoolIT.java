@@ -1,0 +1,407 @@
+package dev.portfwd.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.Conditions;
+import dev.portfwd.testing.KernelBackend;
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import dev.portfwd.testing.Traffic;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Several backends per forward and backends by name, end to end: {@code portfwd watch} in the
+ * gateway namespace checks the backends and re-resolves names served by a real dnsmasq in its own
+ * namespace (the gateway's resolver pointed at it through {@code /etc/netns/NAME/resolv.conf}), for
+ * each kernel backend. Two backends on the VPN side: 192.0.2.2 ("one") and 192.0.2.18 ("two").
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class BackendPoolIT {
+
+  private static final String SECOND = "192.0.2.18";
+  private static final String DNS = "192.0.2.53";
+  private static final double INTERVAL = 1.0;
+
+  @TempDir Path dir;
+
+  private Process startWatch(Topology topology, KernelBackend backend, Path table, Path log)
+      throws IOException {
+    return startWatch(topology, backend, table, log, "--no-control");
+  }
+
+  /** Watch with {@code control}: {@code --no-control}, or {@code --control PATH} for the CLI. */
+  private Process startWatch(
+      Topology topology, KernelBackend backend, Path table, Path log, String... control)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "watch",
+                "--backend",
+                backend.option(),
+                "--state-dir",
+                dir.resolve("state").toString()));
+    args.addAll(List.of(control));
+    args.addAll(
+        List.of(
+            "--check-interval", Double.toString(INTERVAL), "--dns-min-ttl", "1", table.toString()));
+    List<String> argv =
+        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+    argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
+    return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static String client(Topology topology) {
+    return Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102);
+  }
+
+  /** Waits until new connections are answered by {@code tag}; returns how long that took. */
+  private static Duration awaitServedBy(Topology topology, String tag, Duration limit)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    Conditions.await(
+        "new connections reach " + tag, limit, () -> client(topology).startsWith(tag + " "));
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void failoverLeavesADeadBackendWithinFallTimesIntervalAndTakesItBack(KernelBackend backend)
+      throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      Process one = serve(topology, "backend", 80, "one");
+      serve(topology, "backend2", 80, "two");
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(
+          table, "13102 " + Topology.BACKEND + "," + SECOND + " 80 tcp balance=failover\n");
+      Path log = dir.resolve("watch.log");
+      Process watch = startWatch(topology, backend, table, log);
+      try {
+        awaitServedBy(topology, "one", Duration.ofSeconds(40));
+
+        stop(one);
+        Duration failover = awaitServedBy(topology, "two", Duration.ofSeconds(20));
+        System.out.println(backend + " failover after the first backend died: " + failover);
+        // fall × interval, plus one round in flight, the apply and the client's own time.
+        assertThat(failover).as(Conditions.read(log)).isLessThan(Duration.ofMillis(5_500));
+        // The line is written once the change is applied: the kernel may switch a moment before.
+        Conditions.await(
+            "the change is logged",
+            Duration.ofSeconds(5),
+            () -> Conditions.read(log).contains("backend 192.0.2.2:80 is down after 3 failed"));
+
+        serve(topology, "backend", 80, "one");
+        Duration back = awaitServedBy(topology, "one", Duration.ofSeconds(20));
+        System.out.println(backend + " back to the first backend after it returned: " + back);
+        assertThat(back).isLessThan(Duration.ofMillis(4_500));
+        Conditions.await(
+            "the return is logged",
+            Duration.ofSeconds(5),
+            () -> Conditions.read(log).contains("backend 192.0.2.2:80 is up again"));
+      } finally {
+        stop(watch);
+        watch.destroyForcibly();
+        System.out.println("watch log:\n" + Conditions.read(log));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void establishedConnectionStaysWhileItsBackendLeavesAndAllDownKeepsThemAll(KernelBackend backend)
+      throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      // The service on 80 (an echo after a greeting); the check on 81, stopped separately.
+      echo(topology, "backend", 80, "one");
+      echo(topology, "backend2", 80, "two");
+      Process checkOne = serve(topology, "backend", 81, "alive");
+      Process checkTwo = serve(topology, "backend2", 81, "alive");
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(
+          table, "13102 " + Topology.BACKEND + "," + SECOND + " 80 tcp check=tcp:81\n");
+      Path log = dir.resolve("watch.log");
+      Path socket = dir.resolve("control.sock");
+      Process watch = startWatch(topology, backend, table, log, "--control", socket.toString());
+      Process held = null;
+      try {
+        awaitServedBy(topology, "one", Duration.ofSeconds(40));
+        held =
+            new ProcessBuilder(
+                    "ip",
+                    "netns",
+                    "exec",
+                    topology.namespace("client"),
+                    "socat",
+                    "-T30",
+                    "-",
+                    "TCP4:" + Topology.GATEWAY_WAN + ":13102")
+                .start();
+        BufferedReader reads =
+            new BufferedReader(
+                new InputStreamReader(held.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream writes = held.getOutputStream();
+        assertThat(reads.readLine()).startsWith("one");
+
+        stop(checkOne);
+        awaitServedBy(topology, "two", Duration.ofSeconds(20));
+        writes.write("still there\n".getBytes(StandardCharsets.UTF_8));
+        writes.flush();
+        assertThat(reads.readLine()).isEqualTo("still there");
+
+        stop(checkTwo);
+        Conditions.await(
+            "every backend down is reported",
+            Duration.ofSeconds(15),
+            () -> Conditions.read(log).contains("every backend of line 1 is down"));
+        // All stay: new connections are still forwarded, to the first in the order written.
+        awaitServedBy(topology, "one", Duration.ofSeconds(10));
+        assertThat(backend.installed(topology)).contains(Topology.BACKEND);
+        // status through the service shows each backend's health; doctor explains it.
+        CommandResult status =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "status",
+                "--control",
+                socket.toString(),
+                "--state-dir",
+                dir.resolve("state").toString());
+        System.out.println(status.stdout() + status.stderr());
+        assertThat(status.stdout())
+            .contains("192.0.2.18:81")
+            .contains("down (connection refused)")
+            .contains("every backend of line 1 is down; all stay in rotation");
+        CommandResult doctor =
+            PortfwdJar.runIn(topology, "gateway", "doctor", "--direct", table.toString());
+        assertThat(doctor.stdout())
+            .as(doctor.stderr())
+            .contains("every backend is down: 192.0.2.2:81 (connection refused)");
+      } finally {
+        if (held != null) {
+          held.destroyForcibly();
+        }
+        stop(watch);
+        watch.destroyForcibly();
+        System.out.println("watch log:\n" + Conditions.read(log));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void aChangedDnsRecordMovesNewConnectionsWithinTtlAndOneInterval(KernelBackend backend)
+      throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      topology.addVpnHost("dns", DNS, null);
+      serve(topology, "backend", 80, "one");
+      serve(topology, "backend2", 80, "two");
+      Path hosts = dir.resolve("dns-hosts");
+      Files.writeString(hosts, Topology.BACKEND + " game.test\n");
+      Process dnsmasq =
+          topology.spawn(
+              "dns",
+              "dnsmasq",
+              "--keep-in-foreground",
+              "--no-resolv",
+              "--no-hosts",
+              "--user=root",
+              "--pid-file=" + dir.resolve("dnsmasq.pid"),
+              "--listen-address=" + DNS,
+              "--bind-interfaces",
+              "--local-ttl=1",
+              "--addn-hosts=" + hosts);
+      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
+      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
+      try {
+        Files.createDirectories(netns);
+        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + DNS + "\n");
+        assertThat(topology.exec("gateway", "getent", "hosts", "game.test").stdout())
+            .contains(Topology.BACKEND);
+
+        // One-shot: a name that does not resolve is refused, naming the line; nothing changes.
+        Path bad = dir.resolve("bad.txt");
+        Files.writeString(bad, "13102 game.test 80 tcp\n13103 nowhere.test 80 tcp\n");
+        CommandResult refused =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                backend.withBackend(
+                    "apply", "--state-dir", dir.resolve("state").toString(), bad.toString()));
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
+        assertThat(refused.stderr())
+            .contains("bad.txt:2:")
+            .contains("backend name 'nowhere.test' does not resolve")
+            .contains("nothing was changed");
+        assertThat(backend.installed(topology)).isEmpty();
+
+        Path table = dir.resolve("ports.txt");
+        Files.writeString(table, "13102 game.test 80 tcp check=none\n");
+        Path log = dir.resolve("watch.log");
+        Process watch = startWatch(topology, backend, table, log);
+        try {
+          awaitServedBy(topology, "one", Duration.ofSeconds(40));
+
+          Files.writeString(hosts, SECOND + " game.test\n");
+          topology.exec("dns", "kill", "-HUP", Long.toString(dnsmasq.pid()));
+          Duration moved = awaitServedBy(topology, "two", Duration.ofSeconds(20));
+          System.out.println(backend + " new connections followed the DNS record after " + moved);
+          // TTL (1 s) + one interval (1 s), plus the apply and the client's own time.
+          assertThat(moved).as(Conditions.read(log)).isLessThan(Duration.ofMillis(4_500));
+          Conditions.await(
+              "the new address is logged",
+              Duration.ofSeconds(5),
+              () -> Conditions.read(log).contains("game.test now resolves to 192.0.2.18"));
+
+          // The name server gone: the last good address stays, with a warning.
+          stop(dnsmasq);
+          Conditions.await(
+              "a failed look-up is reported",
+              Duration.ofSeconds(20),
+              () -> Conditions.read(log).contains("cannot resolve game.test"));
+          assertThat(Conditions.read(log)).contains("keeping 192.0.2.18");
+          assertThat(client(topology)).startsWith("two ");
+        } finally {
+          stop(watch);
+          watch.destroyForcibly();
+          System.out.println("watch log:\n" + Conditions.read(log));
+        }
+      } finally {
+        deleteTree(netns);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void roundRobinSpreadsHashKeepsAClientAndUdpUsesBothBackends(KernelBackend backend)
+      throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      serve(topology, "backend", 80, "one");
+      serve(topology, "backend2", 80, "two");
+      Traffic.udpServer(topology, "backend", 5353, "one");
+      Traffic.udpServer(topology, "backend2", 5353, "two");
+      Path table = dir.resolve("ports.txt");
+      String backends = Topology.BACKEND + "," + SECOND;
+      Files.writeString(
+          table,
+          "13102 "
+              + backends
+              + " 80 tcp balance=roundrobin # spread\n"
+              + "13103 "
+              + backends
+              + " 80 tcp balance=hash\n"
+              + "13104 "
+              + backends
+              + " 5353 udp balance=roundrobin\n");
+      CommandResult apply =
+          PortfwdJar.runIn(
+              topology,
+              "gateway",
+              backend.withBackend(
+                  "apply", "--state-dir", dir.resolve("state").toString(), table.toString()));
+      assertThat(apply.exitCode()).as(apply.stderr()).isZero();
+
+      int one = 0;
+      int two = 0;
+      for (int i = 0; i < 100; i++) {
+        String answer = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102);
+        one += answer.startsWith("one ") ? 1 : 0;
+        two += answer.startsWith("two ") ? 1 : 0;
+      }
+      System.out.println(backend + " roundrobin over 100 connections: one " + one + ", two " + two);
+      assertThat(one + two).isEqualTo(100);
+      assertThat(one).isBetween(40, 60);
+
+      String first = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103);
+      assertThat(first).matches("(one|two) .*");
+      for (int i = 0; i < 20; i++) {
+        assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103))
+            .startsWith(first.substring(0, 4));
+      }
+
+      List<String> udp = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        udp.add(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13104, 41000 + i));
+      }
+      assertThat(udp).anyMatch(a -> a.startsWith("one ")).anyMatch(a -> a.startsWith("two "));
+
+      CommandResult status =
+          PortfwdJar.runIn(
+              topology, "gateway", "status", "--state-dir", dir.resolve("state").toString());
+      assertThat(status.stdout())
+          .as(status.stderr())
+          .contains("192.0.2.2:80,192.0.2.18:80 roundrobin")
+          .contains("192.0.2.2:80,192.0.2.18:80 hash");
+      System.out.println(status.stdout());
+    }
+  }
+
+  /** A TCP server answering {@code TAG PEER}; the process, to stop it. */
+  private static Process serve(Topology topology, String role, int port, String tag) {
+    Process server =
+        topology.spawn(
+            role,
+            "socat",
+            "TCP4-LISTEN:" + port + ",fork,reuseaddr",
+            "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
+    return server;
+  }
+
+  /** A TCP server that greets with {@code TAG PEER}, then echoes every line. */
+  private static Process echo(Topology topology, String role, int port, String tag) {
+    Process server =
+        topology.spawn(
+            role,
+            "socat",
+            "TCP4-LISTEN:" + port + ",fork,reuseaddr",
+            "SYSTEM:echo " + tag + " $SOCAT_PEERADDR; cat");
+    topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
+    return server;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.portfwd.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.testing.Conditions;
+import dev.portfwd.testing.Topology;
+import dev.portfwd.testing.Traffic;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay with several backends per forward: round robin in turn, failover that leaves a dead
+ * backend within fall × interval and takes it back, all from user space in the gateway namespace.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class RelayBackendsIT {
+
+  private static final String SECOND = "192.0.2.18";
+
+  @TempDir Path dir;
+
+  private static Process serve(Topology topology, String role, String tag) {
+    Process server =
+        topology.spawn(
+            role,
+            "socat",
+            "TCP4-LISTEN:80,fork,reuseaddr",
+            "SYSTEM:echo " + tag + " $SOCAT_PEERADDR");
+    topology.awaitListening(role, "tcp", 80, Duration.ofSeconds(5));
+    return server;
+  }
+
+  private static String client(Topology topology, int port) {
+    return Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, port);
+  }
+
+  @Test
+  void spreadsInTurnAndFailsOverAndBack() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      Process one = serve(topology, "backend", "one");
+      serve(topology, "backend2", "two");
+      Path table = dir.resolve("ports.txt");
+      String backends = Topology.BACKEND + "," + SECOND;
+      Files.writeString(
+          table,
+          "13102 "
+              + backends
+              + " 80 tcp balance=roundrobin\n"
+              + "13103 "
+              + backends
+              + " 80 tcp balance=failover\n");
+      RelayProcess relay =
+          RelayProcess.start(topology, table, "tcp", 13103, "--check-interval", "1");
+      try {
+        int first = 0;
+        for (int i = 0; i < 20; i++) {
+          first += client(topology, 13102).startsWith("one ") ? 1 : 0;
+        }
+        assertThat(first).as(relay.log()).isBetween(8, 12);
+        assertThat(client(topology, 13103)).startsWith("one ");
+
+        one.destroy();
+        one.waitFor(10, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        Conditions.await(
+            "failover to two",
+            Duration.ofSeconds(20),
+            () -> client(topology, 13103).startsWith("two "));
+        Duration failover = Duration.ofNanos(System.nanoTime() - start);
+        System.out.println("relay failover after the first backend died: " + failover);
+        assertThat(failover).as(relay.log()).isLessThan(Duration.ofMillis(5_500));
+
+        serve(topology, "backend", "one");
+        Conditions.await(
+            "back to one",
+            Duration.ofSeconds(20),
+            () -> client(topology, 13103).startsWith("one "));
+        assertThat(relay.log()).contains("backend 192.0.2.2:80 is down after 3 failed checks");
+      } finally {
+        relay.signal("TERM");
+        relay.awaitExit(Duration.ofSeconds(15));
+        System.out.println("relay log:\n" + relay.log());
+      }
+    }
+  }
+}

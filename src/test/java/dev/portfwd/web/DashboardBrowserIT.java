@@ -1,0 +1,176 @@
+package dev.portfwd.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Topology;
+import dev.portfwd.testing.Traffic;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard in a real browser: {@code watch --http} in the gateway namespace of the reference
+ * topology, and Debian's chromium, driven by {@code src/test/browser/dashboard.js}
+ * (playwright-core), in the client namespace. The script logs in, sees the forwards (a description
+ * with a script tag shown as text), types an error and sees its diagnostic under its line, fixes
+ * it, plans, applies with confirmation, sends traffic through a forward and sees its counter move,
+ * rolls back from the history and logs out. Screenshots are kept in {@code
+ * target/browser-screenshots}.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class DashboardBrowserIT {
+
+  private static final int HTTP_PORT = 9480;
+  private static final int NEW_PORT = 13103;
+  private static final String PASSWORD = "browser test password";
+  private static final String TABLE =
+      "# Ext-port Int-IP Int-port\n"
+          + "13102 "
+          + Topology.BACKEND
+          + " 80 tcp # <script>alert(1)</script> Netbook Apache\n";
+  private static final Path BROWSER_DIR = Path.of("src", "test", "browser").toAbsolutePath();
+  private static final Path SCREENSHOTS = Path.of("target", "browser-screenshots").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  @Test
+  void logsInEditsPlansAppliesWatchesTrafficRollsBackAndLogsOut() throws Exception {
+    requireBrowser();
+    deleteOldScreenshots();
+    Path table = Files.writeString(dir.resolve("ports.txt"), TABLE);
+    CommandResult passwd =
+        PortfwdJar.run(
+            PASSWORD + "\n", "passwd", "--stdin", "--state-dir", dir.resolve("state").toString());
+    assertThat(passwd.exitCode()).as(passwd.stderr()).isZero();
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--state-dir",
+              "state",
+              "--control",
+              "c.sock",
+              "--http",
+              Topology.GATEWAY_WAN + ":" + HTTP_PORT,
+              table.getFileName().toString()));
+      Process watch =
+          new ProcessBuilder(argv)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("watch.log").toFile())
+              .start();
+      try {
+        awaitLog("watching", Duration.ofSeconds(30));
+        Process browser =
+            new ProcessBuilder(
+                    "ip",
+                    "netns",
+                    "exec",
+                    topology.namespace("client"),
+                    "/usr/bin/env",
+                    "DASHBOARD=http://" + Topology.GATEWAY_WAN + ":" + HTTP_PORT,
+                    "PASSWORD=" + PASSWORD,
+                    "SCREENSHOTS=" + SCREENSHOTS,
+                    "FORWARD_HOST=" + Topology.GATEWAY_WAN,
+                    "FORWARD_PORT=13102",
+                    "NEW_PORT=" + NEW_PORT,
+                    "node",
+                    BROWSER_DIR.resolve("dashboard.js").toString())
+                .directory(BROWSER_DIR.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("browser.log").toFile())
+                .start();
+        boolean finished = browser.waitFor(4, TimeUnit.MINUTES);
+        if (!finished) {
+          browser.destroyForcibly();
+        }
+        String browserLog = Files.readString(dir.resolve("browser.log"));
+        Files.createDirectories(SCREENSHOTS);
+        Files.writeString(SCREENSHOTS.resolve("browser.log"), browserLog);
+        Files.copy(
+            dir.resolve("watch.log"),
+            SCREENSHOTS.resolve("watch.log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(finished && browser.exitValue() == 0)
+            .as(
+                "the browser script:\n%s\nwatch:\n%s",
+                browserLog, Files.readString(dir.resolve("watch.log")))
+            .isTrue();
+        assertThat(browserLog).contains("all steps passed");
+
+        // The rollback put the file and the kernel back where they started, and watch agrees.
+        assertThat(Files.readString(table)).contains("13102 ").doesNotContain(NEW_PORT + " ");
+        assertThat(topology.portfwdRules("gateway"))
+            .doesNotContain(Integer.toString(NEW_PORT))
+            .doesNotContain(Integer.toString(NEW_PORT + 1));
+        String log = Files.readString(dir.resolve("watch.log"));
+        assertThat(log)
+            .contains("dashboard: apply by a session")
+            .contains("dashboard: confirm by a session")
+            .contains("dashboard: rollback by a session")
+            .doesNotContain(PASSWORD);
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
+    }
+  }
+
+  private static void deleteOldScreenshots() throws java.io.IOException {
+    if (Files.isDirectory(SCREENSHOTS)) {
+      try (var files = Files.list(SCREENSHOTS)) {
+        for (Path file : files.toList()) {
+          Files.delete(file);
+        }
+      }
+    }
+  }
+
+  /** Chromium, node and the script's node_modules: CI installs them, elsewhere the test skips. */
+  private static void requireBrowser() {
+    List<String> missing = new ArrayList<>();
+    if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+      missing.add("/usr/bin/chromium (apt-get install chromium)");
+    }
+    if (!Files.isExecutable(Path.of("/usr/bin/node"))) {
+      missing.add("node (apt-get install nodejs npm)");
+    }
+    if (!Files.isDirectory(BROWSER_DIR.resolve("node_modules").resolve("playwright-core"))) {
+      missing.add("playwright-core (npm ci in src/test/browser)");
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String message =
+        "the browser test needs " + String.join(", ", missing) + "; .ci/run installs them";
+    if ("true".equals(System.getenv("CI"))) {
+      throw new AssertionError(message);
+    }
+    Assumptions.abort(message);
+  }
+
+  private void awaitLog(String line, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Path log = dir.resolve("watch.log");
+    while (!(Files.exists(log) && Files.readString(log).contains(line))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "not within " + timeout.toSeconds() + " s: " + line + "\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+  }
+}
