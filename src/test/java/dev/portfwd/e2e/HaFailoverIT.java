@@ -90,10 +90,11 @@ class HaFailoverIT {
         Files.createDirectories(p.runDir());
         HaFileWriter.write(p, HaConfig.generate(pair, gw, p));
         HaDemoPair.apply(network, gw, desired, dir.resolve(gw).resolve("state"), l -> {});
-        HaDemoPair.startDaemons(network, gw, p);
         paths.put(gw, p);
       }
+      HaDemoPair.startDaemons(network, "gw-a", paths.get("gw-a"));
       HaDemoPair.awaitState(paths.get("gw-a"), "MASTER");
+      HaDemoPair.startDaemons(network, "gw-b", paths.get("gw-b"));
       HaDemoPair.awaitState(paths.get("gw-b"), "BACKUP");
       assertThat(doctor(network, "gw-a", description, paths.get("gw-a"), table).stdout())
           .contains("gw-a is VRRP MASTER")
