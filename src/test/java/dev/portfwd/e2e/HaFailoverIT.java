@@ -24,14 +24,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An HA pair in namespaces with the real keepalived and conntrackd: a download kept through a
  * failover and a failback, and what a cut between the two gateways does (split brain).
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class HaFailoverIT {
 
   private static final Pattern KEPT =
@@ -39,7 +42,7 @@ class HaFailoverIT {
 
   @Test
   void failoverKeepsTheDownloadAndLeavesNothing() throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     CommandResult demo = demo("--ha");
 
     assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
@@ -55,7 +58,7 @@ class HaFailoverIT {
 
   @Test
   void failbackKeepsTheDownload() throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     CommandResult demo = demo("--ha", "--failovers", "2");
 
     assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
@@ -75,7 +78,7 @@ class HaFailoverIT {
    */
   @Test
   void splitBrainMakesBothMasterAndDoctorSaysSo(@TempDir Path dir) throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     HaDescription pair =
         HaDescriptionParser.parse("demo.ha", HaDemoNetwork.DESCRIPTION).description().orElseThrow();
     DesiredState desired = Compiler.compile(TableParser.parse("t", HaDemo.TABLE).table());
