@@ -113,10 +113,12 @@ public final class HaDemo {
         HaDemoPair.apply(
             network, gw, desired, dir.resolve(gw).resolve("state"), l -> out.println("   " + l));
       }
-      for (String gw : HaDemoNetwork.GATEWAYS) {
-        HaDemoPair.startDaemons(network, gw, paths.get(gw));
-      }
       step("starting conntrackd and keepalived on both gateways (VRRP advert every 100 ms)");
+      // gw-a first: both start as BACKUP without preemption, so whichever claims the addresses
+      // first keeps them; this way the demo always begins with gw-a active.
+      HaDemoPair.startDaemons(network, "gw-a", paths.get("gw-a"));
+      HaDemoPair.awaitState(paths.get("gw-a"), "MASTER");
+      HaDemoPair.startDaemons(network, "gw-b", paths.get("gw-b"));
       String active = awaitMaster(paths, Optional.empty());
       String standby = other(active);
       HaDemoPair.awaitState(paths.get(standby), "BACKUP");

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An HA pair in namespaces with the real keepalived and conntrackd: a download kept through a
  * failover and a failback, and what a cut between the two gateways does (split brain).
  */
-@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class HaFailoverIT {
 
   private static final Pattern KEPT =
@@ -41,7 +42,7 @@ class HaFailoverIT {
 
   @Test
   void failoverKeepsTheDownloadAndLeavesNothing() throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     CommandResult demo = demo("--ha");
 
     assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
@@ -57,7 +58,7 @@ class HaFailoverIT {
 
   @Test
   void failbackKeepsTheDownload() throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     CommandResult demo = demo("--ha", "--failovers", "2");
 
     assertThat(demo.exitCode()).as(demo.stdout() + demo.stderr()).isZero();
@@ -77,7 +78,7 @@ class HaFailoverIT {
    */
   @Test
   void splitBrainMakesBothMasterAndDoctorSaysSo(@TempDir Path dir) throws Exception {
-    KernelAccess.require();
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
     HaDescription pair =
         HaDescriptionParser.parse("demo.ha", HaDemoNetwork.DESCRIPTION).description().orElseThrow();
     DesiredState desired = Compiler.compile(TableParser.parse("t", HaDemo.TABLE).table());
@@ -92,10 +93,11 @@ class HaFailoverIT {
         Files.createDirectories(p.runDir());
         HaFileWriter.write(p, HaConfig.generate(pair, gw, p));
         HaDemoPair.apply(network, gw, desired, dir.resolve(gw).resolve("state"), l -> {});
-        HaDemoPair.startDaemons(network, gw, p);
         paths.put(gw, p);
       }
+      HaDemoPair.startDaemons(network, "gw-a", paths.get("gw-a"));
       HaDemoPair.awaitState(paths.get("gw-a"), "MASTER");
+      HaDemoPair.startDaemons(network, "gw-b", paths.get("gw-b"));
       HaDemoPair.awaitState(paths.get("gw-b"), "BACKUP");
       assertThat(doctor(network, "gw-a", description, paths.get("gw-a"), table).stdout())
           .contains("gw-a is VRRP MASTER")
