@@ -213,7 +213,8 @@ class WatchIT {
   void exitsTwoOnAnInvalidTableAtStartAndChangesNothing() throws Exception {
     try (Topology topology = Topology.reference()) {
       Path table = dir.resolve("ports.txt");
-      Files.writeString(table, TABLE_A + "13104 not-an-address 80\n");
+      // A protocol no table takes (a word in the backend column is a host name now).
+      Files.writeString(table, TABLE_A + "13104 192.0.2.4 80 tpc\n");
       CommandResult watch =
           PortfwdJar.runIn(
               topology,
