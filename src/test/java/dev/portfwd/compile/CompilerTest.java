@@ -46,6 +46,24 @@ class CompilerTest {
   }
 
   @Test
+  void refusesSnatOnAForwardSpreadOverSeveralBackendsButTakesItWithFailover()
+      throws CompileException {
+    assertThatThrownBy(
+            () -> compile("80 192.0.2.2,192.0.2.3 80 tcp balance=roundrobin snat=192.0.2.254\n"))
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("t.txt:1: error: ")
+                    .contains("snat= cannot be combined with balance=roundrobin"));
+    assertThat(compile("80 192.0.2.2,192.0.2.3 80 tcp snat=192.0.2.254\n").forwards())
+        .singleElement()
+        .satisfies(f -> assertThat(f.snat()).isPresent());
+  }
+
+  @Test
   void dropsSourceBlocksInsideWiderOnes() throws CompileException {
     assertThat(
             compile("80 192.0.2.2 80 tcp from=203.0.113.10,203.0.113.0/24,198.51.100.1\n")
