@@ -195,11 +195,13 @@ class WatchIT {
             () -> topology.portfwdRules("gateway").contains("13104"));
         CommandResult back = portfwdDirect(topology, "rollback");
         assertThat(back.exitCode()).as(back.stdout() + back.stderr()).isZero();
+        // watch logs once its apply has returned; the kernel may show the rules a moment before.
         Conditions.await(
             "watch re-applies the file after the rollback",
             Duration.ofSeconds(30),
-            () -> topology.portfwdRules("gateway").contains("13104"));
-        assertThat(Conditions.read(log)).contains("re-applied");
+            () ->
+                Conditions.read(log).contains("re-applied")
+                    && topology.portfwdRules("gateway").contains("13104"));
       } finally {
         if (confirming != null) {
           confirming.destroyForcibly();
