@@ -30,6 +30,8 @@ done
 ID=pfdp$$
 C=$ID-client G=$ID-gateway B=$ID-backend
 WORK=$(mktemp -d /tmp/$ID.XXXX)
+# What the benchmark applies in its namespace is no state of this host: keep it out of /var/lib/portfwd.
+export PORTFWD_STATE_DIR="$WORK/state"
 PIDS=()
 
 cleanup() {
