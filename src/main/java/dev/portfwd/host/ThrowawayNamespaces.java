@@ -81,6 +81,19 @@ public final class ThrowawayNamespaces implements AutoCloseable {
   }
 
   private synchronized void deleteEverything() {
+    // A test's time limit or Ctrl-C may interrupt the thread that cleans up; every 'ip netns del'
+    // would then fail at once and leak the namespaces. Clean up first, then pass the interrupt on.
+    boolean interrupted = Thread.interrupted();
+    try {
+      deleteAll();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void deleteAll() {
     closed = true;
     for (Process process : processes) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);

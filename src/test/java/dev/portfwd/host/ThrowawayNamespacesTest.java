@@ -44,6 +44,19 @@ class ThrowawayNamespacesTest {
   }
 
   @Test
+  void deletesTheNamespacesEvenFromAnInterruptedThreadAndKeepsTheInterrupt() throws Exception {
+    KernelAccess.require();
+    String name = "pf-throwaway-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+    ThrowawayNamespaces namespaces = new ThrowawayNamespaces(host, "test");
+    namespaces.add(name);
+    // What a JUnit @Timeout does to the test thread before try-with-resources closes the topology.
+    Thread.currentThread().interrupt();
+    namespaces.close();
+    assertThat(Thread.interrupted()).as("the interrupt is passed on").isTrue();
+    assertThat(namespaces(name)).as("deleted").doesNotContain(name);
+  }
+
+  @Test
   void nothingCanBeAddedOnceCleanUpBegan() {
     ThrowawayNamespaces namespaces = new ThrowawayNamespaces(host, "test");
     namespaces.close();
