@@ -19,7 +19,7 @@ import dev.portfwd.engine.Applied;
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
-import dev.portfwd.engine.LiveStatus;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.pool.BackendMonitor;
@@ -54,9 +54,6 @@ import java.util.Optional;
  */
 final class DashboardService implements DashboardApi {
 
-  /** How long one kernel read of the counters serves the pages that poll them. */
-  static final Duration COUNTER_MAX_AGE = Duration.ofSeconds(2);
-
   private final Invocation.ServiceState service;
   private final WatchedTableFile table;
   private final boolean managesSysctls;
@@ -70,9 +67,6 @@ final class DashboardService implements DashboardApi {
 
   private static final String PENDING_HEADER =
       "# portfwd dashboard apply waiting for confirmation: ";
-
-  private List<LiveForward> counters = List.of();
-  private Instant countersRead = Instant.MIN;
 
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
     this.service = service;
@@ -92,31 +86,25 @@ final class DashboardService implements DashboardApi {
 
   @Override
   public JsonNode forwards() throws ApiException {
-    List<LiveForward> live = liveForwards();
-    ObjectNode root =
-        StatusCommand.toJson(engine().backendName(), new LiveStatus(live, Optional.empty()));
+    LiveStatusCache.Reading reading;
+    try {
+      reading = service.liveStatus().read(service.statusMaxAge(), true);
+    } catch (EngineException e) {
+      throw new ApiException(500, e.getMessage());
+    }
+    ObjectNode root = StatusCommand.toJson(engine().backendName(), reading.status());
     List<BackendMonitor.BackendState> health =
         service.backends().map(BackendMonitor::backends).orElse(List.of());
     if (!health.isEmpty()) {
       root.set("backendHealth", StatusCommand.healthJson(health));
     }
-    LiveTableLine.of(store(), service.session()).addTo(root);
-    root.put("readAt", countersRead.toString());
+    LiveTableLine.of(
+            store(),
+            service.session(),
+            reading.status().forwards().stream().map(LiveForward::forward).toList())
+        .addTo(root);
+    root.put("readAt", reading.readAt().toString());
     return root;
-  }
-
-  private synchronized List<LiveForward> liveForwards() throws ApiException {
-    Instant now = clock.instant();
-    if (now.isBefore(countersRead.plus(COUNTER_MAX_AGE))) {
-      return counters;
-    }
-    try {
-      counters = engine().status();
-      countersRead = now;
-      return counters;
-    } catch (EngineException e) {
-      throw new ApiException(500, e.getMessage());
-    }
   }
 
   @Override
@@ -198,7 +186,6 @@ final class DashboardService implements DashboardApi {
         if (applied.pending().isPresent()) {
           pendingText.write(PENDING_HEADER + applied.pending().get().id() + "\n" + text);
         }
-        countersRead = Instant.MIN;
         ObjectNode root = planJson(applied.plan());
         ArrayNode notes = root.putArray("notes");
         applied.notes().forEach(notes::add);
@@ -290,7 +277,6 @@ final class DashboardService implements DashboardApi {
         throw new ApiException(409, e.getMessage());
       }
       Files.deleteIfExists(pendingText.path());
-      countersRead = Instant.MIN;
       if (!undoingPending) {
         // The file still names the state just left: watch would put it back at its next check.
         table.write(tableText(result.restored().forwards(), result.restored().appliedAt()));

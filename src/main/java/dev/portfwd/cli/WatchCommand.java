@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.host.Signals;
 import dev.portfwd.metrics.HttpAddress;
 import dev.portfwd.metrics.HttpEndpoint;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -141,6 +144,16 @@ final class WatchCommand implements Runnable {
   double dnsMaxTtlSeconds;
 
   @Option(
+      names = "--status-max-age",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How old a read of the kernel's counters 'status' and the dashboard may be answered with:"
+              + " reads within it are shared, and a client that polls finds the next one made in"
+              + " the background ('status --fresh' reads now; default: ${DEFAULT-VALUE}).")
+  double statusMaxAgeSeconds;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       description =
@@ -183,6 +196,9 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput(
           "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
     }
+    if (statusMaxAgeSeconds < 0 || statusMaxAgeSeconds > 3600) {
+      throw PortfwdException.invalidInput("--status-max-age takes 0 to 3600 seconds");
+    }
     if (dnsMinTtlSeconds < 0 || dnsMaxTtlSeconds < dnsMinTtlSeconds || dnsMaxTtlSeconds > 86_400) {
       throw PortfwdException.invalidInput(
           "--dns-min-ttl and --dns-max-ttl take 0 to 86400 seconds, the minimum not above the"
@@ -195,11 +211,23 @@ final class WatchCommand implements Runnable {
     KernelSession session = KernelSession.open(backend.choice);
     StateStore store = state.store();
     Engine engine = session.engine(store, err);
+    // One reader of the kernel's counters for status, the dashboard and /metrics (LiveStatusCache).
+    ExecutorService statusReads =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "portfwd-status-reads");
+              thread.setDaemon(true);
+              return thread;
+            });
+    LiveStatusCache liveStatus = LiveStatusCache.of(engine, store, statusReads, Clock.systemUTC());
     Optional<ServiceMetrics> metrics =
         httpAddress.map(
             address ->
                 new ServiceMetrics(
-                    engine::status, ServiceMetrics.COUNTER_MAX_AGE, Clock.systemUTC()));
+                    () ->
+                        liveStatus.read(ServiceMetrics.COUNTER_MAX_AGE, false).status().forwards(),
+                    ServiceMetrics.COUNTER_MAX_AGE,
+                    Clock.systemUTC()));
     metrics.ifPresent(engine::listen);
     AtomicReference<KernelWatchTarget> targetRef = new AtomicReference<>();
     SystemNameResolver resolver = new SystemNameResolver();
@@ -242,7 +270,9 @@ final class WatchCommand implements Runnable {
             store,
             engine,
             Path.of(table).toAbsolutePath().normalize(),
-            Optional.of(monitor));
+            Optional.of(monitor),
+            liveStatus,
+            seconds(statusMaxAgeSeconds));
     Optional<ControlServer> server =
         openControl(serviceState, () -> metrics.ifPresent(ServiceMetrics::invalidApply), out);
     Optional<HttpEndpoint> endpoint;
@@ -275,6 +305,7 @@ final class WatchCommand implements Runnable {
     } catch (IOException e) {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
     } finally {
+      statusReads.shutdownNow();
       monitor.close();
       resolver.close();
       server.ifPresent(WatchCommand::closeQuietly);

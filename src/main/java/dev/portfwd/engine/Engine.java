@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -71,6 +72,9 @@ public final class Engine {
    * another process in between makes it stale, and the kernel is listed instead).
    */
   private Optional<DesiredState> lastApplied = Optional.empty();
+
+  /** How many changes this engine has tried: readers of the live state compare it. */
+  private final AtomicLong changes = new AtomicLong();
 
   /** Who hears of each change; the service's metrics. */
   private volatile EngineEvents events = EngineEvents.NONE;
@@ -455,6 +459,14 @@ public final class Engine {
   }
 
   /**
+   * How many changes (applies, removals, rollbacks, repairs, failed ones too) this engine has made
+   * so far: a value that moved means what was read of the kernel before may be out of date.
+   */
+  public long changeCount() {
+    return changes.get();
+  }
+
+  /**
    * The installed forwards with their counters, and the connections conntrack holds for each (-1
    * when unknown). Reads only.
    */
@@ -499,6 +511,7 @@ public final class Engine {
   }
 
   private void report(long startNanos, boolean ok) {
+    changes.incrementAndGet();
     events.changed(
         ok ? EngineEvents.Outcome.OK : EngineEvents.Outcome.FAILED,
         Duration.ofNanos(System.nanoTime() - startNanos));

@@ -43,7 +43,8 @@ class NftAtomicityIT {
   }
 
   static List<CompiledForward> expected(String text) throws Exception {
-    return NftBackend.kernelForm(Compiler.compile(TableParser.parse("t", text).table())).forwards();
+    return NftBackend.kernelFormOf(Compiler.compile(TableParser.parse("t", text).table()))
+        .forwards();
   }
 
   @Test

@@ -265,7 +265,7 @@ class NftBackendTest {
     DesiredState stale = Tables.compile(SEED.replace("192.0.2.3", "192.0.2.5"));
     int listed = kernel.listings();
 
-    Plan plan = backend.plan(Tables.compile(SEED), Optional.of(NftBackend.kernelForm(stale)));
+    Plan plan = backend.plan(Tables.compile(SEED), Optional.of(NftBackend.kernelFormOf(stale)));
     assertThat(kernel.listings()).as("listed because the digest differs").isEqualTo(listed + 1);
     assertThat(plan.isEmpty()).isTrue();
   }
