@@ -149,7 +149,7 @@ class NftAtomicityIT {
           D=%s
           if [ "$1" = "-f" ]; then
             echo "$2" > $D/input
-            stat -c %%a "$2" > $D/mode 2>/dev/null || echo "not a file" > $D/mode
+            if [ -f "$2" ]; then stat -c %%a "$2" > $D/mode; else echo "not a file" > $D/mode; fi
             : > $D/held
             i=0
             while [ ! -e $D/go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
@@ -198,13 +198,13 @@ class NftAtomicityIT {
       awaitNoProcesses(topology);
       String input = Files.readString(hold.resolve("input")).strip();
       deleteScriptsOf(apply.pid());
-      assertThat(Files.readString(hold.resolve("mode")).strip())
-          .as("nft's input " + input + " is a file only root may read")
-          .isEqualTo("600");
-      assertThat(input).startsWith("/run/portfwd-" + apply.pid() + "-");
       assertThat(reader.status().stream().map(LiveForward::forward).toList())
           .as("the whole script applies although portfwd died before nft read any of it")
           .isEqualTo(newForwards);
+      assertThat(input).startsWith("/run/portfwd-" + apply.pid() + "-");
+      assertThat(Files.readString(hold.resolve("mode")).strip())
+          .as("nft's input " + input + " is a file only root may read")
+          .isEqualTo("600");
     }
   }
 

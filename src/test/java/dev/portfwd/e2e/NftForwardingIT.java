@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,10 +150,13 @@ class NftForwardingIT {
             inputs.merge(program, line + "\n", String::concat);
           }
         }
+        // The first apply installs both families; the change is to an IPv4 forward only.
         assertThat(inputs.keySet())
-            .containsExactly(
-                "iptables" + backend.iptablesSuffix() + "-restore",
-                "ip6tables" + backend.iptablesSuffix() + "-restore");
+            .containsExactlyElementsOf(
+                Stream.of("iptables", "ip6tables")
+                    .limit(text.equals(EVERY_KIND) ? 2 : 1)
+                    .map(p -> p + backend.iptablesSuffix() + "-restore")
+                    .toList());
         for (Map.Entry<String, String> input : inputs.entrySet()) {
           assertThat(input.getValue()).contains("COMMIT");
           CommandResult check =
