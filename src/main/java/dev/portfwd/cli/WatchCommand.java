@@ -43,8 +43,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd watch}: the daemon systemd runs. Applies the table, re-applies it when the file
- * changes and when the live rules drift, and logs each time. SIGTERM ends it with exit 0; the rules
- * in force stay.
+ * changes and when the live rules drift, and logs each time. SIGTERM or SIGINT (Ctrl-C) ends it
+ * with exit 0; the rules in force stay.
  */
 @Command(
     name = "watch",
@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Apply the table and keep it applied (a daemon for systemd: see packaging/systemd).",
       "Re-applies when the file changes (an invalid edit is reported and the rules in force stay) and when"
-          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM stops it; the rules"
+          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM or Ctrl-C stops it; the rules"
           + " stay. Needs root."
     })
 final class WatchCommand implements Runnable {

@@ -162,6 +162,28 @@ class NftBackendTest {
   }
 
   @Test
+  void statusShowsEachForwardsOwnCounters() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.4 RANGE udp\n")));
+    kernel.count("dnat4", "tcp . 13102", 3, 180);
+    kernel.count("dnat4", "udp . 13111", 1, 60);
+    kernel.count("dnat4", "udp . 13111", 1, 70);
+    kernel.count("dnat4_range", "udp . 8000-8009", 7, 700);
+
+    assertThat(backend.status())
+        .extracting(f -> f.forward().describe().split(" ")[0] + " " + f.packets() + "/" + f.bytes())
+        .containsExactly(
+            "8000-8009/udp 7/700",
+            "13102/tcp 3/180",
+            "13102/udp 0/0",
+            "13103/tcp 0/0",
+            "13103/udp 0/0",
+            "13110/tcp 0/0",
+            "13110/udp 0/0",
+            "13111/tcp 0/0",
+            "13111/udp 2/130");
+  }
+
+  @Test
   void tableOfAnotherRulesetVersionIsRebuiltInOneTransaction() throws Exception {
     kernel.run(
         "add table inet portfwd\nadd map inet portfwd dnat4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
