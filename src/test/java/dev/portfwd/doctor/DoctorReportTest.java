@@ -54,9 +54,22 @@ class DoctorReportTest {
     String text = ReportPrinter.text(report(), false);
     assertThat(text).startsWith("portfwd doctor: 1 error, 1 warning (ports.txt, 2 forwards)");
     assertThat(text)
-        .contains(
-            "line 2: 13103/tcp,udp → 192.0.2.3:80  D800\n  error  second fails\n         why: because\n"
-                + "         fix: do this\n");
+        .isEqualTo(
+            """
+            portfwd doctor: 1 error, 1 warning (ports.txt, 2 forwards)
+
+            line 2: 13103/tcp,udp → 192.0.2.3:80  D800
+              error   second fails
+                      why: because
+                      fix: do this
+              warning second warns
+
+            host
+              info    no conntrack
+
+            line 1: 13102/tcp,udp → 192.0.2.2:80  Netbook
+              info    first is routed
+            """);
     assertThat(text).doesNotContain("\u001b[");
     assertThat(ReportPrinter.text(report(), true)).contains("\u001b[1;31merror");
   }
