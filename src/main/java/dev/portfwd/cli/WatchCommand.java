@@ -11,7 +11,7 @@ import dev.portfwd.metrics.MetricsHandler;
 import dev.portfwd.metrics.ServiceMetrics;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.pool.BackendMonitor;
-import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.OnDemandNameResolver;
 import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.service.ControlClient;
 import dev.portfwd.service.ControlServer;
@@ -230,7 +230,7 @@ final class WatchCommand implements Runnable {
                     Clock.systemUTC()));
     metrics.ifPresent(engine::listen);
     AtomicReference<KernelWatchTarget> targetRef = new AtomicReference<>();
-    SystemNameResolver resolver = new SystemNameResolver();
+    OnDemandNameResolver resolver = OnDemandNameResolver.system();
     BackendMonitor monitor =
         new BackendMonitor(
             resolver,

@@ -290,6 +290,40 @@ class WatchIT {
   }
 
   @Test
+  void aWatchOfATableWithoutNamesNeverLoadsTheDnsClient() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(table, TABLE_A);
+      Path log = dir.resolve("watch.log");
+      Path classes = dir.resolve("classes.log");
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--no-control",
+              "--state-dir",
+              dir.resolve("state").toString(),
+              table.toString()));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + classes);
+      Process watch = builder.start();
+      try {
+        Conditions.await(
+            "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
+      String loaded = Conditions.read(classes);
+      assertThat(loaded).contains("dev.portfwd.pool.BackendMonitor");
+      assertThat(loaded).doesNotContain("io.netty.resolver").doesNotContain("codec.dns");
+    }
+  }
+
+  @Test
   void idleWatchUsesAlmostNoCpu() throws Exception {
     try (Topology topology = Topology.reference()) {
       Path table = dir.resolve("ports.txt");
