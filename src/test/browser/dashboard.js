@@ -228,15 +228,15 @@ async function main() {
       await page.locator('#forwards-table tr[data-external="' + port + '/tcp"]').waitFor({ state: 'detached', timeout: 20000 });
     }
     await page.waitForFunction((port) => !document.getElementById('table-text').value.includes(port + ' '), String(newPort));
-    const message = await page.locator('#rollback-status').textContent();
-    expect(message.startsWith('rolled back to state ' + chosen), 'the message names the state: ' + message);
+    const rolledBack = await page.locator('#rollback-status').textContent();
+    expect(rolledBack.startsWith('rolled back to state ' + chosen), 'the message names the state: ' + rolledBack);
     const top = page.locator('#history-list li.current');
     await page.waitForFunction(
       (g) => Number(document.querySelector('#history-list li.current').dataset.generation) > Number(g), chosen);
     expect((await top.textContent()).includes('rolled back to state ' + chosen), 'recorded as a new state: ' + (await top.textContent()));
     expect(base1.includes(forwardPort + ' '), 'the chosen state had the first forward');
     await shot(page, 'rolled-back-to-chosen');
-    say('rolled back two steps: ' + message);
+    say('rolled back two steps: ' + rolledBack);
 
     // Log out: the session is gone.
     await Promise.all([page.waitForURL(base + '/login'), page.locator('#logout').click()]);
