@@ -221,6 +221,7 @@ async function main() {
     say('applied ' + newPort + ' and ' + laterPort + '; rolling back to state #' + chosen);
     await page.locator('#history-list li[data-generation="' + chosen + '"] button.rollback-to').waitFor();
     await shot(page, 'history-before-rollback-to');
+    const newest = await page.locator('#history-list li.current').getAttribute('data-generation');
     await page.locator('#history-list li[data-generation="' + chosen + '"] button.rollback-to').click();
     await page.waitForFunction(
       () => document.getElementById('rollback-status').dataset.state === 'rolled-back-to', null, { timeout: 45000 });
@@ -232,8 +233,8 @@ async function main() {
     expect(rolledBack.startsWith('rolled back to state ' + chosen), 'the message names the state: ' + rolledBack);
     const top = page.locator('#history-list li.current');
     await page.waitForFunction(
-      (g) => Number(document.querySelector('#history-list li.current').dataset.generation) > Number(g), chosen);
-    expect((await top.textContent()).includes('rolled back to state ' + chosen), 'recorded as a new state: ' + (await top.textContent()));
+      (g) => Number(document.querySelector('#history-list li.current').dataset.generation) > Number(g), newest);
+    expect((await top.textContent()).includes('1 forward from'), 'recorded as a new state: ' + (await top.textContent()));
     expect(base1.includes(forwardPort + ' '), 'the chosen state had the first forward');
     await shot(page, 'rolled-back-to-chosen');
     say('rolled back two steps: ' + rolledBack);

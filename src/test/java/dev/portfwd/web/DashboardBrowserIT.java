@@ -143,7 +143,6 @@ class DashboardBrowserIT {
         assertThat(list.stdout().lines().findFirst().orElseThrow())
             .contains("1 forward from ")
             .contains("ports.txt")
-            .contains("(rolled back to state ")
             .endsWith("(current)");
         String log = Files.readString(dir.resolve("watch.log"));
         assertThat(log)
