@@ -5,7 +5,8 @@
 //
 // Environment: DASHBOARD (base URL), PASSWORD, SCREENSHOTS (a directory), FORWARD_HOST and
 // FORWARD_PORT (a forward to send traffic through), NEW_PORT (the port the test adds; the next one
-// is added by an apply whose confirmation never arrives).
+// is added by an apply whose confirmation never arrives, the one after by the last apply before a
+// rollback two steps back to a state chosen in the history).
 'use strict';
 
 const fs = require('fs');
@@ -21,6 +22,7 @@ const forwardHost = process.env.FORWARD_HOST;
 const forwardPort = Number(process.env.FORWARD_PORT);
 const newPort = Number(process.env.NEW_PORT);
 const cutOffPort = newPort + 1;
+const laterPort = newPort + 2;
 const XSS = '<script>alert(1)</script>';
 
 let step = 0;
@@ -202,6 +204,40 @@ async function main() {
     await page.waitForFunction((port) => !document.getElementById('table-text').value.includes(port + ' '), String(newPort));
     await shot(page, 'rolled-back');
     say('rolled back: ' + (await page.locator('#rollback-status').textContent()));
+
+    // Two more applies, then back two steps at once to the state chosen in the history.
+    const chosen = await page.locator('#history-list li.current').getAttribute('data-generation');
+    const base1 = await editor.inputValue();
+    for (const port of [newPort, laterPort]) {
+      const text = (await editor.inputValue()) + port + ' 192.0.2.2 80 tcp # step ' + port + '\n';
+      await editor.fill(text);
+      await page.waitForFunction(() => document.getElementById('check-summary').dataset.valid === 'true');
+      await page.locator('#confirm-seconds').fill('30');
+      await page.locator('#apply').click();
+      await page.waitForFunction(
+        () => document.getElementById('apply-status').dataset.state === 'confirmed', null, { timeout: 45000 });
+      await page.locator('#forwards-table tr[data-external="' + port + '/tcp"]').waitFor();
+    }
+    say('applied ' + newPort + ' and ' + laterPort + '; rolling back to state #' + chosen);
+    await page.locator('#history-list li[data-generation="' + chosen + '"] button.rollback-to').waitFor();
+    await shot(page, 'history-before-rollback-to');
+    const newest = await page.locator('#history-list li.current').getAttribute('data-generation');
+    await page.locator('#history-list li[data-generation="' + chosen + '"] button.rollback-to').click();
+    await page.waitForFunction(
+      () => document.getElementById('rollback-status').dataset.state === 'rolled-back-to', null, { timeout: 45000 });
+    for (const port of [newPort, laterPort]) {
+      await page.locator('#forwards-table tr[data-external="' + port + '/tcp"]').waitFor({ state: 'detached', timeout: 20000 });
+    }
+    await page.waitForFunction((port) => !document.getElementById('table-text').value.includes(port + ' '), String(newPort));
+    const rolledBack = await page.locator('#rollback-status').textContent();
+    expect(rolledBack.startsWith('rolled back to state ' + chosen), 'the message names the state: ' + rolledBack);
+    const top = page.locator('#history-list li.current');
+    await page.waitForFunction(
+      (g) => Number(document.querySelector('#history-list li.current').dataset.generation) > Number(g), newest);
+    expect((await top.textContent()).includes('1 forward from'), 'recorded as a new state: ' + (await top.textContent()));
+    expect(base1.includes(forwardPort + ' '), 'the chosen state had the first forward');
+    await shot(page, 'rolled-back-to-chosen');
+    say('rolled back two steps: ' + rolledBack);
 
     // Log out: the session is gone.
     await Promise.all([page.waitForURL(base + '/login'), page.locator('#logout').click()]);

@@ -1,14 +1,11 @@
 package dev.portfwd.cli;
 
-import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.StateStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,22 +38,15 @@ final class ConfirmCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     Invocation invocation = root.invocation();
     StateStore store = invocation.store(state.stateDir);
-    Optional<Path> watched = invocation.watchedTable();
     PendingConfirmation confirmed;
-    if (watched.isPresent()) {
-      // In the service: an apply from the dashboard also goes into the table file watch keeps.
-      try {
-        confirmed =
-            DashboardService.confirm(store, new WatchedTableFile(watched.get()), Clock.systemUTC())
-                .confirmation();
-      } catch (EngineException e) {
-        throw PortfwdException.failure(e.getMessage(), e);
-      } catch (IOException e) {
-        throw PortfwdException.failure(
-            "cannot update " + store.dir() + " or " + watched.get() + ": " + e.getMessage(), e);
-      }
-    } else {
-      confirmed = KernelSession.call(() -> Engine.confirm(store, Clock.systemUTC()));
+    // An apply from the dashboard also goes into the table file the service watches, whichever
+    // way it is confirmed.
+    try {
+      confirmed = DashboardService.confirm(store, Clock.systemUTC()).confirmation();
+    } catch (EngineException e) {
+      throw PortfwdException.failure(e.getMessage(), e);
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot update " + store.dir() + ": " + e.getMessage(), e);
     }
     out.println("confirmed: keeping " + confirmed.applied());
     out.flush();

@@ -20,6 +20,7 @@ import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
 import dev.portfwd.engine.LiveStatusCache;
+import dev.portfwd.engine.RestoredState;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.pool.BackendMonitor;
@@ -32,12 +33,12 @@ import dev.portfwd.table.TableReader;
 import dev.portfwd.web.DashboardApi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The dashboard's API over the service's one engine, in the CLI's {@code --json} shapes.
@@ -59,19 +60,10 @@ final class DashboardService implements DashboardApi {
   private final boolean managesSysctls;
   private final Clock clock;
 
-  /**
-   * The text of the apply that waits for confirmation, headed by its id, in the state directory:
-   * written to the table file on confirm, also by a service restarted meanwhile.
-   */
-  private final WatchedTableFile pendingText;
-
-  private static final String PENDING_HEADER =
-      "# portfwd dashboard apply waiting for confirmation: ";
 
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
     this.service = service;
     this.table = new WatchedTableFile(service.table());
-    this.pendingText = pendingFile(service.store());
     this.managesSysctls = managesSysctls;
     this.clock = clock;
   }
@@ -184,7 +176,7 @@ final class DashboardService implements DashboardApi {
           throw new ApiException(500, e.getMessage());
         }
         if (applied.pending().isPresent()) {
-          pendingText.write(PENDING_HEADER + applied.pending().get().id() + "\n" + text);
+          WaitingTableText.write(store(), applied.pending().get().id(), table.path(), text);
         }
         ObjectNode root = planJson(applied.plan());
         ArrayNode notes = root.putArray("notes");
@@ -208,7 +200,7 @@ final class DashboardService implements DashboardApi {
   @Override
   public synchronized JsonNode confirm() throws ApiException {
     try {
-      Confirmed confirmed = confirm(store(), table, clock);
+      Confirmed confirmed = confirm(store(), clock);
       ObjectNode root = ForwardJson.MAPPER.createObjectNode();
       root.put("confirmed", confirmed.confirmation().id());
       root.put("applied", confirmed.confirmation().applied());
@@ -221,73 +213,127 @@ final class DashboardService implements DashboardApi {
     }
   }
 
-  /**
-   * What {@link #confirm(StateStore, WatchedTableFile, Clock)} kept, and whether it wrote the file.
-   */
+  /** What {@link #confirm(StateStore, Clock)} kept, and whether it wrote the table file. */
   record Confirmed(PendingConfirmation confirmation, boolean tableWritten) {}
 
   /**
-   * Keeps the apply that waits in {@code store}; when the dashboard made it, first writes its text
-   * to the watched {@code table}, so watch keeps what was confirmed. {@code portfwd confirm} run
-   * through the service uses it too.
+   * Keeps the change that waits in {@code store}; when the dashboard made it, first writes its text
+   * to the table file it was made for ({@link WaitingTableText}), so watch keeps what was
+   * confirmed. The page, {@code portfwd confirm} through the service and {@code portfwd confirm
+   * --direct} all confirm here.
    *
    * @throws EngineException when nothing waits or its time is over; the file is as it was
    */
-  static Confirmed confirm(StateStore store, WatchedTableFile table, Clock clock)
-      throws EngineException, IOException {
-    WatchedTableFile waiting = pendingFile(store);
+  static Confirmed confirm(StateStore store, Clock clock) throws EngineException, IOException {
     try (StateStore.Lock lock = store.lock()) {
       Optional<PendingConfirmation> pending = store.pending();
-      Optional<String> before = table.read();
-      Optional<String> text = Optional.empty();
-      if (pending.isPresent()) {
-        String header = PENDING_HEADER + pending.get().id() + "\n";
-        text =
-            waiting.read().filter(t -> t.startsWith(header)).map(t -> t.substring(header.length()));
-      }
-      if (text.isPresent()) {
-        table.write(text.get());
+      Optional<WaitingTableText.Waiting> waiting =
+          pending.isPresent() ? WaitingTableText.read(store, pending.get().id()) : Optional.empty();
+      Optional<WatchedTableFile> table = waiting.map(w -> new WatchedTableFile(w.table()));
+      Optional<String> before = table.isPresent() ? table.get().read() : Optional.empty();
+      if (waiting.isPresent()) {
+        table.get().write(waiting.get().text());
       }
       PendingConfirmation confirmed;
       try {
         confirmed = Engine.confirm(store, clock);
       } catch (EngineException e) {
-        if (text.isPresent() && before.isPresent()) {
-          table.write(before.get());
+        if (table.isPresent() && before.isPresent()) {
+          table.get().write(before.get());
         }
         throw e;
       }
-      Files.deleteIfExists(waiting.path());
-      return new Confirmed(confirmed, text.isPresent());
+      WaitingTableText.delete(store);
+      return new Confirmed(confirmed, waiting.isPresent());
     }
   }
 
-  private static WatchedTableFile pendingFile(StateStore store) {
-    return new WatchedTableFile(store.dir().resolve("dashboard-pending.table"));
-  }
-
   @Override
-  public synchronized JsonNode rollback() throws ApiException {
-    try (StateStore.Lock lock = store().lock()) {
-      boolean undoingPending = store().pending().isPresent();
-      Restorer.Result result;
-      try {
-        result = engine().rollback();
-      } catch (EngineException e) {
-        throw new ApiException(409, e.getMessage());
-      }
-      Files.deleteIfExists(pendingText.path());
-      if (!undoingPending) {
-        // The file still names the state just left: watch would put it back at its next check.
-        table.write(tableText(result.restored().forwards(), result.restored().appliedAt()));
-      }
+  public synchronized JsonNode rollback(OptionalLong state, Optional<Duration> confirm)
+      throws ApiException {
+    try {
+      RolledBack result = rollback(engine(), store(), table, state, managesSysctls, confirm);
       ObjectNode root = ForwardJson.MAPPER.createObjectNode();
       root.put("message", result.message());
-      root.put("tableWritten", !undoingPending);
+      root.put("tableWritten", result.tableWritten());
       root.set("changes", changesJson(result.plan()));
+      root.set("pending", result.pending().map(DashboardService::pendingJson).orElse(null));
       return root;
+    } catch (EngineException e) {
+      throw new ApiException(409, e.getMessage());
     } catch (IOException e) {
       throw new ApiException(500, e.getMessage());
+    }
+  }
+
+  /**
+   * What {@link #rollback(Engine, StateStore, WatchedTableFile, OptionalLong, boolean, Optional)}
+   * did.
+   *
+   * @param notes other changes made (a forwarding sysctl switched on)
+   * @param tableWritten true when the watched file now holds the restored forwards
+   * @param pending the confirmation the change waits for; the file is written when it comes
+   */
+  record RolledBack(
+      String message,
+      Plan plan,
+      List<String> notes,
+      boolean tableWritten,
+      Optional<PendingConfirmation> pending) {
+
+    static RolledBack of(Restorer.Result result, boolean tableWritten) {
+      return new RolledBack(
+          result.message(), result.plan(), List.of(), tableWritten, Optional.empty());
+    }
+
+    static RolledBack of(RestoredState restored, boolean tableWritten) {
+      return new RolledBack(
+          restored.message(),
+          restored.applied().plan(),
+          restored.applied().notes(),
+          tableWritten,
+          restored.applied().pending());
+    }
+  }
+
+  /**
+   * A rollback in the service, for the page and for {@code portfwd rollback} through the control
+   * socket: with no {@code state}, undoes the change that waits or returns to the previous state;
+   * with one, returns to that recorded state ({@link Engine#rollbackTo}). Then the watched {@code
+   * table} is made to say what is in force, so watch does not put back what was just left: the
+   * restored forwards are written to it (one line each), or, while a confirmation waits, kept for
+   * the confirmation to write. Undoing a change that waited leaves the file as it is: it still
+   * holds what is in force again.
+   *
+   * @throws EngineException when the engine refused or failed; the file is as it was
+   */
+  static RolledBack rollback(
+      Engine engine,
+      StateStore store,
+      WatchedTableFile table,
+      OptionalLong state,
+      boolean managesSysctls,
+      Optional<Duration> confirm)
+      throws EngineException, IOException {
+    try (StateStore.Lock lock = store.lock()) {
+      if (state.isEmpty()) {
+        boolean undoingPending = store.pending().isPresent();
+        Restorer.Result result = engine.rollback();
+        WaitingTableText.delete(store);
+        if (!undoingPending) {
+          table.write(tableText(result.restored().forwards(), result.restored().appliedAt()));
+        }
+        return RolledBack.of(result, !undoingPending);
+      }
+      RestoredState restored = engine.rollbackTo(state.getAsLong(), managesSysctls, confirm);
+      String text = tableText(restored.applied().plan().desired(), restored.target().appliedAt());
+      Optional<PendingConfirmation> pending = restored.applied().pending();
+      if (pending.isPresent()) {
+        WaitingTableText.write(store, pending.get().id(), table.path(), text);
+      } else {
+        table.write(text);
+      }
+      return RolledBack.of(restored, pending.isEmpty());
     }
   }
 
@@ -295,7 +341,7 @@ final class DashboardService implements DashboardApi {
   static String tableText(DesiredState forwards, Instant appliedAt) {
     StringBuilder text =
         new StringBuilder(
-            "# Restored by a rollback from the dashboard to the state applied at "
+            "# Written by a rollback to the state applied at "
                 + appliedAt
                 + ".\n# Ext-port  Int-IP  Int-port  Proto  Options  # Description\n");
     for (CompiledForward forward : forwards.forwards()) {

@@ -128,6 +128,13 @@ final class Invocation {
   }
 
   /**
+   * True when {@code engine} is the service's own (the command runs in the service, on its store).
+   */
+  boolean isServiceEngine(Engine engine) {
+    return service.isPresent() && service.get().engine() == engine;
+  }
+
+  /**
    * What the service shares with the commands it runs.
    *
    * @param table the table file the service keeps applied

@@ -1,18 +1,26 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.Plan;
 import dev.portfwd.compile.CompileException;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.state.StateStore;
 import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.table.TerminalText;
 import dev.portfwd.watch.Reason;
 import dev.portfwd.watch.WatchTarget;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -48,8 +56,35 @@ final class KernelWatchTarget implements WatchTarget {
     this.tableRead = tableRead;
   }
 
+  /**
+   * The table file as it was when last loaded (inode, time, size): a drift check against an older
+   * load would put back what a newer write replaced.
+   */
+  private volatile Optional<FileStamp> loaded = Optional.empty();
+
+  private static final int MAX_SKIPPED_CHECKS = 3;
+
+  /** Drift checks skipped in a row for a change not loaded yet. */
+  private volatile int skippedChecks;
+
+  private record FileStamp(Object fileKey, FileTime modified, long size) {}
+
+  private Optional<FileStamp> stamp() {
+    try {
+      BasicFileAttributes attributes =
+          Files.readAttributes(Path.of(table), BasicFileAttributes.class);
+      return Optional.of(
+          new FileStamp(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   @Override
   public Optional<DesiredState> load() {
+    // Taken before reading: a write during the read counts as a change still to load.
+    loaded = stamp();
+    skippedChecks = 0;
     Optional<DesiredState> desired = read();
     tableRead.accept(desired.isPresent());
     return desired;
@@ -98,6 +133,40 @@ final class KernelWatchTarget implements WatchTarget {
   @Override
   public synchronized Reconciled reconcile(DesiredState desired, Reason reason)
       throws BackendException {
+    if (reason != Reason.DRIFT) {
+      return reconcileNow(desired, reason);
+    }
+    // The dashboard and a rollback in the service change the kernel and write this file under the
+    // state lock; the watch loop hears of the write only after its debounce. A drift check that
+    // ran in between would put back the table the write replaced: under the lock, it first makes
+    // sure the file is the one loaded, and otherwise leaves the check to the reload.
+    StateStore.Lock lock;
+    try {
+      lock = engine.store().lock();
+    } catch (IOException e) {
+      return new Reconciled(emptyPlan(), List.of(), e.getMessage());
+    }
+    try (lock) {
+      Optional<FileStamp> now = stamp();
+      // A file that is gone keeps the last valid table in force; a change whose reload never
+      // comes (its directory was replaced) stops no more than a few checks.
+      if (now.isPresent() && !now.equals(loaded) && skippedChecks < MAX_SKIPPED_CHECKS) {
+        skippedChecks++;
+        return new Reconciled(
+            emptyPlan(), List.of(), "the table file changed since it was read; reading it first");
+      }
+      skippedChecks = 0;
+      return reconcileNow(desired, reason);
+    } catch (IOException e) {
+      return new Reconciled(emptyPlan(), List.of(), e.getMessage());
+    }
+  }
+
+  private Plan emptyPlan() {
+    return new Plan(engine.backendName(), DesiredState.empty(), List.of(), "");
+  }
+
+  private Reconciled reconcileNow(DesiredState desired, Reason reason) throws BackendException {
     DesiredState now = desired;
     try {
       now = Compiler.compile(monitor.effective());

@@ -1,33 +1,45 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.EngineException;
 import dev.portfwd.state.PendingConfirmation;
-import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd rollback}: undoes an {@code apply --confirm} that waits, or else returns to the
- * state applied before the live one (forwards and the forwarding sysctls portfwd switched on).
+ * state applied before the live one (forwards and the forwarding sysctls portfwd switched on); with
+ * {@code --to ID}, returns to that recorded state. In the service, the watched table file is
+ * rewritten to what is in force, as the dashboard's rollback does, so watch keeps it.
  */
 @Command(
     name = "rollback",
     mixinStandardHelpOptions = true,
     description = {
-      "Return to the portfwd state before the last apply.",
+      "Return to the portfwd state before the last apply, or to any recorded state.",
       "Restores its forwards, and switches IP forwarding off again if that apply switched it on. Undoes an"
           + " 'apply --confirm' that still waits. Run it again to go back further (the last 10 states are"
-          + " kept). Needs root."
+          + " kept), or name the state with --to (--list shows them). Through the running service, the"
+          + " table file it watches is rewritten to the restored forwards. Needs root."
     })
 final class RollbackCommand implements Runnable {
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
   @Spec CommandSpec spec;
 
@@ -38,6 +50,20 @@ final class RollbackCommand implements Runnable {
   @Mixin StateOptions state;
 
   @Mixin BackendOption backend;
+
+  @Option(
+      names = "--to",
+      paramLabel = "ID",
+      description =
+          "Return to the recorded state ID (see --list) in one transaction, recorded as a new state,"
+              + " so a plain rollback undoes it. IP forwarding is switched on where its forwards need"
+              + " it, never off. An unknown ID changes nothing.")
+  Long to;
+
+  @Option(
+      names = "--list",
+      description = "List the recorded states, newest (the live one) first, and change nothing.")
+  boolean list;
 
   /**
    * With {@code auto}, the backend that applied what is to be undone: restoring elsewhere is wrong.
@@ -69,15 +95,81 @@ final class RollbackCommand implements Runnable {
     PrintWriter err = spec.commandLine().getErr();
     Invocation invocation = root.invocation();
     StateStore store = invocation.store(state.stateDir);
+    if (list) {
+      if (to != null) {
+        throw PortfwdException.invalidInput("--list and --to do not go together");
+      }
+      list(store, out);
+      return;
+    }
+    if (to != null && to < 1) {
+      throw PortfwdException.invalidInput(
+          "--to takes the number of a recorded state ('portfwd rollback --list'), not " + to);
+    }
     KernelSession session =
         invocation.session(
             backend.choice == BackendChoice.auto ? recordedBackend(store) : backend.choice);
     Engine engine = invocation.engine(session, store, err);
-    Restorer.Result result = KernelSession.call(engine::rollback);
+    OptionalLong target = to == null ? OptionalLong.empty() : OptionalLong.of(to);
+    Optional<Path> watched = invocation.watchedTable();
+    DashboardService.RolledBack result;
+    if (watched.isPresent() && invocation.isServiceEngine(engine)) {
+      WatchedTableFile table = new WatchedTableFile(watched.get());
+      result =
+          KernelSession.call(
+              () -> {
+                try {
+                  return DashboardService.rollback(
+                      engine, store, table, target, /* managesSysctls= */ true, Optional.empty());
+                } catch (IOException e) {
+                  throw new EngineException(
+                      "cannot update "
+                          + store.dir()
+                          + " or "
+                          + table.path()
+                          + ": "
+                          + e.getMessage(),
+                      e);
+                }
+              });
+    } else if (target.isPresent()) {
+      result =
+          DashboardService.RolledBack.of(
+              KernelSession.call(
+                  () -> engine.rollbackTo(target.getAsLong(), true, Optional.empty())),
+              false);
+    } else {
+      result = DashboardService.RolledBack.of(KernelSession.call(engine::rollback), false);
+    }
     out.println(result.message());
     result.plan().changes().stream()
         .limit(50)
         .forEach(change -> out.println("  " + TerminalText.escape(change.describe())));
+    result.notes().forEach(out::println);
+    out.flush();
+  }
+
+  private static void list(StateStore store, PrintWriter out) {
+    List<StateStore.Entry> history;
+    try {
+      history = store.latest(StateStore.KEEP);
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot read " + store.dir() + ": " + e.getMessage(), e);
+    }
+    if (history.isEmpty()) {
+      out.println("no state is recorded in " + store.dir());
+    }
+    boolean first = true;
+    for (StateStore.Entry entry : history) {
+      out.println(
+          entry.generation()
+              + "  "
+              + TIME.format(entry.snapshot().appliedAt())
+              + "  "
+              + TerminalText.escape(entry.snapshot().describe())
+              + (first ? "  (current)" : ""));
+      first = false;
+    }
     out.flush();
   }
 }

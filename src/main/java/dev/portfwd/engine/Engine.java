@@ -181,22 +181,7 @@ public final class Engine {
       }
       Plan plan =
           backend.plan(request.desired(), request.useRecord() ? recorded() : Optional.empty());
-      SafeApply.Guard guard =
-          new SafeApply(store, backend.name(), sysctls, launcher, clock)
-              .begin(plan, request.source(), request.managesSysctls(), request.confirm());
-      try (guard) {
-        backend.apply(plan);
-        guard.applied();
-      } catch (IOException e) {
-        throw new EngineException(
-            "the rules are applied but " + store.dir() + " could not be updated: " + e.getMessage(),
-            e);
-      }
-      lastApplied = Optional.of(plan.desired());
-      List<String> notes = request.managesSysctls() ? enableForwarding(plan.desired()) : List.of();
-      List<String> problems = new ArrayList<>();
-      clearStaleUdp(plan).ifPresent(problems::add);
-      return new Applied(plan, notes, problems, guard.pending());
+      return applyPlanned(plan, request.source(), request.managesSysctls(), request.confirm());
     } catch (StateLockedException e) {
       throw new EngineException(e.getMessage(), e);
     } catch (StateException | BackendException | UnsafeStateDirException e) {
@@ -210,6 +195,118 @@ public final class Engine {
               + " (use --state-dir or $PORTFWD_STATE_DIR for another place); nothing was changed",
           e);
     }
+  }
+
+  /**
+   * Records {@code plan} (arming the timer for {@code confirm}) and runs it; the caller holds the
+   * lock and planned under it.
+   */
+  private Applied applyPlanned(
+      Plan plan, String source, boolean managesSysctls, Optional<Duration> confirm)
+      throws EngineException, StateException, BackendException, IOException {
+    SafeApply.Guard guard =
+        new SafeApply(store, backend.name(), sysctls, launcher, clock)
+            .begin(plan, source, managesSysctls, confirm);
+    try (guard) {
+      backend.apply(plan);
+      guard.applied();
+    } catch (IOException e) {
+      throw new EngineException(
+          "the rules are applied but " + store.dir() + " could not be updated: " + e.getMessage(),
+          e);
+    }
+    lastApplied = Optional.of(plan.desired());
+    List<String> notes = managesSysctls ? enableForwarding(plan.desired()) : List.of();
+    List<String> problems = new ArrayList<>();
+    clearStaleUdp(plan).ifPresent(problems::add);
+    return new Applied(plan, notes, problems, guard.pending());
+  }
+
+  /**
+   * Makes the kernel hold the recorded state {@code generation} again, as one change under the
+   * lock, like an apply of its forwards: it is recorded as a new state (so a plain {@code rollback}
+   * undoes it), with {@code confirm} the rollback timer is armed first, and IP forwarding is
+   * switched on where its forwards need it, never off. The recorded forwards are checked as a table
+   * is before anything changes.
+   *
+   * @throws EngineException when no state {@code generation} is kept, it is not valid, it was
+   *     applied with another backend, or an {@code apply --confirm} waits; nothing was changed
+   */
+  public RestoredState rollbackTo(
+      long generation, boolean managesSysctls, Optional<Duration> confirm) throws EngineException {
+    long start = System.nanoTime();
+    RestoredState result = null;
+    try {
+      result = rollbackToLocked(generation, managesSysctls, confirm);
+      return result;
+    } finally {
+      report(start, result != null);
+    }
+  }
+
+  private RestoredState rollbackToLocked(
+      long generation, boolean managesSysctls, Optional<Duration> confirm) throws EngineException {
+    try (StateStore.Lock lock = lock()) {
+      Optional<String> overdue = resolveOverdue();
+      if (overdue.isPresent()) {
+        throw new EngineException(overdue.get() + "; this rollback changed nothing, run it again");
+      }
+      Optional<PendingConfirmation> pending = store.pending();
+      if (pending.isPresent()) {
+        throw new EngineException(
+            "an 'apply --confirm' waits for confirmation until "
+                + pending.get().deadline()
+                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first;"
+                + " nothing was changed");
+      }
+      List<StateStore.Entry> history = store.history();
+      StateStore.Entry entry =
+          history.stream()
+              .filter(e -> e.generation() == generation)
+              .findFirst()
+              .orElseThrow(() -> unknownState(generation, history));
+      Snapshot target = entry.snapshot();
+      if (!target.backend().equals(backend.name())) {
+        throw new EngineException(
+            "state "
+                + generation
+                + " was applied with the "
+                + target.backend()
+                + " backend; run the command again with --backend "
+                + target.backend()
+                + "; nothing was changed");
+      }
+      DesiredState forwards = restorer().checkedForwards(entry);
+      Plan plan = target.isEmpty() ? backend.planRemove() : backend.plan(forwards, recorded());
+      Applied applied =
+          applyPlanned(plan, RestoredState.source(target, generation), managesSysctls, confirm);
+      long recordedAs = store.current().map(StateStore.Entry::generation).orElse(generation);
+      return new RestoredState(generation, target, recordedAs, applied);
+    } catch (StateLockedException e) {
+      throw new EngineException(e.getMessage(), e);
+    } catch (StateException | BackendException | UnsafeStateDirException e) {
+      throw new EngineException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new EngineException(
+          "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed",
+          e);
+    }
+  }
+
+  private EngineException unknownState(long generation, List<StateStore.Entry> history) {
+    return new EngineException(
+        "no state "
+            + generation
+            + " is recorded in "
+            + store.dir()
+            + (history.isEmpty()
+                ? " (nothing is)"
+                : " (kept: "
+                    + history.stream()
+                        .map(e -> Long.toString(e.generation()))
+                        .collect(java.util.stream.Collectors.joining(", "))
+                    + "; 'portfwd rollback --list' shows them)")
+            + "; nothing was changed");
   }
 
   /**

@@ -119,6 +119,19 @@ public final class Restorer {
   }
 
   /**
+   * The forwards of the recorded state {@code entry}, checked as a table is before anything puts
+   * them back ({@code rollback --to}).
+   *
+   * @throws StateException when the record is not valid; the message names its file
+   */
+  public DesiredState checkedForwards(StateStore.Entry entry) throws IOException, StateException {
+    return checked(
+        entry.snapshot(),
+        store.historyFile(entry.generation()),
+        "roll back to another state, or apply the table you want");
+  }
+
+  /**
    * The forwards of {@code target}, checked as a table is ({@link StateValidator}) before anything
    * changes.
    */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
@@ -121,7 +122,9 @@ public final class Dashboard {
     routes.put(
         "/api/v1/apply", post("apply", body -> api.apply(tableText(body), confirmation(body))));
     routes.put("/api/v1/confirm", post("confirm", body -> api.confirm()));
-    routes.put("/api/v1/rollback", post("rollback", body -> api.rollback()));
+    routes.put(
+        "/api/v1/rollback",
+        post("rollback", body -> api.rollback(state(body), confirmation(body))));
     return routes;
   }
 
@@ -194,6 +197,18 @@ public final class Dashboard {
       throw new DashboardApi.ApiException(400, "the request needs \"table\": the table's text");
     }
     return table.asText();
+  }
+
+  private static OptionalLong state(JsonNode body) throws DashboardApi.ApiException {
+    JsonNode state = body.get("state");
+    if (state == null || state.isNull()) {
+      return OptionalLong.empty();
+    }
+    if (!state.canConvertToLong() || !state.isIntegralNumber() || state.asLong() < 1) {
+      throw new DashboardApi.ApiException(
+          400, "\"state\" takes the number of a recorded state (GET /api/v1/history), or null");
+    }
+    return OptionalLong.of(state.asLong());
   }
 
   private static Optional<Duration> confirmation(JsonNode body) throws DashboardApi.ApiException {

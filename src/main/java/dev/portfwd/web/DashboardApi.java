@@ -3,6 +3,7 @@ package dev.portfwd.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the dashboard's API asks of the service, each answer in the JSON shape the CLI's {@code
@@ -32,8 +33,12 @@ public interface DashboardApi {
   /** Keeps the apply that waits for confirmation. */
   JsonNode confirm() throws ApiException;
 
-  /** Undoes the apply that waits, or returns to the state before the live one. */
-  JsonNode rollback() throws ApiException;
+  /**
+   * Without {@code state}: undoes the apply that waits, or returns to the state before the live
+   * one. With it: returns to that recorded state, as a new one; with {@code confirm}, with the
+   * rollback timer armed, as an apply.
+   */
+  JsonNode rollback(OptionalLong state, Optional<Duration> confirm) throws ApiException;
 
   /** {@code doctor --json}. */
   JsonNode doctor() throws ApiException;

@@ -15,15 +15,20 @@ import dev.portfwd.state.FakeSysctls;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableParser;
 import dev.portfwd.web.DashboardApi.ApiException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** How the dashboard's applies, confirmations and rollbacks keep the watched table file in step. */
 class DashboardServiceTest {
@@ -113,16 +118,42 @@ class DashboardServiceTest {
   @Test
   void portfwdConfirmInTheServiceWritesTheDashboardsTableToo() throws Exception {
     service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
-    DashboardService.Confirmed confirmed =
-        DashboardService.confirm(store, new WatchedTableFile(table), Clock.systemUTC());
+    DashboardService.Confirmed confirmed = DashboardService.confirm(store, Clock.systemUTC());
     assertThat(confirmed.tableWritten()).isTrue();
     assertThat(Files.readString(table)).isEqualTo(NEW);
   }
 
   @Test
+  void portfwdConfirmDirectWritesTheDashboardsTableToTheFileTheServiceWatches() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Portfwd.newCommandLine(InputStream.nullInputStream());
+    commandLine.setOut(new PrintWriter(out));
+    commandLine.setErr(new PrintWriter(err));
+
+    int exit = commandLine.execute("confirm", "--direct", "--state-dir", store.dir().toString());
+
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).startsWith("confirmed: keeping ");
+    assertThat(store.pending()).isEmpty();
+    assertThat(Files.readString(table)).as("the confirmed state is complete").isEqualTo(NEW);
+    assertThat(WaitingTableText.file(store)).doesNotExist();
+  }
+
+  @Test
+  void aConfirmationThatComesTooLateLeavesTheFileAsItWas() throws Exception {
+    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    Clock late = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
+    assertThatThrownBy(() -> DashboardService.confirm(store, late))
+        .hasMessageContaining("too late");
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+  }
+
+  @Test
   void aRolledBackUnconfirmedApplyLeavesTheFileAsItWas() throws Exception {
     service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
-    JsonNode rolledBack = service.rollback();
+    JsonNode rolledBack = service.rollback(OptionalLong.empty(), Optional.empty());
     assertThat(rolledBack.get("tableWritten").asBoolean()).isFalse();
     assertThat(Files.readString(table)).isEqualTo(OLD);
     assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", OLD).table()));
@@ -133,7 +164,7 @@ class DashboardServiceTest {
   @Test
   void aRollbackOfAConfirmedStateWritesTheRestoredForwardsBackToTheFile() throws Exception {
     service.apply(NEW, Optional.empty());
-    JsonNode rolledBack = service.rollback();
+    JsonNode rolledBack = service.rollback(OptionalLong.empty(), Optional.empty());
     assertThat(rolledBack.get("tableWritten").asBoolean()).isTrue();
     String written = Files.readString(table);
     assertThat(written).contains("1000 192.0.2.2 80 tcp # old").doesNotContain("1001");
@@ -141,6 +172,54 @@ class DashboardServiceTest {
     var reread = TableParser.parse("t", written);
     assertThat(reread.hasErrors()).as(written).isFalse();
     assertThat(Compiler.compile(reread.table())).isEqualTo(backend.installed);
+  }
+
+  @Test
+  void aRollbackToAChosenStateAppliesItAndWritesItsForwardsToTheFile() throws Exception {
+    long old = store.current().orElseThrow().generation();
+    service.apply(NEW, Optional.empty());
+    service.apply("1002 192.0.2.4 80 tcp # third\n", Optional.empty());
+
+    JsonNode rolledBack = service.rollback(OptionalLong.of(old), Optional.empty());
+
+    assertThat(rolledBack.get("tableWritten").asBoolean()).isTrue();
+    assertThat(rolledBack.get("message").asText()).startsWith("rolled back to state " + old);
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", OLD).table()));
+    var reread = TableParser.parse("t", Files.readString(table));
+    assertThat(Compiler.compile(reread.table())).isEqualTo(backend.installed);
+    assertThat(service.history().get("states").get(0).get("source").asText())
+        .endsWith("(rolled back to state " + old + ")");
+  }
+
+  @Test
+  void aRollbackToAChosenStateWithConfirmationWritesTheFileOnlyWhenConfirmed() throws Exception {
+    long old = store.current().orElseThrow().generation();
+    service.apply(NEW, Optional.empty());
+
+    JsonNode waiting = service.rollback(OptionalLong.of(old), Optional.of(Duration.ofSeconds(60)));
+
+    assertThat(waiting.get("pending").get("id").asText()).isNotEmpty();
+    assertThat(waiting.get("tableWritten").asBoolean()).isFalse();
+    assertThat(Files.readString(table)).as("while it waits").isEqualTo(NEW);
+    assertThat(service.confirm().get("tableWritten").asBoolean()).isTrue();
+    var reread = TableParser.parse("t", Files.readString(table));
+    assertThat(Compiler.compile(reread.table()))
+        .isEqualTo(Compiler.compile(TableParser.parse("t", OLD).table()));
+  }
+
+  @Test
+  void aRollbackToAnUnknownStateIsRefusedAndChangesNothing() throws Exception {
+    service.apply(NEW, Optional.empty());
+    int applies = backend.applied.size();
+    assertThatThrownBy(() -> service.rollback(OptionalLong.of(77), Optional.empty()))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.getMessage()).contains("no state 77 is recorded");
+            });
+    assertThat(backend.applied).hasSize(applies);
+    assertThat(Files.readString(table)).isEqualTo(NEW);
   }
 
   @Test

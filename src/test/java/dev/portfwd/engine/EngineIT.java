@@ -199,4 +199,124 @@ class EngineIT {
           .contains("live table: " + dir.resolve("a.txt"));
     }
   }
+
+  private static final String TABLE_C = "1003 " + Topology.BACKEND + " 80 tcp # C\n";
+
+  /** The id {@code rollback --list} gives the newest state from {@code file}. */
+  private long stateOf(Topology topology, Path file) {
+    CommandResult list = portfwd(topology, "rollback", "--list");
+    assertThat(list.exitCode()).as(list.stderr()).isZero();
+    return list.stdout()
+        .lines()
+        .filter(line -> line.contains("from " + file + " ("))
+        .map(line -> Long.parseLong(line.substring(0, line.indexOf(' '))))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no state of " + file + " in\n" + list.stdout()));
+  }
+
+  @Test
+  void rollbackToAChosenStateRestoresItInOneStepAndAnUnknownOneChangesNothing() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path a = table("a.txt", TABLE_A);
+      for (Path file : List.of(a, table("b.txt", TABLE_B), table("c.txt", TABLE_C))) {
+        CommandResult apply = portfwd(topology, "apply", file.toString());
+        assertThat(apply.exitCode()).as(apply.stderr()).isZero();
+      }
+      long stateA = stateOf(topology, a);
+      String rulesC = topology.portfwdRules("gateway");
+
+      CommandResult unknown = portfwd(topology, "rollback", "--to", "99");
+      assertThat(unknown.exitCode()).isEqualTo(1);
+      assertThat(unknown.stderr())
+          .contains("no state 99 is recorded")
+          .contains("nothing was changed");
+      assertThat(topology.portfwdRules("gateway")).isEqualTo(rulesC);
+
+      CommandResult back = portfwd(topology, "rollback", "--to", Long.toString(stateA));
+      assertThat(back.exitCode()).as(back.stderr()).isZero();
+      assertThat(back.stdout())
+          .startsWith("rolled back to state " + stateA + " (2 forwards from " + a);
+      assertThat(livePorts(topology)).as("two steps back at once").containsExactly("1000", "1001");
+      assertThat(portfwd(topology, "status").stdout())
+          .contains("live table: " + a + " (rolled back to state " + stateA + ")");
+
+      CommandResult undo = portfwd(topology, "rollback");
+      assertThat(undo.exitCode()).as(undo.stderr()).isZero();
+      assertThat(topology.portfwdRules("gateway"))
+          .as("a plain rollback undoes it")
+          .isEqualTo(rulesC);
+    }
+  }
+
+  @Test
+  void rollbackToThroughTheServiceAnswersAsDirectAndWatchKeepsTheRestoredState() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path a = table("a.txt", TABLE_A);
+      Path watched = table("c.txt", TABLE_C);
+      assertThat(portfwd(topology, "apply", a.toString()).exitCode()).isZero();
+      long stateA = stateOf(topology, a);
+      Path socket = dir.resolve("c.sock");
+      List<String> argv =
+          command(
+              topology,
+              "watch",
+              "--control",
+              socket.toString(),
+              "--interval",
+              "1",
+              "--full-interval",
+              "1",
+              watched.toString());
+      Path log = dir.resolve("watch.log");
+      Process watch =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        Conditions.await(
+            "watch applies its table",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(log).contains("watching"));
+        assertThat(livePorts(topology)).containsExactly("1003");
+
+        CommandResult unknown =
+            portfwd(topology, "rollback", "--control", socket.toString(), "--to", "99");
+        CommandResult unknownDirect = portfwd(topology, "rollback", "--direct", "--to", "99");
+        assertThat(unknown.exitCode()).isEqualTo(1).isEqualTo(unknownDirect.exitCode());
+        assertThat(unknown.stderr()).isEqualTo(unknownDirect.stderr()).contains("no state 99");
+
+        CommandResult served =
+            portfwd(
+                topology,
+                "rollback",
+                "--control",
+                socket.toString(),
+                "--to",
+                Long.toString(stateA));
+        assertThat(served.exitCode()).as(served.stderr()).isZero();
+        assertThat(Conditions.read(log))
+            .as("it ran in the service")
+            .contains("ran 'rollback' for a client");
+        assertThat(livePorts(topology)).containsExactly("1000", "1001");
+        assertThat(Files.readString(watched))
+            .as("the watched file holds what is in force")
+            .contains("1000 " + Topology.BACKEND + " 80 tcp # A")
+            .contains("1001 " + Topology.BACKEND + " 80 tcp # A")
+            .doesNotContain("1003");
+        Thread.sleep(3000); // several of watch's full checks
+        assertThat(livePorts(topology)).as("watch kept it").containsExactly("1000", "1001");
+
+        // The same command run --direct answers the same (but for the new state's number).
+        CommandResult undo = portfwd(topology, "rollback", "--control", socket.toString());
+        assertThat(undo.exitCode()).as(undo.stderr()).isZero();
+        CommandResult direct =
+            portfwd(topology, "rollback", "--direct", "--to", Long.toString(stateA));
+        assertThat(direct.exitCode()).as(direct.stderr()).isZero();
+        assertThat(direct.stdout().replaceAll("state \\d+:", "state N:"))
+            .isEqualTo(served.stdout().replaceAll("state \\d+:", "state N:"));
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
+    }
+  }
 }

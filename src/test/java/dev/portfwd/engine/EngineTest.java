@@ -150,6 +150,94 @@ class EngineTest {
         .hasMessageContaining("nothing waits for confirmation");
   }
 
+  private static final String TABLE_C = "1003 192.0.2.2 80 tcp # C\n";
+
+  @Test
+  void rollbackToAChosenStateAppliesItInOneTransactionAsANewStateThatRollsBackToo(@TempDir Path dir)
+      throws Exception {
+    StateStore store = new StateStore(dir);
+    Engine engine = engine(store);
+    engine.apply(request(TABLE_A, "a.txt", Optional.empty()));
+    long stateA = store.current().orElseThrow().generation();
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+    engine.apply(request(TABLE_C, "c.txt", Optional.empty()));
+    long stateC = store.current().orElseThrow().generation();
+    int transactions = backend.applied.size();
+
+    RestoredState restored = engine.rollbackTo(stateA, true, Optional.empty());
+
+    assertThat(backend.applied).as("one transaction").hasSize(transactions + 1);
+    assertThat(backend.installed).isEqualTo(Forwards.of(TABLE_A));
+    assertThat(restored.recordedAs()).isEqualTo(stateC + 1);
+    assertThat(store.current().orElseThrow().snapshot().source())
+        .isEqualTo("a.txt (rolled back to state " + stateA + ")");
+    assertThat(restored.message())
+        .startsWith("rolled back to state " + stateA + " (2 forwards from a.txt (nftables))")
+        .contains("recorded as state " + (stateC + 1))
+        .contains("2 to add, 0 to change, 1 to remove");
+    assertThat(store.contains(stateC)).as("the history keeps what it left").isTrue();
+
+    engine.rollback();
+    assertThat(backend.installed).as("a plain rollback undoes it").isEqualTo(Forwards.of(TABLE_C));
+  }
+
+  @Test
+  void rollbackToAnUnknownStateSaysWhichAreKeptAndChangesNothing(@TempDir Path dir)
+      throws Exception {
+    StateStore store = new StateStore(dir);
+    Engine engine = engine(store);
+    engine.apply(request(TABLE_A, "a.txt", Optional.empty()));
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+    var history = store.history();
+    int transactions = backend.applied.size();
+
+    assertThatThrownBy(() -> engine.rollbackTo(99, true, Optional.empty()))
+        .isInstanceOf(EngineException.class)
+        .hasMessageContaining("no state 99 is recorded in " + dir)
+        .hasMessageContaining("kept: 3, 2, 1")
+        .hasMessageContaining("nothing was changed");
+    assertThat(backend.applied).hasSize(transactions);
+    assertThat(backend.installed).isEqualTo(Forwards.of(TABLE_B));
+    assertThat(store.history()).isEqualTo(history);
+  }
+
+  @Test
+  void rollbackToWithConfirmationArmsTheTimerAndIsUndoneUnlessConfirmed(@TempDir Path dir)
+      throws Exception {
+    StateStore store = new StateStore(dir);
+    Engine engine = engine(store);
+    engine.apply(request(TABLE_A, "a.txt", Optional.empty()));
+    long stateA = store.current().orElseThrow().generation();
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+
+    RestoredState restored = engine.rollbackTo(stateA, true, Optional.of(Duration.ofSeconds(60)));
+
+    assertThat(restored.applied().pending()).isPresent();
+    assertThat(backend.installed).isEqualTo(Forwards.of(TABLE_A));
+    assertThatThrownBy(() -> engine.rollbackTo(stateA, true, Optional.empty()))
+        .hasMessageContaining("waits for confirmation")
+        .hasMessageContaining("nothing was changed");
+    engine.rollback();
+    assertThat(backend.installed).isEqualTo(Forwards.of(TABLE_B));
+    assertThat(store.pending()).isEmpty();
+  }
+
+  @Test
+  void rollbackToTheStateAfterRemoveDeletesPortfwdsRules(@TempDir Path dir) throws Exception {
+    StateStore store = new StateStore(dir);
+    Engine engine = engine(store);
+    engine.apply(request(TABLE_A, "a.txt", Optional.empty()));
+    engine.remove();
+    long removed = store.current().orElseThrow().generation();
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+
+    RestoredState restored = engine.rollbackTo(removed, true, Optional.empty());
+
+    assertThat(backend.installed.forwards()).isEmpty();
+    assertThat(store.current().orElseThrow().snapshot().isEmpty()).isTrue();
+    assertThat(restored.message()).contains("the state with no portfwd forwards");
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);

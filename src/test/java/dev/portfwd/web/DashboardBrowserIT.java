@@ -23,14 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * (playwright-core), in the client namespace. The script logs in, sees the forwards (a description
  * with a script tag shown as text), types an error and sees its diagnostic under its line, fixes
  * it, plans, applies with confirmation, sends traffic through a forward and sees its counter move,
- * rolls back from the history and logs out. Screenshots are kept in {@code
- * target/browser-screenshots}.
+ * rolls back one step from the history, applies twice more, rolls back two steps at once to a state
+ * chosen in the history (checked in the kernel and against watch's own checks) and logs out.
+ * Screenshots are kept in {@code target/browser-screenshots}.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardBrowserIT {
 
   private static final int HTTP_PORT = 9480;
   private static final int NEW_PORT = 13103;
+  private static final Duration WATCH_INTERVAL = Duration.ofSeconds(2);
   private static final String PASSWORD = "browser test password";
   private static final String TABLE =
       "# Ext-port Int-IP Int-port\n"
@@ -62,6 +64,10 @@ class DashboardBrowserIT {
               "state",
               "--control",
               "c.sock",
+              "--interval",
+              Long.toString(WATCH_INTERVAL.toSeconds()),
+              "--full-interval",
+              Long.toString(WATCH_INTERVAL.toSeconds()),
               "--http",
               Topology.GATEWAY_WAN + ":" + HTTP_PORT,
               table.getFileName().toString()));
@@ -110,16 +116,40 @@ class DashboardBrowserIT {
             .isTrue();
         assertThat(browserLog).contains("all steps passed");
 
-        // The rollback put the file and the kernel back where they started, and watch agrees.
+        // The rollback to the chosen state put the file and the kernel back where they started,
+        // and watch agrees: it still holds them after a full check of its own.
         assertThat(Files.readString(table)).contains("13102 ").doesNotContain(NEW_PORT + " ");
-        assertThat(topology.portfwdRules("gateway"))
-            .doesNotContain(Integer.toString(NEW_PORT))
-            .doesNotContain(Integer.toString(NEW_PORT + 1));
+        for (int i = 0; i < 2; i++) {
+          String rules = topology.portfwdRules("gateway");
+          assertThat(rules).contains("13102");
+          for (int port = NEW_PORT; port <= NEW_PORT + 2; port++) {
+            assertThat(rules).doesNotContain(Integer.toString(port));
+          }
+          if (i == 0) {
+            Thread.sleep(WATCH_INTERVAL.toMillis() * 2);
+          }
+        }
+        CommandResult list =
+            PortfwdJar.runIn(
+                topology,
+                "gateway",
+                "rollback",
+                "--list",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--control",
+                dir.resolve("c.sock").toString());
+        assertThat(list.exitCode()).as(list.stderr()).isZero();
+        assertThat(list.stdout().lines().findFirst().orElseThrow())
+            .contains("1 forward from ")
+            .contains("ports.txt")
+            .endsWith("(current)");
         String log = Files.readString(dir.resolve("watch.log"));
         assertThat(log)
             .contains("dashboard: apply by a session")
             .contains("dashboard: confirm by a session")
             .contains("dashboard: rollback by a session")
+            .doesNotContain("drifted")
             .doesNotContain(PASSWORD);
       } finally {
         watch.destroy();

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,8 +85,12 @@ class DashboardTest {
     }
 
     @Override
-    public JsonNode rollback() throws ApiException {
-      throw new ApiException(409, "nothing to roll back");
+    public JsonNode rollback(OptionalLong state, Optional<Duration> confirm) throws ApiException {
+      if (state.isEmpty()) {
+        throw new ApiException(409, "nothing to roll back");
+      }
+      return answer(
+          "rollback to " + state.getAsLong() + " " + confirm.map(Duration::toSeconds).orElse(-1L));
     }
 
     @Override
@@ -393,6 +398,36 @@ class DashboardTest {
         .noneMatch(line -> line.contains("a wrong password"))
         .noneMatch(line -> line.contains(login.csrf()))
         .noneMatch(line -> line.contains(login.cookie().substring(Dashboard.COOKIE.length() + 1)));
+  }
+
+  @Test
+  void aRollbackNamesTheStateToReturnToAndItsConfirmationTime() throws Exception {
+    URI base = start(true);
+    Login login = loggedIn(base);
+    HttpResponse<String> chosen =
+        post(
+            base,
+            "/api/v1/rollback",
+            "{\"state\": 3, \"confirmSeconds\": 30}",
+            "Cookie",
+            login.cookie(),
+            "X-CSRF-Token",
+            login.csrf());
+    assertThat(chosen.statusCode()).as(chosen.body()).isEqualTo(200);
+    assertThat(calls).contains("rollback to 3 30");
+    for (String bad : List.of("\"3\"", "0", "2.5", "-1")) {
+      HttpResponse<String> refused =
+          post(
+              base,
+              "/api/v1/rollback",
+              "{\"state\": " + bad + "}",
+              "Cookie",
+              login.cookie(),
+              "X-CSRF-Token",
+              login.csrf());
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(refused.body()).contains("number of a recorded state");
+    }
   }
 
   @Test

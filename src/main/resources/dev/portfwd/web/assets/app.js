@@ -253,9 +253,8 @@
   // ---- apply with confirm-or-rollback ------------------------------------------------------
   // After an apply the page confirms only once a fresh request reaches the service again; if the
   // new rules cut this browser off, no confirmation arrives and the service's timer rolls back.
-  async function confirmWhenReachable(pending) {
+  async function confirmWhenReachable(pending, status) {
     const deadline = Date.parse(pending.deadline);
-    const status = $('apply-status');
     while (Date.now() < deadline) {
       const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       status.textContent = 'Applied; confirming once the service answers again (rolls back in ' + left + ' s otherwise)…';
@@ -293,7 +292,7 @@
       if (answer.pending) {
         // A moment for the new rules to settle before the first fresh request.
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        await confirmWhenReachable(answer.pending);
+        await confirmWhenReachable(answer.pending, status);
       } else {
         status.textContent = 'Applied.';
         status.dataset.state = 'confirmed';
@@ -346,8 +345,15 @@
       const items = answer.states.map((s) => {
         const li = el('li', s.current ? 'current' : '');
         li.dataset.generation = s.generation;
-        li.textContent = '#' + s.generation + ' ' + new Date(s.appliedAt).toLocaleString() + ' — ' +
-          count(s.forwards, 'forward') + ' from ' + s.source + ' (' + s.backend + ')' + (s.current ? ' — in force' : '');
+        li.appendChild(el('span', 'state', '#' + s.generation + ' ' + new Date(s.appliedAt).toLocaleString() + ' — ' +
+          count(s.forwards, 'forward') + ' from ' + s.source + ' (' + s.backend + ')' + (s.current ? ' — in force' : '')));
+        if (!s.current) {
+          const button = el('button', 'rollback-to', 'Roll back to this');
+          button.type = 'button';
+          button.disabled = Boolean(answer.pending);
+          button.addEventListener('click', () => rollbackTo(s.generation));
+          li.appendChild(button);
+        }
         return li;
       });
       $('history-list').replaceChildren(...items);
@@ -366,6 +372,41 @@
       await loadTable();
     } catch (e) {
       $('rollback-status').textContent = 'Rollback failed: ' + e.message;
+    } finally {
+      refreshHistory();
+      refreshForwards();
+    }
+  }
+
+  /**
+   * Returns to a recorded state as a new one, with the confirmation time of an apply: the page
+   * confirms once it reaches the service again, or the service's timer undoes it.
+   */
+  async function rollbackTo(generation) {
+    const status = $('rollback-status');
+    const seconds = parseInt($('confirm-seconds').value, 10);
+    document.querySelectorAll('#history-list button').forEach((b) => { b.disabled = true; });
+    status.dataset.state = 'applying';
+    status.textContent = 'Rolling back to state #' + generation + '…';
+    try {
+      const answer = await call('POST', '/api/v1/rollback', {
+        state: generation,
+        confirmSeconds: Number.isFinite(seconds) ? seconds : null,
+      });
+      let kept = true;
+      if (answer.pending) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        kept = await confirmWhenReachable(answer.pending, status);
+      }
+      if (kept) {
+        status.textContent = answer.message;
+        status.dataset.state = 'rolled-back-to';
+        status.dataset.generation = String(generation);
+      }
+      await loadTable();
+    } catch (e) {
+      status.textContent = 'Rollback failed: ' + e.message;
+      status.dataset.state = 'failed';
     } finally {
       refreshHistory();
       refreshForwards();
