@@ -14,9 +14,9 @@ import java.util.Optional;
 /**
  * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range is
  * installed port by port and reads back as single ports (so is every range spread over several
- * backends); joining adjacent shifted pieces that agree
- * in everything else gives the same list whether it came from a table or from the kernel, which is
- * what makes a second {@code apply} a no-op.
+ * backends); joining adjacent shifted pieces that agree in everything else gives the same list
+ * whether it came from a table or from the kernel, which is what makes a second {@code apply} a
+ * no-op.
  */
 public final class Canonical {
 

@@ -49,7 +49,9 @@ final class RuleDecoder {
           if (!into.backends.contains(partial.forward.backend())) {
             into.backends.add(partial.forward.backend());
           }
-          partial.sources.stream().filter(s -> !into.sources.contains(s)).forEach(into.sources::add);
+          partial.sources.stream()
+              .filter(s -> !into.sources.contains(s))
+              .forEach(into.sources::add);
         } else if (existing != null) {
           into.sources.addAll(partial.sources);
         }
@@ -93,11 +95,7 @@ final class RuleDecoder {
       }
       forwards.add(
           new LiveForward(
-              complete.withMasquerade(masquerade).withSnat(source),
-              p.packets,
-              p.bytes,
-              -1,
-              each));
+              complete.withMasquerade(masquerade).withSnat(source), p.packets, p.bytes, -1, each));
     }
     return forwards;
   }

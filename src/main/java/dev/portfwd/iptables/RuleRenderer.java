@@ -123,11 +123,10 @@ final class RuleRenderer {
 
   /**
    * One DNAT rule per backend of a spread forward (per allowed source block: each block keeps its
-   * own turn). Round robin: the rule of backend i takes every
-   * (N-i)th new connection that reaches it ({@code statistic --mode nth}, a counter per rule), the
-   * last takes the rest, so connections go to each in turn. Hash: {@code cluster} hashes the
-   * client's address (conntrack's original source) into N nodes, rule i matching node i+1. Spelled
-   * as iptables-save prints them.
+   * own turn). Round robin: the rule of backend i takes every (N-i)th new connection that reaches
+   * it ({@code statistic --mode nth}, a counter per rule), the last takes the rest, so connections
+   * go to each in turn. Hash: {@code cluster} hashes the client's address (conntrack's original
+   * source) into N nodes, rule i matching node i+1. Spelled as iptables-save prints them.
    */
   private static void spread(CompiledForward f, Cidr source, List<List<String>> rules) {
     List<InetAddress> backends = f.spread().get().backends();

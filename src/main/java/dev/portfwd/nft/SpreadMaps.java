@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * backends in turn, so each count of backends N (2 to {@link #MAX_ROUND_ROBIN}) has its own map and
  * rule per shape: a counter modulo 720720 would give consecutive connections consecutive slots of
  * one backend's interval. A port range is one element per port and backend (the value names the
- * backend's port, the shift of a shifted range included), as single-backend shifted ranges are.
- * The rules of a shape sit beside that shape's single-backend lookups (restricted ones before the
+ * backend's port, the shift of a shifted range included), as single-backend shifted ranges are. The
+ * rules of a shape sit beside that shape's single-backend lookups (restricted ones before the
  * refusal of other sources), and nat chains see only a connection's first packet, so only new
  * connections pass them.
  *
@@ -502,7 +502,8 @@ final class SpreadMaps {
       Shape shape = p.kind().shape();
       IpFamily family = shape.family();
       PortRange external = new PortRange(p.port(), lastPort);
-      PortRange backendPorts = new PortRange(p.backendPort(), p.backendPort() + lastPort - p.port());
+      PortRange backendPorts =
+          new PortRange(p.backendPort(), p.backendPort() + lastPort - p.port());
       List<InetAddress> backends = first.backends;
       Optional<InetAddress> source =
           SnatBlock.sourceFor(snat, family, backends.get(0), p.protocol(), backendPorts);
