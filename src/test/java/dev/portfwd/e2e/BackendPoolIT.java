@@ -8,6 +8,7 @@ import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Scrapes;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
 import java.io.BufferedReader;
@@ -22,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -481,6 +484,97 @@ class BackendPoolIT {
           PortfwdJar.runIn(
               topology, "gateway", backend.withBackend("status", "--state-dir", state));
       assertThat(text.stdout()).contains("  192.0.2.2:80 ").contains("  192.0.2.18:80 ");
+    }
+  }
+
+  @Test
+  void metricsShowEachBackendsHealthShareAndEveryLookUpAndPassPromtool() throws Exception {
+    KernelBackend backend = KernelBackend.NFTABLES;
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      topology.addVpnHost("dns", DNS, null);
+      serve(topology, "backend", 80, "one");
+      Process two = serve(topology, "backend2", 80, "two");
+      Path hosts = dir.resolve("dns-hosts");
+      Files.writeString(hosts, Topology.BACKEND + " game.test\n");
+      topology.spawn(
+          "dns",
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--no-resolv",
+          "--no-hosts",
+          "--user=root",
+          "--pid-file=" + dir.resolve("dnsmasq.pid"),
+          "--listen-address=" + DNS,
+          "--bind-interfaces",
+          "--local-ttl=1",
+          "--addn-hosts=" + hosts);
+      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
+      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
+      Path table = dir.resolve("ports.txt");
+      Path log = dir.resolve("watch.log");
+      Process watch = null;
+      try {
+        Files.createDirectories(netns);
+        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + DNS + "\n");
+        Files.writeString(
+            table,
+            "13102 game.test,"
+                + SECOND
+                + " 80 tcp balance=roundrobin # web\n"
+                + "13103 gone.test 80 tcp check=none\n");
+        int port = 9479;
+        watch =
+            startWatch(
+                topology, backend, table, log, "--no-control", "--http", "127.0.0.1:" + port);
+        awaitServedBy(topology, "one", Duration.ofSeconds(40));
+        for (int i = 0; i < 4; i++) {
+          client(topology);
+        }
+        // Each backend's share while both are in rotation, the look-ups of both names.
+        String[] text = {""};
+        Conditions.await(
+            "metrics with each backend's packets and the look-ups",
+            Duration.ofSeconds(20),
+            () -> {
+              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+              return text[0].contains(
+                      "portfwd_dns_resolutions_total{name=\"gone.test\",result=\"failed\"}")
+                  && Pattern.compile(
+                          "portfwd_forward_packets_total\\{backend=\"192.0.2.18:80\",[^}]*\\} [1-9]")
+                      .matcher(text[0])
+                      .find();
+            });
+        assertThat(text[0])
+            .contains("portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
+            .containsPattern(
+                "portfwd_dns_resolutions_total\\{name=\"game.test\",result=\"ok\"} [1-9]")
+            .containsPattern(
+                "portfwd_forward_packets_total\\{backend=\"192.0.2.2:80\",description=\"web\","
+                    + "external=\"13102/tcp\"} [1-9]");
+        Scrapes.promtoolAccepts(dir, text[0]);
+
+        stop(two);
+        Conditions.await(
+            "the second backend's health falls to 0",
+            Duration.ofSeconds(20),
+            () -> {
+              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+              return text[0].contains(
+                  "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 0.0");
+            });
+        System.out.println(text[0]);
+        assertThat(text[0])
+            .contains("portfwd_backend_up{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 1.0");
+        Scrapes.promtoolAccepts(dir, text[0]);
+      } finally {
+        if (watch != null) {
+          stop(watch);
+          watch.destroyForcibly();
+          System.out.println("watch log:\n" + Conditions.read(log));
+        }
+        deleteTree(netns);
+      }
     }
   }
 
