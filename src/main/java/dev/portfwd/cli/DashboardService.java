@@ -60,7 +60,6 @@ final class DashboardService implements DashboardApi {
   private final boolean managesSysctls;
   private final Clock clock;
 
-
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
     this.service = service;
     this.table = new WatchedTableFile(service.table());

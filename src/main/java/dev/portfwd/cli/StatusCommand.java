@@ -124,6 +124,17 @@ final class StatusCommand implements Runnable {
           f.connections() < 0 ? "?" : Long.toString(f.connections()),
           forward.optionsText().isEmpty() ? "-" : forward.optionsText(),
           forward.description());
+      // A spread forward's share of each backend, below it: the row above is their sum.
+      for (LiveForward.BackendCounter b : f.backends()) {
+        table.row(
+            "",
+            "  " + Addresses.withPort(b.backend(), forward.backendPorts()),
+            Long.toString(b.packets()),
+            Long.toString(b.bytes()),
+            "",
+            "",
+            "");
+      }
     }
     // iptables counts in its nat rules, which see only the first packet of each connection.
     String footnote =
@@ -210,6 +221,16 @@ final class StatusCommand implements Runnable {
       node.put("description", forward.description());
       node.put("packets", f.packets());
       node.put("bytes", f.bytes());
+      if (!f.backends().isEmpty()) {
+        node.put("balance", forward.spread().map(sp -> sp.balance().keyword()).orElse(null));
+        ArrayNode each = node.putArray("backends");
+        for (LiveForward.BackendCounter b : f.backends()) {
+          ObjectNode one = each.addObject();
+          one.put("address", Addresses.format(b.backend()));
+          one.put("packets", b.packets());
+          one.put("bytes", b.bytes());
+        }
+      }
       if (f.connections() >= 0) {
         node.put("connections", f.connections());
       } else {

@@ -76,6 +76,9 @@ public final class Engine {
   /** How many changes this engine has tried: readers of the live state compare it. */
   private final AtomicLong changes = new AtomicLong();
 
+  /** The history generation the last change of the backends in rotation recorded; -1: none. */
+  private long rotationGeneration = -1;
+
   /** Who hears of each change; the service's metrics. */
   private volatile EngineEvents events = EngineEvents.NONE;
 
@@ -540,6 +543,8 @@ public final class Engine {
         if (!plan.isEmpty()) {
           backend.apply(plan);
         }
+      } else if (reason == Reason.BACKENDS) {
+        applyRotation(plan, source, managesSysctls, notes);
       } else {
         applyRecorded(plan, source, managesSysctls, notes);
       }
@@ -635,6 +640,35 @@ public final class Engine {
       }
       guard.applied();
     } catch (IOException e) {
+      notes.add("could not update " + store.dir() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #applyRecorded} for a change of the backends in rotation: a state it recorded for the
+   * previous such change, still the newest, is forgotten once the new one is recorded, so a
+   * flapping backend takes one history entry, not all {@link StateStore#KEEP}, and {@code rollback}
+   * still reaches the tables applied before it.
+   */
+  private void applyRotation(Plan plan, String source, boolean managesSysctls, List<String> notes)
+      throws BackendException {
+    Optional<StateStore.Entry> before = Optional.empty();
+    try {
+      before = store.current();
+    } catch (IOException | RuntimeException e) {
+      // Unreadable: the new state is recorded on top, as for any apply.
+    }
+    applyRecorded(plan, source, managesSysctls, notes);
+    try {
+      Optional<StateStore.Entry> after = store.current();
+      if (before.isPresent()
+          && before.get().generation() == rotationGeneration
+          && after.isPresent()
+          && after.get().generation() != rotationGeneration) {
+        store.forget(rotationGeneration);
+      }
+      rotationGeneration = after.map(StateStore.Entry::generation).orElse(-1L);
+    } catch (IOException | RuntimeException e) {
       notes.add("could not update " + store.dir() + ": " + e.getMessage());
     }
   }

@@ -277,6 +277,11 @@ public final class StateStore {
     writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
   }
 
+  /** Forgets the state of {@code generation} alone (one superseded by the state above it). */
+  public void forget(long generation) throws IOException {
+    Files.deleteIfExists(historyFile(generation));
+  }
+
   /** Forgets every state from {@code generation} on: they were undone. */
   public void dropFrom(long generation) throws IOException {
     for (long kept : generations()) {

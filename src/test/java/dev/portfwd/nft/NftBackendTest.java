@@ -89,8 +89,8 @@ class NftBackendTest {
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
-        flush set inet portfwd ruleset_v3
-        add element inet portfwd ruleset_v3 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
+        flush set inet portfwd ruleset_v4
+        add element inet portfwd ruleset_v4 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
     assertThat(
@@ -200,15 +200,15 @@ class NftBackendTest {
     String version2 = backend.plan(Tables.compile(SEED)).script();
     kernel.run(
         version2
-            .replace("ruleset_v3", "ruleset_v1")
-            .replace("portfwd ruleset 3", "portfwd ruleset 1"));
+            .replace("ruleset_v4", "ruleset_v1")
+            .replace("portfwd ruleset 4", "portfwd ruleset 1"));
 
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.changes()).isEmpty();
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     assertThat(plan.summary()).isEqualTo("no forward changes; portfwd's own rules are rewritten");
     backend.apply(plan);
-    assertThat(kernel.dump()).contains("ruleset_v3").doesNotContain("ruleset_v1");
+    assertThat(kernel.dump()).contains("ruleset_v4").doesNotContain("ruleset_v1");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
   }
 
@@ -325,14 +325,14 @@ class NftBackendTest {
     assertThat(backend.mayUseRecord()).as("no table").isFalse();
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(backend.mayUseRecord()).isTrue();
-    kernel.run("flush set inet portfwd ruleset_v3\n");
+    kernel.run("flush set inet portfwd ruleset_v4\n");
     assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
   }
 
   @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
-    kernel.run("flush set inet portfwd ruleset_v3\n");
+    kernel.run("flush set inet portfwd ruleset_v4\n");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty())
         .as("no element changes: nothing sent")
         .isTrue();
