@@ -66,6 +66,7 @@ final class FakeNftKernel implements NftKernel {
   static final Set<String> RULE_WORDS =
       Set.of(
           "accept",
+          "reply",
           "ct",
           "daddr",
           "direction",
