@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * What one {@code apply} (or {@code remove}) will do: the per-forward changes people read and the
- * exact script the backend hands to the kernel ({@code nft -f -} input, or {@code iptables-restore}
+ * exact script the backend hands to the kernel ({@code nft -f} input, or {@code iptables-restore}
  * input), which {@code plan --script} prints unchanged.
  *
  * @param backend the backend that made the plan and must apply it
