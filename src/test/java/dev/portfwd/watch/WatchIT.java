@@ -224,8 +224,19 @@ class WatchIT {
       Files.writeString(table, TABLE_A);
       Path log = dir.resolve("watch.log");
       Path socket = dir.resolve("control").resolve("portfwd.sock");
+      // A job started in the background by a shell without job control (CI runners, nohup-like
+      // wrappers) inherits SIGINT ignored, and the JVM keeps an ignored SIGINT ignored: give watch
+      // the terminal's default disposition, as an interactive shell would.
       List<String> argv =
-          new ArrayList<>(List.of("setsid", "ip", "netns", "exec", topology.namespace("gateway")));
+          new ArrayList<>(
+              List.of(
+                  "setsid",
+                  "env",
+                  "--default-signal=INT",
+                  "ip",
+                  "netns",
+                  "exec",
+                  topology.namespace("gateway")));
       argv.addAll(
           PortfwdJar.command(
               "watch",
