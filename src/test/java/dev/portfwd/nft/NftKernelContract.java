@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portfwd.testing.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What portfwd relies on from an {@link NftKernel}, as cases that run unchanged against {@link
@@ -148,6 +153,22 @@ abstract class NftKernelContract {
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * Every statement portfwd's ruleset writes, from each golden table (spread forwards' count rules,
+   * snat maps, IPv6, ranges): the real nft takes the whole first apply, so the fake must too.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"seed", "options", "ranges", "ipv6", "snat", "spread"})
+  void takesTheWholeFirstApplyOfEachGoldenTable(String name) throws Exception {
+    String table = Files.readString(Path.of("src/test/resources/compile/" + name + ".table"));
+    NftBackend backend = new NftBackend(kernel);
+    backend.apply(backend.plan(Tables.compile(table)));
+    assertThat(kernel.tableExists()).isTrue();
+    assertThat(backend.plan(Tables.compile(table)).isEmpty())
+        .as("applied again: no changes")
+        .isTrue();
+  }
 
   @Test
   void refusesAWordThatIsNoStatement() throws Exception {
