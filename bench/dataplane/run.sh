@@ -61,6 +61,10 @@ nsx $B sh -c 'ip link add uplink type veth peer name uplink-peer && ip link set 
 nsx $B sh -c 'ip addr add 198.51.100.2/25 dev uplink && ip route add default via 198.51.100.1'
 
 # --- servers in the backend --------------------------------------------------------------------
+# nginx hands its temporary folders to its worker user (nobody): a folder of their own, so the work
+# folder that holds portfwd's state directory stays root's (portfwd refuses a state directory in a
+# folder another user owns).
+mkdir "$WORK/nginx"
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -69,7 +73,7 @@ error_log $WORK/nginx.err warn;
 events { worker_connections 8192; }
 http {
   access_log off;
-  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   server { listen 80 backlog=8192; location / { return 200 "ok\n"; } }
 }
 NGINX

@@ -10,7 +10,8 @@
 #     METRIC      conn (new connections/s, one sequential client), udp (iperf3 -u -l 64, datagrams/s
 #                 received), tcp (one iperf3 stream, Gbit/s), rss (MB resident with IDLE_CONNS idle
 #                 relayed connections, after one conn warm-up; relays only)
-#     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags, or one of
+#     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags (a flag
+#                 written +VAR=VALUE sets VAR in the JVM's environment instead), or one of
 #                 haproxy, rinetd, socat, kernel
 #   e.g. bench/relay/ab.sh conn 6 'new=target/portfwd.jar@-XX:+UseSerialGC' old=/tmp/old.jar haproxy
 set -euo pipefail
@@ -106,11 +107,14 @@ T
       names+=(kernel) procs+=(0) ;;
     *=*)
       name=${spec%%=*} rest=${spec#*=}
-      jar=${rest%%@*} flags=""
+      jar=${rest%%@*} flags="" env=""
       [[ $rest == *@* ]] && flags=${rest#*@}
+      # A flag written +VAR=VALUE goes to the JVM's environment (e.g. +MALLOC_ARENA_MAX=2).
+      for f in $flags; do [[ $f == +* ]] && env+=" ${f#+}"; done
+      flags=$(for f in $flags; do [[ $f == +* ]] || printf '%s ' "$f"; done)
       printf '%s 192.0.2.2 5201 tcp,udp\n%s 192.0.2.2 7000 tcp\n' $p6 $p7 > "$work/t$i.txt"
       # ip and sh exec, so $! is the JVM.
-      ip netns exec $G sh -c "exec $java $flags -jar $jar relay --max-connections-per-source 0 $work/t$i.txt 2>$work/relay$i.log" &
+      ip netns exec $G sh -c "exec env $env $java $flags -jar $jar relay --max-connections-per-source 0 $work/t$i.txt 2>$work/relay$i.log" &
       pids+=($!)
       names+=("$name") procs+=($!) ;;
     *) echo "unknown contender $spec" >&2; exit 2 ;;
