@@ -137,6 +137,18 @@ through() {
     direct) "$@" 198.51.100.131 ;;
     routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
     nftmap) minimal_map "$table" | nsx $G nft -f -; "$@" 203.0.113.1; nsx $G nft delete table ip pfminimal ;;
+    nftmap-inet)
+      # The minimal map in an inet table, as portfwd's is: what the table's family costs.
+      minimal_map "$table" | sed 's/^table ip /table inet /; s/dnat to meta/meta nfproto ipv4 dnat ip to meta/' \
+        | nsx $G nft -f -
+      "$@" 203.0.113.1; nsx $G nft delete table inet pfminimal ;;
+    nftables-nofilter)
+      # portfwd's ruleset without its two filter base chains (count, forward): what they cost.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      for chain in count forward; do
+        nsx $G nft flush chain inet portfwd $chain; nsx $G nft delete chain inet portfwd $chain
+      done
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-nocount)
       # portfwd's ruleset without its per-packet counting rule: what the counting costs.
       portfwd apply --no-sysctl --backend nftables "$table"
@@ -150,7 +162,8 @@ through() {
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
-KINDS="direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"
+# KINDS="nftables nftmap nftables-nocount nftables-nofilter nftmap-inet" chooses them (ablation).
+KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"}
 for n in $SIZES; do
   last=$((20000 + n - 1))
   table "$n" 80 > "$WORK/http.txt"
