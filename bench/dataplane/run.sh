@@ -61,6 +61,10 @@ nsx $B sh -c 'ip link add uplink type veth peer name uplink-peer && ip link set 
 nsx $B sh -c 'ip addr add 198.51.100.2/25 dev uplink && ip route add default via 198.51.100.1'
 
 # --- servers in the backend --------------------------------------------------------------------
+# nginx hands its temporary folders to its worker user (nobody): a folder of their own, so the work
+# folder that holds portfwd's state directory stays root's (portfwd refuses a state directory in a
+# folder another user owns).
+mkdir "$WORK/nginx"
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -69,7 +73,7 @@ error_log $WORK/nginx.err warn;
 events { worker_connections 8192; }
 http {
   access_log off;
-  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   server { listen 80 backlog=8192; location / { return 200 "ok\n"; } }
 }
 NGINX
@@ -133,6 +137,18 @@ through() {
     direct) "$@" 198.51.100.131 ;;
     routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
     nftmap) minimal_map "$table" | nsx $G nft -f -; "$@" 203.0.113.1; nsx $G nft delete table ip pfminimal ;;
+    nftmap-inet)
+      # The minimal map in an inet table, as portfwd's is: what the table's family costs.
+      minimal_map "$table" | sed 's/^table ip /table inet /; s/dnat to meta/meta nfproto ipv4 dnat ip to meta/' \
+        | nsx $G nft -f -
+      "$@" 203.0.113.1; nsx $G nft delete table inet pfminimal ;;
+    nftables-nofilter)
+      # portfwd's ruleset without its two filter base chains (count, forward): what they cost.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      for chain in count forward; do
+        nsx $G nft flush chain inet portfwd $chain; nsx $G nft delete chain inet portfwd $chain
+      done
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-nocount)
       # portfwd's ruleset without its per-packet counting rule: what the counting costs.
       portfwd apply --no-sysctl --backend nftables "$table"
@@ -146,7 +162,8 @@ through() {
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
-KINDS="direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"
+# KINDS="nftables nftmap nftables-nocount nftables-nofilter nftmap-inet" chooses them (ablation).
+KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"}
 for n in $SIZES; do
   last=$((20000 + n - 1))
   table "$n" 80 > "$WORK/http.txt"

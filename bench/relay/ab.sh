@@ -9,8 +9,11 @@
 #   bench/relay/ab.sh METRIC ROUNDS CONTENDER...
 #     METRIC      conn (new connections/s, one sequential client), udp (iperf3 -u -l 64, datagrams/s
 #                 received), tcp (one iperf3 stream, Gbit/s), rss (MB resident with IDLE_CONNS idle
-#                 relayed connections, after one conn warm-up; relays only)
-#     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags, or one of
+#                 relayed connections, after one conn warm-up; relays only), udpcpu and conncpu
+#                 (the relay's CPU time in microseconds per datagram at UDP_RATE, default 10M, or
+#                 per connection of the sequential client; relays only; lower is better)
+#     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags (a flag
+#                 written +VAR=VALUE sets VAR in the JVM's environment instead), or one of
 #                 haproxy, rinetd, socat, kernel
 #   e.g. bench/relay/ab.sh conn 6 'new=target/portfwd.jar@-XX:+UseSerialGC' old=/tmp/old.jar haproxy
 set -euo pipefail
@@ -106,11 +109,14 @@ T
       names+=(kernel) procs+=(0) ;;
     *=*)
       name=${spec%%=*} rest=${spec#*=}
-      jar=${rest%%@*} flags=""
+      jar=${rest%%@*} flags="" env=""
       [[ $rest == *@* ]] && flags=${rest#*@}
+      # A flag written +VAR=VALUE goes to the JVM's environment (e.g. +MALLOC_ARENA_MAX=2).
+      for f in $flags; do [[ $f == +* ]] && env+=" ${f#+}"; done
+      flags=$(for f in $flags; do [[ $f == +* ]] || printf '%s ' "$f"; done)
       printf '%s 192.0.2.2 5201 tcp,udp\n%s 192.0.2.2 7000 tcp\n' $p6 $p7 > "$work/t$i.txt"
       # ip and sh exec, so $! is the JVM.
-      ip netns exec $G sh -c "exec $java $flags -jar $jar relay --max-connections-per-source 0 $work/t$i.txt 2>$work/relay$i.log" &
+      ip netns exec $G sh -c "exec env $env $java $flags -jar $jar relay --max-connections-per-source 0 $work/t$i.txt 2>$work/relay$i.log" &
       pids+=($!)
       names+=("$name") procs+=($!) ;;
     *) echo "unknown contender $spec" >&2; exit 2 ;;
@@ -138,6 +144,20 @@ measure() { # METRIC INDEX -> one number
       inns $C timeout $((secs + 15)) iperf3 -c 203.0.113.1 -p $p6 -t "$secs" -J 2>/dev/null \
         | py 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' \
         || echo fail ;;
+    udpcpu|conncpu)
+      # CPU the relay spent per datagram (at a fixed offered rate) or per connection, in
+      # microseconds: unlike a rate, it hardly moves with what else the machine runs.
+      local pid=${procs[$i]} t0 t1 n
+      t0=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
+      if [[ $1 == udpcpu ]]; then
+        n=$(inns $C timeout $((secs + 15)) iperf3 -c 203.0.113.1 -p $p6 -u -b "${UDP_RATE:-10M}" -l 64 -t "$secs" -J 2>/dev/null \
+          | py 'import json,sys; d=json.load(sys.stdin)["end"]["sum"]; print(d["packets"]-d["lost_packets"])' || echo 0)
+      else
+        out=$(inns $C timeout $((secs + 30)) "${tool[@]}" sequential 203.0.113.1 $p7 100000000 "$secs" 2>/dev/null) || true
+        [[ $out =~ done=([0-9]+) ]] && n=${BASH_REMATCH[1]} || n=0
+      fi
+      t1=$(awk '{print $14 + $15}' /proc/"$pid"/stat)
+      ((n > 0)) && py "print('%.2f' % (($t1 - $t0) * 1e6 / $(getconf CLK_TCK) / $n))" || echo fail ;;
     rss)
       local pid=${procs[$i]} file="$work/idle.$i"
       # Not through inns (a function: & would fork a shell): ip execs timeout, so $! can end it.
@@ -162,7 +182,7 @@ for i in "${!specs[@]}"; do echo "  $i: ${specs[$i]}"; done
 # Warm-up, not measured: the JIT compiles the relays' hot paths in the first seconds.
 for i in "${!specs[@]}"; do
   case $metric in
-    udp) [[ ${names[$i]} == haproxy ]] || inns $C timeout 20 iperf3 -c 203.0.113.1 -p $((6100 + i)) -u -b 0 -l 64 -t 3 >/dev/null 2>&1 || true ;;
+    udp|udpcpu) [[ ${names[$i]} == haproxy ]] || inns $C timeout 20 iperf3 -c 203.0.113.1 -p $((6100 + i)) -u -b 0 -l 64 -t 3 >/dev/null 2>&1 || true ;;
     tcp) inns $C timeout 20 iperf3 -c 203.0.113.1 -p $((6100 + i)) -t 3 >/dev/null 2>&1 || true ;;
     *) inns $C timeout 30 "${tool[@]}" sequential 203.0.113.1 $((7100 + i)) 100000000 4 >/dev/null 2>&1 || true
        if [[ $metric == rss && ${names[$i]} != rinetd ]]; then
