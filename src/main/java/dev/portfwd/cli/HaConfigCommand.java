@@ -14,6 +14,7 @@ import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,9 +156,16 @@ final class HaConfigCommand implements Runnable {
                 + " bytes; expected a short HA description");
       }
       text = Files.readString(description, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw PortfwdException.invalidInput(
+          TerminalText.escape(description.toString())
+              + ": not UTF-8 text; expected an HA description");
     } catch (IOException e) {
       throw PortfwdException.failure(
-          "cannot read " + TerminalText.escape(description.toString()) + ": " + e.getMessage());
+          "cannot read "
+              + TerminalText.escape(description.toString())
+              + ": "
+              + TerminalText.escape(String.valueOf(e.getMessage())));
     }
     HaDescriptionParser.Result result = HaDescriptionParser.parse(description.toString(), text);
     for (Diagnostic d : result.diagnostics()) {

@@ -1,8 +1,10 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.service.ControlClient;
+import dev.portfwd.table.TerminalText;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.OptionalInt;
 import picocli.CommandLine;
@@ -109,6 +111,18 @@ public final class Portfwd implements Runnable {
     for (Subcommand subcommand : subcommands) {
       commandLine.addSubcommand(subcommand.type());
     }
+    // picocli's own handler, with the message escaped: it quotes the argument it could not take.
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> {
+          CommandLine cmd = exception.getCommandLine();
+          PrintWriter err = cmd.getErr();
+          err.println(TerminalText.escape(exception.getMessage()));
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(exception, err)) {
+            cmd.usage(err, cmd.getColorScheme());
+          }
+          err.flush();
+          return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
           PrintWriter err = cmd.getErr();
@@ -119,8 +133,11 @@ public final class Portfwd implements Runnable {
             err.flush();
             return portfwd.exitCode();
           }
-          err.println("portfwd: internal error: " + exception);
-          exception.printStackTrace(err);
+          // The message may quote an argument or a file's text: escaped like everything else.
+          StringWriter trace = new StringWriter();
+          exception.printStackTrace(new PrintWriter(trace));
+          err.println("portfwd: internal error: " + TerminalText.escape(exception.toString()));
+          trace.toString().lines().skip(1).forEach(line -> err.println(TerminalText.escape(line)));
           err.flush();
           return ExitCode.FAILURE;
         });

@@ -9,8 +9,13 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns a validated table into the {@link DesiredState} every kernel backend installs.
@@ -36,6 +41,7 @@ public final class Compiler {
   public static DesiredState compile(ForwardTable table) throws CompileException {
     List<String> problems = new ArrayList<>();
     List<CompiledForward> compiled = new ArrayList<>();
+    List<Integer> lines = new ArrayList<>(); // the table line of each compiled forward
     for (Forward forward : table.forwards()) {
       IpFamily family = forward.family();
       if (forward.externalAddress().map(a -> IpFamily.of(a) != family).orElse(false)) {
@@ -108,8 +114,10 @@ public final class Compiler {
                 forward.description(),
                 forward.snat(),
                 spread));
+        lines.add(forward.line());
       }
     }
+    problems.addAll(snatShared(table, compiled, lines));
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
     }
@@ -146,6 +154,75 @@ public final class Compiler {
               + " one forward per external address without it");
     }
     return Optional.empty();
+  }
+
+  /**
+   * The {@code masquerade=no} forwards on a backend port that a {@code snat=} forward translates:
+   * postrouting picks the translation by the backend alone, so their clients would be translated
+   * too. The table stage refuses this for address literals with the place of each; this catches
+   * what names resolved to. Swept in port order per backend and protocol, as the table stage does.
+   */
+  private static List<String> snatShared(
+      ForwardTable table, List<CompiledForward> compiled, List<Integer> lines) {
+    if (compiled.stream().noneMatch(f -> f.snat().isPresent())
+        || compiled.stream().allMatch(CompiledForward::masquerade)) {
+      return List.of();
+    }
+    Map<List<Object>, List<Integer>> byBackend = new HashMap<>();
+    for (int i = 0; i < compiled.size(); i++) {
+      CompiledForward f = compiled.get(i);
+      if (f.snat().isPresent() || !f.masquerade()) {
+        byBackend
+            .computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
+            .add(i);
+      }
+    }
+    Set<String> found = new TreeSet<>();
+    for (List<Integer> group : byBackend.values()) {
+      group.sort(Comparator.comparingInt((Integer i) -> compiled.get(i).backendPorts().first()));
+      Integer widestSnat = null;
+      Integer widestKept = null;
+      for (int i : group) {
+        CompiledForward current = compiled.get(i);
+        boolean snat = current.snat().isPresent();
+        Integer other = snat ? widestKept : widestSnat;
+        if (other != null
+            && compiled.get(other).backendPorts().overlaps(current.backendPorts())
+            && !lines.get(other).equals(lines.get(i))) {
+          CompiledForward withSnat = snat ? current : compiled.get(other);
+          int kept = snat ? lines.get(other) : lines.get(i);
+          int translated = snat ? lines.get(i) : lines.get(other);
+          found.add(
+              table.source()
+                  + ":"
+                  + kept
+                  + ": error: masquerade=no cannot keep the clients' address on backend "
+                  + Addresses.withPort(current.backend(), current.backendPorts())
+                  + "/"
+                  + current.protocol().keyword()
+                  + ": line "
+                  + translated
+                  + " translates it to snat="
+                  + Addresses.format(withSnat.snat().get())
+                  + " (a name resolved to it), and the kernel chooses the source translation by"
+                  + " the backend's address and port alone");
+        }
+        if (snat) {
+          widestSnat = widest(compiled, widestSnat, i);
+        } else {
+          widestKept = widest(compiled, widestKept, i);
+        }
+      }
+    }
+    return List.copyOf(found);
+  }
+
+  private static Integer widest(List<CompiledForward> compiled, Integer widest, int current) {
+    return widest == null
+            || compiled.get(current).backendPorts().last()
+                > compiled.get(widest).backendPorts().last()
+        ? current
+        : widest;
   }
 
   private static String where(ForwardTable table, Forward forward) {

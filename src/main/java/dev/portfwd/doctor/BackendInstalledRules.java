@@ -63,16 +63,17 @@ public final class BackendInstalledRules implements InstalledRules {
         CompiledForward f = counters.forward();
         forwards.add(
             new Forward(
-                forwards.size() + 1,
-                f.externalAddress(),
-                f.externalPorts(),
-                f.backend(),
-                f.backendPorts(),
-                Set.of(f.protocol()),
-                f.allowedSources(),
-                f.masquerade(),
-                ProxyProtocol.NONE,
-                f.description()));
+                    forwards.size() + 1,
+                    f.externalAddress(),
+                    f.externalPorts(),
+                    f.backend(),
+                    f.backendPorts(),
+                    Set.of(f.protocol()),
+                    f.allowedSources(),
+                    f.masquerade(),
+                    ProxyProtocol.NONE,
+                    f.description())
+                .withSnat(f.snat()));
       }
     } catch (BackendException e) {
       return new ForwardTable(INSTALLED, List.of());

@@ -41,7 +41,9 @@ public final class HaDescriptionParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
   // Linux interface names: at most 15 bytes, no slash, colon or blank.
   private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.@-][A-Za-z0-9_.@-]{0,14}");
-  private static final Pattern SECRET = Pattern.compile("[!-~&&[^\"\\\\#]]{1,8}");
+  // keepalived.conf takes it as one word only without quotes, backslashes, braces (a word ends at
+  // one), '$' (a variable) and '!' or '#' (comments).
+  private static final Pattern SECRET = Pattern.compile("[!-~&&[^\"\\\\#{}$!]]{1,8}");
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(ms|s)");
 
   /** What a description read to: the description when there was no error, and every diagnostic. */
@@ -168,8 +170,8 @@ public final class HaDescriptionParser {
           error(
               line,
               value.column(),
-              "expected a secret of 1 to 8 printable characters without quotes, backslashes or"
-                  + " '#' (VRRP's password limit), found "
+              "expected a secret of 1 to 8 printable characters without quotes, backslashes,"
+                  + " braces, '$', '!' or '#' (VRRP's password limit; keepalived's syntax), found "
                   + value.text().length()
                   + " characters");
           return false;

@@ -62,32 +62,6 @@ public record Forward(
     allowedSources = List.copyOf(allowedSources);
   }
 
-  /** A forward without {@code snat=}. */
-  public Forward(
-      int line,
-      Optional<InetAddress> externalAddress,
-      PortRange externalPorts,
-      BackendPool pool,
-      PortRange backendPorts,
-      Set<Protocol> protocols,
-      List<Cidr> allowedSources,
-      boolean masquerade,
-      ProxyProtocol proxyProtocol,
-      String description) {
-    this(
-        line,
-        externalAddress,
-        externalPorts,
-        pool,
-        backendPorts,
-        protocols,
-        allowedSources,
-        masquerade,
-        proxyProtocol,
-        description,
-        Optional.empty());
-  }
-
   /** A forward to one backend address, the original table format's kind, without {@code snat=}. */
   public Forward(
       int line,

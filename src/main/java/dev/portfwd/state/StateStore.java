@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -202,7 +203,7 @@ public final class StateStore {
       try {
         entries.add(
             new Entry(
-                generation, SnapshotCodec.read(Files.readString(file, StandardCharsets.UTF_8))));
+                generation, SnapshotCodec.read(readText(file, "move it away and apply again"))));
       } catch (RuntimeException e) {
         throw new IOException(
             file + " is damaged (" + firstLine(e) + "); move it away and apply again", e);
@@ -294,7 +295,8 @@ public final class StateStore {
   public Optional<PendingConfirmation> pending() throws IOException {
     Path file = requireSafe().resolve(PENDING);
     try {
-      return Optional.of(SnapshotCodec.readPending(Files.readString(file, StandardCharsets.UTF_8)));
+      return Optional.of(
+          SnapshotCodec.readPending(readText(file, "move it away, then check 'portfwd status'")));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (RuntimeException e) {
@@ -315,6 +317,8 @@ public final class StateStore {
       first = reader.readLine();
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (CharacterCodingException e) {
+      throw notText(file, "move it away, then check 'portfwd status'", e);
     }
     try {
       if (first == null) {
@@ -326,6 +330,22 @@ public final class StateStore {
           file + " is damaged (" + firstLine(e) + "); move it away, then check 'portfwd status'",
           e);
     }
+  }
+
+  /**
+   * The text of {@code file}; bytes that are not UTF-8 make it damaged, named with {@code advice}.
+   */
+  private static String readText(Path file, String advice) throws IOException {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      throw notText(file, advice, e);
+    }
+  }
+
+  private static IOException notText(Path file, String advice, CharacterCodingException e) {
+    // Its own message ("Input length = 1") names neither the file nor the problem.
+    return new IOException(file + " is damaged (not UTF-8 text); " + advice, e);
   }
 
   public void writePending(PendingConfirmation pending) throws IOException {

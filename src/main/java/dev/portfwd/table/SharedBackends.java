@@ -23,9 +23,10 @@ import java.util.function.Consumer;
  * address instead of the gateway's own: its replies still come back through the gateway, so it is
  * allowed.) The error stands on the later line, at its backend column, and names the earlier one.
  *
- * <p>Backends written as names are known only once resolved; these are checked here only by their
- * address literals. Sorted and swept per backend address and protocol, as {@link TableValidator}
- * does with external ports, so a table of a million lines is checked in O(n log n).
+ * <p>Backends written as names are known only once resolved: the compiler checks what they resolved
+ * to ({@code Compiler}, by line without a column); here only address literals are checked. Sorted
+ * and swept per backend address and protocol, as {@link TableValidator} does with external ports,
+ * so a table of a million lines is checked in O(n log n).
  */
 final class SharedBackends {
 

@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -56,7 +57,13 @@ public final class TableReader {
             "<stdin>: cannot read: " + TerminalText.escape(String.valueOf(e.getMessage())));
       }
     }
-    Path path = Path.of(location);
+    Path path;
+    try {
+      path = Path.of(location);
+    } catch (InvalidPathException e) {
+      // Only a control-socket client can pass a NUL; no file name holds one.
+      throw refused(shown + ": is not a file name (" + TerminalText.escape(e.getReason()) + ")");
+    }
     try {
       BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
       if (!attributes.isRegularFile()) {

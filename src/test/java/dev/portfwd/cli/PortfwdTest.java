@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -29,5 +30,35 @@ class PortfwdTest {
       }
     }
     assertThat(out.toString()).doesNotContain(RollbackTimerCommand.NAME);
+  }
+
+  @Test
+  void anUnexpectedFailureReachesTheTerminalEscaped() {
+    // Only a control-socket client can send a NUL in an argument; the path's text is echoed back.
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Portfwd.newCommandLine();
+    commandLine.setOut(new PrintWriter(new StringWriter()));
+    commandLine.setErr(new PrintWriter(err));
+    int exit = commandLine.execute("check", "ports\u0000\u001b]0;pwned\u0007.txt");
+    assertThat(exit).isNotZero();
+    assertThat(err.toString())
+        .contains("ports\\x00\\x1b]0;pwned\\x07.txt")
+        .doesNotContain("\u0000", "\u001b", "\u0007");
+  }
+
+  @Test
+  void anOptionsBadValueReachesTheTerminalEscaped() {
+    for (String[] args :
+        List.of(
+            new String[] {"status", "--state-dir", "st\u0000\u001b[2J"},
+            new String[] {"check", "--frobnicate\u001b[2J"},
+            new String[] {"plan", "--backend", "nft\u001b[2J"})) {
+      StringWriter err = new StringWriter();
+      CommandLine commandLine = Portfwd.newCommandLine();
+      commandLine.setOut(new PrintWriter(new StringWriter()));
+      commandLine.setErr(new PrintWriter(err));
+      commandLine.execute(args);
+      assertThat(err.toString()).as(String.join(" ", args)).doesNotContain("\u0000", "\u001b");
+    }
   }
 }

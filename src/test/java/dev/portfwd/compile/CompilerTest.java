@@ -3,7 +3,12 @@ package dev.portfwd.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portfwd.model.BackendMember;
+import dev.portfwd.model.Forward;
+import dev.portfwd.model.ForwardTable;
 import dev.portfwd.table.TableParser;
+import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CompilerTest {
@@ -97,6 +102,34 @@ class CompilerTest {
                     .asString()
                     .startsWith("t.txt:1:")
                     .contains("at most 8 backends"));
+  }
+
+  @Test
+  void refusesAMasqueradeNoLineOnABackendPortThatSnatTranslatesOnceANameResolvedToIt()
+      throws Exception {
+    ForwardTable written =
+        TableParser.parse(
+                "t.txt",
+                "13102 web.test 80 tcp snat=192.0.2.254\n13103 192.0.2.2 80 tcp masquerade=no\n")
+            .table();
+    Forward named =
+        written
+            .forwards()
+            .get(0)
+            .withMembers(
+                List.of(new BackendMember("web.test", InetAddress.getByName("192.0.2.2"))));
+    ForwardTable resolved = new ForwardTable("t.txt", List.of(named, written.forwards().get(1)));
+
+    assertThatThrownBy(() -> Compiler.compile(resolved))
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "t.txt:2: error: masquerade=no cannot keep the clients' address on backend"
+                            + " 192.0.2.2:80/tcp: line 1 translates it to snat=192.0.2.254 (a name"
+                            + " resolved to it), and the kernel chooses the source translation by"
+                            + " the backend's address and port alone"));
   }
 
   @Test

@@ -35,6 +35,12 @@ class HaDescriptionParserTest {
             "secret pairkey1",
             "secret ninechars",
             "4:8: error: expected a secret of 1 to 8 printable"),
+        // keepalived splits a word at a brace (auth_pass ab}cd closed the block, and its check
+        // passed) and substitutes $NAME.
+        bad("secret pairkey1", "secret ab}cd", "4:8: error: expected a secret of 1 to 8 printable"),
+        bad("secret pairkey1", "secret ab{cd", "4:8: error: expected a secret of 1 to 8 printable"),
+        bad("secret pairkey1", "secret ab$cd", "4:8: error: expected a secret of 1 to 8 printable"),
+        bad("secret pairkey1", "secret !abc", "4:8: error: expected a secret of 1 to 8 printable"),
         bad(
             "advert 100ms",
             "advert 1500ms",

@@ -34,6 +34,24 @@ class RotationTest {
   }
 
   @Test
+  void theTableAsTheKernelHoldsItKeepsEveryOptionButTheBackends() throws Exception {
+    // An HA pair's forwards all carry snat=; one with a failover list or a name lost it here, so
+    // the kernel masqueraded it to the gateway's own address instead of the virtual one.
+    ForwardTable written =
+        TableParser.parse(
+                "t",
+                "80 192.0.2.2,192.0.2.18 80 tcp snat=192.0.2.254 from=203.0.113.0/24 # web\n"
+                    + "81 game.test 81 udp snat=192.0.2.254\n")
+            .table();
+    ForwardTable effective =
+        Rotation.effective(written, Map.of("game.test", List.of(ip("192.0.2.3"))), Map.of());
+    Forward list = written.forwards().get(0);
+    assertThat(effective.forwards().get(0).withMembers(list.pool().members())).isEqualTo(list);
+    assertThat(effective.forwards())
+        .allSatisfy(f -> assertThat(f.snat()).contains(InetAddress.getByName("192.0.2.254")));
+  }
+
+  @Test
   void downBackendsLeaveButTheLastOnesStay() throws Exception {
     Forward f = forward("80 192.0.2.2,192.0.2.18 80 tcp");
     Health down = new Health(false, 0, "refused");

@@ -146,6 +146,34 @@ class StateStoreTest {
   }
 
   @Test
+  void aFileOfBytesThatAreNotTextIsDamagedAndNamed() throws IOException {
+    StateStore store = new StateStore(dir);
+    store.push(snapshot("a", "1000 192.0.2.2\n"));
+    Path file = dir.resolve("history/0000000001.state");
+    Files.write(file, new byte[] {'{', (byte) 0xff, (byte) 0xfe, '\n'});
+    assertThatThrownBy(store::history)
+        .isInstanceOf(IOException.class)
+        .hasMessage(file + " is damaged (not UTF-8 text); move it away and apply again");
+    Path pending = dir.resolve("pending.state");
+    Files.write(pending, new byte[] {(byte) 0xc3, '{', '\n'});
+    assertThatThrownBy(store::pending).hasMessageStartingWith(pending + " is damaged (not UTF-8");
+    assertThatThrownBy(store::pendingHead)
+        .hasMessageStartingWith(pending + " is damaged (not UTF-8");
+  }
+
+  @Test
+  void whatADamagedFileSaysReachesTheMessageEscaped() throws IOException {
+    StateStore store = new StateStore(dir);
+    store.push(snapshot("a", "1000 192.0.2.2\n"));
+    Path file = dir.resolve("history/0000000001.state");
+    Files.writeString(file, "{\"source\":\"a\",\"\u202e\u001b[2J\":1}\n");
+    assertThatThrownBy(store::history)
+        .hasMessageContaining("is damaged")
+        .message()
+        .doesNotContain("\u202e", "\u001b");
+  }
+
+  @Test
   void aStateNamingAnotherSysctlThanForwardingIsDamaged() throws IOException {
     StateStore store = new StateStore(dir);
     // Restores switch the named sysctls on and off as root.

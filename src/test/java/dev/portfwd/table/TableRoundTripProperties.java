@@ -200,7 +200,8 @@ class TableRoundTripProperties {
                             forward.allowedSources(),
                             forward.masquerade(),
                             forward.proxyProtocol(),
-                            d)));
+                            d,
+                            forward.snat())));
   }
 
   /**
@@ -251,7 +252,8 @@ class TableRoundTripProperties {
         forward.allowedSources(),
         forward.masquerade(),
         forward.proxyProtocol(),
-        forward.description());
+        forward.description(),
+        forward.snat());
   }
 
   private static InetAddress address(String literal) {
