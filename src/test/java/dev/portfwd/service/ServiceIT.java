@@ -120,6 +120,18 @@ class ServiceIT {
     runs.add(portfwd(topology, cwd, "", with("status", pathOptions, "--json")));
     runs.add(portfwd(topology, cwd, "", with("remove", pathOptions)));
     runs.add(portfwd(topology, cwd, "", with("rollback", pathOptions)));
+    // A rollback through the service rewrote the watched file to the restored forwards, one
+    // --direct did not: the same text on both paths again before the next apply (watch's long
+    // debounce keeps it from reading either).
+    String watched = Files.readString(cwd.resolve("t.txt"));
+    if (pathOptions[0].equals("--direct")) {
+      assertThat(watched).isEqualTo(TABLE_C);
+    } else {
+      assertThat(watched)
+          .contains("13103 " + Topology.BACKEND + " 8080 tcp # B")
+          .doesNotContain("13104");
+    }
+    Files.writeString(cwd.resolve("t.txt"), TABLE_C);
     runs.add(
         portfwd(topology, cwd, "", with("apply", pathOptions, "--backend", "nftables", "t.txt")));
     runs.add(portfwd(topology, cwd, "", with("plan", pathOptions, "missing.txt")));
