@@ -78,6 +78,15 @@ public interface Backend {
   /** Applies {@code plan} atomically; an empty plan does nothing. */
   void apply(Plan plan) throws BackendException;
 
+  /**
+   * {@code desired} as this backend installs it and reads it back (descriptions cut to what the
+   * kernel keeps, masquerade as it takes effect): what {@link #status} lists when the kernel holds
+   * exactly {@code desired}.
+   */
+  default DesiredState kernelForm(DesiredState desired) {
+    return desired;
+  }
+
   /** The installed forwards with their counters, read from the kernel. */
   List<LiveForward> status() throws BackendException;
 

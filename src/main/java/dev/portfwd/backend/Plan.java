@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * What one {@code apply} (or {@code remove}) will do: the per-forward changes people read and the
- * exact script the backend hands to the kernel ({@code nft -f -} input, or {@code iptables-restore}
+ * exact script the backend hands to the kernel ({@code nft -f} input, or {@code iptables-restore}
  * input), which {@code plan --script} prints unchanged.
  *
  * @param backend the backend that made the plan and must apply it
@@ -33,7 +33,7 @@ public record Plan(
   }
 
   public long count(ForwardChange.Kind kind) {
-    return changes.stream().filter(c -> c.kind() == kind).count();
+    return count(changes, kind);
   }
 
   /** {@code 3 to add, 1 to change, 0 to remove}. */
@@ -42,12 +42,21 @@ public record Plan(
       // A table made by another portfwd version, or portfwd's own objects edited by hand.
       return "no forward changes; portfwd's own rules are rewritten";
     }
-    return count(ForwardChange.Kind.ADD)
+    return summary(changes);
+  }
+
+  /** {@code 3 to add, 1 to change, 0 to remove} of {@code changes}. */
+  public static String summary(List<ForwardChange> changes) {
+    return count(changes, ForwardChange.Kind.ADD)
         + " to add, "
-        + count(ForwardChange.Kind.CHANGE)
+        + count(changes, ForwardChange.Kind.CHANGE)
         + " to change, "
-        + count(ForwardChange.Kind.REMOVE)
+        + count(changes, ForwardChange.Kind.REMOVE)
         + " to remove";
+  }
+
+  private static long count(List<ForwardChange> changes, ForwardChange.Kind kind) {
+    return changes.stream().filter(c -> c.kind() == kind).count();
   }
 
   /** Per-forward changes of {@code before → after}, matched by {@link CompiledForward#key()}. */

@@ -19,7 +19,7 @@ import dev.portfwd.engine.Applied;
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.EngineException;
-import dev.portfwd.engine.LiveStatus;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.engine.RestoredState;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
@@ -57,16 +57,10 @@ import java.util.OptionalLong;
  */
 final class DashboardService implements DashboardApi {
 
-  /** How long one kernel read of the counters serves the pages that poll them. */
-  static final Duration COUNTER_MAX_AGE = Duration.ofSeconds(2);
-
   private final Invocation.ServiceState service;
   private final WatchedTableFile table;
   private final boolean managesSysctls;
   private final Clock clock;
-
-  private List<LiveForward> counters = List.of();
-  private Instant countersRead = Instant.MIN;
 
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
     this.service = service;
@@ -85,31 +79,25 @@ final class DashboardService implements DashboardApi {
 
   @Override
   public JsonNode forwards() throws ApiException {
-    List<LiveForward> live = liveForwards();
-    ObjectNode root =
-        StatusCommand.toJson(engine().backendName(), new LiveStatus(live, Optional.empty()));
+    LiveStatusCache.Reading reading;
+    try {
+      reading = service.liveStatus().read(service.statusMaxAge(), true);
+    } catch (EngineException e) {
+      throw new ApiException(500, e.getMessage());
+    }
+    ObjectNode root = StatusCommand.toJson(engine().backendName(), reading.status());
     List<BackendMonitor.BackendState> health =
         service.backends().map(BackendMonitor::backends).orElse(List.of());
     if (!health.isEmpty()) {
       root.set("backendHealth", StatusCommand.healthJson(health));
     }
-    LiveTableLine.of(store(), service.session()).addTo(root);
-    root.put("readAt", countersRead.toString());
+    LiveTableLine.of(
+            store(),
+            service.session(),
+            reading.status().forwards().stream().map(LiveForward::forward).toList())
+        .addTo(root);
+    root.put("readAt", reading.readAt().toString());
     return root;
-  }
-
-  private synchronized List<LiveForward> liveForwards() throws ApiException {
-    Instant now = clock.instant();
-    if (now.isBefore(countersRead.plus(COUNTER_MAX_AGE))) {
-      return counters;
-    }
-    try {
-      counters = engine().status();
-      countersRead = now;
-      return counters;
-    } catch (EngineException e) {
-      throw new ApiException(500, e.getMessage());
-    }
   }
 
   @Override
@@ -191,7 +179,6 @@ final class DashboardService implements DashboardApi {
         if (applied.pending().isPresent()) {
           WaitingTableText.write(store(), applied.pending().get().id(), table.path(), text);
         }
-        countersRead = Instant.MIN;
         ObjectNode root = planJson(applied.plan());
         ArrayNode notes = root.putArray("notes");
         applied.notes().forEach(notes::add);
@@ -267,7 +254,6 @@ final class DashboardService implements DashboardApi {
       throws ApiException {
     try {
       RolledBack result = rollback(engine(), store(), table, state, managesSysctls, confirm);
-      countersRead = Instant.MIN;
       ObjectNode root = ForwardJson.MAPPER.createObjectNode();
       root.put("message", result.message());
       root.put("tableWritten", result.tableWritten());

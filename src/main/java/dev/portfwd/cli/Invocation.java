@@ -1,6 +1,8 @@
 package dev.portfwd.cli;
 
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.EngineException;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.service.ControlServer.Request;
 import dev.portfwd.state.StateDir;
@@ -8,6 +10,9 @@ import dev.portfwd.state.StateStore;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -139,11 +144,38 @@ final class Invocation {
       StateStore store,
       Engine engine,
       Path table,
-      Optional<BackendMonitor> backends) {
+      Optional<BackendMonitor> backends,
+      LiveStatusCache liveStatus,
+      Duration statusMaxAge) {
 
+    /** Without backend checks, and without background reads of the live status. */
     ServiceState(KernelSession session, StateStore store, Engine engine, Path table) {
-      this(session, store, engine, table, Optional.empty());
+      this(
+          session,
+          store,
+          engine,
+          table,
+          Optional.empty(),
+          LiveStatusCache.of(engine, store, LiveStatusCache.NO_BACKGROUND, Clock.systemUTC()),
+          DEFAULT_STATUS_MAX_AGE);
     }
+  }
+
+  /** {@code watch --status-max-age}'s default. */
+  static final Duration DEFAULT_STATUS_MAX_AGE = Duration.ofSeconds(2);
+
+  /**
+   * The live status for {@code status}: in the service, its shared read when one younger than
+   * {@code watch --status-max-age} is at hand and {@code fresh} is not asked for (see {@link
+   * LiveStatusCache}); else, and always on the direct path, read now.
+   */
+  LiveStatusCache.Reading liveStatus(Engine engine, boolean fresh) throws EngineException {
+    if (service.isPresent() && service.get().engine() == engine) {
+      ServiceState state = service.get();
+      return state.liveStatus().read(fresh ? Duration.ZERO : state.statusMaxAge(), !fresh);
+    }
+    Instant readAt = Instant.now();
+    return new LiveStatusCache.Reading(engine.liveStatus(), readAt);
   }
 
   /**

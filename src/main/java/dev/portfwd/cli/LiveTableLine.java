@@ -1,10 +1,11 @@
 package dev.portfwd.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portfwd.backend.BackendException;
+import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.state.StateReport;
 import dev.portfwd.state.StateStore;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,10 +22,16 @@ final class LiveTableLine {
     this.problem = problem;
   }
 
-  static LiveTableLine of(StateStore store, KernelSession session) {
+  /**
+   * @param installed the forwards in the kernel, as the read that gave {@code status}'s counters
+   *     found them
+   */
+  static LiveTableLine of(
+      StateStore store, KernelSession session, List<CompiledForward> installed) {
     try {
-      return new LiveTableLine(Optional.of(StateReport.of(store, session.backend)), null);
-    } catch (IOException | BackendException e) {
+      return new LiveTableLine(
+          Optional.of(StateReport.of(store, session.backend, installed)), null);
+    } catch (IOException e) {
       return new LiveTableLine(Optional.empty(), "live table: unknown (" + e.getMessage() + ")");
     }
   }

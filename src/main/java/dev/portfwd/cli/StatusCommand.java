@@ -6,11 +6,14 @@ import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.LiveStatus;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,31 +43,65 @@ final class StatusCommand implements Runnable {
   @Option(names = "--json", description = "Print the forwards and counters as JSON for scripts.")
   boolean json;
 
+  @Option(
+      names = "--fresh",
+      description = {
+        "Through the service: read the counters from the kernel now, not the service's read of"
+            + " the last 2 seconds (which 'status' shows with its age)."
+      })
+  boolean fresh;
+
   @Mixin StateOptions state;
 
   @Override
   public void run() {
+    Instant asked = Instant.now();
     PrintWriter out = spec.commandLine().getOut();
     Invocation invocation = root.invocation();
     KernelSession session = invocation.session(backend.choice);
     StateStore store = invocation.store(state.stateDir);
     Engine engine = invocation.engine(session, store, spec.commandLine().getErr());
-    LiveStatus live = KernelSession.call(engine::liveStatus);
-    LiveTableLine liveTable = LiveTableLine.of(store, session);
+    LiveStatusCache.Reading reading =
+        KernelSession.call(() -> invocation.liveStatus(engine, fresh));
+    LiveStatus live = reading.status();
+    LiveTableLine liveTable =
+        LiveTableLine.of(
+            store, session, live.forwards().stream().map(LiveForward::forward).toList());
     List<BackendMonitor.BackendState> health = invocation.backendHealth();
-    ObjectNode root = toJson(session.backend.name(), live);
-    if (!health.isEmpty()) {
-      root.set("backendHealth", healthJson(health));
+    if (json) {
+      ObjectNode root = toJson(session.backend.name(), live);
+      root.put("readAt", reading.readAt().toString());
+      if (!health.isEmpty()) {
+        root.set("backendHealth", healthJson(health));
+      }
+      out.print(liveTable.addTo(root).toPrettyString() + "\n");
+    } else {
+      out.print(
+          text(session.backend.name(), live)
+              + age(Duration.between(reading.readAt(), asked))
+              + healthText(health)
+              + TerminalText.escape(liveTable.text().strip())
+              + "\n");
     }
-    out.print(
-        json
-            ? liveTable.addTo(root).toPrettyString() + "\n"
-            : text(session.backend.name(), live)
-                + healthText(health)
-                + TerminalText.escape(liveTable.text().strip())
-                + "\n");
     out.flush();
   }
+
+  /**
+   * A line saying how old the counters were when {@code status} asked, when the service answered
+   * with a read made before; nothing for a read made for this request (a negative age).
+   */
+  static String age(Duration age) {
+    if (age.compareTo(SHOWN_AGE) < 0) {
+      return "";
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "counters as the service read them %.1f s ago ('status --fresh' reads them now)%n",
+        age.toMillis() / 1000.0);
+  }
+
+  /** Reads younger than this count as now. */
+  private static final Duration SHOWN_AGE = Duration.ofMillis(500);
 
   /**
    * The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). A
@@ -87,6 +124,17 @@ final class StatusCommand implements Runnable {
           f.connections() < 0 ? "?" : Long.toString(f.connections()),
           forward.optionsText().isEmpty() ? "-" : forward.optionsText(),
           forward.description());
+      // A spread forward's share of each backend, below it: the row above is their sum.
+      for (LiveForward.BackendCounter b : f.backends()) {
+        table.row(
+            "",
+            "  " + Addresses.withPort(b.backend(), forward.backendPorts()),
+            Long.toString(b.packets()),
+            Long.toString(b.bytes()),
+            "",
+            "",
+            "");
+      }
     }
     // iptables counts in its nat rules, which see only the first packet of each connection.
     String footnote =
@@ -173,6 +221,16 @@ final class StatusCommand implements Runnable {
       node.put("description", forward.description());
       node.put("packets", f.packets());
       node.put("bytes", f.bytes());
+      if (!f.backends().isEmpty()) {
+        node.put("balance", forward.spread().map(sp -> sp.balance().keyword()).orElse(null));
+        ArrayNode each = node.putArray("backends");
+        for (LiveForward.BackendCounter b : f.backends()) {
+          ObjectNode one = each.addObject();
+          one.put("address", Addresses.format(b.backend()));
+          one.put("packets", b.packets());
+          one.put("bytes", b.bytes());
+        }
+      }
       if (f.connections() >= 0) {
         node.put("connections", f.connections());
       } else {

@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import com.sun.net.httpserver.HttpHandler;
 import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.engine.Engine;
+import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.host.Signals;
 import dev.portfwd.metrics.HttpAddress;
 import dev.portfwd.metrics.HttpEndpoint;
@@ -10,7 +11,7 @@ import dev.portfwd.metrics.MetricsHandler;
 import dev.portfwd.metrics.ServiceMetrics;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.pool.BackendMonitor;
-import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.OnDemandNameResolver;
 import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.service.ControlClient;
 import dev.portfwd.service.ControlServer;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -40,8 +43,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code portfwd watch}: the daemon systemd runs. Applies the table, re-applies it when the file
- * changes and when the live rules drift, and logs each time. SIGTERM ends it with exit 0; the rules
- * in force stay.
+ * changes and when the live rules drift, and logs each time. SIGTERM or SIGINT (Ctrl-C) ends it
+ * with exit 0; the rules in force stay.
  */
 @Command(
     name = "watch",
@@ -49,7 +52,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Apply the table and keep it applied (a daemon for systemd: see packaging/systemd).",
       "Re-applies when the file changes (an invalid edit is reported and the rules in force stay) and when"
-          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM stops it; the rules"
+          + " the live rules drift (a flushed ruleset, portfwd's table deleted). SIGTERM or Ctrl-C stops it; the rules"
           + " stay. Needs root."
     })
 final class WatchCommand implements Runnable {
@@ -141,6 +144,16 @@ final class WatchCommand implements Runnable {
   double dnsMaxTtlSeconds;
 
   @Option(
+      names = "--status-max-age",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description =
+          "How old a read of the kernel's counters 'status' and the dashboard may be answered with:"
+              + " reads within it are shared, and a client that polls finds the next one made in"
+              + " the background ('status --fresh' reads now; default: ${DEFAULT-VALUE}).")
+  double statusMaxAgeSeconds;
+
+  @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
       description =
@@ -183,6 +196,9 @@ final class WatchCommand implements Runnable {
       throw PortfwdException.invalidInput(
           "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
     }
+    if (statusMaxAgeSeconds < 0 || statusMaxAgeSeconds > 3600) {
+      throw PortfwdException.invalidInput("--status-max-age takes 0 to 3600 seconds");
+    }
     if (dnsMinTtlSeconds < 0 || dnsMaxTtlSeconds < dnsMinTtlSeconds || dnsMaxTtlSeconds > 86_400) {
       throw PortfwdException.invalidInput(
           "--dns-min-ttl and --dns-max-ttl take 0 to 86400 seconds, the minimum not above the"
@@ -195,14 +211,26 @@ final class WatchCommand implements Runnable {
     KernelSession session = KernelSession.open(backend.choice);
     StateStore store = state.store();
     Engine engine = session.engine(store, err);
+    // One reader of the kernel's counters for status, the dashboard and /metrics (LiveStatusCache).
+    ExecutorService statusReads =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "portfwd-status-reads");
+              thread.setDaemon(true);
+              return thread;
+            });
+    LiveStatusCache liveStatus = LiveStatusCache.of(engine, store, statusReads, Clock.systemUTC());
     Optional<ServiceMetrics> metrics =
         httpAddress.map(
             address ->
                 new ServiceMetrics(
-                    engine::status, ServiceMetrics.COUNTER_MAX_AGE, Clock.systemUTC()));
+                    () ->
+                        liveStatus.read(ServiceMetrics.COUNTER_MAX_AGE, false).status().forwards(),
+                    ServiceMetrics.COUNTER_MAX_AGE,
+                    Clock.systemUTC()));
     metrics.ifPresent(engine::listen);
     AtomicReference<KernelWatchTarget> targetRef = new AtomicReference<>();
-    SystemNameResolver resolver = new SystemNameResolver();
+    OnDemandNameResolver resolver = OnDemandNameResolver.system();
     BackendMonitor monitor =
         new BackendMonitor(
             resolver,
@@ -242,7 +270,9 @@ final class WatchCommand implements Runnable {
             store,
             engine,
             Path.of(table).toAbsolutePath().normalize(),
-            Optional.of(monitor));
+            Optional.of(monitor),
+            liveStatus,
+            seconds(statusMaxAgeSeconds));
     Optional<ControlServer> server =
         openControl(serviceState, () -> metrics.ifPresent(ServiceMetrics::invalidApply), out);
     Optional<HttpEndpoint> endpoint;
@@ -275,6 +305,7 @@ final class WatchCommand implements Runnable {
     } catch (IOException e) {
       throw PortfwdException.failure("cannot watch " + table + ": " + e.getMessage(), e);
     } finally {
+      statusReads.shutdownNow();
       monitor.close();
       resolver.close();
       server.ifPresent(WatchCommand::closeQuietly);

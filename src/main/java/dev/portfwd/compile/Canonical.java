@@ -13,9 +13,10 @@ import java.util.Optional;
 
 /**
  * The one spelling of a set of forwards. Kernels have no port-offset mapping, so a shifted range is
- * installed port by port and reads back as single ports; joining adjacent shifted pieces that agree
- * in everything else gives the same list whether it came from a table or from the kernel, which is
- * what makes a second {@code apply} a no-op.
+ * installed port by port and reads back as single ports (so is every range spread over several
+ * backends); joining adjacent shifted pieces that agree in everything else gives the same list
+ * whether it came from a table or from the kernel, which is what makes a second {@code apply} a
+ * no-op.
  */
 public final class Canonical {
 
@@ -34,8 +35,8 @@ public final class Canonical {
     // other only within one family/protocol; scan back over the whole list instead of assuming it.
     Map<Object, Integer> lastIndexByShape = new HashMap<>();
     for (CompiledForward next : sorted) {
-      // A spread forward is one port: nothing to join.
-      Object shape = next.portOffset() == 0 || next.spread().isPresent() ? null : shape(next);
+      // Spread forwards are installed port by port whatever their offset (SpreadMaps).
+      Object shape = next.portOffset() == 0 && next.spread().isEmpty() ? null : shape(next);
       Integer index = shape == null ? null : lastIndexByShape.get(shape);
       if (index != null) {
         CompiledForward previous = joined.get(index);
@@ -75,10 +76,10 @@ public final class Canonical {
     return true;
   }
 
-  /** Only shifted pieces can join; same-port forwards stay as they are. */
+  /** Only shifted or spread pieces can join; other same-port forwards stay as they are. */
   private static boolean noShiftedRanges(List<CompiledForward> forwards) {
     for (CompiledForward f : forwards) {
-      if (f.portOffset() != 0) {
+      if (f.portOffset() != 0 || f.spread().isPresent()) {
         return false;
       }
     }
@@ -96,7 +97,8 @@ public final class Canonical {
         f.masquerade(),
         f.description(),
         f.snat(),
-        f.portOffset());
+        f.portOffset(),
+        f.spread());
   }
 
   /**
@@ -113,7 +115,8 @@ public final class Canonical {
       boolean masquerade,
       String description,
       Optional<InetAddress> snat,
-      int offset) {
+      int offset,
+      Optional<Spread> spread) {
     @Override
     public boolean equals(Object other) {
       return other instanceof Shape s
@@ -125,6 +128,7 @@ public final class Canonical {
           && externalAddress.equals(s.externalAddress)
           && description.equals(s.description)
           && snat.equals(s.snat)
+          && spread.equals(s.spread)
           && allowedSources.equals(s.allowedSources);
     }
 

@@ -91,15 +91,6 @@ public final class Compiler {
           problems.add(where(table, forward) + refused.get());
           continue;
         }
-        if (forward.snat().isPresent()) {
-          // The spread maps translate to each backend; snat='s maps are keyed by one backend.
-          problems.add(
-              where(table, forward)
-                  + "snat= cannot be combined with balance="
-                  + forward.pool().balanceInEffect().keyword()
-                  + " yet; use balance=failover, or masquerade");
-          continue;
-        }
         spread =
             Optional.of(new Spread(forward.pool().balanceInEffect(), forward.pool().addresses()));
       }
@@ -127,14 +118,12 @@ public final class Compiler {
 
   /**
    * Why the kernel backends cannot spread {@code forward} over its backends; empty when they can.
-   * They spread single ports to any of the gateway's addresses, open to every client: one lookup
-   * keyed on protocol, port and a slot chosen per connection.
+   * Ranges, external addresses, {@code from=} and {@code snat=} work as for one backend: the lookup
+   * adds a slot chosen per connection to the key of the forward's shape. Round robin keeps a rule
+   * per count of backends, so the count is bounded.
    */
   private static Optional<String> spreadRefused(Forward forward) {
     String balance = "balance=" + forward.pool().balanceInEffect().keyword();
-    if (!forward.externalPorts().isSinglePort()) {
-      return Optional.of(balance + " over several backends takes one external port, not a range");
-    }
     if (forward.pool().balanceInEffect() == Balance.ROUNDROBIN
         && forward.pool().members().size() > MAX_ROUND_ROBIN) {
       return Optional.of(
@@ -145,15 +134,16 @@ public final class Compiler {
               + forward.pool().members().size()
               + "; use balance=hash or fewer backends");
     }
-    if (forward.externalAddress().isPresent() || forward.isRestricted()) {
-      return Optional.of(
-          balance
-              + " over several backends is installed for forwards without an external address"
-              + " and without from=; use balance=failover or 'portfwd relay'");
-    }
     if (forward.pool().members().stream()
         .anyMatch(m -> IpFamily.of(m.address()) != forward.family())) {
       return Optional.of("the backends of one forward must share one IP version");
+    }
+    if (forward.externalAddress().isPresent() && forward.isRestricted()) {
+      return Optional.of(
+          balance
+              + " over several backends takes an external address or from=, not both: the"
+              + " kernel lookup would not fit nftables' registers; use balance=failover, or"
+              + " one forward per external address without it");
     }
     return Optional.empty();
   }

@@ -6,12 +6,16 @@ import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.IpFamily;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** IP forwarding switched off for a family that some forward uses. */
 final class ForwardingSysctlCheck implements Check {
 
   static final String ID = "ip-forwarding";
+
+  /** The package's inert IPv4 drop-in (packaging/systemd), linked into /etc/sysctl.d to use it. */
+  static final String SHIPPED_DROP_IN = "/usr/share/portfwd/90-portfwd-forwarding.conf";
 
   @Override
   public List<Finding> check(ForwardTable table, HostFacts facts) {
@@ -38,11 +42,16 @@ final class ForwardingSysctlCheck implements Check {
                   + " need it",
               "the kernel rewrites the destination to the backend and then refuses to route the packet on:"
                   + " it is dropped without a word",
-              "sysctl -w " + key + "=1",
-              "to keep it after a reboot: echo "
-                  + key
-                  + "=1 > /etc/sysctl.d/90-portfwd.conf"
-                  + " ('portfwd apply' switches it on unless given --no-sysctl)"));
+              Texts.sysctlNow(List.of(key + "=1")),
+              Texts.sysctlDropIn(
+                      "90-portfwd-" + name.toLowerCase(Locale.ROOT) + "-forwarding.conf",
+                      List.of(key + "=1"))
+                  + (family == IpFamily.IPV4
+                      ? " (or, with the Debian package: ln -s "
+                          + SHIPPED_DROP_IN
+                          + " /etc/sysctl.d/)"
+                      : " (with it on, Linux ignores router advertisements unless accept_ra=2)")
+                  + "; 'portfwd apply' switches it on unless given --no-sysctl"));
     }
     return findings;
   }

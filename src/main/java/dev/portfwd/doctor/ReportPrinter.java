@@ -39,7 +39,8 @@ public final class ReportPrinter {
     for (DoctorReport.Group group : report.groups()) {
       out.append('\n').append(bold(heading(report, group), colour)).append('\n');
       for (Finding finding : group.findings()) {
-        String label = String.format("%-7s", finding.severity().label());
+        // The longest label ("warning") and a space: the text starts in one column.
+        String label = String.format("%-8s", finding.severity().label());
         out.append("  ")
             .append(paint(label, finding.severity(), colour))
             .append(Texts.printable(finding.what()))
@@ -69,7 +70,11 @@ public final class ReportPrinter {
 
   private static void detail(StringBuilder out, String label, String text) {
     if (!text.isEmpty()) {
-      out.append("         ").append(label).append(": ").append(Texts.printable(text)).append('\n');
+      out.append("          ")
+          .append(label)
+          .append(": ")
+          .append(Texts.printable(text))
+          .append('\n');
     }
   }
 

@@ -66,9 +66,9 @@ final class RpFilterCheck implements Check {
                 + Texts.forwardsOnLines(v4),
             "a forwarded packet whose source the gateway would route out of another interface than it arrived on"
                 + " (a second uplink, policy routing, clients reached through the VPN) is dropped silently",
-            "sysctl -w " + String.join(" ", assignments),
-            "loose mode (2) still drops sources the gateway cannot route at all;"
-                + " keep it in /etc/sysctl.d/ to survive a reboot"));
+            Texts.sysctlNow(assignments),
+            "loose mode (2) still drops sources the gateway cannot route at all; "
+                + Texts.sysctlDropIn("90-portfwd-rp-filter.conf", assignments)));
   }
 
   private static int value(HostFacts facts, String key) {

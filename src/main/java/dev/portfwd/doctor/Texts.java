@@ -3,6 +3,7 @@ package dev.portfwd.doctor;
 import dev.portfwd.model.Forward;
 import dev.portfwd.model.Protocol;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Wording shared by the checks, so findings read alike. */
 final class Texts {
@@ -39,6 +40,24 @@ final class Texts {
       return word;
     }
     return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /**
+   * What keeps {@code assignments} ({@code key=value}) after a reboot: a command writing them to
+   * {@code /etc/sysctl.d/FILE}, prefixed with what it adds to a {@code sysctl -w} fix. Each fix has
+   * a file of its own, so running two of them keeps both.
+   */
+  static String sysctlDropIn(String file, List<String> assignments) {
+    return "that lasts until the next boot; to keep it: printf '%s\\n' "
+        + assignments.stream().map(Texts::shellWord).collect(Collectors.joining(" "))
+        + " > /etc/sysctl.d/"
+        + file;
+  }
+
+  /** {@code sysctl -w} of {@code assignments} ({@code key=value}), each quoted for the shell. */
+  static String sysctlNow(List<String> assignments) {
+    return "sysctl -w "
+        + assignments.stream().map(Texts::shellWord).collect(Collectors.joining(" "));
   }
 
   /**

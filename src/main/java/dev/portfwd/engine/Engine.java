@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -71,6 +72,12 @@ public final class Engine {
    * another process in between makes it stale, and the kernel is listed instead).
    */
   private Optional<DesiredState> lastApplied = Optional.empty();
+
+  /** How many changes this engine has tried: readers of the live state compare it. */
+  private final AtomicLong changes = new AtomicLong();
+
+  /** The history generation the last change of the backends in rotation recorded; -1: none. */
+  private long rotationGeneration = -1;
 
   /** Who hears of each change; the service's metrics. */
   private volatile EngineEvents events = EngineEvents.NONE;
@@ -536,6 +543,8 @@ public final class Engine {
         if (!plan.isEmpty()) {
           backend.apply(plan);
         }
+      } else if (reason == Reason.BACKENDS) {
+        applyRotation(plan, source, managesSysctls, notes);
       } else {
         applyRecorded(plan, source, managesSysctls, notes);
       }
@@ -549,6 +558,14 @@ public final class Engine {
       warnings.accept("cannot release the lock of " + store.dir() + ": " + e.getMessage());
       return new Reconciled(emptyPlan(), notes, e.getMessage());
     }
+  }
+
+  /**
+   * How many changes (applies, removals, rollbacks, repairs, failed ones too) this engine has made
+   * so far: a value that moved means what was read of the kernel before may be out of date.
+   */
+  public long changeCount() {
+    return changes.get();
   }
 
   /**
@@ -596,6 +613,7 @@ public final class Engine {
   }
 
   private void report(long startNanos, boolean ok) {
+    changes.incrementAndGet();
     events.changed(
         ok ? EngineEvents.Outcome.OK : EngineEvents.Outcome.FAILED,
         Duration.ofNanos(System.nanoTime() - startNanos));
@@ -622,6 +640,35 @@ public final class Engine {
       }
       guard.applied();
     } catch (IOException e) {
+      notes.add("could not update " + store.dir() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #applyRecorded} for a change of the backends in rotation: a state it recorded for the
+   * previous such change, still the newest, is forgotten once the new one is recorded, so a
+   * flapping backend takes one history entry, not all {@link StateStore#KEEP}, and {@code rollback}
+   * still reaches the tables applied before it.
+   */
+  private void applyRotation(Plan plan, String source, boolean managesSysctls, List<String> notes)
+      throws BackendException {
+    Optional<StateStore.Entry> before = Optional.empty();
+    try {
+      before = store.current();
+    } catch (IOException | RuntimeException e) {
+      // Unreadable: the new state is recorded on top, as for any apply.
+    }
+    applyRecorded(plan, source, managesSysctls, notes);
+    try {
+      Optional<StateStore.Entry> after = store.current();
+      if (before.isPresent()
+          && before.get().generation() == rotationGeneration
+          && after.isPresent()
+          && after.get().generation() != rotationGeneration) {
+        store.forget(rotationGeneration);
+      }
+      rotationGeneration = after.map(StateStore.Entry::generation).orElse(-1L);
+    } catch (IOException | RuntimeException e) {
       notes.add("could not update " + store.dir() + ": " + e.getMessage());
     }
   }

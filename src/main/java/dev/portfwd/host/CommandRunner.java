@@ -62,7 +62,7 @@ public interface CommandRunner {
 
   /**
    * The time limit of a program fed {@code stdin}: {@link #DEFAULT_TIMEOUT} plus {@link
-   * #TIMEOUT_PER_MIB} for each MiB, so a large kernel transaction ({@code nft -f -}, {@code
+   * #TIMEOUT_PER_MIB} for each MiB, so a large kernel transaction ({@code nft -f}, {@code
    * iptables-restore}) gets longer than a listing.
    */
   static Duration timeoutFor(String stdin) {

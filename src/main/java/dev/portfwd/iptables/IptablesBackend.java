@@ -122,7 +122,7 @@ public final class IptablesBackend implements Backend {
 
   @Override
   public Plan plan(DesiredState desired) throws BackendException {
-    DesiredState wanted = kernelForm(desired);
+    DesiredState wanted = kernelFormOf(desired);
     List<CompiledForward> current = new ArrayList<>();
     StringBuilder script = new StringBuilder();
     for (IpFamily family : IpFamily.values()) {
@@ -388,7 +388,13 @@ public final class IptablesBackend implements Backend {
    * {@code desired} as iptables will hold it: descriptions made fit for comments, and masquerade
    * decided per backend tuple (see {@link BackendTargets#effective}).
    */
-  static DesiredState kernelForm(DesiredState desired) {
+  @Override
+  public DesiredState kernelForm(DesiredState desired) {
+    return kernelFormOf(desired);
+  }
+
+  /** {@link #kernelForm}, for callers without a backend. */
+  static DesiredState kernelFormOf(DesiredState desired) {
     List<CompiledForward> forwards =
         desired.forwards().stream()
             .map(f -> f.withDescription(RestoreText.comment(f.description())))

@@ -4,6 +4,7 @@ import dev.portfwd.backend.BackendException;
 import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
+import dev.portfwd.host.ScriptFile;
 import dev.portfwd.model.IpFamily;
 import java.io.IOException;
 import java.time.Duration;
@@ -68,7 +69,15 @@ public final class IptablesCommandKernel implements IptablesKernel {
     if (test) {
       argv.add("--test");
     }
-    CommandResult result = run(argv, input);
+    // A file, never standard input: see ScriptFile.
+    CommandResult result;
+    try (ScriptFile file = ScriptFile.write("iptables", input)) {
+      argv.add(file.path().toString());
+      result = run(argv, "", CommandRunner.timeoutFor(input));
+    } catch (IOException e) {
+      throw new BackendException(
+          "cannot write the input of " + flavour.restore(family) + ": " + e.getMessage(), e);
+    }
     if (!result.succeeded()) {
       throw new BackendException(flavour.restore(family) + ": " + firstError(result));
     }
@@ -110,8 +119,13 @@ public final class IptablesCommandKernel implements IptablesKernel {
   }
 
   private CommandResult run(List<String> argv, String stdin) throws BackendException {
+    return run(argv, stdin, CommandRunner.timeoutFor(stdin));
+  }
+
+  private CommandResult run(List<String> argv, String stdin, Duration timeout)
+      throws BackendException {
     try {
-      return runner.run(argv, stdin);
+      return runner.run(argv, stdin, timeout);
     } catch (CommandException e) {
       throw new BackendException(
           e.kind() == CommandException.Kind.NOT_INSTALLED

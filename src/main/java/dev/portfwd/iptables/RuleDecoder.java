@@ -45,12 +45,19 @@ final class RuleDecoder {
         Partial existing = byKey.putIfAbsent(partial.forward.key(), partial);
         Partial into = existing == null ? partial : existing;
         if (existing != null && existing.balance != null) {
-          into.backends.add(partial.forward.backend()); // the next backend of a spread forward
+          // The next backend of a spread forward, or its rules for the next source block.
+          if (!into.backends.contains(partial.forward.backend())) {
+            into.backends.add(partial.forward.backend());
+          }
+          partial.sources.stream()
+              .filter(s -> !into.sources.contains(s))
+              .forEach(into.sources::add);
         } else if (existing != null) {
           into.sources.addAll(partial.sources);
         }
         into.packets += rule.packets();
         into.bytes += rule.bytes();
+        into.count(partial.forward.backend(), rule.packets(), rule.bytes());
       } catch (RuntimeException unreadable) {
         // Not a rule portfwd writes; the plan rewrites the chain.
       }
@@ -79,9 +86,16 @@ final class RuleDecoder {
       Optional<InetAddress> source =
           SnatBlock.sourceFor(
               snat, family, complete.backend(), complete.protocol(), complete.backendPorts());
+      List<LiveForward.BackendCounter> each = new ArrayList<>();
+      if (p.backends.size() > 1) {
+        for (InetAddress backend : p.backends) {
+          long[] c = p.perBackend.get(backend);
+          each.add(new LiveForward.BackendCounter(backend, c[0], c[1]));
+        }
+      }
       forwards.add(
           new LiveForward(
-              complete.withMasquerade(masquerade).withSnat(source), p.packets, p.bytes, -1));
+              complete.withMasquerade(masquerade).withSnat(source), p.packets, p.bytes, -1, each));
     }
     return forwards;
   }
@@ -95,6 +109,13 @@ final class RuleDecoder {
     Balance balance;
     long packets;
     long bytes;
+    final Map<InetAddress, long[]> perBackend = new HashMap<>();
+
+    void count(InetAddress backend, long rulePackets, long ruleBytes) {
+      long[] c = perBackend.computeIfAbsent(backend, k -> new long[2]);
+      c[0] += rulePackets;
+      c[1] += ruleBytes;
+    }
 
     Partial(CompiledForward forward, Optional<Cidr> source, Balance balance) {
       this.forward = forward;

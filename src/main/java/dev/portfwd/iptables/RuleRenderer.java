@@ -101,12 +101,12 @@ final class RuleRenderer {
 
   /** The DNAT rule(s) of one forward, and its RETURN when it is restricted. */
   private static void lookup(CompiledForward f, List<List<String>> rules) {
-    if (f.spread().isPresent()) {
-      spread(f, rules);
-      return;
-    }
     List<Cidr> sources = f.isRestricted() ? f.allowedSources() : Collections.singletonList(null);
     for (Cidr source : sources) {
+      if (f.spread().isPresent()) {
+        spread(f, source, rules);
+        continue;
+      }
       List<String> rule = match(f, source);
       if (!f.description().isEmpty()) {
         rule.addAll(List.of("-m", "comment", "--comment", f.description()));
@@ -122,18 +122,18 @@ final class RuleRenderer {
   }
 
   /**
-   * One DNAT rule per backend of a spread forward. Round robin: the rule of backend i takes every
-   * (N-i)th new connection that reaches it ({@code statistic --mode nth}, a counter per rule), the
-   * last takes the rest, so connections go to each in turn. Hash: {@code cluster} hashes the
-   * client's address (conntrack's original source) into N nodes, rule i matching node i+1. Spelled
-   * as iptables-save prints them.
+   * One DNAT rule per backend of a spread forward (per allowed source block: each block keeps its
+   * own turn). Round robin: the rule of backend i takes every (N-i)th new connection that reaches
+   * it ({@code statistic --mode nth}, a counter per rule), the last takes the rest, so connections
+   * go to each in turn. Hash: {@code cluster} hashes the client's address (conntrack's original
+   * source) into N nodes, rule i matching node i+1. Spelled as iptables-save prints them.
    */
-  private static void spread(CompiledForward f, List<List<String>> rules) {
+  private static void spread(CompiledForward f, Cidr source, List<List<String>> rules) {
     List<InetAddress> backends = f.spread().get().backends();
     int n = backends.size();
     boolean hash = f.spread().get().balance() == Balance.HASH;
     for (int i = 0; i < n; i++) {
-      List<String> rule = match(f, null);
+      List<String> rule = match(f, source);
       if (hash) {
         rule.addAll(
             List.of(

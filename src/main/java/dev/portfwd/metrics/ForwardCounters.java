@@ -2,6 +2,7 @@ package dev.portfwd.metrics;
 
 import dev.portfwd.backend.LiveForward;
 import dev.portfwd.compile.CompiledForward;
+import dev.portfwd.model.Addresses;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -18,7 +19,9 @@ import java.util.function.LongSupplier;
 /**
  * The per-forward metrics, read from the kernel through a {@link Source} ({@code Engine#status()}
  * in the service): {@code portfwd_forward_packets_total}, {@code portfwd_forward_bytes_total},
- * {@code portfwd_forward_connections} (only when conntrack counted) and {@code portfwd_forwards}.
+ * {@code portfwd_forward_connections} (only when conntrack counted) and {@code portfwd_forwards}. A
+ * forward spread over several backends has its packets and bytes once per backend (label {@code
+ * backend} naming that one), and its connections under the forward's own labels.
  *
  * <p>Reading 10,000 forwards' counters costs the kernel and {@code nft} real time, so a read is
  * kept for {@code maxAge} and scrapes within it share it: at most one kernel read per {@code
@@ -74,8 +77,20 @@ public final class ForwardCounters implements MultiCollector {
     Map<Labels, long[]> byLabels = new LinkedHashMap<>();
     for (LiveForward live : forwards) {
       long[] sums = byLabels.computeIfAbsent(labels(live.forward()), l -> new long[] {0, 0, -1});
-      sums[0] += live.packets();
-      sums[1] += live.bytes();
+      if (live.backends().isEmpty()) {
+        sums[0] += live.packets();
+        sums[1] += live.bytes();
+      } else {
+        // A spread forward: one series per backend; the forward's own labels keep its
+        // connections (conntrack counts them per forward).
+        sums[0] = -1;
+        for (LiveForward.BackendCounter b : live.backends()) {
+          long[] each =
+              byLabels.computeIfAbsent(labels(live.forward(), b), l -> new long[] {0, 0, -1});
+          each[0] += b.packets();
+          each[1] += b.bytes();
+        }
+      }
       if (live.connections() >= 0) {
         sums[2] = Math.max(sums[2], 0) + live.connections();
       }
@@ -95,10 +110,12 @@ public final class ForwardCounters implements MultiCollector {
     boolean anyConnections = false;
     for (Map.Entry<Labels, long[]> entry : byLabels.entrySet()) {
       long[] sums = entry.getValue();
-      packets.dataPoint(
-          CounterDataPointSnapshot.builder().labels(entry.getKey()).value(sums[0]).build());
-      bytes.dataPoint(
-          CounterDataPointSnapshot.builder().labels(entry.getKey()).value(sums[1]).build());
+      if (sums[0] >= 0) {
+        packets.dataPoint(
+            CounterDataPointSnapshot.builder().labels(entry.getKey()).value(sums[0]).build());
+        bytes.dataPoint(
+            CounterDataPointSnapshot.builder().labels(entry.getKey()).value(sums[1]).build());
+      }
       if (sums[2] >= 0) {
         anyConnections = true;
         connections.dataPoint(
@@ -135,6 +152,14 @@ public final class ForwardCounters implements MultiCollector {
     return Labels.of(
         "external", forward.externalText(),
         "backend", forward.backendText(),
+        "description", forward.description());
+  }
+
+  /** The labels of one backend's share of a spread forward: {@code backend} is that backend. */
+  static Labels labels(CompiledForward forward, LiveForward.BackendCounter backend) {
+    return Labels.of(
+        "external", forward.externalText(),
+        "backend", Addresses.withPort(backend.backend(), forward.backendPorts()),
         "description", forward.description());
   }
 }

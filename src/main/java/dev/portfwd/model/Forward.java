@@ -178,7 +178,8 @@ public record Forward(
         allowedSources,
         masquerade,
         proxyProtocol,
-        description);
+        description,
+        snat);
   }
 
   /** How far backend ports sit from external ports (0 for "same ports"). */

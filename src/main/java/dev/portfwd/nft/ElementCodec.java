@@ -59,9 +59,9 @@ final class ElementCodec {
     for (CompiledForward forward : forwards) {
       if (forward.spread().isPresent()) {
         SpreadMaps.encode(forward, sets);
-        continue;
+      } else {
+        encodeDnat(forward, sets, spelled.computeIfAbsent(forward.backend(), Addresses::format));
       }
-      encodeDnat(forward, sets, spelled.computeIfAbsent(forward.backend(), Addresses::format));
       if (forward.isRestricted()) {
         List<String> key = new ArrayList<>();
         forward.externalAddress().ifPresent(a -> key.add(Addresses.format(a)));
@@ -96,7 +96,7 @@ final class ElementCodec {
                   List.of(),
                   ""));
     }
-    SnatMap.encodeInto(forwards, sets);
+    SnatMap.encodeInto(perBackend(forwards), sets);
     return sets;
   }
 
@@ -192,14 +192,10 @@ final class ElementCodec {
     List<SnatBlock> snat = SnatMap.decode(sets);
     // Elements of one restricted forward differ only in the source block: join them first.
     Map<List<Object>, Fragment> fragments = new LinkedHashMap<>();
-    List<SpreadMaps.Piece> spreadPieces = new ArrayList<>();
+    SpreadMaps.Read spread = SpreadMaps.read(sets);
     for (Map.Entry<String, List<Counted>> entry : sets.entrySet()) {
       MapSpec spec = MapSpec.byName(entry.getKey());
       if (spec == null) {
-        List<SpreadMaps.Piece> pieces = SpreadMaps.pieces(entry.getKey(), entry.getValue());
-        if (pieces != null) {
-          spreadPieces.addAll(pieces);
-        }
         continue;
       }
       for (Counted counted : entry.getValue()) {
@@ -228,15 +224,14 @@ final class ElementCodec {
     for (int i = 0; i < canonical.size(); i++) {
       result.add(new LiveForward(canonical.get(i), totals[i][0], totals[i][1], -1));
     }
-    if (!spreadPieces.isEmpty()) {
-      for (SpreadMaps.Joined joined :
+    if (!spread.isEmpty()) {
+      result.addAll(
           SpreadMaps.join(
-              spreadPieces,
+              spread,
               (family, backend, protocol, port) ->
                   masquerade.stream()
-                      .anyMatch(t -> t.covers(family, backend, protocol, PortRange.of(port))))) {
-        result.add(new LiveForward(joined.forward(), joined.packets(), joined.bytes(), -1));
-      }
+                      .anyMatch(t -> t.covers(family, backend, protocol, PortRange.of(port))),
+              snat));
       result.sort((a, b) -> CompiledForward.ORDER.compare(a.forward(), b.forward()));
     }
     return result;

@@ -69,7 +69,7 @@ public final class NftBackend implements Backend {
    */
   @Override
   public Plan plan(DesiredState desired, Optional<DesiredState> recorded) throws BackendException {
-    DesiredState wanted = kernelForm(desired);
+    DesiredState wanted = kernelFormOf(desired);
     String digest = ElementDigest.of(wanted.forwards());
     if (recorded.isPresent()) {
       Optional<String> inKernel = readDigest();
@@ -318,7 +318,13 @@ public final class NftBackend implements Backend {
    * {@code desired} as nft will hold it: descriptions made safe and cut for comments, and
    * masquerade decided per backend tuple (see {@link Masquerade#effective}).
    */
-  public static DesiredState kernelForm(DesiredState desired) {
+  @Override
+  public DesiredState kernelForm(DesiredState desired) {
+    return kernelFormOf(desired);
+  }
+
+  /** {@link #kernelForm}, for callers without a backend. */
+  public static DesiredState kernelFormOf(DesiredState desired) {
     List<CompiledForward> forwards =
         desired.forwards().stream()
             .map(f -> f.withDescription(NftText.comment(f.description())))

@@ -4,6 +4,7 @@ import dev.portfwd.backend.DriftProbe;
 import dev.portfwd.host.CommandException;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.host.CommandRunner;
+import dev.portfwd.host.ScriptFile;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -29,10 +30,21 @@ public final class NftCommandKernel implements NftKernel {
 
   @Override
   public void run(String script) throws NftCommandException {
-    // One 'nft -f' is one netlink batch: the kernel commits all of it or none.
-    CommandResult result;
+    // One 'nft -f' is one netlink batch: the kernel commits all of it or none. A file, never
+    // standard input: see ScriptFile.
+    ScriptFile file;
     try {
-      result = runner.run(List.of("nft", "-f", "-"), script);
+      file = ScriptFile.write("nft", script);
+    } catch (IOException e) {
+      throw new NftCommandException(
+          NftCommandException.Kind.REJECTED,
+          "cannot write nft's script, nothing was changed: " + e.getMessage());
+    }
+    CommandResult result;
+    try (file) {
+      result =
+          runner.run(
+              List.of("nft", "-f", file.path().toString()), "", CommandRunner.timeoutFor(script));
     } catch (CommandException e) {
       if (e.kind() != CommandException.Kind.TIMED_OUT) {
         throw failure(e);

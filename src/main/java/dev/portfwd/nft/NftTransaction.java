@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One change to portfwd's table: an ordered list of nft commands that {@code nft -f -} applies as
- * one kernel transaction (all or nothing). {@link #toString()} is exactly the script sent, so dry
- * runs ({@code plan --script}), logs and golden tests show the same text.
+ * One change to portfwd's table: an ordered list of nft commands that {@code nft -f} applies as one
+ * kernel transaction (all or nothing). {@link #toString()} is exactly the script sent, so dry runs
+ * ({@code plan --script}), logs and golden tests show the same text.
  *
  * <p>Only portfwd's own table is ever named: the table name is a constant, not a parameter.
  */

@@ -45,11 +45,12 @@ final class Skeleton {
    * protocol once per packet, then one {@code fib} lookup, in per-family chains; version 1 ran
    * every packet through every rule, each repeating those matches. Version 3 adds the {@code snat}
    * maps ({@code snat=}) and the maps of forwards that spread connections over several backends
-   * ({@link SpreadMaps}).
+   * ({@link SpreadMaps}). Version 4 spreads forwards of every shape (external address, {@code
+   * from=}, ranges) and counts each backend's packets of a spread forward in its own element.
    */
-  static final String VERSION = "portfwd ruleset 3";
+  static final String VERSION = "portfwd ruleset 4";
 
-  static final String MARKER = "ruleset_v3";
+  static final String MARKER = "ruleset_v4";
 
   private Skeleton() {}
 
@@ -227,6 +228,16 @@ final class Skeleton {
                   : spec.keyExpression() + " @" + spec.name() + " accept";
           tx.add("add rule " + chain + " " + action);
         }
+        SpreadMaps.Shape shape = new SpreadMaps.Shape(family, named, restricted);
+        if (!(named && restricted)) {
+          if (translate) {
+            for (String rule : SpreadMaps.rules(shape)) {
+              tx.add("add rule " + chain + " " + rule);
+            }
+          } else {
+            tx.add("add rule " + chain + " " + shape.countRule());
+          }
+        }
         if (restricted) {
           // Not admitted by the lookups above: refuse, so such sources neither reach the forward
           // nor fall through to an address-less forward on the same port.
@@ -238,16 +249,6 @@ final class Skeleton {
                   + "meta l4proto . th dport @"
                   + MapSpec.refuseSet(family, named)
                   + " return");
-        }
-      }
-      if (!named) {
-        // Spread forwards are open, single-port and address-less: last, after the refusals.
-        for (SpreadMaps.Kind kind : SpreadMaps.Kind.all(family)) {
-          tx.add(
-              "add rule "
-                  + chain
-                  + " "
-                  + (translate ? SpreadMaps.rule(kind) : SpreadMaps.countRule(kind)));
         }
       }
       if (named) {

@@ -22,7 +22,7 @@ public final class TrainingListing {
             .append(Skeleton.MARKER)
             .append("\", \"table\": \"portfwd\", \"type\": \"inet_service\", \"handle\": 2}}");
     Map<String, List<NftElement>> sets =
-        ElementCodec.encode(NftBackend.kernelForm(desired).forwards());
+        ElementCodec.encode(NftBackend.kernelFormOf(desired).forwards());
     for (Map.Entry<String, List<NftElement>> set : sets.entrySet()) {
       boolean map = set.getValue().stream().anyMatch(e -> !e.value().isEmpty());
       json.append(", {\"")

@@ -74,6 +74,13 @@ public final class BackendMonitor implements AutoCloseable {
   private final ExecutorService workers;
 
   private ForwardTable written = new ForwardTable("", List.of());
+
+  /**
+   * The forwards of {@link #written} with several backends or a name: the only ones a round looks
+   * at. A table of 10,000 single-address forwards costs the rounds nothing.
+   */
+  private List<Forward> pooled = List.of();
+
   private final Map<String, List<InetAddress>> names = new HashMap<>();
   private final Map<String, Long> nameDue = new HashMap<>();
   private final Map<CheckTarget, Health> health = new HashMap<>();
@@ -122,6 +129,10 @@ public final class BackendMonitor implements AutoCloseable {
     wanted.forEach((name, family) -> fresh.put(name, resolver.resolve(name, family)));
     synchronized (this) {
       written = table;
+      pooled =
+          table.forwards().stream()
+              .filter(f -> f.pool().hasNames() || f.pool().written().size() > 1)
+              .toList();
       fresh.forEach((name, resolution) -> learn(name, resolution, new ArrayList<>()));
       Set<String> used = namesOf(table).keySet();
       names.keySet().retainAll(used);
@@ -139,10 +150,7 @@ public final class BackendMonitor implements AutoCloseable {
   /** Every backend of every forward with several backends or names, and its health now. */
   public synchronized List<BackendState> backends() {
     List<BackendState> states = new ArrayList<>();
-    for (Forward forward : written.forwards()) {
-      if (!forward.pool().hasNames() && forward.pool().written().size() == 1) {
-        continue;
-      }
+    for (Forward forward : pooled) {
       for (BackendMember member : Rotation.members(forward, names)) {
         Optional<CheckTarget> target = Rotation.target(forward, member);
         states.add(
@@ -189,6 +197,9 @@ public final class BackendMonitor implements AutoCloseable {
     Set<CheckTarget> targets = new LinkedHashSet<>();
     long now = nanoTime.getAsLong();
     synchronized (this) {
+      if (pooled.isEmpty()) {
+        return; // table() already made the effective table, which only pools and names change
+      }
       table = written;
       namesOf(table)
           .forEach(
@@ -198,7 +209,7 @@ public final class BackendMonitor implements AutoCloseable {
                   due.put(name, family);
                 }
               });
-      for (Forward forward : table.forwards()) {
+      for (Forward forward : pooled) {
         for (BackendMember member : Rotation.members(forward, names)) {
           Rotation.target(forward, member).ifPresent(targets::add);
         }
@@ -248,13 +259,13 @@ public final class BackendMonitor implements AutoCloseable {
                       + ")");
         }
       }
-      for (Forward forward : table.forwards()) {
+      for (Forward forward : pooled) {
         if (Rotation.allDown(forward, names, health)
             && why.stream().anyMatch(w -> w.contains(" is down "))) {
           why.add("every backend of line " + forward.line() + " is down; all stay in rotation");
         }
       }
-      for (Forward forward : table.forwards()) {
+      for (Forward forward : pooled) {
         for (BackendMember member : Rotation.members(forward, names)) {
           Optional<CheckTarget> target = Rotation.target(forward, member);
           if (target.isPresent()) {

@@ -2,7 +2,7 @@ package dev.portfwd.relay;
 
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.pool.BackendMonitor;
-import dev.portfwd.pool.SystemNameResolver;
+import dev.portfwd.pool.OnDemandNameResolver;
 import dev.portfwd.pool.TcpHealthProbe;
 import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
@@ -44,7 +44,7 @@ public final class RelayService {
             return thread;
           });
   private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final SystemNameResolver resolver = new SystemNameResolver();
+  private final OnDemandNameResolver resolver = OnDemandNameResolver.system();
   private final BackendMonitor monitor;
 
   /**

@@ -12,6 +12,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -272,11 +273,15 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private static Path absolute(Frame frame, String field) throws IOException {
-      Path path =
-          Path.of(
-              frame
-                  .string(field)
-                  .orElseThrow(() -> new IOException("the request has no " + field)));
+      String text =
+          frame.string(field).orElseThrow(() -> new IOException("the request has no " + field));
+      Path path;
+      try {
+        path = Path.of(text);
+      } catch (InvalidPathException e) {
+        // A NUL: JSON carries it, no file name can.
+        throw new IOException(field + " is not a path: " + e.getReason(), e);
+      }
       if (!path.isAbsolute()) {
         throw new IOException(field + " must be an absolute path");
       }

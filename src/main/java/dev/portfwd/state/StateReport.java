@@ -1,13 +1,15 @@
 package dev.portfwd.state;
 
 import dev.portfwd.backend.Backend;
-import dev.portfwd.backend.BackendException;
+import dev.portfwd.backend.ForwardChange;
 import dev.portfwd.backend.Plan;
+import dev.portfwd.compile.CompiledForward;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,15 +31,20 @@ public record StateReport(
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-  /** Reads the state directory (never creates it) and compares its last state with the kernel. */
-  public static StateReport of(StateStore store, Backend backend)
-      throws IOException, BackendException {
-    return of(store, backend, Clock.systemUTC());
+  /**
+   * Reads the state directory (never creates it) and compares its last state with {@code
+   * installed}, the forwards the kernel holds as {@code backend} read them (for {@code status}, the
+   * read that also gave the counters: no second listing of the kernel).
+   */
+  public static StateReport of(StateStore store, Backend backend, List<CompiledForward> installed)
+      throws IOException {
+    return of(store, backend, installed, Clock.systemUTC());
   }
 
-  /** {@link #of(StateStore, Backend)} at the time {@code clock} tells. */
-  public static StateReport of(StateStore store, Backend backend, Clock clock)
-      throws IOException, BackendException {
+  /** {@link #of(StateStore, Backend, List)} at the time {@code clock} tells. */
+  public static StateReport of(
+      StateStore store, Backend backend, List<CompiledForward> installed, Clock clock)
+      throws IOException {
     Optional<PendingConfirmation> pending = store.pending();
     Optional<StateStore.Entry> current = store.current();
     Instant now = clock.instant();
@@ -63,13 +70,13 @@ public record StateReport(
           pending.map(PendingConfirmation::deadline));
     }
     Snapshot snapshot = current.get().snapshot();
-    Plan plan;
+    List<ForwardChange> changes;
     try {
-      plan = snapshot.isEmpty() ? backend.planRemove() : backend.plan(snapshot.forwards());
+      changes = Plan.diff(installed, backend.kernelForm(snapshot.forwards()).forwards());
     } catch (IllegalArgumentException e) {
       throw new IOException("the last recorded state is damaged: " + e.getMessage(), e);
     }
-    boolean live = plan.isEmpty() && snapshot.backend().equals(backend.name());
+    boolean live = changes.isEmpty() && snapshot.backend().equals(backend.name());
     String when = TIME.format(snapshot.appliedAt());
     boolean removed = live && snapshot.isEmpty() && snapshot.source().equals(SafeApply.REMOVED);
     String line =
@@ -84,7 +91,7 @@ public record StateReport(
                     + " applied "
                     + when
                     + " ("
-                    + plan.summary()
+                    + Plan.summary(changes)
                     + " to return to it; changed outside portfwd?)";
     return new StateReport(
         live && !removed ? Optional.of(snapshot.source()) : Optional.empty(),

@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -231,6 +232,21 @@ public final class StateStore {
     return generations;
   }
 
+  /**
+   * A mark that changes whenever any process records, replaces or drops an applied state (the
+   * history folder's modification time: each of those renames or deletes a file in it); empty
+   * before the first. Costs one {@code stat}, so readers can tell cheaply whether what they hold of
+   * the live state may be out of date.
+   */
+  public Optional<FileTime> historyMark() throws IOException {
+    Path history = requireSafe().resolve("history");
+    try {
+      return Optional.of(Files.getLastModifiedTime(history, LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The newest applied state, if portfwd applied anything with this state directory. */
   public Optional<Entry> current() throws IOException {
     return latest(1).stream().findFirst();
@@ -259,6 +275,11 @@ public final class StateStore {
   /** Replaces the snapshot of {@code generation} (e.g. to update its time after a no-op apply). */
   public void replace(long generation, Snapshot snapshot) throws IOException {
     writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
+  }
+
+  /** Forgets the state of {@code generation} alone (one superseded by the state above it). */
+  public void forget(long generation) throws IOException {
+    Files.deleteIfExists(historyFile(generation));
   }
 
   /** Forgets every state from {@code generation} on: they were undone. */

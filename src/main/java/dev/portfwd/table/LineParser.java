@@ -112,7 +112,8 @@ final class LineParser {
             description,
             snat);
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
-    return Optional.of(new LocatedForward(forward, text, start, end, ext.column()));
+    return Optional.of(
+        new LocatedForward(forward, text, start, end, ext.column(), backendToken.column()));
   }
 
   /** Reports the first character no table may hold: one that was not UTF-8, or a control. */

@@ -50,6 +50,7 @@ public final class TableParser {
     }
     // Clashes name other lines: each line shows at most as many of them as of its own problems.
     TableValidator.validate(source, located, diagnostics::add);
+    SharedBackends.validate(source, located, diagnostics::add);
     List<Forward> forwards = located.stream().map(LocatedForward::forward).toList();
     return new ParseResult(
         new ForwardTable(source, forwards),

@@ -112,7 +112,7 @@ final class TableValidator {
   }
 
   /** The forward of {@code line} in {@code forwards}, which are in line order. */
-  private static LocatedForward byLine(List<LocatedForward> forwards, int line) {
+  static LocatedForward byLine(List<LocatedForward> forwards, int line) {
     int low = 0;
     int high = forwards.size() - 1;
     while (low < high) {

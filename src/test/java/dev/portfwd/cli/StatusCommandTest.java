@@ -74,6 +74,39 @@ class StatusCommandTest {
     assertThat(text).doesNotContain("?", "unused");
   }
 
+  @Test
+  void showsEachBackendsShareOfASpreadForwardBelowItInTextAndJson() throws Exception {
+    CompiledForward spread =
+        dev.portfwd.compile.Compiler.compile(
+                dev.portfwd.table.TableParser.parse(
+                        "t", "13102 192.0.2.2,192.0.2.18 80 tcp balance=roundrobin\n")
+                    .table())
+            .forwards()
+            .get(0);
+    LiveForward live =
+        new LiveForward(
+            spread,
+            30,
+            3000,
+            -1,
+            List.of(
+                new LiveForward.BackendCounter(InetAddress.getByName("192.0.2.2"), 10, 1000),
+                new LiveForward.BackendCounter(InetAddress.getByName("192.0.2.18"), 20, 2000)));
+    LiveStatus status = new LiveStatus(List.of(live), Optional.empty());
+
+    List<String> lines = StatusCommand.text("nftables", status).lines().toList();
+
+    assertThat(lines.get(1)).contains("192.0.2.2:80,192.0.2.18:80 roundrobin").contains(" 30 ");
+    assertThat(lines.get(2)).contains("  192.0.2.2:80").contains(" 10 ").contains(" 1000");
+    assertThat(lines.get(3)).contains("  192.0.2.18:80").contains(" 20 ").contains(" 2000");
+    var json = StatusCommand.toJson("nftables", status).get("forwards").get(0);
+    assertThat(json.get("balance").asText()).isEqualTo("roundrobin");
+    assertThat(json.get("backends").toString())
+        .isEqualTo(
+            "[{\"address\":\"192.0.2.2\",\"packets\":10,\"bytes\":1000},"
+                + "{\"address\":\"192.0.2.18\",\"packets\":20,\"bytes\":2000}]");
+  }
+
   private static LiveForward forward(int port, long connections) throws Exception {
     return new LiveForward(
         new CompiledForward(

@@ -46,21 +46,57 @@ class CompilerTest {
   }
 
   @Test
-  void refusesSnatOnAForwardSpreadOverSeveralBackendsButTakesItWithFailover()
+  void spreadsRangesAddressedAndRestrictedForwardsWithSnatOverSeveralBackends()
       throws CompileException {
+    assertThat(
+            compile(
+                    """
+        8000-8001 192.0.2.2,192.0.2.3 9000-9001 tcp balance=roundrobin
+        198.51.100.7:443 192.0.2.2,192.0.2.3 443 tcp balance=hash
+        444 192.0.2.2,192.0.2.3 443 tcp balance=hash from=203.0.113.0/24
+        80 192.0.2.2,192.0.2.3 80 tcp balance=roundrobin snat=192.0.2.254
+        """)
+                .forwards())
+        .extracting(CompiledForward::describe)
+        .containsExactly(
+            "80/tcp → 192.0.2.2:80,192.0.2.3:80 roundrobin  snat=192.0.2.254",
+            "198.51.100.7:443/tcp → 192.0.2.2:443,192.0.2.3:443 hash",
+            "444/tcp → 192.0.2.2:443,192.0.2.3:443 hash  from=203.0.113.0/24",
+            "8000-8001/tcp → 192.0.2.2:9000-9001,192.0.2.3:9000-9001 roundrobin");
+  }
+
+  @Test
+  void refusesSpreadingAForwardWithBothAnExternalAddressAndSources() {
     assertThatThrownBy(
-            () -> compile("80 192.0.2.2,192.0.2.3 80 tcp balance=roundrobin snat=192.0.2.254\n"))
+            () ->
+                compile(
+                    "198.51.100.7:443 192.0.2.2,192.0.2.3 443 tcp balance=hash"
+                        + " from=203.0.113.0/24\n"))
         .isInstanceOfSatisfying(
             CompileException.class,
             e ->
                 assertThat(e.problems())
                     .singleElement()
                     .asString()
-                    .startsWith("t.txt:1: error: ")
-                    .contains("snat= cannot be combined with balance=roundrobin"));
-    assertThat(compile("80 192.0.2.2,192.0.2.3 80 tcp snat=192.0.2.254\n").forwards())
-        .singleElement()
-        .satisfies(f -> assertThat(f.snat()).isPresent());
+                    .startsWith("t.txt:1:")
+                    .contains("takes an external address or from=, not both"));
+  }
+
+  @Test
+  void refusesRoundRobinOverMoreBackendsThanTheKernelRulesCount() {
+    assertThatThrownBy(
+            () ->
+                compile(
+                    "80 192.0.2.1,192.0.2.2,192.0.2.3,192.0.2.4,192.0.2.5,192.0.2.6,192.0.2.7,"
+                        + "192.0.2.8,192.0.2.9 80 tcp balance=roundrobin\n"))
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .singleElement()
+                    .asString()
+                    .startsWith("t.txt:1:")
+                    .contains("at most 8 backends"));
   }
 
   @Test

@@ -54,11 +54,48 @@ class DoctorReportTest {
     String text = ReportPrinter.text(report(), false);
     assertThat(text).startsWith("portfwd doctor: 1 error, 1 warning (ports.txt, 2 forwards)");
     assertThat(text)
-        .contains(
-            "line 2: 13103/tcp,udp → 192.0.2.3:80  D800\n  error  second fails\n         why: because\n"
-                + "         fix: do this\n");
+        .isEqualTo(
+            """
+            portfwd doctor: 1 error, 1 warning (ports.txt, 2 forwards)
+
+            line 2: 13103/tcp,udp → 192.0.2.3:80  D800
+              error   second fails
+                      why: because
+                      fix: do this
+              warning second warns
+
+            host
+              info    no conntrack
+
+            line 1: 13102/tcp,udp → 192.0.2.2:80  Netbook
+              info    first is routed
+            """);
     assertThat(text).doesNotContain("\u001b[");
     assertThat(ReportPrinter.text(report(), true)).contains("\u001b[1;31merror");
+  }
+
+  @Test
+  void forwardingOffReadsWithTheFixForNowAndTheOneThatSurvivesABoot() {
+    Facts facts = Facts.healthy(table);
+    facts.sysctls.put("net.ipv4.ip_forward", "0");
+    DoctorReport report =
+        new DoctorReport(table, new ForwardingSysctlCheck().check(table, facts.build()));
+
+    assertThat(ReportPrinter.text(report, false))
+        .isEqualTo(
+            """
+            portfwd doctor: 1 error, 0 warnings (ports.txt, 2 forwards)
+
+            host
+              error   IPv4 forwarding is off (net.ipv4.ip_forward = 0); the 2 forwards on lines 1, 2 need it
+                      why: the kernel rewrites the destination to the backend and then refuses to route \
+            the packet on: it is dropped without a word
+                      fix: sysctl -w net.ipv4.ip_forward=1
+                      note: that lasts until the next boot; to keep it: printf '%s\\n' \
+            net.ipv4.ip_forward=1 > /etc/sysctl.d/90-portfwd-ipv4-forwarding.conf (or, with the \
+            Debian package: ln -s /usr/share/portfwd/90-portfwd-forwarding.conf /etc/sysctl.d/); \
+            'portfwd apply' switches it on unless given --no-sysctl
+            """);
   }
 
   @Test

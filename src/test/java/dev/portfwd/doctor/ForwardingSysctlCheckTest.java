@@ -23,6 +23,13 @@ class ForwardingSysctlCheckTest {
               assertThat(f.severity()).isEqualTo(FindingSeverity.ERROR);
               assertThat(f.what()).contains("net.ipv4.ip_forward = 0").contains("lines 1, 2");
               assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.ip_forward=1");
+              assertThat(f.note())
+                  .isEqualTo(
+                      "that lasts until the next boot; to keep it: printf '%s\\n'"
+                          + " net.ipv4.ip_forward=1 > /etc/sysctl.d/90-portfwd-ipv4-forwarding.conf"
+                          + " (or, with the Debian package: ln -s"
+                          + " /usr/share/portfwd/90-portfwd-forwarding.conf /etc/sysctl.d/);"
+                          + " 'portfwd apply' switches it on unless given --no-sysctl");
             });
   }
 
@@ -44,7 +51,16 @@ class ForwardingSysctlCheckTest {
     facts6.sysctls.put("net.ipv6.conf.all.forwarding", "0");
     assertThat(check.check(v6, facts6.build()))
         .singleElement()
-        .satisfies(f -> assertThat(f.fix()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1"));
+        .satisfies(
+            f -> {
+              assertThat(f.fix()).isEqualTo("sysctl -w net.ipv6.conf.all.forwarding=1");
+              // Its own file: both fixes together must not overwrite each other.
+              assertThat(f.note())
+                  .contains(
+                      "to keep it: printf '%s\\n' net.ipv6.conf.all.forwarding=1 >"
+                          + " /etc/sysctl.d/90-portfwd-ipv6-forwarding.conf ")
+                  .contains("router advertisements");
+            });
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.portfwd.doctor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.ForwardTable;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RpFilterCheckTest {
@@ -34,6 +35,27 @@ class RpFilterCheckTest {
             f -> {
               assertThat(f.what()).contains("on vpn;");
               assertThat(f.fix()).isEqualTo("sysctl -w net.ipv4.conf.vpn.rp_filter=2");
+              assertThat(f.note())
+                  .endsWith(
+                      "that lasts until the next boot; to keep it: printf '%s\\n'"
+                          + " net.ipv4.conf.vpn.rp_filter=2 > /etc/sysctl.d/90-portfwd-rp-filter.conf");
+            });
+  }
+
+  @Test
+  void quotesAnInterfaceNameForTheShell() {
+    // Interface names may hold shell syntax ("ip link add 'x;id' type dummy" works).
+    Facts facts = Facts.healthy(table);
+    facts.interfaces.add(
+        new HostInterface(
+            "x;id", true, List.of(new HostInterface.Address(Facts.ip("192.0.2.77"), 24))));
+    facts.sysctls.put("net.ipv4.conf.x;id.rp_filter", "1");
+    assertThat(check.check(table, facts.build()))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.fix()).isEqualTo("sysctl -w 'net.ipv4.conf.x;id.rp_filter=2'");
+              assertThat(f.note()).contains("printf '%s\\n' 'net.ipv4.conf.x;id.rp_filter=2' >");
             });
   }
 

@@ -2,10 +2,13 @@ package dev.portfwd.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.KernelBackend;
 import dev.portfwd.testing.PortfwdJar;
+import dev.portfwd.testing.Scrapes;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
 import java.io.BufferedReader;
@@ -20,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -367,6 +372,209 @@ class BackendPoolIT {
           .contains("192.0.2.2:80,192.0.2.18:80 roundrobin")
           .contains("192.0.2.2:80,192.0.2.18:80 hash");
       System.out.println(status.stdout());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"NFTABLES", "IPTABLES_NFT"})
+  void spreadForwardsTakeAnAddressARangeFromAndSnatAndCountEachBackend(KernelBackend backend)
+      throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      topology.sh("gateway", "ip addr add 192.0.2.254/24 dev vpn");
+      serve(topology, "backend", 80, "one");
+      serve(topology, "backend2", 80, "two");
+      serve(topology, "backend", 81, "one81");
+      serve(topology, "backend2", 81, "two81");
+      // snat= on its own backend port: postrouting decides by the backend tuple alone.
+      serve(topology, "backend", 82, "one");
+      serve(topology, "backend2", 82, "two");
+      Path table = dir.resolve("ports.txt");
+      String backends = Topology.BACKEND + "," + SECOND;
+      Files.writeString(
+          table,
+          Topology.GATEWAY_WAN
+              + ":13102 "
+              + backends
+              + " 80 tcp balance=roundrobin # by address\n"
+              + "13110-13111 "
+              + backends
+              + " 80-81 tcp balance=roundrobin # shifted range\n"
+              + "13120 "
+              + backends
+              + " 80 tcp balance=roundrobin from=198.51.100.0/24 # not this client\n"
+              + "13121 "
+              + backends
+              + " 80 tcp balance=hash from=203.0.113.0/24 # admitted\n"
+              + "13130 "
+              + backends
+              + " 82 tcp balance=roundrobin snat=192.0.2.254 # HA source\n");
+      String state = dir.resolve("state").toString();
+      CommandResult apply =
+          PortfwdJar.runIn(
+              topology,
+              "gateway",
+              backend.withBackend("apply", "--state-dir", state, table.toString()));
+      assertThat(apply.exitCode()).as(apply.stderr()).isZero();
+
+      List<String> byAddress = new ArrayList<>();
+      List<String> shifted = new ArrayList<>();
+      List<String> snat = new ArrayList<>();
+      // One forward after the other: nft's round robin counts in one counter per rule, shared by
+      // the forwards of one shape and count of backends.
+      for (int i = 0; i < 6; i++) {
+        byAddress.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102));
+      }
+      for (int i = 0; i < 6; i++) {
+        shifted.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13111));
+      }
+      for (int i = 0; i < 6; i++) {
+        snat.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13130));
+      }
+      System.out.println(backend + ": " + byAddress + " " + shifted + " " + snat);
+      assertThat(byAddress).anyMatch(a -> a.startsWith("one ")).anyMatch(a -> a.startsWith("two "));
+      assertThat(shifted)
+          .allMatch(a -> a.matches("(one|two)81 .*"))
+          .anyMatch(a -> a.startsWith("one81"))
+          .anyMatch(a -> a.startsWith("two81"));
+      assertThat(snat)
+          .allMatch(a -> a.endsWith(" 192.0.2.254"))
+          .anyMatch(a -> a.startsWith("one "))
+          .anyMatch(a -> a.startsWith("two "));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13120)).isEmpty();
+      String hashed = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13121);
+      assertThat(hashed).matches("(one|two) .*");
+      for (int i = 0; i < 5; i++) {
+        assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13121))
+            .startsWith(hashed.substring(0, 4));
+      }
+
+      // Each backend's share of the round-robin forward by address: three connections each.
+      CommandResult status =
+          PortfwdJar.runIn(
+              topology, "gateway", backend.withBackend("status", "--json", "--state-dir", state));
+      System.out.println(status.stdout() + status.stderr());
+      JsonNode forwards = new ObjectMapper().readTree(status.stdout()).get("forwards");
+      JsonNode spread = null;
+      for (JsonNode f : forwards) {
+        if (f.path("externalAddress").asText().equals(Topology.GATEWAY_WAN)) {
+          spread = f;
+        }
+      }
+      assertThat(spread).as(status.stdout()).isNotNull();
+      JsonNode each = spread.get("backends");
+      assertThat(each).as(status.stdout()).hasSize(2);
+      assertThat(each.get(0).get("address").asText()).isEqualTo(Topology.BACKEND);
+      assertThat(each.get(1).get("address").asText()).isEqualTo(SECOND);
+      long one = byAddress.stream().filter(a -> a.startsWith("one ")).count();
+      if (backend == KernelBackend.IPTABLES_NFT) {
+        // nat rules see a connection's first packet only: packets are connections there.
+        assertThat(each.get(0).get("packets").asLong()).isEqualTo(one);
+        assertThat(each.get(1).get("packets").asLong()).isEqualTo(6 - one);
+      } else {
+        // Every packet the client sent: a handful per connection, on the backend that served it.
+        assertThat(each.get(0).get("packets").asLong()).isBetween(one * 3, one * 12);
+        assertThat(each.get(1).get("packets").asLong()).isBetween((6 - one) * 3, (6 - one) * 12);
+      }
+      assertThat(spread.get("packets").asLong())
+          .isEqualTo(each.get(0).get("packets").asLong() + each.get(1).get("packets").asLong());
+      CommandResult text =
+          PortfwdJar.runIn(
+              topology, "gateway", backend.withBackend("status", "--state-dir", state));
+      assertThat(text.stdout()).contains("  192.0.2.2:80 ").contains("  192.0.2.18:80 ");
+    }
+  }
+
+  @Test
+  void metricsShowEachBackendsHealthShareAndEveryLookUpAndPassPromtool() throws Exception {
+    KernelBackend backend = KernelBackend.NFTABLES;
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      topology.addVpnHost("dns", DNS, null);
+      serve(topology, "backend", 80, "one");
+      Process two = serve(topology, "backend2", 80, "two");
+      Path hosts = dir.resolve("dns-hosts");
+      Files.writeString(hosts, Topology.BACKEND + " game.test\n");
+      topology.spawn(
+          "dns",
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--no-resolv",
+          "--no-hosts",
+          "--user=root",
+          "--pid-file=" + dir.resolve("dnsmasq.pid"),
+          "--listen-address=" + DNS,
+          "--bind-interfaces",
+          "--local-ttl=1",
+          "--addn-hosts=" + hosts);
+      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
+      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
+      Path table = dir.resolve("ports.txt");
+      Path log = dir.resolve("watch.log");
+      Process watch = null;
+      try {
+        Files.createDirectories(netns);
+        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + DNS + "\n");
+        Files.writeString(
+            table,
+            "13102 game.test,"
+                + SECOND
+                + " 80 tcp balance=roundrobin # web\n"
+                + "13103 gone.test 80 tcp check=none\n");
+        int port = 9479;
+        watch =
+            startWatch(
+                topology, backend, table, log, "--no-control", "--http", "127.0.0.1:" + port);
+        awaitServedBy(topology, "one", Duration.ofSeconds(40));
+        for (int i = 0; i < 4; i++) {
+          client(topology);
+        }
+        // Each backend's share while both are in rotation, the look-ups of both names.
+        String[] text = {""};
+        Conditions.await(
+            "metrics with each backend's packets and the look-ups",
+            Duration.ofSeconds(20),
+            () -> {
+              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+              return text[0].contains(
+                      "portfwd_dns_resolutions_total{name=\"gone.test\",result=\"failed\"}")
+                  && Pattern.compile(
+                          "portfwd_forward_packets_total\\{backend=\"192.0.2.18:80\",[^}]*\\} [1-9]")
+                      .matcher(text[0])
+                      .find();
+            });
+        assertThat(text[0])
+            .contains("portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
+            .containsPattern(
+                "portfwd_dns_resolutions_total\\{name=\"game.test\",result=\"ok\"} [1-9]")
+            .containsPattern(
+                "portfwd_forward_packets_total\\{backend=\"192.0.2.2:80\",description=\"web\","
+                    + "external=\"13102/tcp\"} [1-9]");
+        Scrapes.promtoolAccepts(dir, text[0]);
+
+        stop(two);
+        Conditions.await(
+            "the second backend's health falls to 0",
+            Duration.ofSeconds(20),
+            () -> {
+              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+              return text[0].contains(
+                  "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 0.0");
+            });
+        System.out.println(text[0]);
+        assertThat(text[0])
+            .contains("portfwd_backend_up{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 1.0");
+        Scrapes.promtoolAccepts(dir, text[0]);
+      } finally {
+        if (watch != null) {
+          stop(watch);
+          watch.destroyForcibly();
+          System.out.println("watch log:\n" + Conditions.read(log));
+        }
+        deleteTree(netns);
+      }
     }
   }
 

@@ -43,7 +43,8 @@ class NftAtomicityIT {
   }
 
   static List<CompiledForward> expected(String text) throws Exception {
-    return NftBackend.kernelForm(Compiler.compile(TableParser.parse("t", text).table())).forwards();
+    return NftBackend.kernelFormOf(Compiler.compile(TableParser.parse("t", text).table()))
+        .forwards();
   }
 
   @Test
@@ -93,6 +94,7 @@ class NftAtomicityIT {
         apply.destroyForcibly();
         assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
         awaitNoProcesses(topology);
+        deleteScriptsOf(apply.pid());
         List<CompiledForward> live = reader.status().stream().map(LiveForward::forward).toList();
         String where = "round " + round + " killed after " + delay + " ms (seed " + seed + ")";
         if (live.equals(newForwards)) {
@@ -118,14 +120,15 @@ class NftAtomicityIT {
   }
 
   /**
-   * The two moments a random kill rarely hits, made to happen: {@code nft -f -} is held (a stand-in
-   * for {@code /usr/sbin/nft}, bind-mounted in the apply's own mount namespace only) while portfwd
-   * is killed, once before nft has read the script (portfwd is blocked writing it) and once after
-   * it read all of it but before it sent anything to the kernel. A cut script must change nothing;
-   * a whole one, left with nft, must apply whole.
+   * The moment a random kill rarely hits, made to happen: portfwd is killed the instant its {@code
+   * nft -f} starts, before nft has read a byte (a stand-in for {@code /usr/sbin/nft}, bind-mounted
+   * in the apply's own mount namespace only, holds it there). nft must still get the whole script
+   * and apply it whole: portfwd wrote it to a private file (0600) before starting nft. Through a
+   * pipe nft would read only what portfwd wrote before it died, and a script cut at a line boundary
+   * applies a prefix of the change.
    */
   @Test
-  void killingApplyWhileNftIsHeldLeavesTheOldOrTheNewRuleset() throws Exception {
+  void killingApplyTheMomentNftStartsStillAppliesTheWholeScript() throws Exception {
     try (Topology topology = Topology.reference()) {
       String oldText = table(2000, "192.0.2.2");
       String newText = table(10_000, "192.0.2.3");
@@ -143,98 +146,75 @@ class NftAtomicityIT {
           wrapper,
           """
           #!/bin/sh
-          # Holds 'nft -f -' until the test says go; any other nft command runs at once.
+          # Holds 'nft -f INPUT' until the test says go; any other nft command runs at once.
           D=%s
-          if [ "$1" = "-f" ] && [ "$2" = "-" ]; then
-            if [ "$(cat $D/mode)" = input ]; then
-              : > $D/held
-            else
-              cat > $D/script
-              : > $D/held
-            fi
+          if [ "$1" = "-f" ]; then
+            echo "$2" > $D/input
+            if [ -f "$2" ]; then stat -c %%a "$2" > $D/mode; else echo "not a file" > $D/mode; fi
+            : > $D/held
             i=0
             while [ ! -e $D/go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
-            if [ "$(cat $D/mode)" = input ]; then exec $D/nft.real -f -; fi
-            exec $D/nft.real -f $D/script
+            exec $D/nft.real "$@"
           fi
           exec $D/nft.real "$@"
           """
               .formatted(hold));
       wrapper.toFile().setExecutable(true);
 
-      for (String mode : List.of("input", "complete")) {
-        ok(portfwd(topology, "apply", oldTable.toString()));
-        assertThat(reader.status().stream().map(LiveForward::forward).toList())
-            .isEqualTo(oldForwards);
-        Files.writeString(hold.resolve("mode"), mode);
-        Files.deleteIfExists(hold.resolve("held"));
-        Files.deleteIfExists(hold.resolve("go"));
-        List<String> argv =
-            new ArrayList<>(
-                List.of(
-                    "ip",
-                    "netns",
-                    "exec",
-                    topology.namespace("gateway"),
-                    "sh",
-                    "-c",
-                    // 'ip netns exec' gave this command a mount namespace of its own (a slave of
-                    // the host's): the bind mount is seen by this apply only.
-                    "mount --bind "
-                        + wrapper
-                        + " /usr/sbin/nft && exec "
-                        + String.join(" ", PortfwdJar.command("apply", newTable.toString()))));
-        Process apply =
-            new ProcessBuilder(argv)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-          Conditions.await(
-              "portfwd's nft -f - is held (" + mode + ")",
-              Duration.ofSeconds(60),
-              () -> Files.exists(hold.resolve("held")));
-          if (mode.equals("input")) {
-            Conditions.await(
-                "portfwd blocks writing the script to the held nft",
-                Duration.ofSeconds(20),
-                () -> blockedWritingAPipe(apply.pid()));
-          }
-          assertThat(apply.isAlive()).as("portfwd still waits for nft").isTrue();
-          apply.destroyForcibly();
-          assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-          apply.destroyForcibly();
-          Files.writeString(hold.resolve("go"), "");
-        }
-        awaitNoProcesses(topology);
-        List<CompiledForward> live = reader.status().stream().map(LiveForward::forward).toList();
-        if (mode.equals("input")) {
-          assertThat(live)
-              .as("a script cut by portfwd's death changes nothing")
-              .isEqualTo(oldForwards);
-        } else {
-          assertThat(live)
-              .as("a whole script that nft had read applies whole after portfwd's death")
-              .isEqualTo(newForwards);
-        }
+      ok(portfwd(topology, "apply", oldTable.toString()));
+      assertThat(reader.status().stream().map(LiveForward::forward).toList())
+          .isEqualTo(oldForwards);
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  "ip",
+                  "netns",
+                  "exec",
+                  topology.namespace("gateway"),
+                  "sh",
+                  "-c",
+                  // 'ip netns exec' gave this command a mount namespace of its own (a slave of
+                  // the host's): the bind mount is seen by this apply only.
+                  "mount --bind "
+                      + wrapper
+                      + " /usr/sbin/nft && exec "
+                      + String.join(" ", PortfwdJar.command("apply", newTable.toString()))));
+      Process apply =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      try {
+        Conditions.await(
+            "portfwd's nft -f is held",
+            Duration.ofSeconds(60),
+            () -> Files.exists(hold.resolve("held")));
+        assertThat(apply.isAlive()).as("portfwd still waits for nft").isTrue();
+        apply.destroyForcibly();
+        assertThat(apply.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        apply.destroyForcibly();
+        Files.writeString(hold.resolve("go"), "");
       }
+      awaitNoProcesses(topology);
+      String input = Files.readString(hold.resolve("input")).strip();
+      deleteScriptsOf(apply.pid());
+      assertThat(reader.status().stream().map(LiveForward::forward).toList())
+          .as("the whole script applies although portfwd died before nft read any of it")
+          .isEqualTo(newForwards);
+      assertThat(input).startsWith("/run/portfwd-" + apply.pid() + "-");
+      assertThat(Files.readString(hold.resolve("mode")).strip())
+          .as("nft's input " + input + " is a file only root may read")
+          .isEqualTo("600");
     }
   }
 
-  /** Whether a thread of process {@code pid} sleeps in a write to a full pipe. */
-  private static boolean blockedWritingAPipe(long pid) {
-    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-      return tasks.anyMatch(
-          task -> {
-            try {
-              return Files.readString(task.resolve("wchan")).contains("pipe_write");
-            } catch (java.io.IOException e) {
-              return false; // the thread ended meanwhile
-            }
-          });
-    } catch (java.io.IOException e) {
-      return false;
+  /** The script files a killed apply ({@code pid}) left in /run; no other process's. */
+  private static void deleteScriptsOf(long pid) throws java.io.IOException {
+    try (var files = Files.newDirectoryStream(Path.of("/run"), "portfwd-" + pid + "-*")) {
+      for (Path file : files) {
+        Files.deleteIfExists(file);
+      }
     }
   }
 

@@ -14,8 +14,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,19 +98,21 @@ class NftForwardingIT {
     }
   }
 
+  /** A table with every kind of line, for the scripts the real tools must accept. */
+  private static final String EVERY_KIND =
+      """
+      13102 192.0.2.2 80 # both protocols
+      8000-8009 192.0.2.2 9000-9009 tcp
+      27015:27020 192.0.2.4 RANGE udp
+      203.0.113.1:443 192.0.2.5 443 tcp from=203.0.113.0/24,198.51.100.0/25 masquerade=no
+      [2001:db8:1::1]:8443 2001:db8:2::5 443 tcp
+      8081 2001:db8:2::2 80 tcp # "quoted" description
+      """;
+
   @Test
   void planScriptIsWhatNftAccepts() throws Exception {
-    String every =
-        """
-        13102 192.0.2.2 80 # both protocols
-        8000-8009 192.0.2.2 9000-9009 tcp
-        27015:27020 192.0.2.4 RANGE udp
-        203.0.113.1:443 192.0.2.5 443 tcp from=203.0.113.0/24,198.51.100.0/25 masquerade=no
-        [2001:db8:1::1]:8443 2001:db8:2::5 443 tcp
-        8081 2001:db8:2::2 80 tcp # "quoted" description
-        """;
     try (Topology topology = Topology.reference()) {
-      for (String text : List.of(every, every.replace("192.0.2.4", "192.0.2.6"))) {
+      for (String text : List.of(EVERY_KIND, EVERY_KIND.replace("192.0.2.4", "192.0.2.6"))) {
         Path table = table("every.txt", text);
         String script = ok(portfwd(topology, "plan", "--script", table.toString())).stdout();
         assertThat(script).contains("add element inet portfwd");
@@ -115,6 +120,54 @@ class NftForwardingIT {
             topology.runner("gateway").run(List.of("nft", "-c", "-f", "-"), script);
         assertThat(check.exitCode()).as(check.stderr() + "\n" + script).isZero();
         ok(portfwd(topology, "apply", table.toString()));
+      }
+    }
+  }
+
+  /**
+   * The script {@code plan --script} prints for iptables is one restore input per family, each
+   * under a {@code # PROGRAM --noflush} line naming the program that reads it: each is fed to that
+   * program with {@code --test}, for the first apply and for a change to what is installed.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = KernelBackend.class,
+      names = {"IPTABLES_NFT", "IPTABLES_LEGACY"})
+  void planScriptIsWhatIptablesRestoreAccepts(KernelBackend backend) throws Exception {
+    try (Topology topology = Topology.reference()) {
+      for (String text : List.of(EVERY_KIND, EVERY_KIND.replace("192.0.2.4", "192.0.2.6"))) {
+        Path table = table("every.txt", text);
+        String script =
+            ok(portfwd(topology, backend, "plan", "--script", table.toString())).stdout();
+        Map<String, String> inputs = new LinkedHashMap<>();
+        String program = null;
+        for (String line : script.split("\n")) {
+          if (line.startsWith("# ") && line.endsWith(" --noflush")) {
+            program = line.substring(2, line.length() - " --noflush".length());
+            inputs.put(program, "");
+          } else {
+            assertThat(program).as("a line before the first program's: " + line).isNotNull();
+            inputs.merge(program, line + "\n", String::concat);
+          }
+        }
+        // The first apply installs both families; the change is to an IPv4 forward only.
+        assertThat(inputs.keySet())
+            .containsExactlyElementsOf(
+                Stream.of("iptables", "ip6tables")
+                    .limit(text.equals(EVERY_KIND) ? 2 : 1)
+                    .map(p -> p + backend.iptablesSuffix() + "-restore")
+                    .toList());
+        for (Map.Entry<String, String> input : inputs.entrySet()) {
+          assertThat(input.getValue()).contains("COMMIT");
+          CommandResult check =
+              topology
+                  .runner("gateway")
+                  .run(List.of(input.getKey(), "--noflush", "--test"), input.getValue());
+          assertThat(check.exitCode())
+              .as(input.getKey() + ": " + check.stderr() + "\n" + input.getValue())
+              .isZero();
+        }
+        ok(portfwd(topology, backend, "apply", table.toString()));
       }
     }
   }

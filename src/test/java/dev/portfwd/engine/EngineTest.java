@@ -61,6 +61,32 @@ class EngineTest {
   }
 
   @Test
+  void aFlappingBackendTakesOneHistoryEntryAndRollbackStillReachesTheTablesBefore(@TempDir Path dir)
+      throws Exception {
+    StateStore store = new StateStore(dir);
+    Engine engine = engine(store);
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+    engine.reconcile(Forwards.of(TABLE_A), dev.portfwd.watch.Reason.START, "a.txt", false);
+    // The backend in rotation goes down and up again, many times over.
+    for (int i = 0; i < 3 * StateStore.KEEP; i++) {
+      String rotation = i % 2 == 0 ? TABLE_A.replace("192.0.2.2", "192.0.2.3") : TABLE_A;
+      engine.reconcile(Forwards.of(rotation), dev.portfwd.watch.Reason.BACKENDS, "a.txt", false);
+    }
+
+    List<StateStore.Entry> history = store.history();
+    assertThat(history).hasSizeLessThanOrEqualTo(StateStore.KEEP);
+    assertThat(history)
+        .extracting(e -> e.snapshot().source())
+        .containsExactly("a.txt", "a.txt", "b.txt", "live state before apply");
+    // A user's apply between changes of the rotation is kept, never replaced.
+    engine.apply(request(TABLE_B, "b.txt", Optional.empty()));
+    engine.reconcile(Forwards.of(TABLE_A), dev.portfwd.watch.Reason.BACKENDS, "a.txt", false);
+    assertThat(store.history())
+        .extracting(e -> e.snapshot().source())
+        .containsExactly("a.txt", "b.txt", "a.txt", "a.txt", "b.txt", "live state before apply");
+  }
+
+  @Test
   void aSecondApplyWaitsForTheLockAndPlansAgainstWhatTheFirstLeft(@TempDir Path dir)
       throws Exception {
     StateStore store = new StateStore(dir);

@@ -41,6 +41,6 @@ class GoldenRestoreTest {
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
     assertThat(backend.status())
         .extracting(LiveForward::forward)
-        .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
+        .containsExactlyElementsOf(IptablesBackend.kernelFormOf(desired).forwards());
   }
 }

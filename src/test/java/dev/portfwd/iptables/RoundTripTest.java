@@ -103,7 +103,7 @@ class RoundTripTest {
 
     assertThat(backend.status())
         .extracting(LiveForward::forward)
-        .containsExactlyElementsOf(IptablesBackend.kernelForm(desired).forwards());
+        .containsExactlyElementsOf(IptablesBackend.kernelFormOf(desired).forwards());
     assertThat(backend.plan(desired).isEmpty()).isTrue();
   }
 

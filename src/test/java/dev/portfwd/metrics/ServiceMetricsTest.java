@@ -80,6 +80,37 @@ class ServiceMetricsTest {
   }
 
   @Test
+  void exportsASpreadForwardsCountersOncePerBackend() throws Exception {
+    CompiledForward spread =
+        forwards("13102 192.0.2.2,192.0.2.18 80 tcp balance=roundrobin # web\n").get(0);
+    live =
+        List.of(
+            new LiveForward(
+                spread,
+                30,
+                3000,
+                4,
+                List.of(
+                    new LiveForward.BackendCounter(
+                        java.net.InetAddress.getByName("192.0.2.2"), 10, 1000),
+                    new LiveForward.BackendCounter(
+                        java.net.InetAddress.getByName("192.0.2.18"), 20, 2000))));
+
+    String text = text(metrics());
+
+    assertThat(text)
+        .contains(
+            "portfwd_forward_packets_total{backend=\"192.0.2.2:80\",description=\"web\",external=\"13102/tcp\"} 10.0")
+        .contains(
+            "portfwd_forward_packets_total{backend=\"192.0.2.18:80\",description=\"web\",external=\"13102/tcp\"} 20.0")
+        .contains(
+            "portfwd_forward_bytes_total{backend=\"192.0.2.18:80\",description=\"web\",external=\"13102/tcp\"} 2000.0")
+        .contains(
+            "portfwd_forward_connections{backend=\"192.0.2.2:80,192.0.2.18:80 roundrobin\",description=\"web\",external=\"13102/tcp\"} 4.0")
+        .doesNotContain("portfwd_forward_packets_total{backend=\"192.0.2.2:80,192.0.2.18:80");
+  }
+
+  @Test
   void leavesConnectionsOutWhereConntrackIsMissing() throws IOException {
     live = List.of(new LiveForward(forwards("13102 192.0.2.2 80 tcp\n").get(0), 1, 60, -1));
 

@@ -47,7 +47,7 @@ class ElementCodecTest {
           .append('\n');
       port += size + random.nextInt(2);
     }
-    DesiredState desired = NftBackend.kernelForm(Tables.compile(table.toString()));
+    DesiredState desired = NftBackend.kernelFormOf(Tables.compile(table.toString()));
     Map<String, List<NftElement>> sets = ElementCodec.encode(desired.forwards());
     Map<String, List<ElementCodec.Counted>> read = new LinkedHashMap<>();
     sets.forEach(
@@ -81,7 +81,7 @@ class ElementCodecTest {
   @Test
   void decodesProtocolsListedByNumber() {
     DesiredState desired =
-        NftBackend.kernelForm(
+        NftBackend.kernelFormOf(
             Tables.compile(
                 "8080 192.0.2.2 80 # web\n"
                     + "8000-8009 192.0.2.3 9000-9009 udp from=203.0.113.0/24 masquerade=no\n"));

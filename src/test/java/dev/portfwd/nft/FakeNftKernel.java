@@ -4,11 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.model.Addresses;
+import dev.portfwd.model.Cidr;
+import java.math.BigInteger;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +21,13 @@ import java.util.regex.Pattern;
 /**
  * An in-memory nft that understands the commands portfwd sends. A transaction runs on a deep copy
  * of the state, which replaces the state only when every command succeeded: a failed batch changes
- * nothing, as in the kernel. Stricter than nft where that catches planner bugs: adding an element
+ * nothing, as in the kernel. Like nft it refuses a rule with a word outside the statements portfwd
+ * writes (its {@link #RULE_WORDS}: add one there when portfwd starts writing it, and a case to
+ * {@code NftKernelContract}), a jump to a chain or a lookup in a set that does not exist, a map
+ * redeclared with another type or flags, and a comment over 128 bytes; it lists keys as nft does
+ * (IPv6 compressed, host bits of a prefix cleared, an address range that is a prefix as that
+ * prefix, a one-port range as the port). Element counters start at zero and move only when a test
+ * says so ({@link #count}). Stricter than nft where that catches planner bugs: adding an element
  * whose key exists, or deleting one that does not, fails.
  */
 final class FakeNftKernel implements NftKernel {
@@ -35,11 +46,64 @@ final class FakeNftKernel implements NftKernel {
    * flags ...;}), which a second {@code add} must repeat exactly, as the kernel requires.
    */
   private record FakeSet(
-      boolean map, boolean interval, String spec, Map<String, NftElement> elements) {
+      boolean map,
+      boolean interval,
+      String spec,
+      Map<String, NftElement> elements,
+      Map<String, long[]> counters) {
     FakeSet copy() {
-      return new FakeSet(map, interval, spec, new LinkedHashMap<>(elements));
+      Map<String, long[]> countersCopy = new LinkedHashMap<>();
+      counters.forEach((k, v) -> countersCopy.put(k, v.clone()));
+      return new FakeSet(map, interval, spec, new LinkedHashMap<>(elements), countersCopy);
     }
   }
+
+  /**
+   * The words of the rules portfwd writes, and the punctuation between them; a rule may also hold
+   * numbers, addresses and prefixes, {@code @set} lookups and {@code jump CHAIN}s. nft refuses an
+   * unknown word ("syntax error"), and so does the fake.
+   */
+  static final Set<String> RULE_WORDS =
+      Set.of(
+          "accept",
+          "reply",
+          "ct",
+          "daddr",
+          "direction",
+          "dnat",
+          "dport",
+          "fib",
+          "inc",
+          "ip",
+          "ip6",
+          "ipv4",
+          "ipv6",
+          "jhash",
+          "jump",
+          "l4proto",
+          "local",
+          "map",
+          "masquerade",
+          "meta",
+          "mod",
+          "nfproto",
+          "numgen",
+          "original",
+          "return",
+          "saddr",
+          "snat",
+          "status",
+          "tcp",
+          "th",
+          "to",
+          "type",
+          "udp",
+          "vmap",
+          "{",
+          "}",
+          ",",
+          ":",
+          ".");
 
   /** nft's limit on an element's comment (NFT_USERDATA_MAXLEN is 256, the comment TLV 128). */
   static final int COMMENT_LIMIT = 128;
@@ -109,6 +173,7 @@ final class FakeNftKernel implements NftKernel {
               m.group(1).equals("map"),
               m.group(3).contains("flags interval"),
               spec,
+              new LinkedHashMap<>(),
               new LinkedHashMap<>()));
     } else if ((m = CHAIN.matcher(command)).matches()) {
       require(s.exists, line, "No such file or directory: table");
@@ -116,17 +181,13 @@ final class FakeNftKernel implements NftKernel {
     } else if ((m = RULE.matcher(command)).matches()) {
       List<String> rules = s.chains.get(m.group(1));
       require(rules != null, line, "No such file or directory: chain " + m.group(1));
-      for (Matcher ref = Pattern.compile("@(\\w+)").matcher(m.group(2)); ref.find(); ) {
-        require(
-            s.sets.containsKey(ref.group(1)),
-            line,
-            "No such file or directory: set " + ref.group(1));
-      }
+      checkRule(s, m.group(2), line);
       rules.add(m.group(2));
     } else if ((m = FLUSH_SET.matcher(command)).matches()) {
       FakeSet set = s.sets.get(m.group(1));
       require(set != null, line, "No such file or directory: set " + m.group(1));
       set.elements.clear();
+      set.counters.clear();
     } else if ((m = ELEMENTS.matcher(command)).matches()) {
       FakeSet set = s.sets.get(m.group(2));
       require(set != null, line, "No such file or directory: set " + m.group(2));
@@ -155,11 +216,13 @@ final class FakeNftKernel implements NftKernel {
                 "interval in a set without flags interval: " + text);
           }
           set.elements.put(element.keyText(), element);
+          set.counters.put(element.keyText(), new long[2]);
         } else {
           require(
               set.elements.remove(element.keyText()) != null,
               line,
               "No such file or directory: " + text);
+          set.counters.remove(element.keyText());
         }
       }
     } else {
@@ -167,6 +230,55 @@ final class FakeNftKernel implements NftKernel {
           NftCommandException.Kind.REJECTED,
           "line " + line + ": fake does not understand: " + command);
     }
+  }
+
+  /** Refuses what nft refuses in a rule portfwd could write: unknown words, missing targets. */
+  private static void checkRule(State s, String rule, int line) throws NftCommandException {
+    List<String> words =
+        List.of(
+            rule.replace("{", " { ").replace("}", " } ").replace(",", " , ").strip().split("\\s+"));
+    for (int i = 0; i < words.size(); i++) {
+      String word = words.get(i);
+      if (i > 0 && words.get(i - 1).equals("jump")) {
+        require(s.chains.containsKey(word), line, "No such file or directory: chain " + word);
+      } else if (word.startsWith("@")) {
+        require(
+            s.sets.containsKey(word.substring(1)),
+            line,
+            "No such file or directory: set " + word.substring(1));
+      } else {
+        require(
+            RULE_WORDS.contains(word) || word.matches("\\d+") || isPrefix(word),
+            line,
+            "Error: syntax error, unexpected " + word);
+      }
+    }
+    require(!words.get(words.size() - 1).equals("jump"), line, "Error: syntax error");
+  }
+
+  private static boolean isPrefix(String word) {
+    try {
+      NftText.parseCidr(word);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Adds {@code packets} and {@code bytes} to the counter of the element of {@code set} whose key
+   * nft lists as {@code key} ({@code tcp . 13102}), as traffic through the forward would.
+   *
+   * @throws IllegalArgumentException when there is no such element
+   */
+  void count(String set, String key, long packets, long bytes) {
+    FakeSet fake = state.sets.get(set);
+    long[] counter = fake == null ? null : fake.counters.get(key);
+    if (counter == null) {
+      throw new IllegalArgumentException("no element " + key + " in " + set);
+    }
+    counter[0] += packets;
+    counter[1] += bytes;
   }
 
   private static void require(boolean condition, int line, String message)
@@ -228,15 +340,36 @@ final class FakeNftKernel implements NftKernel {
     if (range.matches() && range.group(1).equals(range.group(2))) {
       return range.group(1);
     }
-    if (part.contains(":") && part.matches("[0-9a-fA-F:.]+(/\\d+)?")) {
-      String[] prefix = part.split("/", 2);
-      String address =
-          dev.portfwd.model.Addresses.parse(prefix[0])
-              .map(dev.portfwd.model.Addresses::format)
-              .orElse(prefix[0]);
-      return prefix.length == 2 ? address + "/" + prefix[1] : address;
+    if (range.matches()) {
+      return part;
+    }
+    int dash = part.indexOf('-');
+    if (dash > 0 && isPrefix(part.substring(0, dash)) && isPrefix(part.substring(dash + 1))) {
+      return addressRange(
+          NftText.parseAddress(part.substring(0, dash)),
+          NftText.parseAddress(part.substring(dash + 1)));
+    }
+    if (isPrefix(part)) {
+      // nft clears host bits, and lists a whole-length prefix as the address.
+      Cidr cidr = NftText.parseCidr(part);
+      return cidr.prefixLength() == cidr.network().getAddress().length * 8
+          ? Addresses.format(cidr.network())
+          : cidr.toString();
     }
     return part;
+  }
+
+  /** An address range as nft lists it: the prefix it is exactly, else {@code first-last}. */
+  private static String addressRange(InetAddress first, InetAddress last) {
+    BigInteger low = new BigInteger(1, first.getAddress());
+    BigInteger high = new BigInteger(1, last.getAddress());
+    BigInteger size = high.subtract(low).add(BigInteger.ONE);
+    int bits = first.getAddress().length * 8;
+    if (size.bitCount() == 1 && low.mod(size).signum() == 0) {
+      int length = bits - (size.bitLength() - 1);
+      return length == bits ? Addresses.format(first) : Addresses.format(first) + "/" + length;
+    }
+    return Addresses.format(first) + "-" + Addresses.format(last);
   }
 
   /** A set's declaration without the spacing differences nft ignores. */
@@ -324,7 +457,12 @@ final class FakeNftKernel implements NftKernel {
               if (!element.comment().isEmpty()) {
                 elem.put("comment", element.comment());
               }
-              elem.putObject("counter").put("packets", 0).put("bytes", 0);
+              long[] counter = set.counters.get(element.keyText());
+              if (counters) {
+                elem.putObject("counter").put("packets", counter[0]).put("bytes", counter[1]);
+              } else {
+                elem.putNull("counter"); // nft -s lists a counter without its values
+              }
               pair.add(json(element.value()));
             } else if (!element.comment().isEmpty()) {
               ObjectNode elem = elems.addObject().putObject("elem");
@@ -357,6 +495,12 @@ final class FakeNftKernel implements NftKernel {
       ObjectNode range = MAPPER.createObjectNode();
       String[] ends = part.split("-");
       range.putArray("range").add(Integer.parseInt(ends[0])).add(Integer.parseInt(ends[1]));
+      return range;
+    }
+    if (part.matches("[0-9a-f.:]+-[0-9a-f.:]+")) {
+      ObjectNode range = MAPPER.createObjectNode();
+      String[] ends = part.split("-");
+      range.putArray("range").add(ends[0]).add(ends[1]);
       return range;
     }
     if (part.contains("/")) {

@@ -40,6 +40,6 @@ class GoldenScriptTest {
     assertThat(backend.plan(desired).isEmpty()).as("second plan of " + name).isTrue();
     assertThat(backend.status())
         .extracting(LiveForward::forward)
-        .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
+        .containsExactlyElementsOf(NftBackend.kernelFormOf(desired).forwards());
   }
 }

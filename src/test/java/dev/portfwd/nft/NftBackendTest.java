@@ -89,8 +89,8 @@ class NftBackendTest {
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
-        flush set inet portfwd ruleset_v3
-        add element inet portfwd ruleset_v3 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
+        flush set inet portfwd ruleset_v4
+        add element inet portfwd ruleset_v4 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
     assertThat(
@@ -162,6 +162,28 @@ class NftBackendTest {
   }
 
   @Test
+  void statusShowsEachForwardsOwnCounters() throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED + "8000-8009 192.0.2.4 RANGE udp\n")));
+    kernel.count("dnat4", "tcp . 13102", 3, 180);
+    kernel.count("dnat4", "udp . 13111", 1, 60);
+    kernel.count("dnat4", "udp . 13111", 1, 70);
+    kernel.count("dnat4_range", "udp . 8000-8009", 7, 700);
+
+    assertThat(backend.status())
+        .extracting(f -> f.forward().describe().split(" ")[0] + " " + f.packets() + "/" + f.bytes())
+        .containsExactly(
+            "8000-8009/udp 7/700",
+            "13102/tcp 3/180",
+            "13102/udp 0/0",
+            "13103/tcp 0/0",
+            "13103/udp 0/0",
+            "13110/tcp 0/0",
+            "13110/udp 0/0",
+            "13111/tcp 0/0",
+            "13111/udp 2/130");
+  }
+
+  @Test
   void tableOfAnotherRulesetVersionIsRebuiltInOneTransaction() throws Exception {
     kernel.run(
         "add table inet portfwd\nadd map inet portfwd dnat4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n");
@@ -178,15 +200,15 @@ class NftBackendTest {
     String version2 = backend.plan(Tables.compile(SEED)).script();
     kernel.run(
         version2
-            .replace("ruleset_v3", "ruleset_v1")
-            .replace("portfwd ruleset 3", "portfwd ruleset 1"));
+            .replace("ruleset_v4", "ruleset_v1")
+            .replace("portfwd ruleset 4", "portfwd ruleset 1"));
 
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.changes()).isEmpty();
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     assertThat(plan.summary()).isEqualTo("no forward changes; portfwd's own rules are rewritten");
     backend.apply(plan);
-    assertThat(kernel.dump()).contains("ruleset_v3").doesNotContain("ruleset_v1");
+    assertThat(kernel.dump()).contains("ruleset_v4").doesNotContain("ruleset_v1");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
   }
 
@@ -265,7 +287,7 @@ class NftBackendTest {
     DesiredState stale = Tables.compile(SEED.replace("192.0.2.3", "192.0.2.5"));
     int listed = kernel.listings();
 
-    Plan plan = backend.plan(Tables.compile(SEED), Optional.of(NftBackend.kernelForm(stale)));
+    Plan plan = backend.plan(Tables.compile(SEED), Optional.of(NftBackend.kernelFormOf(stale)));
     assertThat(kernel.listings()).as("listed because the digest differs").isEqualTo(listed + 1);
     assertThat(plan.isEmpty()).isTrue();
   }
@@ -303,14 +325,14 @@ class NftBackendTest {
     assertThat(backend.mayUseRecord()).as("no table").isFalse();
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(backend.mayUseRecord()).isTrue();
-    kernel.run("flush set inet portfwd ruleset_v3\n");
+    kernel.run("flush set inet portfwd ruleset_v4\n");
     assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
   }
 
   @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
-    kernel.run("flush set inet portfwd ruleset_v3\n");
+    kernel.run("flush set inet portfwd ruleset_v4\n");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty())
         .as("no element changes: nothing sent")
         .isTrue();

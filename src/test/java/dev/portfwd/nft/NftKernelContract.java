@@ -3,6 +3,10 @@ package dev.portfwd.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +124,100 @@ abstract class NftKernelContract {
     assertThatThrownBy(() -> kernel.run("delete table inet portfwd\n"))
         .as("a table that is gone")
         .isInstanceOf(NftCommandException.class);
+  }
+
+  /** The keys of map {@code name}'s elements as nft's JSON lists them, without spacing. */
+  private List<String> keys(String name) throws Exception {
+    return elements(name, /* counters= */ false).stream()
+        .map(elem -> elem.path("val").toString())
+        .toList();
+  }
+
+  /** Each element of map {@code name} as its {@code elem} object (key, comment, counter). */
+  private List<JsonNode> elements(String name, boolean counters) throws Exception {
+    List<JsonNode> found = new ArrayList<>();
+    for (JsonNode entry :
+        MAPPER.readTree(kernel.listTable(counters).orElseThrow()).path("nftables")) {
+      if (entry.path("map").path("name").asText().equals(name)) {
+        for (JsonNode pair : entry.path("map").path("elem")) {
+          found.add(pair.get(0).path("elem"));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @Test
+  void refusesAWordThatIsNoStatement() throws Exception {
+    kernel.run(TABLE + "add chain inet portfwd c\n");
+    kernel.run("add rule inet portfwd c meta l4proto { tcp, udp } th dport 80 accept\n");
+    assertThatThrownBy(() -> kernel.run("add rule inet portfwd c meta l4proto tcp frobnicate\n"))
+        .isInstanceOf(NftCommandException.class);
+    assertThatThrownBy(() -> kernel.run("add rule inet portfwd c th dport 80 acept\n"))
+        .isInstanceOf(NftCommandException.class);
+  }
+
+  @Test
+  void refusesAJumpToAChainOrALookupInASetThatDoesNotExist() throws Exception {
+    kernel.run(TABLE + MAP4 + "add chain inet portfwd c\nadd chain inet portfwd d\n");
+    kernel.run(
+        "add rule inet portfwd c jump d\n"
+            + "add rule inet portfwd c meta l4proto . th dport @dnat4 accept\n");
+    assertThatThrownBy(() -> kernel.run("add rule inet portfwd c jump nosuchchain\n"))
+        .isInstanceOf(NftCommandException.class);
+    assertThatThrownBy(
+            () -> kernel.run("add rule inet portfwd c meta l4proto . th dport @nosuchset accept\n"))
+        .isInstanceOf(NftCommandException.class);
+  }
+
+  @Test
+  void listsKeysAsNftNormalisesThem() throws Exception {
+    kernel.run(
+        TABLE
+            + "add map inet portfwd from4 { type ipv4_addr . inet_proto . inet_service :"
+            + " ipv4_addr . inet_service; flags interval; counter; }\n"
+            + "add map inet portfwd from6 { type ipv6_addr . inet_proto . inet_service :"
+            + " ipv6_addr . inet_service; flags interval; counter; }\n"
+            + "add map inet portfwd range4 { type inet_proto . inet_service : ipv4_addr;"
+            + " flags interval; counter; }\n"
+            + "add element inet portfwd from4 { 198.51.100.5/24 . tcp . 81 : 192.0.2.2 . 80,"
+            + " 203.0.113.0-203.0.113.255 . tcp . 82 : 192.0.2.2 . 80,"
+            + " 203.0.113.1-203.0.113.6 . tcp . 83 : 192.0.2.2 . 80 }\n"
+            + "add element inet portfwd from6 { 2001:0db8:0002::/48 . tcp . 81 : 2001:db8::2 . 80 }\n"
+            + "add element inet portfwd range4 { tcp . 7000-7000 : 192.0.2.2,"
+            + " udp . 27015-27020 : 192.0.2.2 }\n");
+
+    assertThat(keys("from4"))
+        .as("host bits cleared; a range that is a prefix listed as the prefix")
+        .containsExactlyInAnyOrder(
+            "{\"concat\":[{\"prefix\":{\"addr\":\"198.51.100.0\",\"len\":24}},\"tcp\",81]}",
+            "{\"concat\":[{\"prefix\":{\"addr\":\"203.0.113.0\",\"len\":24}},\"tcp\",82]}",
+            "{\"concat\":[{\"range\":[\"203.0.113.1\",\"203.0.113.6\"]},\"tcp\",83]}");
+    assertThat(keys("from6"))
+        .containsExactly(
+            "{\"concat\":[{\"prefix\":{\"addr\":\"2001:db8:2::\",\"len\":48}},\"tcp\",81]}");
+    assertThat(keys("range4"))
+        .as("a one-port range is that port")
+        .containsExactlyInAnyOrder(
+            "{\"concat\":[\"tcp\",7000]}", "{\"concat\":[\"udp\",{\"range\":[27015,27020]}]}");
+    // Deleted by the key as nft lists it.
+    kernel.run("delete element inet portfwd from4 { 198.51.100.0/24 . tcp . 81 }\n");
+    assertThat(keys("from4")).hasSize(2);
+  }
+
+  @Test
+  void listsElementCountersWithTheirValuesOnlyWhenAsked() throws Exception {
+    kernel.run(TABLE + MAP4 + "add element inet portfwd dnat4 { tcp . 13102 : 192.0.2.2 . 80 }\n");
+    assertThat(elements("dnat4", /* counters= */ true))
+        .singleElement()
+        .satisfies(
+            elem ->
+                assertThat(elem.path("counter").toString())
+                    .isEqualTo("{\"packets\":0,\"bytes\":0}"));
+    assertThat(elements("dnat4", /* counters= */ false))
+        .singleElement()
+        .satisfies(elem -> assertThat(elem.path("counter").isNull()).isTrue());
   }
 }

@@ -36,7 +36,7 @@ class NftKernelRoundTripTest {
         assertThat(backend.status())
             .extracting(LiveForward::forward)
             .as(name)
-            .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
+            .containsExactlyElementsOf(NftBackend.kernelFormOf(desired).forwards());
         assertThat(backend.plan(desired).script()).as("second plan of " + name).isEmpty();
       }
       backend.apply(backend.planRemove());
@@ -81,7 +81,7 @@ class NftKernelRoundTripTest {
       assertThat(backend.status())
           .extracting(LiveForward::forward)
           .as("seed " + seed)
-          .containsExactlyElementsOf(NftBackend.kernelForm(desired).forwards());
+          .containsExactlyElementsOf(NftBackend.kernelFormOf(desired).forwards());
       String tables = topology.exec("gateway", "nft", "list", "tables").stdout();
       assertThat(tables.lines().toList())
           .as("seed " + seed)

@@ -44,7 +44,7 @@ class RecordedPlanProperties {
 
     backend.apply(fromRecord);
     assertThat(backend.status().stream().map(LiveForward::forward).toList())
-        .isEqualTo(NftBackend.kernelForm(second.get()).forwards());
+        .isEqualTo(NftBackend.kernelFormOf(second.get()).forwards());
     assertThat(backend.plan(second.get()).isEmpty()).isTrue();
     assertThat(backend.plan(second.get(), Optional.of(fromRecord.desired())).isEmpty()).isTrue();
   }

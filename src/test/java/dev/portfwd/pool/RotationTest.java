@@ -75,4 +75,17 @@ class RotationTest {
                 .backend())
         .isEqualTo(ip("192.0.2.7"));
   }
+
+  @Test
+  void theTableAsTheKernelHoldsItKeepsEveryOptionOfTheLineSnatIncluded() throws Exception {
+    ForwardTable table =
+        TableParser.parse("t", "80 a.test,192.0.2.2 80 tcp balance=roundrobin snat=192.0.2.254\n")
+            .table();
+    Forward effective =
+        Rotation.effective(table, Map.of("a.test", List.of(ip("192.0.2.7"))), Map.of())
+            .forwards()
+            .get(0);
+    assertThat(effective.snat()).contains(ip("192.0.2.254"));
+    assertThat(effective.pool().addresses()).containsExactly(ip("192.0.2.7"), ip("192.0.2.2"));
+  }
 }

@@ -611,6 +611,44 @@ class RelayIT {
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
+  /**
+   * The first datagram of every UDP session reaches the backend and its answer the client: sessions
+   * opened right after the relay started, and many short ones in a row from two source ports, so
+   * that a client's new datagram often comes just as its last session ends (idle timeout 200 ms,
+   * pauses of up to 300 ms between sessions).
+   */
+  @Test
+  void everyShortUdpSessionGetsItsFirstDatagramAnswered() throws Exception {
+    Path table = table("udpshort.txt", "13990 192.0.2.2 80 udp\n");
+    for (int round = 0; round < 3; round++) {
+      // As in capsUdp..., where a first datagram was once lost: a host joins the wan bridge (which
+      // may change the bridge's MAC address) just before the relay starts.
+      String newClient = "short" + round;
+      topology.addClient(newClient, "203.0.113." + (20 + round), null);
+      RelayProcess fresh = RelayProcess.start(topology, table, "udp", 13990, "--verbose");
+      assertThat(udpReply("client", 13990, 0, "first" + round))
+          .as("the first datagram of a relay that just started; log:\n" + fresh.log())
+          .isEqualTo("first" + round + "\n");
+      assertThat(udpReply(newClient, 13990, 0, "new" + round))
+          .as("the first datagram of a new host; log:\n" + fresh.log())
+          .isEqualTo("new" + round + "\n");
+      fresh.signal("TERM");
+      assertThat(fresh.awaitExit(Duration.ofSeconds(15))).isZero();
+    }
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "udp", 13990, "--udp-idle-timeout", "200ms");
+    CommandResult sessions =
+        topology.exec(
+            "client",
+            RelayProcess.tool("udpsessions", "203.0.113.1", "13990", "300", "45000-45001", "300")
+                .toArray(String[]::new));
+    assertThat(sessions.stdout())
+        .as(sessions.stderr() + relay.log())
+        .isEqualTo("answered=300 lost=0\n");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
   @Test
   void capsUdpSessionsPerPort() throws Exception {
     Path table = table("udpcap.txt", "13985 192.0.2.2 80 udp\n");

@@ -57,6 +57,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * reply HOST PORT SOURCEPORT TEXT SECONDS  sends TEXT and a newline in one datagram from
  *                                    SOURCEPORT (0: any), prints the first reply as soon as it
  *                                    comes, or nothing after SECONDS
+ * udpsessions HOST PORT N PORTS GAPMS  N short UDP sessions in a row from source ports cycling
+ *                                    through PORTS (45000-45009), each one datagram answered within
+ *                                    5 s, then a pause of 0 to GAPMS ms; prints "answered=K
+ *                                    lost=L" and the lost ones (stops at 5 lost)
  * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
  *                                    can, prints "sent=K"
  * silent HOST PORT N SECONDS HOLD    opens N connections that never send (a slowloris), keeps them
@@ -87,6 +91,13 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "udpsessions" ->
+          udpSessions(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              ports(args[4]),
+              Integer.parseInt(args[5]));
       case "reply" ->
           reply(
               args[1],
@@ -415,6 +426,49 @@ public final class RelayTestTool {
         // No answer: print nothing.
       }
     }
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void udpSessions(
+      String host, int port, int count, List<Integer> sourcePorts, int gapMillis) throws Exception {
+    java.util.Random random = new java.util.Random();
+    int answered = 0;
+    List<String> lost = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int sourcePort = sourcePorts.get(i % sourcePorts.size());
+      try (java.net.DatagramSocket socket = new java.net.DatagramSocket(null)) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(sourcePort));
+        socket.connect(new InetSocketAddress(host, port));
+        byte[] datagram = ("s" + i + "\n").getBytes(StandardCharsets.UTF_8);
+        socket.send(new java.net.DatagramPacket(datagram, datagram.length));
+        socket.setSoTimeout(5000);
+        byte[] buffer = new byte[1500];
+        java.net.DatagramPacket answer = new java.net.DatagramPacket(buffer, buffer.length);
+        try {
+          socket.receive(answer);
+          if (new String(buffer, 0, answer.getLength(), StandardCharsets.UTF_8)
+              .equals("s" + i + "\n")) {
+            answered++;
+          } else {
+            lost.add(i + " (wrong answer)");
+          }
+        } catch (java.net.SocketTimeoutException e) {
+          lost.add(i + " from port " + sourcePort);
+        }
+      }
+      if (lost.size() >= 5) {
+        break; // enough to say it, and each took 5 s
+      }
+      Thread.sleep(random.nextInt(gapMillis + 1));
+    }
+    System.out.println(
+        "answered="
+            + answered
+            + " lost="
+            + lost.size()
+            + (lost.isEmpty() ? "" : " first lost: " + lost.subList(0, Math.min(5, lost.size()))));
     System.out.flush();
     System.exit(0);
   }

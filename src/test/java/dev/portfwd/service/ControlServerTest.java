@@ -197,6 +197,75 @@ class ControlServerTest {
   }
 
   @Test
+  void aRequestOfAnotherVersionOrWithAPathNoFileCanHaveIsAnsweredWithAnError() throws Exception {
+    server = ControlServer.start(socket(), echo, log::add);
+    try (SocketChannel future = connect();
+        SocketChannel nul = connect();
+        SocketChannel relative = connect()) {
+      send(future, "{\"portfwd\":2,\"argv\":[\"status\"],\"cwd\":\"/\",\"stateDir\":\"/s\"}\n");
+      assertThat(answer(future)).contains("\"error\":\"protocol version 2 is not served");
+      // JSON may carry a NUL; a path may not.
+      send(
+          nul,
+          "{\"portfwd\":1,\"argv\":[\"status\"],\"cwd\":\"/a\\u0000b\",\"stateDir\":\"/s\"}\n");
+      assertThat(answer(nul)).contains("\"error\":\"cwd is not a path:");
+      send(relative, "{\"portfwd\":1,\"argv\":[],\"cwd\":\"a\",\"stateDir\":\"/s\"}\n");
+      assertThat(answer(relative)).contains("\"error\":\"cwd must be an absolute path");
+    }
+    assertThat(client("", "status")).hasValue(3);
+  }
+
+  @Test
+  void aClientThatLeavesWhileItsCommandRunsLeavesTheCommandToFinishAndOthersServed()
+      throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch gone = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    ControlServer.Handler slow =
+        new ControlServer.Handler() {
+          @Override
+          public Optional<String> refusal(ControlServer.Request request) {
+            return Optional.empty();
+          }
+
+          @Override
+          public int run(
+              ControlServer.Request request,
+              InputStream stdin,
+              PrintWriter stdout,
+              PrintWriter stderr) {
+            if (request.argv().contains("slow")) {
+              started.countDown();
+              try {
+                gone.await(20, TimeUnit.SECONDS);
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              for (int i = 0; i < 1000; i++) {
+                stdout.println("line " + i + " of a command whose client left");
+              }
+              stdout.flush();
+              finished.countDown();
+            }
+            return 0;
+          }
+        };
+    server = ControlServer.start(socket(), slow, log::add);
+    try (SocketChannel leaving = connect()) {
+      send(
+          leaving,
+          "{\"portfwd\":1,\"argv\":[\"slow\"],\"cwd\":\"/\",\"stateDir\":\""
+              + dir.resolve("state")
+              + "\"}\n");
+      assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    }
+    gone.countDown();
+    assertThat(finished.await(20, TimeUnit.SECONDS)).as("the command ran to its end").isTrue();
+    assertThat(client("", "status")).hasValue(0);
+  }
+
+  @Test
   void requestsBeyondTheLimitAreToldTheServiceIsBusy() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch running = new CountDownLatch(ControlServer.CONCURRENT);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
+import dev.portfwd.testing.Traffic;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
@@ -120,9 +121,9 @@ class ServiceIT {
     runs.add(portfwd(topology, cwd, "", with("status", pathOptions, "--json")));
     runs.add(portfwd(topology, cwd, "", with("remove", pathOptions)));
     runs.add(portfwd(topology, cwd, "", with("rollback", pathOptions)));
-    // A rollback through the service rewrote the watched file to the restored forwards, one
-    // --direct did not: the same text on both paths again before the next apply (watch's long
-    // debounce keeps it from reading either).
+    // A rollback in the service also writes the restored table into the file it watches (so its
+    // next check keeps it); the direct one leaves the file. Both paths apply the same text next
+    // (watch's long debounce keeps it from reading either).
     String watched = Files.readString(cwd.resolve("t.txt"));
     if (pathOptions[0].equals("--direct")) {
       assertThat(watched).isEqualTo(TABLE_C);
@@ -325,6 +326,59 @@ class ServiceIT {
               .contains("ran 'status' for a client: exit 0");
         }
         assertThat(watch.isAlive()).isTrue();
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void statusSharesTheServicesRecentReadSaysHowOldAndFreshReadsNow() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      Files.writeString(dir.resolve("t.txt"), TABLE_A);
+      // A read stays good for a minute here, so the test does not depend on how fast this
+      // machine starts the client.
+      Process watch = startWatch(topology, dir, "--control", "c.sock", "--status-max-age", "60");
+      try {
+        Conditions.await(
+            "the service listens",
+            Duration.ofSeconds(30),
+            () -> Conditions.read(dir.resolve("watch.log")).contains("watching"));
+        String[] status = {"status", "--state-dir", "state", "--control", "c.sock"};
+        Run first = portfwd(topology, dir, "", status);
+        assertThat(first.exit()).as(first.stderr()).isZero();
+        assertThat(first.stdout()).doesNotContain("counters as the service read them");
+        assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
+
+        Run shared = portfwd(topology, dir, "", status);
+        assertThat(shared.stdout())
+            .as("the first read, with its age")
+            .contains("counters as the service read them")
+            .containsPattern("13102/tcp +" + Pattern.quote(Topology.BACKEND) + ":80 +0 +0 ");
+        Run json =
+            portfwd(
+                topology, dir, "", with("status", new String[] {"--control", "c.sock"}, "--json"));
+        assertThat(json.stdout()).contains("\"readAt\"").contains("\"packets\" : 0");
+
+        Run fresh =
+            portfwd(
+                topology, dir, "", with("status", new String[] {"--control", "c.sock"}, "--fresh"));
+        assertThat(fresh.stdout())
+            .doesNotContain("counters as the service read them")
+            .containsPattern("13102/tcp +" + Pattern.quote(Topology.BACKEND) + ":80 +[1-9]");
+
+        // An apply changes the forwards: the next status reads them, whatever its age allows.
+        Files.writeString(dir.resolve("t.txt"), TABLE_B);
+        Run apply =
+            portfwd(
+                topology, dir, "", with("apply", new String[] {"--control", "c.sock"}, "t.txt"));
+        assertThat(apply.exit()).as(apply.stderr()).isZero();
+        Run afterApply = portfwd(topology, dir, "", status);
+        assertThat(afterApply.stdout())
+            .contains("13103/tcp")
+            .doesNotContain("counters as the service read them");
       } finally {
         watch.destroy();
         watch.waitFor(20, TimeUnit.SECONDS);

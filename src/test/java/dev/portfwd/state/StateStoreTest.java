@@ -7,9 +7,11 @@ import dev.portfwd.host.ForwardingSysctls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +61,24 @@ class StateStoreTest {
     assertThat(history).hasSize(StateStore.KEEP);
     assertThat(history.get(0).snapshot().source()).isEqualTo("t" + (StateStore.KEEP + 3));
     assertThat(history.get(StateStore.KEEP - 1).snapshot().source()).isEqualTo("t4");
+  }
+
+  @Test
+  void historyMarkMovesWithEveryRecordedReplacedOrDroppedState() throws IOException {
+    StateStore store = new StateStore(dir);
+    assertThat(store.historyMark()).isEmpty();
+    long first = store.push(snapshot("a", "13102 192.0.2.2 80\n"));
+    Path history = dir.resolve("history");
+    FileTime old = FileTime.fromMillis(0);
+    Files.setLastModifiedTime(history, old);
+    store.push(snapshot("b", "13102 192.0.2.3 80\n"));
+    assertThat(store.historyMark()).isPresent().isNotEqualTo(Optional.of(old));
+    Files.setLastModifiedTime(history, old);
+    store.replace(first, snapshot("a2", "13102 192.0.2.2 80\n"));
+    assertThat(store.historyMark()).isNotEqualTo(Optional.of(old));
+    Files.setLastModifiedTime(history, old);
+    store.dropFrom(first + 1);
+    assertThat(store.historyMark()).isNotEqualTo(Optional.of(old));
   }
 
   @Test

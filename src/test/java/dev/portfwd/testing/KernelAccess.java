@@ -82,6 +82,18 @@ public final class KernelAccess {
   }
 
   /**
+   * Skips the calling test (or fails it in CI) unless {@code works}: for a kernel feature the
+   * installed programs cannot supply ({@code problem} says which and why).
+   */
+  public static void requireWorking(boolean works, String problem) {
+    if (!works) {
+      stop(
+          "a test needs what this machine lacks: " + problem,
+          "skipping: " + problem + " (CI fails here instead)");
+    }
+  }
+
+  /**
    * {@link #requirePrograms} for the programs a shell script runs: the first word of each command
    * in it (after {@code |}, {@code ;}, {@code &&}, past {@code timeout N}, {@code exec} and
    * variable assignments), where portfwd knows its package.

@@ -3,6 +3,7 @@ package dev.portfwd.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
@@ -211,6 +212,70 @@ class WatchIT {
     }
   }
 
+  /**
+   * Ctrl-C in a terminal sends SIGINT to the whole foreground process group: watch (started here in
+   * a session of its own) must stop as on SIGTERM, with exit 0 and the rules in force, and leave
+   * neither its control socket nor its state lock behind, so the next command runs at once.
+   */
+  @Test
+  void ctrlCStopsWithExitZeroKeepsTheRulesAndFreesTheLockAndTheControlSocket() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(table, TABLE_A);
+      Path log = dir.resolve("watch.log");
+      Path socket = dir.resolve("control").resolve("portfwd.sock");
+      // A job started in the background by a shell without job control (CI runners, nohup-like
+      // wrappers) inherits SIGINT ignored, and the JVM keeps an ignored SIGINT ignored: give watch
+      // the terminal's default disposition, as an interactive shell would.
+      List<String> argv =
+          new ArrayList<>(
+              List.of(
+                  "setsid",
+                  "env",
+                  "--default-signal=INT",
+                  "ip",
+                  "netns",
+                  "exec",
+                  topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--control",
+              socket.toString(),
+              "--state-dir",
+              dir.resolve("state").toString(),
+              table.toString()));
+      Process watch =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        Conditions.await(
+            "watching, with its control socket",
+            Duration.ofSeconds(60),
+            () -> Conditions.read(log).contains("watching") && Files.exists(socket));
+        assertThat(topology.portfwdRules("gateway")).contains("13102");
+        // setsid ran watch's JVM as the leader of a new process group: Ctrl-C's signal to it.
+        CommandResult interrupt =
+            new ProcessCommandRunner().run(List.of("kill", "-s", "INT", "--", "-" + watch.pid()));
+        assertThat(interrupt.exitCode()).as(interrupt.stderr()).isZero();
+        assertThat(watch.waitFor(30, TimeUnit.SECONDS)).as(Conditions.read(log)).isTrue();
+        assertThat(watch.exitValue()).as(Conditions.read(log)).isZero();
+      } finally {
+        watch.destroyForcibly();
+      }
+      assertThat(Conditions.read(log)).contains("stopped; the rules in force stay");
+      assertThat(topology.portfwdRules("gateway")).contains("13102");
+      assertThat(socket).as("the control socket is gone").doesNotExist();
+      // The state lock is free: a command waits for a held one (30 s), then gives up.
+      long start = System.nanoTime();
+      Path tableB = dir.resolve("b.txt");
+      Files.writeString(tableB, TABLE_B);
+      CommandResult apply = portfwdDirect(topology, "apply", tableB.toString());
+      assertThat(apply.exitCode()).as(apply.stdout() + apply.stderr()).isZero();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
+      assertThat(topology.portfwdRules("gateway")).contains("13103");
+    }
+  }
+
   @Test
   void exitsTwoOnAnInvalidTableAtStartAndChangesNothing() throws Exception {
     try (Topology topology = Topology.reference()) {
@@ -232,6 +297,40 @@ class WatchIT {
       // The unit does not restart on that exit: the table must be fixed first.
       assertThat(Files.readAllLines(Path.of("packaging/systemd/portfwd.service")))
           .contains("RestartPreventExitStatus=2");
+    }
+  }
+
+  @Test
+  void aWatchOfATableWithoutNamesNeverLoadsTheDnsClient() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      Path table = dir.resolve("ports.txt");
+      Files.writeString(table, TABLE_A);
+      Path log = dir.resolve("watch.log");
+      Path classes = dir.resolve("classes.log");
+      List<String> argv =
+          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
+      argv.addAll(
+          PortfwdJar.command(
+              "watch",
+              "--no-control",
+              "--state-dir",
+              dir.resolve("state").toString(),
+              table.toString()));
+      ProcessBuilder builder =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + classes);
+      Process watch = builder.start();
+      try {
+        Conditions.await(
+            "watching", Duration.ofSeconds(30), () -> Conditions.read(log).contains("watching"));
+      } finally {
+        watch.destroy();
+        watch.waitFor(20, TimeUnit.SECONDS);
+        watch.destroyForcibly();
+      }
+      String loaded = Conditions.read(classes);
+      assertThat(loaded).contains("dev.portfwd.pool.BackendMonitor");
+      assertThat(loaded).doesNotContain("io.netty.resolver").doesNotContain("codec.dns");
     }
   }
 
