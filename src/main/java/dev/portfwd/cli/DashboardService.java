@@ -47,11 +47,13 @@ import java.util.OptionalLong;
  * truth. An apply without confirmation writes the file (atomically) and applies it, both under the
  * state lock, so watch's own reload of the edit finds nothing left to do. An apply with a
  * confirmation time applies the text with the rollback timer armed and leaves the file alone; watch
- * checks nothing while a confirmation waits. Only the confirmation (the page's or {@code portfwd
- * confirm} through the service) writes the file, from the text kept in the state directory; if the
- * timer rolls back instead, the file still holds the table now back in force. A rollback of a
- * confirmed state writes the restored forwards back into the file, one line each, so watch does not
- * re-apply what was just rolled back.
+ * checks nothing while a confirmation waits. Only the confirmation writes the file, from the text
+ * kept in the state directory ({@link WaitingTableText}), whoever confirms: the page, {@code
+ * portfwd confirm} through the service or {@code --direct}; if the timer rolls back instead, the
+ * file still holds the table now back in force. A rollback of a confirmed state, or to a chosen
+ * recorded state, writes the restored forwards into the file, one line each, so watch does not
+ * re-apply what was just rolled back; {@code portfwd rollback} in the service goes through the same
+ * code.
  */
 final class DashboardService implements DashboardApi {
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -28,7 +29,22 @@ import javax.net.ssl.SSLContext;
 public final class HttpEndpoint implements Closeable {
 
   /** Enough for a scrape beside a page's requests; each doctor run or login holds one. */
-  private static final int THREADS = 4;
+  static final int THREADS = 4;
+
+  /**
+   * How long a request's line, headers and body may take to arrive. The JDK's server reads them on
+   * one of the few threads, so a client that stalls in the middle of a request would hold that
+   * thread for good; after this its connection is closed. Set as the JDK's own setting, which it
+   * reads once, when the process makes its first server: portfwd's servers are all made here, and
+   * an administrator's {@code -Dsun.net.httpserver.maxReqTime} wins.
+   */
+  static final Duration REQUEST_TIME = Duration.ofSeconds(10);
+
+  static {
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIME.toSeconds()));
+    }
+  }
 
   private final HttpServer server;
   private final ExecutorService executor;

@@ -76,6 +76,15 @@ public final class Dashboard {
   private final Semaphore hashing = new Semaphore(1);
 
   /**
+   * Logins being checked or waiting for their turn. More are refused at once, so a flood of guesses
+   * from many addresses holds at most this many of the listener's few threads and the API, the page
+   * and {@code /metrics} keep being served.
+   */
+  static final int LOGINS_AT_ONCE = 2;
+
+  private final Semaphore logins = new Semaphore(LOGINS_AT_ONCE);
+
+  /**
    * @param tls true when the listener speaks TLS: the cookie is then {@code Secure}
    * @param log where logins, logouts and changes are logged, one line each, never with a secret
    */
@@ -169,6 +178,9 @@ public final class Dashboard {
     JsonNode body;
     try {
       body = method.equals("POST") ? readJson(exchange) : MAPPER.createObjectNode();
+    } catch (TooLargeException e) {
+      json(exchange, 413, error(e.getMessage()));
+      return;
     } catch (IOException e) {
       json(exchange, 400, error("the request body is not a JSON object: " + e.getMessage()));
       return;
@@ -331,14 +343,29 @@ public final class Dashboard {
           loginPage("Too many wrong passwords: try again in " + seconds + " seconds."));
       return;
     }
-    char[] given = formField(exchange, "password");
+    if (!logins.tryAcquire()) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      page(exchange, 429, loginPage("Too many logins at once: try again in a second."));
+      return;
+    }
     boolean right;
     try {
-      hashing.acquireUninterruptibly();
-      right = PasswordHasher.verify(given, hash.get());
+      char[] given;
+      try {
+        given = formField(exchange, "password");
+      } catch (TooLargeException e) {
+        page(exchange, 413, loginPage("That login was too large."));
+        return;
+      }
+      try {
+        hashing.acquireUninterruptibly();
+        right = PasswordHasher.verify(given, hash.get());
+      } finally {
+        hashing.release();
+        Arrays.fill(given, '\0');
+      }
     } finally {
-      hashing.release();
-      Arrays.fill(given, '\0');
+      logins.release();
     }
     if (!right) {
       throttle.failed(address);
@@ -448,11 +475,34 @@ public final class Dashboard {
     return node;
   }
 
+  /** A request body over its limit: answered 413. */
+  private static final class TooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(int limit) {
+      super("the request body is larger than " + limit + " bytes; nothing was changed");
+    }
+  }
+
+  /**
+   * The request's body, up to {@code limit} bytes. A {@code Content-Length} over it is refused
+   * before a byte is read; a body that only turns out larger (chunked) is read no further.
+   */
   private static byte[] readBody(HttpExchange exchange, int limit) throws IOException {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.strip()) > limit) {
+          throw new TooLargeException(limit);
+        }
+      } catch (NumberFormatException e) {
+        // The JDK's server has already refused such a request.
+      }
+    }
     try (InputStream in = exchange.getRequestBody()) {
       byte[] bytes = in.readNBytes(limit + 1);
       if (bytes.length > limit) {
-        throw new IOException("larger than " + limit + " bytes");
+        throw new TooLargeException(limit);
       }
       return bytes;
     }

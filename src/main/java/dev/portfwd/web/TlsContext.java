@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
@@ -39,6 +40,7 @@ public final class TlsContext {
   public static SSLContext fromPem(Path certFile, Path keyFile) throws IOException {
     Certificate[] chain = certificates(certFile);
     PrivateKey key = privateKey(keyFile);
+    requirePair(chain[0], key, certFile, keyFile);
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -54,6 +56,43 @@ public final class TlsContext {
       throw new IOException(
           "cannot use " + certFile + " with " + keyFile + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Signs with {@code key} and checks the signature with the certificate's public key: a key of
+   * another certificate would otherwise start a listener whose every handshake fails.
+   */
+  private static void requirePair(Certificate certificate, PrivateKey key, Path cert, Path keyFile)
+      throws IOException {
+    String problem = cert + " (its first certificate); give the key that belongs to it";
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC", "ECDSA" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          case "Ed448" -> "Ed448";
+          default -> null;
+        };
+    if (algorithm == null) {
+      throw new IOException(
+          keyFile + " holds a " + key.getAlgorithm() + " key; use an RSA, EC or Ed25519 key");
+    }
+    byte[] probe = "portfwd key check".getBytes(StandardCharsets.US_ASCII);
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      if (verifier.verify(signature)) {
+        return;
+      }
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // A key of another algorithm than the certificate's: not its key either.
+    }
+    throw new IOException(keyFile + " is not the private key of the certificate in " + problem);
   }
 
   private static Certificate[] certificates(Path file) throws IOException {

@@ -110,4 +110,60 @@ class HttpEndpointTest {
           .hasMessageContaining("--http takes ADDRESS:PORT");
     }
   }
+
+  @Test
+  void clientsThatStallMidRequestAreCutOffAndOthersAreServed() throws Exception {
+    // The JDK's server reads its request time once per process: a process of its own.
+    java.util.List<String> argv =
+        java.util.List.of(
+            java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            EndpointProcess.class.getName());
+    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    java.util.List<java.net.Socket> stalled = new java.util.ArrayList<>();
+    try {
+      int port =
+          Integer.parseInt(
+              new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()))
+                  .readLine()
+                  .strip());
+      for (int i = 0; i < HttpEndpoint.THREADS + 2; i++) {
+        java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+        socket.getOutputStream().write("GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes());
+        socket.getOutputStream().flush();
+        stalled.add(socket);
+      }
+      Thread.sleep(300); // every thread of the listener now waits for the rest of a request
+      long start = System.nanoTime();
+      HttpResponse<String> served =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ok"))
+                      .timeout(HttpEndpoint.REQUEST_TIME.multipliedBy(3))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(took)
+          .as("served once the stalled requests ran out of time")
+          .isLessThan(HttpEndpoint.REQUEST_TIME.plusSeconds(5));
+      for (java.net.Socket socket : stalled) {
+        socket.setSoTimeout(5000);
+        int read;
+        try {
+          read = socket.getInputStream().read();
+        } catch (java.net.SocketException e) {
+          read = -1; // reset: closed as well
+        }
+        assertThat(read).as("a stalled client is disconnected").isEqualTo(-1);
+      }
+    } finally {
+      for (java.net.Socket socket : stalled) {
+        socket.close();
+      }
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
 }

@@ -35,10 +35,7 @@ public final class ManualPages {
     Files.createDirectories(generated);
     CommandLine portfwd = Portfwd.newCommandLine();
     write(generated.resolve("portfwd.adoc"), portfwd);
-    Map<String, CommandLine> commands = portfwd.getSubcommands();
-    for (Map.Entry<String, CommandLine> command : commands.entrySet()) {
-      write(generated.resolve("portfwd-" + command.getKey() + ".adoc"), command.getValue());
-    }
+    writeSubcommands(generated, "portfwd", portfwd);
     Path source = out.resolve("portfwd.8.adoc");
     Files.writeString(source, page(portfwd, generated, handWritten));
     try (Asciidoctor asciidoctor = Asciidoctor.Factory.create()) {
@@ -53,6 +50,16 @@ public final class ManualPages {
     // Sourced, never run: no "#!" line (Debian's bash-completion folder wants none).
     String completion = AutoComplete.bash("portfwd", portfwd).replaceFirst("\\A#![^\n]*\n", "");
     Files.writeString(out.resolve("portfwd.bash"), completion, StandardCharsets.UTF_8);
+  }
+
+  /** The generated source of every subcommand, nested ones too ({@code portfwd-token-create}). */
+  private static void writeSubcommands(Path generated, String prefix, CommandLine command)
+      throws IOException {
+    for (Map.Entry<String, CommandLine> sub : command.getSubcommands().entrySet()) {
+      String name = prefix + "-" + sub.getKey();
+      write(generated.resolve(name + ".adoc"), sub.getValue());
+      writeSubcommands(generated, name, sub.getValue());
+    }
   }
 
   private static void write(Path file, CommandLine command) throws IOException {
@@ -76,20 +83,31 @@ public final class ManualPages {
     page.append("include::").append(handWritten.resolve("description.adoc")).append("[]\n\n");
     include(page, generated.resolve("portfwd.adoc"), "options", 0);
     page.append("== Commands\n\n");
-    for (Map.Entry<String, CommandLine> command : portfwd.getSubcommands().entrySet()) {
-      if (command.getValue().getCommandSpec().usageMessage().hidden()) {
-        continue;
-      }
-      Path file = generated.resolve("portfwd-" + command.getKey() + ".adoc");
-      page.append("=== portfwd ").append(command.getKey()).append("\n\n");
-      for (String section : new String[] {"synopsis", "description", "options", "arguments"}) {
-        include(page, file, section, 2);
-      }
-    }
+    commands(page, generated, "portfwd", portfwd);
     page.append("include::").append(handWritten.resolve("table.adoc")).append("[]\n\n");
     include(page, generated.resolve("portfwd.adoc"), "exit-status", 0);
     page.append("include::").append(handWritten.resolve("files.adoc")).append("[]\n");
     return page.toString();
+  }
+
+  /**
+   * A section per visible subcommand of {@code command}, each followed by its own subcommands
+   * ({@code portfwd token} by {@code portfwd token create}, {@code list}, {@code revoke}).
+   */
+  private static void commands(
+      StringBuilder page, Path generated, String prefix, CommandLine command) {
+    for (Map.Entry<String, CommandLine> sub : command.getSubcommands().entrySet()) {
+      if (sub.getValue().getCommandSpec().usageMessage().hidden()) {
+        continue;
+      }
+      String name = prefix + " " + sub.getKey();
+      Path file = generated.resolve(name.replace(' ', '-') + ".adoc");
+      page.append("=== ").append(name).append("\n\n");
+      for (String section : new String[] {"synopsis", "description", "options", "arguments"}) {
+        include(page, file, section, 2);
+      }
+      commands(page, generated, name, sub.getValue());
+    }
   }
 
   /** An include of one generated section, its headings {@code levels} deeper. */

@@ -122,7 +122,16 @@ class ServiceIT {
     runs.add(portfwd(topology, cwd, "", with("remove", pathOptions)));
     runs.add(portfwd(topology, cwd, "", with("rollback", pathOptions)));
     // A rollback in the service also writes the restored table into the file it watches (so its
-    // next check keeps it); the direct one leaves the file. Both paths apply the same text next.
+    // next check keeps it); the direct one leaves the file. Both paths apply the same text next
+    // (watch's long debounce keeps it from reading either).
+    String watched = Files.readString(cwd.resolve("t.txt"));
+    if (pathOptions[0].equals("--direct")) {
+      assertThat(watched).isEqualTo(TABLE_C);
+    } else {
+      assertThat(watched)
+          .contains("13103 " + Topology.BACKEND + " 8080 tcp # B")
+          .doesNotContain("13104");
+    }
     Files.writeString(cwd.resolve("t.txt"), TABLE_C);
     runs.add(
         portfwd(topology, cwd, "", with("apply", pathOptions, "--backend", "nftables", "t.txt")));

@@ -98,6 +98,28 @@ class TlsContextTest {
   }
 
   @Test
+  void refusesAKeyThatIsNotTheCertificatesNamingBothFiles() throws Exception {
+    Pem ec = selfSigned("EC", true);
+    Path otherEc = dir.resolve("other-ec.pk8");
+    openssl(
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        otherEc.toString());
+    Pem rsa = selfSigned("RSA", false);
+    for (Path[] pair :
+        new Path[][] {{ec.cert(), otherEc}, {ec.cert(), rsa.key()}, {rsa.cert(), ec.key()}}) {
+      assertThatThrownBy(() -> TlsContext.fromPem(pair[0], pair[1]))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining(
+              pair[1] + " is not the private key of the certificate in " + pair[0]);
+    }
+  }
+
+  @Test
   void namesTheFileThatHoldsNoKeyOrCertificate() throws Exception {
     Pem pem = selfSigned("EC", true);
     Path empty = Files.writeString(dir.resolve("empty.pem"), "nothing here\n");

@@ -1,0 +1,277 @@
+package dev.portfwd.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's listener under abuse, over real sockets with as few threads as the service's: an
+ * oversized body, a huge header, a flood of wrong passwords from several addresses. Each is
+ * answered with its status and bounded, and a script with a token is served meanwhile.
+ */
+class DashboardAbuseTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String PASSWORD = "abuse test password";
+
+  @TempDir java.nio.file.Path dir;
+
+  private HttpServer server;
+  private ExecutorService threads;
+  private int port;
+  private String token;
+
+  /** Answers every call at once. */
+  private static final class QuickApi implements DashboardApi {
+    private static JsonNode ok() {
+      return MAPPER.createObjectNode().put("ok", true);
+    }
+
+    @Override
+    public JsonNode forwards() {
+      return ok();
+    }
+
+    @Override
+    public JsonNode table() {
+      return ok();
+    }
+
+    @Override
+    public JsonNode check(String text) {
+      return ok();
+    }
+
+    @Override
+    public JsonNode plan(String text) {
+      return ok();
+    }
+
+    @Override
+    public JsonNode apply(String text, Optional<Duration> confirm) {
+      return ok();
+    }
+
+    @Override
+    public JsonNode confirm() {
+      return ok();
+    }
+
+    @Override
+    public JsonNode rollback(OptionalLong state, Optional<Duration> confirm) {
+      return ok();
+    }
+
+    @Override
+    public JsonNode doctor() {
+      return ok();
+    }
+
+    @Override
+    public JsonNode history() {
+      return ok();
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    SecretFiles files = new SecretFiles(dir);
+    PasswordFile password = new PasswordFile(files.passwordFile());
+    // The real cost: a flood of guesses is as slow to check as in the service.
+    password.set(PASSWORD.toCharArray(), PasswordHasher.standard());
+    TokenStore tokens = new TokenStore(files.tokenFile(), Clock.systemUTC(), new SecureRandom());
+    token = tokens.create("script");
+    Dashboard dashboard =
+        new Dashboard(
+            new QuickApi(),
+            password,
+            tokens,
+            new Sessions(Clock.systemUTC(), new SecureRandom()),
+            new LoginThrottle(Clock.systemUTC()),
+            /* tls= */ false,
+            line -> {});
+    Map<String, HttpHandler> routes = dashboard.routes();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    server.createContext(
+        "/",
+        exchange -> {
+          try {
+            routes.get(exchange.getRequestURI().getPath()).handle(exchange);
+          } finally {
+            exchange.close();
+          }
+        });
+    threads = Executors.newFixedThreadPool(4); // as many as the service's listener has
+    server.setExecutor(threads);
+    server.start();
+    port = server.getAddress().getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+    threads.shutdownNow();
+  }
+
+  /** Sends {@code request} from {@code from} and returns the status line, or the failure. */
+  private String exchange(String from, byte[] request, Duration timeout) {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
+      socket.setSoTimeout((int) timeout.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(request);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String status = line(in);
+      boolean retryAfter = false;
+      for (String header = line(in); !header.isEmpty(); header = line(in)) {
+        retryAfter |= header.regionMatches(true, 0, "Retry-After:", 0, 12);
+      }
+      return status + (retryAfter ? " [Retry-After]" : "");
+    } catch (java.io.IOException e) {
+      return "failed: " + e;
+    }
+  }
+
+  /** One header line without its end; empty at the end of the headers or of the stream. */
+  private static String line(InputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+      line.append((char) c);
+    }
+    return line.toString().strip();
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private String withToken(String method, String path) {
+    return exchange(
+        "127.0.0.1",
+        ascii(
+            method
+                + " "
+                + path
+                + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + token
+                + "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+        Duration.ofSeconds(5));
+  }
+
+  @Test
+  void anOversizedBodyIsRefusedWith413BeforeItIsSent() {
+    long tooLarge = Dashboard.MAX_BODY + 1L;
+    String request =
+        "POST /api/v1/apply HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + token
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + tooLarge
+            + "\r\n\r\n{\"table\": \"";
+    // Only the start of the body is ever sent: the answer must not wait for the rest.
+    assertThat(exchange("127.0.0.1", ascii(request), Duration.ofSeconds(5)))
+        .startsWith("HTTP/1.1 413");
+    String anonymous =
+        "POST /api/v1/apply HTTP/1.1\r\nHost: x\r\nContent-Length: " + tooLarge + "\r\n\r\n{";
+    assertThat(exchange("127.0.0.1", ascii(anonymous), Duration.ofSeconds(5)))
+        .as("nobody's body is read before the caller is known")
+        .startsWith("HTTP/1.1 401");
+    assertThat(withToken("GET", "/api/v1/forwards")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void aHugeHeaderIsRefusedAndOthersAreServed() {
+    String huge =
+        "GET /api/v1/forwards HTTP/1.1\r\nHost: x\r\nX-Filler: "
+            + "a".repeat(2 * 1024 * 1024)
+            + "\r\n\r\n";
+    String answer = exchange("127.0.0.1", ascii(huge), Duration.ofSeconds(10));
+    assertThat(answer).as("refused, or the connection closed").doesNotStartWith("HTTP/1.1 200");
+    assertThat(answer)
+        .satisfiesAnyOf(
+            a -> assertThat(a).startsWith("HTTP/1.1 4"),
+            a -> assertThat(a).startsWith("failed"),
+            a -> assertThat(a).isEmpty());
+    StringBuilder many = new StringBuilder("GET /api/v1/forwards HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 5000; i++) {
+      many.append("X-Header-").append(i).append(": 1\r\n");
+    }
+    String manyAnswer = exchange("127.0.0.1", ascii(many + "\r\n"), Duration.ofSeconds(10));
+    assertThat(manyAnswer).doesNotStartWith("HTTP/1.1 200");
+    assertThat(withToken("GET", "/api/v1/forwards")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void aFloodOfWrongPasswordsFromSeveralAddressesIsSlowedAndOthersAreServed() throws Exception {
+    List<String> addresses = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    ExecutorService guessers = Executors.newFixedThreadPool(24);
+    List<Future<String>> answers = new ArrayList<>();
+    String body = "password=wrong";
+    byte[] guess =
+        ascii(
+            "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type:"
+                + " application/x-www-form-urlencoded\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
+    try {
+      for (int round = 0; round < 8; round++) {
+        for (String address : addresses) {
+          answers.add(guessers.submit(() -> exchange(address, guess, Duration.ofSeconds(60))));
+        }
+      }
+      Thread.sleep(200); // the guesses have reached the listener
+      long start = System.nanoTime();
+      String served = withToken("GET", "/api/v1/forwards");
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(served).startsWith("HTTP/1.1 200");
+      assertThat(took)
+          .as("a script is served while the guesses queue")
+          .isLessThan(Duration.ofSeconds(2));
+      List<String> statuses = new ArrayList<>();
+      for (Future<String> answer : answers) {
+        statuses.add(answer.get(120, TimeUnit.SECONDS));
+      }
+      assertThat(statuses)
+          .allSatisfy(
+              status ->
+                  assertThat(status).matches("HTTP/1.1 401.*|HTTP/1.1 429.*\\[Retry-After\\]"));
+      assertThat(statuses).anyMatch(status -> status.startsWith("HTTP/1.1 429"));
+    } finally {
+      guessers.shutdownNow();
+    }
+    // Every address has now failed more than the free tries: its next guess waits.
+    for (String address : addresses) {
+      for (int i = 0; i < 5; i++) {
+        exchange(address, guess, Duration.ofSeconds(60));
+      }
+      assertThat(exchange(address, guess, Duration.ofSeconds(60))).startsWith("HTTP/1.1 429");
+    }
+  }
+}
