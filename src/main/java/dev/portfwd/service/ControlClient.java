@@ -107,7 +107,8 @@ public final class ControlClient {
       return answer(fromService, out, err);
     } catch (IOException e) {
       err.println(
-          "portfwd: the connection to the portfwd service failed during the request ("
+          // A service killed mid-request shows as a reset as often as an end: the same for users.
+          "portfwd: the portfwd service ended during the request (the connection failed: "
               + e.getMessage()
               + "); the kernel holds the old or the new rules, never a mix: 'portfwd status"
               + " --direct' shows which");

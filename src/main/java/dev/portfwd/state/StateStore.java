@@ -264,7 +264,9 @@ public final class StateStore {
    */
   public long push(Snapshot snapshot) throws IOException {
     List<Long> generations = generations();
-    long generation = generations.isEmpty() ? 1 : generations.get(0) + 1;
+    long generation = Math.max(generations.isEmpty() ? 0 : generations.get(0), lastIssued()) + 1;
+    // First the number, then the state: a crash between them skips a number, never reuses one.
+    writeAtomically(lastIssuedFile(), generation + "\n");
     writeAtomically(historyFile(generation), SnapshotCodec.write(snapshot));
     for (long old :
         generations.subList(Math.min(generations.size(), KEEP - 1), generations.size())) {
@@ -382,6 +384,24 @@ public final class StateStore {
   }
 
   /** The file of the applied state {@code generation}. */
+  /**
+   * The highest generation ever recorded here, also one a rollback dropped since: numbers are never
+   * given twice, so an id someone saw in the history (the dashboard's page, {@code rollback
+   * --list}) cannot come to mean another state. 0 before the first, or when the file is unreadable
+   * (the kept files' numbers still count).
+   */
+  private long lastIssued() throws IOException {
+    try {
+      return Long.parseLong(Files.readString(lastIssuedFile(), StandardCharsets.UTF_8).strip());
+    } catch (NoSuchFileException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private Path lastIssuedFile() throws IOException {
+    return requireSafe().resolve("history").resolve("last-generation");
+  }
+
   Path historyFile(long generation) throws IOException {
     return requireSafe().resolve("history").resolve(String.format("%010d.state", generation));
   }

@@ -82,6 +82,19 @@ class StateStoreTest {
   }
 
   @Test
+  void neverGivesAGenerationTwiceAlsoAfterARollbackDroppedIt() throws IOException {
+    StateStore store = new StateStore(dir);
+    store.push(snapshot("a", "13102 192.0.2.2 80\n"));
+    long b = store.push(snapshot("b", "13102 192.0.2.3 80\n"));
+    store.dropFrom(b);
+    long c = store.push(snapshot("c", "13102 192.0.2.4 80\n"));
+    assertThat(c).isGreaterThan(b);
+    assertThat(new StateStore(dir).history())
+        .extracting(StateStore.Entry::generation)
+        .containsExactly(c, b - 1);
+  }
+
+  @Test
   void dropFromForgetsUndoneStates() throws IOException {
     StateStore store = new StateStore(dir);
     store.push(snapshot("a", "1000 192.0.2.2\n"));
