@@ -2,6 +2,9 @@
 # Several backends per forward, data plane: new TCP connections per second through a two-backend
 # balance=roundrobin forward and through a one-backend forward, both among 10,000 forwards in the
 # same nftables table, measured interleaved in the same run (the machine is shared, its load drifts).
+# Then failover: `portfwd watch --check-interval 1` keeps the same table plus a failover forward;
+# the first backend's service is stopped FAILOVERS times, and the time from its death to the first
+# new connection the second one serves is recorded (target: at most 3 x interval).
 #
 # Everything runs inside three network namespaces this script creates and always deletes (client --
 # gateway -- backend, documentation addresses). The backend host carries both backend addresses
@@ -16,11 +19,12 @@ cd "$(dirname "$0")/../.."
 OUT=${1:-bench/backends}
 DURATION=${DURATION:-4}
 REPEATS=${REPEATS:-5}
+FAILOVERS=${FAILOVERS:-3}
 FORWARDS=${FORWARDS:-10000}
 JAR=${JAR:-target/portfwd.jar}
 
-for tool in wrk nginx java ip conntrack; do
-  command -v "$tool" >/dev/null || { echo "backends: $tool is missing (apt-get install wrk nginx-light conntrack)" >&2; exit 1; }
+for tool in wrk nginx java ip conntrack socat; do
+  command -v "$tool" >/dev/null || { echo "backends: $tool is missing (apt-get install wrk nginx-light conntrack socat)" >&2; exit 1; }
 done
 [[ $(id -u) == 0 ]] || { echo "backends: needs root (network namespaces)" >&2; exit 1; }
 [[ -f $JAR ]] || { echo "backends: $JAR is missing; run 'mvn -B package' first" >&2; exit 1; }
@@ -95,11 +99,40 @@ done
 m1=$(median "${ones[@]}"); m2=$(median "${twos[@]}")
 ratio=$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
 
+# Failover: one service per backend address on 8080, each answering its name.
+serve_8080() { nsx $B socat "TCP4-LISTEN:8080,bind=$1,fork,reuseaddr" "SYSTEM:echo $2" & PIDS+=($!); LAST=$!; }
+first_answer() { nsx $C timeout 2 socat -T1 -u TCP4:203.0.113.1:30000,connect-timeout=1 - 2>/dev/null || echo none; }
+await_answer() { # $1: the name; bounded to 30 s
+  for _ in $(seq 600); do [[ $(first_answer) == "$1" ]] && return 0; sleep 0.05; done
+  echo "backends: no answer from $1 within 30 s" >&2; return 1
+}
+serve_8080 192.0.2.2 one; ONE_PID=$LAST
+serve_8080 192.0.2.18 two
+cp "$WORK/table.txt" "$WORK/failover.txt"
+echo "30000 192.0.2.2,192.0.2.18 8080 tcp balance=failover # failover" >> "$WORK/failover.txt"
+nsx $G java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$JAR" watch --no-control --no-sysctl \
+  --check-interval 1 --state-dir "$WORK/state" "$WORK/failover.txt" > "$WORK/watch.log" 2>&1 & PIDS+=($!)
+await_answer one
+failovers=()
+for round in $(seq "$FAILOVERS"); do
+  kill "$ONE_PID"; wait "$ONE_PID" 2>/dev/null || true
+  t0=$(date +%s.%N); await_answer two; t1=$(date +%s.%N)
+  f=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  failovers+=("$f")
+  echo "  failover $round: the second backend served $f s after the first one's service stopped" >&2
+  serve_8080 192.0.2.2 one; ONE_PID=$LAST
+  await_answer one
+done
+
 mkdir -p "$OUT"
 {
   echo "forwards,one_backend_conn_s,two_backends_roundrobin_conn_s,ratio"
   echo "$FORWARDS,$m1,$m2,$ratio"
 } | tee "$OUT/results.csv"
+{
+  echo "check_interval_s,failover_s"
+  for f in "${failovers[@]}"; do echo "1,$f"; done
+} | tee "$OUT/failover.csv"
 {
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) x $(nproc)"
   echo "kernel: $(uname -r), nft $(nft --version | cut -d' ' -f2)"

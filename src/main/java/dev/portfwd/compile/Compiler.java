@@ -23,8 +23,9 @@ import java.util.TreeSet;
  * <p>Pure: no I/O, no knowledge of nft or iptables. Each table line becomes one {@link
  * CompiledForward} per protocol. Lines the kernel cannot serve are collected, never half compiled:
  * an external address and backend of different IP versions (only the relay bridges IPv6 to IPv4),
- * {@code from=} blocks of the other IP version, and PROXY protocol (a kernel NAT rule cannot add a
- * header).
+ * {@code from=} blocks of the other IP version, PROXY protocol (a kernel NAT rule cannot add a
+ * header), and forwards spread over several backends that nftables' lookups cannot hold ({@link
+ * #spreadRefused}).
  */
 public final class Compiler {
 

@@ -46,7 +46,8 @@ final class Skeleton {
    * every packet through every rule, each repeating those matches. Version 3 adds the {@code snat}
    * maps ({@code snat=}) and the maps of forwards that spread connections over several backends
    * ({@link SpreadMaps}). Version 4 spreads forwards of every shape (external address, {@code
-   * from=}, ranges) and counts each backend's packets of a spread forward in its own element.
+   * from=}, ranges) through one lookup per shape and a chain of rules per shape, and counts each
+   * backend's packets of a spread forward in its own element.
    */
   static final String VERSION = "portfwd ruleset 4";
 
@@ -231,9 +232,7 @@ final class Skeleton {
         SpreadMaps.Shape shape = new SpreadMaps.Shape(family, named, restricted);
         if (!(named && restricted)) {
           if (translate) {
-            for (String rule : SpreadMaps.rules(shape)) {
-              tx.add("add rule " + chain + " " + rule);
-            }
+            tx.add("add rule " + chain + " " + shape.gateRule());
           } else {
             tx.add("add rule " + chain + " " + shape.countRule());
           }

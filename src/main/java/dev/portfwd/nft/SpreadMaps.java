@@ -87,6 +87,25 @@ final class SpreadMaps {
       return "spread" + suffix() + "_count";
     }
 
+    /** The set of this shape's spread forwards' keys (without the slot). */
+    String keySet() {
+      return "spread" + suffix() + "_keys";
+    }
+
+    /** The chain holding this shape's DNAT rules, one per kind. */
+    String chain() {
+      return "spread" + suffix();
+    }
+
+    /**
+     * The rule that sends a new connection of a spread forward of this shape to {@link #chain()}:
+     * every other connection pays one lookup here instead of one per kind, and only spread
+     * connections draw round robin's slots.
+     */
+    String gateRule() {
+      return keyExpression() + " @" + keySet() + " jump " + chain();
+    }
+
     String countRule() {
       return keyExpression()
           + " . ct reply "
@@ -158,11 +177,12 @@ final class SpreadMaps {
     }
     for (Shape shape : Shape.all()) {
       names.add(shape.countSet());
+      names.add(shape.keySet());
     }
     return names;
   }
 
-  /** Adds the maps and count sets to {@code tx}. */
+  /** Adds the maps, count and key sets, and the chains of each shape's rules to {@code tx}. */
   static void declare(NftTransaction tx) {
     for (Kind kind : Kind.all()) {
       String ip = MapSpec.ipKeyword(kind.shape().family());
@@ -192,6 +212,19 @@ final class SpreadMaps {
               + "inet_proto . inet_service . "
               + addr
               + "; flags interval; counter; }");
+      tx.add(
+          "add set "
+              + NftTransaction.TABLE
+              + " "
+              + shape.keySet()
+              + " { type "
+              + (shape.named() ? addr + " . " : "")
+              + (shape.restricted() ? addr + " . " : "")
+              + "inet_proto . inet_service; flags interval; }");
+      tx.add("add chain " + NftTransaction.TABLE + " " + shape.chain());
+      for (String rule : rules(shape)) {
+        tx.add("add rule " + NftTransaction.TABLE + " " + shape.chain() + " " + rule);
+      }
     }
   }
 
@@ -248,6 +281,10 @@ final class SpreadMaps {
         key.add(Addresses.format(backend));
         sets.get(count).add(new NftElement(count, key, List.of(), forward.description()));
       }
+      String keys = kind.shape().keySet();
+      List<String> key = new ArrayList<>(prefix);
+      key.add(NftText.ports(forward.externalPorts()));
+      sets.get(keys).add(new NftElement(keys, key, List.of(), ""));
     }
   }
 

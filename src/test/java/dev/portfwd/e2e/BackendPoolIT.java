@@ -538,8 +538,11 @@ class BackendPoolIT {
             Duration.ofSeconds(20),
             () -> {
               text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+              // The health gauges appear with the first round of checks.
               return text[0].contains(
                       "portfwd_dns_resolutions_total{name=\"gone.test\",result=\"failed\"}")
+                  && text[0].contains(
+                      "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
                   && Pattern.compile(
                           "portfwd_forward_packets_total\\{backend=\"192.0.2.18:80\",[^}]*\\} [1-9]")
                       .matcher(text[0])

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relay with several backends per forward: round robin in turn, failover that leaves a dead
- * backend within fall × interval and takes it back, all from user space in the gateway namespace.
+ * backend within fall × interval and takes it back, a name with two addresses (served by dnsmasq),
+ * hash, and UDP over two backends, all from user space in the gateway namespace.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RelayBackendsIT {
@@ -86,6 +92,95 @@ class RelayBackendsIT {
         relay.signal("TERM");
         relay.awaitExit(Duration.ofSeconds(15));
         System.out.println("relay log:\n" + relay.log());
+      }
+    }
+  }
+
+  @Test
+  void spreadsOverANamesAddressesKeepsAClientByHashAndSpreadsUdp() throws Exception {
+    String dns = "192.0.2.53";
+    try (Topology topology = Topology.reference()) {
+      topology.addVpnHost("backend2", SECOND, null);
+      topology.addVpnHost("dns", dns, null);
+      serve(topology, "backend", "one");
+      serve(topology, "backend2", "two");
+      Traffic.udpServer(topology, "backend", 5353, "one");
+      Traffic.udpServer(topology, "backend2", 5353, "two");
+      // One name with two addresses: two backends.
+      Path hosts = dir.resolve("dns-hosts");
+      Files.writeString(hosts, Topology.BACKEND + " game.test\n" + SECOND + " game.test\n");
+      topology.spawn(
+          "dns",
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--no-resolv",
+          "--no-hosts",
+          "--user=root",
+          "--pid-file=" + dir.resolve("dnsmasq.pid"),
+          "--listen-address=" + dns,
+          "--bind-interfaces",
+          "--local-ttl=1",
+          "--addn-hosts=" + hosts);
+      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
+      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
+      RelayProcess relay = null;
+      try {
+        Files.createDirectories(netns);
+        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + dns + "\n");
+        Path table = dir.resolve("ports.txt");
+        String backends = Topology.BACKEND + "," + SECOND;
+        Files.writeString(
+            table,
+            "13102 game.test 80 tcp balance=roundrobin\n"
+                + "13103 "
+                + backends
+                + " 80 tcp balance=hash\n"
+                + "13104 "
+                + backends
+                + " 5353 udp balance=roundrobin\n");
+        relay = RelayProcess.start(topology, table, "tcp", 13103, "--check-interval", "1");
+
+        List<String> byName = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          byName.add(client(topology, 13102));
+        }
+        assertThat(byName)
+            .as(relay.log())
+            .anyMatch(a -> a.startsWith("one "))
+            .anyMatch(a -> a.startsWith("two "));
+
+        String first = client(topology, 13103);
+        assertThat(first).as(relay.log()).matches("(one|two) .*");
+        for (int i = 0; i < 10; i++) {
+          assertThat(client(topology, 13103)).startsWith(first.substring(0, 4));
+        }
+
+        List<String> udp = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+          udp.add(Traffic.udp(topology, "client", Topology.GATEWAY_WAN, 13104, 41000 + i));
+        }
+        assertThat(udp)
+            .as(relay.log())
+            .anyMatch(a -> a.startsWith("one "))
+            .anyMatch(a -> a.startsWith("two "));
+      } finally {
+        if (relay != null) {
+          relay.signal("TERM");
+          relay.awaitExit(Duration.ofSeconds(15));
+          System.out.println("relay log:\n" + relay.log());
+        }
+        deleteTree(netns);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
       }
     }
   }
