@@ -72,7 +72,10 @@ class StateDirCheckTest {
     assertThat(mode(state().resolve("lock"))).isEqualTo("rw-------");
     assertThat(contents(state().resolve("history")))
         .as("no temporary file left behind")
-        .containsExactly(state().resolve("history/0000000001.state"));
+        .containsExactlyInAnyOrder(
+            state().resolve("history/0000000001.state"),
+            state().resolve("history/last-generation"));
+    assertThat(mode(state().resolve("history/last-generation"))).isEqualTo("rw-------");
   }
 
   @Test
