@@ -6,6 +6,7 @@ import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -113,6 +114,30 @@ class RelayMultiAddressIT {
           .isEqualTo("PROXY UDP4 203.0.113.10 " + (40010 + i) + " 203.0.113.2 13503\nnamed\n");
     }
     assertThat(udpReply("203.0.113.1", 13503, 0, "plain")).isEqualTo("plain\n");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
+  void givesTheAddressToALineThatNamesItOnReload() throws Exception {
+    Path table = table("reload.txt", "13504  192.0.2.2  80  udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13504);
+    assertThat(udpReply("203.0.113.2", 13504, 0, "before")).isEqualTo("before\n");
+    Path next = dir.resolve("reload.tmp");
+    Files.writeString(
+        next,
+        """
+        13504              192.0.2.2  80  udp
+        203.0.113.2:13504  192.0.2.2  82  udp  proxy-protocol=v2
+        """);
+    Files.move(next, table, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    relay.awaitLog("on 2 sockets (1 opened, 0 closed)", Duration.ofSeconds(20));
+    for (int i = 0; i < 5; i++) {
+      assertThat(udpReply("203.0.113.2", 13504, 40020 + i, "named"))
+          .as("the per-address socket of the line without an address made way")
+          .isEqualTo("PROXY UDP4 203.0.113.10 " + (40020 + i) + " 203.0.113.2 13504\nnamed\n");
+    }
+    assertThat(udpReply("203.0.113.1", 13504, 0, "plain")).isEqualTo("plain\n");
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
