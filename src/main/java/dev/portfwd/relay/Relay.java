@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -164,13 +166,25 @@ public final class Relay implements AutoCloseable {
     return failures;
   }
 
-  /** The periodic look at the host's addresses; a failure is logged and the next look retries. */
+  /**
+   * The periodic look at the host's addresses. The look itself needs a socket, so it fails when
+   * file descriptors run out: said at a bounded rate, and the sockets stay as they are.
+   */
   private synchronized void followAddresses() {
     if (!accepting) {
       return;
     }
     try {
       answerPerAddress(listeners.keySet());
+    } catch (UncheckedIOException e) {
+      rateLimitedLog.log(
+          Level.WARNING,
+          "host addresses",
+          "cannot read the host's addresses ("
+              + Pipes.shortMessage(e.getCause())
+              + "); UDP lines without an address keep their sockets, trying again every "
+              + ADDRESS_INTERVAL_SECONDS
+              + " s");
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not follow the host's addresses for UDP: " + e, e);
     }
@@ -240,7 +254,8 @@ public final class Relay implements AutoCloseable {
                   + ": cannot listen on "
                   + Addresses.withPort(address, port)
                   + " ("
-                  + bind.cause().getMessage()
+                  + Objects.requireNonNullElse(
+                      Pipes.expected(bind.cause()), String.valueOf(bind.cause()))
                   + "); clients writing there are answered from the kernel's choice of address");
         }
       }
@@ -377,6 +392,17 @@ public final class Relay implements AutoCloseable {
       Thread.sleep(50);
     }
     return open;
+  }
+
+  /** The addresses that have a per-address UDP socket on {@code port} now (tests). */
+  synchronized Set<InetAddress> answeringFrom(int port) {
+    Set<InetAddress> addresses = new LinkedHashSet<>();
+    for (Listener listener : listeners.values()) {
+      if (listener.key().port() == port) {
+        addresses.addAll(listener.perAddress().keySet());
+      }
+    }
+    return addresses;
   }
 
   public RelayCounters counters() {
