@@ -102,6 +102,11 @@ final class Listener {
     return unbindable.add(address);
   }
 
+  /** Forgets that {@code address} failed (it was bound since), so a new failure is logged. */
+  void forgetUnbindable(InetAddress address) {
+    unbindable.remove(address);
+  }
+
   /** Forgets the failures of addresses the host no longer has, so a return is logged again. */
   void forgetUnbindable(Set<InetAddress> present) {
     unbindable.retainAll(present);

@@ -246,6 +246,7 @@ public final class Relay implements AutoCloseable {
             bootstrap(listener).bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
         if (bind.isSuccess()) {
           listener.perAddress().put(address, bind.channel());
+          listener.forgetUnbindable(address);
           sockets++;
           opened.merge(address, 1, Integer::sum);
         } else if (listener.unbindable(address)) {
