@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import dev.portfwd.model.Addresses;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.Protocol;
 import io.netty.bootstrap.AbstractBootstrap;
@@ -9,18 +10,29 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The userspace relay: listens on every port of a table and relays TCP connections and UDP sessions
@@ -34,10 +46,24 @@ import java.util.logging.Logger;
  * ones start, kept ones switch route for new connections only. Established connections are never
  * touched by {@code apply}; only {@link #close} ends them. Control methods are synchronized:
  * reloads, signals and the drain come from different threads.
+ *
+ * <p>A UDP line without an address listens on the wildcard and on each address of the host (see
+ * {@link LocalAddresses}); the host's addresses are looked at again every {@link
+ * #ADDRESS_INTERVAL_SECONDS} seconds and on each reload, on a thread of their own, since binding
+ * waits and the event loops must not.
  */
 public final class Relay implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Relay.class.getPackageName());
+
+  static final int ADDRESS_INTERVAL_SECONDS = 3;
+
+  /**
+   * At most this many per-address UDP sockets over the whole relay (a range of UDP ports on a host
+   * with many addresses); past it, the rest answer from the wildcard socket, as before, and a line
+   * says so.
+   */
+  static final int MAX_ADDRESS_SOCKETS = 4096;
 
   private final Transport transport;
   private final RelayOptions options;
@@ -46,15 +72,38 @@ public final class Relay implements AutoCloseable {
   private final ConnectionLimits limits;
   private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
+  private final Supplier<Set<InetAddress>> localAddresses;
+  private final ScheduledExecutorService addressWatch =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "portfwd-relay-addresses");
+            thread.setDaemon(true);
+            return thread;
+          });
   private boolean accepting = true;
+  private boolean overAddressSockets;
 
   public Relay(Transport transport, RelayOptions options, RelayCounters counters) {
+    this(transport, options, counters, LocalAddresses::ofThisHost);
+  }
+
+  Relay(
+      Transport transport,
+      RelayOptions options,
+      RelayCounters counters,
+      Supplier<Set<InetAddress>> localAddresses) {
     this.transport = transport;
     this.options = options;
     this.counters = counters;
+    this.localAddresses = localAddresses;
     this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.limits = new ConnectionLimits(options.maxConnections(), options.maxConnectionsPerSource());
     workers.scheduleAtFixedRate(rateLimitedLog::flush, 1, 1, TimeUnit.SECONDS);
+    addressWatch.scheduleWithFixedDelay(
+        this::followAddresses,
+        ADDRESS_INTERVAL_SECONDS,
+        ADDRESS_INTERVAL_SECONDS,
+        TimeUnit.SECONDS);
   }
 
   /**
@@ -79,6 +128,9 @@ public final class Relay implements AutoCloseable {
         entry.getValue().route(route);
       }
     }
+    // Before a new line with an address binds, the per-address socket on its address must go, or
+    // both would hold the address and the kernel would pick either.
+    answerPerAddress(wanted.keySet());
     List<String> failures = new ArrayList<>();
     int started = 0;
     for (Map.Entry<ListenerKey, Route> entry : wanted.entrySet()) {
@@ -86,6 +138,10 @@ public final class Relay implements AutoCloseable {
         continue;
       }
       Listener listener = new Listener(entry.getKey(), entry.getValue());
+      if (entry.getKey().protocol() == Protocol.UDP) {
+        listener.udp(
+            workers.next(), new UdpFrontendHandler(listener, transport, options, rateLimitedLog));
+      }
       try {
         listener.bound(bind(listener, sharesPort(entry.getKey(), wanted)));
         listeners.put(entry.getKey(), listener);
@@ -106,7 +162,141 @@ public final class Relay implements AutoCloseable {
             + " opened, "
             + stopped
             + " closed)");
+    answerPerAddress(listeners.keySet());
     return failures;
+  }
+
+  /**
+   * The periodic look at the host's addresses. The look itself needs a socket, so it fails when
+   * file descriptors run out: said at a bounded rate, and the sockets stay as they are.
+   */
+  private synchronized void followAddresses() {
+    if (!accepting) {
+      return;
+    }
+    try {
+      answerPerAddress(listeners.keySet());
+    } catch (UncheckedIOException e) {
+      rateLimitedLog.log(
+          Level.WARNING,
+          "host addresses",
+          "cannot read the host's addresses ("
+              + Pipes.shortMessage(e.getCause())
+              + "); UDP lines without an address keep their sockets, trying again every "
+              + ADDRESS_INTERVAL_SECONDS
+              + " s");
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not follow the host's addresses for UDP: " + e, e);
+    }
+  }
+
+  /**
+   * Makes every UDP listener without an address hold one socket per local address, except the
+   * addresses that a line of {@code claimed} names on the same port (that line's socket must get
+   * every datagram to it). Sockets of addresses that left the host close, with their sessions.
+   */
+  private void answerPerAddress(Collection<ListenerKey> claimed) {
+    Set<InetAddress> local = localAddresses.get();
+    Map<InetAddress, Integer> opened = new TreeMap<>(Relay::byText);
+    Map<InetAddress, Integer> closed = new TreeMap<>(Relay::byText);
+    int sockets = 0;
+    for (Listener listener : listeners.values()) {
+      sockets += listener.perAddress().size();
+    }
+    for (Listener listener : listeners.values()) {
+      InetAddress wildcard = listener.boundAddress();
+      if (!listener.answersPerAddress() || wildcard == null) {
+        continue;
+      }
+      int port = listener.key().port();
+      Set<InetAddress> wanted = new LinkedHashSet<>();
+      for (InetAddress address : local) {
+        if (LocalAddresses.heardBy(wildcard, address) && !claims(claimed, address, port)) {
+          wanted.add(address);
+        }
+      }
+      for (Iterator<Map.Entry<InetAddress, Channel>> it =
+              listener.perAddress().entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<InetAddress, Channel> socket = it.next();
+        if (!wanted.contains(socket.getKey())) {
+          socket.getValue().close().awaitUninterruptibly();
+          it.remove();
+          sockets--;
+          closed.merge(socket.getKey(), 1, Integer::sum);
+        }
+      }
+      listener.forgetUnbindable(wanted);
+      for (InetAddress address : wanted) {
+        if (listener.perAddress().containsKey(address)) {
+          continue;
+        }
+        if (sockets >= MAX_ADDRESS_SOCKETS) {
+          if (!overAddressSockets) {
+            overAddressSockets = true;
+            LOG.warning(
+                MAX_ADDRESS_SOCKETS
+                    + " per-address UDP sockets open: further UDP lines without an address"
+                    + " answer from the wildcard socket, with the kernel's choice of source"
+                    + " address");
+          }
+          break;
+        }
+        ChannelFuture bind =
+            bootstrap(listener).bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
+        if (bind.isSuccess()) {
+          listener.perAddress().put(address, bind.channel());
+          listener.forgetUnbindable(address);
+          sockets++;
+          opened.merge(address, 1, Integer::sum);
+        } else if (listener.unbindable(address)) {
+          LOG.warning(
+              listener.key()
+                  + ": cannot listen on "
+                  + Addresses.withPort(address, port)
+                  + " ("
+                  + Objects.requireNonNullElse(
+                      Pipes.expected(bind.cause()), String.valueOf(bind.cause()))
+                  + "); clients writing there are answered from the kernel's choice of address");
+        }
+      }
+    }
+    if (sockets < MAX_ADDRESS_SOCKETS) {
+      overAddressSockets = false;
+    }
+    if (!opened.isEmpty()) {
+      LOG.info("answering UDP from " + describe(opened) + " too (lines without an address)");
+    }
+    if (!closed.isEmpty()) {
+      LOG.info("stopped answering UDP from " + describe(closed) + " (gone from the host)");
+    }
+  }
+
+  private static boolean claims(Collection<ListenerKey> keys, InetAddress address, int port) {
+    for (ListenerKey key : keys) {
+      if (key.protocol() == Protocol.UDP
+          && key.port() == port
+          && key.address().map(a -> DualStackAddresses.unmap(a).equals(address)).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int byText(InetAddress a, InetAddress b) {
+    return a.getHostAddress().compareTo(b.getHostAddress());
+  }
+
+  /** {@code 203.0.113.2 (3 ports), 2001:db8:1::2 (3 ports)}. */
+  private static String describe(Map<InetAddress, Integer> ports) {
+    return ports.entrySet().stream()
+        .map(
+            e ->
+                Addresses.format(e.getKey())
+                    + " ("
+                    + e.getValue()
+                    + (e.getValue() == 1 ? " port)" : " ports)"))
+        .collect(Collectors.joining(", "));
   }
 
   /** True when {@code key}'s port is also wanted on another address (wildcard and specific). */
@@ -159,13 +349,15 @@ public final class Relay implements AutoCloseable {
           .childHandler(
               new TcpAcceptInitializer(listener, transport, options, limits, rateLimitedLog));
     }
+    // SO_REUSEADDR lets the per-address sockets share the port with the wildcard one; the kernel
+    // gives each datagram to the socket bound to its destination address, if there is one.
     return new Bootstrap()
-        .group(workers)
+        .group(listener.loop())
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
-        .handler(new UdpFrontendHandler(listener, transport, options, rateLimitedLog));
+        .handler(listener.udpFrontend());
   }
 
   /** {@code ::} (both IP versions on Linux) first, then {@code 0.0.0.0} for IPv4-only hosts. */
@@ -182,6 +374,7 @@ public final class Relay implements AutoCloseable {
    */
   public synchronized void stopAccepting() {
     accepting = false;
+    addressWatch.shutdown();
     for (Listener listener : listeners.values()) {
       listener.close();
     }
@@ -200,6 +393,17 @@ public final class Relay implements AutoCloseable {
       Thread.sleep(50);
     }
     return open;
+  }
+
+  /** The addresses that have a per-address UDP socket on {@code port} now (tests). */
+  synchronized Set<InetAddress> answeringFrom(int port) {
+    Set<InetAddress> addresses = new LinkedHashSet<>();
+    for (Listener listener : listeners.values()) {
+      if (listener.key().port() == port) {
+        addresses.addAll(listener.perAddress().keySet());
+      }
+    }
+    return addresses;
   }
 
   public RelayCounters counters() {

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -34,7 +35,12 @@ import java.util.logging.Logger;
  * {@code maxUdpSessionsPerSource} of them from one client address (datagrams of further clients are
  * dropped and counted as refused; their log lines are rate-limited). When a reload changes the
  * route's {@code from=}, the sessions of clients it no longer allows end.
+ *
+ * <p>One handler serves all the sockets of its {@link Listener} (a line without an address has one
+ * per local address), all on one event loop; a session belongs to the socket that heard the client,
+ * and its replies leave from that socket.
  */
+@ChannelHandler.Sharable
 final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private static final Logger LOG = Logger.getLogger(UdpFrontendHandler.class.getPackageName());
@@ -43,7 +49,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Transport transport;
   private final RelayOptions options;
   private final RateLimitedLog rateLimitedLog;
-  private final Map<InetSocketAddress, UdpSession> sessions = new HashMap<>();
+  private final Map<Endpoints, UdpSession> sessions = new HashMap<>();
   private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final Set<UdpSession> unflushed = new LinkedHashSet<>();
 
@@ -55,10 +61,13 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     this.rateLimitedLog = rateLimitedLog;
   }
 
+  /** A session's key: the listening socket that heard the client, and the client. */
+  private record Endpoints(Channel listening, InetSocketAddress client) {}
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
     InetSocketAddress sender = packet.sender();
-    UdpSession session = sessions.get(sender);
+    UdpSession session = sessions.get(new Endpoints(ctx.channel(), sender));
     if (session == null) {
       Route route = listener.route();
       InetAddress source = DualStackAddresses.unmap(sender).getAddress();
@@ -128,8 +137,8 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private void endDisallowed(Route route) {
     List<UdpSession> disallowed = new ArrayList<>();
     sessions.forEach(
-        (client, session) -> {
-          if (!route.allows(DualStackAddresses.unmap(client).getAddress())) {
+        (endpoints, session) -> {
+          if (!route.allows(DualStackAddresses.unmap(endpoints.client()).getAddress())) {
             disallowed.add(session);
           }
         });
@@ -196,13 +205,14 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
       return null;
     }
     UdpSession session = new UdpSession(connect, header, route.counters());
-    sessions.put(client, session);
+    Endpoints endpoints = new Endpoints(listening, client);
+    sessions.put(endpoints, session);
     perSource.merge(DualStackAddresses.sourceKey(client.getAddress()), 1, Integer::sum);
     route.counters().opened();
     if (options.verbose()) {
       LOG.fine("udp session " + DualStackAddresses.format(client) + " on " + route.describe());
     }
-    connect.channel().closeFuture().addListener(closed -> ended(client, session, route));
+    connect.channel().closeFuture().addListener(closed -> ended(endpoints, session, route));
     connect.addListener(
         (ChannelFutureListener)
             done -> {
@@ -216,10 +226,11 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   }
 
   /** Forgets {@code session} once its socket has closed. */
-  private void ended(InetSocketAddress client, UdpSession session, Route route) {
-    if (!sessions.remove(client, session)) {
+  private void ended(Endpoints endpoints, UdpSession session, Route route) {
+    if (!sessions.remove(endpoints, session)) {
       return;
     }
+    InetSocketAddress client = endpoints.client();
     perSource.computeIfPresent(
         DualStackAddresses.sourceKey(client.getAddress()), (source, n) -> n == 1 ? null : n - 1);
     unflushed.remove(session);
@@ -275,10 +286,16 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    // The listening socket is gone (reload removed it, or shutdown): replies could not be sent.
-    for (UdpSession session : List.copyOf(sessions.values())) {
-      session.close();
-    }
+    // The listening socket is gone (reload removed it, its address went away, or shutdown):
+    // replies could not be sent.
+    List<UdpSession> orphaned = new ArrayList<>();
+    sessions.forEach(
+        (endpoints, session) -> {
+          if (endpoints.listening() == ctx.channel()) {
+            orphaned.add(session);
+          }
+        });
+    orphaned.forEach(UdpSession::close);
     ctx.fireChannelInactive();
   }
 

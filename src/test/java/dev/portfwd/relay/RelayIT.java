@@ -123,9 +123,9 @@ class RelayIT {
         .matches("PROXY TCP6 2001:db8:1::10 \\d+ 2001:db8:1::1 13202\nsix\n");
     assertThat(udpReply("client", 13202, 40001, "dgram"))
         .as(
-            "each datagram carries a v2 header with the client's address, and 0.0.0.0 for the"
-                + " address a wildcard socket cannot learn")
-        .matches("PROXY UDP4 203\\.0\\.113\\.10 40001 0\\.0\\.0\\.0 13202\ndgram\n");
+            "each datagram carries a v2 header with the client's address and the address it"
+                + " wrote to (the relay listens on each address of the host)")
+        .matches("PROXY UDP4 203\\.0\\.113\\.10 40001 203\\.0\\.113\\.1 13202\ndgram\n");
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
