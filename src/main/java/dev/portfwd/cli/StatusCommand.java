@@ -91,17 +91,15 @@ final class StatusCommand implements Runnable {
    * with a read made before; nothing for a read made for this request (a negative age).
    */
   static String age(Duration age) {
-    if (age.compareTo(SHOWN_AGE) < 0) {
+    if (age.isNegative() || age.isZero()) {
       return "";
     }
-    return String.format(
-        java.util.Locale.ROOT,
-        "counters as the service read them %.1f s ago ('status --fresh' reads them now)%n",
-        age.toMillis() / 1000.0);
+    String ago =
+        age.compareTo(Duration.ofSeconds(1)) < 0
+            ? age.toMillis() + " ms"
+            : String.format(java.util.Locale.ROOT, "%.1f s", age.toMillis() / 1000.0);
+    return "counters as the service read them " + ago + " ago ('status --fresh' reads them now)\n";
   }
-
-  /** Reads younger than this count as now. */
-  private static final Duration SHOWN_AGE = Duration.ofMillis(500);
 
   /**
    * The forwards as a table for a terminal; descriptions are escaped there ({@link TextTable}). A

@@ -9,6 +9,7 @@ import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.PortRange;
 import dev.portfwd.model.Protocol;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -122,5 +123,16 @@ class StatusCommandTest {
         10,
         1000,
         connections);
+  }
+
+  @Test
+  void saysHowOldAnEarlierReadIsAndNothingForOneMadeForThisRequest() {
+    assertThat(StatusCommand.age(Duration.ofMillis(-40))).isEmpty();
+    assertThat(StatusCommand.age(Duration.ZERO)).isEmpty();
+    assertThat(StatusCommand.age(Duration.ofMillis(120)))
+        .isEqualTo(
+            "counters as the service read them 120 ms ago ('status --fresh' reads them now)\n");
+    assertThat(StatusCommand.age(Duration.ofMillis(1_440)))
+        .startsWith("counters as the service read them 1.4 s ago");
   }
 }
