@@ -28,8 +28,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -212,14 +213,19 @@ final class WatchCommand implements Runnable {
     StateStore store = state.store();
     Engine engine = session.engine(store, err);
     // One reader of the kernel's counters for status, the dashboard and /metrics (LiveStatusCache).
-    ExecutorService statusReads =
-        Executors.newSingleThreadExecutor(
+    ScheduledExecutorService statusReads =
+        Executors.newSingleThreadScheduledExecutor(
             task -> {
               Thread thread = new Thread(task, "portfwd-status-reads");
               thread.setDaemon(true);
               return thread;
             });
-    LiveStatusCache liveStatus = LiveStatusCache.of(engine, store, statusReads, Clock.systemUTC());
+    LiveStatusCache liveStatus =
+        LiveStatusCache.of(
+            engine,
+            store,
+            (delay, task) -> statusReads.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+            Clock.systemUTC());
     Optional<ServiceMetrics> metrics =
         httpAddress.map(
             address ->

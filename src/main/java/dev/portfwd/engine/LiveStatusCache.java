@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -22,10 +21,12 @@ import java.util.concurrent.RejectedExecutionException;
  * when any process recorded one in the state directory (a {@code --direct} apply). Changes made
  * outside portfwd are seen at the next read, at most {@code maxAge} later.
  *
- * <p>Someone who polls ({@code watch portfwd status}, the dashboard) asks with {@code keepWarm}:
- * after serving, the next read is started in the background once half of {@code maxAge} has passed,
- * so the poller's next request finds a read younger than {@code maxAge} instead of paying for one.
- * Requests that stop coming stop the reads after one more.
+ * <p>Someone who polls ({@code watch portfwd status}, the dashboard's page every 3 s) asks with
+ * {@code keepWarm}: after serving, the next read is made in the background half of {@code maxAge}
+ * before the next request is due (as far apart as the last two were), so the poller finds a read
+ * younger than {@code maxAge} instead of paying for one, and the kernel is read once per request,
+ * not more. Requests that stop coming stop the reads after one more; requests further apart than
+ * {@link #LONGEST_POLL} are not kept warm.
  */
 public final class LiveStatusCache {
 
@@ -44,25 +45,35 @@ public final class LiveStatusCache {
     Object current() throws IOException;
   }
 
+  /** Runs a task once {@code delay} has passed, on a thread of its own; may refuse. */
+  @FunctionalInterface
+  public interface Background {
+    void after(Duration delay, Runnable task) throws RejectedExecutionException;
+  }
+
   /** For a cache that never reads in the background (tests, one-shot commands). */
-  public static final Executor NO_BACKGROUND =
-      task -> {
+  public static final Background NO_BACKGROUND =
+      (delay, task) -> {
         throw new RejectedExecutionException("no background reads here");
       };
 
   private final Source source;
   private final ChangeMark changeMark;
-  private final Executor background;
+  private final Background background;
   private final Clock clock;
 
+  /** Requests further apart than this are not polling: nothing is read ahead for them. */
+  static final Duration LONGEST_POLL = Duration.ofMinutes(1);
+
   private Optional<Reading> last = Optional.empty();
+  private Optional<Instant> lastWarmRequest = Optional.empty();
   private Object markOfLast;
   private boolean refreshQueued;
 
   /**
    * @param background runs the reads that keep a polled status warm
    */
-  public LiveStatusCache(Source source, ChangeMark changeMark, Executor background, Clock clock) {
+  public LiveStatusCache(Source source, ChangeMark changeMark, Background background, Clock clock) {
     this.source = source;
     this.changeMark = changeMark;
     this.background = background;
@@ -71,7 +82,7 @@ public final class LiveStatusCache {
 
   /** The cache of the service's one {@code engine}, which keeps its state in {@code store}. */
   public static LiveStatusCache of(
-      Engine engine, StateStore store, Executor background, Clock clock) {
+      Engine engine, StateStore store, Background background, Clock clock) {
     return new LiveStatusCache(
         engine::liveStatus,
         () -> new Mark(engine.changeCount(), store.historyMark()),
@@ -87,9 +98,11 @@ public final class LiveStatusCache {
    */
   public Reading read(Duration maxAge, boolean keepWarm) throws EngineException {
     Reading reading;
+    Instant now;
+    Optional<Duration> sincePrevious = Optional.empty();
     synchronized (this) {
       Object mark = mark();
-      Instant now = clock.instant();
+      now = clock.instant();
       if (last.isPresent()
           && Objects.equals(mark, markOfLast)
           && now.isBefore(last.get().readAt().plus(maxAge))) {
@@ -97,9 +110,19 @@ public final class LiveStatusCache {
       } else {
         reading = readNow(mark);
       }
+      if (keepWarm) {
+        Instant asked = now;
+        sincePrevious = lastWarmRequest.map(previous -> Duration.between(previous, asked));
+        lastWarmRequest = Optional.of(now);
+      }
     }
     if (keepWarm) {
-      warmUp(reading, maxAge.dividedBy(2));
+      Duration halfLife = maxAge.dividedBy(2);
+      Duration period = sincePrevious.orElse(maxAge);
+      if (period.compareTo(LONGEST_POLL) <= 0) {
+        Duration ahead = period.minus(halfLife);
+        warmUp(now.plus(ahead.compareTo(halfLife) > 0 ? ahead : halfLife));
+      }
     }
     return reading;
   }
@@ -127,8 +150,8 @@ public final class LiveStatusCache {
     }
   }
 
-  /** Queues one background read for when {@code reading} is {@code halfLife} old. */
-  private void warmUp(Reading reading, Duration halfLife) {
+  /** Queues one background read at {@code due}. */
+  private void warmUp(Instant due) {
     synchronized (this) {
       if (refreshQueued) {
         return;
@@ -136,18 +159,14 @@ public final class LiveStatusCache {
       refreshQueued = true;
     }
     try {
-      background.execute(
+      Duration delay = Duration.between(clock.instant(), due);
+      background.after(
+          delay.isNegative() ? Duration.ZERO : delay,
           () -> {
             try {
-              Duration wait = Duration.between(clock.instant(), reading.readAt().plus(halfLife));
-              if (!wait.isNegative()) {
-                Thread.sleep(wait.toMillis());
-              }
               synchronized (this) {
                 readNow(mark());
               }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
             } catch (EngineException | RuntimeException e) {
               // The next asker reads again and sees the problem itself.
               invalidate();

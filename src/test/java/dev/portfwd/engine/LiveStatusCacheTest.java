@@ -11,7 +11,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,12 @@ class LiveStatusCacheTest {
   final AtomicInteger reads = new AtomicInteger();
   final AtomicInteger mark = new AtomicInteger();
   final List<Runnable> queued = new ArrayList<>();
-  final Executor background = queued::add;
+  final List<Duration> delays = new ArrayList<>();
+  final LiveStatusCache.Background background =
+      (delay, task) -> {
+        delays.add(delay);
+        queued.add(task);
+      };
   boolean failing;
 
   LiveStatusCache cache() {
@@ -145,5 +149,38 @@ class LiveStatusCacheTest {
     clock.advance(MAX_AGE);
     cache.read(MAX_AGE, true);
     assertThat(reads).hasValue(2);
+  }
+
+  @Test
+  void aPagePollingEveryThreeSecondsCostsOneKernelReadPerPollAndFindsEachReady() throws Exception {
+    LiveStatusCache cache = cache();
+    for (int poll = 0; poll < 8; poll++) {
+      if (poll > 0) {
+        clock.advance(Duration.ofSeconds(3));
+      }
+      Instant asked = clock.now;
+      LiveStatusCache.Reading reading = cache.read(MAX_AGE, true);
+      if (poll >= 2) {
+        assertThat(reading.readAt()).as("poll %d found a read made ahead", poll).isBefore(asked);
+        assertThat(reads).as("one read per poll").hasValue(poll + 2);
+      }
+      // The background read runs when it is due, which is before the next poll.
+      assertThat(queued).hasSize(1);
+      Duration delay = delays.remove(0);
+      assertThat(delay).isLessThan(Duration.ofSeconds(3));
+      clock.advance(delay);
+      queued.remove(0).run();
+      clock.advance(delay.negated());
+    }
+  }
+
+  @Test
+  void requestsMinutesApartAreNotKeptWarm() throws Exception {
+    LiveStatusCache cache = cache();
+    cache.read(MAX_AGE, true);
+    queued.clear();
+    clock.advance(Duration.ofMinutes(5));
+    cache.read(MAX_AGE, true);
+    assertThat(queued).isEmpty();
   }
 }
