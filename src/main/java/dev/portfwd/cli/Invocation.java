@@ -170,7 +170,7 @@ final class Invocation {
    * LiveStatusCache}); else, and always on the direct path, read now.
    */
   LiveStatusCache.Reading liveStatus(Engine engine, boolean fresh) throws EngineException {
-    if (service.isPresent() && service.get().engine() == engine) {
+    if (isServiceEngine(engine)) {
       ServiceState state = service.get();
       return state.liveStatus().read(fresh ? Duration.ZERO : state.statusMaxAge(), !fresh);
     }
