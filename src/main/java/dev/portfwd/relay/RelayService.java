@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,13 @@ public final class RelayService {
    * @return a line per socket that could not be opened; empty when all listen
    */
   public List<String> start(ForwardTable table) {
+    // The handlers come before the first port listens: the default action of SIGHUP and SIGUSR1
+    // ends the process, and a reload or a status request may come as soon as a port answers.
+    // Their work goes to the control thread, as does this first apply, so they never overlap it.
+    SignalHandlers.install(
+        () -> control.execute(this::reload),
+        () -> control.execute(this::printStatus),
+        stopRequested::countDown);
     LOG.info(
         "relay starting with the "
             + relay.transport().name()
@@ -101,7 +109,18 @@ public final class RelayService {
     ConnectionLimits.fileLimitWarning(
             relay.options().maxConnections(), ConnectionLimits.fileLimit())
         .ifPresent(LOG::warning);
-    List<String> failures = relay.apply(resolved(table));
+    List<String> failures;
+    try {
+      failures = control.submit(() -> relay.apply(resolved(table))).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of("interrupted while opening the relay's ports");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
     monitor.start();
     return failures;
   }
@@ -127,10 +146,6 @@ public final class RelayService {
    * timeout.
    */
   public long serve() throws InterruptedException {
-    SignalHandlers.install(
-        () -> control.execute(this::reload),
-        () -> control.execute(this::printStatus),
-        stopRequested::countDown);
     TableWatcher watcher = null;
     if (tableFile.isPresent()) {
       try {
