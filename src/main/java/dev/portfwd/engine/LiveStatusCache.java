@@ -12,10 +12,10 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One read of the kernel's counters shared by everyone in the service who asks within a short
- * while: {@code status} for clients, the dashboard's polls and {@code /metrics}. Listing 10,000
- * forwards with their counters costs {@code nft} about half a second of CPU, more than a client
- * wants to wait for; a read younger than the asker's {@code maxAge} is served as it is, with its
- * time, so the asker can say how old it is.
+ * while: {@code status} for clients, the dashboard's polls and {@code /metrics}. Listing a large
+ * table's counters costs {@code nft} more CPU than a client wants to wait for (bench/RESULTS.md); a
+ * read younger than the asker's {@code maxAge} is served as it is, with its time, so the asker can
+ * say how old it is.
  *
  * <p>A read is dropped as soon as the forwards may have changed: when the engine made a change, or
  * when any process recorded one in the state directory (a {@code --direct} apply). Changes made

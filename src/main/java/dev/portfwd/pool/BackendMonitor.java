@@ -77,7 +77,7 @@ public final class BackendMonitor implements AutoCloseable {
 
   /**
    * The forwards of {@link #written} with several backends or a name: the only ones a round looks
-   * at. A table of 10,000 single-address forwards costs the rounds nothing.
+   * at. A table of single-address forwards alone costs the rounds nothing.
    */
   private List<Forward> pooled = List.of();
 
