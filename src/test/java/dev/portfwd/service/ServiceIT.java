@@ -284,6 +284,13 @@ class ServiceIT {
         } finally {
           watch.destroyForcibly();
           watch.waitFor(20, TimeUnit.SECONDS);
+          // A service killed mid-apply leaves its script file (named by its pid) in /run.
+          try (var scripts =
+              Files.newDirectoryStream(Path.of("/run"), "portfwd-" + watch.pid() + "-*")) {
+            for (Path script : scripts) {
+              Files.deleteIfExists(script);
+            }
+          }
         }
       }
     }
