@@ -54,6 +54,8 @@ nsx $C sh -c 'ip link set eth0 up && ip addr add 203.0.113.10/24 dev eth0 && ip 
 nsx $C sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
 nsx $B sh -c 'ip link set eth0 up && ip addr add 192.0.2.2/24 dev eth0 && ip addr add 192.0.2.18/24 dev eth0'
 
+# nginx hands its temporary directories to its worker's user: keep them out of the state's parent.
+mkdir "$WORK/nginx"
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -62,7 +64,7 @@ error_log $WORK/nginx.err warn;
 events { worker_connections 8192; }
 http {
   access_log off;
-  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   server { listen 80 backlog=8192; location / { return 200 "\$server_addr\n"; } }
 }
 NGINX
@@ -100,11 +102,14 @@ m1=$(median "${ones[@]}"); m2=$(median "${twos[@]}")
 ratio=$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
 
 # Failover: one service per backend address on 8080, each answering its name.
-serve_8080() { nsx $B socat "TCP4-LISTEN:8080,bind=$1,fork,reuseaddr" "SYSTEM:echo $2" & PIDS+=($!); LAST=$!; }
+# Not through nsx: a function run in the background is a subshell, and $! would name it, not socat.
+serve_8080() { ip netns exec $B socat "TCP4-LISTEN:8080,bind=$1,fork,reuseaddr" "SYSTEM:echo $2" & PIDS+=($!); LAST=$!; }
 first_answer() { nsx $C timeout 2 socat -T1 -u TCP4:203.0.113.1:30000,connect-timeout=1 - 2>/dev/null || echo none; }
 await_answer() { # $1: the name; bounded to 30 s
   for _ in $(seq 600); do [[ $(first_answer) == "$1" ]] && return 0; sleep 0.05; done
-  echo "backends: no answer from $1 within 30 s" >&2; return 1
+  echo "backends: no answer from $1 within 30 s; the last answer: $(first_answer)" >&2
+  [[ -f $WORK/watch.log ]] && tail -n 20 "$WORK/watch.log" >&2
+  return 1
 }
 serve_8080 192.0.2.2 one; ONE_PID=$LAST
 serve_8080 192.0.2.18 two

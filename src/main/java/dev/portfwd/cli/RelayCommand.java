@@ -145,7 +145,8 @@ final class RelayCommand implements Runnable {
       defaultValue = "2",
       description =
           "How often each backend of a forward with several backends or a name is checked; one"
-              + " leaves after 3 failed checks and returns after 2 good ones (default: ${DEFAULT-VALUE}).")
+              + " leaves after 3 failed checks (checked every half interval once one failed) and"
+              + " returns after 2 good ones (default: ${DEFAULT-VALUE}).")
   double checkIntervalSeconds;
 
   @Option(

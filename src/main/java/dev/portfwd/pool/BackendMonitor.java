@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -110,8 +111,37 @@ public final class BackendMonitor implements AutoCloseable {
 
   /** Starts the rounds: the first one {@code interval} from now. */
   public void start() {
-    long millis = settings.interval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::roundQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    schedule(settings.interval().toNanos());
+  }
+
+  private void schedule(long delayNanos) {
+    try {
+      scheduler.schedule(this::roundAndNext, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      // close() ended the rounds.
+    }
+  }
+
+  /** One round, then the next one {@link #nextDelay} after this one began. */
+  private void roundAndNext() {
+    long began = System.nanoTime();
+    roundQuietly();
+    schedule(nextDelay().toNanos() - (System.nanoTime() - began));
+  }
+
+  /**
+   * How long after a round the next one starts: the interval, or half of it while a backend in
+   * rotation has failed a check but not yet {@code fall} of them (HAProxy's fastinter), so that a
+   * dead backend leaves within {@code fall} intervals of dying even when it died just after a good
+   * check. A returning backend gets no hurry: rise keeps its full hold-off against flapping.
+   */
+  synchronized Duration nextDelay() {
+    for (Health h : health.values()) {
+      if (h.up() && h.streak() > 0) {
+        return settings.interval().dividedBy(2);
+      }
+    }
+    return settings.interval();
   }
 
   /**
@@ -242,6 +272,8 @@ public final class BackendMonitor implements AutoCloseable {
     ForwardTable effective;
     synchronized (this) {
       resolved.forEach((name, resolution) -> learn(name, resolution, why));
+      // Backends gone from the table (or from a name's addresses) are forgotten.
+      health.keySet().retainAll(targets);
       for (CheckTarget target : checked.keySet()) {
         Health before = health.getOrDefault(target, Health.INITIAL);
         Health after = before.after(problems.get(target), settings.fall(), settings.rise());

@@ -116,4 +116,40 @@ class BackendMonitorTest {
     m.round();
     assertThat(applied).hasSize(1);
   }
+
+  @Test
+  void aFailingBackendIsCheckedTwiceAsOftenUntilItLeavesButAReturningOneIsNotHurried()
+      throws Exception {
+    BackendMonitor m = monitor();
+    m.table(table("80 192.0.2.2,192.0.2.18 80 tcp\n"));
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(2));
+
+    dead.add("192.0.2.2:80");
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(1));
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(1));
+    m.round();
+    assertThat(applied).hasSize(1);
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(2));
+
+    dead.clear();
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(2));
+    m.round();
+    assertThat(applied).hasSize(2);
+  }
+
+  @Test
+  void aBackendGoneFromTheTableNoLongerHurriesTheChecks() throws Exception {
+    BackendMonitor m = monitor();
+    m.table(table("80 192.0.2.2,192.0.2.18 80 tcp\n"));
+    dead.add("192.0.2.2:80");
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(1));
+    m.table(table("80 192.0.2.34,192.0.2.18 80 tcp\n"));
+    m.round();
+    assertThat(m.nextDelay()).isEqualTo(Duration.ofSeconds(2));
+  }
 }

@@ -71,8 +71,11 @@ public final class Topology implements AutoCloseable {
     String gateway = create("gateway");
     sh(
         gateway,
-        "ip link add wan type bridge && ip link set wan up"
-            + " && ip link add vpn type bridge && ip link set vpn up"
+        // Fixed MAC addresses: a bridge without one takes the lowest of its ports' and changes it
+        // when a host joins (addClient, addVpnHost), and the hosts that knew the old one lose
+        // what they send the gateway until their neighbour entry expires (tens of seconds).
+        "ip link add wan address 02:00:00:00:00:01 type bridge && ip link set wan up"
+            + " && ip link add vpn address 02:00:00:00:00:02 type bridge && ip link set vpn up"
             + " && ip addr add 203.0.113.1/24 dev wan && ip addr add 192.0.2.1/24 dev vpn"
             + " && ip addr add 2001:db8:1::1/64 dev wan nodad && ip addr add 2001:db8:2::1/64 dev vpn nodad");
     addClient("client", CLIENT, CLIENT6);
