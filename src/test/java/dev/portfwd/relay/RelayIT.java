@@ -621,8 +621,9 @@ class RelayIT {
   void everyShortUdpSessionGetsItsFirstDatagramAnswered() throws Exception {
     Path table = table("udpshort.txt", "13990 192.0.2.2 80 udp\n");
     for (int round = 0; round < 3; round++) {
-      // As in capsUdp..., where a first datagram was once lost: a host joins the wan bridge (which
-      // may change the bridge's MAC address) just before the relay starts.
+      // A host joins the wan bridge just before the relay starts: while the bridge took the lowest
+      // MAC address of its ports, that could change the gateway's, and the first datagrams of the
+      // hosts that knew the old one were lost (Topology now fixes the bridges' addresses).
       String newClient = "short" + round;
       topology.addClient(newClient, "203.0.113." + (20 + round), null);
       RelayProcess fresh = RelayProcess.start(topology, table, "udp", 13990, "--verbose");
