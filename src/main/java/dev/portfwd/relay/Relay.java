@@ -71,6 +71,7 @@ public final class Relay implements AutoCloseable {
   private final EventLoopGroup workers;
   private final ConnectionLimits limits;
   private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
+  private final IdleSweeper.PerLoop idleSweepers;
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private final Supplier<Set<InetAddress>> localAddresses;
   private final ScheduledExecutorService addressWatch =
@@ -98,6 +99,8 @@ public final class Relay implements AutoCloseable {
     this.localAddresses = localAddresses;
     this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
     this.limits = new ConnectionLimits(options.maxConnections(), options.maxConnectionsPerSource());
+    this.idleSweepers =
+        options.idleTimeout().isZero() ? null : new IdleSweeper.PerLoop(options.idleTimeout());
     workers.scheduleAtFixedRate(rateLimitedLog::flush, 1, 1, TimeUnit.SECONDS);
     addressWatch.scheduleWithFixedDelay(
         this::followAddresses,
@@ -347,7 +350,8 @@ public final class Relay implements AutoCloseable {
           .childOption(ChannelOption.TCP_NODELAY, true)
           .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
           .childHandler(
-              new TcpAcceptInitializer(listener, transport, options, limits, rateLimitedLog));
+              new TcpAcceptInitializer(
+                  listener, transport, options, limits, idleSweepers, rateLimitedLog));
     }
     // SO_REUSEADDR lets the per-address sockets share the port with the wildcard one; the kernel
     // gives each datagram to the socket bound to its destination address, if there is one.

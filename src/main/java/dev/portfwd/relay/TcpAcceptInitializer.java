@@ -2,9 +2,7 @@ package dev.portfwd.relay;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -12,7 +10,7 @@ import java.util.logging.Logger;
  * Sets up each accepted TCP connection with the route its listener has at that moment: turns away
  * sources {@code from=} does not allow and connections over the relay's limits (closed at once,
  * before any backend is contacted; counted as refused, logged at a bounded rate), then adds the
- * idle timer and the frontend handler, and keeps the counters.
+ * frontend handler (which the idle timeout watches), and keeps the counters.
  */
 final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
 
@@ -22,6 +20,7 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
   private final Transport transport;
   private final RelayOptions options;
   private final ConnectionLimits limits;
+  private final IdleSweeper.PerLoop idleSweepers;
   private final RateLimitedLog rateLimitedLog;
 
   TcpAcceptInitializer(
@@ -29,11 +28,13 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
       Transport transport,
       RelayOptions options,
       ConnectionLimits limits,
+      IdleSweeper.PerLoop idleSweepers,
       RateLimitedLog rateLimitedLog) {
     this.listener = listener;
     this.transport = transport;
     this.options = options;
     this.limits = limits;
+    this.idleSweepers = idleSweepers;
     this.rateLimitedLog = rateLimitedLog;
   }
 
@@ -65,13 +66,16 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
                 LOG.fine("close " + DualStackAddresses.format(source) + " on " + route.describe());
               }
             });
-    long idle = options.idleTimeout().toMillis();
-    if (idle > 0) {
-      client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-    }
     client
         .pipeline()
-        .addLast("relay", new TcpFrontendHandler(route, transport, options, rateLimitedLog));
+        .addLast(
+            "relay",
+            new TcpFrontendHandler(
+                route,
+                transport,
+                options,
+                idleSweepers == null ? null : idleSweepers.of(client.eventLoop()),
+                rateLimitedLog));
   }
 
   private void refuse(

@@ -16,11 +16,14 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
   private final Channel client;
   private final Route route;
   private final ConnectionFailure failure;
+  private final IdleSweeper.Entry idle;
 
-  TcpBackendHandler(Channel client, Route route, ConnectionFailure failure) {
+  TcpBackendHandler(
+      Channel client, Route route, ConnectionFailure failure, IdleSweeper.Entry idle) {
     this.client = client;
     this.route = route;
     this.failure = failure;
+    this.idle = idle;
   }
 
   @Override
@@ -30,6 +33,9 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (idle != null) {
+      idle.active();
+    }
     if (msg instanceof ByteBuf buf) {
       route.counters().toClient(buf.readableBytes());
     }

@@ -13,11 +13,15 @@ final class TcpBackendInitializer extends ChannelInitializer<Channel> {
   private final Channel client;
   private final Route route;
   private final ConnectionFailure failure;
+  private final IdleSweeper.Entry idle;
 
-  TcpBackendInitializer(Channel client, Route route, ConnectionFailure failure) {
+  /** {@code idle}: the connection's idle timeout, marked by the backend's data too; may be null. */
+  TcpBackendInitializer(
+      Channel client, Route route, ConnectionFailure failure, IdleSweeper.Entry idle) {
     this.client = client;
     this.route = route;
     this.failure = failure;
+    this.idle = idle;
   }
 
   @Override
@@ -26,6 +30,6 @@ final class TcpBackendInitializer extends ChannelInitializer<Channel> {
       // The encoder turns the one HAProxyMessage written first into header bytes; data passes by.
       backend.pipeline().addLast("proxy-header", HAProxyMessageEncoder.INSTANCE);
     }
-    backend.pipeline().addLast("relay", new TcpBackendHandler(client, route, failure));
+    backend.pipeline().addLast("relay", new TcpBackendHandler(client, route, failure, idle));
   }
 }

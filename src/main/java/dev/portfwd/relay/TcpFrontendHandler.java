@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.PortfwdEpollGuard;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -31,25 +30,38 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private final Transport transport;
   private final RelayOptions options;
   private final ConnectionFailure failure;
+  private final IdleSweeper idleSweeper;
+  private IdleSweeper.Entry idle;
   private Channel backend;
   // Once a FIN has arrived, epoll reads everything up to it even with auto-read off; what comes
   // before the backend is connected waits here (at most the socket's receive buffer) and the FIN
-  // is passed on after it.
-  private final ArrayDeque<Object> early = new ArrayDeque<>();
+  // is passed on after it. Made only then: an idle connection holds no queue.
+  private ArrayDeque<Object> early;
   private boolean connected;
   private boolean inputEndedEarly;
 
+  /**
+   * @param idleSweeper the idle timeout of the client's event loop; null when there is none
+   */
   TcpFrontendHandler(
-      Route route, Transport transport, RelayOptions options, RateLimitedLog rateLimitedLog) {
+      Route route,
+      Transport transport,
+      RelayOptions options,
+      IdleSweeper idleSweeper,
+      RateLimitedLog rateLimitedLog) {
     this.route = route;
     this.transport = transport;
     this.options = options;
+    this.idleSweeper = idleSweeper;
     this.failure = new ConnectionFailure(route, rateLimitedLog);
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     Channel client = ctx.channel();
+    if (idleSweeper != null) {
+      idle = idleSweeper.add(() -> idleTimedOut(client));
+    }
     PortfwdEpollGuard.keepRegistered(client);
     Bootstrap bootstrap =
         new Bootstrap()
@@ -61,7 +73,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
-            .handler(new TcpBackendInitializer(client, route, failure));
+            .handler(new TcpBackendInitializer(client, route, failure, idle));
     InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
     ChannelFuture connect =
         bootstrap.connect(route.backendFor(from == null ? null : from.getAddress()));
@@ -84,8 +96,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       connected = true;
       PortfwdEpollGuard.keepRegistered(backend);
       ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
-      for (Object msg = early.poll(); msg != null; msg = early.poll()) {
-        backend.write(msg);
+      if (early != null) {
+        for (Object msg = early.poll(); msg != null; msg = early.poll()) {
+          backend.write(msg);
+        }
+        early = null;
       }
       backend
           .writeAndFlush(Unpooled.EMPTY_BUFFER)
@@ -109,9 +124,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (idle != null) {
+      idle.active();
+    }
     if (!connected) {
       if (msg instanceof ByteBuf buf) {
         route.counters().toBackend(buf.readableBytes());
+      }
+      if (early == null) {
+        early = new ArrayDeque<>(4);
       }
       early.add(msg);
       return;
@@ -134,27 +155,36 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       } else {
         inputEndedEarly = true;
       }
-    } else if (event instanceof IdleStateEvent) {
-      if (options.verbose()) {
-        LOG.fine(
-            "idle timeout: closing "
-                + DualStackAddresses.format(ctx.channel().remoteAddress())
-                + " on "
-                + route.describe());
-      }
-      ctx.close();
     } else {
       ctx.fireUserEventTriggered(event);
     }
   }
 
+  /** No data either way for the idle timeout: the connection ends (on the client's loop). */
+  private void idleTimedOut(Channel client) {
+    if (options.verbose()) {
+      LOG.fine(
+          "idle timeout: closing "
+              + DualStackAddresses.format(client.remoteAddress())
+              + " on "
+              + route.describe());
+    }
+    client.close();
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (idle != null) {
+      idleSweeper.remove(idle);
+    }
     releaseEarly();
     Pipes.closeOnFlush(backend);
   }
 
   private void releaseEarly() {
+    if (early == null) {
+      return;
+    }
     for (Object msg = early.poll(); msg != null; msg = early.poll()) {
       ReferenceCountUtil.release(msg);
     }

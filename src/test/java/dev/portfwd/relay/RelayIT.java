@@ -751,7 +751,7 @@ class RelayIT {
   }
 
   @Test
-  void closesIdleConnections() throws Exception {
+  void closesIdleConnectionsAndKeepsBusyOnes() throws Exception {
     Path table = table("idle.txt", "13700 192.0.2.2 80 tcp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13700, "--idle-timeout", "1s");
     // The pipeline lasts as long as the sleep; the inner block times socat alone.
@@ -764,6 +764,13 @@ class RelayIT {
     assertThat(tookMillis)
         .as("the relay closed the idle connection long before the client's 12 s sleep ended")
         .isBetween(900L, 9000L);
+    // Data every 0.4 s, either way, keeps a connection open well past the timeout.
+    assertThat(
+            client(
+                    "(for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.4; done)"
+                        + " | timeout 20 socat -t2 - TCP:203.0.113.1:13700")
+                .stdout())
+        .isEqualTo("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n");
     relay.signal("TERM");
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }

@@ -38,7 +38,8 @@ class TcpHandlersTest {
   @Test
   void copiesBackendDataToTheClientAndCountsIt() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.writeInbound(Unpooled.copiedBuffer("reply", StandardCharsets.US_ASCII));
     ByteBuf out = client.readOutbound();
     try {
@@ -67,7 +68,7 @@ class TcpHandlersTest {
                 reads.incrementAndGet();
               }
             },
-            new TcpBackendHandler(client, route, failure));
+            new TcpBackendHandler(client, route, failure, null));
     backend.config().setAutoRead(false);
     return backend;
   }
@@ -106,7 +107,8 @@ class TcpHandlersTest {
   @Test
   void closesTheClientWhenTheBackendCloses() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.close();
     client.runPendingTasks();
     assertThat(client.isOpen()).isFalse();
@@ -115,7 +117,8 @@ class TcpHandlersTest {
   @Test
   void endsAClientThatCannotHalfCloseWhenTheBackendSendsFin() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     client.runPendingTasks();
     assertThat(client.isOpen()).isFalse();
@@ -124,7 +127,8 @@ class TcpHandlersTest {
   @Test
   void countsBackendErrorsWithoutStackTraces() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
     assertThat(backend.isOpen()).isFalse();
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
@@ -135,7 +139,8 @@ class TcpHandlersTest {
   @Test
   void countsAFailureOnceWhateverFollowsFromIt() {
     EmbeddedChannel client = new EmbeddedChannel();
-    EmbeddedChannel backend = new EmbeddedChannel(new TcpBackendHandler(client, route, failure));
+    EmbeddedChannel backend =
+        new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
     failure.failed("client 203.0.113.10:40000", new IOException("Broken pipe"));
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
@@ -158,6 +163,7 @@ class TcpHandlersTest {
                 route,
                 EmbeddedSockets.transport(EmbeddedSockets.NoFileDescriptors.class),
                 RelayOptions.defaults(),
+                null,
                 log));
     // The failure arrives from Netty's global executor.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
