@@ -232,12 +232,7 @@ public final class Engine {
         () ->
             underLock(
                 () -> rollbackToLocked(generation, managesSysctls, confirm),
-                e ->
-                    "cannot read or update "
-                        + store.dir()
-                        + ": "
-                        + e.getMessage()
-                        + "; nothing was changed"));
+                this::cannotReadOrUpdate));
   }
 
   private RestoredState rollbackToLocked(
@@ -330,40 +325,37 @@ public final class Engine {
    * @return the plan run; empty when nothing was installed
    */
   public Plan remove() throws EngineException {
-    return counted(this::removeLocked);
+    return counted(() -> underLock(this::removeLocked, this::cannotReadOrUpdate));
   }
 
-  private Plan removeLocked() throws EngineException {
-    try (StateStore.Lock lock = lock()) {
-      resolveOverdue().ifPresent(warnings);
-      Optional<PendingConfirmation> pending = store.pending();
-      if (pending.isPresent()) {
-        throw new EngineException(
-            "an 'apply --confirm' waits for confirmation until "
-                + pending.get().deadline()
-                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
-      }
-      Plan plan = backend.planRemove();
-      if (plan.isEmpty()) {
-        return plan;
-      }
-      SafeApply.Guard guard =
-          new SafeApply(store, backend.name(), sysctls, launcher, clock)
-              .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
-      try (guard) {
-        backend.apply(plan);
-        guard.applied();
-      }
-      lastApplied = Optional.empty();
-      clearStaleUdp(plan).ifPresent(warnings);
-      return plan;
-    } catch (StateException | BackendException | UnsafeStateDirException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (IOException e) {
+  private Plan removeLocked()
+      throws EngineException, StateException, BackendException, IOException {
+    resolveOverdue().ifPresent(warnings);
+    Optional<PendingConfirmation> pending = store.pending();
+    if (pending.isPresent()) {
       throw new EngineException(
-          "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed",
-          e);
+          "an 'apply --confirm' waits for confirmation until "
+              + pending.get().deadline()
+              + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
     }
+    Plan plan = backend.planRemove();
+    if (plan.isEmpty()) {
+      return plan;
+    }
+    SafeApply.Guard guard =
+        new SafeApply(store, backend.name(), sysctls, launcher, clock)
+            .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
+    try (guard) {
+      backend.apply(plan);
+      guard.applied();
+    }
+    lastApplied = Optional.empty();
+    clearStaleUdp(plan).ifPresent(warnings);
+    return plan;
+  }
+
+  private String cannotReadOrUpdate(IOException e) {
+    return "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed";
   }
 
   /**
