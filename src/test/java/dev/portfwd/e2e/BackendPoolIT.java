@@ -66,9 +66,7 @@ class BackendPoolIT {
     args.addAll(
         List.of(
             "--check-interval", Double.toString(INTERVAL), "--dns-min-ttl", "1", table.toString()));
-    List<String> argv =
-        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-    argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
+    List<String> argv = PortfwdJar.commandIn(topology, "gateway", args.toArray(String[]::new));
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
