@@ -430,23 +430,9 @@ final class DashboardService implements DashboardApi {
       ObjectNode node = changes.addObject();
       node.put("kind", change.kind().name().toLowerCase(java.util.Locale.ROOT));
       node.put("text", change.describe());
-      node.set("before", change.before().map(DashboardService::compiledJson).orElse(null));
-      node.set("after", change.after().map(DashboardService::compiledJson).orElse(null));
+      node.set("before", change.before().map(ForwardJson::compiled).orElse(null));
+      node.set("after", change.after().map(ForwardJson::compiled).orElse(null));
     }
     return changes;
-  }
-
-  private static ObjectNode compiledJson(CompiledForward forward) {
-    ObjectNode node = ForwardJson.MAPPER.createObjectNode();
-    node.put("externalAddress", forward.externalAddress().map(Addresses::format).orElse(null));
-    node.set("externalPorts", ForwardJson.ports(forward.externalPorts()));
-    node.put("protocol", forward.protocol().keyword());
-    node.put("backend", Addresses.format(forward.backend()));
-    node.set("backendPorts", ForwardJson.ports(forward.backendPorts()));
-    ArrayNode from = node.putArray("from");
-    forward.allowedSources().forEach(c -> from.add(c.toString()));
-    node.put("masquerade", forward.masquerade());
-    node.put("description", forward.description());
-    return node;
   }
 }

@@ -3,6 +3,7 @@ package dev.portfwd.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.BackendSpec;
 import dev.portfwd.model.Cidr;
@@ -44,6 +45,24 @@ final class ForwardJson {
     node.put("masquerade", forward.masquerade());
     forward.snat().ifPresent(a -> node.put("snat", Addresses.format(a)));
     node.put("proxyProtocol", forward.proxyProtocol().keyword());
+    node.put("description", forward.description());
+    return node;
+  }
+
+  /**
+   * A forward as the kernel holds it: one protocol, one backend, as {@code status --json} and the
+   * dashboard's plan show it.
+   */
+  static ObjectNode compiled(CompiledForward forward) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("externalAddress", forward.externalAddress().map(Addresses::format).orElse(null));
+    node.set("externalPorts", ports(forward.externalPorts()));
+    node.put("protocol", forward.protocol().keyword());
+    node.put("backend", Addresses.format(forward.backend()));
+    node.set("backendPorts", ports(forward.backendPorts()));
+    ArrayNode from = node.putArray("from");
+    forward.allowedSources().forEach(c -> from.add(c.toString()));
+    node.put("masquerade", forward.masquerade());
     node.put("description", forward.description());
     return node;
   }

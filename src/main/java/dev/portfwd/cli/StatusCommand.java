@@ -207,16 +207,8 @@ final class StatusCommand implements Runnable {
     ArrayNode list = root.putArray("forwards");
     for (LiveForward f : forwards) {
       CompiledForward forward = f.forward();
-      ObjectNode node = list.addObject();
-      node.put("externalAddress", forward.externalAddress().map(Addresses::format).orElse(null));
-      node.set("externalPorts", ForwardJson.ports(forward.externalPorts()));
-      node.put("protocol", forward.protocol().keyword());
-      node.put("backend", Addresses.format(forward.backend()));
-      node.set("backendPorts", ForwardJson.ports(forward.backendPorts()));
-      ArrayNode from = node.putArray("from");
-      forward.allowedSources().forEach(c -> from.add(c.toString()));
-      node.put("masquerade", forward.masquerade());
-      node.put("description", forward.description());
+      ObjectNode node = ForwardJson.compiled(forward);
+      list.add(node);
       node.put("packets", f.packets());
       node.put("bytes", f.bytes());
       if (!f.backends().isEmpty()) {

@@ -1,15 +1,8 @@
 package dev.portfwd.demo;
 
 import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.ProcessCommandRunner;
-import dev.portfwd.host.ThrowawayNamespaces;
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An HA pair in throwaway network namespaces, for {@code portfwd demo --ha} and the failover tests:
@@ -25,7 +18,7 @@ import java.util.Map;
  * changes. {@link #close} (and a shutdown hook, for Ctrl-C) kills every process in the namespaces
  * and deletes them. Names are random, so two runs never collide.
  */
-public final class HaDemoNetwork implements AutoCloseable {
+public final class HaDemoNetwork extends ThrowawayNetwork {
 
   public static final String CLIENT = "203.0.113.10";
   public static final String VIRTUAL_PUBLIC = "203.0.113.1";
@@ -46,26 +39,17 @@ public final class HaDemoNetwork implements AutoCloseable {
       gateway gw-b  priority=100  public=203.0.113.3%wan  vpn=192.0.2.3%vpn  sync=198.51.100.2%sync
       """;
 
-  private final CommandRunner host = new ProcessCommandRunner();
-  private final String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(2));
-  private final Map<String, String> namespaces = new LinkedHashMap<>();
-  private final ThrowawayNamespaces throwaway = new ThrowawayNamespaces(host, "demo --ha");
-
-  private HaDemoNetwork() {}
+  private HaDemoNetwork() {
+    super("pfha", "demo --ha");
+  }
 
   /** Builds the namespaces, bridges and links; deletes what it made if a step fails. */
   public static HaDemoNetwork create() throws IOException {
-    HaDemoNetwork network = new HaDemoNetwork();
-    try {
-      network.build();
-      return network;
-    } catch (IOException | RuntimeException e) {
-      network.close();
-      throw e;
-    }
+    return built(new HaDemoNetwork());
   }
 
-  private void build() throws IOException {
+  @Override
+  void build() throws IOException {
     String sw = add("switch");
     String client = add("client");
     String a = add("gw-a");
@@ -81,10 +65,7 @@ public final class HaDemoNetwork implements AutoCloseable {
     port(a, "vpn", "a-vpn", "vpn");
     port(b, "vpn", "b-vpn", "vpn");
     port(backend, "eth0", "backend", "vpn");
-    run(
-        List.of(
-            "ip", "link", "add", "sync", "netns", a, "type", "veth", "peer", "name", "sync",
-            "netns", b));
+    veth(a, "sync", b, "sync");
     sh(client, "ip addr add 203.0.113.10/24 dev eth0 && ip link set eth0 up");
     sh(
         a,
@@ -101,45 +82,9 @@ public final class HaDemoNetwork implements AutoCloseable {
 
   /** A veth from {@code ns} (named {@code inside}) to a port of {@code bridge} in the switch. */
   private void port(String ns, String inside, String switchSide, String bridge) throws IOException {
-    run(
-        List.of(
-            "ip",
-            "link",
-            "add",
-            inside,
-            "netns",
-            ns,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            switchSide,
-            "netns",
-            namespace("switch")));
+    veth(ns, inside, namespace("switch"), switchSide);
     sh(ns, "ip link set " + inside + " up");
     sh(namespace("switch"), "ip link set " + switchSide + " master " + bridge + " up");
-  }
-
-  private String add(String role) throws IOException {
-    String name = "pfha-" + id + "-" + role;
-    throwaway.add(name);
-    namespaces.put(role, name);
-    return name;
-  }
-
-  /** The namespace name of {@code role} (switch, client, gw-a, gw-b, backend). */
-  public String namespace(String role) {
-    return namespaces.get(role);
-  }
-
-  /** A runner whose programs run inside {@code role}'s namespace. */
-  public CommandRunner runner(String role) {
-    return ProcessCommandRunner.inNamespace(namespace(role));
-  }
-
-  /** Starts a long-running program in {@code role}'s namespace; it dies with the namespace. */
-  public Process spawn(String role, List<String> argv) throws IOException {
-    return throwaway.spawn(namespace(role), argv);
   }
 
   /** Runs a shell line in {@code role}'s namespace; fails on a non-zero exit. */
@@ -157,22 +102,5 @@ public final class HaDemoNetwork implements AutoCloseable {
         .filter(s -> !s.isEmpty())
         .map(Long::parseLong)
         .toList();
-  }
-
-  private CommandResult sh(String ns, String script) throws IOException {
-    return run(List.of("ip", "netns", "exec", ns, "sh", "-c", script));
-  }
-
-  private CommandResult run(List<String> argv) throws IOException {
-    CommandResult result = host.run(argv);
-    if (!result.succeeded()) {
-      throw new IOException(result.describeFailure());
-    }
-    return result;
-  }
-
-  @Override
-  public void close() {
-    throwaway.close();
   }
 }

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one door through which portfwd changes the kernel: {@code apply}, {@code remove}, {@code
@@ -165,39 +166,29 @@ public final class Engine {
    * @throws EngineException when the change could not be made; the message says what stayed
    */
   public Applied apply(ApplyRequest request) throws EngineException {
-    long start = System.nanoTime();
-    Applied applied = null;
-    try {
-      applied = applyLocked(request);
-      return applied;
-    } finally {
-      report(start, applied != null);
-    }
+    return counted(
+        () ->
+            underLock(
+                () -> applyLocked(request),
+                e ->
+                    "cannot record the state in "
+                        + store.dir()
+                        + ": "
+                        + e.getMessage()
+                        + " (use --state-dir or $PORTFWD_STATE_DIR for another place);"
+                        + " nothing was changed"));
   }
 
-  private Applied applyLocked(ApplyRequest request) throws EngineException {
-    try (StateStore.Lock lock = lock()) {
-      Optional<String> overdue = resolveOverdue();
-      if (overdue.isPresent()) {
-        // The kernel changed under the caller's view of it: say so rather than apply on top.
-        throw new EngineException(overdue.get() + "; this apply changed nothing, run it again");
-      }
-      Plan plan =
-          backend.plan(request.desired(), request.useRecord() ? recorded() : Optional.empty());
-      return applyPlanned(plan, request.source(), request.managesSysctls(), request.confirm());
-    } catch (StateLockedException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (StateException | BackendException | UnsafeStateDirException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new EngineException(
-          "cannot record the state in "
-              + store.dir()
-              + ": "
-              + e.getMessage()
-              + " (use --state-dir or $PORTFWD_STATE_DIR for another place); nothing was changed",
-          e);
+  private Applied applyLocked(ApplyRequest request)
+      throws EngineException, StateException, BackendException, IOException {
+    Optional<String> overdue = resolveOverdue();
+    if (overdue.isPresent()) {
+      // The kernel changed under the caller's view of it: say so rather than apply on top.
+      throw new EngineException(overdue.get() + "; this apply changed nothing, run it again");
     }
+    Plan plan =
+        backend.plan(request.desired(), request.useRecord() ? recorded() : Optional.empty());
+    return applyPlanned(plan, request.source(), request.managesSysctls(), request.confirm());
   }
 
   /**
@@ -237,63 +228,51 @@ public final class Engine {
    */
   public RestoredState rollbackTo(
       long generation, boolean managesSysctls, Optional<Duration> confirm) throws EngineException {
-    long start = System.nanoTime();
-    RestoredState result = null;
-    try {
-      result = rollbackToLocked(generation, managesSysctls, confirm);
-      return result;
-    } finally {
-      report(start, result != null);
-    }
+    return counted(
+        () ->
+            underLock(
+                () -> rollbackToLocked(generation, managesSysctls, confirm),
+                this::cannotReadOrUpdate));
   }
 
   private RestoredState rollbackToLocked(
-      long generation, boolean managesSysctls, Optional<Duration> confirm) throws EngineException {
-    try (StateStore.Lock lock = lock()) {
-      Optional<String> overdue = resolveOverdue();
-      if (overdue.isPresent()) {
-        throw new EngineException(overdue.get() + "; this rollback changed nothing, run it again");
-      }
-      Optional<PendingConfirmation> pending = store.pending();
-      if (pending.isPresent()) {
-        throw new EngineException(
-            "an 'apply --confirm' waits for confirmation until "
-                + pending.get().deadline()
-                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first;"
-                + " nothing was changed");
-      }
-      List<StateStore.Entry> history = store.history();
-      StateStore.Entry entry =
-          history.stream()
-              .filter(e -> e.generation() == generation)
-              .findFirst()
-              .orElseThrow(() -> unknownState(generation, history));
-      Snapshot target = entry.snapshot();
-      if (!target.backend().equals(backend.name())) {
-        throw new EngineException(
-            "state "
-                + generation
-                + " was applied with the "
-                + target.backend()
-                + " backend; run the command again with --backend "
-                + target.backend()
-                + "; nothing was changed");
-      }
-      DesiredState forwards = restorer().checkedForwards(entry);
-      Plan plan = target.isEmpty() ? backend.planRemove() : backend.plan(forwards, recorded());
-      Applied applied =
-          applyPlanned(plan, RestoredState.source(target, generation), managesSysctls, confirm);
-      long recordedAs = store.current().map(StateStore.Entry::generation).orElse(generation);
-      return new RestoredState(generation, target, recordedAs, applied);
-    } catch (StateLockedException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (StateException | BackendException | UnsafeStateDirException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new EngineException(
-          "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed",
-          e);
+      long generation, boolean managesSysctls, Optional<Duration> confirm)
+      throws EngineException, StateException, BackendException, IOException {
+    Optional<String> overdue = resolveOverdue();
+    if (overdue.isPresent()) {
+      throw new EngineException(overdue.get() + "; this rollback changed nothing, run it again");
     }
+    Optional<PendingConfirmation> pending = store.pending();
+    if (pending.isPresent()) {
+      throw new EngineException(
+          "an 'apply --confirm' waits for confirmation until "
+              + pending.get().deadline()
+              + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it first;"
+              + " nothing was changed");
+    }
+    List<StateStore.Entry> history = store.history();
+    StateStore.Entry entry =
+        history.stream()
+            .filter(e -> e.generation() == generation)
+            .findFirst()
+            .orElseThrow(() -> unknownState(generation, history));
+    Snapshot target = entry.snapshot();
+    if (!target.backend().equals(backend.name())) {
+      throw new EngineException(
+          "state "
+              + generation
+              + " was applied with the "
+              + target.backend()
+              + " backend; run the command again with --backend "
+              + target.backend()
+              + "; nothing was changed");
+    }
+    DesiredState forwards = restorer().checkedForwards(entry);
+    Plan plan = target.isEmpty() ? backend.planRemove() : backend.plan(forwards, recorded());
+    Applied applied =
+        applyPlanned(plan, RestoredState.source(target, generation), managesSysctls, confirm);
+    long recordedAs = store.current().map(StateStore.Entry::generation).orElse(generation);
+    return new RestoredState(generation, target, recordedAs, applied);
   }
 
   private EngineException unknownState(long generation, List<StateStore.Entry> history) {
@@ -346,47 +325,37 @@ public final class Engine {
    * @return the plan run; empty when nothing was installed
    */
   public Plan remove() throws EngineException {
-    long start = System.nanoTime();
-    Plan removed = null;
-    try {
-      removed = removeLocked();
-      return removed;
-    } finally {
-      report(start, removed != null);
-    }
+    return counted(() -> underLock(this::removeLocked, this::cannotReadOrUpdate));
   }
 
-  private Plan removeLocked() throws EngineException {
-    try (StateStore.Lock lock = lock()) {
-      resolveOverdue().ifPresent(warnings);
-      Optional<PendingConfirmation> pending = store.pending();
-      if (pending.isPresent()) {
-        throw new EngineException(
-            "an 'apply --confirm' waits for confirmation until "
-                + pending.get().deadline()
-                + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
-      }
-      Plan plan = backend.planRemove();
-      if (plan.isEmpty()) {
-        return plan;
-      }
-      SafeApply.Guard guard =
-          new SafeApply(store, backend.name(), sysctls, launcher, clock)
-              .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
-      try (guard) {
-        backend.apply(plan);
-        guard.applied();
-      }
-      lastApplied = Optional.empty();
-      clearStaleUdp(plan).ifPresent(warnings);
-      return plan;
-    } catch (StateException | BackendException | UnsafeStateDirException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (IOException e) {
+  private Plan removeLocked()
+      throws EngineException, StateException, BackendException, IOException {
+    resolveOverdue().ifPresent(warnings);
+    Optional<PendingConfirmation> pending = store.pending();
+    if (pending.isPresent()) {
       throw new EngineException(
-          "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed",
-          e);
+          "an 'apply --confirm' waits for confirmation until "
+              + pending.get().deadline()
+              + "; run 'portfwd confirm' to keep it or 'portfwd rollback' to undo it, then remove; nothing was changed");
     }
+    Plan plan = backend.planRemove();
+    if (plan.isEmpty()) {
+      return plan;
+    }
+    SafeApply.Guard guard =
+        new SafeApply(store, backend.name(), sysctls, launcher, clock)
+            .begin(plan, SafeApply.REMOVED, /* managesSysctls= */ false, Optional.empty());
+    try (guard) {
+      backend.apply(plan);
+      guard.applied();
+    }
+    lastApplied = Optional.empty();
+    clearStaleUdp(plan).ifPresent(warnings);
+    return plan;
+  }
+
+  private String cannotReadOrUpdate(IOException e) {
+    return "cannot read or update " + store.dir() + ": " + e.getMessage() + "; nothing was changed";
   }
 
   /**
@@ -394,14 +363,7 @@ public final class Engine {
    * live one (forwards and the forwarding sysctls portfwd switched on).
    */
   public Restorer.Result rollback() throws EngineException {
-    long start = System.nanoTime();
-    Restorer.Result result = null;
-    try {
-      result = rollbackLocked();
-      return result;
-    } finally {
-      report(start, result != null);
-    }
+    return counted(this::rollbackLocked);
   }
 
   private Restorer.Result rollbackLocked() throws EngineException {
@@ -609,6 +571,49 @@ public final class Engine {
       // The counts stay unknown (-1); the forwards themselves are still right.
       return new LiveStatus(
           forwards, Optional.of("open connections could not be counted: " + e.getMessage()));
+    }
+  }
+
+  /** A change the engine makes, counted by {@link #counted}. */
+  @FunctionalInterface
+  private interface Change<T> {
+    T run() throws EngineException;
+  }
+
+  /** A change's steps that run under the state lock, as {@link #underLock} runs them. */
+  @FunctionalInterface
+  private interface LockedSteps<T> {
+    T run() throws EngineException, StateException, BackendException, IOException;
+  }
+
+  /**
+   * Runs {@code change} and tells the listener that a change was made, and whether it failed: a
+   * change that threw failed.
+   */
+  private <T> T counted(Change<T> change) throws EngineException {
+    long start = System.nanoTime();
+    T result = null;
+    try {
+      result = change.run();
+      return result;
+    } finally {
+      report(start, result != null);
+    }
+  }
+
+  /**
+   * Runs {@code steps} holding the state lock. A failure of the state, the backend, the state
+   * directory's safety or the lock (whose messages already say what happened) becomes an {@link
+   * EngineException} with the same message; any other I/O failure one with {@code ioFailure}'s.
+   */
+  private <T> T underLock(LockedSteps<T> steps, Function<IOException, String> ioFailure)
+      throws EngineException {
+    try (StateStore.Lock lock = lock()) {
+      return steps.run();
+    } catch (StateLockedException | UnsafeStateDirException | StateException | BackendException e) {
+      throw new EngineException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new EngineException(ioFailure.apply(e), e);
     }
   }
 

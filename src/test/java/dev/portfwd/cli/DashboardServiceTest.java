@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.engine.Engine;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.Conntrack;
-import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.engine.FakeHostEngines;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
 import dev.portfwd.state.StateStore;
@@ -22,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,49 +32,25 @@ class DashboardServiceTest {
   private static final String OLD = "# the old table\n1000 192.0.2.2 80 tcp # old\n";
   private static final String NEW = "1000 192.0.2.2 80 tcp # new\n1001 192.0.2.3 80 udp # added\n";
 
-  /** A host without the conntrack tool. */
-  private static final CommandRunner NO_CONNTRACK =
-      new CommandRunner() {
-        @Override
-        public CommandResult run(List<String> argv, String stdin) {
-          throw new AssertionError("unexpected command " + argv);
-        }
-
-        @Override
-        public boolean isInstalled(String program) {
-          return false;
-        }
-      };
-
   @TempDir Path dir;
 
   private final FakeBackend backend = new FakeBackend();
   private Path table;
   private StateStore store;
+  private Engine engine;
   private DashboardService service;
 
   @BeforeEach
   void setUp() throws Exception {
     table = Files.writeString(dir.resolve("ports.txt"), OLD);
     store = new StateStore(dir.resolve("state"));
-    Engine engine =
-        new Engine(
-            backend,
-            new ForwardingSysctls(new FakeSysctls()),
-            new Conntrack(NO_CONNTRACK),
-            store,
-            (s, id, forwards) -> {},
-            Clock.systemUTC(),
-            warning -> {});
-    this.engine = engine;
+    engine = FakeHostEngines.engine(backend, new FakeSysctls(), store, warning -> {});
     service = newService();
     service.apply(OLD, Optional.empty()); // what watch applied at its start
   }
 
-  private Engine engine;
-
   private DashboardService newService() {
-    KernelSession session = KernelSession.of(NO_CONNTRACK, backend);
+    KernelSession session = KernelSession.of(FakeHostEngines.NO_CONNTRACK, backend);
     return new DashboardService(
         new Invocation.ServiceState(session, store, engine, table),
         /* managesSysctls= */ true,

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.engine.ApplyRequest;
 import dev.portfwd.engine.Engine;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.Conntrack;
-import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.engine.FakeHostEngines;
 import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
@@ -19,8 +16,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,19 +27,6 @@ class KernelWatchTargetTest {
 
   private static final String WATCHED = "1003 192.0.2.2 80 tcp # watched\n";
   private static final String WRITTEN = "1000 192.0.2.2 80 tcp # written\n";
-
-  private static final CommandRunner NO_CONNTRACK =
-      new CommandRunner() {
-        @Override
-        public CommandResult run(List<String> argv, String stdin) {
-          throw new AssertionError("unexpected command " + argv);
-        }
-
-        @Override
-        public boolean isInstalled(String program) {
-          return false;
-        }
-      };
 
   @TempDir Path dir;
 
@@ -58,14 +40,8 @@ class KernelWatchTargetTest {
   void setUp() throws Exception {
     table = Files.writeString(dir.resolve("ports.txt"), WATCHED);
     engine =
-        new Engine(
-            backend,
-            new ForwardingSysctls(new FakeSysctls()),
-            new Conntrack(NO_CONNTRACK),
-            new StateStore(dir.resolve("state")),
-            Engine.NO_TIMER,
-            Clock.systemUTC(),
-            warning -> {});
+        FakeHostEngines.engine(
+            backend, new FakeSysctls(), new StateStore(dir.resolve("state")), warning -> {});
     monitor =
         new BackendMonitor(
             (name, family) -> {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.ForwardTable;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BackendRouteCheckTest {
@@ -65,14 +64,7 @@ class BackendRouteCheckTest {
     Facts facts = Facts.healthy(table);
     facts.routes.put(
         Facts.ip("192.0.2.2"),
-        new RouteFact(
-            Facts.ip("192.0.2.2"),
-            "unicast",
-            Optional.of("wan"),
-            Optional.of(Facts.ip("203.0.113.254")),
-            Optional.of(Facts.ip("203.0.113.1")),
-            Optional.of("192.0.2.2"),
-            ""));
+        Facts.routeVia("192.0.2.2", "wan", "203.0.113.254", "203.0.113.1", "192.0.2.2"));
     assertThat(check.check(table, facts.build()))
         .singleElement()
         .satisfies(
@@ -91,14 +83,7 @@ class BackendRouteCheckTest {
     Facts facts = Facts.healthy(far);
     facts.routes.put(
         Facts.ip("198.51.100.20"),
-        new RouteFact(
-            Facts.ip("198.51.100.20"),
-            "unicast",
-            Optional.of("wan"),
-            Optional.of(Facts.ip("203.0.113.254")),
-            Optional.of(Facts.ip("203.0.113.1")),
-            Optional.of("default"),
-            ""));
+        Facts.routeVia("198.51.100.20", "wan", "203.0.113.254", "203.0.113.1", "default"));
     assertThat(check.check(far, facts.build()))
         .singleElement()
         .satisfies(

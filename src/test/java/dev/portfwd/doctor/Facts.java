@@ -67,6 +67,22 @@ final class Facts {
         sysctls, interfaces, routes, listeners, new Firewall(chains), conntrack, installed, gaps);
   }
 
+  /**
+   * A unicast route to {@code destination} out of {@code device} through the router {@code via},
+   * from {@code source}, found under the route to {@code prefix}.
+   */
+  static RouteFact routeVia(
+      String destination, String device, String via, String source, String prefix) {
+    return new RouteFact(
+        ip(destination),
+        "unicast",
+        Optional.of(device),
+        Optional.of(ip(via)),
+        Optional.of(ip(source)),
+        Optional.of(prefix),
+        "");
+  }
+
   static ForwardTable table(String text) {
     var result = TableParser.parse("ports.txt", text);
     if (result.hasErrors()) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.Protocol;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MasqueradeOffCheckTest {
@@ -31,14 +30,7 @@ class MasqueradeOffCheckTest {
     Facts facts = Facts.healthy(table);
     facts.routes.put(
         Facts.ip("198.51.100.20"),
-        new RouteFact(
-            Facts.ip("198.51.100.20"),
-            "unicast",
-            Optional.of("vpn"),
-            Optional.of(Facts.ip("192.0.2.254")),
-            Optional.of(Facts.ip("192.0.2.1")),
-            Optional.of("198.51.100.0/24"),
-            ""));
+        Facts.routeVia("198.51.100.20", "vpn", "192.0.2.254", "192.0.2.1", "198.51.100.0/24"));
     assertThat(check.check(table, facts.build()))
         .singleElement()
         .satisfies(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.KernelBackend;
+import dev.portfwd.testing.NameServer;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Scrapes;
 import dev.portfwd.testing.Topology;
@@ -20,11 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,9 +66,7 @@ class BackendPoolIT {
     args.addAll(
         List.of(
             "--check-interval", Double.toString(INTERVAL), "--dns-min-ttl", "1", table.toString()));
-    List<String> argv =
-        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-    argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
+    List<String> argv = PortfwdJar.commandIn(topology, "gateway", args.toArray(String[]::new));
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
@@ -84,6 +81,31 @@ class BackendPoolIT {
     Conditions.await(
         "new connections reach " + tag, limit, () -> client(topology).startsWith(tag + " "));
     return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /** Runs {@code portfwd apply} of {@code table} in the gateway with {@code backend}. */
+  private CommandResult apply(Topology topology, KernelBackend backend, Path table) {
+    return PortfwdJar.runIn(
+        topology,
+        "gateway",
+        backend.withBackend(
+            "apply", "--state-dir", dir.resolve("state").toString(), table.toString()));
+  }
+
+  /** The answers to {@code count} TCP connections, one after the other, to the gateway's port. */
+  private static List<String> answers(Topology topology, int port, int count) {
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      answers.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, port));
+    }
+    return answers;
+  }
+
+  /** Stops watch and prints its log into the test's output. */
+  private static void stopWatch(Process watch, Path log) throws InterruptedException {
+    stop(watch);
+    watch.destroyForcibly();
+    System.out.println("watch log:\n" + Conditions.read(log));
   }
 
   private static void stop(Process process) throws InterruptedException {
@@ -129,9 +151,7 @@ class BackendPoolIT {
             Duration.ofSeconds(5),
             () -> Conditions.read(log).contains("backend 192.0.2.2:80 is up again"));
       } finally {
-        stop(watch);
-        watch.destroyForcibly();
-        System.out.println("watch log:\n" + Conditions.read(log));
+        stopWatch(watch, log);
       }
     }
   }
@@ -213,9 +233,7 @@ class BackendPoolIT {
         if (held != null) {
           held.destroyForcibly();
         }
-        stop(watch);
-        watch.destroyForcibly();
-        System.out.println("watch log:\n" + Conditions.read(log));
+        stopWatch(watch, log);
       }
     }
   }
@@ -233,36 +251,15 @@ class BackendPoolIT {
       serve(topology, "backend2", 80, "two");
       Path hosts = dir.resolve("dns-hosts");
       Files.writeString(hosts, Topology.BACKEND + " game.test\n");
-      Process dnsmasq =
-          topology.spawn(
-              "dns",
-              "dnsmasq",
-              "--keep-in-foreground",
-              "--no-resolv",
-              "--no-hosts",
-              "--user=root",
-              "--pid-file=" + dir.resolve("dnsmasq.pid"),
-              "--listen-address=" + DNS,
-              "--bind-interfaces",
-              "--local-ttl=1",
-              "--addn-hosts=" + hosts);
-      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
-      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
-      try {
-        Files.createDirectories(netns);
-        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + DNS + "\n");
+      try (NameServer dns = NameServer.start(topology, "dns", DNS, hosts, dir)) {
+        dns.serve("gateway");
         assertThat(topology.exec("gateway", "getent", "hosts", "game.test").stdout())
             .contains(Topology.BACKEND);
 
         // One-shot: a name that does not resolve is refused, naming the line; nothing changes.
         Path bad = dir.resolve("bad.txt");
         Files.writeString(bad, "13102 game.test 80 tcp\n13103 nowhere.test 80 tcp\n");
-        CommandResult refused =
-            PortfwdJar.runIn(
-                topology,
-                "gateway",
-                backend.withBackend(
-                    "apply", "--state-dir", dir.resolve("state").toString(), bad.toString()));
+        CommandResult refused = apply(topology, backend, bad);
         assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(2);
         assertThat(refused.stderr())
             .contains("bad.txt:2:")
@@ -277,8 +274,7 @@ class BackendPoolIT {
         try {
           awaitServedBy(topology, "one", Duration.ofSeconds(40));
 
-          Files.writeString(hosts, SECOND + " game.test\n");
-          topology.exec("dns", "kill", "-HUP", Long.toString(dnsmasq.pid()));
+          dns.answer(SECOND + " game.test\n");
           Duration moved = awaitServedBy(topology, "two", Duration.ofSeconds(20));
           System.out.println(backend + " new connections followed the DNS record after " + moved);
           // TTL (1 s) + one interval (1 s), plus the apply and the client's own time.
@@ -289,7 +285,7 @@ class BackendPoolIT {
               () -> Conditions.read(log).contains("game.test now resolves to 192.0.2.18"));
 
           // The name server gone: the last good address stays, with a warning.
-          stop(dnsmasq);
+          dns.stop();
           Conditions.await(
               "a failed look-up is reported",
               Duration.ofSeconds(20),
@@ -297,12 +293,8 @@ class BackendPoolIT {
           assertThat(Conditions.read(log)).contains("keeping 192.0.2.18");
           assertThat(client(topology)).startsWith("two ");
         } finally {
-          stop(watch);
-          watch.destroyForcibly();
-          System.out.println("watch log:\n" + Conditions.read(log));
+          stopWatch(watch, log);
         }
-      } finally {
-        deleteTree(netns);
       }
     }
   }
@@ -332,31 +324,19 @@ class BackendPoolIT {
               + "13104 "
               + backends
               + " 5353 udp balance=roundrobin\n");
-      CommandResult apply =
-          PortfwdJar.runIn(
-              topology,
-              "gateway",
-              backend.withBackend(
-                  "apply", "--state-dir", dir.resolve("state").toString(), table.toString()));
+      CommandResult apply = apply(topology, backend, table);
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
 
-      int one = 0;
-      int two = 0;
-      for (int i = 0; i < 100; i++) {
-        String answer = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102);
-        one += answer.startsWith("one ") ? 1 : 0;
-        two += answer.startsWith("two ") ? 1 : 0;
-      }
+      List<String> spread = answers(topology, 13102, 100);
+      long one = spread.stream().filter(a -> a.startsWith("one ")).count();
+      long two = spread.stream().filter(a -> a.startsWith("two ")).count();
       System.out.println(backend + " roundrobin over 100 connections: one " + one + ", two " + two);
-      assertThat(one + two).isEqualTo(100);
-      assertThat(one).isBetween(40, 60);
+      assertThat(one + two).isEqualTo(100L);
+      assertThat(one).isBetween(40L, 60L);
 
       String first = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103);
       assertThat(first).matches("(one|two) .*");
-      for (int i = 0; i < 20; i++) {
-        assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13103))
-            .startsWith(first.substring(0, 4));
-      }
+      assertThat(answers(topology, 13103, 20)).allMatch(a -> a.startsWith(first.substring(0, 4)));
 
       List<String> udp = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
@@ -412,27 +392,14 @@ class BackendPoolIT {
               + backends
               + " 82 tcp balance=roundrobin snat=192.0.2.254 # HA source\n");
       String state = dir.resolve("state").toString();
-      CommandResult apply =
-          PortfwdJar.runIn(
-              topology,
-              "gateway",
-              backend.withBackend("apply", "--state-dir", state, table.toString()));
+      CommandResult apply = apply(topology, backend, table);
       assertThat(apply.exitCode()).as(apply.stderr()).isZero();
 
-      List<String> byAddress = new ArrayList<>();
-      List<String> shifted = new ArrayList<>();
-      List<String> snat = new ArrayList<>();
       // One forward after the other: nft's round robin counts in one counter per rule, shared by
       // the forwards of one shape and count of backends.
-      for (int i = 0; i < 6; i++) {
-        byAddress.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102));
-      }
-      for (int i = 0; i < 6; i++) {
-        shifted.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13111));
-      }
-      for (int i = 0; i < 6; i++) {
-        snat.add(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13130));
-      }
+      List<String> byAddress = answers(topology, 13102, 6);
+      List<String> shifted = answers(topology, 13111, 6);
+      List<String> snat = answers(topology, 13130, 6);
       System.out.println(backend + ": " + byAddress + " " + shifted + " " + snat);
       assertThat(byAddress).anyMatch(a -> a.startsWith("one ")).anyMatch(a -> a.startsWith("two "));
       assertThat(shifted)
@@ -446,10 +413,7 @@ class BackendPoolIT {
       assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13120)).isEmpty();
       String hashed = Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13121);
       assertThat(hashed).matches("(one|two) .*");
-      for (int i = 0; i < 5; i++) {
-        assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13121))
-            .startsWith(hashed.substring(0, 4));
-      }
+      assertThat(answers(topology, 13121, 5)).allMatch(a -> a.startsWith(hashed.substring(0, 4)));
 
       // Each backend's share of the round-robin forward by address: three connections each.
       CommandResult status =
@@ -497,26 +461,10 @@ class BackendPoolIT {
       Process two = serve(topology, "backend2", 80, "two");
       Path hosts = dir.resolve("dns-hosts");
       Files.writeString(hosts, Topology.BACKEND + " game.test\n");
-      topology.spawn(
-          "dns",
-          "dnsmasq",
-          "--keep-in-foreground",
-          "--no-resolv",
-          "--no-hosts",
-          "--user=root",
-          "--pid-file=" + dir.resolve("dnsmasq.pid"),
-          "--listen-address=" + DNS,
-          "--bind-interfaces",
-          "--local-ttl=1",
-          "--addn-hosts=" + hosts);
-      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
-      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
       Path table = dir.resolve("ports.txt");
       Path log = dir.resolve("watch.log");
-      Process watch = null;
-      try {
-        Files.createDirectories(netns);
-        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + DNS + "\n");
+      try (NameServer dns = NameServer.start(topology, "dns", DNS, hosts, dir)) {
+        dns.serve("gateway");
         Files.writeString(
             table,
             "13102 game.test,"
@@ -524,59 +472,57 @@ class BackendPoolIT {
                 + " 80 tcp balance=roundrobin # web\n"
                 + "13103 gone.test 80 tcp check=none\n");
         int port = 9479;
-        watch =
+        Process watch =
             startWatch(
                 topology, backend, table, log, "--no-control", "--http", "127.0.0.1:" + port);
-        awaitServedBy(topology, "one", Duration.ofSeconds(40));
-        for (int i = 0; i < 4; i++) {
-          client(topology);
-        }
-        // Each backend's share while both are in rotation, the look-ups of both names.
-        String[] text = {""};
-        Conditions.await(
-            "metrics with each backend's packets and the look-ups",
-            Duration.ofSeconds(20),
-            () -> {
-              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
-              // The health gauges appear with the first round of checks.
-              return text[0].contains(
-                      "portfwd_dns_resolutions_total{name=\"gone.test\",result=\"failed\"}")
-                  && text[0].contains(
-                      "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
-                  && Pattern.compile(
-                          "portfwd_forward_packets_total\\{backend=\"192.0.2.18:80\",[^}]*\\} [1-9]")
-                      .matcher(text[0])
-                      .find();
-            });
-        assertThat(text[0])
-            .contains("portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
-            .containsPattern(
-                "portfwd_dns_resolutions_total\\{name=\"game.test\",result=\"ok\"} [1-9]")
-            .containsPattern(
-                "portfwd_forward_packets_total\\{backend=\"192.0.2.2:80\",description=\"web\","
-                    + "external=\"13102/tcp\"} [1-9]");
-        Scrapes.promtoolAccepts(dir, text[0]);
+        try {
+          awaitServedBy(topology, "one", Duration.ofSeconds(40));
+          for (int i = 0; i < 4; i++) {
+            client(topology);
+          }
+          // Each backend's share while both are in rotation, the look-ups of both names.
+          String[] text = {""};
+          Conditions.await(
+              "metrics with each backend's packets and the look-ups",
+              Duration.ofSeconds(20),
+              () -> {
+                text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+                // The health gauges appear with the first round of checks.
+                return text[0].contains(
+                        "portfwd_dns_resolutions_total{name=\"gone.test\",result=\"failed\"}")
+                    && text[0].contains(
+                        "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
+                    && Pattern.compile(
+                            "portfwd_forward_packets_total\\{backend=\"192.0.2.18:80\","
+                                + "[^}]*\\} [1-9]")
+                        .matcher(text[0])
+                        .find();
+              });
+          assertThat(text[0])
+              .contains("portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 1.0")
+              .containsPattern(
+                  "portfwd_dns_resolutions_total\\{name=\"game.test\",result=\"ok\"} [1-9]")
+              .containsPattern(
+                  "portfwd_forward_packets_total\\{backend=\"192.0.2.2:80\",description=\"web\","
+                      + "external=\"13102/tcp\"} [1-9]");
+          Scrapes.promtoolAccepts(dir, text[0]);
 
-        stop(two);
-        Conditions.await(
-            "the second backend's health falls to 0",
-            Duration.ofSeconds(20),
-            () -> {
-              text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
-              return text[0].contains(
-                  "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 0.0");
-            });
-        System.out.println(text[0]);
-        assertThat(text[0])
-            .contains("portfwd_backend_up{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 1.0");
-        Scrapes.promtoolAccepts(dir, text[0]);
-      } finally {
-        if (watch != null) {
-          stop(watch);
-          watch.destroyForcibly();
-          System.out.println("watch log:\n" + Conditions.read(log));
+          stop(two);
+          Conditions.await(
+              "the second backend's health falls to 0",
+              Duration.ofSeconds(20),
+              () -> {
+                text[0] = Scrapes.body(Scrapes.fetch(topology, "gateway", port, "/metrics", "*/*"));
+                return text[0].contains(
+                    "portfwd_backend_up{backend=\"192.0.2.18:80\",external=\"13102/tcp\"} 0.0");
+              });
+          System.out.println(text[0]);
+          assertThat(text[0])
+              .contains("portfwd_backend_up{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 1.0");
+          Scrapes.promtoolAccepts(dir, text[0]);
+        } finally {
+          stopWatch(watch, log);
         }
-        deleteTree(netns);
       }
     }
   }
@@ -603,16 +549,5 @@ class BackendPoolIT {
             "SYSTEM:echo " + tag + " $SOCAT_PEERADDR; cat");
     topology.awaitListening(role, "tcp", port, Duration.ofSeconds(5));
     return server;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }

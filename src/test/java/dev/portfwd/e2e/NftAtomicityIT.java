@@ -72,9 +72,7 @@ class NftAtomicityIT {
       int sawNew = 0;
       for (int round = 0; round < ROUNDS; round++) {
         ok(portfwd(topology, "apply", oldTable.toString()));
-        List<String> argv =
-            new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-        argv.addAll(PortfwdJar.command("apply", newTable.toString()));
+        List<String> argv = PortfwdJar.commandIn(topology, "gateway", "apply", newTable.toString());
         Process apply =
             new ProcessBuilder(argv)
                 .redirectErrorStream(true)

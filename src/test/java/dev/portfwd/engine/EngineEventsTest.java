@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portfwd.compile.DesiredState;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.Conntrack;
-import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
 import dev.portfwd.state.Forwards;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.watch.Reason;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +26,7 @@ class EngineEventsTest {
 
   private Engine engine(Path dir) {
     Engine engine =
-        new Engine(
-            backend,
-            new ForwardingSysctls(new FakeSysctls()),
-            new Conntrack(NO_CONNTRACK),
-            new StateStore(dir),
-            (s, id, forwards) -> {},
-            Clock.systemUTC(),
-            w -> {});
+        FakeHostEngines.engine(backend, new FakeSysctls(), new StateStore(dir), w -> {});
     engine.listen(
         new EngineEvents() {
           @Override
@@ -84,18 +72,4 @@ class EngineEventsTest {
     engine.reconcile(Forwards.of(TABLE), Reason.DRIFT, "a.txt", false);
     assertThat(events).containsExactly("OK", "OK", "drift");
   }
-
-  /** A host without the conntrack tool. */
-  private static final CommandRunner NO_CONNTRACK =
-      new CommandRunner() {
-        @Override
-        public CommandResult run(List<String> argv, String stdin) {
-          throw new AssertionError("unexpected command " + argv);
-        }
-
-        @Override
-        public boolean isInstalled(String program) {
-          return false;
-        }
-      };
 }

@@ -48,12 +48,9 @@ class EngineIT {
   }
 
   private List<String> command(Topology topology, String... args) {
-    List<String> argv =
-        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
     List<String> portfwd = new ArrayList<>(List.of(args));
     portfwd.addAll(1, List.of("--state-dir", state().toString()));
-    argv.addAll(PortfwdJar.command(portfwd.toArray(String[]::new)));
-    return argv;
+    return PortfwdJar.commandIn(topology, "gateway", portfwd.toArray(String[]::new));
   }
 
   private CommandResult portfwd(Topology topology, String... args) {

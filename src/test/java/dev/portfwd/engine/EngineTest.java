@@ -3,10 +3,6 @@ package dev.portfwd.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.Conntrack;
-import dev.portfwd.host.ForwardingSysctls;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
 import dev.portfwd.state.Forwards;
@@ -32,14 +28,7 @@ class EngineTest {
   private final List<String> warnings = new ArrayList<>();
 
   private Engine engine(StateStore store) {
-    return new Engine(
-        backend,
-        new ForwardingSysctls(sysctls),
-        new Conntrack(NO_CONNTRACK),
-        store,
-        (s, id, forwards) -> {},
-        Clock.systemUTC(),
-        warnings::add);
+    return FakeHostEngines.engine(backend, sysctls, store, warnings::add);
   }
 
   private static ApplyRequest request(String table, String source, Optional<Duration> confirm) {
@@ -271,18 +260,4 @@ class EngineTest {
       Thread.currentThread().interrupt();
     }
   }
-
-  /** A host without the conntrack tool. */
-  private static final CommandRunner NO_CONNTRACK =
-      new CommandRunner() {
-        @Override
-        public CommandResult run(List<String> argv, String stdin) {
-          throw new AssertionError("unexpected command " + argv);
-        }
-
-        @Override
-        public boolean isInstalled(String program) {
-          return false;
-        }
-      };
 }

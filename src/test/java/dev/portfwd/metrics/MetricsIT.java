@@ -10,7 +10,6 @@ import dev.portfwd.testing.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,9 +47,9 @@ class MetricsIT {
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
       List<String> argv =
-          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(
-          PortfwdJar.command(
+          PortfwdJar.commandIn(
+              topology,
+              "gateway",
               "watch",
               "--state-dir",
               "state",
@@ -58,7 +57,7 @@ class MetricsIT {
               "c.sock",
               "--http",
               "127.0.0.1:" + PORT,
-              "t.txt"));
+              "t.txt");
       Process watch =
           new ProcessBuilder(argv)
               .directory(dir.toFile())

@@ -3,17 +3,15 @@ package dev.portfwd.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.testing.Conditions;
+import dev.portfwd.testing.NameServer;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,24 +107,9 @@ class RelayBackendsIT {
       // One name with two addresses: two backends.
       Path hosts = dir.resolve("dns-hosts");
       Files.writeString(hosts, Topology.BACKEND + " game.test\n" + SECOND + " game.test\n");
-      topology.spawn(
-          "dns",
-          "dnsmasq",
-          "--keep-in-foreground",
-          "--no-resolv",
-          "--no-hosts",
-          "--user=root",
-          "--pid-file=" + dir.resolve("dnsmasq.pid"),
-          "--listen-address=" + dns,
-          "--bind-interfaces",
-          "--local-ttl=1",
-          "--addn-hosts=" + hosts);
-      topology.awaitListening("dns", "udp", 53, Duration.ofSeconds(10));
-      Path netns = Path.of("/etc/netns", topology.namespace("gateway"));
       RelayProcess relay = null;
-      try {
-        Files.createDirectories(netns);
-        Files.writeString(netns.resolve("resolv.conf"), "nameserver " + dns + "\n");
+      try (NameServer names = NameServer.start(topology, "dns", dns, hosts, dir)) {
+        names.serve("gateway");
         Path table = dir.resolve("ports.txt");
         String backends = Topology.BACKEND + "," + SECOND;
         Files.writeString(
@@ -169,18 +152,6 @@ class RelayBackendsIT {
           relay.awaitExit(Duration.ofSeconds(15));
           System.out.println("relay log:\n" + relay.log());
         }
-        deleteTree(netns);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
       }
     }
   }

@@ -35,10 +35,7 @@ class RelayIT {
   @BeforeAll
   static void topology() {
     topology = Topology.reference();
-    topology.spawn("backend", RelayProcess.tool("echo", "80,15000-15002").toArray(String[]::new));
-    topology.spawn("backend", RelayProcess.tool("echo", "81,82", "proxy").toArray(String[]::new));
-    topology.awaitListening("backend", "tcp", 82, Duration.ofSeconds(20));
-    topology.awaitListening("backend", "udp", 82, Duration.ofSeconds(20));
+    RelayProcess.startEchoBackends(topology, "80,15000-15002", "81,82");
   }
 
   @AfterAll
@@ -531,21 +528,7 @@ class RelayIT {
    * such as socat's {@code -t} made tests fail there.
    */
   private static String udpReply(String role, int port, int sourcePort, String text) {
-    CommandResult result =
-        topology.exec(
-            role,
-            RelayProcess.tool(
-                    "reply",
-                    "203.0.113.1",
-                    Integer.toString(port),
-                    Integer.toString(sourcePort),
-                    text,
-                    "30")
-                .toArray(String[]::new));
-    if (!result.succeeded()) {
-      throw new AssertionError("the UDP client failed: " + result.stderr());
-    }
-    return result.stdout();
+    return RelayProcess.udpReply(topology, role, "203.0.113.1", port, sourcePort, text, 30);
   }
 
   @Test

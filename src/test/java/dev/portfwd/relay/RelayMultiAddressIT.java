@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +32,7 @@ class RelayMultiAddressIT {
     topology.sh(
         topology.namespace("gateway"),
         "ip addr add 203.0.113.2/24 dev wan && ip addr add 2001:db8:1::2/64 dev wan nodad");
-    topology.spawn("backend", RelayProcess.tool("echo", "80").toArray(String[]::new));
-    topology.spawn("backend", RelayProcess.tool("echo", "82", "proxy").toArray(String[]::new));
-    topology.awaitListening("backend", "udp", 80, Duration.ofSeconds(20));
-    topology.awaitListening("backend", "udp", 82, Duration.ofSeconds(20));
+    RelayProcess.startEchoBackends(topology, "80", "82");
   }
 
   @AfterAll
@@ -148,21 +144,7 @@ class RelayMultiAddressIT {
 
   /** The answer a UDP socket connected to {@code host:port} receives; empty when none came. */
   private static String udpReply(String host, int port, int sourcePort, String text, int seconds) {
-    CommandResult result =
-        topology.exec(
-            "client",
-            RelayProcess.tool(
-                    "reply",
-                    host,
-                    Integer.toString(port),
-                    Integer.toString(sourcePort),
-                    text,
-                    Integer.toString(seconds))
-                .toArray(String[]::new));
-    if (!result.succeeded()) {
-      throw new AssertionError("the UDP client failed: " + result.stderr());
-    }
-    return result.stdout();
+    return RelayProcess.udpReply(topology, "client", host, port, sourcePort, text, seconds);
   }
 
   private static String tcp(String host, int port, String text) {

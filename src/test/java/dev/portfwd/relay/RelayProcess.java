@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.io.IOException;
@@ -103,6 +104,51 @@ final class RelayProcess {
                 RelayTestTool.class.getName()));
     argv.addAll(List.of(args));
     return argv;
+  }
+
+  /**
+   * Starts {@link RelayTestTool}'s TCP+UDP echo in the backend namespace on {@code plainPorts}, and
+   * one on {@code proxyPorts} that reads a PROXY header first and echoes it as text; waits until
+   * the first port of each list listens for TCP and UDP.
+   */
+  static void startEchoBackends(Topology topology, String plainPorts, String proxyPorts) {
+    topology.spawn("backend", tool("echo", plainPorts).toArray(String[]::new));
+    topology.spawn("backend", tool("echo", proxyPorts, "proxy").toArray(String[]::new));
+    for (String ports : List.of(plainPorts, proxyPorts)) {
+      int first = Integer.parseInt(ports.split("[,-]")[0]);
+      topology.awaitListening("backend", "tcp", first, Duration.ofSeconds(20));
+      topology.awaitListening("backend", "udp", first, Duration.ofSeconds(20));
+    }
+  }
+
+  /**
+   * The answer that a UDP socket in {@code role}'s namespace, bound to {@code sourcePort} (0: any)
+   * and connected to {@code host:port}, receives for one datagram of {@code text}, as soon as it
+   * comes; empty when none came within {@code seconds}.
+   */
+  static String udpReply(
+      Topology topology,
+      String role,
+      String host,
+      int port,
+      int sourcePort,
+      String text,
+      int seconds) {
+    CommandResult result =
+        topology.exec(
+            role,
+            tool(
+                    "reply",
+                    host,
+                    Integer.toString(port),
+                    Integer.toString(sourcePort),
+                    text,
+                    Integer.toString(seconds))
+                .toArray(String[]::new));
+    if (!result.succeeded()) {
+      throw new AssertionError("the UDP client failed: " + result.stderr());
+    }
+    return result.stdout();
   }
 
   private static String testClasses() {

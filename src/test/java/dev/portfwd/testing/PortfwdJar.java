@@ -49,6 +49,16 @@ public final class PortfwdJar {
     return argv;
   }
 
+  /**
+   * The argv that starts portfwd with {@code args} inside {@code role}'s namespace of {@code
+   * topology}, for a process the test starts and watches itself.
+   */
+  public static List<String> commandIn(Topology topology, String role, String... args) {
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace(role)));
+    argv.addAll(command(args));
+    return argv;
+  }
+
   /** Runs portfwd in the test's own namespace with {@code stdin} and waits for it. */
   public static CommandResult run(String stdin, String... args) {
     return run(new ProcessCommandRunner(), stdin, args);

@@ -38,9 +38,7 @@ class WatchIT {
         new ArrayList<>(List.of("watch", "--state-dir", dir.resolve("state").toString()));
     args.addAll(List.of(options));
     args.add(table.toString());
-    List<String> argv =
-        new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-    argv.addAll(PortfwdJar.command(args.toArray(String[]::new)));
+    List<String> argv = PortfwdJar.commandIn(topology, "gateway", args.toArray(String[]::new));
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
@@ -149,16 +147,16 @@ class WatchIT {
         Files.writeString(other, TABLE_B);
         Path output = dir.resolve("confirm.out");
         List<String> argv =
-            new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-        argv.addAll(
-            PortfwdJar.command(
+            PortfwdJar.commandIn(
+                topology,
+                "gateway",
                 "apply",
                 "--direct",
                 "--state-dir",
                 dir.resolve("state").toString(),
                 "--confirm",
                 "120",
-                other.toString()));
+                other.toString());
         confirming =
             new ProcessBuilder(argv)
                 .redirectErrorStream(true)
@@ -308,14 +306,14 @@ class WatchIT {
       Path log = dir.resolve("watch.log");
       Path classes = dir.resolve("classes.log");
       List<String> argv =
-          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(
-          PortfwdJar.command(
+          PortfwdJar.commandIn(
+              topology,
+              "gateway",
               "watch",
               "--no-control",
               "--state-dir",
               dir.resolve("state").toString(),
-              table.toString()));
+              table.toString());
       ProcessBuilder builder =
           new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + classes);
