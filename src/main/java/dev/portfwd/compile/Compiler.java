@@ -8,6 +8,7 @@ import dev.portfwd.model.ForwardTable;
 import dev.portfwd.model.IpFamily;
 import dev.portfwd.model.Protocol;
 import dev.portfwd.model.ProxyProtocol;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -158,64 +159,108 @@ public final class Compiler {
   }
 
   /**
-   * The {@code masquerade=no} forwards on a backend port that a {@code snat=} forward translates:
+   * The {@code masquerade=no} forwards on a backend port that a {@code snat=} forward translates,
+   * and the {@code snat=} forwards on a backend port that another translates to another address:
    * postrouting picks the translation by the backend alone, so their clients would be translated
-   * too. The table stage refuses this for address literals with the place of each; this catches
-   * what names resolved to. Swept in port order per backend and protocol, as the table stage does.
+   * too, or one source address would silently win. The table stage refuses this for address
+   * literals with the place of each; this catches what names resolved to, for every backend of a
+   * spread forward. Swept in port order per backend and protocol, as the table stage does.
    */
   private static List<String> snatShared(
       ForwardTable table, List<CompiledForward> compiled, List<Integer> lines) {
-    if (compiled.stream().noneMatch(f -> f.snat().isPresent())
-        || compiled.stream().allMatch(CompiledForward::masquerade)) {
+    if (compiled.stream().noneMatch(f -> f.snat().isPresent())) {
       return List.of();
     }
-    Map<List<Object>, List<Integer>> byBackend = new HashMap<>();
+    List<CompiledForward> each = new ArrayList<>();
+    List<Integer> eachLine = new ArrayList<>();
     for (int i = 0; i < compiled.size(); i++) {
       CompiledForward f = compiled.get(i);
       if (f.snat().isPresent() || !f.masquerade()) {
-        byBackend
-            .computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
-            .add(i);
+        for (CompiledForward one : f.eachBackend()) {
+          each.add(one);
+          eachLine.add(lines.get(i));
+        }
       }
+    }
+    Map<List<Object>, List<Integer>> byBackend = new HashMap<>();
+    for (int i = 0; i < each.size(); i++) {
+      CompiledForward f = each.get(i);
+      byBackend
+          .computeIfAbsent(List.of(f.family(), f.backend(), f.protocol()), k -> new ArrayList<>())
+          .add(i);
     }
     Set<String> found = new TreeSet<>();
     for (List<Integer> group : byBackend.values()) {
-      group.sort(Comparator.comparingInt((Integer i) -> compiled.get(i).backendPorts().first()));
-      Integer widestSnat = null;
+      group.sort(Comparator.comparingInt((Integer i) -> each.get(i).backendPorts().first()));
+      Map<InetAddress, Integer> widestSnat = new HashMap<>();
       Integer widestKept = null;
       for (int i : group) {
-        CompiledForward current = compiled.get(i);
-        boolean snat = current.snat().isPresent();
-        Integer other = snat ? widestKept : widestSnat;
-        if (other != null
-            && compiled.get(other).backendPorts().overlaps(current.backendPorts())
-            && !lines.get(other).equals(lines.get(i))) {
-          CompiledForward withSnat = snat ? current : compiled.get(other);
-          int kept = snat ? lines.get(other) : lines.get(i);
-          int translated = snat ? lines.get(i) : lines.get(other);
-          found.add(
-              table.source()
-                  + ":"
-                  + kept
-                  + ": error: masquerade=no cannot keep the clients' address on backend "
-                  + Addresses.withPort(current.backend(), current.backendPorts())
-                  + "/"
-                  + current.protocol().keyword()
-                  + ": line "
-                  + translated
-                  + " translates it to snat="
-                  + Addresses.format(withSnat.snat().get())
-                  + " (a name resolved to it), and the kernel chooses the source translation by"
-                  + " the backend's address and port alone");
-        }
-        if (snat) {
-          widestSnat = widest(compiled, widestSnat, i);
+        CompiledForward current = each.get(i);
+        Optional<InetAddress> source = current.snat();
+        List<Integer> others = new ArrayList<>();
+        if (source.isPresent()) {
+          others.add(widestKept);
+          widestSnat.forEach(
+              (address, widest) -> {
+                if (!address.equals(source.get())) {
+                  others.add(widest);
+                }
+              });
         } else {
-          widestKept = widest(compiled, widestKept, i);
+          others.addAll(widestSnat.values());
+        }
+        for (Integer other : others) {
+          if (other != null
+              && each.get(other).backendPorts().overlaps(current.backendPorts())
+              && !eachLine.get(other).equals(eachLine.get(i))) {
+            found.add(
+                conflict(table, each.get(other), eachLine.get(other), current, eachLine.get(i)));
+          }
+        }
+        if (source.isPresent()) {
+          widestSnat.put(source.get(), widest(each, widestSnat.get(source.get()), i));
+        } else {
+          widestKept = widest(each, widestKept, i);
         }
       }
     }
     return List.copyOf(found);
+  }
+
+  /** The message for two forwards whose source translations clash, on the later line. */
+  private static String conflict(
+      ForwardTable table, CompiledForward a, int aLine, CompiledForward b, int bLine) {
+    CompiledForward first = aLine < bLine ? a : b;
+    CompiledForward later = aLine < bLine ? b : a;
+    int firstLine = Math.min(aLine, bLine);
+    int laterLine = Math.max(aLine, bLine);
+    String backend =
+        "backend "
+            + Addresses.withPort(later.backend(), later.backendPorts())
+            + "/"
+            + later.protocol().keyword();
+    String found;
+    String expected;
+    if (later.snat().isPresent() && first.snat().isPresent()) {
+      found = "snat=" + Addresses.format(later.snat().get()) + " cannot take " + backend;
+      expected = " translates it to snat=" + Addresses.format(first.snat().get());
+    } else if (later.snat().isPresent()) {
+      found = "snat=" + Addresses.format(later.snat().get()) + " cannot take " + backend;
+      expected = " forwards to it with masquerade=no";
+    } else {
+      found = "masquerade=no cannot keep the clients' address on " + backend;
+      expected = " translates it to snat=" + Addresses.format(first.snat().get());
+    }
+    return table.source()
+        + ":"
+        + laterLine
+        + ": error: "
+        + found
+        + ": line "
+        + firstLine
+        + expected
+        + " (a name resolved to it), and the kernel chooses the source translation by the"
+        + " backend's address and port alone";
   }
 
   private static Integer widest(List<CompiledForward> compiled, Integer widest, int current) {

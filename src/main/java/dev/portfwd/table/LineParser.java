@@ -113,7 +113,16 @@ final class LineParser {
             snat);
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
     return Optional.of(
-        new LocatedForward(forward, text, start, end, ext.column(), backendToken.column()));
+        new LocatedForward(
+            forward,
+            text,
+            start,
+            end,
+            ext.column(),
+            backendToken.column(),
+            Optional.ofNullable(trailing.options().get("snat"))
+                .map(Token::column)
+                .orElse(backendToken.column())));
   }
 
   /** Reports the first character no table may hold: one that was not UTF-8, or a control. */

@@ -16,12 +16,15 @@ import java.util.function.Consumer;
 
 /**
  * A {@code masquerade=no} forward may not share a backend address, protocol and port with a {@code
- * snat=} forward. Postrouting sees only the translated connection, so both kernel backends choose
- * the source translation by the backend's address and port: the {@code masquerade=no} line's
- * connections would be translated to the {@code snat=} address too, and the backend would no longer
- * see its clients. (A {@code masquerade=yes} line sharing one is translated to the {@code snat=}
- * address instead of the gateway's own: its replies still come back through the gateway, so it is
- * allowed.) The error stands on the later line, at its backend column, and names the earlier one.
+ * snat=} forward, nor may two {@code snat=} forwards of different source addresses share one.
+ * Postrouting sees only the translated connection, so both kernel backends choose the source
+ * translation by the backend's address and port: the {@code masquerade=no} line's connections would
+ * be translated to the {@code snat=} address too, and the backend would no longer see its clients.
+ * (A {@code masquerade=yes} line sharing one is translated to the {@code snat=} address instead of
+ * the gateway's own: its replies still come back through the gateway, so it is allowed.) For two
+ * {@code snat=} addresses on one backend port, one of them would silently win. The error stands on
+ * the later line, at its backend column (at its {@code snat=} option when the two differ in source
+ * address), and names the earlier one.
  *
  * <p>Backends written as names are known only once resolved: the compiler checks what they resolved
  * to ({@code Compiler}, by line without a column); here only address literals are checked. Sorted
@@ -29,6 +32,10 @@ import java.util.function.Consumer;
  * so a table of a million lines is checked in O(n log n).
  */
 final class SharedBackends {
+
+  private static final String WHY =
+      ", and the kernel chooses the source translation by the backend's address and port alone"
+          + " (give one of them another backend port, or both the same snat=)";
 
   private SharedBackends() {}
 
@@ -74,24 +81,37 @@ final class SharedBackends {
       group.sort(
           Comparator.comparingInt((LocatedForward l) -> l.forward().backendPorts().first())
               .thenComparingInt(l -> l.forward().line()));
-      // Of the lines before, the one of each kind reaching furthest: if it does not overlap the
-      // current line, no earlier line of its kind does.
-      Forward widestSnat = null;
+      // Of the lines before, the one of each kind reaching furthest (of snat= lines, one per source
+      // address): if it does not overlap the current line, no earlier line of its kind does.
+      Map<InetAddress, Forward> widestSnat = new HashMap<>();
       Forward widestKept = null;
       for (LocatedForward located : group) {
         Forward current = located.forward();
-        boolean snat = current.snat().isPresent();
-        Forward other = snat ? widestKept : widestSnat;
-        if (other != null && other.backendPorts().overlaps(current.backendPorts())) {
-          if (count == pairs.length) {
-            pairs = Arrays.copyOf(pairs, count * 2);
-          }
-          pairs[count++] =
-              ((long) Math.max(other.line(), current.line()) << 32)
-                  | Math.min(other.line(), current.line());
+        Optional<InetAddress> translatedTo = current.snat();
+        List<Forward> others = new ArrayList<>(2);
+        if (translatedTo.isPresent()) {
+          others.add(widestKept);
+          widestSnat.forEach(
+              (address, widest) -> {
+                if (!address.equals(translatedTo.get())) {
+                  others.add(widest);
+                }
+              });
+        } else {
+          others.addAll(widestSnat.values());
         }
-        if (snat) {
-          widestSnat = widest(widestSnat, current);
+        for (Forward other : others) {
+          if (other != null && other.backendPorts().overlaps(current.backendPorts())) {
+            if (count == pairs.length) {
+              pairs = Arrays.copyOf(pairs, count * 2);
+            }
+            pairs[count++] =
+                ((long) Math.max(other.line(), current.line()) << 32)
+                    | Math.min(other.line(), current.line());
+          }
+        }
+        if (translatedTo.isPresent()) {
+          widestSnat.put(translatedTo.get(), widest(widestSnat.get(translatedTo.get()), current));
         } else {
           widestKept = widest(widestKept, current);
         }
@@ -148,6 +168,20 @@ final class SharedBackends {
             + (from == to ? Integer.toString(from) : from + "-" + to)
             + "/"
             + String.join(",", protocols);
+    if (first.snat().isPresent() && second.snat().isPresent()) {
+      String message =
+          "snat="
+              + Addresses.format(second.snat().get())
+              + " cannot take "
+              + backend
+              + ": line "
+              + first.line()
+              + " translates it to snat="
+              + Addresses.format(first.snat().get())
+              + WHY;
+      return new Diagnostic(
+          source, second.line(), later.snatColumn(), Severity.ERROR, message, later.sourceLine());
+    }
     Forward withSnat = first.snat().isPresent() ? first : second;
     String message =
         (second == withSnat
@@ -158,8 +192,7 @@ final class SharedBackends {
             + (second == withSnat
                 ? " forwards to it with masquerade=no"
                 : " translates it to snat=" + Addresses.format(withSnat.snat().get()))
-            + ", and the kernel chooses the source translation by the backend's address and port"
-            + " alone (give one of them another backend port, or both the same snat=)";
+            + WHY;
     return new Diagnostic(
         source, second.line(), later.backendColumn(), Severity.ERROR, message, later.sourceLine());
   }

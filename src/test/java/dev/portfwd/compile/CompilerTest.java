@@ -133,6 +133,57 @@ class CompilerTest {
   }
 
   @Test
+  void refusesTwoSnatAddressesForOneBackendPortOnceANameResolvedToIt() throws Exception {
+    ForwardTable written =
+        TableParser.parse(
+                "t.txt",
+                "8080 192.0.2.2 80 tcp snat=192.0.2.1\n"
+                    + "8081 web.test 80 tcp snat=192.0.2.9\n"
+                    + "8082 192.0.2.3,web.test 80 tcp balance=hash snat=192.0.2.8\n"
+                    + "8083 web.test 80 tcp snat=192.0.2.1\n")
+            .table();
+    InetAddress web = InetAddress.getByName("192.0.2.2");
+    List<Forward> forwards = new java.util.ArrayList<>(written.forwards());
+    forwards.set(1, forwards.get(1).withMembers(List.of(new BackendMember("web.test", web))));
+    forwards.set(
+        2,
+        forwards
+            .get(2)
+            .withMembers(
+                List.of(
+                    new BackendMember("192.0.2.3", InetAddress.getByName("192.0.2.3")),
+                    new BackendMember("web.test", web))));
+    forwards.set(3, forwards.get(3).withMembers(List.of(new BackendMember("web.test", web))));
+
+    assertThatThrownBy(() -> Compiler.compile(new ForwardTable("t.txt", forwards)))
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "t.txt:2: error: snat=192.0.2.9 cannot take backend 192.0.2.2:80/tcp:"
+                            + " line 1 translates it to snat=192.0.2.1 (a name resolved to it),"
+                            + " and the kernel chooses the source translation by the backend's"
+                            + " address and port alone",
+                        "t.txt:3: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
+                            + " line 1 translates it to snat=192.0.2.1 (a name resolved to it),"
+                            + " and the kernel chooses the source translation by the backend's"
+                            + " address and port alone",
+                        "t.txt:3: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
+                            + " line 2 translates it to snat=192.0.2.9 (a name resolved to it),"
+                            + " and the kernel chooses the source translation by the backend's"
+                            + " address and port alone",
+                        "t.txt:4: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
+                            + " line 2 translates it to snat=192.0.2.9 (a name resolved to it),"
+                            + " and the kernel chooses the source translation by the backend's"
+                            + " address and port alone",
+                        "t.txt:4: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
+                            + " line 3 translates it to snat=192.0.2.8 (a name resolved to it),"
+                            + " and the kernel chooses the source translation by the backend's"
+                            + " address and port alone"));
+  }
+
+  @Test
   void dropsSourceBlocksInsideWiderOnes() throws CompileException {
     assertThat(
             compile("80 192.0.2.2 80 tcp from=203.0.113.10,203.0.113.0/24,198.51.100.1\n")

@@ -11,7 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** A masquerade=no forward and a snat= forward may not share a backend port. */
+/**
+ * A masquerade=no forward and a snat= forward, or two snat= forwards of different addresses, may
+ * not share a backend port.
+ */
 class SharedBackendsTest {
 
   private static final String WHY =
@@ -46,6 +49,26 @@ class SharedBackendsTest {
                 + " 80/tcp: line 1 translates it to snat=192.0.2.254"
                 + WHY),
         table(
+            "twoSnatAddressesOnOneBackendPort",
+            "8080 192.0.2.2 80 tcp snat=192.0.2.1\n8081 192.0.2.2 80 tcp   snat=192.0.2.9\n",
+            "2:25: error: snat=192.0.2.9 cannot take backend 192.0.2.2 port 80/tcp: line 1"
+                + " translates it to snat=192.0.2.1"
+                + WHY),
+        table(
+            "twoSnatAddressesOnSpreadBackends",
+            "8080 192.0.2.3,192.0.2.2 80 tcp snat=192.0.2.1\n"
+                + "7081-7085 192.0.2.2 78-82 tcp snat=192.0.2.1\n"
+                + "8084-8086 192.0.2.4,192.0.2.2 79-81 balance=hash snat=192.0.2.9\n",
+            "3:50: error: snat=192.0.2.9 cannot take backend 192.0.2.2 port 79-81/tcp: line 2"
+                + " translates it to snat=192.0.2.1"
+                + WHY,
+            "3:50: error: snat=192.0.2.9 cannot take backend 192.0.2.2 port 80/tcp: line 1"
+                + " translates it to snat=192.0.2.1"
+                + WHY),
+        table(
+            "oneSnatAddressMayShare",
+            "8080 192.0.2.2 80 tcp snat=192.0.2.1\n8081 192.0.2.2 80 tcp snat=192.0.2.1\n"),
+        table(
             "anotherBackendPortIsFine",
             "13102 192.0.2.2 80 tcp snat=192.0.2.254\n13103 192.0.2.2 81 tcp masquerade=no\n"),
         table(
@@ -61,7 +84,7 @@ class SharedBackendsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("tables")
-  void refusesAMasqueradeNoLineOnABackendPortThatSnatTranslates(
+  void refusesTwoSourceTranslationsOfOneBackendPort(
       String name, String table, List<String> expected) {
     assertThat(TableParser.parse("t", table).diagnostics())
         .extracting(
