@@ -1,5 +1,6 @@
 package dev.portfwd.cli;
 
+import dev.portfwd.model.Forward;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.pool.NameResolver;
 import dev.portfwd.pool.SystemNameResolver;
@@ -40,12 +41,13 @@ final class BackendNames {
       TableNames.Resolved resolved, String source, Severity severity) {
     List<Diagnostic> found = new ArrayList<>();
     for (TableNames.Failure failure : resolved.failures()) {
-      String line = TablePrinter.line(failure.forward());
-      int column = failure.forward().externalText().length() + 2;
+      Forward forward = failure.forward();
+      String line = asWritten(forward);
+      int column = forward.columns().backendEntry(forward.pool().written(), failure.name());
       found.add(
           new Diagnostic(
               source,
-              Math.max(1, failure.forward().line()),
+              Math.max(1, forward.line()),
               column,
               severity,
               "backend name '"
@@ -59,6 +61,23 @@ final class BackendNames {
               line));
     }
     return found;
+  }
+
+  /**
+   * The forward's line as printed, its external and backend columns moved to where the table had
+   * them, so that a caret at the table's column stands under the name (the table's text itself is
+   * gone by now).
+   */
+  static String asWritten(Forward forward) {
+    String printed = TablePrinter.line(forward);
+    String external = forward.externalText();
+    String backend = forward.pool().writtenText();
+    String rest =
+        printed.substring(Math.min(printed.length(), external.length() + 1 + backend.length()));
+    StringBuilder line = new StringBuilder();
+    line.append(" ".repeat(forward.columns().external() - 1)).append(external);
+    line.append(" ".repeat(Math.max(1, forward.columns().backend() - 1 - line.length())));
+    return line.append(backend).append(rest).toString();
   }
 
   /**

@@ -43,12 +43,12 @@ public final class Compiler {
   public static DesiredState compile(ForwardTable table) throws CompileException {
     List<String> problems = new ArrayList<>();
     List<CompiledForward> compiled = new ArrayList<>();
-    List<Integer> lines = new ArrayList<>(); // the table line of each compiled forward
+    List<Forward> origins = new ArrayList<>(); // the table line of each compiled forward
     for (Forward forward : table.forwards()) {
       IpFamily family = forward.family();
       if (forward.externalAddress().map(a -> IpFamily.of(a) != family).orElse(false)) {
         problems.add(
-            where(table, forward)
+            where(table, forward, forward.columns().external())
                 + "external address "
                 + forward.externalText()
                 + " and backend "
@@ -65,7 +65,7 @@ public final class Compiler {
       }
       if (!foreign.isEmpty()) {
         problems.add(
-            where(table, forward)
+            where(table, forward, forward.columns().option("from"))
                 + "from="
                 + foreign.get(0)
                 + " is of another IP version than backend "
@@ -75,7 +75,7 @@ public final class Compiler {
       }
       if (forward.proxyProtocol() != ProxyProtocol.NONE) {
         problems.add(
-            where(table, forward)
+            where(table, forward, forward.columns().option("proxy-protocol"))
                 + "proxy-protocol="
                 + forward.proxyProtocol().keyword()
                 + " needs the userspace relay ('portfwd relay'); kernel NAT cannot add a header");
@@ -84,7 +84,7 @@ public final class Compiler {
       if (forward.snat().isPresent() && IpFamily.of(forward.snat().get()) != family) {
         // The parser checks address literals; a name resolves to its version only now.
         problems.add(
-            where(table, forward)
+            where(table, forward, forward.columns().option("snat"))
                 + "snat="
                 + Addresses.format(forward.snat().get())
                 + " is of another IP version than backend "
@@ -94,9 +94,9 @@ public final class Compiler {
       Optional<Spread> spread = Optional.empty();
       if (forward.pool().balanceInEffect() != Balance.FAILOVER
           && forward.pool().members().size() > 1) {
-        Optional<String> refused = spreadRefused(forward);
+        Optional<String> refused = spreadRefused(table, forward);
         if (refused.isPresent()) {
-          problems.add(where(table, forward) + refused.get());
+          problems.add(refused.get());
           continue;
         }
         spread =
@@ -116,10 +116,10 @@ public final class Compiler {
                 forward.description(),
                 forward.snat(),
                 spread));
-        lines.add(forward.line());
+        origins.add(forward);
       }
     }
-    problems.addAll(snatShared(table, compiled, lines));
+    problems.addAll(snatShared(table, compiled, origins));
     if (!problems.isEmpty()) {
       throw new CompileException(problems);
     }
@@ -132,12 +132,13 @@ public final class Compiler {
    * adds a slot chosen per connection to the key of the forward's shape. Round robin keeps a rule
    * per count of backends, so the count is bounded.
    */
-  private static Optional<String> spreadRefused(Forward forward) {
+  private static Optional<String> spreadRefused(ForwardTable table, Forward forward) {
     String balance = "balance=" + forward.pool().balanceInEffect().keyword();
     if (forward.pool().balanceInEffect() == Balance.ROUNDROBIN
         && forward.pool().members().size() > MAX_ROUND_ROBIN) {
       return Optional.of(
-          balance
+          where(table, forward, forward.columns().option("balance"))
+              + balance
               + " spreads over at most "
               + MAX_ROUND_ROBIN
               + " backends in the kernel, not "
@@ -146,11 +147,14 @@ public final class Compiler {
     }
     if (forward.pool().members().stream()
         .anyMatch(m -> IpFamily.of(m.address()) != forward.family())) {
-      return Optional.of("the backends of one forward must share one IP version");
+      return Optional.of(
+          where(table, forward, forward.columns().backend())
+              + "the backends of one forward must share one IP version");
     }
     if (forward.externalAddress().isPresent() && forward.isRestricted()) {
       return Optional.of(
-          balance
+          where(table, forward, forward.columns().option("from"))
+              + balance
               + " over several backends takes an external address or from=, not both: the"
               + " kernel lookup would not fit nftables' registers; use balance=failover, or"
               + " one forward per external address without it");
@@ -167,18 +171,18 @@ public final class Compiler {
    * spread forward. Swept in port order per backend and protocol, as the table stage does.
    */
   private static List<String> snatShared(
-      ForwardTable table, List<CompiledForward> compiled, List<Integer> lines) {
+      ForwardTable table, List<CompiledForward> compiled, List<Forward> origins) {
     if (compiled.stream().noneMatch(f -> f.snat().isPresent())) {
       return List.of();
     }
     List<CompiledForward> each = new ArrayList<>();
-    List<Integer> eachLine = new ArrayList<>();
+    List<Forward> eachOrigin = new ArrayList<>();
     for (int i = 0; i < compiled.size(); i++) {
       CompiledForward f = compiled.get(i);
       if (f.snat().isPresent() || !f.masquerade()) {
         for (CompiledForward one : f.eachBackend()) {
           each.add(one);
-          eachLine.add(lines.get(i));
+          eachOrigin.add(origins.get(i));
         }
       }
     }
@@ -212,9 +216,14 @@ public final class Compiler {
         for (Integer other : others) {
           if (other != null
               && each.get(other).backendPorts().overlaps(current.backendPorts())
-              && !eachLine.get(other).equals(eachLine.get(i))) {
+              && eachOrigin.get(other).line() != eachOrigin.get(i).line()) {
+            boolean currentFirst = eachOrigin.get(i).line() < eachOrigin.get(other).line();
             found.add(
-                conflict(table, each.get(other), eachLine.get(other), current, eachLine.get(i)));
+                currentFirst
+                    ? conflict(
+                        table, current, eachOrigin.get(i), each.get(other), eachOrigin.get(other))
+                    : conflict(
+                        table, each.get(other), eachOrigin.get(other), current, eachOrigin.get(i)));
           }
         }
         if (source.isPresent()) {
@@ -227,13 +236,16 @@ public final class Compiler {
     return List.copyOf(found);
   }
 
-  /** The message for two forwards whose source translations clash, on the later line. */
+  /**
+   * The message for two forwards whose source translations clash, at the later line's {@code snat=}
+   * (or {@code masquerade=no}) column.
+   */
   private static String conflict(
-      ForwardTable table, CompiledForward a, int aLine, CompiledForward b, int bLine) {
-    CompiledForward first = aLine < bLine ? a : b;
-    CompiledForward later = aLine < bLine ? b : a;
-    int firstLine = Math.min(aLine, bLine);
-    int laterLine = Math.max(aLine, bLine);
+      ForwardTable table,
+      CompiledForward first,
+      Forward firstLine,
+      CompiledForward later,
+      Forward laterLine) {
     String backend =
         "backend "
             + Addresses.withPort(later.backend(), later.backendPorts())
@@ -241,23 +253,23 @@ public final class Compiler {
             + later.protocol().keyword();
     String found;
     String expected;
-    if (later.snat().isPresent() && first.snat().isPresent()) {
+    if (later.snat().isPresent()) {
       found = "snat=" + Addresses.format(later.snat().get()) + " cannot take " + backend;
-      expected = " translates it to snat=" + Addresses.format(first.snat().get());
-    } else if (later.snat().isPresent()) {
-      found = "snat=" + Addresses.format(later.snat().get()) + " cannot take " + backend;
-      expected = " forwards to it with masquerade=no";
+      expected =
+          first.snat().isPresent()
+              ? " translates it to snat=" + Addresses.format(first.snat().get())
+              : " forwards to it with masquerade=no";
     } else {
       found = "masquerade=no cannot keep the clients' address on " + backend;
       expected = " translates it to snat=" + Addresses.format(first.snat().get());
     }
-    return table.source()
-        + ":"
-        + laterLine
-        + ": error: "
+    return where(
+            table,
+            laterLine,
+            laterLine.columns().option(later.snat().isPresent() ? "snat" : "masquerade"))
         + found
         + ": line "
-        + firstLine
+        + firstLine.line()
         + expected
         + " (a name resolved to it), and the kernel chooses the source translation by the"
         + " backend's address and port alone";
@@ -271,7 +283,8 @@ public final class Compiler {
         : widest;
   }
 
-  private static String where(ForwardTable table, Forward forward) {
-    return table.source() + ":" + forward.line() + ": error: ";
+  /** {@code file:line:col: error: }, the start of a message about {@code forward}'s line. */
+  private static String where(ForwardTable table, Forward forward, int column) {
+    return table.source() + ":" + forward.line() + ":" + column + ": error: ";
   }
 }

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param line the 1-based line of the table this forward came from, for messages
  * @param snat the address source translation uses instead of masquerade's pick of the outgoing
  *     interface's address ({@code snat=}; an HA pair's virtual VPN-side address), or empty
+ * @param columns where the line's columns stand, for messages; not part of equality (two forwards
+ *     that differ only in spacing are the same forward)
  * @throws IllegalArgumentException when the ranges differ in size, no protocol is given, or the
  *     external address and backend belong to different address families in a way no backend can
  *     serve (checked by the validator, not here: the relay can bridge IPv6 to IPv4)
@@ -34,10 +36,12 @@ public record Forward(
     boolean masquerade,
     ProxyProtocol proxyProtocol,
     String description,
-    Optional<InetAddress> snat) {
+    Optional<InetAddress> snat,
+    ForwardColumns columns) {
 
   public Forward {
     Objects.requireNonNull(snat, "snat");
+    Objects.requireNonNull(columns, "columns");
     Objects.requireNonNull(externalAddress, "externalAddress");
     Objects.requireNonNull(externalPorts, "externalPorts");
     Objects.requireNonNull(pool, "pool");
@@ -60,6 +64,34 @@ public record Forward(
     }
     protocols = Set.copyOf(protocols);
     allowedSources = List.copyOf(allowedSources);
+  }
+
+  /** A forward not read from a table ({@link ForwardColumns#UNKNOWN}). */
+  public Forward(
+      int line,
+      Optional<InetAddress> externalAddress,
+      PortRange externalPorts,
+      BackendPool pool,
+      PortRange backendPorts,
+      Set<Protocol> protocols,
+      List<Cidr> allowedSources,
+      boolean masquerade,
+      ProxyProtocol proxyProtocol,
+      String description,
+      Optional<InetAddress> snat) {
+    this(
+        line,
+        externalAddress,
+        externalPorts,
+        pool,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description,
+        snat,
+        ForwardColumns.UNKNOWN);
   }
 
   /** A forward to one backend address, the original table format's kind, without {@code snat=}. */
@@ -101,7 +133,8 @@ public record Forward(
         masquerade,
         proxyProtocol,
         description,
-        address);
+        address,
+        columns);
   }
 
   /** A forward with the defaults of the table format: both protocols, masquerade, no extras. */
@@ -153,7 +186,8 @@ public record Forward(
         masquerade,
         proxyProtocol,
         description,
-        snat);
+        snat,
+        columns);
   }
 
   /** How far backend ports sit from external ports (0 for "same ports"). */
@@ -202,6 +236,40 @@ public record Forward(
   public Forward withLine(int newLine) {
     return new Forward(
         newLine,
+        externalAddress,
+        externalPorts,
+        pool,
+        backendPorts,
+        protocols,
+        allowedSources,
+        masquerade,
+        proxyProtocol,
+        description,
+        snat,
+        columns);
+  }
+
+  /** Equal when everything but {@link #columns} is: spacing does not make another forward. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Forward f
+        && line == f.line
+        && masquerade == f.masquerade
+        && externalAddress.equals(f.externalAddress)
+        && externalPorts.equals(f.externalPorts)
+        && pool.equals(f.pool)
+        && backendPorts.equals(f.backendPorts)
+        && protocols.equals(f.protocols)
+        && allowedSources.equals(f.allowedSources)
+        && proxyProtocol == f.proxyProtocol
+        && description.equals(f.description)
+        && snat.equals(f.snat);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        line,
         externalAddress,
         externalPorts,
         pool,

@@ -3,10 +3,13 @@ package dev.portfwd.table;
 import dev.portfwd.model.BackendPool;
 import dev.portfwd.model.BackendSpec;
 import dev.portfwd.model.Forward;
+import dev.portfwd.model.ForwardColumns;
 import dev.portfwd.model.PortRange;
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -110,19 +113,19 @@ final class LineParser {
             options.masquerade(),
             options.proxyProtocol(),
             description,
-            snat);
+            snat,
+            new ForwardColumns(ext.column(), backendToken.column(), optionColumns(trailing)));
     LikelyMistakes.warn(forward, ext, backendToken, trailing.options(), report);
-    return Optional.of(
-        new LocatedForward(
-            forward,
-            text,
-            start,
-            end,
-            ext.column(),
-            backendToken.column(),
-            Optional.ofNullable(trailing.options().get("snat"))
-                .map(Token::column)
-                .orElse(backendToken.column())));
+    return Optional.of(new LocatedForward(forward, text, start, end));
+  }
+
+  private static Map<String, Integer> optionColumns(TrailingColumns trailing) {
+    if (trailing.options().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Integer> columns = new HashMap<>();
+    trailing.options().forEach((key, token) -> columns.put(key, token.column()));
+    return columns;
   }
 
   /** Reports the first character no table may hold: one that was not UTF-8, or a control. */

@@ -41,13 +41,15 @@ class CompilerTest {
                     .satisfiesExactly(
                         p ->
                             assertThat(p)
-                                .startsWith("t.txt:1: error: ")
+                                .startsWith("t.txt:1:1: error: ")
                                 .contains("different IP versions"),
                         p ->
                             assertThat(p)
-                                .startsWith("t.txt:2: error: ")
+                                .startsWith("t.txt:2:17: error: ")
                                 .contains("from=2001:db8::/32"),
-                        p -> assertThat(p).startsWith("t.txt:3: error: ").contains("relay")));
+                        p ->
+                            assertThat(p)
+                                .startsWith("t.txt:3:17: error: proxy-protocol=v2 needs")));
   }
 
   @Test
@@ -83,7 +85,7 @@ class CompilerTest {
                 assertThat(e.problems())
                     .singleElement()
                     .asString()
-                    .startsWith("t.txt:1:")
+                    .startsWith("t.txt:1:59: error: balance=hash over several backends")
                     .contains("takes an external address or from=, not both"));
   }
 
@@ -100,7 +102,7 @@ class CompilerTest {
                 assertThat(e.problems())
                     .singleElement()
                     .asString()
-                    .startsWith("t.txt:1:")
+                    .startsWith("t.txt:1:101: error: balance=roundrobin spreads over")
                     .contains("at most 8 backends"));
   }
 
@@ -126,7 +128,7 @@ class CompilerTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "t.txt:2: error: masquerade=no cannot keep the clients' address on backend"
+                        "t.txt:2:24: error: masquerade=no cannot keep the clients' address on backend"
                             + " 192.0.2.2:80/tcp: line 1 translates it to snat=192.0.2.254 (a name"
                             + " resolved to it), and the kernel chooses the source translation by"
                             + " the backend's address and port alone"));
@@ -161,26 +163,61 @@ class CompilerTest {
             e ->
                 assertThat(e.problems())
                     .containsExactly(
-                        "t.txt:2: error: snat=192.0.2.9 cannot take backend 192.0.2.2:80/tcp:"
+                        "t.txt:2:22: error: snat=192.0.2.9 cannot take backend 192.0.2.2:80/tcp:"
                             + " line 1 translates it to snat=192.0.2.1 (a name resolved to it),"
                             + " and the kernel chooses the source translation by the backend's"
                             + " address and port alone",
-                        "t.txt:3: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
+                        "t.txt:3:45: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
                             + " line 1 translates it to snat=192.0.2.1 (a name resolved to it),"
                             + " and the kernel chooses the source translation by the backend's"
                             + " address and port alone",
-                        "t.txt:3: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
+                        "t.txt:3:45: error: snat=192.0.2.8 cannot take backend 192.0.2.2:80/tcp:"
                             + " line 2 translates it to snat=192.0.2.9 (a name resolved to it),"
                             + " and the kernel chooses the source translation by the backend's"
                             + " address and port alone",
-                        "t.txt:4: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
+                        "t.txt:4:22: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
                             + " line 2 translates it to snat=192.0.2.9 (a name resolved to it),"
                             + " and the kernel chooses the source translation by the backend's"
                             + " address and port alone",
-                        "t.txt:4: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
+                        "t.txt:4:22: error: snat=192.0.2.1 cannot take backend 192.0.2.2:80/tcp:"
                             + " line 3 translates it to snat=192.0.2.8 (a name resolved to it),"
                             + " and the kernel chooses the source translation by the backend's"
                             + " address and port alone"));
+  }
+
+  @Test
+  void pointsAtTheTokenOfWhatNamesResolvedTo() throws Exception {
+    ForwardTable written =
+        TableParser.parse(
+                "t.txt",
+                "80   web.test,db.test 80 tcp balance=hash\n"
+                    + "81    web.test 81 tcp snat=192.0.2.254\n")
+            .table();
+    Forward spread =
+        written
+            .forwards()
+            .get(0)
+            .withMembers(
+                List.of(
+                    new BackendMember("web.test", InetAddress.getByName("192.0.2.2")),
+                    new BackendMember("db.test", InetAddress.getByName("2001:db8::2"))));
+    Forward translated =
+        written
+            .forwards()
+            .get(1)
+            .withMembers(
+                List.of(new BackendMember("web.test", InetAddress.getByName("2001:db8::3"))));
+
+    assertThatThrownBy(
+            () -> Compiler.compile(new ForwardTable("t.txt", List.of(spread, translated))))
+        .isInstanceOfSatisfying(
+            CompileException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "t.txt:1:6: error: the backends of one forward must share one IP version",
+                        "t.txt:2:23: error: snat=192.0.2.254 is of another IP version than backend"
+                            + " web.test port 81"));
   }
 
   @Test
