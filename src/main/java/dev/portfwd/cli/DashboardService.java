@@ -249,6 +249,25 @@ final class DashboardService implements DashboardApi {
     }
   }
 
+  /**
+   * After {@code pending} was settled at a prompt ({@code portfwd rollback --confirm} in the
+   * service): when it was {@code confirmed}, the text a rollback left waiting for it goes into the
+   * watched file, as {@link #confirm} does; either way the waiting text is dropped.
+   *
+   * @return true when the file was written
+   */
+  static boolean settleWaitingText(StateStore store, PendingConfirmation pending, boolean confirmed)
+      throws IOException {
+    try (StateStore.Lock lock = store.lock()) {
+      Optional<WaitingTableText.Waiting> waiting = WaitingTableText.read(store, pending.id());
+      if (waiting.isPresent() && confirmed) {
+        new WatchedTableFile(waiting.get().table()).write(waiting.get().text());
+      }
+      WaitingTableText.delete(store);
+      return waiting.isPresent() && confirmed;
+    }
+  }
+
   @Override
   public synchronized JsonNode rollback(OptionalLong state, Optional<Duration> confirm)
       throws ApiException {

@@ -275,6 +275,38 @@ public final class Engine {
     return new RestoredState(generation, target, recordedAs, applied);
   }
 
+  /**
+   * The recorded state before the live one, where a plain {@code rollback} returns: {@code rollback
+   * --confirm} goes there through {@link #rollbackTo}, so that the rollback itself can be undone.
+   *
+   * @throws EngineException when an {@code apply --confirm} waits (a plain rollback undoes it at
+   *     once) or no earlier state is recorded
+   */
+  public long previousState() throws EngineException {
+    try (StateStore.Lock lock = lock()) {
+      Optional<PendingConfirmation> pending = store.pending();
+      if (pending.isPresent()) {
+        throw new EngineException(
+            "an 'apply --confirm' waits for confirmation until "
+                + pending.get().deadline()
+                + "; 'portfwd rollback' without --confirm undoes it at once; nothing was changed");
+      }
+      List<StateStore.Entry> history = store.latest(2);
+      if (history.size() < 2) {
+        throw new EngineException(
+            history.isEmpty()
+                ? "nothing to roll back: portfwd has not applied anything with state directory "
+                    + store.dir()
+                : "nothing to roll back to: no earlier state is recorded in " + store.dir());
+      }
+      return history.get(1).generation();
+    } catch (StateLockedException | UnsafeStateDirException e) {
+      throw new EngineException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new EngineException("cannot read " + store.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
   private EngineException unknownState(long generation, List<StateStore.Entry> history) {
     return new EngineException(
         "no state "

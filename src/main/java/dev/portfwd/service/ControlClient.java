@@ -152,7 +152,8 @@ public final class ControlClient {
    */
   private static boolean readsStandardInput(List<String> argv) {
     return argv.contains("-")
-        || (argv.get(0).equals("apply") && argv.stream().anyMatch(a -> a.startsWith("--confirm")));
+        || ((argv.get(0).equals("apply") || argv.get(0).equals("rollback"))
+            && argv.stream().anyMatch(a -> a.startsWith("--confirm")));
   }
 
   private static void pumpStandardInput(InputStream in, OutputStream toService) {

@@ -135,6 +135,12 @@ class ServiceIT {
     Files.writeString(cwd.resolve("t.txt"), TABLE_C);
     runs.add(
         portfwd(topology, cwd, "", with("apply", pathOptions, "--backend", "nftables", "t.txt")));
+    // A rollback that is not confirmed ('no' at its prompt) returns to the state before it: the
+    // kernel holds what it held, and the watched file says so.
+    String beforeRollback = topology.portfwdRules("gateway");
+    runs.add(portfwd(topology, cwd, "no\n", with("rollback", pathOptions, "--confirm", "30")));
+    assertThat(topology.portfwdRules("gateway")).isEqualTo(beforeRollback);
+    assertThat(Files.readString(cwd.resolve("t.txt"))).isEqualTo(TABLE_C);
     runs.add(portfwd(topology, cwd, "", with("plan", pathOptions, "missing.txt")));
     String neutral = cwd.toString();
     return runs.stream()
@@ -198,7 +204,10 @@ class ServiceIT {
     assertThat(oneShot.get(3).stdout()).contains("confirmed: keeping");
     assertThat(oneShot.get(4).exit()).isEqualTo(1);
     assertThat(oneShot.get(10).exit()).isEqualTo(1);
-    assertThat(oneShot.get(10).stderr()).contains("missing.txt");
+    assertThat(oneShot.get(10).stdout()).contains("rolled back to state").contains("Type 'yes'");
+    assertThat(oneShot.get(10).stderr()).contains("rolled back as asked");
+    assertThat(oneShot.get(11).exit()).isEqualTo(1);
+    assertThat(oneShot.get(11).stderr()).contains("missing.txt");
   }
 
   @Test
