@@ -10,6 +10,7 @@ import dev.portfwd.engine.EngineException;
 import dev.portfwd.host.CommandRunner;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.host.Root;
+import dev.portfwd.host.ScriptFile;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.state.DetachedTimerLauncher;
 import dev.portfwd.state.StateStore;
@@ -41,7 +42,10 @@ final class KernelSession {
    * @throws PortfwdException exit 1 with a one-line message saying what to do
    */
   static KernelSession open(BackendChoice choice) {
-    return open(choice, new ProcessCommandRunner());
+    KernelSession session = open(choice, new ProcessCommandRunner());
+    // Root now, so the files a killed portfwd left in /run are this user's to clean up.
+    ScriptFile.removeLeftovers();
+    return session;
   }
 
   static KernelSession open(BackendChoice choice, CommandRunner runner) {
