@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
     name = "confirm",
     mixinStandardHelpOptions = true,
     description = {
-      "Keep the rules of an 'apply --confirm' that waits, from any shell.",
-      "Without it, they are rolled back when the time given to --confirm runs out."
+      "Keep the rules of an 'apply --confirm' (or 'rollback --confirm') that waits, from any shell.",
+      "Without it, the change is undone when the time given to --confirm runs out."
     })
 final class ConfirmCommand implements Runnable {
 

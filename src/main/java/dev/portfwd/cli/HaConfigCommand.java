@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Write keepalived.conf, conntrackd.conf and the notify hook for one gateway of an HA pair.",
-      "Reads the pair's description (both gateways use the same file) and checks that the table's",
-      "forwards translate to the virtual VPN-side address (snat=), so connections survive a",
-      "failover. Then asks 'keepalived --config-test' and conntrackd what they think of the files."
+      "Reads the pair's description (both gateways use the same file) and checks that the table's"
+          + " forwards translate to the virtual VPN-side address (snat=), so connections survive a"
+          + " failover. Then asks 'keepalived --config-test' and conntrackd what they think of the"
+          + " files (on a copy: nothing is written that they refuse)."
     })
 final class HaConfigCommand implements Runnable {
 
@@ -54,7 +55,11 @@ final class HaConfigCommand implements Runnable {
       description = "The gateway of the description to write the files for (this machine).")
   String gateway;
 
-  @Option(names = "--dry-run", description = "Print the files instead of writing them.")
+  @Option(
+      names = "--dry-run",
+      description =
+          "Print the files instead of writing them (the tools still check them unless"
+              + " --no-validate).")
   boolean dryRun;
 
   @Option(

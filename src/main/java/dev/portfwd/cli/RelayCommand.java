@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Serve a forwarding table as a userspace TCP/UDP relay: no root, no kernel rules.",
       "SIGHUP or a change of the table file reloads it (open connections are kept); SIGUSR1 logs"
-          + " the counters; SIGTERM stops accepting, drains open connections and exits 0.",
+          + " the counters; SIGTERM (or Ctrl-C) stops accepting, drains open connections and exits 0.",
       "Logs go to standard error, one line per event."
     })
 final class RelayCommand implements Runnable {
@@ -54,14 +54,17 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--connect-timeout",
+      paramLabel = "DURATION",
       defaultValue = "5s",
       converter = DurationConverter.class,
       description =
-          "How long a backend may take to accept a TCP connection (default: ${DEFAULT-VALUE}).")
+          "How long a backend may take to accept a TCP connection; durations are written like 500ms,"
+              + " 30s, 5m or 1h, a bare number in seconds (default: ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
   @Option(
       names = "--idle-timeout",
+      paramLabel = "DURATION",
       defaultValue = "1h",
       converter = DurationConverter.class,
       description =
@@ -70,6 +73,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--udp-idle-timeout",
+      paramLabel = "DURATION",
       defaultValue = "60s",
       converter = DurationConverter.class,
       description =
@@ -78,6 +82,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--max-udp-sessions",
+      paramLabel = "COUNT",
       defaultValue = "10000",
       description =
           "UDP clients served at once per port; datagrams of further clients are dropped (default: ${DEFAULT-VALUE}).")
@@ -85,6 +90,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--max-udp-sessions-per-source",
+      paramLabel = "COUNT",
       defaultValue = "1000",
       description =
           "UDP sessions per port from one client address, so one host cannot take every slot; 0 for"
@@ -93,6 +99,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--max-connections",
+      paramLabel = "COUNT",
       defaultValue = "10000",
       description =
           "TCP connections open at once over the whole relay; further ones are closed at once and"
@@ -101,6 +108,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--max-connections-per-source",
+      paramLabel = "COUNT",
       defaultValue = "1000",
       description =
           "TCP connections open at once from one client address, so one host cannot take every"
@@ -109,6 +117,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--drain-timeout",
+      paramLabel = "DURATION",
       defaultValue = "30s",
       converter = DurationConverter.class,
       description =
@@ -117,6 +126,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--status-interval",
+      paramLabel = "DURATION",
       defaultValue = "0",
       converter = DurationConverter.class,
       description =
@@ -125,6 +135,7 @@ final class RelayCommand implements Runnable {
 
   @Option(
       names = "--transport",
+      paramLabel = "auto|epoll|nio",
       defaultValue = "auto",
       description =
           "Network transport: auto, epoll or nio (auto takes epoll when it loads; default: ${DEFAULT-VALUE}).")

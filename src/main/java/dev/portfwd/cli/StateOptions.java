@@ -17,7 +17,8 @@ final class StateOptions {
       names = "--state-dir",
       paramLabel = "DIR",
       description =
-          "Where portfwd records what it applied, for rollback and status (default: $"
+          "Where portfwd records what it applied (for rollback and status) and keeps the"
+              + " dashboard's password and tokens (default: $"
               + StateDir.ENV
               + " or "
               + StateDir.DEFAULT

@@ -114,7 +114,8 @@ final class WatchCommand implements Runnable {
       description =
           "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, without authentication, and the"
               + " dashboard and its API at http://ADDRESS:PORT/, behind the password 'portfwd passwd'"
-              + " sets (e.g. 127.0.0.1:9470; an IPv6 address in brackets). Off by default.")
+              + " sets or a token of 'portfwd token create' (e.g. 127.0.0.1:9470; an IPv6 address in"
+              + " brackets). Off by default.")
   String http;
 
   @Option(

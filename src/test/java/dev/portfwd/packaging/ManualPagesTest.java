@@ -33,6 +33,9 @@ class ManualPagesTest {
         .contains("\\fB--tls-cert\\fP=\\fIFILE\\fP")
         .contains("\\fB--tls-key\\fP=\\fIFILE\\fP")
         .contains("\\fB--to\\fP=\\fIID\\fP")
+        .contains("(or \\*(Aqrollback --confirm\\*(Aq) that waits")
+        .contains("\\fB--drain-timeout\\fP=\\fIDURATION\\fP")
+        .contains("\\fB--max-connections\\fP=\\fICOUNT\\fP")
         .contains("dashboard-password")
         .contains("dashboard-tokens");
   }
