@@ -123,6 +123,10 @@ final class LineParser {
     if (trailing.options().isEmpty()) {
       return Map.of();
     }
+    if (trailing.options().size() == 1) { // the usual line with options: no map to copy
+      Map.Entry<String, Token> only = trailing.options().entrySet().iterator().next();
+      return Map.of(only.getKey(), only.getValue().column());
+    }
     Map<String, Integer> columns = new HashMap<>();
     trailing.options().forEach((key, token) -> columns.put(key, token.column()));
     return columns;

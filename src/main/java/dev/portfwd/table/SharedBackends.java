@@ -27,9 +27,9 @@ import java.util.function.Consumer;
  * address), and names the earlier one.
  *
  * <p>Backends written as names are known only once resolved: the compiler checks what they resolved
- * to ({@code Compiler}, by line without a column); here only address literals are checked. Sorted
+ * to ({@code Compiler}, without the source line); here only address literals are checked. Sorted
  * and swept per backend address and protocol, as {@link TableValidator} does with external ports,
- * so a table of a million lines is checked in O(n log n).
+ * so a table of a million lines is checked in O(n log n) (times the few distinct snat= addresses).
  */
 final class SharedBackends {
 

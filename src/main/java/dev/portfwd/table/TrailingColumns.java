@@ -73,7 +73,8 @@ record TrailingColumns(
           } else if (!OptionColumns.KEYS.contains(key)) {
             report.unknownOption(token.column(), key, OptionColumns.KEYS);
           } else {
-            options.put(key, token);
+            // The key's one shared copy: forwards keep it in their columns (ForwardColumns).
+            options.put(OptionColumns.KEYS.get(OptionColumns.KEYS.indexOf(key)), token);
           }
         }
         case UNKNOWN -> report.unexpectedColumn(token.column(), token.text());
