@@ -283,28 +283,27 @@ public final class Engine {
    *     once) or no earlier state is recorded
    */
   public long previousState() throws EngineException {
-    try (StateStore.Lock lock = lock()) {
-      Optional<PendingConfirmation> pending = store.pending();
-      if (pending.isPresent()) {
-        throw new EngineException(
-            "an 'apply --confirm' waits for confirmation until "
-                + pending.get().deadline()
-                + "; 'portfwd rollback' without --confirm undoes it at once; nothing was changed");
-      }
-      List<StateStore.Entry> history = store.latest(2);
-      if (history.size() < 2) {
-        throw new EngineException(
-            history.isEmpty()
-                ? "nothing to roll back: portfwd has not applied anything with state directory "
-                    + store.dir()
-                : "nothing to roll back to: no earlier state is recorded in " + store.dir());
-      }
-      return history.get(1).generation();
-    } catch (StateLockedException | UnsafeStateDirException e) {
-      throw new EngineException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new EngineException("cannot read " + store.dir() + ": " + e.getMessage(), e);
-    }
+    return underLock(
+        () -> {
+          Optional<PendingConfirmation> pending = store.pending();
+          if (pending.isPresent()) {
+            throw new EngineException(
+                "an 'apply --confirm' waits for confirmation until "
+                    + pending.get().deadline()
+                    + "; 'portfwd rollback' without --confirm undoes it at once; nothing was"
+                    + " changed");
+          }
+          List<StateStore.Entry> history = store.latest(2);
+          if (history.size() < 2) {
+            throw new EngineException(
+                history.isEmpty()
+                    ? "nothing to roll back: portfwd has not applied anything with state directory "
+                        + store.dir()
+                    : "nothing to roll back to: no earlier state is recorded in " + store.dir());
+          }
+          return history.get(1).generation();
+        },
+        e -> "cannot read " + store.dir() + ": " + e.getMessage());
   }
 
   private EngineException unknownState(long generation, List<StateStore.Entry> history) {

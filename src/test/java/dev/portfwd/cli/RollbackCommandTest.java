@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.compile.DesiredState;
 import dev.portfwd.engine.Engine;
-import dev.portfwd.host.CommandResult;
-import dev.portfwd.host.CommandRunner;
-import dev.portfwd.host.Conntrack;
-import dev.portfwd.host.ForwardingSysctls;
+import dev.portfwd.engine.FakeHostEngines;
 import dev.portfwd.service.ControlServer.Request;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
@@ -34,20 +31,6 @@ class RollbackCommandTest {
   private static final String OLD = "1000 192.0.2.2 80 tcp # old\n";
   private static final String NEW = "1000 192.0.2.2 80 tcp # new\n1001 192.0.2.3 80 udp # added\n";
 
-  /** A host without the conntrack tool. */
-  private static final CommandRunner NO_CONNTRACK =
-      new CommandRunner() {
-        @Override
-        public CommandResult run(List<String> argv, String stdin) {
-          throw new AssertionError("unexpected command " + argv);
-        }
-
-        @Override
-        public boolean isInstalled(String program) {
-          return false;
-        }
-      };
-
   @TempDir Path dir;
 
   private final FakeBackend backend = new FakeBackend();
@@ -62,17 +45,10 @@ class RollbackCommandTest {
   void setUp() throws Exception {
     table = Files.writeString(dir.resolve("ports.txt"), OLD);
     store = new StateStore(dir.resolve("state"));
-    Engine engine =
-        new Engine(
-            backend,
-            new ForwardingSysctls(new FakeSysctls()),
-            new Conntrack(NO_CONNTRACK),
-            store,
-            (s, id, forwards) -> {},
-            Clock.systemUTC(),
-            warning -> {});
+    Engine engine = FakeHostEngines.engine(backend, new FakeSysctls(), store, warning -> {});
     Invocation.ServiceState service =
-        new Invocation.ServiceState(KernelSession.of(NO_CONNTRACK, backend), store, engine, table);
+        new Invocation.ServiceState(
+            KernelSession.of(FakeHostEngines.NO_CONNTRACK, backend), store, engine, table);
     DashboardService dashboard = new DashboardService(service, true, Clock.systemUTC());
     dashboard.apply(OLD, Optional.empty());
     dashboard.apply(NEW, Optional.empty());
