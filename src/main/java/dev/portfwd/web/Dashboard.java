@@ -457,7 +457,12 @@ public final class Dashboard {
     for (String pair : body.split("&")) {
       int equals = pair.indexOf('=');
       if (equals > 0 && pair.substring(0, equals).equals(name)) {
-        return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8).toCharArray();
+        try {
+          return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8)
+              .toCharArray();
+        } catch (IllegalArgumentException e) {
+          return new char[0]; // a broken %-escape: no password a browser sends, so a wrong one
+        }
       }
     }
     return new char[0];

@@ -421,4 +421,18 @@ class DashboardAbuseTest {
       assertThat(answer).as(cookie).matches("(?s)HTTP/1.1 (401|400|431) .*");
     }
   }
+
+  @Test
+  void aLoginWithBrokenFormEncodingIsAWrongPassword() {
+    for (String body : List.of("password=%zz", "password=%", "password=%e2%82", "&&==&password")) {
+      String answer =
+          whole(
+              "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type:"
+                  + " application/x-www-form-urlencoded\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body);
+      assertThat(answer).as(body).startsWith("HTTP/1.1 401");
+    }
+  }
 }
