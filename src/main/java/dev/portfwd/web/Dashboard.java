@@ -228,9 +228,12 @@ public final class Dashboard {
     if (seconds == null || seconds.isNull()) {
       return Optional.empty();
     }
-    if (!seconds.canConvertToInt() || seconds.asInt() < 5 || seconds.asInt() > 3600) {
+    if (!seconds.isIntegralNumber()
+        || !seconds.canConvertToInt()
+        || seconds.asInt() < 5
+        || seconds.asInt() > 3600) {
       throw new DashboardApi.ApiException(
-          400, "\"confirmSeconds\" takes 5 to 3600 seconds, or null for none");
+          400, "\"confirmSeconds\" takes a whole number of seconds, 5 to 3600, or null for none");
     }
     return Optional.of(Duration.ofSeconds(seconds.asInt()));
   }

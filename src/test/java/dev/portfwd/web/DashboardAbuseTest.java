@@ -373,6 +373,7 @@ class DashboardAbuseTest {
             "{\"a\":".repeat(50_000),
             "{\"table\": \"x\", \"confirmSeconds\": 1e999999999}",
             "{\"table\": \"x\", \"confirmSeconds\": " + "9".repeat(100_000) + "}",
+            "{\"table\": \"x\", \"confirmSeconds\": 30.5}",
             "{\"table\": \"x\", \"confirmSeconds\": \"30\"}",
             "{\"table\": \"x\", \"confirmSeconds\": 2147483648}");
     for (String body : bodies) {
