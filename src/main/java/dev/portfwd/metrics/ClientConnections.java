@@ -7,17 +7,21 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Bounds the listener's open connections, per client address and in all, when they open: one more
- * is answered 503 and closed at once (over TLS closed, since no handshake happened), before a byte
- * of it is read. So one address that opens connection after connection, however slowly each sends,
- * leaves room for everybody else: a scraper's {@code /metrics}, a login, the page.
+ * Bounds the listener's open connections, per client address (an IPv6 client's /64) and in all,
+ * when they open: one more is answered 503 and closed at once (over TLS closed, since no handshake
+ * happened), before a byte of it is read. So one address that opens connection after connection,
+ * however slowly each sends, leaves room for everybody else: a scraper's {@code /metrics}, a login,
+ * the page.
  *
  * <p>First in every connection's pipeline and shared by all of them.
  */
@@ -71,18 +75,19 @@ final class ClientConnections extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(message);
   }
 
-  private synchronized boolean admit(InetAddress address) {
-    int mine = open.getOrDefault(address, 0);
+  synchronized boolean admit(InetAddress address) {
+    InetAddress client = client(address);
+    int mine = open.getOrDefault(client, 0);
     if (mine >= perAddress || all >= total) {
       return false;
     }
-    open.put(address, mine + 1);
+    open.put(client, mine + 1);
     all++;
     return true;
   }
 
-  private synchronized void release(InetAddress address) {
-    open.computeIfPresent(address, (key, count) -> count == 1 ? null : count - 1);
+  synchronized void release(InetAddress address) {
+    open.computeIfPresent(client(address), (key, count) -> count == 1 ? null : count - 1);
     all--;
   }
 
@@ -98,6 +103,23 @@ final class ClientConnections extends ChannelInboundHandlerAdapter {
 
   /** Connections open now from {@code address}, for tests. */
   synchronized int openFrom(InetAddress address) {
-    return open.getOrDefault(address, 0);
+    return open.getOrDefault(client(address), 0);
+  }
+
+  /**
+   * Who {@code address} counts as: itself, or for IPv6 its /64, since one host commonly holds a
+   * whole /64 and could otherwise open the limit again from each of its addresses.
+   */
+  static InetAddress client(InetAddress address) {
+    if (!(address instanceof Inet6Address)) {
+      return address;
+    }
+    byte[] prefix = address.getAddress();
+    Arrays.fill(prefix, 8, 16, (byte) 0);
+    try {
+      return InetAddress.getByAddress(prefix);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // 16 bytes are always an address
+    }
   }
 }
