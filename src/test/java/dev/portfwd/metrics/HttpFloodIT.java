@@ -75,33 +75,8 @@ class HttpFloodIT {
 
         Path floodLog = dir.resolve("flood.log");
         flood =
-            new ProcessBuilder(
-                    "ip",
-                    "netns",
-                    "exec",
-                    topology.namespace("client"),
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC",
-                    "-cp",
-                    Path.of(
-                            SlowClients.class
-                                .getProtectionDomain()
-                                .getCodeSource()
-                                .getLocation()
-                                .toURI())
-                        .toString(),
-                    SlowClients.class.getName(),
-                    Topology.GATEWAY_WAN,
-                    Integer.toString(PORT),
-                    Integer.toString(FLOOD),
-                    "8")
-                .redirectErrorStream(true)
-                .redirectOutput(floodLog.toFile())
-                .start();
-        Conditions.await(
-            "the flood holds its connections",
-            Duration.ofSeconds(30),
-            () -> Conditions.read(floodLog).contains("flooding"));
+            SlowClients.flood(
+                topology, "client", Topology.GATEWAY_WAN, PORT, FLOOD, /* seconds= */ 8, floodLog);
 
         long start = System.nanoTime();
         CommandResult metrics = curl(topology, "-w", "\n%{http_code}", BASE + "/metrics");
@@ -126,16 +101,12 @@ class HttpFloodIT {
             .as("both answered while the flood holds its connections")
             .isLessThan(Duration.ofSeconds(6));
 
-        assertThat(flood.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String summary = Conditions.read(floodLog).lines().reduce("", (first, last) -> last);
-        assertThat(summary).startsWith("opened " + FLOOD + " ");
-        String[] words = summary.split(" ");
-        int refused = Integer.parseInt(words[3]);
-        int open = Integer.parseInt(words[7]);
-        assertThat(open)
-            .as("connections the flood still held: %s", summary)
+        int[] summary = SlowClients.summary(flood, floodLog);
+        assertThat(summary[0]).isEqualTo(FLOOD);
+        assertThat(summary[3])
+            .as("connections the flood still held")
             .isLessThanOrEqualTo(HttpEndpoint.CONNECTIONS_PER_ADDRESS);
-        assertThat(refused).as("answered 503: %s", summary).isPositive();
+        assertThat(summary[1]).as("connections answered 503").isPositive();
       } finally {
         if (flood != null) {
           flood.destroyForcibly();

@@ -6,8 +6,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A slowloris client, run in a namespace of its own by end-to-end tests: opens {@code COUNT}
@@ -18,6 +21,62 @@ import java.util.List;
 public final class SlowClients {
 
   private SlowClients() {}
+
+  /**
+   * Starts the flood from {@code role}'s namespace, its output in {@code log}, and returns once it
+   * holds its connections.
+   */
+  public static Process flood(
+      Topology topology, String role, String host, int port, int count, int seconds, Path log)
+      throws Exception {
+    Process process =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                topology.namespace(role),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC",
+                "-cp",
+                Path.of(
+                        SlowClients.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString(),
+                SlowClients.class.getName(),
+                host,
+                Integer.toString(port),
+                Integer.toString(count),
+                Integer.toString(seconds))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    Conditions.await(
+        "the flood holds its connections",
+        Duration.ofSeconds(30),
+        () -> Conditions.read(log).contains("flooding"));
+    return process;
+  }
+
+  /** The flood's last line, once it ended: {@code opened N refused503 N closed N open N}. */
+  public static int[] summary(Process flood, Path log) throws InterruptedException {
+    if (!flood.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("the flood did not end:\n" + Conditions.read(log));
+    }
+    String last = Conditions.read(log).lines().reduce("", (first, line) -> line);
+    String[] words = last.split(" ");
+    if (words.length != 8 || !words[0].equals("opened")) {
+      throw new AssertionError("no summary from the flood:\n" + Conditions.read(log));
+    }
+    return new int[] {
+      Integer.parseInt(words[1]),
+      Integer.parseInt(words[3]),
+      Integer.parseInt(words[5]),
+      Integer.parseInt(words[7])
+    };
+  }
 
   public static void main(String[] args) throws Exception {
     String host = args[0];
