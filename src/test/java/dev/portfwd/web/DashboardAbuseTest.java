@@ -436,4 +436,36 @@ class DashboardAbuseTest {
       assertThat(answer).as(body).startsWith("HTTP/1.1 401");
     }
   }
+
+  @Test
+  void oneAddressGuessingOverManyConnectionsAtOnceGetsNoMoreTries() throws Exception {
+    String body = "password=wrong";
+    byte[] guess =
+        ascii(
+            "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type:"
+                + " application/x-www-form-urlencoded\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
+    ExecutorService guessers = Executors.newFixedThreadPool(12);
+    List<String> statuses = new ArrayList<>();
+    try {
+      for (int wave = 0; wave < 4; wave++) {
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+          answers.add(guessers.submit(() -> exchange("127.0.0.5", guess, Duration.ofSeconds(60))));
+        }
+        for (Future<String> answer : answers) {
+          statuses.add(answer.get(120, TimeUnit.SECONDS));
+        }
+      }
+    } finally {
+      guessers.shutdownNow();
+    }
+    long checked = statuses.stream().filter(status -> status.startsWith("HTTP/1.1 401")).count();
+    assertThat(checked)
+        .as("passwords checked for one address: %s", statuses)
+        .isLessThanOrEqualTo(LoginThrottle.FREE_FAILURES + Dashboard.LOGINS_AT_ONCE);
+    assertThat(statuses).allSatisfy(status -> assertThat(status).matches("HTTP/1.1 (401|429).*"));
+  }
 }
