@@ -4,8 +4,10 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpHandler;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -38,9 +40,9 @@ import java.util.concurrent.TimeUnit;
  * order (pipelined requests wait their turn, at most {@link #PIPELINED}).
  *
  * <p>A request has {@link HttpEndpoint#REQUEST_TIME} to arrive whole, counted from the connection's
- * start or the previous answer; then the connection is closed. Reading happens on the event loop,
- * so a client that sends slowly holds no handler thread, only its connection (which {@link
- * ClientConnections} bounds).
+ * start or the previous answer, and an answer being written may go that long without progress; then
+ * the connection is closed. Reading happens on the event loop, so a client that sends slowly holds
+ * no handler thread, only its connection (which {@link ClientConnections} bounds).
  */
 final class RequestDispatcher extends ChannelInboundHandlerAdapter {
 
@@ -117,6 +119,7 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
       return;
     }
     busy = true;
+    disarm(); // the handler's time is the service's, not the client's
     ctx.channel().config().setAutoRead(false); // the next request waits in the socket
     String method = request.method().name();
     HttpVersion version = request.protocolVersion();
@@ -201,16 +204,19 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     if (keepAlive && version.equals(HttpVersion.HTTP_1_0)) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    ctx.writeAndFlush(response)
-        .addListener(
-            written -> {
-              ctx.pipeline().fireUserEventTriggered(ANSWERED);
-              if (!keepAlive || !written.isSuccess()) {
-                ctx.close();
-              } else {
-                next(ctx);
-              }
-            });
+    ChannelFuture writing = ctx.writeAndFlush(response);
+    if (!writing.isDone()) {
+      armWrite(ctx, pendingBytes(ctx)); // the client reads slowly, or not at all
+    }
+    writing.addListener(
+        written -> {
+          ctx.pipeline().fireUserEventTriggered(ANSWERED);
+          if (!keepAlive || !written.isSuccess()) {
+            ctx.close();
+          } else {
+            next(ctx);
+          }
+        });
   }
 
   private static FullHttpResponse response(
@@ -239,6 +245,33 @@ final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     disarm();
     deadline =
         ctx.executor().schedule(() -> ctx.close(), requestTime.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Closes the connection when an answer being written made no progress for the request time: a
+   * client that stops reading would otherwise hold its connection and the answer's memory for good.
+   */
+  private void armWrite(ChannelHandlerContext ctx, long pending) {
+    disarm();
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> {
+                  long now = pendingBytes(ctx);
+                  if (now > 0 && now < pending) {
+                    armWrite(ctx, now);
+                  } else if (now > 0) {
+                    ctx.close();
+                  }
+                },
+                requestTime.toMillis(),
+                TimeUnit.MILLISECONDS);
+  }
+
+  private static long pendingBytes(ChannelHandlerContext ctx) {
+    // Netty's own count of the bytes written but not yet taken by the kernel.
+    ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   private void disarm() {

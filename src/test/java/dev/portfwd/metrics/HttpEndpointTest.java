@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 class HttpEndpointTest {
 
+  /** More than the kernel's socket buffers hold, so a client that never reads stalls its write. */
+  private static final byte[] BIG = new byte[64 * 1024 * 1024];
+
   private HttpEndpoint endpoint;
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -36,7 +39,14 @@ class HttpEndpointTest {
     endpoint =
         HttpEndpoint.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Map.of("/metrics", new MetricsHandler(() -> snapshots)));
+            Map.of(
+                "/metrics",
+                new MetricsHandler(() -> snapshots),
+                "/big",
+                exchange -> {
+                  exchange.sendResponseHeaders(200, BIG.length);
+                  exchange.getResponseBody().write(BIG);
+                }));
   }
 
   @AfterEach
@@ -196,6 +206,31 @@ class HttpEndpointTest {
       for (java.net.Socket socket : flood) {
         socket.close();
       }
+    }
+  }
+
+  @Test
+  void aClientThatNeverReadsItsAnswerIsCutOff() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(endpoint.address(), 2000);
+      socket.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      socket.getOutputStream().flush();
+      Thread.sleep(HttpEndpoint.REQUEST_TIME.plusSeconds(3).toMillis());
+      socket.setSoTimeout(5000);
+      long read = 0;
+      try {
+        java.io.InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[1 << 16];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+          read += n;
+        }
+      } catch (java.io.IOException e) {
+        // reset or timed out: what was read so far tells
+      }
+      assertThat(read)
+          .as("the listener gave up on a client that did not read for its request time")
+          .isLessThan(BIG.length);
     }
   }
 }
