@@ -2,9 +2,20 @@ package dev.portfwd.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,16 +26,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 /**
- * The service's HTTP listener ({@code watch --http}): routes exact paths to their handlers and
- * answers 404 for every other path. {@code /metrics} is one route; the dashboard's pages and API
- * are others on the same listener, over TLS when given a context. A few threads serve requests, so
+ * The service's HTTP listener ({@code watch --http}, {@code relay --http}): routes exact paths to
+ * their handlers and answers 404 for every other path. {@code /metrics} is one route; the
+ * dashboard's pages and API are others on the same listener, over TLS when given a context.
+ *
+ * <p>Netty reads each request whole on one event loop, so a client that sends slowly holds no
+ * thread; a few threads then run the handlers (written against the JDK's {@link HttpExchange}), so
  * a slow one (a doctor run, a login's password hash) does not hold up a scrape, while the service's
- * own work is not crowded out.
+ * own work is not crowded out. What one client may take is bounded: connections per address and in
+ * all ({@link ClientConnections}), the time a request may take to arrive ({@link
+ * RequestDispatcher}), the size of its line, headers and body, and the number of large bodies read
+ * at once ({@link LargeBodies}).
  */
 public final class HttpEndpoint implements Closeable {
 
@@ -32,27 +52,38 @@ public final class HttpEndpoint implements Closeable {
   static final int THREADS = 4;
 
   /**
-   * How long a request's line, headers and body may take to arrive. The JDK's server reads them on
-   * one of the few threads, so a client that stalls in the middle of a request would hold that
-   * thread for good; after this its connection is closed. Set as the JDK's own setting, which it
-   * reads once, when the process makes its first server: portfwd's servers are all made here, and
-   * an administrator's {@code -Dsun.net.httpserver.maxReqTime} wins.
+   * How long a request's line, headers and body may take to arrive, from the connection's start or
+   * the previous answer; then its connection is closed.
    */
   static final Duration REQUEST_TIME = Duration.ofSeconds(10);
 
-  static {
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      System.setProperty("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_TIME.toSeconds()));
-    }
-  }
+  /**
+   * Connections one client address may hold open: a browser opens six at most, a scraper one, and a
+   * few people behind one NAT address share it.
+   */
+  static final int CONNECTIONS_PER_ADDRESS = 16;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  /** Connections all clients together may hold open. */
+  static final int CONNECTIONS = 256;
+
+  /** A request body's limit: the dashboard's table (16 MiB, more once escaped in JSON). */
+  static final int MAX_BODY = 40 * 1024 * 1024;
+
+  /** Large bodies read or waiting for their answer at once. */
+  static final int LARGE_BODIES = THREADS;
+
+  private static final int MAX_LINE = 8 * 1024;
+  private static final int MAX_HEADERS = 64 * 1024;
+
+  private final Channel listener;
+  private final EventLoopGroup loop;
+  private final ExecutorService handlers;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private HttpEndpoint(HttpServer server, ExecutorService executor) {
-    this.server = server;
-    this.executor = executor;
+  private HttpEndpoint(Channel listener, EventLoopGroup loop, ExecutorService handlers) {
+    this.listener = listener;
+    this.loop = loop;
+    this.handlers = handlers;
   }
 
   /**
@@ -73,32 +104,65 @@ public final class HttpEndpoint implements Closeable {
   public static HttpEndpoint start(
       InetSocketAddress address, Map<String, HttpHandler> routes, Optional<SSLContext> tls)
       throws IOException {
-    HttpServer server;
-    if (tls.isPresent()) {
-      HttpsServer https = HttpsServer.create(address, /* backlog= */ 16);
-      https.setHttpsConfigurator(new HttpsConfigurator(tls.get()));
-      server = https;
-    } else {
-      server = HttpServer.create(address, /* backlog= */ 16);
-    }
     Map<String, HttpHandler> exact = Map.copyOf(routes);
-    server.createContext("/", exchange -> route(exchange, exact));
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            THREADS,
-            task -> {
-              Thread thread = new Thread(task, "portfwd-http");
-              thread.setDaemon(true);
-              return thread;
-            });
-    server.setExecutor(executor);
-    server.start();
-    return new HttpEndpoint(server, executor);
+    HttpHandler root = exchange -> route(exchange, exact);
+    ExecutorService handlers = Executors.newFixedThreadPool(THREADS, daemons("portfwd-http"));
+    EventLoopGroup loop =
+        new MultiThreadIoEventLoopGroup(1, daemons("portfwd-http-io"), NioIoHandler.newFactory());
+    ClientConnections connections =
+        new ClientConnections(CONNECTIONS_PER_ADDRESS, CONNECTIONS, tls.isPresent());
+    Semaphore largeBodies = new Semaphore(LARGE_BODIES);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 64)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    ChannelPipeline pipeline = channel.pipeline();
+                    pipeline.addLast(connections);
+                    tls.ifPresent(
+                        context -> {
+                          SSLEngine engine = context.createSSLEngine();
+                          engine.setUseClientMode(false);
+                          pipeline.addLast(new SslHandler(engine));
+                        });
+                    pipeline.addLast(
+                        new HttpServerCodec(
+                            new HttpDecoderConfig()
+                                .setMaxInitialLineLength(MAX_LINE)
+                                .setMaxHeaderSize(MAX_HEADERS)));
+                    pipeline.addLast(new LargeBodies(largeBodies));
+                    pipeline.addLast(new HttpObjectAggregator(MAX_BODY));
+                    pipeline.addLast(new RequestDispatcher(root, handlers, REQUEST_TIME));
+                  }
+                });
+    try {
+      Channel listener = bootstrap.bind(address).sync().channel();
+      return new HttpEndpoint(listener, loop, handlers);
+    } catch (Exception e) {
+      loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      handlers.shutdown();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static ThreadFactory daemons(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** The address bound: the port chosen when port 0 was asked. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return (InetSocketAddress) listener.localAddress();
   }
 
   private static void route(HttpExchange exchange, Map<String, HttpHandler> routes)
@@ -139,12 +203,13 @@ public final class HttpEndpoint implements Closeable {
     if (!closed.compareAndSet(false, true)) {
       return; // the signal handler and watch's own end both close it
     }
-    server.stop(/* delay= */ 1);
-    executor.shutdown();
+    listener.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    handlers.shutdown();
     try {
-      executor.awaitTermination(2, TimeUnit.SECONDS);
+      handlers.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 }

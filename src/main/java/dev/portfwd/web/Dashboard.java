@@ -228,9 +228,12 @@ public final class Dashboard {
     if (seconds == null || seconds.isNull()) {
       return Optional.empty();
     }
-    if (!seconds.canConvertToInt() || seconds.asInt() < 5 || seconds.asInt() > 3600) {
+    if (!seconds.isIntegralNumber()
+        || !seconds.canConvertToInt()
+        || seconds.asInt() < 5
+        || seconds.asInt() > 3600) {
       throw new DashboardApi.ApiException(
-          400, "\"confirmSeconds\" takes 5 to 3600 seconds, or null for none");
+          400, "\"confirmSeconds\" takes a whole number of seconds, 5 to 3600, or null for none");
     }
     return Optional.of(Duration.ofSeconds(seconds.asInt()));
   }
@@ -457,7 +460,12 @@ public final class Dashboard {
     for (String pair : body.split("&")) {
       int equals = pair.indexOf('=');
       if (equals > 0 && pair.substring(0, equals).equals(name)) {
-        return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8).toCharArray();
+        try {
+          return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8)
+              .toCharArray();
+        } catch (IllegalArgumentException e) {
+          return new char[0]; // a broken %-escape: no password a browser sends, so a wrong one
+        }
       }
     }
     return new char[0];

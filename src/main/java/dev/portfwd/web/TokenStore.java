@@ -44,7 +44,9 @@ public final class TokenStore {
     List<Token> tokens = new ArrayList<>();
     for (String line : SecretFiles.read(file).orElse("").split("\n")) {
       String[] fields = line.split("\t", 4);
-      if (fields.length == 4 && fields[0].matches("[0-9a-f]{8}")) {
+      if (fields.length == 4
+          && fields[0].matches("[0-9a-f]{8}")
+          && fields[2].matches("[0-9a-f]{64}")) {
         try {
           tokens.add(new Token(fields[0], Instant.parse(fields[1]), fields[3], fields[2]));
         } catch (RuntimeException e) {

@@ -2,7 +2,9 @@ package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portfwd.host.CommandResult;
 import dev.portfwd.testing.Scrapes;
+import dev.portfwd.testing.SlowClients;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,47 @@ class RelayMetricsIT {
               "portfwd_relay_errors_total{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 0.0");
       Scrapes.promtoolAccepts(dir, text);
 
+      relay.signal("TERM");
+      assertThat(relay.awaitExit(Duration.ofSeconds(30))).isZero();
+    }
+  }
+
+  @Test
+  void aFloodOfSlowConnectionsFromOneClientLeavesAnotherClientsScrapeWorking() throws Exception {
+    Path table = dir.resolve("t.txt");
+    Files.writeString(table, "13102 192.0.2.2 80 tcp # echo\n");
+    try (Topology topology = Topology.reference()) {
+      topology.addClient("scraper", "203.0.113.20", null);
+      RelayProcess relay =
+          RelayProcess.start(
+              topology, table, "tcp", 13102, "--http", Topology.GATEWAY_WAN + ":" + PORT);
+      relay.awaitLog("metrics at http://", Duration.ofSeconds(20));
+      Path log = dir.resolve("flood.log");
+      Process flood =
+          SlowClients.flood(
+              topology, "client", Topology.GATEWAY_WAN, PORT, 300, /* seconds= */ 6, log);
+      try {
+        long start = System.nanoTime();
+        CommandResult scrape =
+            topology.exec(
+                "scraper",
+                "curl",
+                "-sS",
+                "--max-time",
+                "5",
+                "-w",
+                "\n%{http_code}",
+                "http://" + Topology.GATEWAY_WAN + ":" + PORT + "/metrics");
+        assertThat(scrape.stdout())
+            .as("a scrape during the flood: %s", scrape.stderr())
+            .contains("portfwd_relay_connections_total")
+            .endsWith("\n200");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(SlowClients.summary(flood, log)[1]).as("answered 503").isPositive();
+      } finally {
+        flood.destroyForcibly();
+        flood.waitFor(10, TimeUnit.SECONDS);
+      }
       relay.signal("TERM");
       assertThat(relay.awaitExit(Duration.ofSeconds(30))).isZero();
     }

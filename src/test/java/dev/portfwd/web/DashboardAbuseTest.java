@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import dev.portfwd.metrics.HttpEndpoint;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -41,8 +41,7 @@ class DashboardAbuseTest {
 
   @TempDir java.nio.file.Path dir;
 
-  private HttpServer server;
-  private ExecutorService threads;
+  private HttpEndpoint server;
   private int port;
   private String token;
 
@@ -116,26 +115,14 @@ class DashboardAbuseTest {
             /* tls= */ false,
             line -> {});
     Map<String, HttpHandler> routes = dashboard.routes();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    server.createContext(
-        "/",
-        exchange -> {
-          try {
-            routes.get(exchange.getRequestURI().getPath()).handle(exchange);
-          } finally {
-            exchange.close();
-          }
-        });
-    threads = Executors.newFixedThreadPool(4); // as many as the service's listener has
-    server.setExecutor(threads);
-    server.start();
-    port = server.getAddress().getPort();
+    // The service's own listener, as watch --http serves the dashboard.
+    server = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes);
+    port = server.address().getPort();
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
-    threads.shutdownNow();
+    server.close();
   }
 
   /** Sends {@code request} from {@code from} and returns the status line, or the failure. */
@@ -200,8 +187,8 @@ class DashboardAbuseTest {
     String anonymous =
         "POST /api/v1/apply HTTP/1.1\r\nHost: x\r\nContent-Length: " + tooLarge + "\r\n\r\n{";
     assertThat(exchange("127.0.0.1", ascii(anonymous), Duration.ofSeconds(5)))
-        .as("nobody's body is read before the caller is known")
-        .startsWith("HTTP/1.1 401");
+        .as("nobody's body is read before it is refused")
+        .matches("HTTP/1.1 (401|413) .*");
     assertThat(withToken("GET", "/api/v1/forwards")).startsWith("HTTP/1.1 200");
   }
 
@@ -273,5 +260,212 @@ class DashboardAbuseTest {
       }
       assertThat(exchange(address, guess, Duration.ofSeconds(60))).startsWith("HTTP/1.1 429");
     }
+  }
+
+  /** The whole answer to {@code request} until the listener closes, or the failure. */
+  private String whole(String request) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    } catch (java.io.IOException e) {
+      return "failed: " + e;
+    }
+  }
+
+  /** {@code method path} with the token and {@code body}, answered whole. */
+  private String api(String method, String path, String contentType, String body) {
+    return whole(
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + token
+            + "\r\nConnection: close\r\n"
+            + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+            + "Content-Length: "
+            + body.length()
+            + "\r\n\r\n"
+            + body);
+  }
+
+  private static String headers(String answer) {
+    int end = answer.indexOf("\r\n\r\n");
+    return end < 0 ? answer : answer.substring(0, end + 2);
+  }
+
+  private static String body(String answer) {
+    int end = answer.indexOf("\r\n\r\n");
+    return end < 0 ? "" : answer.substring(end + 4);
+  }
+
+  @Test
+  void wrongMethodsHeadOptionsAndHttp10GetTheirAnswers() {
+    assertThat(api("PUT", "/api/v1/forwards", null, ""))
+        .startsWith("HTTP/1.1 405")
+        .contains("Allow: GET");
+    assertThat(api("OPTIONS", "/api/v1/apply", null, ""))
+        .startsWith("HTTP/1.1 405")
+        .contains("Allow: POST");
+    assertThat(api("DELETE", "/login", null, "")).startsWith("HTTP/1.1 405");
+    assertThat(api("HEAD", "/api/v1/forwards", null, "")).startsWith("HTTP/1.1 405");
+    assertThat(api("TRACE", "/", null, "")).startsWith("HTTP/1.1 405");
+    String head = whole("HEAD /assets/app.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(head).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n");
+    String old = whole("GET /assets/app.js HTTP/1.0\r\n\r\n");
+    assertThat(old)
+        .as("an HTTP/1.0 client is answered and the connection closed")
+        .startsWith("HTTP/1.1 200")
+        .contains("connection: close");
+    assertThat(whole("OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 404");
+  }
+
+  @Test
+  void onlyExactPathsAreServedAndNothingEchoedReachesAHeader() {
+    for (String path :
+        List.of(
+            "/assets/../login",
+            "/assets/%2e%2e/login",
+            "/assets/..%2flogin",
+            "/assets//app.js",
+            "/assets/app.js%00",
+            "/assets/app.js/",
+            "/assets/app.js;x",
+            "/api/v1/forwards/",
+            "/API/v1/forwards",
+            "/assets/app.js%0d%0aSet-Cookie:%20portfwd_session=x")) {
+      String answer = whole("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(answer).as(path).startsWith("HTTP/1.1 404");
+      assertThat(headers(answer)).as(path).doesNotContainIgnoringCase("set-cookie");
+    }
+    assertThat(whole("GET /a|b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        .startsWith("HTTP/1.1 400");
+    assertThat(whole("GARBAGE\r\n\r\n")).startsWith("HTTP/1.1 400");
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInTheirOrder() {
+    String answers =
+        whole(
+            "GET /assets/favicon.svg HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /assets/app.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    List<String> statuses = answers.lines().filter(line -> line.startsWith("HTTP/1.1 ")).toList();
+    assertThat(statuses)
+        .containsExactly("HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK");
+    assertThat(answers).containsSubsequence("image/svg+xml", "not found", "text/css");
+  }
+
+  @Test
+  void badJsonBodiesAreAnswered400WithAJsonError() throws Exception {
+    List<String> bodies =
+        List.of(
+            "{",
+            "[1]",
+            "\"x\"",
+            "null",
+            "{\"table\": 5}",
+            "{\"table\": null}",
+            "{} {}",
+            "[".repeat(100_000),
+            "{\"a\":".repeat(50_000),
+            "{\"table\": \"x\", \"confirmSeconds\": 1e999999999}",
+            "{\"table\": \"x\", \"confirmSeconds\": " + "9".repeat(100_000) + "}",
+            "{\"table\": \"x\", \"confirmSeconds\": 30.5}",
+            "{\"table\": \"x\", \"confirmSeconds\": \"30\"}",
+            "{\"table\": \"x\", \"confirmSeconds\": 2147483648}");
+    for (String body : bodies) {
+      String answer = api("POST", "/api/v1/apply", "application/json", body);
+      String shown = body.length() > 60 ? body.substring(0, 60) + "..." : body;
+      assertThat(answer).as(shown).startsWith("HTTP/1.1 400");
+      assertThat(headers(answer)).as(shown).contains("application/json");
+      assertThat(MAPPER.readTree(body(answer)).get("error").isTextual()).as(shown).isTrue();
+    }
+    for (String state :
+        List.of("0", "-1", "1.5", "1e3", "123456789012345678901234567890", "\"1\"")) {
+      assertThat(api("POST", "/api/v1/rollback", "application/json", "{\"state\": " + state + "}"))
+          .as(state)
+          .startsWith("HTTP/1.1 400");
+    }
+  }
+
+  @Test
+  void aTableOfTenMegabytesIsTaken() {
+    String table = "13102 192.0.2.2 80 tcp # a long table\n".repeat(10 * 1024 * 1024 / 38);
+    assertThat(
+            api(
+                "POST",
+                "/api/v1/check",
+                "application/json",
+                "{\"table\": \"" + table.replace("\n", "\\n") + "\"}"))
+        .startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void oddCookiesAreNoSession() {
+    for (String cookie :
+        List.of(
+            "portfwd_session=",
+            "portfwd_session",
+            ";;;=;",
+            "portfwd_session=\u0001\u00ff\u007f",
+            "portfwd_session=" + "a".repeat(20_000),
+            "portfwd_session=x; portfwd_session=y",
+            "portfwd_session=\"quoted\"")) {
+      String answer =
+          whole(
+              "GET /api/v1/forwards HTTP/1.1\r\nHost: x\r\nCookie: "
+                  + cookie
+                  + "\r\nConnection: close\r\n\r\n");
+      assertThat(answer).as(cookie).matches("(?s)HTTP/1.1 (401|400|431) .*");
+    }
+  }
+
+  @Test
+  void aLoginWithBrokenFormEncodingIsAWrongPassword() {
+    for (String body : List.of("password=%zz", "password=%", "password=%e2%82", "&&==&password")) {
+      String answer =
+          whole(
+              "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type:"
+                  + " application/x-www-form-urlencoded\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body);
+      assertThat(answer).as(body).startsWith("HTTP/1.1 401");
+    }
+  }
+
+  @Test
+  void oneAddressGuessingOverManyConnectionsAtOnceGetsNoMoreTries() throws Exception {
+    String body = "password=wrong";
+    byte[] guess =
+        ascii(
+            "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type:"
+                + " application/x-www-form-urlencoded\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
+    ExecutorService guessers = Executors.newFixedThreadPool(12);
+    List<String> statuses = new ArrayList<>();
+    try {
+      for (int wave = 0; wave < 4; wave++) {
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+          answers.add(guessers.submit(() -> exchange("127.0.0.5", guess, Duration.ofSeconds(60))));
+        }
+        for (Future<String> answer : answers) {
+          statuses.add(answer.get(120, TimeUnit.SECONDS));
+        }
+      }
+    } finally {
+      guessers.shutdownNow();
+    }
+    long checked = statuses.stream().filter(status -> status.startsWith("HTTP/1.1 401")).count();
+    assertThat(checked)
+        .as("passwords checked for one address: %s", statuses)
+        .isLessThanOrEqualTo(LoginThrottle.FREE_FAILURES + Dashboard.LOGINS_AT_ONCE);
+    assertThat(statuses).allSatisfy(status -> assertThat(status).matches("HTTP/1.1 (401|429).*"));
   }
 }

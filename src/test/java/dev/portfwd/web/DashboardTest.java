@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import dev.portfwd.metrics.HttpEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -43,7 +43,7 @@ class DashboardTest {
   private final List<String> log = new CopyOnWriteArrayList<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
-  private HttpServer server;
+  private HttpEndpoint server;
   private PasswordFile password;
   private TokenStore tokens;
 
@@ -123,26 +123,15 @@ class DashboardTest {
             /* tls= */ false,
             log::add);
     Map<String, HttpHandler> routes = dashboard.routes();
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-    server.createContext(
-        "/",
-        exchange -> {
-          HttpHandler handler = routes.get(exchange.getRequestURI().getPath());
-          if (handler == null) {
-            exchange.sendResponseHeaders(404, -1);
-          } else {
-            handler.handle(exchange);
-          }
-          exchange.close();
-        });
-    server.start();
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    // The service's own listener, as watch --http serves the dashboard.
+    server = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes);
+    return URI.create("http://127.0.0.1:" + server.address().getPort());
   }
 
   @AfterEach
   void stop() {
     if (server != null) {
-      server.stop(0);
+      server.close();
     }
   }
 

@@ -50,4 +50,18 @@ class LoginThrottleTest {
     fail("203.0.113.9", 1);
     assertThat(throttle.waitFor("203.0.113.9")).isEmpty();
   }
+
+  @Test
+  void countsAnIpv6ClientByItsSlash64SoNewAddressesGiveNoNewTries() {
+    for (int i = 1; i <= 5; i++) {
+      throttle.failed("2001:db8:7:7::" + Integer.toHexString(i));
+    }
+    assertThat(throttle.waitFor("2001:db8:7:7:ffff:1:2:3"))
+        .as("another address of the same /64")
+        .contains(LoginThrottle.FIRST_WAIT);
+    assertThat(throttle.waitFor("2001:db8:7:8::1")).as("another /64").isEmpty();
+    assertThat(throttle.waitFor("203.0.113.9")).isEmpty();
+    throttle.succeeded("2001:db8:7:7::99");
+    assertThat(throttle.waitFor("2001:db8:7:7::1")).isEmpty();
+  }
 }

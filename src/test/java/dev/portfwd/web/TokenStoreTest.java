@@ -62,4 +62,17 @@ class TokenStoreTest {
       assertThatThrownBy(() -> store.create(name)).isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void aDamagedLineOfTheFileIsSkippedAndTheOthersStillMatch() throws Exception {
+    TokenStore store = store();
+    String token = store.create("ci");
+    String id = token.substring(4, 12);
+    Path file = dir.resolve("tokens");
+    // Edited by hand: the same id with a hash that is not hex comes first.
+    Files.writeString(
+        file, id + "\t2026-01-01T00:00:00Z\tnot-hex\tbroken\n" + Files.readString(file));
+    assertThat(store.match(token)).isPresent();
+    assertThat(store.list()).extracting(TokenStore.Token::name).containsExactly("ci");
+  }
 }
