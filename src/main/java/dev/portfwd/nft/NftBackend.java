@@ -90,11 +90,16 @@ public final class NftBackend implements Backend {
       if (state.exists()) {
         tx.add("delete table " + NftTransaction.TABLE);
       }
-      Skeleton.addTo(tx);
+      Skeleton.addTo(tx, Skeleton.consulted(target));
       target.forEach((set, elements) -> tx.addElements(set, elements));
       Skeleton.markDigest(tx, digest);
     } else {
-      patch(tx, elements(state), target);
+      Map<String, List<NftElement>> inKernel = elements(state);
+      patch(tx, inKernel, target);
+      Set<String> consulted = Skeleton.consulted(target);
+      if (!Skeleton.consulted(inKernel).equals(consulted)) {
+        Skeleton.relink(tx, consulted);
+      }
       finish(tx, state.digest(), digest);
     }
     return new Plan(name(), wanted, changes, tx.toString());
@@ -134,6 +139,10 @@ public final class NftBackend implements Backend {
         target.putAll(ElementCodec.masquerade(BackendGroup.within(wanted.forwards(), touched)));
       }
       patch(tx, old, target);
+      Set<String> consulted = Skeleton.consulted(wanted.forwards());
+      if (!Skeleton.consulted(live).equals(consulted)) {
+        Skeleton.relink(tx, consulted);
+      }
       finish(tx, Optional.of(inKernel), digest);
     }
     return new Plan(name(), wanted, Plan.diff(gone, come), tx.toString());

@@ -1,10 +1,21 @@
 package dev.portfwd.nft;
 
+import dev.portfwd.compile.CompiledForward;
 import dev.portfwd.model.IpFamily;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * portfwd's table without elements: its sets, maps, chains and rules. The same for every forwarding
- * table, so a change of forwards only adds and deletes elements.
+ * portfwd's table without elements: its sets, maps, chains and rules. The sets, maps and chains are
+ * the same for every forwarding table; the lookup chains hold a rule only for the maps and sets
+ * that have elements ({@link #consulted}), so a packet walks past no empty map. A change of
+ * forwards adds and deletes elements, and when it changes which maps have elements, the same
+ * transaction flushes the lookup chains and writes their rules again ({@link #relink}): packets see
+ * the old rules or the new, never a mix.
  *
  * <p>One {@code inet} table rather than an {@code ip}/{@code ip6} pair: one transaction, one name
  * to list, remove and check, and one forward chain; maps are typed per family anyway (their values
@@ -47,11 +58,12 @@ final class Skeleton {
    * maps ({@code snat=}) and the maps of forwards that spread connections over several backends
    * ({@link SpreadMaps}). Version 4 spreads forwards of every shape (external address, {@code
    * from=}, ranges) through one lookup per shape and a chain of rules per shape, and counts each
-   * backend's packets of a spread forward in its own element.
+   * backend's packets of a spread forward in its own element. Version 5 leaves out the lookup rules
+   * of maps and sets without elements.
    */
-  static final String VERSION = "portfwd ruleset 4";
+  static final String VERSION = "portfwd ruleset 5";
 
-  static final String MARKER = "ruleset_v4";
+  static final String MARKER = "ruleset_v5";
 
   private Skeleton() {}
 
@@ -66,8 +78,82 @@ final class Skeleton {
         "add element " + NftTransaction.TABLE + " " + MARKER + " { 0 comment \"" + digest + "\" }");
   }
 
-  /** Adds the table with every set, map, chain and rule, and no elements, to {@code tx}. */
-  static void addTo(NftTransaction tx) {
+  /**
+   * The sets and maps among {@code sets} (elements by set name) that hold an element and that a
+   * lookup rule consults: the DNAT maps, the refuse sets and the spread forwards' key and count
+   * sets.
+   */
+  static Set<String> consulted(Map<String, List<NftElement>> sets) {
+    Set<String> consulted = new TreeSet<>();
+    sets.forEach(
+        (set, elements) -> {
+          if (!elements.isEmpty() && CONSULTED.contains(set)) {
+            consulted.add(set);
+          }
+        });
+    return consulted;
+  }
+
+  /**
+   * The sets and maps that {@code forwards}' elements go to and a lookup rule consults: the same as
+   * {@link #consulted(Map)} of their encoding, without encoding them.
+   */
+  static Set<String> consulted(List<CompiledForward> forwards) {
+    Set<String> consulted = new TreeSet<>();
+    for (CompiledForward forward : forwards) {
+      if (forward.spread().isPresent()) {
+        SpreadMaps.Shape shape = SpreadMaps.Shape.of(forward);
+        consulted.add(shape.keySet());
+        consulted.add(shape.countSet());
+      } else {
+        consulted.add(ElementCodec.specOf(forward).name());
+      }
+      if (forward.isRestricted()) {
+        consulted.add(MapSpec.refuseSet(forward.family(), forward.externalAddress().isPresent()));
+      }
+    }
+    return consulted;
+  }
+
+  /** Every set and map a lookup rule may consult. */
+  private static final Set<String> CONSULTED = consultable();
+
+  private static Set<String> consultable() {
+    Set<String> names = new HashSet<>();
+    for (IpFamily family : IpFamily.values()) {
+      MapSpec.all(family).forEach(spec -> names.add(spec.name()));
+      names.add(MapSpec.refuseSet(family, true));
+      names.add(MapSpec.refuseSet(family, false));
+    }
+    for (SpreadMaps.Shape shape : SpreadMaps.Shape.all()) {
+      names.add(shape.keySet());
+      names.add(shape.countSet());
+    }
+    return Set.copyOf(names);
+  }
+
+  /**
+   * Flushes the lookup chains and writes their rules again for the sets and maps in {@code
+   * consulted}: for a patch that changes which of them hold elements.
+   */
+  static void relink(NftTransaction tx, Set<String> consulted) {
+    for (IpFamily family : IpFamily.values()) {
+      for (String stage : new String[] {"translate", "count"}) {
+        tx.add("flush chain " + NftTransaction.TABLE + " " + chain(stage, family, false));
+        tx.add("flush chain " + NftTransaction.TABLE + " " + chain(stage, family, true));
+      }
+    }
+    for (IpFamily family : IpFamily.values()) {
+      lookups(tx, family, "translate", consulted);
+      lookups(tx, family, "count", consulted);
+    }
+  }
+
+  /**
+   * Adds the table with every set, map, chain and rule, and no elements, to {@code tx}; the lookup
+   * chains consult the sets and maps in {@code consulted}.
+   */
+  static void addTo(NftTransaction tx, Set<String> consulted) {
     String t = NftTransaction.TABLE;
     tx.add("add table " + t + " { comment \"" + VERSION + "\"; }");
     tx.add("add set " + t + " " + MARKER + " { type inet_service; }");
@@ -149,8 +235,8 @@ final class Skeleton {
     tx.add("add rule " + t + " translate " + toFamilyChain("translate"));
     tx.add("add rule " + t + " count_lookups " + toFamilyChain("count"));
     for (IpFamily family : IpFamily.values()) {
-      lookups(tx, family, "translate");
-      lookups(tx, family, "count");
+      lookups(tx, family, "translate", consulted);
+      lookups(tx, family, "count", consulted);
     }
     tx.add("add rule " + t + " prerouting jump translate");
     tx.add("add rule " + t + " output ip daddr 127.0.0.0/8 return");
@@ -206,19 +292,25 @@ final class Skeleton {
 
   /**
    * The lookup rules of one family, in precedence order: DNAT in {@code translate}, counting in
-   * {@code count}. A {@code return} ends the family's lookups: it returns from the family chain,
-   * and from the local chain to the end of the family chain.
+   * {@code count}, each only when the set or map it consults is in {@code consulted} (an empty one
+   * never matches, so leaving its rule out changes no verdict). A {@code return} ends the family's
+   * lookups: it returns from the family chain, and from the local chain to the end of the family
+   * chain. The family chain jumps to the local chain only when that has a rule.
    */
-  private static void lookups(NftTransaction tx, IpFamily family, String stage) {
+  private static void lookups(
+      NftTransaction tx, IpFamily family, String stage, Set<String> consulted) {
     boolean translate = stage.equals("translate");
     String ip = MapSpec.ipKeyword(family);
     for (boolean named : new boolean[] {true, false}) {
-      String chain = NftTransaction.TABLE + " " + chain(stage, family, !named);
+      List<String> rules = new ArrayList<>();
       for (boolean restricted : new boolean[] {true, false}) {
         for (boolean range : new boolean[] {false, true}) {
           MapSpec spec = new MapSpec(family, named, restricted, range);
+          if (!consulted.contains(spec.name())) {
+            continue;
+          }
           // nft accepts a port mapping only after a protocol match in the same rule.
-          String action =
+          rules.add(
               translate
                   ? "meta l4proto { tcp, udp } dnat "
                       + ip
@@ -226,33 +318,47 @@ final class Skeleton {
                       + spec.keyExpression()
                       + " map @"
                       + spec.name()
-                  : spec.keyExpression() + " @" + spec.name() + " accept";
-          tx.add("add rule " + chain + " " + action);
+                  : spec.keyExpression() + " @" + spec.name() + " accept");
         }
         SpreadMaps.Shape shape = new SpreadMaps.Shape(family, named, restricted);
         if (!(named && restricted)) {
-          if (translate) {
-            tx.add("add rule " + chain + " " + shape.gateRule());
-          } else {
-            tx.add("add rule " + chain + " " + shape.countRule());
+          if (translate && consulted.contains(shape.keySet())) {
+            rules.add(shape.gateRule());
+          } else if (!translate && consulted.contains(shape.countSet())) {
+            rules.add(shape.countRule());
           }
         }
-        if (restricted) {
+        String refuse = MapSpec.refuseSet(family, named);
+        if (restricted && consulted.contains(refuse)) {
           // Not admitted by the lookups above: refuse, so such sources neither reach the forward
           // nor fall through to an address-less forward on the same port.
-          tx.add(
-              "add rule "
-                  + chain
-                  + " "
-                  + (named ? ip + " daddr . " : "")
-                  + "meta l4proto . th dport @"
-                  + MapSpec.refuseSet(family, named)
-                  + " return");
+          rules.add(
+              (named ? ip + " daddr . " : "") + "meta l4proto . th dport @" + refuse + " return");
         }
       }
-      if (named) {
+      String chain = NftTransaction.TABLE + " " + chain(stage, family, !named);
+      for (String rule : rules) {
+        tx.add("add rule " + chain + " " + rule);
+      }
+      if (named && hasLocalRule(family, consulted)) {
         tx.add("add rule " + chain + " fib daddr type local jump " + chain(stage, family, true));
       }
     }
+  }
+
+  /** True when a set or map of {@code family}'s forwards without an external address is in use. */
+  private static boolean hasLocalRule(IpFamily family, Set<String> consulted) {
+    for (boolean restricted : new boolean[] {true, false}) {
+      for (boolean range : new boolean[] {false, true}) {
+        if (consulted.contains(new MapSpec(family, false, restricted, range).name())) {
+          return true;
+        }
+      }
+      SpreadMaps.Shape shape = new SpreadMaps.Shape(family, false, restricted);
+      if (consulted.contains(shape.keySet()) || consulted.contains(shape.countSet())) {
+        return true;
+      }
+    }
+    return consulted.contains(MapSpec.refuseSet(family, false));
   }
 }

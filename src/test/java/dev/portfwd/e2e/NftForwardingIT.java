@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -394,6 +395,56 @@ class NftForwardingIT {
           .isEqualTo("web 192.0.2.1");
       assertAgainNoChanges(topology, backend, "t.txt");
     }
+  }
+
+  /**
+   * nftables leaves out the lookup rules of maps without elements: a from= forward added to a
+   * running table brings its rules (and its refusal) in the same transaction, and takes them away
+   * again when it goes; the other forward keeps working and counting throughout.
+   */
+  @Test
+  void lookupRulesComeAndGoWithTheFirstAndLastForwardOfTheirShape() throws Exception {
+    try (Topology topology = Topology.reference()) {
+      topology.addClient("client2", "203.0.113.11", null);
+      Traffic.tcpServer(topology, "backend", 80, "web", false);
+      String open = "13104 192.0.2.2 80 tcp # open\n";
+      String restricted = open + "13102 192.0.2.2 80 tcp from=203.0.113.10\n";
+      ok(portfwd(topology, "apply", table("t.txt", open).toString()));
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104)).startsWith("web ");
+      assertThat(lookupRules(topology)).hasSize(2);
+
+      ok(portfwd(topology, "apply", table("t.txt", restricted).toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).startsWith("web ");
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104)).startsWith("web ");
+      assertThat(lookupRules(topology)).hasSize(6);
+      assertAgainNoChanges(topology, KernelBackend.NFTABLES, "t.txt");
+
+      ok(portfwd(topology, "apply", table("t.txt", open).toString()));
+      assertThat(Traffic.tcp(topology, "client", Topology.GATEWAY_WAN, 13102)).isEmpty();
+      assertThat(Traffic.tcp(topology, "client2", Topology.GATEWAY_WAN, 13104)).startsWith("web ");
+      assertThat(lookupRules(topology)).hasSize(2);
+      JsonNode status =
+          new ObjectMapper().readTree(ok(portfwd(topology, "status", "--json")).stdout());
+      assertThat(counted(status.path("forwards"), "open"))
+          .as("the open forward counted its clients' packets across both changes")
+          .isGreaterThan(6);
+    }
+  }
+
+  /** The rules of portfwd's IPv4 lookup chains for address-less forwards, as nft lists them. */
+  private static List<String> lookupRules(Topology topology) {
+    List<String> rules = new ArrayList<>();
+    for (String chain : List.of("translate4_local", "count4_local")) {
+      topology
+          .sh("gateway", "nft list chain inet portfwd " + chain)
+          .stdout()
+          .lines()
+          .map(String::strip)
+          .filter(l -> l.contains("@"))
+          .forEach(rules::add);
+    }
+    return rules;
   }
 
   @ParameterizedTest

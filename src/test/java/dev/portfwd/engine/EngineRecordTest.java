@@ -80,7 +80,7 @@ class EngineRecordTest {
       if (argv.equals(List.of("id", "-u"))) {
         return new CommandResult(argv, 0, "0\n", "");
       }
-      if (digest && argv.equals(List.of("nft", "list", "set", "inet", "portfwd", "ruleset_v4"))) {
+      if (digest && argv.equals(List.of("nft", "list", "set", "inet", "portfwd", "ruleset_v5"))) {
         return new CommandResult(
             argv, 0, "elements = { 0 comment \"crc64 0123456789abcdef\" }\n", "");
       }

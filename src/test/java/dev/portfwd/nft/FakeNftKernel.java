@@ -38,6 +38,7 @@ final class FakeNftKernel implements NftKernel {
   private static final Pattern CHAIN = Pattern.compile("add chain inet portfwd (\\w+)( \\{.*\\})?");
   private static final Pattern RULE = Pattern.compile("add rule inet portfwd (\\w+) (.*)");
   private static final Pattern FLUSH_SET = Pattern.compile("flush set inet portfwd (\\w+)");
+  private static final Pattern FLUSH_CHAIN = Pattern.compile("flush chain inet portfwd (\\w+)");
   private static final Pattern ELEMENTS =
       Pattern.compile("(add|delete) element inet portfwd (\\w+) \\{ (.*) \\}");
 
@@ -183,6 +184,10 @@ final class FakeNftKernel implements NftKernel {
       require(rules != null, line, "No such file or directory: chain " + m.group(1));
       checkRule(s, m.group(2), line);
       rules.add(m.group(2));
+    } else if ((m = FLUSH_CHAIN.matcher(command)).matches()) {
+      List<String> rules = s.chains.get(m.group(1));
+      require(rules != null, line, "No such file or directory: chain " + m.group(1));
+      rules.clear();
     } else if ((m = FLUSH_SET.matcher(command)).matches()) {
       FakeSet set = s.sets.get(m.group(1));
       require(set != null, line, "No such file or directory: set " + m.group(1));

@@ -89,8 +89,8 @@ class NftBackendTest {
         delete element inet portfwd dnat4 \\{ tcp . 20007 \\}
         add element inet portfwd dnat4 \\{ tcp . 20007 counter : 192.0.2.9 . 80 \\}
         add element inet portfwd masq4 \\{ 192.0.2.9 . tcp . 80 \\}
-        flush set inet portfwd ruleset_v4
-        add element inet portfwd ruleset_v4 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
+        flush set inet portfwd ruleset_v5
+        add element inet portfwd ruleset_v5 \\{ 0 comment "crc64 [0-9a-f]{16}" \\}
         """);
     backend.apply(change);
     assertThat(
@@ -200,16 +200,68 @@ class NftBackendTest {
     String version2 = backend.plan(Tables.compile(SEED)).script();
     kernel.run(
         version2
-            .replace("ruleset_v4", "ruleset_v1")
-            .replace("portfwd ruleset 4", "portfwd ruleset 1"));
+            .replace("ruleset_v5", "ruleset_v1")
+            .replace("portfwd ruleset 5", "portfwd ruleset 1"));
 
     Plan plan = backend.plan(Tables.compile(SEED));
     assertThat(plan.changes()).isEmpty();
     assertThat(plan.script()).startsWith("delete table inet portfwd\nadd table inet portfwd");
     assertThat(plan.summary()).isEqualTo("no forward changes; portfwd's own rules are rewritten");
     backend.apply(plan);
-    assertThat(kernel.dump()).contains("ruleset_v4").doesNotContain("ruleset_v1");
+    assertThat(kernel.dump()).contains("ruleset_v5").doesNotContain("ruleset_v1");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void lookupChainsConsultOnlyMapsWithElementsAndFollowTheTableInTheSameTransaction()
+      throws BackendException {
+    backend.apply(backend.plan(Tables.compile(SEED)));
+    assertThat(rules("translate4_local"))
+        .containsExactly("meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @dnat4");
+    assertThat(rules("count4_local")).containsExactly("meta l4proto . th dport @dnat4 accept");
+    assertThat(rules("translate4")).containsExactly("fib daddr type local jump translate4_local");
+    assertThat(rules("translate6")).isEmpty();
+
+    String restricted = SEED + "13200 192.0.2.2 80 tcp from=198.51.100.0/24\n";
+    Plan add = backend.plan(Tables.compile(restricted));
+    assertThat(add.script()).contains("flush chain inet portfwd translate4_local");
+    backend.apply(add);
+    assertThat(rules("translate4_local"))
+        .containsExactly(
+            "meta l4proto { tcp, udp } dnat ip to ip saddr . meta l4proto . th dport map @dnat4_from",
+            "meta l4proto . th dport @refuse4 return",
+            "meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @dnat4");
+    assertThat(backend.plan(Tables.compile(restricted)).isEmpty()).isTrue();
+
+    // A change that keeps the same maps in use leaves the rules alone.
+    Plan same = backend.plan(Tables.compile(restricted.replace("13200", "13201")));
+    assertThat(same.script()).doesNotContain("flush chain");
+
+    Plan back = backend.plan(Tables.compile(SEED));
+    assertThat(back.script()).contains("flush chain inet portfwd count4_local");
+    backend.apply(back);
+    assertThat(rules("translate4_local"))
+        .containsExactly("meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @dnat4");
+    assertThat(backend.plan(Tables.compile(SEED)).isEmpty()).isTrue();
+
+    backend.apply(backend.plan(Tables.compile("[2001:db8::1]:443 2001:db8::2 443 tcp\n")));
+    assertThat(rules("translate4")).isEmpty();
+    assertThat(rules("translate4_local")).isEmpty();
+    assertThat(rules("translate6"))
+        .containsExactly(
+            "meta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map"
+                + " @dnat6_addr");
+  }
+
+  /** The rules of one of portfwd's chains in the fake kernel, in order. */
+  private java.util.List<String> rules(String chain) {
+    String prefix = chain + "[";
+    return kernel
+        .dump()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> l.substring(l.indexOf("]: ") + 3))
+        .toList();
   }
 
   @Test
@@ -325,14 +377,14 @@ class NftBackendTest {
     assertThat(backend.mayUseRecord()).as("no table").isFalse();
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(backend.mayUseRecord()).isTrue();
-    kernel.run("flush set inet portfwd ruleset_v4\n");
+    kernel.run("flush set inet portfwd ruleset_v5\n");
     assertThat(backend.mayUseRecord()).as("digest gone").isFalse();
   }
 
   @Test
   void tableWithoutADigestGetsOneWithItsNextChangeOnly() throws Exception {
     backend.apply(backend.plan(Tables.compile(SEED)));
-    kernel.run("flush set inet portfwd ruleset_v4\n");
+    kernel.run("flush set inet portfwd ruleset_v5\n");
     assertThat(backend.plan(Tables.compile(SEED)).isEmpty())
         .as("no element changes: nothing sent")
         .isTrue();
