@@ -9,6 +9,7 @@
 #
 # Needs root, the built jar (mvn -B package), and Debian's wrk, nginx-light, iperf3, conntrack,
 # gnuplot-nox (for the plot). Usage: sudo bench/dataplane/run.sh [OUTDIR]
+# PREVIOUS_JAR=path/portfwd.jar adds kind nftables-previous: that build's ruleset in the same rounds.
 # MINIMAL=1 also measures a minimal nftables map ruleset (kind nftmap) in every round and prints
 # portfwd's nftables ruleset as a ratio to it: SIZES="1 10000" BACKENDS=nftables MINIMAL=1 REPEATS=6
 set -euo pipefail
@@ -155,6 +156,10 @@ through() {
       nsx $G nft -a list chain inet portfwd count | awk '/jump count_lookups/ {print $NF}' \
         | while read -r h; do nsx $G nft delete rule inet portfwd count handle "$h"; done
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-previous)
+      # The same ruleset from another build (PREVIOUS_JAR): an interleaved A/B of a ruleset change.
+      JAR=$PREVIOUS_JAR portfwd apply --no-sysctl --backend nftables "$table"
+      "$@" 203.0.113.1; JAR=$PREVIOUS_JAR portfwd remove --backend nftables ;;
     *) portfwd apply --no-sysctl --backend "$kind" "$table"; "$@" 203.0.113.1; portfwd remove --backend "$kind" ;;
   esac
 }
@@ -163,14 +168,18 @@ mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
 # KINDS="nftables nftmap nftables-nocount nftables-nofilter nftmap-inet" chooses them (ablation).
-KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}"}
+KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}${PREVIOUS_JAR:+ nftables-previous}"}
 for n in $SIZES; do
   last=$((20000 + n - 1))
   table "$n" 80 > "$WORK/http.txt"
   table "$n" 5201 > "$WORK/iperf.txt"
   declare -A rates=()
+  read -r -a kinds <<< "$KINDS"
   for round in $(seq "$REPEATS"); do
-    for kind in $KINDS; do
+    # The order rotates per round, so no kind always runs after the same one (conntrack's
+    # TIME_WAIT entries and the caches an apply leaves behind fall on each in turn).
+    for i in "${!kinds[@]}"; do
+      kind=${kinds[$(( (i + round) % ${#kinds[@]} ))]}
       port=$([[ $kind == direct || $kind == routing ]] && echo 80 || echo "$last")
       rate=$(through "$kind" "$WORK/http.txt" url_rate "$port")
       rates[$kind]+=" $rate"
@@ -178,12 +187,15 @@ for n in $SIZES; do
     done
   done
   if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
-    # shellcheck disable=SC2086
-    python3 -c 'import sys, statistics
-a = [float(x) for x in sys.argv[2].split()]; b = [float(x) for x in sys.argv[3].split()]
+    for kind in nftables nftables-previous nftables-nocount; do
+      [[ " $KINDS " == *" $kind "* ]] || continue
+      # shellcheck disable=SC2086
+      python3 -c 'import sys, statistics
+a = [float(x) for x in sys.argv[3].split()]; b = [float(x) for x in sys.argv[4].split()]
 r = [x / y for x, y in zip(a, b) if y > 0]
-print("N=%s portfwd nftables / minimal map, per round: %s; median %.3f" % (sys.argv[1], " ".join("%.2f" % x for x in r), statistics.median(r)))' \
-      "$n" "${rates[nftables]}" "${rates[nftmap]}" | tee -a "$OUT/ratio-to-minimal-map.txt"
+print("N=%s portfwd %s / minimal map, per round: %s; median %.3f" % (sys.argv[1], sys.argv[2], " ".join("%.2f" % x for x in r), statistics.median(r)))' \
+        "$n" "$kind" "${rates[$kind]}" "${rates[nftmap]}" | tee -a "$OUT/ratio-to-minimal-map.txt"
+    done
   fi
   for kind in $KINDS; do
     port=$([[ $kind == direct || $kind == routing ]] && echo 5201 || echo "$last")

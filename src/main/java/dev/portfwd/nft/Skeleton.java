@@ -24,21 +24,21 @@ import java.util.TreeSet;
  * <p>Chains:
  *
  * <ul>
- *   <li>{@code translate} (regular) sends TCP and UDP to its family's chain ({@code translate4},
- *       {@code translate6}) through one verdict map. That chain holds the DNAT lookups in
- *       precedence order: forwards naming an external address (restricted ones first, then a {@code
- *       return} that refuses other sources, then the open ones), then, behind one {@code fib daddr
- *       type local}, the forwards for any local address in the same order ({@code
- *       translate4_local}). A {@code dnat} ends the chain, so the first match wins. Jumped to from
- *       prerouting (priority dstnat) and from output for the gateway's own connections (priority
- *       -100: nft 1.0.6 rejects the keyword there; loopback excluded).
+ *   <li>{@code prerouting} (priority dstnat) sends TCP and UDP to its family's chain ({@code
+ *       translate4}, {@code translate6}) through one verdict map. That chain holds the DNAT lookups
+ *       in precedence order: forwards naming an external address (restricted ones first, then a
+ *       {@code return} that refuses other sources, then the open ones), then, behind one {@code fib
+ *       daddr type local}, the forwards for any local address in the same order ({@code
+ *       translate4_local}). A {@code dnat} ends the chain, so the first match wins. {@code output}
+ *       (priority -100: nft 1.0.6 rejects the keyword there) does the same for the gateway's own
+ *       connections, loopback excluded.
  *   <li>{@code count} (filter, prerouting, priority mangle = -150, before DNAT) sends the packets
- *       clients send on DNATed connections after their first to {@code count_lookups}, which
- *       repeats the lookups in the same shape of chains ({@code count4}, {@code count4_local},
- *       ...), so the map elements' counters hold every packet clients sent (nat chains see only
- *       first packets). Replies and traffic that was not forwarded leave after one rule: they cost
- *       the data plane nothing more, and a reply to a port that is also forwarded is not counted as
- *       a client's packet of that forward.
+ *       clients send on DNATed connections after their first to their family's {@code count4} or
+ *       {@code count6}, which repeats the lookups in the same order without the {@code fib} (only
+ *       translated connections get there), so the map elements' counters hold every packet clients
+ *       sent (nat chains see only first packets). Replies and traffic that was not forwarded leave
+ *       after one rule: they cost the data plane nothing more, and a reply to a port that is also
+ *       forwarded is not counted as a client's packet of that forward.
  *   <li>{@code postrouting} translates DNATed connections whose backend tuple is in the {@code
  *       snat} map to that map's address ({@code snat=}), and masquerades only DNATed connections
  *       whose backend tuple is in the masquerade set; {@code forward} accepts DNATed connections
@@ -137,16 +137,24 @@ final class Skeleton {
    * consulted}: for a patch that changes which of them hold elements.
    */
   static void relink(NftTransaction tx, Set<String> consulted) {
-    for (IpFamily family : IpFamily.values()) {
-      for (String stage : new String[] {"translate", "count"}) {
-        tx.add("flush chain " + NftTransaction.TABLE + " " + chain(stage, family, false));
-        tx.add("flush chain " + NftTransaction.TABLE + " " + chain(stage, family, true));
-      }
+    for (String chain : lookupChains()) {
+      tx.add("flush chain " + NftTransaction.TABLE + " " + chain);
     }
     for (IpFamily family : IpFamily.values()) {
       lookups(tx, family, "translate", consulted);
       lookups(tx, family, "count", consulted);
     }
+  }
+
+  /** The chains whose rules depend on the sets and maps in use. */
+  private static List<String> lookupChains() {
+    List<String> chains = new ArrayList<>();
+    for (IpFamily family : IpFamily.values()) {
+      chains.add(chain("translate", family, false));
+      chains.add(chain("translate", family, true));
+      chains.add(chain("count", family, false));
+    }
+    return chains;
   }
 
   /**
@@ -207,13 +215,8 @@ final class Skeleton {
               + "; flags interval; counter; }");
     }
     SpreadMaps.declare(tx);
-    tx.add("add chain " + t + " translate");
-    tx.add("add chain " + t + " count_lookups");
-    for (IpFamily family : IpFamily.values()) {
-      for (String stage : new String[] {"translate", "count"}) {
-        tx.add("add chain " + t + " " + chain(stage, family, false));
-        tx.add("add chain " + t + " " + chain(stage, family, true));
-      }
+    for (String chain : lookupChains()) {
+      tx.add("add chain " + t + " " + chain);
     }
     tx.add(
         "add chain "
@@ -231,17 +234,16 @@ final class Skeleton {
     tx.add(
         "add chain " + t + " forward { type filter hook forward priority filter; policy accept; }");
     // A connection's first packet is not DNATed yet at this priority: translate's lookup counts it.
-    tx.add("add rule " + t + " count ct direction original ct status dnat jump count_lookups");
-    tx.add("add rule " + t + " translate " + toFamilyChain("translate"));
-    tx.add("add rule " + t + " count_lookups " + toFamilyChain("count"));
+    tx.add(
+        "add rule " + t + " count ct direction original ct status dnat " + toFamilyChain("count"));
     for (IpFamily family : IpFamily.values()) {
       lookups(tx, family, "translate", consulted);
       lookups(tx, family, "count", consulted);
     }
-    tx.add("add rule " + t + " prerouting jump translate");
+    tx.add("add rule " + t + " prerouting " + toFamilyChain("translate"));
     tx.add("add rule " + t + " output ip daddr 127.0.0.0/8 return");
     tx.add("add rule " + t + " output ip6 daddr ::1 return");
-    tx.add("add rule " + t + " output jump translate");
+    tx.add("add rule " + t + " output " + toFamilyChain("translate"));
     for (IpFamily family : IpFamily.values()) {
       // snat= first: a connection in a snat map gets that address, not the interface's.
       tx.add(
@@ -283,8 +285,8 @@ final class Skeleton {
 
   /**
    * The chain holding {@code stage}'s lookups for {@code family}: {@code translate4}, {@code
-   * count6_local}, ... The {@code _local} ones hold the forwards without an external address,
-   * behind one {@code fib daddr type local}.
+   * translate6_local}, {@code count4}, ... The {@code _local} ones hold the forwards without an
+   * external address, behind one {@code fib daddr type local}; counting has none.
    */
   private static String chain(String stage, IpFamily family, boolean local) {
     return stage + (family == IpFamily.IPV4 ? "4" : "6") + (local ? "_local" : "");
@@ -295,7 +297,8 @@ final class Skeleton {
    * {@code count}, each only when the set or map it consults is in {@code consulted} (an empty one
    * never matches, so leaving its rule out changes no verdict). A {@code return} ends the family's
    * lookups: it returns from the family chain, and from the local chain to the end of the family
-   * chain. The family chain jumps to the local chain only when that has a rule.
+   * chain. The family chain jumps to the local chain only when that has a rule. Counting keeps both
+   * in the family chain.
    */
   private static void lookups(
       NftTransaction tx, IpFamily family, String stage, Set<String> consulted) {
@@ -336,11 +339,13 @@ final class Skeleton {
               (named ? ip + " daddr . " : "") + "meta l4proto . th dport @" + refuse + " return");
         }
       }
-      String chain = NftTransaction.TABLE + " " + chain(stage, family, !named);
+      // Counting needs no fib: only connections portfwd translated reach it, and the translation
+      // already told a local destination from a named one.
+      String chain = NftTransaction.TABLE + " " + chain(stage, family, translate && !named);
       for (String rule : rules) {
         tx.add("add rule " + chain + " " + rule);
       }
-      if (named && hasLocalRule(family, consulted)) {
+      if (translate && named && hasLocalRule(family, consulted)) {
         tx.add("add rule " + chain + " fib daddr type local jump " + chain(stage, family, true));
       }
     }

@@ -435,7 +435,7 @@ class NftForwardingIT {
   /** The rules of portfwd's IPv4 lookup chains for address-less forwards, as nft lists them. */
   private static List<String> lookupRules(Topology topology) {
     List<String> rules = new ArrayList<>();
-    for (String chain : List.of("translate4_local", "count4_local")) {
+    for (String chain : List.of("translate4_local", "count4")) {
       topology
           .sh("gateway", "nft list chain inet portfwd " + chain)
           .stdout()

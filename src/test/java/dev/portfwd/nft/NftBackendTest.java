@@ -218,7 +218,7 @@ class NftBackendTest {
     backend.apply(backend.plan(Tables.compile(SEED)));
     assertThat(rules("translate4_local"))
         .containsExactly("meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @dnat4");
-    assertThat(rules("count4_local")).containsExactly("meta l4proto . th dport @dnat4 accept");
+    assertThat(rules("count4")).containsExactly("meta l4proto . th dport @dnat4 accept");
     assertThat(rules("translate4")).containsExactly("fib daddr type local jump translate4_local");
     assertThat(rules("translate6")).isEmpty();
 
@@ -238,7 +238,7 @@ class NftBackendTest {
     assertThat(same.script()).doesNotContain("flush chain");
 
     Plan back = backend.plan(Tables.compile(SEED));
-    assertThat(back.script()).contains("flush chain inet portfwd count4_local");
+    assertThat(back.script()).contains("flush chain inet portfwd count4");
     backend.apply(back);
     assertThat(rules("translate4_local"))
         .containsExactly("meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @dnat4");
