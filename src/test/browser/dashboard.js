@@ -213,10 +213,16 @@ async function main() {
       [forwardPort + '/tcp', before],
       { timeout: 30000 });
     const after = await packetsOf(page, forwardPort + '/tcp');
+    // And the connections conntrack holds for the forward (closing ones count until they expire).
+    await page.waitForFunction((external) => {
+      const cell = document.querySelector('#forwards-table tr[data-external="' + external + '"] td.connections');
+      return cell && Number(cell.textContent) > 0;
+    }, forwardPort + '/tcp', { timeout: 30000 });
+    const connections = await row.locator('td.connections').textContent();
     expect(await row.locator('svg.spark polyline').count() === 2, 'two sparklines on the row');
     await page.waitForTimeout(3500); // one more refresh draws the rate
     await shot(page, 'counters-moved');
-    say('packets ' + before + ' -> ' + after);
+    say('packets ' + before + ' -> ' + after + ', connections ' + connections);
 
     // Phone-sized screen: nothing wider than it (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });
