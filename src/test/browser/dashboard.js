@@ -3,6 +3,11 @@
 // the page reaches the gateway over the test's "internet" and the traffic it sends goes through a
 // forward. Exits 0 when every step passed; screenshots go to $SCREENSHOTS.
 //
+// Besides the page's own steps it checks what the browser itself enforces against the real
+// service: five wrong passwords make the sixth attempt wait (429), a page of another port of the
+// gateway (same site, another origin) cannot POST a change with the session's cookie (403), and
+// after logout every API path answers 401.
+//
 // Environment: DASHBOARD (base URL), PASSWORD, SCREENSHOTS (a directory), FORWARD_HOST and
 // FORWARD_PORT (a forward to send traffic through), NEW_PORT (the port the test adds; the next one
 // is added by an apply whose confirmation never arrives, the one after by the last apply before a
@@ -24,6 +29,11 @@ const newPort = Number(process.env.NEW_PORT);
 const cutOffPort = newPort + 1;
 const laterPort = newPort + 2;
 const XSS = '<script>alert(1)</script>';
+// Another port of the gateway: the same site as the dashboard (SameSite=Strict sends its cookie),
+// another origin. Nothing listens there; the browser is handed the page by page.route.
+const otherOrigin = base.replace(/:(\d+)$/, (m, port) => ':' + (Number(port) + 1));
+const API_GETS = ['/api/v1/forwards', '/api/v1/table', '/api/v1/doctor', '/api/v1/history'];
+const API_POSTS = ['/api/v1/check', '/api/v1/plan', '/api/v1/apply', '/api/v1/confirm', '/api/v1/rollback'];
 
 let step = 0;
 let currentPage = null;
@@ -89,9 +99,32 @@ async function main() {
     });
     page.on('pageerror', (error) => problems.push(String(error)));
 
-    // Log in.
+    // Five wrong passwords: the next attempt, even with the right one, must wait.
     const first = await page.goto(base + '/');
     expect(first.status() === 401, 'the page without a session answers 401, not ' + first.status());
+    for (let i = 1; i <= 5; i++) {
+      await page.locator('#password').fill('wrong password ' + i);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.url() === base + '/login' && r.request().method() === 'POST'),
+        page.locator('#login').click(),
+      ]);
+      expect(answer.status() === 401, 'wrong password ' + i + ' answers 401, not ' + answer.status());
+      await page.locator('#login-message', { hasText: 'Wrong password.' }).waitFor();
+    }
+    await page.locator('#password').fill(password);
+    const [slowed] = await Promise.all([
+      page.waitForResponse((r) => r.url() === base + '/login' && r.request().method() === 'POST'),
+      page.locator('#login').click(),
+    ]);
+    expect(slowed.status() === 429, 'the sixth attempt answers 429, not ' + slowed.status());
+    const retryAfter = Number(slowed.headers()['retry-after']);
+    expect(retryAfter >= 1, 'a Retry-After: ' + slowed.headers()['retry-after']);
+    await page.locator('#login-message', { hasText: 'Too many wrong passwords' }).waitFor();
+    await shot(page, 'login-slowed');
+    say('five wrong passwords, then: ' + (await page.locator('#login-message').textContent()));
+    await page.waitForTimeout(retryAfter * 1000 + 500);
+
+    // Log in.
     await page.locator('#password').fill(password);
     await shot(page, 'login');
     await Promise.all([page.waitForURL(base + '/'), page.locator('#login').click()]);
@@ -105,6 +138,27 @@ async function main() {
     expect(await page.locator('#forwards-table script').count() === 0, 'no script element in the table');
     await shot(page, 'forwards');
     say('forwards shown, description as text: ' + description);
+
+    // A page of another port of the gateway POSTs a change with the session's cookie: refused.
+    const evil = await context.newPage();
+    await evil.route(otherOrigin + '/**', (route) => route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><form method="post" enctype="text/plain" action="' + base + '/api/v1/apply">'
+        + '<input name=\'{"table":"' + cutOffPort + ' 192.0.2.2 80 tcp","x":"\' value=\'"}\'></form>'
+        + '<script>document.forms[0].submit()</script>',
+    }));
+    const [forged] = await Promise.all([
+      evil.waitForResponse((r) => r.url() === base + '/api/v1/apply'),
+      evil.goto(otherOrigin + '/forged.html'),
+    ]);
+    const forgedRequest = await forged.request().allHeaders();
+    expect(/portfwd_session=/.test(forgedRequest.cookie || ''),
+      'the same-site page sent the session cookie (else the check proves nothing)');
+    expect(forged.status() === 403, 'the same-site, cross-origin POST answers 403, not ' + forged.status());
+    const forgedBody = await forged.text();
+    expect(forgedBody.includes('cross-site request refused'), 'refused as cross-site: ' + forgedBody);
+    await evil.close();
+    say('a change POSTed from ' + otherOrigin + ' with the session cookie: ' + forged.status() + ' ' + forgedBody);
 
     // Type an error: its diagnostic appears right under its line.
     const editor = page.locator('#table-text');
@@ -159,13 +213,21 @@ async function main() {
       [forwardPort + '/tcp', before],
       { timeout: 30000 });
     const after = await packetsOf(page, forwardPort + '/tcp');
+    // And the connections conntrack holds for the forward (closing ones count until they expire).
+    await page.waitForFunction((external) => {
+      const cell = document.querySelector('#forwards-table tr[data-external="' + external + '"] td.connections');
+      return cell && Number(cell.textContent) > 0;
+    }, forwardPort + '/tcp', { timeout: 30000 });
+    const connections = await row.locator('td.connections').textContent();
     expect(await row.locator('svg.spark polyline').count() === 2, 'two sparklines on the row');
     await page.waitForTimeout(3500); // one more refresh draws the rate
     await shot(page, 'counters-moved');
-    say('packets ' + before + ' -> ' + after);
+    say('packets ' + before + ' -> ' + after + ', connections ' + connections);
 
-    // Phone-sized screen.
+    // Phone-sized screen: nothing wider than it (wide tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width <= 390, 'the page fits a 390 px wide phone, not ' + width + ' px');
     await shot(page, 'phone');
     await page.setViewportSize({ width: 1200, height: 900 });
 
@@ -176,7 +238,13 @@ async function main() {
       return text && !text.startsWith('Inspecting');
     }, null, { timeout: 60000 });
     say('doctor: ' + (await page.locator('#doctor-summary').textContent()));
+    // The test switched strict reverse-path filtering on in the gateway: a warning with its fix.
+    const finding = page.locator('#doctor-findings li', { hasText: 'rp_filter=1' });
+    await finding.waitFor();
+    const fix = await finding.locator('.fix code').textContent();
+    expect(/^sysctl -w net\.ipv4\.conf\.\S+\.rp_filter=2/.test(fix), 'the finding shows its fix: ' + fix);
     await shot(page, 'doctor');
+    say('doctor finding with its fix: ' + fix);
 
     // An apply that cuts this browser off: its confirmations never reach the service (dropped
     // here, as a firewall rule would), so the service's timer rolls it back on its own.
@@ -243,8 +311,18 @@ async function main() {
     await Promise.all([page.waitForURL(base + '/login'), page.locator('#logout').click()]);
     const again = await page.goto(base + '/');
     expect(again.status() === 401, 'after logout the page answers 401, not ' + again.status());
-    const api = await page.evaluate(async () => (await fetch('/api/v1/forwards')).status);
-    expect(api === 401, 'after logout the API answers 401, not ' + api);
+    const statuses = await page.evaluate(async ([gets, posts]) => {
+      const answers = {};
+      for (const path of gets) answers['GET ' + path] = (await fetch(path)).status;
+      for (const path of posts) {
+        answers['POST ' + path] = (await fetch(path, {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"table": ""}',
+        })).status;
+      }
+      return answers;
+    }, [API_GETS, API_POSTS]);
+    const not401 = Object.entries(statuses).filter(([, status]) => status !== 401);
+    expect(not401.length === 0, 'after logout every API path answers 401: ' + JSON.stringify(statuses));
     await shot(page, 'logged-out');
     say('logged out');
 

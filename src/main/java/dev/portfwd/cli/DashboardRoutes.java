@@ -7,6 +7,7 @@ import dev.portfwd.web.PasswordFile;
 import dev.portfwd.web.SecretFiles;
 import dev.portfwd.web.Sessions;
 import dev.portfwd.web.TokenStore;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Map;
@@ -21,7 +22,14 @@ final class DashboardRoutes {
       Invocation.ServiceState service, boolean managesSysctls, boolean tls, Consumer<String> log) {
     Clock clock = Clock.systemUTC();
     SecureRandom random = new SecureRandom();
-    SecretFiles files = new SecretFiles(service.store().dir());
+    SecretFiles files;
+    try {
+      // Read at every login: the password hash and the tokens decide who may change the kernel,
+      // so they come only from a state directory no other user could change.
+      files = new SecretFiles(service.store().requireSafe());
+    } catch (IOException e) {
+      throw PortfwdException.failure("cannot serve the dashboard: " + e.getMessage(), e);
+    }
     return new Dashboard(
             new DashboardService(service, managesSysctls, clock),
             new PasswordFile(files.passwordFile()),

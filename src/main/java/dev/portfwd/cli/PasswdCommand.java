@@ -54,7 +54,9 @@ final class PasswdCommand implements Runnable {
         throw PortfwdException.invalidInput(
             "the password must have at least " + MIN_LENGTH + " characters; nothing was changed");
       }
-      SecretFiles files = new SecretFiles(state.store().dir());
+      // The hash decides who may change the kernel from the page: like every record of the
+      // state directory, it is written only where no other user could replace it.
+      SecretFiles files = new SecretFiles(state.store().requireSafe());
       PasswordFile file = new PasswordFile(files.passwordFile());
       file.set(password, PasswordHasher.standard());
       out.println("dashboard password set (argon2id hash in " + file.path() + ")");

@@ -31,8 +31,12 @@ import picocli.CommandLine.Spec;
     })
 final class TokenCommand {
 
-  static TokenStore store(StateOptions state) {
-    SecretFiles files = new SecretFiles(state.store().dir());
+  /**
+   * The token file of the state directory, once the directory is known to be safe: a token file
+   * another user could change would let them add a token of their own.
+   */
+  static TokenStore store(StateOptions state) throws IOException {
+    SecretFiles files = new SecretFiles(state.store().requireSafe());
     return new TokenStore(files.tokenFile(), Clock.systemUTC(), new SecureRandom());
   }
 

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portfwd.compile.Compiler;
 import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.FakeHostEngines;
+import dev.portfwd.engine.LiveStatusCache;
+import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.Resolution;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
 import dev.portfwd.state.StateStore;
 import dev.portfwd.table.TableParser;
+import dev.portfwd.testing.Conditions;
 import dev.portfwd.web.DashboardApi.ApiException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -226,5 +230,62 @@ class DashboardServiceTest {
     assertThat(plan.get("changes").get(0).get("kind").asText()).isIn("add", "change");
     assertThat(Files.readString(table)).isEqualTo(OLD);
     assertThat(service.history().get("states").get(0).get("current").asBoolean()).isTrue();
+  }
+
+  @Test
+  void forwardsCarryTheirCountersAndEachBackendsHealthFromTheServicesChecks() throws Exception {
+    String pooled = "1000 192.0.2.2,192.0.2.18 80 tcp # pool\n";
+    service.apply(pooled, Optional.empty());
+    // The service's checks: 192.0.2.18 refuses, and one failed check takes it out (fall 1).
+    try (BackendMonitor monitor =
+        new BackendMonitor(
+            (name, family) -> Resolution.failed("no names here"),
+            (target, timeout) ->
+                target.toString().startsWith("192.0.2.18:") ? "connection refused" : null,
+            new BackendMonitor.Settings(
+                Duration.ofMillis(50), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(300)),
+            System::nanoTime,
+            (effective, why) -> {})) {
+      monitor.table(TableParser.parse(table.toString(), pooled).table());
+      monitor.start();
+      Conditions.await(
+          "the check finds 192.0.2.18 down",
+          Duration.ofSeconds(10),
+          () -> monitor.backends().stream().anyMatch(b -> !b.health().up()));
+      KernelSession session = KernelSession.of(FakeHostEngines.NO_CONNTRACK, backend);
+      DashboardService withChecks =
+          new DashboardService(
+              new Invocation.ServiceState(
+                  session,
+                  store,
+                  engine,
+                  table,
+                  Optional.of(monitor),
+                  LiveStatusCache.of(
+                      engine, store, LiveStatusCache.NO_BACKGROUND, Clock.systemUTC()),
+                  Invocation.DEFAULT_STATUS_MAX_AGE),
+              /* managesSysctls= */ true,
+              Clock.systemUTC());
+
+      JsonNode forwards = withChecks.forwards();
+      assertThat(forwards.get("forwards")).hasSize(1);
+      JsonNode forward = forwards.get("forwards").get(0);
+      assertThat(forward.get("description").asText()).isEqualTo("pool");
+      assertThat(forward.has("packets")).as(forward.toString()).isTrue();
+      assertThat(forward.has("bytes")).as(forward.toString()).isTrue();
+      assertThat(forwards.get("readAt").asText()).isNotEmpty();
+      JsonNode health = forwards.get("backendHealth");
+      assertThat(health).as(forwards.toString()).hasSize(2);
+      assertThat(health.get(0).get("address").asText()).isEqualTo("192.0.2.2");
+      assertThat(health.get(0).get("up").asBoolean()).isTrue();
+      assertThat(health.get(1).get("line").asInt()).isEqualTo(1);
+      assertThat(health.get(1).get("address").asText()).isEqualTo("192.0.2.18");
+      assertThat(health.get(1).get("up").asBoolean()).isFalse();
+      assertThat(health.get(1).get("lastProblem").asText()).isEqualTo("connection refused");
+
+      assertThat(service.forwards().has("backendHealth"))
+          .as("a service without backend checks says nothing of health")
+          .isFalse();
+    }
   }
 }

@@ -70,13 +70,24 @@ public final class Traffic {
 
   /**
    * The answer to one datagram from {@code role} (from {@code sourcePort}, 0 = any); empty when
-   * none. {@code -t3}: socat otherwise quits 0.5 s after its input ends, before a slow answer.
+   * none came or the network refused it (an ICMP error). Any other failure (socat missing, a bad
+   * address, a source port in use) fails the test, as for {@link #tcp}. {@code -t3}: socat
+   * otherwise quits 0.5 s after its input ends, before a slow answer.
    */
   public static String udp(Topology topology, String role, String host, int port, int sourcePort) {
     String target =
         "UDP4:" + host + ":" + port + (sourcePort > 0 ? ",bind=0.0.0.0:" + sourcePort : "");
     CommandResult result =
         topology.exec(role, "sh", "-c", "echo ping | timeout 6 socat -t3 -T3 - " + target);
-    return result.stdout().strip();
+    if (result.succeeded()
+        || result.exitCode() == TIMEOUT_EXIT
+        || NETWORK_FAILURE.matcher(result.stderr()).find()) {
+      return result.stdout().strip();
+    }
+    throw new AssertionError(
+        "socat failed for another reason than the network: "
+            + result.describeFailure()
+            + "\n"
+            + result.stderr());
   }
 }

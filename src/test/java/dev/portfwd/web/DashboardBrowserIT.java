@@ -3,6 +3,7 @@ package dev.portfwd.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
+import dev.portfwd.testing.KernelAccess;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import dev.portfwd.testing.Traffic;
@@ -20,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard in a real browser: {@code watch --http} in the gateway namespace of the reference
  * topology, and Debian's chromium, driven by {@code src/test/browser/dashboard.js}
- * (playwright-core), in the client namespace. The script logs in, sees the forwards (a description
- * with a script tag shown as text), types an error and sees its diagnostic under its line, fixes
- * it, plans, applies with confirmation, sends traffic through a forward and sees its counter move,
- * rolls back one step from the history, applies twice more, rolls back two steps at once to a state
- * chosen in the history (checked in the kernel and against watch's own checks) and logs out.
- * Screenshots are kept in {@code target/browser-screenshots}.
+ * (playwright-core), in the client namespace. The script is slowed down after five wrong passwords,
+ * logs in, sees the forwards (a description with a script tag shown as text), sees a page of
+ * another port of the gateway refused when it POSTs a change with the session's cookie, types an
+ * error and sees its diagnostic under its line, fixes it, plans, applies with confirmation, sends
+ * traffic through a forward and sees its counter move, sees the page fit a phone's width, sees a
+ * doctor finding with its fix, rolls back one step from the history, applies twice more, rolls back
+ * two steps at once to a state chosen in the history (checked in the kernel and against watch's own
+ * checks), logs out and gets 401 from every API path. Screenshots are kept in {@code
+ * target/browser-screenshots}.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardBrowserIT {
@@ -55,6 +59,8 @@ class DashboardBrowserIT {
     assertThat(passwd.exitCode()).as(passwd.stderr()).isZero();
     try (Topology topology = Topology.reference()) {
       Traffic.tcpServer(topology, "backend", 80, "web", false);
+      // Something for the page's doctor to find, with a fix (paths here are symmetric: harmless).
+      topology.sh("gateway", "sysctl -qw net.ipv4.conf.all.rp_filter=1");
       List<String> argv =
           new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
       argv.addAll(
@@ -149,6 +155,8 @@ class DashboardBrowserIT {
             .contains("dashboard: apply by a session")
             .contains("dashboard: confirm by a session")
             .contains("dashboard: rollback by a session")
+            .contains("dashboard: wrong password from " + Topology.CLIENT)
+            .contains("dashboard: refused apply from " + Topology.CLIENT + ": cross-site")
             .doesNotContain("drifted")
             .doesNotContain(PASSWORD);
       } finally {
@@ -169,7 +177,10 @@ class DashboardBrowserIT {
     }
   }
 
-  /** Chromium, node and the script's node_modules: CI installs them, elsewhere the test skips. */
+  /**
+   * Chromium, node and the script's node_modules: CI (any non-empty {@code CI}, as for every other
+   * end-to-end test) installs them and fails without them; elsewhere the test skips.
+   */
   private static void requireBrowser() {
     List<String> missing = new ArrayList<>();
     if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
@@ -186,7 +197,7 @@ class DashboardBrowserIT {
     }
     String message =
         "the browser test needs " + String.join(", ", missing) + "; .ci/run installs them";
-    if ("true".equals(System.getenv("CI"))) {
+    if (KernelAccess.inCi()) {
       throw new AssertionError(message);
     }
     Assumptions.abort(message);

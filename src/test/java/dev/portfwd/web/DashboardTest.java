@@ -44,6 +44,7 @@ class DashboardTest {
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final HttpClient client = HttpClient.newHttpClient();
   private HttpEndpoint server;
+  private Map<String, HttpHandler> routes;
   private PasswordFile password;
   private TokenStore tokens;
 
@@ -122,7 +123,7 @@ class DashboardTest {
             new LoginThrottle(clock),
             /* tls= */ false,
             log::add);
-    Map<String, HttpHandler> routes = dashboard.routes();
+    routes = dashboard.routes();
     // The service's own listener, as watch --http serves the dashboard.
     server = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes);
     return URI.create("http://127.0.0.1:" + server.address().getPort());
@@ -179,6 +180,18 @@ class DashboardTest {
   @Test
   void withoutSessionOrTokenTheApiAnswers401AndThePageShowsTheLoginForm() throws Exception {
     URI base = start(true);
+    // The lists are the dashboard's own routes: a new one must be added here, and so checked.
+    assertThat(routes.keySet().stream().filter(path -> path.startsWith("/api/")))
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.Stream.concat(API_GETS.stream(), API_POSTS.stream()).toList());
+    assertThat(routes.keySet())
+        .allMatch(
+            path ->
+                path.startsWith("/api/")
+                    || path.startsWith("/assets/")
+                    || List.of("/", "/login", "/logout").contains(path),
+            "an API call, an asset, the page, /login or /logout");
+    assertThat(post(base, "/logout", "{}").statusCode()).isEqualTo(401);
     for (String path : API_GETS) {
       assertThat(get(base, path).statusCode()).as(path).isEqualTo(401);
     }
