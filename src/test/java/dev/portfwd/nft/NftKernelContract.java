@@ -193,6 +193,28 @@ abstract class NftKernelContract {
         .isInstanceOf(NftCommandException.class);
   }
 
+  /** A patch that changes which maps are in use rewrites the lookup chains this way. */
+  @Test
+  void flushesAChainAndFillsItAgainInOneTransactionButNotAMissingChain() throws Exception {
+    kernel.run(
+        TABLE
+            + MAP4
+            + "add chain inet portfwd c\n"
+            + "add rule inet portfwd c meta l4proto . th dport @dnat4 accept\n");
+    kernel.run(
+        "flush chain inet portfwd c\n"
+            + "add rule inet portfwd c meta l4proto . th dport @dnat4 accept\n"
+            + "add element inet portfwd dnat4 { tcp . 13102 : 192.0.2.2 . 80 }\n");
+    assertThat(listing()).contains("13102");
+    assertThatThrownBy(
+            () ->
+                kernel.run(
+                    "add element inet portfwd dnat4 { tcp . 13103 : 192.0.2.2 . 80 }\n"
+                        + "flush chain inet portfwd nosuchchain\n"))
+        .isInstanceOf(NftCommandException.class);
+    assertThat(listing()).doesNotContain("13103");
+  }
+
   @Test
   void listsKeysAsNftNormalisesThem() throws Exception {
     kernel.run(
