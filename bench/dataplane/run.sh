@@ -127,6 +127,7 @@ minimal_map() {
   echo '}'
 }
 
+settled() { sync; sleep 1; "$@"; }
 url_rate() { conn_rate "http://$2:$1/"; }
 host_throughput() { throughput "$2" "$1"; }
 
@@ -134,6 +135,10 @@ host_throughput() { throughput "$2" "$1"; }
 # to the backend for the run); a backend gets TABLE applied first and removed after.
 through() {
   local kind=$1 table=$2; shift 2
+  # Every kind's measurement starts after its set-up's writes reached the disk and a second of
+  # quiet: an apply records its state (fsync'd), and the writeback must not fall into the
+  # measurement of one kind and not of another.
+  set -- settled "$@"
   case $kind in
     direct) "$@" 198.51.100.131 ;;
     routing) nsx $B ip route add 203.0.113.0/24 via 192.0.2.1; "$@" 192.0.2.2; nsx $B ip route del 203.0.113.0/24 via 192.0.2.1 ;;
@@ -187,7 +192,7 @@ for n in $SIZES; do
     done
   done
   if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
-    for kind in nftables nftables-previous nftables-nocount; do
+    for kind in nftables nftables-previous nftables-nocount nftables-nofilter; do
       [[ " $KINDS " == *" $kind "* ]] || continue
       # shellcheck disable=SC2086
       python3 -c 'import sys, statistics
