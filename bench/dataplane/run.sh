@@ -161,6 +161,17 @@ through() {
       nsx $G nft -a list chain inet portfwd count | awk '/jump count_lookups/ {print $NF}' \
         | while read -r h; do nsx $G nft delete rule inet portfwd count handle "$h"; done
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-nosnat)
+      # portfwd's ruleset without the snat map lookups in postrouting: what they cost when unused.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      nsx $G nft -a list chain inet portfwd postrouting | awk '/ snat / {print $NF}' \
+        | while read -r h; do nsx $G nft delete rule inet portfwd postrouting handle "$h"; done
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-noforward)
+      # portfwd's ruleset without its forward chain: what that hook costs.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      nsx $G nft flush chain inet portfwd forward; nsx $G nft delete chain inet portfwd forward
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-previous)
       # The same ruleset from another build (PREVIOUS_JAR): an interleaved A/B of a ruleset change.
       JAR=$PREVIOUS_JAR portfwd apply --no-sysctl --backend nftables "$table"
@@ -172,7 +183,8 @@ through() {
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
-# KINDS="nftables nftmap nftables-nocount nftables-nofilter nftmap-inet" chooses them (ablation).
+# KINDS="nftables nftmap nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward
+# nftmap-inet" chooses them (ablation).
 KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}${PREVIOUS_JAR:+ nftables-previous}"}
 for n in $SIZES; do
   last=$((20000 + n - 1))
@@ -192,7 +204,7 @@ for n in $SIZES; do
     done
   done
   if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
-    for kind in nftables nftables-previous nftables-nocount nftables-nofilter; do
+    for kind in nftables nftables-previous nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward; do
       [[ " $KINDS " == *" $kind "* ]] || continue
       # shellcheck disable=SC2086
       python3 -c 'import sys, statistics

@@ -52,20 +52,19 @@ class HttpFloodIT {
     assertThat(passwd.exitCode()).as(passwd.stderr()).isZero();
     try (Topology topology = Topology.reference()) {
       topology.addClient("scraper", SCRAPER, null);
-      List<String> argv =
-          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(
-          PortfwdJar.command(
+      Path log = dir.resolve("watch.log");
+      Process watch =
+          PortfwdJar.startIn(
+              topology,
+              "gateway",
+              log,
               "watch",
               "--state-dir",
               state.toString(),
               "--no-control",
               "--http",
               Topology.GATEWAY_WAN + ":" + PORT,
-              table.toString()));
-      Path log = dir.resolve("watch.log");
-      Process watch =
-          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+              table.toString());
       Process flood = null;
       try {
         Conditions.await(

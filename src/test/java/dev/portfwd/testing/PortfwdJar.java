@@ -59,6 +59,18 @@ public final class PortfwdJar {
     return argv;
   }
 
+  /**
+   * Starts portfwd with {@code args} inside {@code role}'s namespace of {@code topology}, both its
+   * output streams going to {@code log}; the test waits for it and ends it.
+   */
+  public static Process startIn(Topology topology, String role, Path log, String... args)
+      throws java.io.IOException {
+    return new ProcessBuilder(commandIn(topology, role, args))
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
   /** Runs portfwd in the test's own namespace with {@code stdin} and waits for it. */
   public static CommandResult run(String stdin, String... args) {
     return run(new ProcessCommandRunner(), stdin, args);

@@ -59,20 +59,19 @@ class DashboardScriptsIT {
     Path table = Files.writeString(dir.resolve("ports.txt"), TABLE);
     portfwd(PASSWORD + "\n", "passwd", "--stdin");
     try (Topology topology = Topology.reference()) {
-      List<String> argv =
-          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(
-          PortfwdJar.command(
+      Path log = dir.resolve("watch.log");
+      Process watch =
+          PortfwdJar.startIn(
+              topology,
+              "gateway",
+              log,
               "watch",
               "--state-dir",
               dir.resolve("state").toString(),
               "--no-control",
               "--http",
               Topology.GATEWAY_WAN + ":" + PORT,
-              table.toString()));
-      Path log = dir.resolve("watch.log");
-      Process watch =
-          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+              table.toString());
       try {
         Conditions.await(
             "watch serves the dashboard",

@@ -116,10 +116,12 @@ class DashboardTlsIT {
           .as("nothing applied by a watch that could not serve its TLS")
           .isEqualTo("(no portfwd table)");
 
-      List<String> argv =
-          new ArrayList<>(List.of("ip", "netns", "exec", topology.namespace("gateway")));
-      argv.addAll(
-          PortfwdJar.command(
+      Path log = dir.resolve("watch.log");
+      Process watch =
+          PortfwdJar.startIn(
+              topology,
+              "gateway",
+              log,
               "watch",
               "--state-dir",
               state().toString(),
@@ -130,10 +132,7 @@ class DashboardTlsIT {
               pair[0].toString(),
               "--tls-key",
               pair[1].toString(),
-              table.toString()));
-      Path log = dir.resolve("watch.log");
-      Process watch =
-          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+              table.toString());
       try {
         Conditions.await(
             "watch serves the dashboard",
