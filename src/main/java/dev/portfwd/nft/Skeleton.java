@@ -59,7 +59,8 @@ final class Skeleton {
    * ({@link SpreadMaps}). Version 4 spreads forwards of every shape (external address, {@code
    * from=}, ranges) through one lookup per shape and a chain of rules per shape, and counts each
    * backend's packets of a spread forward in its own element. Version 5 leaves out the lookup rules
-   * of maps and sets without elements.
+   * of maps and sets without elements, and counts without a {@code fib} and without a chain between
+   * the base chains and the family's lookups.
    */
   static final String VERSION = "portfwd ruleset 5";
 
@@ -339,8 +340,8 @@ final class Skeleton {
               (named ? ip + " daddr . " : "") + "meta l4proto . th dport @" + refuse + " return");
         }
       }
-      // Counting needs no fib: only connections portfwd translated reach it, and the translation
-      // already told a local destination from a named one.
+      // Counting has no fib: it sees only translated connections (ct status dnat), whose first
+      // packet the translate chain already told apart by destination.
       String chain = NftTransaction.TABLE + " " + chain(stage, family, translate && !named);
       for (String rule : rules) {
         tx.add("add rule " + chain + " " + rule);
