@@ -3,7 +3,6 @@ package dev.portfwd.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.host.CommandResult;
-import dev.portfwd.testing.Conditions;
 import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.SlowClients;
 import dev.portfwd.testing.Topology;
@@ -53,25 +52,9 @@ class HttpFloodIT {
     try (Topology topology = Topology.reference()) {
       topology.addClient("scraper", SCRAPER, null);
       Path log = dir.resolve("watch.log");
-      Process watch =
-          PortfwdJar.startIn(
-              topology,
-              "gateway",
-              log,
-              "watch",
-              "--state-dir",
-              state.toString(),
-              "--no-control",
-              "--http",
-              Topology.GATEWAY_WAN + ":" + PORT,
-              table.toString());
+      Process watch = PortfwdJar.startWatchWithDashboard(topology, log, state, PORT, table);
       Process flood = null;
       try {
-        Conditions.await(
-            "watch serves the dashboard",
-            Duration.ofSeconds(30),
-            () -> Conditions.read(log).contains("watching"));
-
         Path floodLog = dir.resolve("flood.log");
         flood =
             SlowClients.flood(

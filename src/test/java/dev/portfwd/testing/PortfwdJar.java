@@ -5,6 +5,7 @@ import dev.portfwd.host.ProcessCommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,11 +65,43 @@ public final class PortfwdJar {
    * output streams going to {@code log}; the test waits for it and ends it.
    */
   public static Process startIn(Topology topology, String role, Path log, String... args)
-      throws java.io.IOException {
+      throws IOException {
     return new ProcessBuilder(commandIn(topology, role, args))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+  }
+
+  /**
+   * Starts {@code portfwd watch} of {@code table} in the gateway of {@code topology}, serving the
+   * dashboard on the wan address's {@code port} without a control socket, with {@code options}
+   * before the table and its output in {@code log}, and waits until it watches. The test ends it.
+   */
+  public static Process startWatchWithDashboard(
+      Topology topology, Path log, Path stateDir, int port, Path table, String... options)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "watch",
+                "--state-dir",
+                stateDir.toString(),
+                "--no-control",
+                "--http",
+                Topology.GATEWAY_WAN + ":" + port));
+    args.addAll(List.of(options));
+    args.add(table.toString());
+    Process watch = startIn(topology, "gateway", log, args.toArray(String[]::new));
+    try {
+      Conditions.await(
+          "watch serves the dashboard",
+          Duration.ofSeconds(60),
+          () -> Conditions.read(log).contains("watching"));
+    } catch (AssertionError | InterruptedException | RuntimeException e) {
+      watch.destroyForcibly();
+      throw e;
+    }
+    return watch;
   }
 
   /** Runs portfwd in the test's own namespace with {@code stdin} and waits for it. */

@@ -8,7 +8,6 @@ import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,22 +60,8 @@ class DashboardScriptsIT {
     try (Topology topology = Topology.reference()) {
       Path log = dir.resolve("watch.log");
       Process watch =
-          PortfwdJar.startIn(
-              topology,
-              "gateway",
-              log,
-              "watch",
-              "--state-dir",
-              dir.resolve("state").toString(),
-              "--no-control",
-              "--http",
-              Topology.GATEWAY_WAN + ":" + PORT,
-              table.toString());
+          PortfwdJar.startWatchWithDashboard(topology, log, dir.resolve("state"), PORT, table);
       try {
-        Conditions.await(
-            "watch serves the dashboard",
-            Duration.ofSeconds(60),
-            () -> Conditions.read(log).contains("watching"));
 
         // A token made while the service runs works at once, as README's curl lines use it.
         String token = portfwd("", "token", "create", "backup script").stdout().strip();

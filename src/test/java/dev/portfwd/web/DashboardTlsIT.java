@@ -8,7 +8,6 @@ import dev.portfwd.testing.PortfwdJar;
 import dev.portfwd.testing.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -118,26 +117,17 @@ class DashboardTlsIT {
 
       Path log = dir.resolve("watch.log");
       Process watch =
-          PortfwdJar.startIn(
+          PortfwdJar.startWatchWithDashboard(
               topology,
-              "gateway",
               log,
-              "watch",
-              "--state-dir",
-              state().toString(),
-              "--no-control",
-              "--http",
-              Topology.GATEWAY_WAN + ":" + PORT,
+              state(),
+              PORT,
+              table,
               "--tls-cert",
               pair[0].toString(),
               "--tls-key",
-              pair[1].toString(),
-              table.toString());
+              pair[1].toString());
       try {
-        Conditions.await(
-            "watch serves the dashboard",
-            Duration.ofSeconds(30),
-            () -> Conditions.read(log).contains("watching"));
         assertThat(Conditions.read(log)).contains("dashboard at " + BASE + "/");
 
         CommandResult untrusted = curl(topology, "-o", "/dev/null", BASE + "/login");
