@@ -8,9 +8,10 @@ import io.netty.channel.RecvByteBufAllocator;
 /**
  * How the relay receives UDP datagrams. Netty's datagram channels read into 2,048-byte buffers by
  * default and cut longer datagrams there without a word; the relay reads into buffers that hold the
- * largest UDP payload, and copies a datagram that uses less than half of its buffer into one of its
- * own size, so a queued datagram holds at most twice its size in memory and what a queue may hold
- * (its write-buffer watermarks, counted in readable bytes) is about what it costs.
+ * largest UDP payload ({@link ReceiveBuffers}), and copies a datagram that uses less than half of
+ * such a buffer into one of its own size, so a queued datagram holds at most twice its size in
+ * memory and what a queue may hold (its write-buffer watermarks, counted in readable bytes) is
+ * about what it costs.
  */
 final class Datagrams {
 
@@ -29,12 +30,15 @@ final class Datagrams {
   private Datagrams() {}
 
   /**
-   * {@code content} itself, or a copy of its readable bytes in a buffer of their size when they
-   * fill less than half of {@code content}'s buffer; takes ownership of {@code content}.
+   * {@code content} itself when it holds at least half of {@link #MAX_PAYLOAD} bytes, else a copy
+   * of its readable bytes in a buffer of their size; takes ownership of {@code content}. Every
+   * datagram is read into a buffer of that size, and epoll hands on a slice of it whose own
+   * capacity is the datagram's length: the rule looks at the length alone, so a small datagram
+   * never keeps its whole receive buffer.
    */
   static ByteBuf compact(ByteBuf content, ByteBufAllocator alloc) {
     int readable = content.readableBytes();
-    if (readable >= content.capacity() / 2) {
+    if (readable >= MAX_PAYLOAD / 2) {
       return content;
     }
     try {

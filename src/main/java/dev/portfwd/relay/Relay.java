@@ -6,10 +6,12 @@ import dev.portfwd.model.Protocol;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,6 +73,10 @@ public final class Relay implements AutoCloseable {
   private final EventLoopGroup workers;
   private final ConnectionLimits limits;
   private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
+  private final ReceiveBuffers receiveBuffers = new ReceiveBuffers();
+  private final RecvByteBufAllocator tcpReceive =
+      receiveBuffers.around(new AdaptiveRecvByteBufAllocator());
+  private final RecvByteBufAllocator udpReceive = receiveBuffers.around(Datagrams.RECEIVE);
   private final IdleSweeper.PerLoop idleSweepers;
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private final Supplier<Set<InetAddress>> localAddresses;
@@ -348,6 +354,7 @@ public final class Relay implements AutoCloseable {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.RECVBUF_ALLOCATOR, tcpReceive)
           .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
           .childHandler(
               new TcpAcceptInitializer(
@@ -359,7 +366,7 @@ public final class Relay implements AutoCloseable {
         .group(listener.loop())
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, udpReceive)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
         .handler(listener.udpFrontend());
   }

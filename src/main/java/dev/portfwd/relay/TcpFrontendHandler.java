@@ -73,6 +73,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, client.config().getRecvByteBufAllocator())
             .handler(new TcpBackendInitializer(client, route, failure, idle));
     InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
     ChannelFuture connect =

@@ -173,7 +173,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
         new Bootstrap()
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
-            .option(ChannelOption.RECVBUF_ALLOCATOR, Datagrams.RECEIVE)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, listening.config().getRecvByteBufAllocator())
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
             .handler(
                 new ChannelInitializer<Channel>() {

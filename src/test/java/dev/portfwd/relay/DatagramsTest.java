@@ -26,6 +26,23 @@ class DatagramsTest {
   }
 
   @Test
+  void copiesASmallDatagramThatEpollHandsOnAsASliceOfItsReceiveBuffer() {
+    ByteBuf received = alloc.directBuffer(Datagrams.MAX_PAYLOAD);
+    received.writeBytes(new byte[] {4, 5, 6, 7});
+    // What epoll's recvmsg fires: a slice whose own capacity is the datagram's length.
+    ByteBuf slice = received.retainedSlice(0, 4);
+    received.release();
+    ByteBuf kept = Datagrams.compact(slice, alloc);
+    try {
+      assertThat(received.refCnt()).as("the receive buffer is freed").isZero();
+      assertThat(kept.capacity()).isEqualTo(4);
+      assertThat(kept.getByte(3)).isEqualTo((byte) 7);
+    } finally {
+      kept.release();
+    }
+  }
+
+  @Test
   void keepsADatagramThatFillsItsBuffer() {
     ByteBuf received = alloc.directBuffer(Datagrams.MAX_PAYLOAD);
     received.writeZero(60_000);

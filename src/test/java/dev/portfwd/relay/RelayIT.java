@@ -103,6 +103,28 @@ class RelayIT {
   }
 
   @Test
+  void relaysABurstOfLargeAndSmallDatagramsIntactBothWays() throws Exception {
+    Path table = table("burst.txt", "13151 192.0.2.2 80 udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13151);
+    // Datagrams of half a receive buffer or more are queued as read, smaller ones copied out of
+    // it: a burst makes reads follow queued datagrams before their flush, in both directions.
+    String out =
+        topology
+            .exec(
+                "client",
+                RelayProcess.tool("burst", "203.0.113.1", "13151", "40000,100,33000,7", "25")
+                    .toArray(String[]::new))
+            .stdout()
+            .strip();
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+    assertThat(out).as("every datagram that came back came back whole").contains(" corrupt=0 ");
+    assertThat(Integer.parseInt(out.replaceAll(".* large=(\\d+)", "$1")))
+        .as("large datagrams came back, queued as read (%s)", out)
+        .isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
   void passesTheClientAddressWithProxyProtocol() throws Exception {
     Path table =
         table(

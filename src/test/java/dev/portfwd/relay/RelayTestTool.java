@@ -22,8 +22,10 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.NetUtil;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -54,6 +56,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
  * datagrams HOST PORT SIZES          sends one UDP datagram of each size (100,60000) from one
  *                                    socket, prints the size of each reply ("lost" after 20 s)
+ * burst HOST PORT SIZES N            sends N rounds of one datagram of each size back to back (20 ms
+ *                                    between rounds) from one socket, each filled with a pattern of
+ *                                    its number, reading the replies until 5 s pass without one; prints "intact=K
+ *                                    corrupt=C large=L" (corrupt: a reply that is no datagram sent
+ *                                    whole; large: intact ones of 32 KiB or more)
  * reply HOST PORT SOURCEPORT TEXT SECONDS  sends TEXT and a newline in one datagram from
  *                                    SOURCEPORT (0: any), prints the first reply as soon as it
  *                                    comes, or nothing after SECONDS
@@ -91,6 +98,7 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
+      case "burst" -> burst(args[1], Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]));
       case "udpsessions" ->
           udpSessions(
               args[1],
@@ -404,6 +412,72 @@ public final class RelayTestTool {
     System.out.println(String.join(",", received));
     System.out.flush();
     System.exit(0);
+  }
+
+  private static void burst(String host, int port, String sizes, int rounds) throws Exception {
+    List<ByteBuffer> sent = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      for (String size : sizes.split(",")) {
+        sent.add(patterned(sent.size(), Integer.parseInt(size)));
+      }
+    }
+    AtomicInteger intact = new AtomicInteger();
+    AtomicInteger corrupt = new AtomicInteger();
+    AtomicInteger large = new AtomicInteger();
+    try (DatagramSocket socket = new DatagramSocket()) {
+      socket.connect(new InetSocketAddress(host, port));
+      socket.setSoTimeout(5_000);
+      // Replies are read while the burst goes out: a socket buffer holds only a few large ones.
+      Thread reader =
+          new Thread(
+              () -> {
+                byte[] bytes = new byte[65_536];
+                java.net.DatagramPacket reply = new java.net.DatagramPacket(bytes, bytes.length);
+                try {
+                  while (intact.get() + corrupt.get() < sent.size()) {
+                    reply.setLength(bytes.length);
+                    socket.receive(reply);
+                    ByteBuffer got = ByteBuffer.wrap(bytes, 0, reply.getLength());
+                    int number = got.remaining() >= 4 ? got.getInt(0) : -1;
+                    if (number >= 0 && number < sent.size() && sent.get(number).equals(got)) {
+                      intact.incrementAndGet();
+                      if (got.remaining() >= Datagrams.MAX_PAYLOAD / 2) {
+                        large.incrementAndGet();
+                      }
+                    } else {
+                      corrupt.incrementAndGet();
+                    }
+                  }
+                } catch (IOException quietFor5Seconds) {
+                  // the rest was lost
+                }
+              });
+      reader.start();
+      int perRound = sent.size() / rounds;
+      for (int i = 0; i < sent.size(); i++) {
+        if (i > 0 && i % perRound == 0) {
+          Thread.sleep(20); // what one round queues, the kernel's socket buffers hold
+        }
+        ByteBuffer datagram = sent.get(i);
+        socket.send(new java.net.DatagramPacket(datagram.array(), datagram.limit()));
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(60));
+    }
+    System.out.println("intact=" + intact + " corrupt=" + corrupt + " large=" + large);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  /**
+   * {@code size} bytes (at least 4): {@code number}, then bytes that depend on it and their place.
+   */
+  private static ByteBuffer patterned(int number, int size) {
+    ByteBuffer datagram = ByteBuffer.allocate(Math.max(4, size));
+    datagram.putInt(number);
+    for (int i = 4; i < datagram.capacity(); i++) {
+      datagram.put((byte) (number * 31 + i * 7));
+    }
+    return datagram.flip();
   }
 
   /**
