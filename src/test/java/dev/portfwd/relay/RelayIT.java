@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code portfwd relay} end to end, in the reference topology: the relay runs in the gateway
@@ -285,30 +287,36 @@ class RelayIT {
     reader.get(60, TimeUnit.SECONDS);
   }
 
-  @Test
-  void boundsUdpQueuesTowardsASlowBackendAndKeepsServingTcp() throws Exception {
+  @ParameterizedTest(name = "datagrams of {0} bytes")
+  @ValueSource(ints = {60_000, 64})
+  void boundsUdpQueuesTowardsASlowBackendAndKeepsServingTcp(int size) throws Exception {
     // A backend behind a 1 Mbit/s link whose queue (1 MB) is longer than a socket's send buffer,
-    // so the relay's socket towards it fills and the relay itself must hold or drop.
-    topology.addVpnHost("slow", "192.0.2.3", null);
-    String peer = topology.exec("slow", "cat", "/sys/class/net/eth0/iflink").stdout().strip();
+    // so the relay's socket towards it fills and the relay itself must hold or drop. Small
+    // datagrams: each queued one must cost about its size, not the buffer it was read into.
+    String slow = "slow" + size;
+    String backend = size > 1000 ? "192.0.2.3" : "192.0.2.4";
+    topology.addVpnHost(slow, backend, null);
+    String peer = topology.exec(slow, "cat", "/sys/class/net/eth0/iflink").stdout().strip();
     topology.sh(
         "gateway",
         "tc qdisc add dev $(ip -o link | awk -F': ' '$1 == "
             + peer
             + " {print $2}' | cut -d@ -f1) root tbf rate 1mbit burst 32kbit limit 1mb");
-    topology.spawn("slow", "socat", "-u", "UDP-RECV:9000", "/dev/null");
-    topology.awaitListening("slow", "udp", 9000, Duration.ofSeconds(10));
-    Path table =
-        table(
-            "slowudp.txt",
-            """
-        13170  192.0.2.3  9000  udp
-        13171  192.0.2.2  80    tcp
-        """);
-    // A cap of direct memory like the systemd unit's, smaller, so a leak shows in seconds.
+    topology.spawn(slow, "socat", "-u", "UDP-RECV:9000", "/dev/null");
+    topology.awaitListening(slow, "udp", 9000, Duration.ofSeconds(10));
+    Path table = table("slowudp.txt", "13170 " + backend + " 9000 udp\n13171 192.0.2.2 80 tcp\n");
+    // Caps of heap and direct memory like the systemd unit's, the latter smaller, so a leak shows
+    // in seconds. Before the relay copied small datagrams out of their receive buffers, the small
+    // ones used it up after a few hundred and the relay stopped reading: nothing was dropped,
+    // nothing passed.
     RelayProcess relay =
         RelayProcess.start(
-            topology, table, "tcp", 13171, List.of("-XX:MaxDirectMemorySize=32m"), "--verbose");
+            topology,
+            table,
+            "tcp",
+            13171,
+            List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=16m"),
+            "--verbose");
     assertThat(client("echo before | timeout 60 socat -t30 - TCP:203.0.113.1:13171").stdout())
         .isEqualTo("before\n");
     long rssBefore = relay.rssKb();
@@ -317,7 +325,8 @@ class RelayIT {
             () ->
                 topology.exec(
                     "client",
-                    RelayProcess.tool("udpflood", "203.0.113.1", "13170", "60000", "8")
+                    RelayProcess.tool(
+                            "udpflood", "203.0.113.1", "13170", Integer.toString(size), "8")
                         .toArray(String[]::new)));
     relay.awaitLog("udp session 203.0.113.10:", Duration.ofSeconds(20));
     assertThat(client("echo during | timeout 60 socat -t30 - TCP:203.0.113.1:13171").stdout())
