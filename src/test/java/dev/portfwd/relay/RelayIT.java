@@ -790,6 +790,23 @@ class RelayIT {
   }
 
   @Test
+  void keepsAUdpSessionWhileItsClientSendsAndEndsItOnceIdle() throws Exception {
+    // Nothing answers on port 9: only the client's datagrams keep the session.
+    Path table = table("udpbusy.txt", "13751 192.0.2.2 9 udp\n");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "udp", 13751, "--udp-idle-timeout", "1s", "--verbose");
+    client(
+        "for i in $(seq 14); do echo x; sleep 0.25; done"
+            + " | timeout 30 socat -u - UDP:203.0.113.1:13751,sourceport=40020");
+    relay.signal("USR1");
+    relay.awaitLog("stats udp 13751 active=1 total=1", Duration.ofSeconds(5));
+    assertThat(relay.log()).doesNotContain("udp session ended 203.0.113.10:40020");
+    relay.awaitLog("udp session ended 203.0.113.10:40020", Duration.ofSeconds(5));
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void endsIdleUdpSessions() throws Exception {
     Path table = table("udpidle.txt", "13750 192.0.2.2 80 udp\n");
     RelayProcess relay =
