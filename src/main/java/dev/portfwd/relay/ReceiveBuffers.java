@@ -11,12 +11,12 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Where the relay's large reads land. Netty's default allocator pools buffers of more than 16,896
  * bytes only when the heap may grow past 512 MiB; under the relay's heap cap every such read (each
  * datagram is read into {@link Datagrams#MAX_PAYLOAD} bytes, bulk TCP into up to 64 KiB) allocated
- * and zeroed a new direct buffer and left it to the garbage collector. A large read now goes into
- * one buffer per event loop, handed out again for the next read as soon as nothing but this class
- * holds it: the UDP handlers copy a small datagram out of it ({@link Datagrams#compact}), and a TCP
- * read has usually been written to the other socket before the next read. A buffer that something
- * still holds (a datagram or chunk waiting for its socket, a read Netty has not passed on yet)
- * stays with its holder, and the next read gets a new buffer, which becomes the loop's.
+ * and zeroed a new direct buffer, and freed it after. A large read now goes into one buffer per
+ * event loop, handed out again for the next read as soon as nothing but this class holds it: the
+ * UDP handlers copy a small datagram out of it ({@link Datagrams#compact}), and a TCP read has
+ * usually been written to the other socket before the next read. A buffer that something still
+ * holds (a datagram or chunk waiting for its socket, a read Netty has not passed on yet) stays with
+ * its holder, and the next read gets a new buffer, which becomes the loop's.
  *
  * <p>One instance per relay; it keeps one buffer per event-loop thread that has made a large read,
  * freed when the thread ends.

@@ -307,8 +307,8 @@ class RelayIT {
     Path table = table("slowudp.txt", "13170 " + backend + " 9000 udp\n13171 192.0.2.2 80 tcp\n");
     // Caps of heap and direct memory like the systemd unit's, the latter smaller, so a leak shows
     // in seconds. Before the relay copied small datagrams out of their receive buffers, the small
-    // ones used it up after a few hundred and the relay stopped reading: nothing was dropped,
-    // nothing passed.
+    // ones used it up after a few hundred were queued and the relay stopped reading: from then on
+    // nothing passed and nothing was counted as dropped.
     RelayProcess relay =
         RelayProcess.start(
             topology,
