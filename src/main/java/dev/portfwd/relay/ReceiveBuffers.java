@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -58,67 +57,23 @@ final class ReceiveBuffers {
     return buffer.clear().retain();
   }
 
-  private final class ReusingHandle implements RecvByteBufAllocator.ExtendedHandle {
-
-    private final RecvByteBufAllocator.ExtendedHandle sizing;
+  /** Netty's handle with {@link #allocate} replaced; the epoll transport needs the extended one. */
+  private final class ReusingHandle extends RecvByteBufAllocator.DelegatingHandle
+      implements RecvByteBufAllocator.ExtendedHandle {
 
     ReusingHandle(RecvByteBufAllocator.ExtendedHandle sizing) {
-      this.sizing = sizing;
+      super(sizing);
     }
 
     @Override
     public ByteBuf allocate(ByteBufAllocator alloc) {
-      return sizing.guess() > POOLED ? take(alloc) : sizing.allocate(alloc);
-    }
-
-    @Override
-    public int guess() {
-      return sizing.guess();
-    }
-
-    @Override
-    public void reset(ChannelConfig config) {
-      sizing.reset(config);
-    }
-
-    @Override
-    public void incMessagesRead(int numMessages) {
-      sizing.incMessagesRead(numMessages);
-    }
-
-    @Override
-    public void lastBytesRead(int bytes) {
-      sizing.lastBytesRead(bytes);
-    }
-
-    @Override
-    public int lastBytesRead() {
-      return sizing.lastBytesRead();
-    }
-
-    @Override
-    public void attemptedBytesRead(int bytes) {
-      sizing.attemptedBytesRead(bytes);
-    }
-
-    @Override
-    public int attemptedBytesRead() {
-      return sizing.attemptedBytesRead();
-    }
-
-    @Override
-    public boolean continueReading() {
-      return sizing.continueReading();
+      return guess() > POOLED ? take(alloc) : super.allocate(alloc);
     }
 
     @Override
     public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-      return sizing.continueReading(maybeMoreDataSupplier);
-    }
-
-    @Override
-    public void readComplete() {
-      sizing.readComplete();
+      return ((RecvByteBufAllocator.ExtendedHandle) delegate())
+          .continueReading(maybeMoreDataSupplier);
     }
   }
 }
