@@ -70,6 +70,7 @@ public final class Relay implements AutoCloseable {
   private final Transport transport;
   private final RelayOptions options;
   private final RelayCounters counters;
+  private final LoopChooser loopChooser = new LoopChooser();
   private final EventLoopGroup workers;
   private final ConnectionLimits limits;
   private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
@@ -103,7 +104,7 @@ public final class Relay implements AutoCloseable {
     this.options = options;
     this.counters = counters;
     this.localAddresses = localAddresses;
-    this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors());
+    this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), loopChooser);
     this.limits = new ConnectionLimits(options.maxConnections(), options.maxConnectionsPerSource());
     this.idleSweepers =
         options.idleTimeout().isZero() ? null : new IdleSweeper.PerLoop(options.idleTimeout());
@@ -358,7 +359,7 @@ public final class Relay implements AutoCloseable {
           .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
           .childHandler(
               new TcpAcceptInitializer(
-                  listener, transport, options, limits, idleSweepers, rateLimitedLog));
+                  listener, transport, options, limits, loopChooser, idleSweepers, rateLimitedLog));
     }
     // SO_REUSEADDR lets the per-address sockets share the port with the wildcard one; the kernel
     // gives each datagram to the socket bound to its destination address, if there is one.

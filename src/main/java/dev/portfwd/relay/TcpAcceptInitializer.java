@@ -20,6 +20,7 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
   private final Transport transport;
   private final RelayOptions options;
   private final ConnectionLimits limits;
+  private final LoopChooser loopChooser;
   private final IdleSweeper.PerLoop idleSweepers;
   private final RateLimitedLog rateLimitedLog;
 
@@ -28,12 +29,14 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
       Transport transport,
       RelayOptions options,
       ConnectionLimits limits,
+      LoopChooser loopChooser,
       IdleSweeper.PerLoop idleSweepers,
       RateLimitedLog rateLimitedLog) {
     this.listener = listener;
     this.transport = transport;
     this.options = options;
     this.limits = limits;
+    this.loopChooser = loopChooser;
     this.idleSweepers = idleSweepers;
     this.rateLimitedLog = rateLimitedLog;
   }
@@ -60,6 +63,7 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
         .closeFuture()
         .addListener(
             closed -> {
+              loopChooser.closed(client.eventLoop());
               limits.closed(source.getAddress());
               counters.closed();
               if (options.verbose()) {
@@ -86,5 +90,6 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
         "refused " + kind + " " + route.describe(),
         "refused " + DualStackAddresses.format(source) + " on " + route.describe() + ": " + reason);
     client.close();
+    loopChooser.closed(client.eventLoop());
   }
 }

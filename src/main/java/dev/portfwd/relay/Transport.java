@@ -17,7 +17,9 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.concurrent.EventExecutorChooserFactory;
 import java.net.StandardSocketOptions;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -85,6 +87,11 @@ public record Transport(
   /** A group of {@code threads} event loops of this transport. */
   public EventLoopGroup newGroup(int threads) {
     return new MultiThreadIoEventLoopGroup(threads, ioHandlers.get());
+  }
+
+  /** A group of {@code threads} event loops of this transport whose loops {@code chooser} picks. */
+  EventLoopGroup newGroup(int threads, EventExecutorChooserFactory chooser) {
+    return new MultiThreadIoEventLoopGroup(threads, (Executor) null, chooser, ioHandlers.get());
   }
 
   /**
