@@ -167,6 +167,28 @@ through() {
       nsx $G nft -a list chain inet portfwd postrouting | awk '/ snat / {print $NF}' \
         | while read -r h; do nsx $G nft delete rule inet portfwd postrouting handle "$h"; done
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-fwdcount)
+      # portfwd's ruleset with its count rule moved into the forward chain: one filter hook less
+      # per forwarded packet.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      rule=$(nsx $G nft list chain inet portfwd count | grep 'jump count4')
+      nsx $G nft flush chain inet portfwd count; nsx $G nft delete chain inet portfwd count
+      nsx $G nft insert rule inet portfwd forward "$rule"
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-nofib)
+      # portfwd's ruleset without the fib check of address-less forwards (which keeps them from
+      # translating connections that pass through to other hosts): what that lookup costs.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      h=$(nsx $G nft -a list chain inet portfwd translate4 | awk '/fib daddr type local/ {print $NF}')
+      nsx $G nft replace rule inet portfwd translate4 handle "$h" jump translate4_local
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-onepost)
+      # portfwd's ruleset with postrouting cut to its IPv4 masquerade rule: what the other three
+      # (snat maps, IPv6) cost.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      nsx $G nft -a list chain inet portfwd postrouting | awk '/ct status dnat/ && !/@masq4 / {print $NF}' \
+        | while read -r h; do nsx $G nft delete rule inet portfwd postrouting handle "$h"; done
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-noforward)
       # portfwd's ruleset without its forward chain: what that hook costs.
       portfwd apply --no-sysctl --backend nftables "$table"
@@ -184,6 +206,7 @@ mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
 # KINDS="nftables nftmap nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward
+# nftables-fwdcount nftables-nofib nftables-onepost
 # nftmap-inet" chooses them (ablation).
 KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}${PREVIOUS_JAR:+ nftables-previous}"}
 for n in $SIZES; do
@@ -204,7 +227,7 @@ for n in $SIZES; do
     done
   done
   if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
-    for kind in nftables nftables-previous nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward; do
+    for kind in nftables nftables-previous nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward nftables-fwdcount nftables-nofib nftables-onepost; do
       [[ " $KINDS " == *" $kind "* ]] || continue
       # shellcheck disable=SC2086
       python3 -c 'import sys, statistics
