@@ -9,52 +9,83 @@ import io.netty.util.concurrent.FastThreadLocal;
 /**
  * Where the relay's large reads land. Netty's default allocator pools buffers of more than 16,896
  * bytes only when the heap may grow past 512 MiB; under the relay's heap cap every such read (each
- * datagram is read into {@link Datagrams#MAX_PAYLOAD} bytes, bulk TCP into up to 64 KiB) allocated
- * and zeroed a new direct buffer, and freed it after. A large read now goes into one buffer per
- * event loop, handed out again for the next read as soon as nothing but this class holds it: the
- * UDP handlers copy a small datagram out of it ({@link Datagrams#compact}), and a TCP read has
- * usually been written to the other socket before the next read. A buffer that something still
- * holds (a datagram or chunk waiting for its socket, a read Netty has not passed on yet) stays with
- * its holder, and the next read gets a new buffer, which becomes the loop's.
+ * datagram is read into {@link Datagrams#MAX_PAYLOAD} bytes, bulk TCP into up to 256 KiB) allocated
+ * and zeroed a new direct buffer, and freed it after. A large read now goes into one of a few
+ * buffers kept per event loop, handed out again as soon as nothing but this class holds it: the UDP
+ * handlers copy a small datagram out of it ({@link Datagrams#compact}), and a TCP read has usually
+ * been written to the other socket before the next read.
  *
- * <p>One instance per relay; it keeps one buffer per event-loop thread that has made a large read,
- * freed when the thread ends.
+ * <p>A buffer something still holds (a datagram or chunk waiting for a slow socket, a read Netty
+ * has not passed on yet) stays out of use until it is released. When every buffer of the loop is
+ * held, a read gets a buffer of its own of at most {@code ownSize} bytes, freed by its holder: a
+ * slow reader then keeps no more than that waiting in the relay, however large the loop's buffers
+ * are, and the loop's buffers are at most {@code perLoop} times {@code size}.
+ *
+ * <p>One instance per kind of read (TCP, UDP) of a relay; buffers are freed when their thread ends.
  */
 final class ReceiveBuffers {
-
-  /** The size of a loop's buffer: the largest datagram and the largest TCP read. */
-  static final int SIZE = 65_536;
 
   /** Reads Netty sizes at no more than this stay with its (pooled) allocator. */
   private static final int POOLED = 16 * 1024;
 
-  private final FastThreadLocal<ByteBuf> perLoop =
-      new FastThreadLocal<>() {
-        @Override
-        protected void onRemoval(ByteBuf buffer) {
-          buffer.release();
-        }
-      };
+  private final int size;
+  private final int ownSize;
+  private final FastThreadLocal<ByteBuf[]> loops;
 
-  /** {@code allocator}'s sizing and read loop, with its large reads made into the loop's buffer. */
+  /**
+   * Up to {@code perLoop} buffers of {@code size} bytes per event loop; reads that find all of them
+   * held get {@code ownSize} bytes at most.
+   */
+  ReceiveBuffers(int size, int perLoop, int ownSize) {
+    this.size = size;
+    this.ownSize = ownSize;
+    this.loops =
+        new FastThreadLocal<>() {
+          @Override
+          protected ByteBuf[] initialValue() {
+            return new ByteBuf[perLoop];
+          }
+
+          @Override
+          protected void onRemoval(ByteBuf[] buffers) {
+            for (ByteBuf buffer : buffers) {
+              if (buffer != null) {
+                buffer.release();
+              }
+            }
+          }
+        };
+  }
+
+  /** The size of a loop's buffers. */
+  int size() {
+    return size;
+  }
+
+  /**
+   * {@code allocator}'s sizing and read loop, with its large reads made into the loop's buffers.
+   */
   RecvByteBufAllocator around(RecvByteBufAllocator allocator) {
     return () -> new ReusingHandle((RecvByteBufAllocator.ExtendedHandle) allocator.newHandle());
   }
 
   /**
-   * The calling thread's buffer, emptied, with one more reference for the caller; a new one when
-   * the thread has none yet or something else still holds it.
+   * A free buffer of the calling thread's, emptied, with one more reference for the caller; when
+   * all are held, a new buffer of at most {@code ownSize} bytes that only the caller holds.
    */
-  ByteBuf take(ByteBufAllocator alloc) {
-    ByteBuf buffer = perLoop.get();
-    if (buffer == null || buffer.refCnt() != 1) {
-      if (buffer != null) {
-        buffer.release(); // its holder frees it
+  ByteBuf take(ByteBufAllocator alloc, int guess) {
+    ByteBuf[] buffers = loops.get();
+    for (int i = 0; i < buffers.length; i++) {
+      ByteBuf buffer = buffers[i];
+      if (buffer == null) {
+        buffer = alloc.directBuffer(size, size);
+        buffers[i] = buffer;
+      } else if (buffer.refCnt() != 1) {
+        continue;
       }
-      buffer = alloc.directBuffer(SIZE, SIZE);
-      perLoop.set(buffer);
+      return buffer.clear().retain();
     }
-    return buffer.clear().retain();
+    return alloc.directBuffer(Math.min(guess, ownSize));
   }
 
   /** Netty's handle with {@link #allocate} replaced; the epoll transport needs the extended one. */
@@ -67,7 +98,8 @@ final class ReceiveBuffers {
 
     @Override
     public ByteBuf allocate(ByteBufAllocator alloc) {
-      return guess() > POOLED ? take(alloc) : super.allocate(alloc);
+      int guess = guess();
+      return guess > POOLED ? take(alloc, guess) : super.allocate(alloc);
     }
 
     @Override

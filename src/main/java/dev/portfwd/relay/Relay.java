@@ -67,6 +67,9 @@ public final class Relay implements AutoCloseable {
    */
   static final int MAX_ADDRESS_SOCKETS = 4096;
 
+  /** The largest TCP read. */
+  static final int TCP_READ = 256 * 1024;
+
   private final Transport transport;
   private final RelayOptions options;
   private final RelayCounters counters;
@@ -74,10 +77,19 @@ public final class Relay implements AutoCloseable {
   private final EventLoopGroup workers;
   private final ConnectionLimits limits;
   private final RateLimitedLog rateLimitedLog = new RateLimitedLog(LOG);
-  private final ReceiveBuffers receiveBuffers = new ReceiveBuffers();
+
+  /**
+   * Bulk TCP is read up to 256 KiB at a time while a loop has one of its four large buffers free (a
+   * quarter of the system calls of 64 KiB reads), and at most 64 KiB into a buffer of its own when
+   * chunks waiting for slow readers hold all four: past the first four on a loop, a slow reader
+   * keeps no more waiting in the relay than before.
+   */
   private final RecvByteBufAllocator tcpReceive =
-      receiveBuffers.around(new AdaptiveRecvByteBufAllocator());
-  private final RecvByteBufAllocator udpReceive = receiveBuffers.around(Datagrams.RECEIVE);
+      new ReceiveBuffers(TCP_READ, 4, 64 * 1024)
+          .around(new AdaptiveRecvByteBufAllocator(64, 2048, TCP_READ));
+
+  private final RecvByteBufAllocator udpReceive =
+      new ReceiveBuffers(65_536, 4, 65_536).around(Datagrams.RECEIVE);
   private final IdleSweeper.PerLoop idleSweepers;
   private final Map<ListenerKey, Listener> listeners = new LinkedHashMap<>();
   private final Supplier<Set<InetAddress>> localAddresses;
