@@ -57,11 +57,6 @@ final class ReceiveBuffers {
         };
   }
 
-  /** The size of a loop's buffers. */
-  int size() {
-    return size;
-  }
-
   /**
    * {@code allocator}'s sizing and read loop, with its large reads made into the loop's buffers.
    */
