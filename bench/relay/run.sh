@@ -169,8 +169,8 @@ printf '| %-14s | %10s | %12s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "UDP 
 printf '| %-14s | %10s | %12s | %14s |\n' "---" "---" "---" "---"
 for i in 1 6 2 3 4 5; do
   # Warm-up, not measured: the JVM compiles each of the relay's paths (connections, bulk TCP,
-  # datagrams) once it has carried enough traffic. With C2 alone (the shipped flags) the connection
-  # path ran at about three quarters of its later rate 16 s after start, hence 15 s of it here.
+  # datagrams) once it has carried enough traffic, and with C2 alone (the shipped flags) the
+  # connection path takes longer than 5 s of one client to get there (bench/RESULTS.md).
   inns $C timeout 40 "${tool[@]}" sequential 203.0.113.1 700$i 100000000 15 >/dev/null 2>&1 || true
   inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -t 3 >/dev/null 2>&1 || true
   [[ $i == 2 ]] || inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -u -b 0 -l 64 -t 3 >/dev/null 2>&1 || true
