@@ -128,6 +128,14 @@ minimal_map() {
 }
 
 settled() { sync; sleep 1; "$@"; }
+# Deletes the rules of portfwd's CHAIN that the awk PATTERN matches (an ablation); none matching
+# is an error, so a renamed rule cannot turn an ablation into a second run of the ruleset as is.
+drop_rules() {
+  local handles
+  handles=$(nsx $G nft -a list chain inet portfwd "$1" | awk "$2 {print \$NF}")
+  [[ -n $handles ]] || { echo "dataplane: no rule of chain $1 matches $2" >&2; exit 1; }
+  for h in $handles; do nsx $G nft delete rule inet portfwd "$1" handle "$h"; done
+}
 url_rate() { conn_rate "http://$2:$1/"; }
 host_throughput() { throughput "$2" "$1"; }
 
@@ -158,14 +166,12 @@ through() {
     nftables-nocount)
       # portfwd's ruleset without its per-packet counting rule: what the counting costs.
       portfwd apply --no-sysctl --backend nftables "$table"
-      nsx $G nft -a list chain inet portfwd count | awk '/jump count_lookups/ {print $NF}' \
-        | while read -r h; do nsx $G nft delete rule inet portfwd count handle "$h"; done
+      drop_rules count '/jump count4/'
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-nosnat)
       # portfwd's ruleset without the snat map lookups in postrouting: what they cost when unused.
       portfwd apply --no-sysctl --backend nftables "$table"
-      nsx $G nft -a list chain inet portfwd postrouting | awk '/ snat / {print $NF}' \
-        | while read -r h; do nsx $G nft delete rule inet portfwd postrouting handle "$h"; done
+      drop_rules postrouting '/ snat /'
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-fwdcount)
       # portfwd's ruleset with its count rule moved into the forward chain: one filter hook less
@@ -186,8 +192,7 @@ through() {
       # portfwd's ruleset with postrouting cut to its IPv4 masquerade rule: what the other three
       # (snat maps, IPv6) cost.
       portfwd apply --no-sysctl --backend nftables "$table"
-      nsx $G nft -a list chain inet portfwd postrouting | awk '/ct status dnat/ && !/@masq4 / {print $NF}' \
-        | while read -r h; do nsx $G nft delete rule inet portfwd postrouting handle "$h"; done
+      drop_rules postrouting '/ct status dnat/ && !/@masq4 /'
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-noforward)
       # portfwd's ruleset without its forward chain: what that hook costs.
