@@ -20,7 +20,7 @@ DURATION=${DURATION:-4}         # seconds per load run
 REPEATS=${REPEATS:-5}           # interleaved connection-rate rounds per N; the median is kept
 SIZES=${SIZES:-"1 1000 10000"}
 BACKENDS=${BACKENDS:-"nftables iptables-nft iptables-legacy"}
-JAR=target/portfwd.jar
+JAR=${JAR:-target/portfwd.jar}
 
 for tool in wrk nginx iperf3 conntrack java ip; do
   command -v "$tool" >/dev/null || { echo "dataplane: $tool is missing (apt-get install wrk nginx-light iperf3 conntrack)" >&2; exit 1; }
@@ -181,6 +181,22 @@ through() {
       nsx $G nft flush chain inet portfwd count; nsx $G nft delete chain inet portfwd count
       nsx $G nft insert rule inet portfwd forward "$rule"
       "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-leancount)
+      # portfwd's ruleset with the count rule's protocol check left out (the lookup's key holds
+      # the protocol): what that check costs per packet.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      h=$(nsx $G nft -a list chain inet portfwd count | awk '/jump count4/ {print $NF}')
+      nsx $G nft replace rule inet portfwd count handle "$h" \
+        ct direction original ct status dnat meta nfproto vmap '{ ipv4 : jump count4, ipv6 : jump count6 }'
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
+    nftables-inlinecount)
+      # portfwd's ruleset with the count lookup in the base chain itself (no protocol check, no
+      # jump): the least a per-packet count in a filter chain can cost.
+      portfwd apply --no-sysctl --backend nftables "$table"
+      h=$(nsx $G nft -a list chain inet portfwd count | awk '/jump count4/ {print $NF}')
+      nsx $G nft replace rule inet portfwd count handle "$h" \
+        ct direction original ct status dnat meta nfproto ipv4 meta l4proto . th dport @dnat4
+      "$@" 203.0.113.1; portfwd remove --backend nftables ;;
     nftables-nofib)
       # portfwd's ruleset without the fib check of address-less forwards (which keeps them from
       # translating connections that pass through to other hosts): what that lookup costs.
@@ -211,7 +227,7 @@ mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 echo "kind,backend,forwards,connections_per_s,throughput_gbit_s" > "$CSV"
 # KINDS="nftables nftmap nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward
-# nftables-fwdcount nftables-nofib nftables-onepost
+# nftables-fwdcount nftables-nofib nftables-onepost nftables-leancount nftables-inlinecount
 # nftmap-inet" chooses them (ablation).
 KINDS=${KINDS:-"direct routing $BACKENDS${MINIMAL:+ nftmap}${NOCOUNT:+ nftables-nocount}${PREVIOUS_JAR:+ nftables-previous}"}
 for n in $SIZES; do
@@ -232,7 +248,7 @@ for n in $SIZES; do
     done
   done
   if [[ -n ${MINIMAL:-} && " $BACKENDS " == *" nftables "* ]]; then
-    for kind in nftables nftables-previous nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward nftables-fwdcount nftables-nofib nftables-onepost; do
+    for kind in nftables nftables-previous nftables-nocount nftables-nofilter nftables-nosnat nftables-noforward nftables-fwdcount nftables-nofib nftables-onepost nftables-leancount nftables-inlinecount; do
       [[ " $KINDS " == *" $kind "* ]] || continue
       # shellcheck disable=SC2086
       python3 -c 'import sys, statistics

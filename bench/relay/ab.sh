@@ -13,7 +13,8 @@
 #                 (the relay's CPU time in microseconds per datagram at UDP_RATE, default 10M, or
 #                 per connection of the sequential client; relays only; lower is better)
 #     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags (a flag
-#                 written +VAR=VALUE sets VAR in the JVM's environment instead), or one of
+#                 written +VAR=VALUE sets VAR in the JVM's environment instead, one written
+#                 --NAME=VALUE is passed to the relay command), or one of
 #                 haproxy, rinetd, socat, kernel
 #   e.g. bench/relay/ab.sh conn 6 'new=target/portfwd.jar@-XX:+UseSerialGC' old=/tmp/old.jar haproxy
 set -euo pipefail
@@ -112,11 +113,13 @@ T
       jar=${rest%%@*} flags="" env=""
       [[ $rest == *@* ]] && flags=${rest#*@}
       # A flag written +VAR=VALUE goes to the JVM's environment (e.g. +MALLOC_ARENA_MAX=2).
-      for f in $flags; do [[ $f == +* ]] && env+=" ${f#+}"; done
-      flags=$(for f in $flags; do [[ $f == +* ]] || printf '%s ' "$f"; done)
+      # A flag written --NAME=VALUE goes to the relay command (e.g. --transport=io_uring).
+      args=""
+      for f in $flags; do [[ $f == +* ]] && env+=" ${f#+}"; [[ $f == --* ]] && args+=" $f"; done
+      flags=$(for f in $flags; do [[ $f == +* || $f == --* ]] || printf '%s ' "$f"; done)
       printf '%s 192.0.2.2 5201 tcp,udp\n%s 192.0.2.2 7000 tcp\n' $p6 $p7 > "$work/t$i.txt"
       # ip and sh exec, so $! is the JVM.
-      ip netns exec $G sh -c "exec env $env $java $flags -jar $jar relay --max-connections-per-source 0 $work/t$i.txt 2>$work/relay$i.log" &
+      ip netns exec $G sh -c "exec env $env $java $flags -jar $jar relay --max-connections-per-source 0$args $work/t$i.txt 2>$work/relay$i.log" &
       pids+=($!)
       names+=("$name") procs+=($!) ;;
     *) echo "unknown contender $spec" >&2; exit 2 ;;
