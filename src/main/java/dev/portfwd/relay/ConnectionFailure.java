@@ -1,5 +1,6 @@
 package dev.portfwd.relay;
 
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -48,21 +49,24 @@ final class ConnectionFailure {
   /**
    * {@code who} (the client or the backend, with its address) failed: counted; an expected network
    * error is a debug line (verbose), a surprise a warning with its stack trace (at a bounded rate).
+   * {@code who} is spelled out only for a line that is logged: clients that reset their connections
+   * would otherwise pay for it on every one.
    */
-  void failed(String who, Throwable cause) {
+  void failed(Supplier<String> who, Throwable cause) {
     if (reported) {
       return;
     }
     reported = true;
     route.counters().error();
-    String reason = Pipes.expected(cause);
-    if (reason != null) {
-      LOG.fine(who + " on " + route.describe() + ": " + reason);
+    if (Pipes.isExpected(cause)) {
+      if (LOG.isLoggable(Level.FINE)) {
+        LOG.fine(who.get() + " on " + route.describe() + ": " + Pipes.expected(cause));
+      }
     } else {
       log.log(
           Level.WARNING,
           "unexpected " + route.describe(),
-          who + " on " + route.describe() + ": unexpected error",
+          who.get() + " on " + route.describe() + ": unexpected error",
           cause);
     }
   }

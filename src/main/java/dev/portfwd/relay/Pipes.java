@@ -7,9 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,26 +106,34 @@ final class Pipes {
    * timeout), or null when {@code cause} is unexpected and deserves a stack trace.
    */
   static String expected(Throwable cause) {
+    Throwable described = describedBy(cause);
+    if (described == null) {
+      return null;
+    }
+    return described instanceof ConnectTimeoutException
+        ? "connect timed out"
+        : shortMessage(described);
+  }
+
+  /** Whether {@code cause} happens in normal operation: {@link #expected} without the message. */
+  static boolean isExpected(Throwable cause) {
+    return describedBy(cause) != null;
+  }
+
+  /** The error whose message says what went wrong, or null when {@code cause} is unexpected. */
+  private static Throwable describedBy(Throwable cause) {
     if (cause instanceof ChannelException) {
       // A socket that could not be made (file descriptors exhausted): Netty wraps the error of
       // socket() in the channel factory's ChannelException, and that in the constructor's.
       for (Throwable inner = cause.getCause(); inner != null; inner = inner.getCause()) {
-        if (inner instanceof IOException io) {
-          return shortMessage(io);
+        if (inner instanceof IOException) {
+          return inner;
         }
       }
       return null;
     }
-    if (cause instanceof ConnectTimeoutException) {
-      return "connect timed out";
-    }
-    if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
-      return shortMessage(cause);
-    }
-    if (cause instanceof SocketException || cause instanceof IOException) {
-      return shortMessage(cause);
-    }
-    return null;
+    // ConnectException, NoRouteToHostException and ConnectTimeoutException among them.
+    return cause instanceof IOException ? cause : null;
   }
 
   // Netty's prefixes: "connect(..) failed: ", "accept(..) failed with error(-24): ".

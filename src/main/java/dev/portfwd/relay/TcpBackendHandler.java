@@ -58,7 +58,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    failure.failed("backend " + DualStackAddresses.format(route.backend()), cause);
+    failure.failed(() -> "backend " + DualStackAddresses.format(route.backend()), cause);
     ctx.close();
   }
 }

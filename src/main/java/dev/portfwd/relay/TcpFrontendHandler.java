@@ -193,7 +193,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    failure.failed("client " + DualStackAddresses.format(ctx.channel().remoteAddress()), cause);
+    failure.failed(
+        () -> "client " + DualStackAddresses.format(ctx.channel().remoteAddress()), cause);
     ctx.close();
   }
 }

@@ -142,7 +142,7 @@ class TcpHandlersTest {
     EmbeddedChannel backend =
         new EmbeddedChannel(new TcpBackendHandler(client, route, failure, null));
     backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
-    failure.failed("client 203.0.113.10:40000", new IOException("Broken pipe"));
+    failure.failed(() -> "client 203.0.113.10:40000", new IOException("Broken pipe"));
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
   }
 
