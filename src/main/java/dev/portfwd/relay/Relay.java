@@ -364,11 +364,11 @@ public final class Relay implements AutoCloseable {
           .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          // No TCP_NODELAY: Netty turns Nagle's algorithm off in every socket channel it makes.
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-          .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.RECVBUF_ALLOCATOR, tcpReceive)
-          .handler(new TcpAcceptErrorHandler(listener.key(), rateLimitedLog))
+          .handler(new TcpListenerHandler(listener.key(), rateLimitedLog))
           .childHandler(
               new TcpAcceptInitializer(
                   listener, transport, options, limits, loopChooser, idleSweepers, rateLimitedLog));

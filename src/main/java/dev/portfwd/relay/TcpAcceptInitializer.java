@@ -1,7 +1,10 @@
 package dev.portfwd.relay;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.epoll.PortfwdEpollGuard;
 import java.net.InetSocketAddress;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -17,7 +20,8 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
   private static final Logger LOG = Logger.getLogger(TcpAcceptInitializer.class.getPackageName());
 
   private final Listener listener;
-  private final Transport transport;
+  // Made once: Netty's reflective factory looks the constructor up when it is made.
+  private final ChannelFactory<? extends Channel> backendChannels;
   private final RelayOptions options;
   private final ConnectionLimits limits;
   private final LoopChooser loopChooser;
@@ -33,7 +37,8 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
       IdleSweeper.PerLoop idleSweepers,
       RateLimitedLog rateLimitedLog) {
     this.listener = listener;
-    this.transport = transport;
+    this.backendChannels =
+        PortfwdEpollGuard.guarding(new ReflectiveChannelFactory<>(transport.socketChannel()));
     this.options = options;
     this.limits = limits;
     this.loopChooser = loopChooser;
@@ -76,7 +81,7 @@ final class TcpAcceptInitializer extends ChannelInitializer<Channel> {
             "relay",
             new TcpFrontendHandler(
                 route,
-                transport,
+                backendChannels,
                 options,
                 idleSweepers == null ? null : idleSweepers.of(client.eventLoop()),
                 rateLimitedLog));

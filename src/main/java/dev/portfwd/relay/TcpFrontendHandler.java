@@ -4,12 +4,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.PortfwdEpollGuard;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -27,7 +27,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(TcpFrontendHandler.class.getPackageName());
 
   private final Route route;
-  private final Transport transport;
+  private final ChannelFactory<? extends Channel> backendChannels;
   private final RelayOptions options;
   private final ConnectionFailure failure;
   private final IdleSweeper idleSweeper;
@@ -45,12 +45,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
    */
   TcpFrontendHandler(
       Route route,
-      Transport transport,
+      ChannelFactory<? extends Channel> backendChannels,
       RelayOptions options,
       IdleSweeper idleSweeper,
       RateLimitedLog rateLimitedLog) {
     this.route = route;
-    this.transport = transport;
+    this.backendChannels = backendChannels;
     this.options = options;
     this.idleSweeper = idleSweeper;
     this.failure = new ConnectionFailure(route, rateLimitedLog);
@@ -62,17 +62,16 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     if (idleSweeper != null) {
       idle = idleSweeper.add(() -> idleTimedOut(client));
     }
-    PortfwdEpollGuard.keepRegistered(client);
     Bootstrap bootstrap =
         new Bootstrap()
             .group(client.eventLoop())
-            .channel(transport.socketChannel())
+            .channelFactory(backendChannels)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+            // No TCP_NODELAY: Netty turns Nagle's algorithm off in every socket channel it makes.
             .option(ChannelOption.AUTO_READ, false)
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.RECVBUF_ALLOCATOR, client.config().getRecvByteBufAllocator())
             .handler(new TcpBackendInitializer(client, route, failure, idle));
     InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
@@ -95,7 +94,6 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private void onConnect(Channel client, ChannelFuture future) {
     if (future.isSuccess()) {
       connected = true;
-      PortfwdEpollGuard.keepRegistered(backend);
       ProxyHeaders.forTcp(route.forward().proxyProtocol(), client).ifPresent(backend::write);
       if (early != null) {
         for (Object msg = early.poll(); msg != null; msg = early.poll()) {

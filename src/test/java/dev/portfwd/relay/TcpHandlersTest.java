@@ -11,6 +11,7 @@ import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -161,7 +162,7 @@ class TcpHandlersTest {
             new InetSocketAddress("203.0.113.1", 13102),
             new TcpFrontendHandler(
                 route,
-                EmbeddedSockets.transport(EmbeddedSockets.NoFileDescriptors.class),
+                new ReflectiveChannelFactory<>(EmbeddedSockets.NoFileDescriptors.class),
                 RelayOptions.defaults(),
                 null,
                 log));
@@ -186,14 +187,14 @@ class TcpHandlersTest {
   void pausesAcceptingAfterAnAcceptErrorAndSaysSoOnce() {
     EmbeddedChannel server =
         new EmbeddedChannel(
-            new TcpAcceptErrorHandler(new ListenerKey(Protocol.TCP, Optional.empty(), 13102), log));
+            new TcpListenerHandler(new ListenerKey(Protocol.TCP, Optional.empty(), 13102), log));
     server.freezeTime();
     IOException emfile = new IOException("accept(..) failed: Too many open files");
     server.pipeline().fireExceptionCaught(emfile);
     assertThat(server.config().isAutoRead()).isFalse();
     server.pipeline().fireExceptionCaught(emfile);
     server.checkException(); // nothing reached the end of the pipeline (Netty's stack trace)
-    server.advanceTimeBy(TcpAcceptErrorHandler.PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    server.advanceTimeBy(TcpListenerHandler.PAUSE_MILLIS, TimeUnit.MILLISECONDS);
     server.runScheduledPendingTasks();
     assertThat(server.config().isAutoRead()).isTrue();
   }

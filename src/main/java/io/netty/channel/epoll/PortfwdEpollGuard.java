@@ -1,6 +1,7 @@
 package io.netty.channel.epoll;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -20,16 +21,27 @@ public final class PortfwdEpollGuard {
 
   private PortfwdEpollGuard() {}
 
-  /** Keeps {@code channel}'s epoll registration alive; a no-op for other transports. */
+  /**
+   * Keeps {@code channel}'s epoll registration alive; a no-op for other transports. Called before
+   * the channel registers, the flag is part of the registration's {@code epoll_ctl(ADD)}; after, it
+   * costs an {@code epoll_ctl(MOD)} of its own.
+   */
   public static void keepRegistered(Channel channel) {
-    if (channel instanceof AbstractEpollChannel epoll
-        && channel.isRegistered()
-        && channel.isOpen()) {
+    if (channel instanceof AbstractEpollChannel epoll && channel.isOpen()) {
       try {
         epoll.setFlag(Native.EPOLLERR);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
+  }
+
+  /** {@code channels} with {@link #keepRegistered} applied to each new channel. */
+  public static <T extends Channel> ChannelFactory<T> guarding(ChannelFactory<T> channels) {
+    return () -> {
+      T channel = channels.newChannel();
+      keepRegistered(channel);
+      return channel;
+    };
   }
 }
