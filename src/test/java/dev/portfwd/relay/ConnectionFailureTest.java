@@ -2,13 +2,10 @@ package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.table.TableParser;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -21,26 +18,10 @@ class ConnectionFailureTest {
   private final Logger relayLogger = Logger.getLogger(ConnectionFailure.class.getPackageName());
   private final Level relayLevel = relayLogger.getLevel();
   private final Logger warnings = Logger.getLogger("dev.portfwd.relay.ConnectionFailureTest");
-  private final List<LogRecord> records = new ArrayList<>();
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final LogCapture capture = new LogCapture();
+  private final List<LogRecord> records = capture.records();
   private final RelayCounters counters = new RelayCounters();
-  private final Route route =
-      RelayPlan.routes(TableParser.parse("t", "13102 192.0.2.2 80 tcp\n").table(), counters)
-          .values()
-          .iterator()
-          .next();
+  private final Route route = LineRoutes.of("13102 192.0.2.2 80 tcp", counters);
   private final ConnectionFailure failure =
       new ConnectionFailure(route, new RateLimitedLog(warnings));
   private final AtomicInteger spelledOut = new AtomicInteger();

@@ -3,10 +3,8 @@ package dev.portfwd.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -16,20 +14,8 @@ import org.junit.jupiter.api.Test;
 class RateLimitedLogTest {
 
   private final Logger logger = Logger.getLogger("dev.portfwd.relay.RateLimitedLogTest");
-  private final List<LogRecord> records = new ArrayList<>();
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final LogCapture capture = new LogCapture();
+  private final List<LogRecord> records = capture.records();
   private final AtomicLong now = new AtomicLong();
   private final RateLimitedLog log = new RateLimitedLog(logger, Duration.ofSeconds(10), now::get);
 
@@ -45,7 +31,7 @@ class RateLimitedLogTest {
   }
 
   private List<String> lines() {
-    return records.stream().map(LogRecord::getMessage).toList();
+    return capture.messages();
   }
 
   private void advance(Duration by) {

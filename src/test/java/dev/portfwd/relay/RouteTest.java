@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.table.TableParser;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
@@ -10,9 +9,7 @@ import org.junit.jupiter.api.Test;
 class RouteTest {
 
   private static Route route(String line) {
-    var result = TableParser.parse("t", line + "\n");
-    assertThat(result.errors()).isEmpty();
-    return RelayPlan.routes(result.table(), new RelayCounters()).values().iterator().next();
+    return LineRoutes.of(line, new RelayCounters());
   }
 
   private static InetAddress ip(String literal) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.portfwd.model.Protocol;
-import dev.portfwd.table.TableParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelException;
@@ -28,11 +27,7 @@ import org.junit.jupiter.api.Test;
 class TcpHandlersTest {
 
   private final RelayCounters counters = new RelayCounters();
-  private final Route route =
-      RelayPlan.routes(TableParser.parse("t", "13102 192.0.2.2 80 tcp\n").table(), counters)
-          .values()
-          .iterator()
-          .next();
+  private final Route route = LineRoutes.of("13102 192.0.2.2 80 tcp", counters);
   private final RateLimitedLog log = new RateLimitedLog(Logger.getLogger(getClass().getName()));
   private final ConnectionFailure failure = new ConnectionFailure(route, log);
 

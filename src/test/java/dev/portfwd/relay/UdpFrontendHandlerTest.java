@@ -3,16 +3,11 @@ package dev.portfwd.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portfwd.model.Protocol;
-import dev.portfwd.table.TableParser;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -24,12 +19,8 @@ class UdpFrontendHandlerTest {
   private final RateLimitedLog log = new RateLimitedLog(Logger.getLogger(getClass().getName()));
 
   private Listener listener(String line) {
-    Route route =
-        RelayPlan.routes(TableParser.parse("t", line + "\n").table(), counters)
-            .values()
-            .iterator()
-            .next();
-    return new Listener(new ListenerKey(Protocol.UDP, Optional.empty(), 53), route);
+    return new Listener(
+        new ListenerKey(Protocol.UDP, Optional.empty(), 53), LineRoutes.of(line, counters));
   }
 
   private static DatagramPacket datagram(String client, int port) {
@@ -141,20 +132,7 @@ class UdpFrontendHandlerTest {
 
   @Test
   void logsOneLineForManyRefusedDatagrams() {
-    List<String> lines = new ArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
+    LogCapture capture = new LogCapture();
     // The relay's package logger: the handler's own lines and the rate-limited ones both reach it.
     Logger relayLogger = Logger.getLogger(UdpFrontendHandler.class.getPackageName());
     relayLogger.addHandler(capture);
@@ -172,7 +150,7 @@ class UdpFrontendHandlerTest {
         listening.writeInbound(datagram("203.0.113.10", port));
       }
       assertThat(counters.snapshot().get(0).refused()).isEqualTo(99);
-      assertThat(lines.stream().filter(line -> line.startsWith("dropped datagram")))
+      assertThat(capture.messages().stream().filter(line -> line.startsWith("dropped datagram")))
           .singleElement()
           .asString()
           .endsWith("1 UDP sessions already (--max-udp-sessions 1)");

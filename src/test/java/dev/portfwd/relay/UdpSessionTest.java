@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portfwd.table.TableParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -14,11 +13,7 @@ import org.junit.jupiter.api.Test;
 class UdpSessionTest {
 
   private final RelayCounters counters = new RelayCounters();
-  private final Route route =
-      RelayPlan.routes(TableParser.parse("t", "53 192.0.2.2 53 udp\n").table(), counters)
-          .values()
-          .iterator()
-          .next();
+  private final Route route = LineRoutes.of("53 192.0.2.2 53 udp", counters);
 
   /** A socket whose kernel buffer is full: a flush leaves everything queued. */
   private static final class FullSocket extends EmbeddedChannel {
