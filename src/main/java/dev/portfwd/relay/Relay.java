@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
@@ -381,7 +382,16 @@ public final class Relay implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.RECVBUF_ALLOCATOR, udpReceive)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, UdpSession.QUEUE)
-        .handler(listener.udpFrontend());
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel listening) {
+                if (transport.segmentsDatagrams()) {
+                  listening.pipeline().addLast("segments", new SegmentedWrites());
+                }
+                listening.pipeline().addLast("relay", listener.udpFrontend());
+              }
+            });
   }
 
   /** {@code ::} (both IP versions on Linux) first, then {@code 0.0.0.0} for IPv4-only hosts. */

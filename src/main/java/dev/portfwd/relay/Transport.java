@@ -105,6 +105,16 @@ public record Transport(
         : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
   }
 
+  /**
+   * Whether a datagram channel of this transport takes UDP_SEGMENT writes ({@link
+   * SegmentedWrites}).
+   */
+  boolean segmentsDatagrams() {
+    return name.equals("epoll")
+        && !Boolean.getBoolean("portfwd.noSegments")
+        && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+  }
+
   /** Why epoll is not used, for the start-up line; empty when it is. */
   public String reasonForNio() {
     if (name.equals("epoll")) {

@@ -184,6 +184,9 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                           .pipeline()
                           .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
                     }
+                    if (transport.segmentsDatagrams()) {
+                      backend.pipeline().addLast("segments", new SegmentedWrites());
+                    }
                     backend
                         .pipeline()
                         .addLast("relay", new UdpBackendHandler(listening, client, route, options));

@@ -127,6 +127,39 @@ class RelayIT {
   }
 
   @Test
+  void relaysBurstsOfEqualDatagramsWholeAlsoWhereThePathRefusesSegmentedWrites() throws Exception {
+    // Equal datagrams of one read burst leave in one segmented write (SegmentedWrites), both ways.
+    // Behind a 600-byte MTU the kernel refuses such a write of 1,000-byte datagrams (a segment
+    // larger than the MTU), while it fragments them one by one: the relay must send them so.
+    topology.addVpnHost("mtu", "192.0.2.7", null);
+    topology.spawn("mtu", RelayProcess.tool("echo", "9100").toArray(String[]::new));
+    topology.awaitListening("mtu", "udp", 9100, Duration.ofSeconds(20));
+    topology.sh("gateway", "ip route add 192.0.2.7/32 dev vpn mtu 600");
+    Path table = table("segments.txt", "13152 192.0.2.2 80 udp\n13153 192.0.2.7 9100 udp\n");
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13153, "--verbose");
+    String sizes = String.join(",", java.util.Collections.nCopies(8, "1000"));
+    for (String port : List.of("13152", "13153")) {
+      String out =
+          topology
+              .exec(
+                  "client",
+                  RelayProcess.tool("burst", "203.0.113.1", port, sizes, "25")
+                      .toArray(String[]::new))
+              .stdout()
+              .strip();
+      assertThat(out).as("port %s", port).startsWith("intact=200 corrupt=0 ");
+    }
+    assertThat(relay.log())
+        .as("a segmented write was refused, and its datagrams sent again")
+        .contains(
+            "udp socket 192.0.2.1:",
+            " towards 192.0.2.7:9100 sends datagrams one by one: the kernel refused a segmented"
+                + " write (sendmmsg(..) failed with error(-90): Message too long)");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void passesTheClientAddressWithProxyProtocol() throws Exception {
     Path table =
         table(
