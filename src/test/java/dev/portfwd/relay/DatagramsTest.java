@@ -52,8 +52,8 @@ class DatagramsTest {
   }
 
   @Test
-  void readsSixteenDatagramsPerWakeUp() {
+  void readsSixtyFourDatagramsPerWakeUp() {
     assertThat(((MaxMessagesRecvByteBufAllocator) Datagrams.RECEIVE).maxMessagesPerRead())
-        .isEqualTo(16);
+        .isEqualTo(64);
   }
 }
