@@ -19,15 +19,13 @@ final class Datagrams {
   static final int MAX_PAYLOAD = 65_527;
 
   /**
-   * A receive buffer of {@link #MAX_PAYLOAD} bytes for every datagram: nothing is cut. Up to 64
-   * datagrams are read per wake-up (an allocator set through the channel option keeps its own
-   * count, which is 1 unless set: one datagram per wake-up cost a fifth of the packet rate), so
-   * their writes leave together: in one sendmmsg on epoll, and equal ones in one segmented write
-   * ({@link SegmentedWrites}, which takes up to 64 at a time). Netty's own datagram channels read
-   * 16; with segmented writes, 64 relay more datagrams per second.
+   * A receive buffer of {@link #MAX_PAYLOAD} bytes for every datagram: nothing is cut. Up to 16
+   * datagrams are read per wake-up, as Netty's own datagram channels do (an allocator set through
+   * the channel option keeps its own count, which is 1 unless set: one datagram per wake-up cost a
+   * fifth of the packet rate), so their writes leave together (sendmmsg on epoll).
    */
   static final RecvByteBufAllocator RECEIVE =
-      new FixedRecvByteBufAllocator(MAX_PAYLOAD).maxMessagesPerRead(SegmentedWrites.MAX_SEGMENTS);
+      new FixedRecvByteBufAllocator(MAX_PAYLOAD).maxMessagesPerRead(16);
 
   private Datagrams() {}
 

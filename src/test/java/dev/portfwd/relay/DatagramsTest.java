@@ -52,8 +52,8 @@ class DatagramsTest {
   }
 
   @Test
-  void readsSixtyFourDatagramsPerWakeUp() {
+  void readsSixteenDatagramsPerWakeUp() {
     assertThat(((MaxMessagesRecvByteBufAllocator) Datagrams.RECEIVE).maxMessagesPerRead())
-        .isEqualTo(64);
+        .isEqualTo(16);
   }
 }
