@@ -135,19 +135,23 @@ class RelayIT {
     topology.spawn("mtu", RelayProcess.tool("echo", "9100").toArray(String[]::new));
     topology.awaitListening("mtu", "udp", 9100, Duration.ofSeconds(20));
     topology.sh("gateway", "ip route add 192.0.2.7/32 dev vpn mtu 600");
-    Path table = table("segments.txt", "13152 192.0.2.2 80 udp\n13153 192.0.2.7 9100 udp\n");
+    Path table =
+        table(
+            "segments.txt",
+            "13152 192.0.2.2 80 udp\n13153 192.0.2.7 9100 udp\n13154 2001:db8:2::2 80 udp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "udp", 13153, "--verbose");
     String sizes = String.join(",", java.util.Collections.nCopies(8, "1000"));
-    for (String port : List.of("13152", "13153")) {
+    for (String target : List.of("203.0.113.1 13152", "203.0.113.1 13153", "2001:db8:1::1 13154")) {
+      String[] hostPort = target.split(" ");
       String out =
           topology
               .exec(
                   "client",
-                  RelayProcess.tool("burst", "203.0.113.1", port, sizes, "25")
+                  RelayProcess.tool("burst", hostPort[0], hostPort[1], sizes, "25")
                       .toArray(String[]::new))
               .stdout()
               .strip();
-      assertThat(out).as("port %s", port).startsWith("intact=200 corrupt=0 ");
+      assertThat(out).as(target).startsWith("intact=200 corrupt=0 ");
     }
     assertThat(relay.log())
         .as("a segmented write was refused, and its datagrams sent again")

@@ -79,7 +79,6 @@ class SegmentedWritesTest {
   void sendsEqualDatagramsOfOneFlushAsOneSegmentedWrite() {
     EmbeddedChannel channel = new EmbeddedChannel(new SegmentedWrites());
     write(channel, datagram(100, 1), datagram(100, 2), datagram(100, 3));
-    assertThat(channel.outboundMessages()).as("nothing leaves before the flush").isEmpty();
     channel.flush();
     assertThat(sent(channel)).containsExactly("100x300 [123]");
     assertThat(written).allSatisfy(datagram -> assertThat(datagram.refCnt()).isZero());
