@@ -9,7 +9,8 @@
 #   bench/relay/ab.sh METRIC ROUNDS CONTENDER...
 #     METRIC      conn (new connections/s, one sequential client), udp (iperf3 -u -l 64, datagrams/s
 #                 received), tcp (one iperf3 stream, Gbit/s), rss (MB resident with IDLE_CONNS idle
-#                 relayed connections, after one conn warm-up; relays only), udpcpu and conncpu
+#                 relayed connections, IDLE_WAIT seconds (default 10) after they are open, after
+#                 one conn warm-up; relays only), udpcpu and conncpu
 #                 (the relay's CPU time in microseconds per datagram at UDP_RATE, default 10M, or
 #                 per connection of the sequential client; relays only; lower is better)
 #     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags (a flag
@@ -167,7 +168,7 @@ measure() { # METRIC INDEX -> one number
       ip netns exec $C timeout 150 "${tool[@]}" concurrent 203.0.113.1 $p7 "$idle_conns" 90 20 > "$file" 2>/dev/null &
       local client=$!
       for _ in $(seq 900); do grep -q echoed "$file" 2>/dev/null && break; sleep 0.1; done
-      sleep 1
+      sleep "${IDLE_WAIT:-10}"
       local kb; kb=$(awk '/VmRSS/{print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
       # NMT=1 and -XX:NativeMemoryTracking=summary in a contender's flags: where its memory goes.
       [[ -n ${NMT:-} ]] && jcmd "$pid" VM.native_memory summary 2>/dev/null | grep -E 'committed=' | sed "s/^/  ${names[$i]} /" >&2

@@ -3,7 +3,9 @@
 #   portfwd relay, HAProxy (tcp mode), socat, rinetd and kernel DNAT (nft, inside the gateway ns).
 # Measures bulk TCP throughput (iperf3), new TCP connections per second (one sequential client),
 # UDP packets per second (iperf3 -u, 64-byte datagrams) and resident memory with ~10,000 idle
-# connections. Every load is bounded in time. Needs root; touches only its own namespaces.
+# connections, sampled IDLE_WAIT seconds (default 10) after they are open: at rest, after the JIT's
+# compilations of the connection path (whose memory a sample taken at once catches). Every load is
+# bounded in time. Needs root; touches only its own namespaces.
 #
 #   bench/relay/run.sh [SECONDS-PER-MEASUREMENT]      (default 5)
 #   PORTFWD_JAVA_OPTS="-XX:+UseSerialGC" bench/relay/run.sh   # JVM flags for the relay; by default
@@ -152,7 +154,7 @@ rss_idle() { # PORT PID -> MB RSS of PID and its children with $idle_conns idle 
   ip netns exec $C timeout 150 "${tool[@]}" concurrent 203.0.113.1 "$port" "$idle_conns" 90 20 > "$out" 2>/dev/null &
   local client=$!
   for _ in $(seq 900); do grep -q echoed "$out" 2>/dev/null && break; sleep 0.1; done
-  sleep 1
+  sleep "${IDLE_WAIT:-10}"
   local kb=0
   for p in $pid $(pgrep -P "$pid" || true); do
     kb=$((kb + $(awk '/VmRSS/{print $2}' /proc/"$p"/status 2>/dev/null || echo 0)))
