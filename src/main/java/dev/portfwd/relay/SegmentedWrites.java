@@ -46,8 +46,7 @@ final class SegmentedWrites extends ChannelOutboundHandlerAdapter {
   /** The most one IPv4 datagram carries, and so one batch. */
   static final int MAX_BATCH = 65_507;
 
-  // Netty wants a sender or a recipient; towards a connected socket's peer the kernel needs
-  // neither.
+  // Netty wants a sender or a recipient, the kernel neither for a connected socket's peer.
   private static final InetSocketAddress CONNECTED = new InetSocketAddress(0);
 
   private final List<ByteBuf> held = new ArrayList<>();
@@ -157,8 +156,9 @@ final class SegmentedWrites extends ChannelOutboundHandlerAdapter {
           if (!done.isSuccess() && ctx.channel().isActive() && refusesSegments(done.cause())) {
             resendSingly(ctx, batch, sizes, recipient, done.cause());
           } else {
-            batch.release(); // sent, or lost as single datagrams would be (a closed socket, a
-            // refusing port)
+            // Sent, or lost as its datagrams would have been alone (a closed socket, a port that
+            // refuses).
+            batch.release();
           }
         });
   }

@@ -110,9 +110,7 @@ public record Transport(
    * SegmentedWrites}).
    */
   boolean segmentsDatagrams() {
-    return name.equals("epoll")
-        && !Boolean.getBoolean("portfwd.noSegments")
-        && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
+    return name.equals("epoll") && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
   }
 
   /** Why epoll is not used, for the start-up line; empty when it is. */

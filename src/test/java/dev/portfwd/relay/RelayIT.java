@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -140,7 +141,7 @@ class RelayIT {
             "segments.txt",
             "13152 192.0.2.2 80 udp\n13153 192.0.2.7 9100 udp\n13154 2001:db8:2::2 80 udp\n");
     RelayProcess relay = RelayProcess.start(topology, table, "udp", 13153, "--verbose");
-    String sizes = String.join(",", java.util.Collections.nCopies(8, "1000"));
+    String sizes = String.join(",", Collections.nCopies(8, "1000"));
     for (String target : List.of("203.0.113.1 13152", "203.0.113.1 13153", "2001:db8:1::1 13154")) {
       String[] hostPort = target.split(" ");
       String out =
