@@ -489,7 +489,11 @@ class RelayIT {
    */
   private void leaveFree(RelayProcess relay, boolean even, int port, int[] sourcePort)
       throws InterruptedException {
-    if ((FILE_LIMIT - settledOpenFiles(relay)) % 2 != (even ? 0 : 1)) {
+    // Another session if something else moved the count meanwhile: seen once in a full CI run, its
+    // cause not found.
+    for (int sessions = 0;
+        sessions < 3 && (FILE_LIMIT - settledOpenFiles(relay)) % 2 != (even ? 0 : 1);
+        sessions++) {
       assertThat(udpReply("client", port, sourcePort[0]++, "u")).isEqualTo("u\n");
     }
     assertThat((FILE_LIMIT - settledOpenFiles(relay)) % 2).isEqualTo(even ? 0 : 1);
