@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.SegmentedDatagramPacket;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SegmentedWritesTest {
@@ -24,6 +26,13 @@ class SegmentedWritesTest {
   private static final InetSocketAddress CLIENT_B = new InetSocketAddress("203.0.113.11", 40000);
 
   private final List<ByteBuf> written = new ArrayList<>();
+
+  @BeforeAll
+  static void loadNettysNativeErrors() {
+    // Errors.NativeIoException reads errno names from the native library that epoll loads: without
+    // it the test passed only after another test class had used epoll.
+    Epoll.ensureAvailability();
+  }
 
   /** A datagram of {@code size} bytes whose bytes all hold {@code mark}. */
   private ByteBuf datagram(int size, int mark) {
