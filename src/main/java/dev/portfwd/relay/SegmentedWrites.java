@@ -123,7 +123,7 @@ final class SegmentedWrites extends ChannelOutboundHandlerAdapter {
         }
       }
       if (end - start == 1) {
-        ctx.write(single(held.get(start)), ctx.voidPromise());
+        ctx.write(single(held.get(start), heldFor), ctx.voidPromise());
       } else {
         writeBatch(ctx, held.subList(start, end), size, total);
       }
@@ -132,8 +132,9 @@ final class SegmentedWrites extends ChannelOutboundHandlerAdapter {
     held.clear();
   }
 
-  private Object single(ByteBuf content) {
-    return heldFor == null ? content : new DatagramPacket(content, heldFor);
+  /** One datagram as the channel takes it: bare towards the connected peer, else addressed. */
+  private static Object single(ByteBuf content, InetSocketAddress recipient) {
+    return recipient == null ? content : new DatagramPacket(content, recipient);
   }
 
   private void writeBatch(ChannelHandlerContext ctx, List<ByteBuf> datagrams, int size, int total) {
@@ -209,9 +210,7 @@ final class SegmentedWrites extends ChannelOutboundHandlerAdapter {
               for (int size : sizes) {
                 ByteBuf content = batch.retainedSlice(offset, size);
                 offset += size;
-                ctx.write(
-                    recipient == null ? content : new DatagramPacket(content, recipient),
-                    ctx.voidPromise());
+                ctx.write(single(content, recipient), ctx.voidPromise());
               }
               batch.release();
               ctx.flush();
