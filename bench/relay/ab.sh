@@ -7,12 +7,14 @@
 # shared machine). Every load is bounded in time. Needs root; touches only its own namespaces.
 #
 #   bench/relay/ab.sh METRIC ROUNDS CONTENDER...
-#     METRIC      conn (new connections/s, one sequential client), udp (iperf3 -u -l 64, datagrams/s
+#     METRIC      conn (new connections/s, one sequential client), connpar (the same with
+#                 PAR_CLIENTS sequential clients at once, default 16), udp (iperf3 -u -l 64, datagrams/s
 #                 received), tcp (one iperf3 stream, Gbit/s), rss (MB resident with IDLE_CONNS idle
 #                 relayed connections, IDLE_WAIT seconds (default 10) after they are open, after
-#                 one conn warm-up; relays only), udpcpu and conncpu
-#                 (the relay's CPU time in microseconds per datagram at UDP_RATE, default 10M, or
-#                 per connection of the sequential client; relays only; lower is better)
+#                 one conn warm-up; relays only), udpcpu, conncpu and connparcpu
+#                 (CPU time in microseconds per datagram at UDP_RATE, default 10M, or per
+#                 connection of the sequential client or of the PAR_CLIENTS ones; not for kernel;
+#                 lower is better)
 #     CONTENDER   NAME=JAR[@JVM FLAGS]  a portfwd relay from JAR with those java flags (a flag
 #                 written +VAR=VALUE sets VAR in the JVM's environment instead, one written
 #                 --NAME=VALUE is passed to the relay command), or one of
@@ -140,6 +142,10 @@ measure() { # METRIC INDEX -> one number
       out=$(inns $C timeout $((secs + 30)) "${tool[@]}" sequential 203.0.113.1 $p7 100000000 "$secs" 2>"$work/conn.err") || true
       [[ $out =~ done=([0-9]+) ]] && echo $((BASH_REMATCH[1] / secs)) \
         || { echo "  ${names[$i]}: '$out' $(tail -2 "$work/conn.err")" >&2; echo fail; } ;;
+    connpar)
+      out=$(inns $C timeout $((secs + 30)) "${tool[@]}" parallel 203.0.113.1 $p7 "${PAR_CLIENTS:-16}" "$secs" 2>"$work/conn.err") || true
+      [[ $out =~ done=([0-9]+) ]] && echo $((BASH_REMATCH[1] / secs)) \
+        || { echo "  ${names[$i]}: '$out' $(tail -2 "$work/conn.err")" >&2; echo fail; } ;;
     udp)
       inns $C timeout $((secs + 15)) iperf3 -c 203.0.113.1 -p $p6 -u -b 0 -l 64 -t "$secs" -J 2>/dev/null \
         | py 'import json,sys; d=json.load(sys.stdin)["end"]["sum"]; print("%.0f" % ((d["packets"]-d["lost_packets"])/d["seconds"]) if 0 <= d["lost_packets"] <= d["packets"] else "fail")' \
@@ -148,7 +154,7 @@ measure() { # METRIC INDEX -> one number
       inns $C timeout $((secs + 15)) iperf3 -c 203.0.113.1 -p $p6 -t "$secs" -J 2>/dev/null \
         | py 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' \
         || echo fail ;;
-    udpcpu|conncpu)
+    udpcpu|conncpu|connparcpu)
       # CPU the relay spent per datagram (at a fixed offered rate) or per connection, in
       # microseconds: unlike a rate, it hardly moves with what else the machine runs.
       local pid=${procs[$i]} t0 t1 n
@@ -156,6 +162,9 @@ measure() { # METRIC INDEX -> one number
       if [[ $1 == udpcpu ]]; then
         n=$(inns $C timeout $((secs + 15)) iperf3 -c 203.0.113.1 -p $p6 -u -b "${UDP_RATE:-10M}" -l 64 -t "$secs" -J 2>/dev/null \
           | py 'import json,sys; d=json.load(sys.stdin)["end"]["sum"]; print(d["packets"]-d["lost_packets"])' || echo 0)
+      elif [[ $1 == connparcpu ]]; then
+        out=$(inns $C timeout $((secs + 30)) "${tool[@]}" parallel 203.0.113.1 $p7 "${PAR_CLIENTS:-16}" "$secs" 2>/dev/null) || true
+        [[ $out =~ done=([0-9]+) ]] && n=${BASH_REMATCH[1]} || n=0
       else
         out=$(inns $C timeout $((secs + 30)) "${tool[@]}" sequential 203.0.113.1 $p7 100000000 "$secs" 2>/dev/null) || true
         [[ $out =~ done=([0-9]+) ]] && n=${BASH_REMATCH[1]} || n=0

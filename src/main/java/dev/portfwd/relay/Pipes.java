@@ -4,8 +4,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -30,6 +32,35 @@ final class Pipes {
     } else {
       channel.close();
     }
+  }
+
+  /**
+   * Closes {@code channel} with a reset (SO_LINGER 0), dropping what is still queued for it: its
+   * peer sees the abort the other side's peer made, as it would through the kernel's forwarding.
+   */
+  static void abort(Channel channel) {
+    if (channel == null || !channel.isRegistered()) {
+      return;
+    }
+    if (channel.isActive()) {
+      try {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+      } catch (ChannelException e) {
+        // The socket is going away anyway; an ordinary close will do.
+      }
+    }
+    channel.close();
+  }
+
+  /** Whether {@code cause} is the peer's reset of the connection. */
+  static boolean isReset(Throwable cause) {
+    if (cause instanceof Errors.NativeIoException nativeError) {
+      return nativeError.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE;
+    }
+    // NIO: the JDK's "Connection reset", or "Connection reset by peer" from the native read.
+    return cause instanceof IOException
+        && cause.getMessage() != null
+        && cause.getMessage().startsWith("Connection reset");
   }
 
   /**

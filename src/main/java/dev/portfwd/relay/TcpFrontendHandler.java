@@ -39,6 +39,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private ArrayDeque<Object> early;
   private boolean connected;
   private boolean inputEndedEarly;
+  // The client reset the connection: the backend's connection is reset too.
+  private boolean clientReset;
 
   /**
    * @param idleSweeper the idle timeout of the client's event loop; null when there is none
@@ -177,7 +179,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       idleSweeper.remove(idle);
     }
     releaseEarly();
-    Pipes.closeOnFlush(backend);
+    if (clientReset) {
+      Pipes.abort(backend);
+    } else {
+      Pipes.closeOnFlush(backend);
+    }
   }
 
   private void releaseEarly() {
@@ -191,6 +197,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    clientReset = Pipes.isReset(cause);
     failure.failed(
         () -> "client " + DualStackAddresses.format(ctx.channel().remoteAddress()), cause);
     ctx.close();

@@ -259,6 +259,32 @@ class RelayIT {
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"epoll", "nio"})
+  void passesAClientsResetOnToTheBackendAndKeepsNoSocketOfIt(String transport) throws Exception {
+    Path table = table("reset.txt", "13410 192.0.2.2 9200 tcp\n");
+    RelayProcess relay =
+        RelayProcess.start(topology, table, "tcp", 13410, "--transport", transport);
+    CompletableFuture<CommandResult> backend =
+        CompletableFuture.supplyAsync(
+            () ->
+                topology.exec(
+                    "backend", RelayProcess.tool("ending", "9200", "20").toArray(String[]::new)));
+    topology.awaitListening("backend", "tcp", 9200, Duration.ofSeconds(20));
+    CommandResult client =
+        topology.exec(
+            "client",
+            RelayProcess.tool("reset", "203.0.113.1", "13410", "x").toArray(String[]::new));
+    assertThat(client.stdout()).as(client.stderr()).isEqualTo("sent\n");
+    CommandResult seen = backend.get(40, TimeUnit.SECONDS);
+    assertThat(seen.stdout()).as(relay.log()).isEqualTo("read=2 end=reset\n");
+    // A FIN instead would have left the relay's socket to the backend in TIME_WAIT for a minute,
+    // holding a local port towards that backend.
+    assertThat(topology.sh("gateway", "ss -Htan dst 192.0.2.2:9200").stdout()).isEmpty();
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
   @Test
   void closesTheClientPromptlyWhenTheBackendIsDown() throws Exception {
     Path table =

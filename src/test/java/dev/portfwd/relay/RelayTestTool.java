@@ -36,6 +36,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +57,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrent HOST PORT N SECONDS [HOLD] opens N connections at once, checks each echoes, prints
  *                                    "echoed=K open=K failed=0", keeps them HOLD seconds more
  * sequential HOST PORT N SECONDS     N connect/echo/close in a row, prints "done=K"
+ * parallel HOST PORT CLIENTS SECONDS  CLIENTS threads, each connect/echo/close in a row until
+ *                                    SECONDS pass, prints "done=K failed=F" (all threads together)
+ * reset HOST PORT TEXT               sends TEXT and a newline, waits half a second, and resets the
+ *                                    connection (SO_LINGER 0); prints "sent"
+ * ending PORT SECONDS                accepts one TCP connection on PORT, reads it to its end and
+ *                                    prints "read=N end=fin" or "read=N end=reset" ("end=none"
+ *                                    when SECONDS pass first)
  * datagrams HOST PORT SIZES          sends one UDP datagram of each size (100,60000) from one
  *                                    socket, prints the size of each reply ("lost" after 20 s)
  * burst HOST PORT SIZES N            sends N rounds of one datagram of each size back to back (20 ms
@@ -97,6 +107,14 @@ public final class RelayTestTool {
               Integer.parseInt(args[2]),
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
+      case "parallel" ->
+          parallel(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
+      case "reset" -> reset(args[1], Integer.parseInt(args[2]), args[3]);
+      case "ending" -> ending(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
       case "datagrams" -> datagrams(args[1], Integer.parseInt(args[2]), args[3]);
       case "burst" -> burst(args[1], Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]));
       case "udpsessions" ->
@@ -364,9 +382,69 @@ public final class RelayTestTool {
 
   private static void sequential(String host, int port, int count, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    int[] outcome = echoInTurn(new InetSocketAddress(host, port), count, deadline);
+    System.out.println("done=" + outcome[0] + " failed=" + outcome[1]);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void parallel(String host, int port, int clients, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    InetSocketAddress target = new InetSocketAddress(host, port);
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Future<int[]>> outcomes = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      outcomes.add(pool.submit(() -> echoInTurn(target, Integer.MAX_VALUE, deadline)));
+    }
     int done = 0;
     int failed = 0;
-    InetSocketAddress target = new InetSocketAddress(host, port);
+    for (Future<int[]> outcome : outcomes) {
+      done += outcome.get()[0];
+      failed += outcome.get()[1];
+    }
+    System.out.println("done=" + done + " failed=" + failed);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void reset(String host, int port, String text) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 5000);
+      socket.setSoLinger(true, 0);
+      socket.getOutputStream().write((text + "\n").getBytes(StandardCharsets.UTF_8));
+      Thread.sleep(500);
+    }
+    System.out.println("sent");
+  }
+
+  private static void ending(int port, int seconds) throws Exception {
+    try (ServerSocket server = new ServerSocket(port);
+        Socket socket = server.accept()) {
+      socket.setSoTimeout(seconds * 1000);
+      InputStream in = socket.getInputStream();
+      long read = 0;
+      String end;
+      try {
+        for (int n = in.read(); n >= 0; n = in.read()) {
+          read++;
+        }
+        end = "fin";
+      } catch (java.net.SocketTimeoutException e) {
+        end = "none";
+      } catch (IOException e) {
+        end =
+            e.getMessage() != null && e.getMessage().startsWith("Connection reset")
+                ? "reset"
+                : e.toString();
+      }
+      System.out.println("read=" + read + " end=" + end);
+    }
+  }
+
+  /** Connect, echo one byte, reset; again, until {@code count} or the deadline: {done, failed}. */
+  private static int[] echoInTurn(InetSocketAddress target, int count, long deadline) {
+    int done = 0;
+    int failed = 0;
     for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
       try (Socket socket = new Socket()) {
         socket.connect(target, 5000);
@@ -384,9 +462,7 @@ public final class RelayTestTool {
         failed++;
       }
     }
-    System.out.println("done=" + done + " failed=" + failed);
-    System.out.flush();
-    System.exit(0);
+    return new int[] {done, failed};
   }
 
   private static void datagrams(String host, int port, String sizes) throws Exception {

@@ -12,7 +12,9 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.Errors;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -140,6 +142,20 @@ class TcpHandlersTest {
     backend.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
     failure.failed(() -> "client 203.0.113.10:40000", new IOException("Broken pipe"));
     assertThat(counters.snapshot().get(0).errors()).isEqualTo(1);
+  }
+
+  @Test
+  void tellsAPeersResetFromOtherErrorsOnBothTransports() {
+    Epoll.ensureAvailability(); // NativeIoException's errno constants come from the library
+    assertThat(
+            Pipes.isReset(new Errors.NativeIoException("read", Errors.ERRNO_ECONNRESET_NEGATIVE)))
+        .isTrue();
+    assertThat(Pipes.isReset(new Errors.NativeIoException("read", Errors.ERRNO_EPIPE_NEGATIVE)))
+        .isFalse();
+    assertThat(Pipes.isReset(new java.net.SocketException("Connection reset"))).isTrue();
+    assertThat(Pipes.isReset(new IOException("Connection reset by peer"))).isTrue();
+    assertThat(Pipes.isReset(new IOException("Broken pipe"))).isFalse();
+    assertThat(Pipes.isReset(new IllegalStateException("Connection reset"))).isFalse();
   }
 
   @Test
