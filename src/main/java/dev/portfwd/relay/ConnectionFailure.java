@@ -13,6 +13,9 @@ final class ConnectionFailure {
 
   private static final Logger LOG = Logger.getLogger(ConnectionFailure.class.getPackageName());
 
+  // EADDRNOTAVAIL from connect: the relay binds no source address, so no local port was free.
+  private static final String NO_LOCAL_PORT = "cannot assign requested address";
+
   private final Route route;
   private final RateLimitedLog log;
   private boolean reported;
@@ -33,6 +36,14 @@ final class ConnectionFailure {
     reported = true;
     route.counters().error();
     String reason = Pipes.expected(cause);
+    if (NO_LOCAL_PORT.equals(reason)) {
+      reason +=
+          ": no local port was free towards this backend. Each connection to it that its client"
+              + " closed first holds its port for a minute (TIME_WAIT), which with the kernel's"
+              + " defaults allows about 470 new connections a second: sysctl -w"
+              + " net.ipv4.tcp_tw_reuse=1 lets new connections reuse those ports, and a wider"
+              + " net.ipv4.ip_local_port_range adds ports";
+    }
     log.log(
         Level.INFO,
         "connect " + route.describe(),

@@ -71,6 +71,26 @@ class ConnectionFailureTest {
   }
 
   @Test
+  void explainsAConnectThatFoundNoFreeLocalPortAndOnlyThat() {
+    failure.connectFailed(
+        "203.0.113.10:40000",
+        new java.net.ConnectException("connect(..) failed: Cannot assign requested address"));
+    new ConnectionFailure(route, new RateLimitedLog(warnings))
+        .connectFailed(
+            "203.0.113.10:40001",
+            new java.net.ConnectException("connect(..) failed: Connection refused"));
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0).getMessage())
+        .endsWith(
+            ": cannot assign requested address: no local port was free towards this backend."
+                + " Each connection to it that its client closed first holds its port for a"
+                + " minute (TIME_WAIT), which with the kernel's defaults allows about 470 new"
+                + " connections a second: sysctl -w net.ipv4.tcp_tw_reuse=1 lets new connections"
+                + " reuse those ports, and a wider net.ipv4.ip_local_port_range adds ports");
+    assertThat(records.get(1).getMessage()).endsWith(": connection refused");
+  }
+
+  @Test
   void warnsWithTheCauseOfAnUnexpectedFailure() {
     relayLogger.setLevel(Level.INFO);
     IllegalStateException bug = new IllegalStateException("bug");

@@ -286,6 +286,47 @@ class RelayIT {
   }
 
   @Test
+  void explainsBackendConnectionsThatFindNoFreeLocalPort() throws Exception {
+    Path table = table("ports.txt", "13420 192.0.2.2 80 tcp\n");
+    String defaults =
+        topology
+            .sh(
+                "gateway",
+                "echo $(cat /proc/sys/net/ipv4/ip_local_port_range) $(cat /proc/sys/net/ipv4/tcp_tw_reuse)")
+            .stdout()
+            .trim();
+    String[] saved = defaults.split("\\s+");
+    // Two local ports, and TIME_WAIT ports not reused (the kernel's default outside loopback).
+    topology.sh(
+        "gateway", "sysctl -qw net.ipv4.ip_local_port_range='40000 40001' net.ipv4.tcp_tw_reuse=0");
+    try {
+      RelayProcess relay = RelayProcess.start(topology, table, "tcp", 13420);
+      // Each client closes first: the relay passes the FIN on, so its socket to the backend waits
+      // in TIME_WAIT and holds its port for a minute.
+      for (int i = 0; i < 2; i++) {
+        assertThat(client("echo x | timeout 10 socat -t2 - TCP:203.0.113.1:13420").stdout())
+            .as(relay.log())
+            .isEqualTo("x\n");
+      }
+      assertThat(client("echo x | timeout 10 socat -t2 - TCP:203.0.113.1:13420").stdout())
+          .isEmpty();
+      relay.awaitLog("no local port was free", Duration.ofSeconds(5));
+      assertThat(relay.log()).contains("net.ipv4.tcp_tw_reuse=1");
+      relay.signal("TERM");
+      assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+    } finally {
+      topology.sh(
+          "gateway",
+          "sysctl -qw net.ipv4.ip_local_port_range='"
+              + saved[0]
+              + " "
+              + saved[1]
+              + "' net.ipv4.tcp_tw_reuse="
+              + saved[2]);
+    }
+  }
+
+  @Test
   void closesTheClientPromptlyWhenTheBackendIsDown() throws Exception {
     Path table =
         table(
