@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -80,14 +81,18 @@ class SystemdUnitsTest {
     assertThat(launcher).contains("relay) flags=(\"${relay_flags[@]}\") ;;");
   }
 
-  @Test
-  void sysctlDropInSetsOnlyKeysThatExist() throws IOException {
+  @ParameterizedTest
+  @CsvSource({
+    "90-portfwd-forwarding.conf, net.ipv4.ip_forward = 1",
+    "90-portfwd-relay.conf, net.ipv4.tcp_tw_reuse = 1"
+  })
+  void sysctlDropInSetsOnlyKeysThatExist(String dropIn, String expected) throws IOException {
     List<String> settings =
-        Files.readAllLines(DIR.resolve("90-portfwd-forwarding.conf")).stream()
+        Files.readAllLines(DIR.resolve(dropIn)).stream()
             .map(String::strip)
             .filter(l -> !l.isEmpty() && !l.startsWith("#"))
             .toList();
-    assertThat(settings).contains("net.ipv4.ip_forward = 1");
+    assertThat(settings).contains(expected);
     for (String setting : settings) {
       assertThat(setting).matches("[a-z0-9_.]+ = [0-9]+");
       String key = setting.substring(0, setting.indexOf(' '));
