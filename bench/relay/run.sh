@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Relay benchmark: the same client -> gateway -> backend path in fresh network namespaces, through
 #   portfwd relay, HAProxy (tcp mode), socat, rinetd and kernel DNAT (nft, inside the gateway ns).
-# Measures bulk TCP throughput (iperf3), new TCP connections per second (one sequential client),
+# Measures bulk TCP throughput (iperf3), new TCP connections per second (one sequential client,
+# and PAR_CLIENTS (16) at once),
 # UDP packets per second (iperf3 -u, 64-byte datagrams) and resident memory with ~10,000 idle
 # connections, sampled IDLE_WAIT seconds (default 10) after they are open: at rest, after the JIT's
 # compilations of the connection path (whose memory a sample taken at once catches). Every load is
@@ -148,6 +149,11 @@ conn_rate() { # PORT -> connections per second, one sequential client
   out=$(inns $C timeout $((secs + 30)) "${tool[@]}" sequential 203.0.113.1 "$1" 100000000 "$secs" 2>/dev/null) || true
   [[ $out =~ done=([0-9]+)\ failed=([0-9]+) ]] && echo $(( BASH_REMATCH[1] / secs )) || echo "fail"
 }
+conn_par_rate() { # PORT -> connections per second, PAR_CLIENTS (16) sequential clients at once
+  local out
+  out=$(inns $C timeout $((secs + 30)) "${tool[@]}" parallel 203.0.113.1 "$1" "${PAR_CLIENTS:-16}" "$secs" 2>/dev/null) || true
+  [[ $out =~ done=([0-9]+)\ failed=([0-9]+) ]] && echo $(( BASH_REMATCH[1] / secs )) || echo "fail"
+}
 rss_idle() { # PORT PID -> MB RSS of PID and its children with $idle_conns idle connections open
   local port=$1 pid=$2 out="$work/idle.$1"
   # Not through inns (a function: & would fork a shell): ip execs timeout, so $! can end it.
@@ -167,8 +173,8 @@ rss_idle() { # PORT PID -> MB RSS of PID and its children with $idle_conns idle 
 echo "machine: $(nproc) cores, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, kernel $(uname -r), $($java -version 2>&1 | head -1)"
 echo "relay transport: $(grep -o 'with the [a-z]* transport' "$work/relay.log" || echo '?'); JVM flags: ${PORTFWD_JAVA_OPTS:-none}; ${secs}s per measurement; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-14s | %10s | %12s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "UDP pps (64 B)"
-printf '| %-14s | %10s | %12s | %14s |\n' "---" "---" "---" "---"
+printf '| %-14s | %10s | %12s | %15s | %14s |\n' "path" "TCP Gbit/s" "new conn/s" "16 clients: /s" "UDP pps (64 B)"
+printf '| %-14s | %10s | %12s | %15s | %14s |\n' "---" "---" "---" "---" "---"
 for i in 1 6 2 3 4 5; do
   # Warm-up, not measured: the JVM compiles each of the relay's paths (connections, bulk TCP,
   # datagrams) once it has carried enough traffic, and with C2 alone (the shipped flags) the
@@ -178,8 +184,9 @@ for i in 1 6 2 3 4 5; do
   [[ $i == 2 ]] || inns $C timeout 20 iperf3 -c 203.0.113.1 -p 600$i -u -b 0 -l 64 -t 3 >/dev/null 2>&1 || true
   t=$(throughput 600$i)
   c=$(conn_rate 700$i)
+  cp=$(conn_par_rate 700$i)
   if [[ $i == 2 ]]; then u="n/a (tcp only)"; else u=$(udp_pps 600$i); fi
-  printf '| %-14s | %10s | %12s | %14s |\n' "${names[$i]}" "$t" "$c" "$u"
+  printf '| %-14s | %10s | %12s | %15s | %14s |\n' "${names[$i]}" "$t" "$c" "$cp" "$u"
 done
 echo
 echo "resident memory with $idle_conns idle relayed connections:"
