@@ -30,6 +30,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
@@ -399,8 +400,9 @@ public final class RelayTestTool {
     int done = 0;
     int failed = 0;
     for (Future<int[]> outcome : outcomes) {
-      done += outcome.get()[0];
-      failed += outcome.get()[1];
+      int[] counts = outcome.get();
+      done += counts[0];
+      failed += counts[1];
     }
     System.out.println("done=" + done + " failed=" + failed);
     System.out.flush();
@@ -429,7 +431,7 @@ public final class RelayTestTool {
           read++;
         }
         end = "fin";
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         end = "none";
       } catch (IOException e) {
         end =
@@ -572,7 +574,7 @@ public final class RelayTestTool {
       try {
         socket.receive(answer);
         System.out.print(new String(buffer, 0, answer.getLength(), StandardCharsets.UTF_8));
-      } catch (java.net.SocketTimeoutException e) {
+      } catch (SocketTimeoutException e) {
         // No answer: print nothing.
       }
     }
@@ -604,7 +606,7 @@ public final class RelayTestTool {
           } else {
             lost.add(i + " (wrong answer)");
           }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
           lost.add(i + " from port " + sourcePort);
         }
       }
