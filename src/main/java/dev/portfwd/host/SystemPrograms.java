@@ -80,6 +80,11 @@ public final class SystemPrograms {
     return Optional.ofNullable(DEBIAN_PACKAGES.get(name));
   }
 
+  /** The Debian packages of the programs portfwd runs ({@link #debianPackage}). */
+  public static java.util.Set<String> debianPackages() {
+    return java.util.Set.copyOf(DEBIAN_PACKAGES.values());
+  }
+
   private static boolean runnable(Path path) {
     return Files.isRegularFile(path) && Files.isExecutable(path);
   }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
@@ -30,7 +31,9 @@ public final class KernelAccess {
           Map.entry("ping", "iputils-ping"),
           Map.entry("promtool", "prometheus"),
           Map.entry("systemd-analyze", "systemd"),
-          Map.entry("iperf3", "iperf3"),
+          Map.entry("curl", "curl"),
+          Map.entry("openssl", "openssl"),
+          Map.entry("chromium", "chromium"),
           Map.entry("dnsmasq", "dnsmasq-base"),
           Map.entry("keepalived", "keepalived"),
           Map.entry("conntrackd", "conntrackd"));
@@ -128,6 +131,16 @@ public final class KernelAccess {
   public static Optional<String> debianPackage(String program) {
     return Optional.ofNullable(TEST_PACKAGES.get(program))
         .or(() -> SystemPrograms.debianPackage(program));
+  }
+
+  /**
+   * The Debian packages of every program a test or portfwd runs that {@link #debianPackage} knows:
+   * what {@code bin/quickstart test} must install.
+   */
+  static Set<String> knownPackages() {
+    Set<String> packages = new TreeSet<>(TEST_PACKAGES.values());
+    packages.addAll(SystemPrograms.debianPackages());
+    return packages;
   }
 
   /** True when {@code CI} has any non-empty value: then nothing may be skipped. */
