@@ -78,7 +78,17 @@ public final class Watcher {
    * @throws IOException when the table's directory cannot be watched
    */
   public boolean run() throws IOException {
-    try {
+    // Watching starts before the table is read: an edit saved while the first apply runs is seen
+    // and applied, where reading first would miss it until the next edit.
+    try (TableFileChanges changes =
+        TableFileChanges.watch(
+            table,
+            debounce,
+            () ->
+                say(
+                    table.getParent()
+                        + " is gone; drift checks continue with the last valid table"))) {
+      this.changes = changes;
       Optional<DesiredState> loaded = target.load();
       if (loaded.isEmpty()) {
         say(table + " has errors; nothing applied");
@@ -86,49 +96,39 @@ public final class Watcher {
       }
       DesiredState desired = loaded.get();
       reconcile(desired, Reason.START);
-      try (TableFileChanges changes =
-          TableFileChanges.watch(
-              table,
-              debounce,
-              () ->
-                  say(
-                      table.getParent()
-                          + " is gone; drift checks continue with the last valid table"))) {
-        this.changes = changes;
-        if (stopping) {
-          return true;
-        }
-        say(
-            "watching "
-                + table
-                + " (drift check every "
-                + seconds(interval)
-                + (probe == DriftProbe.NONE
-                    ? ""
-                    : ", in full at least every " + seconds(fullInterval))
-                + ")");
-        long nextDrift = System.nanoTime() + interval.toNanos();
-        while (!stopping) {
-          boolean changed = changes.awaitChange(nextDrift);
-          long now = System.nanoTime();
-          if (changed) {
-            desired = reload(desired);
-          }
-          if (now >= nextDrift) {
-            if (fullCheckDue(now)) {
-              reconcile(desired, Reason.DRIFT);
-            }
-            nextDrift = System.nanoTime() + interval.toNanos();
-          }
-        }
-      } catch (ClosedWatchServiceException | InterruptedException e) {
-        // stop() closed the service or interrupted the wait: leave quietly.
+      if (stopping) {
+        return true;
       }
-      return true;
+      say(
+          "watching "
+              + table
+              + " (drift check every "
+              + seconds(interval)
+              + (probe == DriftProbe.NONE
+                  ? ""
+                  : ", in full at least every " + seconds(fullInterval))
+              + ")");
+      long nextDrift = System.nanoTime() + interval.toNanos();
+      while (!stopping) {
+        boolean changed = changes.awaitChange(nextDrift);
+        long now = System.nanoTime();
+        if (changed) {
+          desired = reload(desired);
+        }
+        if (now >= nextDrift) {
+          if (fullCheckDue(now)) {
+            reconcile(desired, Reason.DRIFT);
+          }
+          nextDrift = System.nanoTime() + interval.toNanos();
+        }
+      }
+    } catch (ClosedWatchServiceException | InterruptedException e) {
+      // stop() closed the service or interrupted the wait: leave quietly.
     } finally {
       say("stopped; the rules in force stay (run 'portfwd remove' to take them out)");
       done.countDown();
     }
+    return true;
   }
 
   /**

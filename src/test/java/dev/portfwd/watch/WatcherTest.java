@@ -35,6 +35,8 @@ class WatcherTest {
   final class FakeTarget implements WatchTarget {
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile boolean drifted;
+    // Run inside the first reconcile: what happens while the start's apply is under way.
+    volatile Runnable duringStart = () -> {};
 
     @Override
     public Optional<DesiredState> load() {
@@ -53,6 +55,9 @@ class WatcherTest {
       boolean change = reason != Reason.DRIFT || drifted;
       drifted = false;
       calls.add(reason + ":" + desired.forwards().size());
+      if (reason == Reason.START) {
+        duringStart.run();
+      }
       List<ForwardChange> changes =
           change ? desired.forwards().stream().map(ForwardChange::add).toList() : List.of();
       Plan plan = new Plan("fake", desired, changes, change ? "script" : "");
@@ -128,6 +133,25 @@ class WatcherTest {
     await(() -> target.calls.contains("EDIT:2"));
     // The watcher logs after the reconcile returns: wait for the line rather than race it.
     await(() -> log.toString().contains("changed; applied it"));
+  }
+
+  @Test
+  void appliesAnEditSavedWhileTheFirstApplyRuns() throws Exception {
+    Files.writeString(table(), "1000 192.0.2.2 tcp\n");
+    target.duringStart =
+        () -> {
+          try {
+            Path temp = dir.resolve(".ports.txt.swp");
+            Files.writeString(temp, "1000 192.0.2.2 tcp\n2000 192.0.2.3 tcp\n");
+            Files.move(
+                temp, table(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    start(Duration.ofSeconds(60));
+    await(() -> target.calls.contains("EDIT:2"));
+    assertThat(target.calls).containsExactly("START:1", "EDIT:2");
   }
 
   @Test
