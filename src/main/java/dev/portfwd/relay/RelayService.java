@@ -47,6 +47,9 @@ public final class RelayService {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final OnDemandNameResolver resolver = OnDemandNameResolver.system();
   private final BackendMonitor monitor;
+  // The table as read, before names resolve: what the file held at the last apply. Only the control
+  // thread touches it.
+  private ForwardTable served;
 
   /**
    * @param tableFile the file to reload from; empty when the table came from standard input
@@ -111,7 +114,14 @@ public final class RelayService {
         .ifPresent(LOG::warning);
     List<String> failures;
     try {
-      failures = control.submit(() -> relay.apply(resolved(table))).get();
+      failures =
+          control
+              .submit(
+                  () -> {
+                    served = table;
+                    return relay.apply(resolved(table));
+                  })
+              .get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return List.of("interrupted while opening the relay's ports");
@@ -151,6 +161,8 @@ public final class RelayService {
       try {
         watcher =
             TableWatcher.start(tableFile.get(), DEBOUNCE, () -> control.execute(this::reload));
+        // An edit saved after the table was read and before the watcher started raised no event.
+        control.execute(this::reloadIfEdited);
       } catch (IOException e) {
         LOG.warning(
             "cannot watch "
@@ -215,6 +227,25 @@ public final class RelayService {
       LOG.warning("reload failed, keeping the previous table: " + e.getMessage());
       return;
     }
+    apply(result);
+  }
+
+  /** {@link #reload} unless the file still holds the table being served. */
+  private void reloadIfEdited() {
+    ParseResult result;
+    try {
+      result = TableReader.read(tableFile.orElseThrow().toString(), System.in);
+    } catch (TableReader.TableUnreadableException e) {
+      LOG.warning("reload failed, keeping the previous table: " + e.getMessage());
+      return;
+    }
+    if (result.hasErrors() || !result.table().equals(served)) {
+      LOG.info(tableFile.get() + " changed while the relay started; reloading it");
+      apply(result);
+    }
+  }
+
+  private void apply(ParseResult result) {
     for (Diagnostic diagnostic : result.diagnostics()) {
       LOG.warning(diagnostic.headline());
     }
@@ -227,6 +258,7 @@ public final class RelayService {
               + "; the previous table keeps serving");
       return;
     }
+    served = result.table();
     for (String failure : relay.apply(resolved(result.table()))) {
       LOG.warning(failure);
     }

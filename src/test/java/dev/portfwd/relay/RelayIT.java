@@ -966,6 +966,25 @@ class RelayIT {
   }
 
   @Test
+  void appliesAnEditSavedWhileTheRelayStarts() throws Exception {
+    Path table = table("starting.txt", "13810 192.0.2.2 80 tcp\n");
+    RelayProcess relay = RelayProcess.spawn(topology, table);
+    // Logged after the table was read, before its ports open and before the file is watched.
+    relay.awaitLog("relay starting", Duration.ofSeconds(20));
+    Files.writeString(table.resolveSibling("starting.tmp"), "13811 192.0.2.2 80 tcp\n");
+    Files.move(
+        table.resolveSibling("starting.tmp"),
+        table,
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    topology.awaitListening("gateway", "tcp", 13811, Duration.ofSeconds(15));
+    assertThat(client("echo edited | timeout 60 socat -t30 - TCP:203.0.113.1:13811").stdout())
+        .isEqualTo("edited\n");
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
+  @Test
   void drainsOpenConnectionsOnSigterm() throws Exception {
     Path table = table("drain.txt", "13900 192.0.2.2 80 tcp\n");
     RelayProcess relay =

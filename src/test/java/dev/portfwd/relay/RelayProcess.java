@@ -54,6 +54,11 @@ final class RelayProcess {
     return launch(topology, table, protocol, port, List.of(), openFiles, options);
   }
 
+  /** Starts the relay on {@code table} and returns at once, before it has even read the table. */
+  static RelayProcess spawn(Topology topology, Path table, String... options) {
+    return spawn(topology, table, List.of(), 0, options);
+  }
+
   private static RelayProcess launch(
       Topology topology,
       Path table,
@@ -62,6 +67,17 @@ final class RelayProcess {
       List<String> jvmOptions,
       int openFiles,
       String... options) {
+    RelayProcess relay = spawn(topology, table, jvmOptions, openFiles, options);
+    try {
+      topology.awaitListening("gateway", protocol, port, Duration.ofSeconds(20));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; relay log:\n" + relay.log(), e);
+    }
+    return relay;
+  }
+
+  private static RelayProcess spawn(
+      Topology topology, Path table, List<String> jvmOptions, int openFiles, String... options) {
     List<String> args = new ArrayList<>(List.of("relay", table.toString()));
     args.addAll(List.of(options));
     Path log = table.resolveSibling(table.getFileName() + ".log");
@@ -80,13 +96,7 @@ final class RelayProcess {
             + " >>"
             + log;
     Process process = topology.spawn("gateway", "sh", "-c", command);
-    RelayProcess relay = new RelayProcess(topology, process, log);
-    try {
-      topology.awaitListening("gateway", protocol, port, Duration.ofSeconds(20));
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; relay log:\n" + relay.log(), e);
-    }
-    return relay;
+    return new RelayProcess(topology, process, log);
   }
 
   /**
@@ -195,7 +205,8 @@ final class RelayProcess {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("relay log never said '" + text + "':\n" + log());
       }
-      Thread.sleep(50);
+      // Often: a test may have to act within the few milliseconds after a line.
+      Thread.sleep(2);
     }
   }
 
