@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where portfwd takes the programs it runs from: the system folders only, never {@code PATH}.
@@ -81,8 +82,8 @@ public final class SystemPrograms {
   }
 
   /** The Debian packages of the programs portfwd runs ({@link #debianPackage}). */
-  public static java.util.Set<String> debianPackages() {
-    return java.util.Set.copyOf(DEBIAN_PACKAGES.values());
+  public static Set<String> debianPackages() {
+    return Set.copyOf(DEBIAN_PACKAGES.values());
   }
 
   private static boolean runnable(Path path) {
