@@ -220,28 +220,26 @@ public final class RelayService {
       LOG.warning("reload requested, but the table came from standard input; restart to change it");
       return;
     }
-    ParseResult result;
-    try {
-      result = TableReader.read(tableFile.get().toString(), System.in);
-    } catch (TableReader.TableUnreadableException e) {
-      LOG.warning("reload failed, keeping the previous table: " + e.getMessage());
-      return;
-    }
-    apply(result);
+    readTable().ifPresent(this::apply);
   }
 
   /** {@link #reload} unless the file still holds the table being served. */
   private void reloadIfEdited() {
-    ParseResult result;
+    readTable()
+        .filter(result -> result.hasErrors() || !result.table().equals(served))
+        .ifPresent(
+            result -> {
+              LOG.info(tableFile.get() + " changed while the relay started; reloading it");
+              apply(result);
+            });
+  }
+
+  private Optional<ParseResult> readTable() {
     try {
-      result = TableReader.read(tableFile.orElseThrow().toString(), System.in);
+      return Optional.of(TableReader.read(tableFile.orElseThrow().toString(), System.in));
     } catch (TableReader.TableUnreadableException e) {
       LOG.warning("reload failed, keeping the previous table: " + e.getMessage());
-      return;
-    }
-    if (result.hasErrors() || !result.table().equals(served)) {
-      LOG.info(tableFile.get() + " changed while the relay started; reloading it");
-      apply(result);
+      return Optional.empty();
     }
   }
 
