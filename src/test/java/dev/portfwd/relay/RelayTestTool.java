@@ -70,8 +70,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * burst HOST PORT SIZES N            sends N rounds of one datagram of each size back to back (20 ms
  *                                    between rounds) from one socket, each filled with a pattern of
  *                                    its number, reading the replies until 5 s pass without one; prints "intact=K
- *                                    corrupt=C large=L" (corrupt: a reply that is no datagram sent
- *                                    whole; large: intact ones of 32 KiB or more)
+ *                                    corrupt=C large=L lost=[numbers]" (corrupt: a reply that is no
+ *                                    datagram sent whole; large: intact ones of 32 KiB or more;
+ *                                    lost: the numbers of those that came back in no intact reply)
  * reply HOST PORT SOURCEPORT TEXT SECONDS  sends TEXT and a newline in one datagram from
  *                                    SOURCEPORT (0: any), prints the first reply as soon as it
  *                                    comes, or nothing after SECONDS
@@ -87,6 +88,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class RelayTestTool {
+
+  /**
+   * The UDP receive buffer of the echo and of burst's client; the kernel caps it at its {@code
+   * net.core.rmem_max}, which a namespace that the tests create holds at 4 MiB here.
+   */
+  private static final int BURST_BUFFER_BYTES = 4 << 20;
 
   private RelayTestTool() {}
 
@@ -187,6 +194,9 @@ public final class RelayTestTool {
           .group(group)
           .channel(transport.datagramChannel())
           .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
+          // The echo's JVM warms up on the first burst while the relay's and the client's do too,
+          // on as few as two cores: a burst waits here instead of overflowing the default buffer.
+          .option(ChannelOption.SO_RCVBUF, BURST_BUFFER_BYTES)
           .handler(new UdpEcho(proxy))
           .bind(new InetSocketAddress(InetAddress.getByName("::"), port))
           .sync();
@@ -502,9 +512,11 @@ public final class RelayTestTool {
     AtomicInteger intact = new AtomicInteger();
     AtomicInteger corrupt = new AtomicInteger();
     AtomicInteger large = new AtomicInteger();
+    java.util.Set<Integer> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.connect(new InetSocketAddress(host, port));
       socket.setSoTimeout(5_000);
+      socket.setReceiveBufferSize(BURST_BUFFER_BYTES);
       // Replies are read while the burst goes out: a socket buffer holds only a few large ones.
       Thread reader =
           new Thread(
@@ -519,6 +531,7 @@ public final class RelayTestTool {
                     int number = got.remaining() >= 4 ? got.getInt(0) : -1;
                     if (number >= 0 && number < sent.size() && sent.get(number).equals(got)) {
                       intact.incrementAndGet();
+                      received.add(number);
                       if (got.remaining() >= Datagrams.MAX_PAYLOAD / 2) {
                         large.incrementAndGet();
                       }
@@ -541,7 +554,14 @@ public final class RelayTestTool {
       }
       reader.join(TimeUnit.SECONDS.toMillis(60));
     }
-    System.out.println("intact=" + intact + " corrupt=" + corrupt + " large=" + large);
+    List<Integer> lost = new ArrayList<>();
+    for (int number = 0; number < sent.size(); number++) {
+      if (!received.contains(number)) {
+        lost.add(number);
+      }
+    }
+    System.out.println(
+        "intact=" + intact + " corrupt=" + corrupt + " large=" + large + " lost=" + lost);
     System.out.flush();
     System.exit(0);
   }
