@@ -230,7 +230,7 @@ final class RelayCommand implements Runnable {
                 defaults.rise(),
                 defaults.minTtl(),
                 defaults.maxTtl()));
-    Optional<HttpEndpoint> endpoint = openHttp(httpAddress, relay.counters());
+    Optional<HttpEndpoint> endpoint = openHttp(httpAddress, relay);
     List<String> failures = service.start(forwards);
     if (!failures.isEmpty()) {
       relay.close();
@@ -251,12 +251,11 @@ final class RelayCommand implements Runnable {
   }
 
   /** Serves {@code /metrics} when {@code --http} asks; an address it cannot bind ends the relay. */
-  private Optional<HttpEndpoint> openHttp(
-      Optional<InetSocketAddress> address, RelayCounters counters) {
+  private Optional<HttpEndpoint> openHttp(Optional<InetSocketAddress> address, Relay relay) {
     if (address.isEmpty()) {
       return Optional.empty();
     }
-    RelayMetrics metrics = new RelayMetrics(counters::snapshot);
+    RelayMetrics metrics = new RelayMetrics(relay::snapshot);
     try {
       HttpEndpoint endpoint =
           HttpEndpoint.start(

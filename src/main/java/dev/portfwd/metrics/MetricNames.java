@@ -30,5 +30,6 @@ public final class MetricNames {
           "portfwd_relay_udp_sessions",
           "portfwd_relay_bytes_total",
           "portfwd_relay_refused_total",
-          "portfwd_relay_errors_total");
+          "portfwd_relay_errors_total",
+          "portfwd_relay_udp_dropped_total");
 }

@@ -66,6 +66,12 @@ public final class RelayMetrics implements MultiCollector {
         CounterSnapshot.builder()
             .name("portfwd_relay_errors")
             .help("Connections that failed: backend refused or unreachable, timeout, reset.");
+    CounterSnapshot.Builder dropped =
+        CounterSnapshot.builder()
+            .name("portfwd_relay_udp_dropped")
+            .help(
+                "UDP datagrams dropped: the relay's queue towards the backend or client was full,"
+                    + " or the kernel's receive buffer of one of its sockets.");
     for (ForwardCounters.Snapshot forward : counters.get()) {
       Labels labels =
           Labels.of(
@@ -78,6 +84,7 @@ public final class RelayMetrics implements MultiCollector {
         open.dataPoint(gauge(labels, forward.active()));
       } else {
         sessions.dataPoint(gauge(labels, forward.active()));
+        dropped.dataPoint(counter(labels, forward.dropped()));
       }
       bytes.dataPoint(counter(labels.add("direction", "to_backend"), forward.bytesToBackend()));
       bytes.dataPoint(counter(labels.add("direction", "to_client"), forward.bytesToClient()));
@@ -91,6 +98,7 @@ public final class RelayMetrics implements MultiCollector {
         .metricSnapshot(bytes.build())
         .metricSnapshot(refused.build())
         .metricSnapshot(errors.build())
+        .metricSnapshot(dropped.build())
         .build();
   }
 
@@ -102,7 +110,8 @@ public final class RelayMetrics implements MultiCollector {
         "portfwd_relay_udp_sessions",
         "portfwd_relay_bytes",
         "portfwd_relay_refused",
-        "portfwd_relay_errors");
+        "portfwd_relay_errors",
+        "portfwd_relay_udp_dropped");
   }
 
   private static CounterDataPointSnapshot counter(Labels labels, long value) {

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@code refused} counts clients turned away by the relay itself ({@code from=}, or the UDP
  * session limit); {@code errors} counts connections that failed (backend refused or unreachable,
  * connect timeout, reset); {@code dropped} counts UDP datagrams let go because the queue towards
- * their backend or client was full. For UDP, "connections" are sessions (one per client address).
+ * their backend or client was full, or dropped by the kernel at a full receive buffer of one of the
+ * relay's sockets ({@link ReceiveDrops}). For UDP, "connections" are sessions (one per client
+ * address).
  */
 public final class ForwardCounters {
 
@@ -57,6 +59,10 @@ public final class ForwardCounters {
 
   void dropped() {
     dropped.increment();
+  }
+
+  void dropped(long datagrams) {
+    dropped.add(datagrams);
   }
 
   /** A consistent-enough copy for printing or export (each value is read once). */

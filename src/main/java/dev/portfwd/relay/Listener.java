@@ -2,7 +2,6 @@ package dev.portfwd.relay;
 
 import dev.portfwd.model.Protocol;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -30,7 +29,7 @@ final class Listener {
   private final Map<InetAddress, Channel> perAddress = new LinkedHashMap<>();
   private final Set<InetAddress> unbindable = new HashSet<>();
   private EventLoop loop;
-  private ChannelHandler udpFrontend;
+  private UdpFrontendHandler udpFrontend;
 
   Listener(ListenerKey key, Route route) {
     this.key = key;
@@ -72,7 +71,7 @@ final class Listener {
   }
 
   /** Gives a UDP listener the event loop and frontend handler all its sockets share. */
-  void udp(EventLoop sharedLoop, ChannelHandler frontend) {
+  void udp(EventLoop sharedLoop, UdpFrontendHandler frontend) {
     loop = sharedLoop;
     udpFrontend = frontend;
   }
@@ -81,7 +80,7 @@ final class Listener {
     return loop;
   }
 
-  ChannelHandler udpFrontend() {
+  UdpFrontendHandler udpFrontend() {
     return udpFrontend;
   }
 

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.util.concurrent.Future;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,6 +31,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -67,6 +69,9 @@ public final class Relay implements AutoCloseable {
    * says so.
    */
   static final int MAX_ADDRESS_SOCKETS = 4096;
+
+  // How long a look at the drops waits for a busy event loop; a late one counts at the next look.
+  private static final long DROPS_LOOK_MILLIS = 1000;
 
   /** The largest TCP read. */
   static final int TCP_READ = 256 * 1024;
@@ -386,6 +391,9 @@ public final class Relay implements AutoCloseable {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel listening) {
+                listening
+                    .pipeline()
+                    .addLast("drops", new ReceiveDrops(() -> listener.route().counters()));
                 if (transport.segmentsDatagrams()) {
                   listening.pipeline().addLast("segments", new SegmentedWrites());
                 }
@@ -442,6 +450,30 @@ public final class Relay implements AutoCloseable {
 
   public RelayCounters counters() {
     return counters;
+  }
+
+  /**
+   * Every forward's counters now, after adding what the kernel dropped at the UDP sockets' receive
+   * buffers since the last look (each listener's event loop reads its own sockets).
+   */
+  public List<ForwardCounters.Snapshot> snapshot() {
+    List<Future<?>> looks = new ArrayList<>();
+    synchronized (this) {
+      for (Listener listener : listeners.values()) {
+        if (listener.udpFrontend() != null) {
+          try {
+            looks.add(listener.loop().submit(listener.udpFrontend()::countDrops));
+          } catch (RejectedExecutionException stopped) {
+            // the relay is closing: its sockets are gone
+          }
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DROPS_LOOK_MILLIS);
+    for (Future<?> look : looks) {
+      look.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    return counters.snapshot();
   }
 
   public RelayOptions options() {

@@ -263,7 +263,7 @@ public final class RelayService {
   }
 
   private void printStatus() {
-    for (ForwardCounters.Snapshot snapshot : relay.counters().snapshot()) {
+    for (ForwardCounters.Snapshot snapshot : relay.snapshot()) {
       LOG.info("stats " + snapshot.line());
     }
   }

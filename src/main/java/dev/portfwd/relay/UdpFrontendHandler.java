@@ -52,6 +52,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
   private final Map<Endpoints, UdpSession> sessions = new HashMap<>();
   private final Map<InetAddress, Integer> perSource = new HashMap<>();
   private final Set<UdpSession> unflushed = new LinkedHashSet<>();
+  private final Set<Channel> listening = new LinkedHashSet<>();
 
   UdpFrontendHandler(
       Listener listener, Transport transport, RelayOptions options, RateLimitedLog rateLimitedLog) {
@@ -179,6 +180,8 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel backend) {
+                    ForwardCounters counters = route.counters();
+                    backend.pipeline().addLast("drops", new ReceiveDrops(() -> counters));
                     if (idle > 0) {
                       backend
                           .pipeline()
@@ -258,6 +261,25 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             + route.describe()
             + " failed: "
             + (reason == null ? cause.toString() : reason));
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    listening.add(ctx.channel());
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    listening.remove(ctx.channel());
+  }
+
+  /**
+   * Counts what the kernel dropped at the receive buffers of the listener's sockets and of its
+   * sessions' sockets since the last look. On the listener's event loop.
+   */
+  void countDrops() {
+    listening.forEach(ReceiveDrops::countAt);
+    sessions.values().forEach(UdpSession::countDrops);
   }
 
   /** How many UDP sessions are open (tests). */

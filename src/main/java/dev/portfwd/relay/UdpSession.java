@@ -114,6 +114,11 @@ final class UdpSession {
     connect.channel().close();
   }
 
+  /** Counts what the kernel dropped at the socket's receive buffer (the backend's replies). */
+  void countDrops() {
+    ReceiveDrops.countAt(connect.channel());
+  }
+
   /** Frees the header; called once when the session's socket has closed. */
   void release() {
     if (header != null && header.refCnt() > 0) {

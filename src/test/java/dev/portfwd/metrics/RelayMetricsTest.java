@@ -53,11 +53,15 @@ class RelayMetricsTest {
             "portfwd_relay_refused_total{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 1.0",
             "portfwd_relay_errors_total{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 3.0",
             "portfwd_relay_udp_sessions{backend=\"[2001:db8::2]:53\","
-                + "external=\"[2001:db8::1]:53/udp\"} 4.0");
-    // Open connections are TCP's and sessions UDP's: neither family shows the other protocol.
+                + "external=\"[2001:db8::1]:53/udp\"} 4.0",
+            "portfwd_relay_udp_dropped_total{backend=\"[2001:db8::2]:53\","
+                + "external=\"[2001:db8::1]:53/udp\"} 6.0");
+    // Open connections are TCP's, sessions and dropped datagrams UDP's: no family shows the other
+    // protocol.
     assertThat(text)
         .doesNotContain("portfwd_relay_connections_open{backend=\"[2001:db8::2]:53\"")
-        .doesNotContain("portfwd_relay_udp_sessions{backend=\"192.0.2.2:80\"");
+        .doesNotContain("portfwd_relay_udp_sessions{backend=\"192.0.2.2:80\"")
+        .doesNotContain("portfwd_relay_udp_dropped_total{backend=\"192.0.2.2:80\"");
   }
 
   @Test

@@ -461,6 +461,50 @@ class RelayIT {
     assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
   }
 
+  @Test
+  void countsTheDatagramsTheKernelDroppedWhileTheRelayFellBehind() throws Exception {
+    // A stopped relay stands for one that falls behind: its socket's receive buffer fills and the
+    // kernel drops the rest. Each datagram sent must then be relayed or counted as dropped.
+    Path table = table("behind.txt", "13176 192.0.2.2 9000 udp\n");
+    topology.spawn("backend", "socat", "-u", "UDP-RECV:9000", "/dev/null");
+    topology.awaitListening("backend", "udp", 9000, Duration.ofSeconds(10));
+    RelayProcess relay = RelayProcess.start(topology, table, "udp", 13176);
+    int sent = 2_000;
+    relay.signal("STOP");
+    try {
+      assertThat(
+              topology
+                  .exec(
+                      "client",
+                      RelayProcess.tool(
+                              "udpsend", "203.0.113.1", "13176", "1000", Integer.toString(sent))
+                          .toArray(String[]::new))
+                  .stdout())
+          .isEqualTo("sent=" + sent + "\n");
+    } finally {
+      relay.signal("CONT");
+    }
+    Pattern stats = Pattern.compile("stats udp 13176 .* bytes_in=(\\d+) .* dropped=(\\d+)\n");
+    long relayed = 0;
+    long dropped = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (relayed + dropped < sent && System.nanoTime() < deadline) {
+      relay.signal("USR1");
+      Thread.sleep(200);
+      Matcher last = stats.matcher(relay.log());
+      while (last.find()) {
+        relayed = Long.parseLong(last.group(1)) / 1000;
+        dropped = Long.parseLong(last.group(2));
+      }
+    }
+    assertThat(relayed + dropped).as("relayed and dropped, of %d sent", sent).isEqualTo(sent);
+    assertThat(dropped)
+        .as("the kernel's drops (the relay's own queue takes 64 KiB, the socket's buffer ~100)")
+        .isGreaterThan(sent / 2);
+    relay.signal("TERM");
+    assertThat(relay.awaitExit(Duration.ofSeconds(15))).isZero();
+  }
+
   /**
    * Opens {@code count} connections from {@code role} to the relay's {@code port} and keeps them
    * open for {@code holdSeconds} in the background; returns what the tool said once they echoed (or

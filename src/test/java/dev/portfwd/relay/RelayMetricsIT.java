@@ -71,6 +71,8 @@ class RelayMetricsIT {
               "portfwd_relay_bytes_total{backend=\"192.0.2.2:80\",direction=\"to_client\","
                   + "external=\"13102/tcp\"} 6.0",
               "portfwd_relay_udp_sessions{backend=\"192.0.2.2:80\",external=\"13102/udp\"} 1.0",
+              "portfwd_relay_udp_dropped_total{backend=\"192.0.2.2:80\",external=\"13102/udp\"}"
+                  + " 0.0",
               "portfwd_relay_refused_total{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 0.0",
               "portfwd_relay_errors_total{backend=\"192.0.2.2:80\",external=\"13102/tcp\"} 0.0");
       Scrapes.promtoolAccepts(dir, text);

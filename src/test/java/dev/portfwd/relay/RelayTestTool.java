@@ -82,6 +82,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                    lost=L" and the lost ones (stops at 5 lost)
  * udpflood HOST PORT SIZE SECONDS    sends datagrams of SIZE bytes from one socket as fast as it
  *                                    can, prints "sent=K"
+ * udpsend HOST PORT SIZE N           sends N datagrams of SIZE bytes from one socket, 50 at a time
+ *                                    with 2 ms between (no queue on the way overflows, only the
+ *                                    receiver's), prints "sent=N"
  * silent HOST PORT N SECONDS HOLD    opens N connections that never send (a slowloris), keeps them
  *                                    HOLD seconds, prints "connected=K open=K" (open: not closed by
  *                                    the other side by then)
@@ -146,6 +149,12 @@ public final class RelayTestTool {
               Integer.parseInt(args[3]),
               Integer.parseInt(args[4]),
               Integer.parseInt(args[5]));
+      case "udpsend" ->
+          udpSend(
+              args[1],
+              Integer.parseInt(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
       case "udpflood" ->
           udpFlood(
               args[1],
@@ -658,6 +667,23 @@ public final class RelayTestTool {
       }
     }
     System.out.println("sent=" + sent);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void udpSend(String host, int port, int size, int count) throws Exception {
+    try (DatagramChannel socket = DatagramChannel.open()) {
+      socket.connect(new InetSocketAddress(host, port));
+      ByteBuffer datagram = ByteBuffer.allocateDirect(size);
+      for (int i = 0; i < count; i++) {
+        if (i > 0 && i % 50 == 0) {
+          Thread.sleep(2);
+        }
+        datagram.clear();
+        socket.write(datagram);
+      }
+    }
+    System.out.println("sent=" + count);
     System.out.flush();
     System.exit(0);
   }
