@@ -116,6 +116,18 @@ final class RelayCommand implements Runnable {
   int maxConnectionsPerSource;
 
   @Option(
+      names = "--udp-receive-buffer",
+      paramLabel = "SIZE",
+      defaultValue = "0",
+      converter = ByteSizeConverter.class,
+      description =
+          "The receive buffer each UDP socket asks the kernel for (e.g. 4m): a burst waits there"
+              + " while the relay catches up, instead of being dropped. The kernel caps it at"
+              + " net.core.rmem_max (the log says so). 0: the kernel's default,"
+              + " net.core.rmem_default (default: ${DEFAULT-VALUE}).")
+  int udpReceiveBuffer;
+
+  @Option(
       names = "--drain-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
@@ -202,6 +214,7 @@ final class RelayCommand implements Runnable {
               maxUdpSessionsPerSource,
               maxConnections,
               maxConnectionsPerSource,
+              udpReceiveBuffer,
               verbose);
       chosen = Transport.select(transportChoice());
     } catch (IllegalArgumentException e) {

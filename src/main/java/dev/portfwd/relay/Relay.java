@@ -79,6 +79,7 @@ public final class Relay implements AutoCloseable {
   private final Transport transport;
   private final RelayOptions options;
   private final RelayCounters counters;
+  private boolean warnedReceiveBuffer;
   private final LoopChooser loopChooser = new LoopChooser();
   private final EventLoopGroup workers;
   private final ConnectionLimits limits;
@@ -349,6 +350,9 @@ public final class Relay implements AutoCloseable {
       ChannelFuture bind =
           bootstrap.bind(new InetSocketAddress(address, key.port())).awaitUninterruptibly();
       if (bind.isSuccess()) {
+        if (key.protocol() == Protocol.UDP) {
+          checkReceiveBuffer(bind.channel());
+        }
         return bind.channel();
       }
       Throwable cause = bind.cause();
@@ -361,6 +365,30 @@ public final class Relay implements AutoCloseable {
       }
     }
     throw first;
+  }
+
+  /**
+   * Warns once when the kernel gave a UDP socket less receive buffer than {@code
+   * --udp-receive-buffer} asks: it grants at most {@code net.core.rmem_max}, and reports twice what
+   * it grants (the rest is its bookkeeping).
+   */
+  private void checkReceiveBuffer(Channel socket) {
+    int asked = options.udpReceiveBuffer();
+    if (asked == 0 || warnedReceiveBuffer) {
+      return;
+    }
+    Integer reported = socket.config().getOption(ChannelOption.SO_RCVBUF);
+    if (reported != null && reported / 2 < asked) {
+      warnedReceiveBuffer = true;
+      LOG.warning(
+          "the kernel gives UDP sockets "
+              + reported / 2
+              + " bytes of receive buffer, less than the "
+              + asked
+              + " that --udp-receive-buffer asks: raise its limit (sysctl -w net.core.rmem_max="
+              + asked
+              + ", and a file in /etc/sysctl.d to keep it)");
+    }
   }
 
   private AbstractBootstrap<?, ?> bootstrap(Listener listener) {
@@ -381,7 +409,7 @@ public final class Relay implements AutoCloseable {
     }
     // SO_REUSEADDR lets the per-address sockets share the port with the wildcard one; the kernel
     // gives each datagram to the socket bound to its destination address, if there is one.
-    return new Bootstrap()
+    return UdpSession.receiveBuffer(new Bootstrap(), options)
         .group(listener.loop())
         .channel(transport.datagramChannel())
         .option(ChannelOption.SO_REUSEADDR, true)

@@ -14,6 +14,8 @@ import java.util.Objects;
  *     limit
  * @param maxConnections TCP connections open at once over the whole relay; more are refused
  * @param maxConnectionsPerSource TCP connections open at once from one client address; 0: no limit
+ * @param udpReceiveBuffer the receive buffer in bytes each UDP socket asks the kernel for; 0: the
+ *     kernel's default ({@code net.core.rmem_default})
  * @param verbose log one line per connection and session, not only per event
  */
 public record RelayOptions(
@@ -24,6 +26,7 @@ public record RelayOptions(
     int maxUdpSessionsPerSource,
     int maxConnections,
     int maxConnectionsPerSource,
+    int udpReceiveBuffer,
     boolean verbose) {
 
   public RelayOptions {
@@ -50,6 +53,10 @@ public record RelayOptions(
       throw new IllegalArgumentException(
           "--max-connections-per-source must be 0 (no limit) or more");
     }
+    if (udpReceiveBuffer < 0) {
+      throw new IllegalArgumentException(
+          "--udp-receive-buffer must be 0 (the kernel's default) or more");
+    }
   }
 
   /** The defaults of {@code portfwd relay}. */
@@ -62,6 +69,7 @@ public record RelayOptions(
         1_000,
         10_000,
         1_000,
+        0,
         false);
   }
 }

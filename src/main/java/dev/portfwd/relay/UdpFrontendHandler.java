@@ -171,7 +171,7 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
             : null;
     long idle = options.udpIdleTimeout().toMillis();
     ChannelFuture registered =
-        new Bootstrap()
+        UdpSession.receiveBuffer(new Bootstrap(), options)
             .group(listening.eventLoop())
             .channel(transport.datagramChannel())
             .option(ChannelOption.RECVBUF_ALLOCATOR, listening.config().getRecvByteBufAllocator())

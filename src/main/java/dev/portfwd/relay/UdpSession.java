@@ -1,9 +1,11 @@
 package dev.portfwd.relay;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 
 /**
@@ -112,6 +114,15 @@ final class UdpSession {
 
   void close() {
     connect.channel().close();
+  }
+
+  /**
+   * Makes the UDP sockets of {@code bootstrap} ask for {@code --udp-receive-buffer}, if it is set.
+   */
+  static Bootstrap receiveBuffer(Bootstrap bootstrap, RelayOptions options) {
+    return options.udpReceiveBuffer() > 0
+        ? bootstrap.option(ChannelOption.SO_RCVBUF, options.udpReceiveBuffer())
+        : bootstrap;
   }
 
   /** Counts what the kernel dropped at the socket's receive buffer (the backend's replies). */

@@ -75,6 +75,7 @@ class UdpFrontendHandlerTest {
         perSource,
         d.maxConnections(),
         d.maxConnectionsPerSource(),
+        d.udpReceiveBuffer(),
         d.verbose());
   }
 
