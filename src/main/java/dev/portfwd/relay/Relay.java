@@ -14,6 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -485,12 +486,15 @@ public final class Relay implements AutoCloseable {
    * buffers since the last look (each listener's event loop reads its own sockets).
    */
   public List<ForwardCounters.Snapshot> snapshot() {
-    List<Future<?>> looks = new ArrayList<>();
+    List<Future<Void>> looks = new ArrayList<>();
     synchronized (this) {
       for (Listener listener : listeners.values()) {
-        if (listener.udpFrontend() != null) {
+        UdpFrontendHandler frontend = listener.udpFrontend();
+        if (frontend != null) {
+          Promise<Void> done = listener.loop().newPromise();
           try {
-            looks.add(listener.loop().submit(listener.udpFrontend()::countDrops));
+            listener.loop().execute(() -> frontend.countDrops(done));
+            looks.add(done);
           } catch (RejectedExecutionException stopped) {
             // the relay is closing: its sockets are gone
           }

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Promise;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,6 +45,9 @@ import java.util.logging.Logger;
 final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private static final Logger LOG = Logger.getLogger(UdpFrontendHandler.class.getPackageName());
+
+  // Sessions whose drops one turn of the event loop reads (what a look costs: bench/RESULTS.md).
+  static final int DROPS_SLICE = 256;
 
   private final Listener listener;
   private final Transport transport;
@@ -275,11 +279,24 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
 
   /**
    * Counts what the kernel dropped at the receive buffers of the listener's sockets and of its
-   * sessions' sockets since the last look. On the listener's event loop.
+   * sessions' sockets since the last look, then completes {@code done}. On the listener's event
+   * loop; the sessions {@value #DROPS_SLICE} at a time, one slice per turn of the loop, so that a
+   * look at thousands of sessions does not hold up their datagrams.
    */
-  void countDrops() {
+  void countDrops(Promise<Void> done) {
     listening.forEach(ReceiveDrops::countAt);
-    sessions.values().forEach(UdpSession::countDrops);
+    countDrops(new ArrayList<>(sessions.values()), 0, done);
+  }
+
+  private void countDrops(List<UdpSession> looked, int from, Promise<Void> done) {
+    int to = Math.min(looked.size(), from + DROPS_SLICE);
+    // A session that ended since was counted as its socket closed.
+    looked.subList(from, to).forEach(UdpSession::countDrops);
+    if (to == looked.size()) {
+      done.setSuccess(null);
+    } else {
+      listener.loop().schedule(() -> countDrops(looked, to, done), 0, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** How many UDP sessions are open (tests). */

@@ -6,6 +6,7 @@ import dev.portfwd.model.Protocol;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -105,6 +106,30 @@ class UdpFrontendHandlerTest {
     assertThat(udp.total()).isEqualTo(3);
     assertThat(udp.refused()).isEqualTo(3);
     assertThat(udp.bytesToBackend()).isEqualTo(9);
+    listening.checkException();
+  }
+
+  @Test
+  void looksAtTheDropsOfItsSessionsASliceAtATime() {
+    Listener listener = listener("53 192.0.2.2 53 udp");
+    UdpFrontendHandler handler =
+        new UdpFrontendHandler(
+            listener,
+            EmbeddedSockets.transport(EmbeddedSockets.Backend.class),
+            RelayOptions.defaults(),
+            log);
+    EmbeddedChannel listening = listening(handler, listener);
+    listener.udp(listening.eventLoop(), handler);
+    for (int port = 40000; port < 40000 + 2 * UdpFrontendHandler.DROPS_SLICE + 1; port++) {
+      listening.writeInbound(datagram("203.0.113.10", port));
+    }
+    Promise<Void> done = listening.eventLoop().newPromise();
+    handler.countDrops(done);
+    assertThat(done.isDone()).as("the first slice, then the loop's other work").isFalse();
+    for (int turn = 0; turn < 10 && !done.isDone(); turn++) {
+      listening.runScheduledPendingTasks();
+    }
+    assertThat(done.isSuccess()).as("every session looked at").isTrue();
     listening.checkException();
   }
 
