@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * buffer was full (the relay fell behind: a burst, a pause, more than it can carry) into a
  * forward's {@code dropped}, so they show where the relay's own drops do. The kernel keeps the
  * number per socket ({@code SO_MEMINFO}, the {@code drops} column of {@code /proc/net/udp}); this
- * adds what it grew by at each {@link #count} and once more when the socket closes. First in the
+ * adds what it grew by at each {@link #countAt} and once more when the socket closes. First in the
  * socket's pipeline, so that a close from any handler passes here before the socket goes. Used on
  * the socket's event loop only. Transports without the option (NIO) count nothing.
  */
