@@ -505,8 +505,8 @@ class RelayIT {
     assertThat(after.relayed() + after.dropped())
         .as("relayed and dropped, of 2,000")
         .isEqualTo(2_000);
-    // The kernel counts twice the granted size, against at most ~4.6 KB per 1,000-byte datagram
-    // here: the default 212,992 bytes held 92 of them (the test above), 4 MiB hold all.
+    // The kernel counts twice the granted size against the buffer, and a 1,000-byte datagram as
+    // about 4.6 KB here: the default 212,992 bytes held 92 of them (the test above).
     assertThat(after.relayed())
         .as("datagrams the %d-byte buffer kept while the relay stood still", limit)
         .isGreaterThanOrEqualTo(Math.min(2_000, limit / 4_096));

@@ -36,6 +36,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -521,7 +523,7 @@ public final class RelayTestTool {
     AtomicInteger intact = new AtomicInteger();
     AtomicInteger corrupt = new AtomicInteger();
     AtomicInteger large = new AtomicInteger();
-    java.util.Set<Integer> received = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<Integer> received = ConcurrentHashMap.newKeySet();
     try (DatagramSocket socket = new DatagramSocket()) {
       socket.connect(new InetSocketAddress(host, port));
       socket.setSoTimeout(5_000);
