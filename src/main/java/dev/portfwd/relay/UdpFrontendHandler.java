@@ -24,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -294,8 +295,12 @@ final class UdpFrontendHandler extends SimpleChannelInboundHandler<DatagramPacke
     looked.subList(from, to).forEach(UdpSession::countDrops);
     if (to == looked.size()) {
       done.setSuccess(null);
-    } else {
+      return;
+    }
+    try {
       listener.loop().schedule(() -> countDrops(looked, to, done), 0, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException stopping) {
+      done.setSuccess(null); // the relay is closing; each socket counts its drops as it closes
     }
   }
 
