@@ -80,6 +80,12 @@ class UdpFrontendHandlerTest {
         d.verbose());
   }
 
+  /** A handler whose sessions' sockets are EmbeddedChannels that take every datagram. */
+  private UdpFrontendHandler withBackends(Listener listener, RelayOptions options) {
+    return new UdpFrontendHandler(
+        listener, EmbeddedSockets.transport(EmbeddedSockets.Backend.class), options, log);
+  }
+
   /** A listening channel whose sessions' sockets are EmbeddedChannels on its own loop. */
   private static EmbeddedChannel listening(UdpFrontendHandler handler, Listener listener) {
     EmbeddedChannel listening = new EmbeddedChannel(handler);
@@ -90,12 +96,7 @@ class UdpFrontendHandlerTest {
   @Test
   void capsTheSessionsOfOneSource() {
     Listener listener = listener("53 192.0.2.2 53 udp");
-    UdpFrontendHandler handler =
-        new UdpFrontendHandler(
-            listener,
-            EmbeddedSockets.transport(EmbeddedSockets.Backend.class),
-            maxUdpSessions(10_000, 2),
-            log);
+    UdpFrontendHandler handler = withBackends(listener, maxUdpSessions(10_000, 2));
     EmbeddedChannel listening = listening(handler, listener);
     for (int port = 40000; port < 40005; port++) {
       listening.writeInbound(datagram("203.0.113.10", port));
@@ -112,12 +113,7 @@ class UdpFrontendHandlerTest {
   @Test
   void looksAtTheDropsOfItsSessionsASliceAtATime() {
     Listener listener = listener("53 192.0.2.2 53 udp");
-    UdpFrontendHandler handler =
-        new UdpFrontendHandler(
-            listener,
-            EmbeddedSockets.transport(EmbeddedSockets.Backend.class),
-            RelayOptions.defaults(),
-            log);
+    UdpFrontendHandler handler = withBackends(listener, RelayOptions.defaults());
     EmbeddedChannel listening = listening(handler, listener);
     listener.udp(listening.eventLoop(), handler);
     for (int port = 40000; port < 40000 + 2 * UdpFrontendHandler.DROPS_SLICE + 1; port++) {
@@ -136,12 +132,7 @@ class UdpFrontendHandlerTest {
   @Test
   void endsTheSessionsAReloadNoLongerAllows() {
     Listener listener = listener("53 192.0.2.2 53 udp from=203.0.113.0/24");
-    UdpFrontendHandler handler =
-        new UdpFrontendHandler(
-            listener,
-            EmbeddedSockets.transport(EmbeddedSockets.Backend.class),
-            RelayOptions.defaults(),
-            log);
+    UdpFrontendHandler handler = withBackends(listener, RelayOptions.defaults());
     EmbeddedChannel listening = listening(handler, listener);
     listening.writeInbound(datagram("203.0.113.10", 40000));
     listening.writeInbound(datagram("203.0.113.11", 40000));
@@ -164,14 +155,7 @@ class UdpFrontendHandlerTest {
     relayLogger.addHandler(capture);
     try {
       Listener listener = listener("53 192.0.2.2 53 udp");
-      EmbeddedChannel listening =
-          listening(
-              new UdpFrontendHandler(
-                  listener,
-                  EmbeddedSockets.transport(EmbeddedSockets.Backend.class),
-                  maxUdpSessions(1, 0),
-                  log),
-              listener);
+      EmbeddedChannel listening = listening(withBackends(listener, maxUdpSessions(1, 0)), listener);
       for (int port = 40000; port < 40100; port++) {
         listening.writeInbound(datagram("203.0.113.10", port));
       }
