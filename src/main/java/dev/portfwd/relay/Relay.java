@@ -160,9 +160,8 @@ public final class Relay implements AutoCloseable {
     }
     // Before a new line with an address binds, the per-address socket on its address must go, or
     // both would hold the address and the kernel would pick either.
-    answerPerAddress(wanted.keySet());
-    List<String> failures = new ArrayList<>();
-    int started = 0;
+    answerPerAddress(listeners.values(), wanted.keySet());
+    List<Listener> opening = new ArrayList<>();
     for (Map.Entry<ListenerKey, Route> entry : wanted.entrySet()) {
       if (listeners.containsKey(entry.getKey())) {
         continue;
@@ -172,12 +171,22 @@ public final class Relay implements AutoCloseable {
         listener.udp(
             workers.next(), new UdpFrontendHandler(listener, transport, options, rateLimitedLog));
       }
+      opening.add(listener);
+    }
+    // A new UDP line without an address opens its per-address sockets before its wildcard one: a
+    // client the wildcard socket heard first would get a second session (another source port at
+    // the backend) once its address's own socket opened.
+    answerPerAddress(opening, wanted.keySet());
+    List<String> failures = new ArrayList<>();
+    int started = 0;
+    for (Listener listener : opening) {
       try {
-        listener.bound(bind(listener, sharesPort(entry.getKey(), wanted)));
-        listeners.put(entry.getKey(), listener);
+        listener.bound(bind(listener, sharesPort(listener.key(), wanted)));
+        listeners.put(listener.key(), listener);
         started++;
       } catch (Exception e) {
-        failures.add(BindErrors.describe(entry.getKey(), entry.getValue(), e));
+        listener.close();
+        failures.add(BindErrors.describe(listener.key(), listener.route(), e));
       }
     }
     LOG.info(
@@ -192,7 +201,7 @@ public final class Relay implements AutoCloseable {
             + " opened, "
             + stopped
             + " closed)");
-    answerPerAddress(listeners.keySet());
+    answerPerAddress(listeners.values(), listeners.keySet());
     return failures;
   }
 
@@ -205,7 +214,7 @@ public final class Relay implements AutoCloseable {
       return;
     }
     try {
-      answerPerAddress(listeners.keySet());
+      answerPerAddress(listeners.values(), listeners.keySet());
     } catch (UncheckedIOException e) {
       rateLimitedLog.log(
           Level.WARNING,
@@ -221,11 +230,13 @@ public final class Relay implements AutoCloseable {
   }
 
   /**
-   * Makes every UDP listener without an address hold one socket per local address, except the
-   * addresses that a line of {@code claimed} names on the same port (that line's socket must get
-   * every datagram to it). Sockets of addresses that left the host close, with their sessions.
+   * Makes each UDP listener without an address of {@code which} hold one socket per local address,
+   * except the addresses that a line of {@code claimed} names on the same port (that line's socket
+   * must get every datagram to it). Sockets of addresses that left the host close, with their
+   * sessions. A listener not bound yet is taken to bind {@code ::}, as it first tries; if it falls
+   * back to {@code 0.0.0.0}, the next call closes its IPv6 sockets.
    */
-  private void answerPerAddress(Collection<ListenerKey> claimed) {
+  private void answerPerAddress(Collection<Listener> which, Collection<ListenerKey> claimed) {
     Set<InetAddress> local = localAddresses.get();
     Map<InetAddress, Integer> opened = new TreeMap<>(Relay::byText);
     Map<InetAddress, Integer> closed = new TreeMap<>(Relay::byText);
@@ -233,11 +244,12 @@ public final class Relay implements AutoCloseable {
     for (Listener listener : listeners.values()) {
       sockets += listener.perAddress().size();
     }
-    for (Listener listener : listeners.values()) {
-      InetAddress wildcard = listener.boundAddress();
-      if (!listener.answersPerAddress() || wildcard == null) {
+    for (Listener listener : which) {
+      if (!listener.answersPerAddress()) {
         continue;
       }
+      InetAddress wildcard =
+          Objects.requireNonNullElseGet(listener.boundAddress(), () -> wildcards().get(0));
       int port = listener.key().port();
       Set<InetAddress> wanted = new LinkedHashSet<>();
       for (InetAddress address : local) {

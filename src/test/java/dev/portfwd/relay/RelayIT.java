@@ -69,7 +69,6 @@ class RelayIT {
         14000-14002  192.0.2.2   15000-15002 tcp
         """);
     RelayProcess relay = RelayProcess.start(topology, table, "tcp", 14002);
-    relay.awaitAnsweringPerAddress();
     assertThat(client("echo hello | timeout 60 socat -t30 - TCP:203.0.113.1:13102").stdout())
         .isEqualTo("hello\n");
     assertThat(udpReply("client", 13102, 0, "udp-hello")).isEqualTo("udp-hello\n");
@@ -430,7 +429,6 @@ class RelayIT {
             13171,
             List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=16m"),
             "--verbose");
-    relay.awaitAnsweringPerAddress();
     assertThat(client("echo before | timeout 60 socat -t30 - TCP:203.0.113.1:13171").stdout())
         .isEqualTo("before\n");
     long rssBefore = relay.rssKb();
@@ -1013,7 +1011,6 @@ class RelayIT {
     Path table = table("udpbusy.txt", "13751 192.0.2.2 9 udp\n");
     RelayProcess relay =
         RelayProcess.start(topology, table, "udp", 13751, "--udp-idle-timeout", "1s", "--verbose");
-    relay.awaitAnsweringPerAddress();
     client(
         "for i in $(seq 14); do echo x; sleep 0.25; done"
             + " | timeout 30 socat -u - UDP:203.0.113.1:13751,sourceport=40020");

@@ -198,15 +198,6 @@ final class RelayProcess {
     topology.sh("gateway", "kill -" + name + " " + pid());
   }
 
-  /**
-   * Waits until the UDP lines without an address also listen on each of the gateway's addresses: a
-   * client whose first datagram reaches the wildcard socket before then, and its next ones the
-   * address's own socket, gets two sessions (one per socket that heard it).
-   */
-  void awaitAnsweringPerAddress() throws InterruptedException {
-    awaitLog("answering UDP from ", Duration.ofSeconds(20));
-  }
-
   /** Waits for {@code text} to appear in the log. */
   void awaitLog(String text, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
