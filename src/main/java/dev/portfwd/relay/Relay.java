@@ -178,6 +178,7 @@ public final class Relay implements AutoCloseable {
     // the backend) once its address's own socket opened.
     answerPerAddress(opening, wanted.keySet());
     List<String> failures = new ArrayList<>();
+    Map<InetAddress, Integer> opened = new TreeMap<>(Relay::byText);
     int started = 0;
     for (Listener listener : opening) {
       try {
@@ -187,8 +188,13 @@ public final class Relay implements AutoCloseable {
       } catch (Exception e) {
         listener.close();
         failures.add(BindErrors.describe(listener.key(), listener.route(), e));
+        continue;
+      }
+      for (InetAddress address : listener.perAddress().keySet()) {
+        opened.merge(address, 1, Integer::sum);
       }
     }
+    logAnswering(opened);
     LOG.info(
         "serving "
             + table.forwards().size()
@@ -248,6 +254,9 @@ public final class Relay implements AutoCloseable {
       if (!listener.answersPerAddress()) {
         continue;
       }
+      // A listener not bound yet says nothing: its own bind may fail for the same reason, and
+      // apply says what it opened once it is bound.
+      boolean bound = listener.boundAddress() != null;
       InetAddress wildcard =
           Objects.requireNonNullElseGet(listener.boundAddress(), () -> wildcards().get(0));
       int port = listener.key().port();
@@ -290,8 +299,10 @@ public final class Relay implements AutoCloseable {
           listener.perAddress().put(address, bind.channel());
           listener.forgetUnbindable(address);
           sockets++;
-          opened.merge(address, 1, Integer::sum);
-        } else if (listener.unbindable(address)) {
+          if (bound) {
+            opened.merge(address, 1, Integer::sum);
+          }
+        } else if (bound && listener.unbindable(address)) {
           LOG.warning(
               listener.key()
                   + ": cannot listen on "
@@ -306,11 +317,15 @@ public final class Relay implements AutoCloseable {
     if (sockets < MAX_ADDRESS_SOCKETS) {
       overAddressSockets = false;
     }
-    if (!opened.isEmpty()) {
-      LOG.info("answering UDP from " + describe(opened) + " too (lines without an address)");
-    }
+    logAnswering(opened);
     if (!closed.isEmpty()) {
       LOG.info("stopped answering UDP from " + describe(closed) + " (gone from the host)");
+    }
+  }
+
+  private static void logAnswering(Map<InetAddress, Integer> opened) {
+    if (!opened.isEmpty()) {
+      LOG.info("answering UDP from " + describe(opened) + " too (lines without an address)");
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The per-address UDP sockets of lines without an address, on loopback. */
@@ -38,6 +39,9 @@ class RelayTest {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     Set<InetAddress> local = new LinkedHashSet<>(Set.of(loopback));
     int port = freeUdpPort();
+    Logger relayLogger = Logger.getLogger(Relay.class.getPackageName());
+    LogCapture capture = new LogCapture();
+    relayLogger.addHandler(capture);
     try (Relay relay =
         new Relay(
             Transport.nio(),
@@ -47,6 +51,8 @@ class RelayTest {
       String line = port + " 192.0.2.2 53 udp\n";
       assertThat(relay.apply(table(line))).isEmpty();
       assertThat(relay.answeringFrom(port)).containsExactly(loopback);
+      assertThat(capture.messages())
+          .contains("answering UDP from 127.0.0.1 (1 port) too (lines without an address)");
       local.clear();
       assertThat(relay.apply(table(line))).isEmpty();
       assertThat(relay.answeringFrom(port)).as("the address left the host").isEmpty();
@@ -55,6 +61,8 @@ class RelayTest {
       assertThat(relay.answeringFrom(port))
           .as("127.0.0.1 belongs to the line that names it")
           .isEmpty();
+    } finally {
+      relayLogger.removeHandler(capture);
     }
   }
 
@@ -94,6 +102,31 @@ class RelayTest {
         }
         assertThat(sourcePorts).as("the relay's source ports towards the backend").hasSize(1);
       }
+    }
+  }
+
+  @Test
+  void saysOnlyThatALineCannotListenWhenAnotherProgramHoldsItsPort() throws Exception {
+    Logger relayLogger = Logger.getLogger(Relay.class.getPackageName());
+    LogCapture capture = new LogCapture();
+    relayLogger.addHandler(capture);
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    try (DatagramSocket other = new DatagramSocket(0);
+        Relay relay =
+            new Relay(
+                Transport.nio(),
+                RelayOptions.defaults(),
+                new RelayCounters(),
+                () -> Set.of(loopback))) {
+      int port = other.getLocalPort();
+      assertThat(relay.apply(table(port + " 192.0.2.2 53 udp\n"))).hasSize(1);
+      assertThat(relay.answeringFrom(port)).isEmpty();
+      assertThat(capture.messages())
+          .as("nothing about the line's sockets on the host's addresses")
+          .noneMatch(message -> message.contains("cannot listen on"))
+          .noneMatch(message -> message.contains("answering UDP from"));
+    } finally {
+      relayLogger.removeHandler(capture);
     }
   }
 
