@@ -1,6 +1,7 @@
 package dev.portfwd.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,25 +39,36 @@ final class WatchedTableFile {
     return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
   }
 
-  /** Replaces the file's content with {@code text} atomically. */
+  /**
+   * Replaces the file's content with {@code text} atomically. When the file is a symbolic link, the
+   * file it points to is replaced, with that file's mode and owner, and the link stays.
+   *
+   * @throws IOException when the text could not be written whole (a full disk, say); the file is
+   *     then as it was
+   */
   void write(String text) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
+    Path target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
+    Path dir = target.getParent();
     Optional<PosixFileAttributes> old =
-        Files.exists(file)
+        Files.exists(target)
             ? Optional.of(
-                Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS))
+                Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS))
             : Optional.empty();
     Path temp =
         Files.createTempFile(
             dir,
-            "." + file.getFileName() + ".",
+            "." + target.getFileName() + ".",
             ".tmp",
             PosixFilePermissions.asFileAttribute(
                 old.map(PosixFileAttributes::permissions)
                     .orElse(PosixFilePermissions.fromString("rw-r--r--"))));
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.write(StandardCharsets.UTF_8.encode(text));
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        // One write may take only part (a disk about to fill); the next one then fails.
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
         channel.force(true);
       }
       if (old.isPresent()) {
@@ -70,7 +82,7 @@ final class WatchedTableFile {
           view.setGroup(old.get().group());
         }
       }
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }

@@ -1,6 +1,7 @@
 package dev.portfwd.web;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +71,11 @@ public final class SecretFiles {
             PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.write(StandardCharsets.UTF_8.encode(content));
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+        // One write may take only part (a disk about to fill); the next one then fails.
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
         channel.force(true);
       }
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
