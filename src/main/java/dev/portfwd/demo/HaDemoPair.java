@@ -61,6 +61,15 @@ public final class HaDemoPair {
     Files.deleteIfExists(p.keepalivedPid());
     Files.deleteIfExists(p.vrrpPid());
     check(network.runner(gw).run(List.of("conntrackd", "-C", p.conntrackdConf().toString(), "-d")));
+    startKeepalived(network, gw, p, p.runDir());
+  }
+
+  /**
+   * Starts keepalived alone, as a boot does: its notify hook then starts conntrackd. Its pid files
+   * and log go to {@code files}.
+   */
+  public static void startKeepalived(HaDemoNetwork network, String gw, HaPaths p, Path files)
+      throws IOException {
     // In the foreground, its log in the run folder: this keepalived has no log-file option, and
     // the namespaces have no syslog.
     network.spawn(
@@ -71,11 +80,11 @@ public final class HaDemoPair {
             "exec /usr/sbin/keepalived --vrrp --dont-fork --log-console --log-detail --use-file "
                 + p.keepalivedConf()
                 + " --pid "
-                + p.keepalivedPid()
+                + files.resolve(p.keepalivedPid().getFileName())
                 + " --vrrp_pid "
-                + p.vrrpPid()
+                + files.resolve(p.vrrpPid().getFileName())
                 + " >>"
-                + p.runDir().resolve("keepalived.log")
+                + files.resolve("keepalived.log")
                 + " 2>&1"));
   }
 

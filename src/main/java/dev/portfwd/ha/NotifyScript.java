@@ -5,8 +5,9 @@ package dev.portfwd.ha;
  * own {@code doc/sync/primary-backup.sh}, with this gateway's paths, plus one line that records the
  * state for {@code portfwd doctor}. On becoming master it commits the external cache (the peer's
  * connections) into the kernel, flushes both caches, resyncs the internal cache from the kernel and
- * sends a bulk update; on becoming backup it starts conntrackd if it is not running, shortens the
- * kernel's timers of stale entries and asks the master for a resync.
+ * sends a bulk update; on becoming backup it shortens the kernel's timers of stale entries and asks
+ * the master for a resync. Either way it first makes the run directory and starts conntrackd if it
+ * is not running: after a reboot keepalived's first notification brings both back.
  *
  * <p>Both switch on liberal TCP window tracking first: a copied entry does not carry the window the
  * kernel tracked on the other gateway, so the first segments after a failover could count as
@@ -33,6 +34,9 @@ public final class NotifyScript {
         + "STATE="
         + paths.vrrpState()
         + "\n"
+        + "RUN="
+        + paths.runDir()
+        + "\n"
         + "LIBERAL="
         + LIBERAL_TCP_SYSCTL
         + "\n"
@@ -42,10 +46,20 @@ public final class NotifyScript {
         + " 2>/dev/null || true\n"
         + "}\n"
         + "\n"
+        + "start() {\n"
+        + "    if ! \"$CONNTRACKD\" -C \"$CONFIG\" -s >/dev/null 2>&1; then\n"
+        + "        rm -f \"$LOCK\"    # not running: a stale lock would stop it starting\n"
+        + "        \"$CONNTRACKD\" -C \"$CONFIG\" -d\n"
+        + "    fi\n"
+        + "}\n"
+        + "\n"
+        + "mkdir -p \"$RUN\"    # gone after a reboot: /run is a tmpfs\n"
+        + "\n"
         + "case \"$1\" in\n"
         + "  primary)\n"
         + "    echo MASTER > \"$STATE\"\n"
         + "    echo 1 > \"$LIBERAL\"\n"
+        + "    start\n"
         + "    step -c    # commit the external cache into the kernel table\n"
         + "    step -f    # flush the internal and the external caches\n"
         + "    step -R    # resynchronize the internal cache with the kernel table\n"
@@ -54,10 +68,7 @@ public final class NotifyScript {
         + "  backup)\n"
         + "    echo 1 > \"$LIBERAL\"\n"
         + "    echo BACKUP > \"$STATE\"\n"
-        + "    if ! \"$CONNTRACKD\" -C \"$CONFIG\" -s >/dev/null 2>&1; then\n"
-        + "        rm -f \"$LOCK\"    # not running: a stale lock would stop it starting\n"
-        + "        \"$CONNTRACKD\" -C \"$CONFIG\" -d\n"
-        + "    fi\n"
+        + "    start\n"
         + "    step -t    # shorten kernel conntrack timers to remove the zombie entries\n"
         + "    step -n    # request a resynchronization with the master\n"
         + "    ;;\n"

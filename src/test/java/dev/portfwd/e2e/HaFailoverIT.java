@@ -132,6 +132,39 @@ class HaFailoverIT {
     assertNoNamespacesLeft();
   }
 
+  /**
+   * After a reboot /run is empty and only keepalived starts (its unit is enabled): its first
+   * notification must make the run folder, record the state and start conntrackd on both.
+   */
+  @Test
+  void bothGatewaysComeBackFromKeepalivedAloneAfterAReboot(@TempDir Path dir) throws Exception {
+    KernelAccess.require("keepalived", "conntrackd", "conntrack", "nft");
+    HaDescription pair =
+        HaDescriptionParser.parse("demo.ha", HaDemoNetwork.DESCRIPTION).description().orElseThrow();
+    DesiredState desired = Compiler.compile(TableParser.parse("t", HaDemo.TABLE).table());
+    try (HaDemoNetwork network = HaDemoNetwork.create()) {
+      Map<String, HaPaths> paths = new HashMap<>();
+      for (String gw : HaDemoNetwork.GATEWAYS) {
+        HaPaths p = new HaPaths(dir.resolve(gw).resolve("etc"), dir.resolve(gw).resolve("run"));
+        HaFileWriter.write(p, HaConfig.generate(pair, gw, p));
+        HaDemoPair.apply(network, gw, desired, dir.resolve(gw).resolve("state"), l -> {});
+        assertThat(p.runDir()).as("the run folder, empty after a reboot").doesNotExist();
+        Path keepalivedFiles = Files.createDirectories(dir.resolve(gw).resolve("keepalived"));
+        HaDemoPair.startKeepalived(network, gw, p, keepalivedFiles);
+        paths.put(gw, p);
+      }
+      HaDemoPair.awaitState(paths.get("gw-a"), "MASTER");
+      HaDemoPair.awaitState(paths.get("gw-b"), "BACKUP");
+      for (String gw : HaDemoNetwork.GATEWAYS) {
+        String conf = paths.get(gw).conntrackdConf().toString();
+        assertThat(network.runner(gw).run(List.of("conntrackd", "-C", conf, "-s")).exitCode())
+            .as(gw + "'s conntrackd, started by the notify hook, answers")
+            .isZero();
+      }
+    }
+    assertNoNamespacesLeft();
+  }
+
   private static CommandResult doctor(
       HaDemoNetwork network, String gw, Path description, HaPaths p, Path table) throws Exception {
     List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", network.namespace(gw)));
