@@ -11,7 +11,8 @@ import dev.portfwd.model.Forward;
  * scripts. The text escapes everything it did not write itself ({@link Texts#printable}): a
  * description, a file name or another tool's rule must not act on the terminal. The JSON shape is
  * stable: {@code ok}, {@code errors}, {@code warnings} and a flat {@code findings} array, each
- * finding with its forward ({@code null} for the host).
+ * finding with its forward ({@code null} for the host); a forward's {@code backend} is the address
+ * new connections go to, or the column as written while a name in it is unresolved.
  */
 public final class ReportPrinter {
 
@@ -118,7 +119,12 @@ public final class ReportPrinter {
           f.put("line", forward.line());
           f.put("external", forward.externalText());
           f.put("protocols", forward.protocolText());
-          f.put("backend", Addresses.format(forward.backend()));
+          // A name that did not resolve leaves its pool without members: the column as written.
+          f.put(
+              "backend",
+              forward.pool().isResolved()
+                  ? Addresses.format(forward.backend())
+                  : forward.pool().writtenText());
           f.put("backendPorts", forward.backendPorts().toString());
           f.put("description", forward.description());
         } else {

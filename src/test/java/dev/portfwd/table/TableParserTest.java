@@ -1,6 +1,7 @@
 package dev.portfwd.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.Cidr;
@@ -351,6 +352,26 @@ class TableParserTest {
     assertThat(result.table().forwards())
         .extracting(Forward::description)
         .containsExactly("Café ☕", "");
+    assertThat(result.table().forwards()).extracting(Forward::line).containsExactly(1, 2);
+  }
+
+  @Test
+  void refusesACarriageReturnThatHidesAForwardInALineOfATextWithLineFeeds() {
+    ParseResult result =
+        TableParser.parse(
+            "t", "13102 192.0.2.2 80 tcp # web\r13105 192.0.2.5 22 tcp\n13103 192.0.2.3 80 tpc\n");
+
+    assertThat(result.diagnostics())
+        .extracting(Diagnostic::line, Diagnostic::column)
+        .contains(tuple(1, 29), tuple(2, 20));
+    assertThat(result.diagnostics().get(0).message()).contains("U+000D");
+  }
+
+  @Test
+  void readsATextOfLoneCarriageReturnsAsLines() {
+    ParseResult result = TableParser.parse("t", "80 192.0.2.2\r81 192.0.2.2\r");
+
+    assertThat(result.diagnostics()).isEmpty();
     assertThat(result.table().forwards()).extracting(Forward::line).containsExactly(1, 2);
   }
 
