@@ -128,7 +128,12 @@ public final class Portfwd implements Runnable {
           PrintWriter err = cmd.getErr();
           if (exception instanceof PortfwdException portfwd) {
             if (portfwd.getMessage() != null && !portfwd.getMessage().isEmpty()) {
-              err.println("portfwd: " + portfwd.getMessage());
+              // Messages quote paths and names as given: escaped, each of their lines kept.
+              String[] lines = portfwd.getMessage().split("\n", -1);
+              err.println("portfwd: " + TerminalText.escape(lines[0]));
+              for (int i = 1; i < lines.length; i++) {
+                err.println(TerminalText.escape(lines[i]));
+              }
             }
             err.flush();
             return portfwd.exitCode();

@@ -218,7 +218,7 @@ final class RollbackCommand implements Runnable {
       throw PortfwdException.failure("cannot read " + store.dir() + ": " + e.getMessage(), e);
     }
     if (history.isEmpty()) {
-      out.println("no state is recorded in " + store.dir());
+      out.println("no state is recorded in " + TerminalText.escape(store.dir().toString()));
     }
     boolean first = true;
     for (StateStore.Entry entry : history) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class PortfwdTest {
@@ -44,6 +46,26 @@ class PortfwdTest {
     assertThat(err.toString())
         .contains("ports\\x00\\x1b]0;pwned\\x07.txt")
         .doesNotContain("\u0000", "\u001b", "\u0007");
+  }
+
+  @Test
+  void aFailureQuotingAStateDirectoryReachesTheTerminalEscaped(@TempDir Path dir) {
+    String stateDir = dir.resolve("state\u001b[31m").toString();
+    for (String[] args :
+        List.of(
+            new String[] {"rollback", "--direct", "--state-dir", stateDir},
+            new String[] {"rollback", "--list", "--direct", "--state-dir", stateDir})) {
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine commandLine = Portfwd.newCommandLine();
+      commandLine.setOut(new PrintWriter(out));
+      commandLine.setErr(new PrintWriter(err));
+      commandLine.execute(args);
+      assertThat(out.toString() + err.toString())
+          .as(String.join(" ", args))
+          .contains("state\\x1b[31m")
+          .doesNotContain("\u001b");
+    }
   }
 
   @Test
