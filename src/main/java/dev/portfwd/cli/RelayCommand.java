@@ -59,7 +59,8 @@ final class RelayCommand implements Runnable {
       converter = DurationConverter.class,
       description =
           "How long a backend may take to accept a TCP connection; durations are written like 500ms,"
-              + " 30s, 5m or 1h, a bare number in seconds (default: ${DEFAULT-VALUE}).")
+              + " 30s, 5m or 1h, a bare number in seconds, at most 8760h (365 days) (default:"
+              + " ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
   @Option(
