@@ -200,6 +200,8 @@ final class RelayCommand implements Runnable {
 
   @Override
   public void run() {
+    Duration checkInterval =
+        SecondsOption.within("--check-interval", checkIntervalSeconds, 0.1, 3600);
     RelayLog.configure(System.err, verbose);
     Optional<InetSocketAddress> httpAddress = httpAddress();
     ForwardTable forwards = TableLoader.load(table, System.in, spec.commandLine().getErr());
@@ -226,11 +228,6 @@ final class RelayCommand implements Runnable {
     Relay relay = new Relay(chosen, options, new RelayCounters());
     Optional<Path> file =
         TableReader.STDIN.equals(table) ? Optional.empty() : Optional.of(Path.of(table));
-    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
-      relay.close();
-      throw PortfwdException.invalidInput(
-          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
-    }
     BackendMonitor.Settings defaults = BackendMonitor.Settings.defaults();
     RelayService service =
         new RelayService(
@@ -239,7 +236,7 @@ final class RelayCommand implements Runnable {
             drainTimeout,
             statusInterval,
             new BackendMonitor.Settings(
-                Duration.ofMillis(Math.round(checkIntervalSeconds * 1000)),
+                checkInterval,
                 defaults.fall(),
                 defaults.rise(),
                 defaults.minTtl(),

@@ -183,30 +183,21 @@ final class WatchCommand implements Runnable {
     if (table.equals("-")) {
       throw PortfwdException.invalidInput("watch needs a table file to watch, not standard input");
     }
-    if (intervalSeconds < 0.2 || intervalSeconds > 3600) {
-      throw PortfwdException.invalidInput(
-          "--interval takes 0.2 to 3600 seconds, not " + intervalSeconds);
-    }
-    if (fullIntervalSeconds < intervalSeconds || fullIntervalSeconds > 86_400) {
-      throw PortfwdException.invalidInput(
-          "--full-interval takes --interval to 86400 seconds, not " + fullIntervalSeconds);
-    }
+    Duration interval = SecondsOption.within("--interval", intervalSeconds, 0.2, 3600);
+    Duration fullInterval =
+        SecondsOption.within(
+            "--full-interval", fullIntervalSeconds, intervalSeconds, "--interval", 86_400);
     if (debounceMillis < 0 || debounceMillis > 60_000) {
       throw PortfwdException.invalidInput(
           "--debounce takes 0 to 60000 milliseconds, not " + debounceMillis);
     }
-    if (checkIntervalSeconds < 0.1 || checkIntervalSeconds > 3600) {
-      throw PortfwdException.invalidInput(
-          "--check-interval takes 0.1 to 3600 seconds, not " + checkIntervalSeconds);
-    }
-    if (statusMaxAgeSeconds < 0 || statusMaxAgeSeconds > 3600) {
-      throw PortfwdException.invalidInput("--status-max-age takes 0 to 3600 seconds");
-    }
-    if (dnsMinTtlSeconds < 0 || dnsMaxTtlSeconds < dnsMinTtlSeconds || dnsMaxTtlSeconds > 86_400) {
-      throw PortfwdException.invalidInput(
-          "--dns-min-ttl and --dns-max-ttl take 0 to 86400 seconds, the minimum not above the"
-              + " maximum");
-    }
+    Duration checkInterval =
+        SecondsOption.within("--check-interval", checkIntervalSeconds, 0.1, 3600);
+    Duration statusMaxAge = SecondsOption.within("--status-max-age", statusMaxAgeSeconds, 0, 3600);
+    Duration dnsMinTtl = SecondsOption.within("--dns-min-ttl", dnsMinTtlSeconds, 0, 86_400);
+    Duration dnsMaxTtl =
+        SecondsOption.within(
+            "--dns-max-ttl", dnsMaxTtlSeconds, dnsMinTtlSeconds, "--dns-min-ttl", 86_400);
     Optional<InetSocketAddress> httpAddress = httpAddress();
     Optional<SSLContext> tls = tls();
     PrintWriter out = spec.commandLine().getOut();
@@ -243,12 +234,7 @@ final class WatchCommand implements Runnable {
         new BackendMonitor(
             resolver,
             new TcpHealthProbe(),
-            new BackendMonitor.Settings(
-                seconds(checkIntervalSeconds),
-                3,
-                2,
-                seconds(dnsMinTtlSeconds),
-                seconds(dnsMaxTtlSeconds)),
+            new BackendMonitor.Settings(checkInterval, 3, 2, dnsMinTtl, dnsMaxTtl),
             System::nanoTime,
             new BackendChanges(targetRef, out, metrics));
     KernelWatchTarget target =
@@ -267,8 +253,8 @@ final class WatchCommand implements Runnable {
         new Watcher(
             Path.of(table),
             target,
-            Duration.ofMillis(Math.round(intervalSeconds * 1000)),
-            Duration.ofMillis(Math.round(fullIntervalSeconds * 1000)),
+            interval,
+            fullInterval,
             probe,
             Duration.ofMillis(debounceMillis),
             out);
@@ -280,7 +266,7 @@ final class WatchCommand implements Runnable {
             Path.of(table).toAbsolutePath().normalize(),
             Optional.of(monitor),
             liveStatus,
-            seconds(statusMaxAgeSeconds));
+            statusMaxAge);
     Optional<ControlServer> server =
         openControl(serviceState, () -> metrics.ifPresent(ServiceMetrics::invalidApply), out);
     Optional<HttpEndpoint> endpoint;
@@ -322,10 +308,6 @@ final class WatchCommand implements Runnable {
     if (!started) {
       throw PortfwdException.invalidInput("the table has errors; fix it and start watch again");
     }
-  }
-
-  private static Duration seconds(double seconds) {
-    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private Optional<InetSocketAddress> httpAddress() {
