@@ -63,19 +63,27 @@ final class DoctorCommand implements Runnable {
   @Option(names = "--gateway", paramLabel = "NAME", description = "This gateway's name in HA-FILE.")
   String gateway;
 
+  Path haConfigDir;
+
   @Option(
       names = "--ha-config-dir",
       paramLabel = "DIR",
       defaultValue = "/etc/portfwd/ha",
       description = "Where 'portfwd ha config' wrote the files (default: ${DEFAULT-VALUE}).")
-  Path haConfigDir;
+  void haConfigDir(Path dir) {
+    haConfigDir = DirectoryOption.nonEmpty(spec, "--ha-config-dir", dir);
+  }
+
+  Path haRunDir;
 
   @Option(
       names = "--ha-run-dir",
       paramLabel = "DIR",
       defaultValue = "/run/portfwd-ha",
       description = "conntrackd's socket and the recorded VRRP state (default: ${DEFAULT-VALUE}).")
-  Path haRunDir;
+  void haRunDir(Path dir) {
+    haRunDir = DirectoryOption.nonEmpty(spec, "--ha-run-dir", dir);
+  }
 
   @Option(names = "--json", description = "Print the findings as JSON for scripts.")
   boolean json;

@@ -62,12 +62,18 @@ final class HaConfigCommand implements Runnable {
               + " --no-validate).")
   boolean dryRun;
 
+  Path configDir;
+
   @Option(
       names = "--config-dir",
       paramLabel = "DIR",
       description = "Where the files go (default: ${DEFAULT-VALUE}).",
       defaultValue = "/etc/portfwd/ha")
-  Path configDir;
+  void configDir(Path dir) {
+    configDir = DirectoryOption.nonEmpty(spec, "--config-dir", dir);
+  }
+
+  Path runDir;
 
   @Option(
       names = "--run-dir",
@@ -75,7 +81,9 @@ final class HaConfigCommand implements Runnable {
       description =
           "conntrackd's socket, lock and log and the recorded VRRP state (default: ${DEFAULT-VALUE}).",
       defaultValue = "/run/portfwd-ha")
-  Path runDir;
+  void runDir(Path dir) {
+    runDir = DirectoryOption.nonEmpty(spec, "--run-dir", dir);
+  }
 
   @Option(
       names = "--table",

@@ -4,7 +4,9 @@ import dev.portfwd.state.StateDir;
 import dev.portfwd.state.StateStore;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code --state-dir} option of every command that reads or records what portfwd applied
@@ -12,6 +14,13 @@ import picocli.CommandLine.Option;
  * watch}), with the helpers they share.
  */
 final class StateOptions {
+
+  /** The command this mixin is part of, for the usage error of an empty {@code --state-dir}. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  /** {@code --state-dir}; {@code null} when not given. */
+  Path stateDir;
 
   @Option(
       names = "--state-dir",
@@ -23,7 +32,9 @@ final class StateOptions {
               + " or "
               + StateDir.DEFAULT
               + ").")
-  Path stateDir;
+  void stateDir(Path dir) {
+    stateDir = DirectoryOption.nonEmpty(command, "--state-dir", dir);
+  }
 
   StateStore store() {
     return new StateStore(StateDir.resolve(Optional.ofNullable(stateDir)));

@@ -55,4 +55,14 @@ class DoctorCommandTest {
     assertThat(run.out()).as("no findings are printed").isEmpty();
     assertThat(run.err()).contains("broken.table:").contains("error:");
   }
+
+  @Test
+  void emptyHaDirectoriesAreUsageErrorsNotTheWorkingDirectory() {
+    for (String option : new String[] {"--ha-config-dir", "--ha-run-dir"}) {
+      Run run = run("doctor", option, "", "--no-probe", "examples/seed-ports.txt");
+      assertThat(run.exitCode()).as(option).isEqualTo(ExitCode.INVALID_INPUT);
+      assertThat(run.err()).startsWith(option + " needs a directory");
+      assertThat(run.out()).as("no report").isEmpty();
+    }
+  }
 }
