@@ -168,7 +168,13 @@ public final class HttpEndpoint implements Closeable {
   private static void route(HttpExchange exchange, Map<String, HttpHandler> routes)
       throws IOException {
     try {
-      HttpHandler handler = routes.get(exchange.getRequestURI().getPath());
+      String path = exchange.getRequestURI().getPath();
+      if (path == null) {
+        // An opaque target ("mailto:x", "x:y") has no path to route: the client's mistake.
+        text(exchange, 400, "bad request: the request target must be a path such as /metrics\n");
+        return;
+      }
+      HttpHandler handler = routes.get(path);
       if (handler == null) {
         text(exchange, 404, "not found\n");
         return;

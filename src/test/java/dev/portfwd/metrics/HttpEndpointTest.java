@@ -94,6 +94,26 @@ class HttpEndpointTest {
   }
 
   @Test
+  void answersATargetWithoutAPathWith400() throws Exception {
+    for (String target : new String[] {"mailto:x", "x:y"}) {
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(endpoint.address(), 2000);
+        socket
+            .getOutputStream()
+            .write(
+                ("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+
+        assertThat(readAll(socket, Duration.ofSeconds(5)))
+            .as(target)
+            .startsWith("HTTP/1.1 400 ")
+            .contains("the request target must be a path");
+      }
+    }
+  }
+
+  @Test
   void refusesOtherMethodsThanGet() throws Exception {
     HttpResponse<String> response =
         client.send(
