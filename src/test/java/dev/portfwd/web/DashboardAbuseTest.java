@@ -392,6 +392,24 @@ class DashboardAbuseTest {
   }
 
   @Test
+  void aBodyWithAnythingAfterItsObjectIsAnswered400() throws Exception {
+    for (String path : List.of("/api/v1/check", "/api/v1/plan", "/api/v1/apply")) {
+      for (String body :
+          List.of(
+              "{\"table\": \"x\"} trailing",
+              "{\"table\": \"x\"} {}",
+              "{\"table\": \"x\"}]",
+              "{\"table\": \"x\"} 1")) {
+        String answer = api("POST", path, "application/json", body);
+        assertThat(answer).as(path + " " + body).startsWith("HTTP/1.1 400");
+        assertThat(MAPPER.readTree(body(answer)).get("error").asText())
+            .as(path + " " + body)
+            .startsWith("the request body is not a JSON object");
+      }
+    }
+  }
+
+  @Test
   void aTableOfTenMegabytesIsTaken() {
     String table = "13102 192.0.2.2 80 tcp # a long table\n".repeat(10 * 1024 * 1024 / 38);
     assertThat(
