@@ -23,11 +23,14 @@ import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.engine.RestoredState;
 import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
+import dev.portfwd.model.ForwardTable;
 import dev.portfwd.pool.BackendMonitor;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
+import dev.portfwd.table.Diagnostic;
 import dev.portfwd.table.ParseResult;
+import dev.portfwd.table.Severity;
 import dev.portfwd.table.TableParser;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.web.DashboardApi;
@@ -124,7 +127,70 @@ final class DashboardService implements DashboardApi {
       throw new ApiException(
           413, "a table is at most " + TableReader.MAX_TABLE_BYTES + " bytes; nothing was changed");
     }
+    Optional<Diagnostic> surrogate = loneSurrogate(table.path().toString(), text);
+    if (surrogate.isPresent()) {
+      ParseResult refused =
+          new ParseResult(
+              new ForwardTable(table.path().toString(), List.of()),
+              List.of(surrogate.get()),
+              /* errorCount= */ 1,
+              /* warningCount= */ 0);
+      throw new ApiException(
+          422,
+          surrogate.get().file()
+              + ":"
+              + surrogate.get().line()
+              + ":"
+              + surrogate.get().column()
+              + ": "
+              + surrogate.get().message()
+              + "; nothing was changed",
+          CheckCommand.toJson(refused));
+    }
     return TableParser.parse(table.path().toString(), text);
+  }
+
+  /**
+   * The first half of a UTF-16 surrogate pair without its other half in {@code text}, as an error
+   * at its line and column (counted as the table parser counts them). JSON's {@code "\\ud800"} can
+   * carry one, a file read as UTF-8 cannot; no UTF-8 encoder can write it, so an apply would fail
+   * only when writing nft's script or the table file.
+   */
+  static Optional<Diagnostic> loneSurrogate(String source, String text) {
+    int line = 1;
+    int lineStart = text.startsWith("\uFEFF") ? 1 : 0;
+    for (int i = lineStart; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r') {
+        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+          i++;
+        }
+        line++;
+        lineStart = i + 1;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++; // a pair: one character beyond the BMP
+      } else if (Character.isSurrogate(c)) {
+        int lineEnd = lineStart;
+        while (lineEnd < text.length()
+            && text.charAt(lineEnd) != '\n'
+            && text.charAt(lineEnd) != '\r') {
+          lineEnd++;
+        }
+        return Optional.of(
+            new Diagnostic(
+                source,
+                line,
+                i - lineStart + 1,
+                Severity.ERROR,
+                String.format(
+                    "a lone UTF-16 surrogate (\\u%04X) is not a character: a table is Unicode text",
+                    (int) c),
+                text.substring(lineStart, lineEnd)));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The compiled table; a table with errors is refused with 422 and its diagnostics. */

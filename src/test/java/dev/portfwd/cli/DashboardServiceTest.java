@@ -184,6 +184,37 @@ class DashboardServiceTest {
   }
 
   @Test
+  void aTableWithALoneSurrogateIsRefusedAtItsPlaceByEveryCallThatTakesATable() throws Exception {
+    String text = "1000 192.0.2.2 80 tcp # ok\n1001 192.0.2.3 80 tcp # bad \ud800 here\n";
+    int applies = backend.applied.size();
+    for (String call : new String[] {"check", "plan", "apply", "apply --confirm"}) {
+      assertThatThrownBy(
+              () -> {
+                switch (call) {
+                  case "check" -> service.check(text);
+                  case "plan" -> service.plan(text);
+                  case "apply" -> service.apply(text, Optional.empty());
+                  default -> service.apply(text, Optional.of(Duration.ofSeconds(60)));
+                }
+              })
+          .as(call)
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(422);
+                assertThat(e.getMessage()).contains("ports.txt:2:29: ").contains("surrogate");
+                JsonNode diagnostic = e.details().orElseThrow().get("diagnostics").get(0);
+                assertThat(diagnostic.get("line").asInt()).isEqualTo(2);
+                assertThat(diagnostic.get("column").asInt()).isEqualTo(29);
+              });
+    }
+    assertThat(backend.applied).hasSize(applies);
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+    JsonNode paired = service.check("1000 192.0.2.2 80 tcp # \ud83d\ude00 smile\n");
+    assertThat(paired.get("valid").asBoolean()).as("a pair is one character").isTrue();
+  }
+
+  @Test
   void aRollbackToAnUnknownStateIsRefusedAndChangesNothing() throws Exception {
     service.apply(NEW, Optional.empty());
     int applies = backend.applied.size();
