@@ -385,11 +385,14 @@ final class DashboardService implements DashboardApi {
   /**
    * A rollback in the service, for the page and for {@code portfwd rollback} through the control
    * socket: with no {@code state}, undoes the change that waits or returns to the previous state;
-   * with one, returns to that recorded state ({@link Engine#rollbackTo}). Then the watched {@code
-   * table} is made to say what is in force, so watch does not put back what was just left: the
-   * restored forwards are written to it (one line each), or, while a confirmation waits, kept for
-   * the confirmation to write. Undoing a change that waited leaves the file as it is: it still
-   * holds what is in force again.
+   * with one, returns to that recorded state ({@link Engine#rollbackTo}). With {@code confirm} and
+   * no {@code state}, the previous state is that recorded state ({@link Engine#previousState}), so
+   * the rollback waits for its confirmation as {@code rollback --confirm} does; while an apply
+   * waits, that is refused (undo it without a confirmation time). Then the watched {@code table} is
+   * made to say what is in force, so watch does not put back what was just left: the restored
+   * forwards are written to it (one line each), or, while a confirmation waits, kept for the
+   * confirmation to write. Undoing a change that waited leaves the file as it is: it still holds
+   * what is in force again.
    *
    * @throws EngineException when the engine refused or failed; the file is as it was
    */
@@ -402,6 +405,11 @@ final class DashboardService implements DashboardApi {
       Optional<Duration> confirm)
       throws EngineException, IOException {
     try (StateStore.Lock lock = store.lock()) {
+      if (state.isEmpty() && confirm.isPresent()) {
+        // As 'rollback --confirm' without --to: the state before the live one, with the timer
+        // armed; read under the lock, so no change lands between choosing it and going there.
+        state = OptionalLong.of(engine.previousState());
+      }
       if (state.isEmpty()) {
         boolean undoingPending = store.pending().isPresent();
         Restorer.Result result = engine.rollback();

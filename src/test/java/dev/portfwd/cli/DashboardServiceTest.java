@@ -184,6 +184,22 @@ class DashboardServiceTest {
   }
 
   @Test
+  void aRollbackWithConfirmationButNoStateGoesToThePreviousStateAndWaits() throws Exception {
+    long old = store.current().orElseThrow().generation();
+    service.apply(NEW, Optional.empty());
+
+    JsonNode waiting = service.rollback(OptionalLong.empty(), Optional.of(Duration.ofSeconds(60)));
+
+    assertThat(waiting.get("message").asText()).startsWith("rolled back to state " + old);
+    assertThat(waiting.get("pending").get("id").asText()).isNotEmpty();
+    assertThat(store.pending()).isPresent();
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", OLD).table()));
+    assertThat(Files.readString(table)).as("while it waits").isEqualTo(NEW);
+    service.rollback(OptionalLong.empty(), Optional.empty()); // not confirmed: undone
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", NEW).table()));
+  }
+
+  @Test
   void aTableWithALoneSurrogateIsRefusedAtItsPlaceByEveryCallThatTakesATable() throws Exception {
     String text = "1000 192.0.2.2 80 tcp # ok\n1001 192.0.2.3 80 tcp # bad \ud800 here\n";
     int applies = backend.applied.size();
