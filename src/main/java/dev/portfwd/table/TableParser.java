@@ -37,10 +37,16 @@ public final class TableParser {
     BackendColumn.Known backends = new BackendColumn.Known();
     int lineNumber = 0;
     int start = text.startsWith("\uFEFF") ? 1 : 0;
-    // Lines end in LF, CRLF or a lone CR (old Mac editors); an empty last line is no line.
+    // Lines end in LF or CRLF; an empty last line is no line. A lone CR ends a line only in a text
+    // without any LF (old Mac editors): elsewhere it stays in its line and is refused there as a
+    // control character, since every other tool shows what follows it as part of that line (a
+    // forward hidden in what looks like a comment).
+    boolean loneCrEndsLines = text.indexOf('\n') < 0;
     while (start < text.length()) {
       int end = start;
-      while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+      while (end < text.length()
+          && text.charAt(end) != '\n'
+          && !(text.charAt(end) == '\r' && (loneCrEndsLines || text.startsWith("\r\n", end)))) {
         end++;
       }
       LineParser parser = new LineParser(source, ++lineNumber, text, start, end, backends);
