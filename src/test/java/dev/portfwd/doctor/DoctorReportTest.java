@@ -149,4 +149,27 @@ class DoctorReportTest {
     assertThat(findings.get(0).get("fix").asText()).isEqualTo("do this");
     assertThat(findings.get(2).get("forward").isNull()).isTrue();
   }
+
+  @Test
+  void jsonGivesTheBackendColumnAsWrittenWhileANameInItIsUnresolved() {
+    ForwardTable named = Facts.table("13108 192.0.2.8,nohost.test 80 tcp\n");
+    Forward unresolved = named.forwards().get(0);
+    DoctorReport report =
+        new DoctorReport(
+            named,
+            List.of(
+                Finding.about(
+                    unresolved,
+                    FindingSeverity.ERROR,
+                    "backend-pool",
+                    "backend name nohost.test does not resolve",
+                    "",
+                    "",
+                    "")));
+
+    JsonNode forward = ReportPrinter.json(report).get("findings").get(0).get("forward");
+
+    assertThat(forward.get("backend").asText()).isEqualTo("192.0.2.8,nohost.test");
+    assertThat(forward.get("line").asInt()).isEqualTo(1);
+  }
 }
