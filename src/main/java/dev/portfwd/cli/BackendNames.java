@@ -6,6 +6,7 @@ import dev.portfwd.pool.NameResolver;
 import dev.portfwd.pool.SystemNameResolver;
 import dev.portfwd.pool.TableNames;
 import dev.portfwd.table.Diagnostic;
+import dev.portfwd.table.ParseResult;
 import dev.portfwd.table.Severity;
 import dev.portfwd.table.TablePrinter;
 import dev.portfwd.table.TerminalText;
@@ -61,6 +62,26 @@ final class BackendNames {
               line));
     }
     return found;
+  }
+
+  /**
+   * {@code result} with a diagnostic of {@code severity} for each name of {@code resolved} that did
+   * not resolve: warnings for {@code check}, errors for a change.
+   */
+  static ParseResult withDiagnostics(
+      ParseResult result, TableNames.Resolved resolved, Severity severity) {
+    List<Diagnostic> found = diagnostics(resolved, result.table().source(), severity);
+    if (found.isEmpty()) {
+      return result;
+    }
+    List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+    all.addAll(found);
+    boolean errors = severity == Severity.ERROR;
+    return new ParseResult(
+        result.table(),
+        all,
+        result.errorCount() + (errors ? found.size() : 0),
+        result.warningCount() + (errors ? 0 : found.size()));
   }
 
   /**

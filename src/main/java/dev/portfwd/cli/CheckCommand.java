@@ -11,7 +11,6 @@ import dev.portfwd.table.Severity;
 import dev.portfwd.table.TableReader;
 import dev.portfwd.table.TerminalText;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,16 +69,8 @@ final class CheckCommand implements Runnable {
     if (result.hasErrors()) {
       return result;
     }
-    List<Diagnostic> warnings =
-        BackendNames.diagnostics(
-            BackendNames.resolve(result.table()), result.table().source(), Severity.WARNING);
-    if (warnings.isEmpty()) {
-      return result;
-    }
-    List<Diagnostic> all = new ArrayList<>(result.diagnostics());
-    all.addAll(warnings);
-    return new ParseResult(
-        result.table(), all, result.errorCount(), result.warningCount() + warnings.size());
+    return BackendNames.withDiagnostics(
+        result, BackendNames.resolve(result.table()), Severity.WARNING);
   }
 
   /** The forwards as a table, written row by row: a table of a million is never one string. */

@@ -25,6 +25,7 @@ import dev.portfwd.host.ProcessCommandRunner;
 import dev.portfwd.model.Addresses;
 import dev.portfwd.model.ForwardTable;
 import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.TableNames;
 import dev.portfwd.state.PendingConfirmation;
 import dev.portfwd.state.Restorer;
 import dev.portfwd.state.StateStore;
@@ -42,6 +43,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * The dashboard's API over the service's one engine, in the CLI's {@code --json} shapes.
@@ -64,12 +66,26 @@ final class DashboardService implements DashboardApi {
   private final WatchedTableFile table;
   private final boolean managesSysctls;
   private final Clock clock;
+  private final Function<ForwardTable, TableNames.Resolved> resolveNames;
 
   DashboardService(Invocation.ServiceState service, boolean managesSysctls, Clock clock) {
+    this(service, managesSysctls, clock, BackendNames::resolve);
+  }
+
+  /**
+   * @param resolveNames the one-shot look-up of a table's backend names the CLI does ({@link
+   *     BackendNames#resolve(ForwardTable)}); tests give a fake resolver
+   */
+  DashboardService(
+      Invocation.ServiceState service,
+      boolean managesSysctls,
+      Clock clock,
+      Function<ForwardTable, TableNames.Resolved> resolveNames) {
     this.service = service;
     this.table = new WatchedTableFile(service.table());
     this.managesSysctls = managesSysctls;
     this.clock = clock;
+    this.resolveNames = resolveNames;
   }
 
   private Engine engine() {
@@ -115,9 +131,15 @@ final class DashboardService implements DashboardApi {
     return root;
   }
 
+  /** Like {@code portfwd check}: a backend name that does not resolve here is a warning. */
   @Override
   public JsonNode check(String text) throws ApiException {
-    return CheckCommand.toJson(parse(text));
+    ParseResult result = parse(text);
+    if (result.hasErrors()) {
+      return CheckCommand.toJson(result);
+    }
+    return CheckCommand.toJson(
+        BackendNames.withDiagnostics(result, resolveNames.apply(result.table()), Severity.WARNING));
   }
 
   /** Parses {@code text} as the watched file; as large as a table file may be (16 MiB). */
@@ -193,17 +215,27 @@ final class DashboardService implements DashboardApi {
     return Optional.empty();
   }
 
-  /** The compiled table; a table with errors is refused with 422 and its diagnostics. */
+  /**
+   * The compiled table with its names resolved, like {@code portfwd apply}. A table with errors, or
+   * with a name that does not resolve, is refused with 422 and its diagnostics.
+   */
   private DesiredState compile(String text) throws ApiException {
     ParseResult result = parse(text);
+    refuseErrors(result);
+    TableNames.Resolved names = resolveNames.apply(result.table());
+    refuseErrors(BackendNames.withDiagnostics(result, names, Severity.ERROR));
+    ForwardTable effective = names.table(result.table());
+    try {
+      return Compiler.compile(effective);
+    } catch (CompileException e) {
+      throw new ApiException(422, String.join("; ", e.problems()) + "; nothing was changed");
+    }
+  }
+
+  private static void refuseErrors(ParseResult result) throws ApiException {
     if (result.hasErrors()) {
       throw new ApiException(
           422, TableLoader.summary(result) + "; nothing was changed", CheckCommand.toJson(result));
-    }
-    try {
-      return Compiler.compile(result.table());
-    } catch (CompileException e) {
-      throw new ApiException(422, String.join("; ", e.problems()) + "; nothing was changed");
     }
   }
 
@@ -465,9 +497,16 @@ final class DashboardService implements DashboardApi {
       BackendInstalledRules installed =
           new BackendInstalledRules(BackendChoice.auto.create(runner));
       ParseResult parsed = TableParser.parse(table.path().toString(), table.read().orElse(""));
-      var forwards = parsed.hasErrors() ? installed.installedForwards() : parsed.table();
+      ForwardTable forwards = parsed.hasErrors() ? installed.installedForwards() : parsed.table();
+      Duration timeout = Duration.ofSeconds(2);
+      // As `portfwd doctor FILE` examines it: names resolved once, one that fails a finding.
       DoctorReport report =
-          new Doctor(runner, installed, Duration.ofSeconds(2)).examine(forwards, true);
+          DoctorCommand.examine(
+              new Doctor(runner, installed, timeout),
+              forwards,
+              resolveNames.apply(forwards),
+              /* probing= */ true,
+              timeout);
       return ReportPrinter.json(report);
     } catch (BackendException | IOException e) {
       throw new ApiException(500, "cannot inspect the host: " + e.getMessage());

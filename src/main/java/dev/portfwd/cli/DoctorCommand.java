@@ -129,21 +129,17 @@ final class DoctorCommand implements Runnable {
       throw PortfwdException.failure(e.getMessage(), e);
     }
     ForwardTable written = forwards(installed, err);
-    TableNames.Resolved names = BackendNames.resolve(written);
-    ForwardTable forwards = names.table(written);
     boolean probing = probe != null ? probe : table != null;
-    Doctor doctor = new Doctor(runner, installed, Duration.ofSeconds(timeoutSeconds));
+    Duration timeout = Duration.ofSeconds(timeoutSeconds);
     DoctorReport report;
     try {
-      report = doctor.examine(forwards, probing);
-      List<Finding> findings = new ArrayList<>(report.findings());
-      findings.addAll(BackendFindings.names(names));
-      if (probing) {
-        findings.addAll(
-            BackendFindings.health(
-                forwards, new TcpHealthProbe(), Duration.ofSeconds(timeoutSeconds)));
-      }
-      report = new DoctorReport(report.table(), findings);
+      report =
+          examine(
+              new Doctor(runner, installed, timeout),
+              written,
+              BackendNames.resolve(written),
+              probing,
+              timeout);
     } catch (IOException e) {
       throw PortfwdException.failure("cannot inspect the host: " + e.getMessage(), e);
     }
@@ -159,6 +155,31 @@ final class DoctorCommand implements Runnable {
     if (report.hasErrors()) {
       throw PortfwdException.failure("");
     }
+  }
+
+  /**
+   * What doctor finds for {@code written}, whose names {@code names} resolved: the checks of the
+   * host on its forwards as resolved, each name that does not resolve and, when {@code probing},
+   * each backend of several or of a name that does not answer. The dashboard's doctor asks here
+   * too.
+   *
+   * @throws IOException when the host cannot be inspected
+   */
+  static DoctorReport examine(
+      Doctor doctor,
+      ForwardTable written,
+      TableNames.Resolved names,
+      boolean probing,
+      Duration timeout)
+      throws IOException {
+    ForwardTable forwards = names.table(written);
+    DoctorReport report = doctor.examine(forwards, probing);
+    List<Finding> findings = new ArrayList<>(report.findings());
+    findings.addAll(BackendFindings.names(names));
+    if (probing) {
+      findings.addAll(BackendFindings.health(forwards, new TcpHealthProbe(), timeout));
+    }
+    return new DoctorReport(report.table(), findings);
   }
 
   private DoctorReport withHaFindings(

@@ -9,6 +9,7 @@ import dev.portfwd.engine.Engine;
 import dev.portfwd.engine.FakeHostEngines;
 import dev.portfwd.engine.LiveStatusCache;
 import dev.portfwd.pool.BackendMonitor;
+import dev.portfwd.pool.NameResolver;
 import dev.portfwd.pool.Resolution;
 import dev.portfwd.state.FakeBackend;
 import dev.portfwd.state.FakeSysctls;
@@ -19,10 +20,12 @@ import dev.portfwd.web.DashboardApi.ApiException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +62,29 @@ class DashboardServiceTest {
         new Invocation.ServiceState(session, store, engine, table),
         /* managesSysctls= */ true,
         Clock.systemUTC());
+  }
+
+  /** A service whose backend names {@code names} resolves, with the service's checks if given. */
+  private DashboardService withNames(NameResolver names, Optional<BackendMonitor> checks) {
+    KernelSession session = KernelSession.of(FakeHostEngines.NO_CONNTRACK, backend);
+    return new DashboardService(
+        new Invocation.ServiceState(
+            session,
+            store,
+            engine,
+            table,
+            checks,
+            LiveStatusCache.of(engine, store, LiveStatusCache.NO_BACKGROUND, Clock.systemUTC()),
+            Invocation.DEFAULT_STATUS_MAX_AGE),
+        /* managesSysctls= */ true,
+        Clock.systemUTC(),
+        written -> BackendNames.resolve(written, names));
+  }
+
+  private static final NameResolver NO_NAMES = (name, family) -> Resolution.failed("NXDOMAIN");
+
+  private static InetAddress ip(String literal) throws Exception {
+    return InetAddress.getByName(literal);
   }
 
   @Test
@@ -334,5 +360,71 @@ class DashboardServiceTest {
           .as("a service without backend checks says nothing of health")
           .isFalse();
     }
+  }
+
+  @Test
+  void aPlanOrApplyWithABackendNameThatDoesNotResolveIsRefusedAtItsLineAndChangesNothing()
+      throws Exception {
+    DashboardService dashboard = withNames(NO_NAMES, Optional.empty());
+    int applies = backend.applied.size();
+    String named = "80 backend.test 80 tcp\n";
+
+    for (ApiCall call :
+        List.<ApiCall>of(
+            () -> dashboard.plan(named), () -> dashboard.apply(named, Optional.empty()))) {
+      assertThatThrownBy(call::run)
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(422);
+                assertThat(e.getMessage()).startsWith("1 error in ");
+                JsonNode diagnostic = e.details().orElseThrow().get("diagnostics").get(0);
+                assertThat(diagnostic.get("severity").asText()).isEqualTo("error");
+                assertThat(diagnostic.get("line").asInt()).isEqualTo(1);
+                assertThat(diagnostic.get("column").asInt()).isEqualTo(4);
+                assertThat(diagnostic.get("message").asText())
+                    .startsWith("backend name 'backend.test' does not resolve here (NXDOMAIN)");
+              });
+    }
+    assertThat(Files.readString(table)).isEqualTo(OLD);
+    assertThat(backend.applied).hasSize(applies);
+  }
+
+  /** A call of the API that may be refused. */
+  private interface ApiCall {
+    void run() throws ApiException;
+  }
+
+  @Test
+  void checkWarnsOfABackendNameThatDoesNotResolveHereAsTheCliDoes() throws Exception {
+    JsonNode check = withNames(NO_NAMES, Optional.empty()).check("80 backend.test 80 tcp\n");
+
+    assertThat(check.get("valid").asBoolean()).isTrue();
+    JsonNode diagnostic = check.get("diagnostics").get(0);
+    assertThat(diagnostic.get("severity").asText()).isEqualTo("warning");
+    assertThat(diagnostic.get("message").asText())
+        .startsWith("backend name 'backend.test' does not resolve here (NXDOMAIN)");
+  }
+
+  @Test
+  void anApplyInstallsTheAddressesABackendNameResolvesTo() throws Exception {
+    InetAddress seven = ip("192.0.2.7");
+    NameResolver names =
+        (name, family) ->
+            name.equals("backend.test")
+                ? Resolution.of(List.of(seven), Duration.ofSeconds(60))
+                : Resolution.failed("NXDOMAIN");
+
+    JsonNode answer =
+        withNames(names, Optional.empty()).apply("80 backend.test 80 tcp\n", Optional.empty());
+
+    assertThat(answer.get("changes").findValues("after"))
+        .filteredOn(after -> !after.isNull())
+        .extracting(after -> after.get("backend").asText())
+        .containsExactly("192.0.2.7");
+    assertThat(backend.installed.forwards())
+        .extracting(f -> f.backend())
+        .containsOnly(ip("192.0.2.7"));
+    assertThat(Files.readString(table)).isEqualTo("80 backend.test 80 tcp\n");
   }
 }
