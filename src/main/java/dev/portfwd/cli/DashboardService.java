@@ -216,15 +216,21 @@ final class DashboardService implements DashboardApi {
   }
 
   /**
-   * The compiled table with its names resolved, like {@code portfwd apply}. A table with errors, or
-   * with a name that does not resolve, is refused with 422 and its diagnostics.
+   * The compiled table as the kernel should hold it, as watch would compile it: names resolved
+   * (like {@code portfwd apply}), then without the backends the service's checks took out ({@link
+   * BackendMonitor#effective(ForwardTable, java.util.Map)}). A table with errors, or with a name
+   * that does not resolve, is refused with 422 and its diagnostics.
    */
   private DesiredState compile(String text) throws ApiException {
     ParseResult result = parse(text);
     refuseErrors(result);
     TableNames.Resolved names = resolveNames.apply(result.table());
     refuseErrors(BackendNames.withDiagnostics(result, names, Severity.ERROR));
-    ForwardTable effective = names.table(result.table());
+    ForwardTable effective =
+        service
+            .backends()
+            .map(monitor -> monitor.effective(result.table(), names.names()))
+            .orElseGet(() -> names.table(result.table()));
     try {
       return Compiler.compile(effective);
     } catch (CompileException e) {

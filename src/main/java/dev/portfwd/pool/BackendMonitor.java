@@ -177,6 +177,17 @@ public final class BackendMonitor implements AutoCloseable {
     return Rotation.effective(written, names, health);
   }
 
+  /**
+   * {@code table} as the kernel should hold it with {@code names} and the health these checks
+   * learnt: what a change the service is asked for (the dashboard's plan or apply) installs, so it
+   * does not point a forward at a backend the checks took out. The monitor keeps its own table:
+   * watch's reload of the file hands it over.
+   */
+  public synchronized ForwardTable effective(
+      ForwardTable table, Map<String, List<InetAddress>> names) {
+    return Rotation.effective(table, names, health);
+  }
+
   /** Every backend of every forward with several backends or names, and its health now. */
   public synchronized List<BackendState> backends() {
     List<BackendState> states = new ArrayList<>();

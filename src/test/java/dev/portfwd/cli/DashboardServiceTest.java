@@ -427,4 +427,37 @@ class DashboardServiceTest {
         .containsOnly(ip("192.0.2.7"));
     assertThat(Files.readString(table)).isEqualTo("80 backend.test 80 tcp\n");
   }
+
+  @Test
+  void anApplyLeavesOutABackendTheServicesChecksFoundDown() throws Exception {
+    String pooled = "17000 192.0.2.6,192.0.2.5 80 tcp\n";
+    try (BackendMonitor monitor =
+        new BackendMonitor(
+            NO_NAMES,
+            (target, timeout) ->
+                target.toString().startsWith("192.0.2.6:") ? "connection refused" : null,
+            new BackendMonitor.Settings(
+                Duration.ofMillis(50), 1, 1, Duration.ofSeconds(5), Duration.ofSeconds(300)),
+            System::nanoTime,
+            (effective, why) -> {})) {
+      monitor.table(TableParser.parse(table.toString(), pooled).table());
+      monitor.start();
+      Conditions.await(
+          "the check finds 192.0.2.6 down",
+          Duration.ofSeconds(10),
+          () -> monitor.backends().stream().anyMatch(b -> !b.health().up()));
+
+      JsonNode plan = withNames(NO_NAMES, Optional.of(monitor)).plan(pooled);
+      withNames(NO_NAMES, Optional.of(monitor)).apply(pooled, Optional.empty());
+
+      assertThat(plan.get("changes").findValues("after"))
+          .filteredOn(after -> !after.isNull())
+          .extracting(after -> after.get("backend").asText())
+          .containsExactly("192.0.2.5");
+      assertThat(backend.installed.forwards())
+          .filteredOn(f -> f.externalPorts().first() == 17000)
+          .extracting(f -> f.backend())
+          .containsOnly(ip("192.0.2.5"));
+    }
+  }
 }
