@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -19,7 +20,9 @@ import io.netty.handler.ssl.SslHandler;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -115,7 +118,14 @@ public final class HttpEndpoint implements Closeable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(loop)
-            .channel(NioServerSocketChannel.class)
+            // An IPv4 address gets an IPv4 socket: on a dual-stack one the JDK binds 0.0.0.0 as ::,
+            // which would also serve IPv6, where the user's IPv4 firewall does not look.
+            .channelFactory(
+                () ->
+                    address.getAddress() instanceof Inet4Address
+                        ? new NioServerSocketChannel(
+                            SelectorProvider.provider(), SocketProtocolFamily.INET)
+                        : new NioServerSocketChannel())
             .option(ChannelOption.SO_BACKLOG, 64)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {

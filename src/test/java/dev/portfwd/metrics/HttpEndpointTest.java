@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -110,6 +111,16 @@ class HttpEndpointTest {
             .startsWith("HTTP/1.1 400 ")
             .contains("the request target must be a path");
       }
+    }
+  }
+
+  @Test
+  void listensOnIpv4AloneWhenToldTheIpv4Wildcard() throws Exception {
+    try (HttpEndpoint ipv4 =
+        HttpEndpoint.start(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), Map.of())) {
+      assertThat(ipv4.address().getAddress())
+          .as("the JDK's dual-stack socket would bind :: and answer IPv6 too")
+          .isInstanceOf(Inet4Address.class);
     }
   }
 
