@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The watched table file on a real file system that fills up: a small tmpfs of the test's own. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class WatchedTableFileIT {
 
   @TempDir Path dir;
