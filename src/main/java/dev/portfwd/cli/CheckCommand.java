@@ -49,7 +49,18 @@ final class CheckCommand implements Runnable {
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ParseResult result = withNameWarnings(TableLoader.parse(table, root.stdin()));
+    ParseResult result;
+    try {
+      result = withNameWarnings(TableReader.read(table, root.stdin()));
+    } catch (TableReader.TableUnreadableException e) {
+      // A script parses stdout whatever happened; the exit code and stderr are those of any
+      // command.
+      if (json) {
+        out.println(unreadableJson(table, e.getMessage()).toPrettyString());
+        out.flush();
+      }
+      throw TableLoader.stop(e);
+    }
     if (json) {
       out.println(toJson(result).toPrettyString());
       out.flush();
@@ -148,6 +159,26 @@ final class CheckCommand implements Runnable {
     for (Diagnostic diagnostic : result.diagnostics()) {
       diagnostics.add(ForwardJson.diagnostic(diagnostic));
     }
+    return root;
+  }
+
+  /**
+   * The JSON of a table that could not be read at all, in the shape of {@link #toJson}: not valid,
+   * no forwards, and the read failure as its one error, at line 0 and column 0 since it has no
+   * place in the text.
+   */
+  static ObjectNode unreadableJson(String location, String message) {
+    String source = TableReader.STDIN.equals(location) ? "<stdin>" : location;
+    ObjectNode root = ForwardJson.MAPPER.createObjectNode();
+    root.put("source", source);
+    root.put("valid", false);
+    root.putArray("forwards");
+    ObjectNode error = root.putArray("diagnostics").addObject();
+    error.put("file", source);
+    error.put("line", 0);
+    error.put("column", 0);
+    error.put("severity", Severity.ERROR.label());
+    error.put("message", message);
     return root;
   }
 }

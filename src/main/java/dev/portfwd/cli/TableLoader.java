@@ -26,10 +26,15 @@ final class TableLoader {
     try {
       return TableReader.read(location, stdin);
     } catch (TableReader.TableUnreadableException e) {
-      throw e.isInvalidInput()
-          ? PortfwdException.invalidInput(e.getMessage())
-          : PortfwdException.failure(e.getMessage());
+      throw stop(e);
     }
+  }
+
+  /** The exception that stops a command whose table {@code e} says could not be read. */
+  static PortfwdException stop(TableReader.TableUnreadableException e) {
+    return e.isInvalidInput()
+        ? PortfwdException.invalidInput(e.getMessage())
+        : PortfwdException.failure(e.getMessage());
   }
 
   /**

@@ -114,6 +114,52 @@ class CheckCommandTest {
   }
 
   @Test
+  void printsJsonForAMissingFileAndStillExitsOne(@TempDir Path dir) throws IOException {
+    String missing = dir.resolve("nope.txt").toString();
+
+    Run run = run("", "check", "--json", missing);
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.FAILURE);
+    assertThat(run.err).isEqualTo("portfwd: " + missing + ": no such file\n");
+    JsonNode json = new ObjectMapper().readTree(run.out);
+    assertThat(json.get("source").asText()).isEqualTo(missing);
+    assertThat(json.get("valid").asBoolean()).isFalse();
+    assertThat(json.get("forwards")).isEmpty();
+    assertThat(json.get("diagnostics")).hasSize(1);
+    JsonNode error = json.get("diagnostics").get(0);
+    assertThat(error.get("file").asText()).isEqualTo(missing);
+    assertThat(error.get("line").asInt()).isZero();
+    assertThat(error.get("column").asInt()).isZero();
+    assertThat(error.get("severity").asText()).isEqualTo("error");
+    assertThat(error.get("message").asText()).isEqualTo(missing + ": no such file");
+  }
+
+  @Test
+  void printsJsonForADirectoryAndStillExitsTwo(@TempDir Path dir) throws IOException {
+    Run run = run("", "check", "--json", dir.toString());
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.INVALID_INPUT);
+    JsonNode json = new ObjectMapper().readTree(run.out);
+    assertThat(json.get("valid").asBoolean()).isFalse();
+    assertThat(json.get("diagnostics").get(0).get("message").asText())
+        .startsWith(dir + ": is a directory");
+  }
+
+  @Test
+  void printsJsonForAnUnreadableFileAndStillExitsOne(@TempDir Path dir) throws IOException {
+    Path table = Files.writeString(dir.resolve("ports.txt"), "80 192.0.2.2\n");
+    assumeTrue(table.toFile().setReadable(false, /* ownerOnly= */ false));
+    assumeTrue(!Files.isReadable(table), "root reads every file");
+
+    Run run = run("", "check", "--json", table.toString());
+
+    assertThat(run.exitCode).isEqualTo(ExitCode.FAILURE);
+    JsonNode json = new ObjectMapper().readTree(run.out);
+    assertThat(json.get("diagnostics")).hasSize(1);
+    assertThat(json.get("diagnostics").get(0).get("line").asInt()).isZero();
+  }
+
+  @Test
   void unknownOptionIsAUsageError() {
     Run run = run("", "check", "--jsn");
 
