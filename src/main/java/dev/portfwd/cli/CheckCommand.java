@@ -29,6 +29,13 @@ import picocli.CommandLine.Spec;
     })
 final class CheckCommand implements Runnable {
 
+  /**
+   * The most characters of a description the table shows; a longer one is cut with {@code …}. A
+   * description may be as long as its line, and a 2 MB one must not flood the terminal; {@code
+   * --json} keeps it whole.
+   */
+  static final int SHOWN_DESCRIPTION_CHARS = 80;
+
   @Spec CommandSpec spec;
 
   @ParentCommand Portfwd root;
@@ -104,7 +111,7 @@ final class CheckCommand implements Runnable {
             forward.protocolText(),
             forward.backendText(),
             options(forward),
-            forward.description()
+            TerminalText.cut(forward.description(), SHOWN_DESCRIPTION_CHARS)
           };
         });
   }

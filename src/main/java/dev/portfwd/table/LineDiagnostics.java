@@ -353,14 +353,7 @@ final class LineDiagnostics {
 
   /** {@code text}, cut to its first {@value #QUOTED_CHARS} characters and {@code …}. */
   static String cut(String text) {
-    if (text.length() <= QUOTED_CHARS) {
-      return text;
-    }
-    int end = QUOTED_CHARS;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end) + "…";
+    return TerminalText.cut(text, QUOTED_CHARS);
   }
 
   private void error(int column, String message) {

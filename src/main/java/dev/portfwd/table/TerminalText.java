@@ -32,6 +32,22 @@ public final class TerminalText {
     return out.toString();
   }
 
+  /**
+   * {@code text}, cut to its first {@code chars} characters and {@code …} when longer, so that what
+   * a file says cannot flood a terminal however long it is. Never splits a surrogate pair. Does not
+   * escape: escape the result.
+   */
+  public static String cut(String text, int chars) {
+    if (text.length() <= chars) {
+      return text;
+    }
+    int end = chars;
+    if (Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--;
+    }
+    return text.substring(0, end) + "…";
+  }
+
   /** True when the code point {@code c} must not reach a terminal as it is (a tab counts). */
   public static boolean isUnsafe(int c) {
     return switch (Character.getType(c)) {

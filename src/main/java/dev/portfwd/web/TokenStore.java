@@ -26,6 +26,9 @@ public final class TokenStore {
   /** What {@code token list} shows of a token; never its secret. */
   public record Token(String id, Instant created, String name, String secretSha256) {}
 
+  /** The most characters of a refused name that its error quotes, as the table's messages do. */
+  static final int QUOTED_NAME_CHARS = 40;
+
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-][A-Za-z0-9 ._@-]{0,63}");
   private static final Pattern PRESENTED = Pattern.compile("pfw_([0-9a-f]{8})_([A-Za-z0-9_-]{43})");
 
@@ -67,7 +70,7 @@ public final class TokenStore {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "a token name is 1 to 64 letters, digits, spaces or ._@- (starting with no space), not '"
-              + name.replaceAll("[^\\x20-\\x7e]", "?")
+              + quoted(name)
               + "'");
     }
     byte[] idBytes = new byte[4];
@@ -80,6 +83,17 @@ public final class TokenStore {
     tokens.add(new Token(id, clock.instant(), name, sha256(secret)));
     save(tokens);
     return "pfw_" + id + "_" + secret;
+  }
+
+  /**
+   * {@code name} as an error quotes it: printable ASCII, others as {@code ?}, at most {@value
+   * #QUOTED_NAME_CHARS} characters and {@code …}, so a name of any length gives a one-line message.
+   */
+  private static String quoted(String name) {
+    String shown =
+        name.length() > QUOTED_NAME_CHARS ? name.substring(0, QUOTED_NAME_CHARS) + "…" : name;
+    // The ellipsis is the one character above ASCII that stays; a cut surrogate half becomes '?'.
+    return shown.replaceAll("[^\\x20-\\x7e…]", "?");
   }
 
   /**

@@ -252,6 +252,29 @@ class CheckCommandTest {
   }
 
   @Test
+  void cutsALongDescriptionInTheTableButNotInJson() throws IOException {
+    String description = "d".repeat(2_000_000);
+    String table = "80 192.0.2.2 # " + description + "\n";
+
+    Run text = run(table, "check", "-");
+    Run json = run(table, "check", "--json", "-");
+
+    assertThat(text.exitCode).isZero();
+    assertThat(text.out.length()).isLessThan(300);
+    assertThat(text.out)
+        .contains("d".repeat(CheckCommand.SHOWN_DESCRIPTION_CHARS) + "…\n")
+        .doesNotContain("d".repeat(CheckCommand.SHOWN_DESCRIPTION_CHARS + 1));
+    assertThat(
+            new ObjectMapper()
+                .readTree(json.out)
+                .get("forwards")
+                .get(0)
+                .get("description")
+                .asText())
+        .isEqualTo(description);
+  }
+
+  @Test
   void printsTheVersion() {
     assertThat(run("", "--version").out).matches("portfwd \\d+\\.\\d+\\.\\d+.*\n");
   }

@@ -50,4 +50,11 @@ class TerminalTextTest {
 
     assertThat(TerminalText.escape(text)).isSameAs(text);
   }
+
+  @Test
+  void cutsLongTextWithAnEllipsisAndNeverSplitsASurrogatePair() {
+    assertThat(TerminalText.cut("abc", 3)).isEqualTo("abc");
+    assertThat(TerminalText.cut("abcd", 3)).isEqualTo("abc…");
+    assertThat(TerminalText.cut("ab\ud83d\ude00", 3)).isEqualTo("ab…");
+  }
 }

@@ -66,6 +66,17 @@ class TokenStoreTest {
   }
 
   @Test
+  void quotesAtMostFortyCharactersOfARefusedName() {
+    TokenStore store = store();
+
+    assertThatThrownBy(() -> store.create("x".repeat(100_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("not '" + "x".repeat(TokenStore.QUOTED_NAME_CHARS) + "…'")
+        .message()
+        .hasSizeLessThan(200);
+  }
+
+  @Test
   void aDamagedLineOfTheFileIsSkippedAndTheOthersStillMatch() throws Exception {
     TokenStore store = store();
     String token = store.create("ci");
