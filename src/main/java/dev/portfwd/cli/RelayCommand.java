@@ -78,7 +78,10 @@ final class RelayCommand implements Runnable {
       defaultValue = "60s",
       converter = DurationConverter.class,
       description =
-          "End a UDP session with no datagram either way for this long (default: ${DEFAULT-VALUE}).")
+          "End a UDP session with no datagram either way for this long; 0 never, as for"
+              + " --idle-timeout: sessions then last until their line is removed or the relay"
+              + " stops, and once --max-udp-sessions clients have come, a port drops every new"
+              + " one (default: ${DEFAULT-VALUE}).")
   Duration udpIdleTimeout;
 
   @Option(

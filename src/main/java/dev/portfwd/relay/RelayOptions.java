@@ -7,8 +7,9 @@ import java.util.Objects;
  * How the relay treats connections, the same for every forward.
  *
  * @param connectTimeout how long a backend may take to accept a TCP connection
- * @param idleTimeout a TCP connection with no traffic either way for this long is closed
- * @param udpIdleTimeout a UDP session with no datagram either way for this long ends
+ * @param idleTimeout a TCP connection with no traffic either way for this long is closed; 0: never
+ * @param udpIdleTimeout a UDP session with no datagram either way for this long ends; 0: never, so
+ *     sessions pile up to {@code maxUdpSessions}
  * @param maxUdpSessions UDP clients served at once per listening port; more are dropped
  * @param maxUdpSessionsPerSource UDP sessions per listening port from one client address; 0: no
  *     limit
