@@ -146,20 +146,6 @@ class CheckCommandTest {
   }
 
   @Test
-  void printsJsonForAnUnreadableFileAndStillExitsOne(@TempDir Path dir) throws IOException {
-    Path table = Files.writeString(dir.resolve("ports.txt"), "80 192.0.2.2\n");
-    assumeTrue(table.toFile().setReadable(false, /* ownerOnly= */ false));
-    assumeTrue(!Files.isReadable(table), "root reads every file");
-
-    Run run = run("", "check", "--json", table.toString());
-
-    assertThat(run.exitCode).isEqualTo(ExitCode.FAILURE);
-    JsonNode json = new ObjectMapper().readTree(run.out);
-    assertThat(json.get("diagnostics")).hasSize(1);
-    assertThat(json.get("diagnostics").get(0).get("line").asInt()).isZero();
-  }
-
-  @Test
   void unknownOptionIsAUsageError() {
     Run run = run("", "check", "--jsn");
 
