@@ -124,7 +124,9 @@ final class DashboardService implements DashboardApi {
     ObjectNode root = ForwardJson.MAPPER.createObjectNode();
     root.put("path", table.path().toString());
     try {
-      root.put("text", table.read().orElse(""));
+      WatchedTableFile.Versioned contents = table.readVersioned();
+      root.put("text", contents.text().orElse(""));
+      root.put("version", contents.version());
     } catch (IOException e) {
       throw new ApiException(500, "cannot read " + table.path() + ": " + e.getMessage());
     }
@@ -255,8 +257,13 @@ final class DashboardService implements DashboardApi {
     }
   }
 
+  /** The refusal of an apply whose base is no longer the file's version. */
+  static final String STALE_BASE =
+      "the table changed since it was loaded: reload it, then apply again; nothing was changed";
+
   @Override
-  public JsonNode apply(String text, Optional<Duration> confirm) throws ApiException {
+  public JsonNode apply(String text, Optional<String> base, Optional<Duration> confirm)
+      throws ApiException {
     DesiredState desired = compile(text);
     ApplyRequest request =
         new ApplyRequest(
@@ -266,6 +273,12 @@ final class DashboardService implements DashboardApi {
         if (store().pending().isPresent()) {
           throw new ApiException(
               409, "an apply waits for confirmation: confirm or roll it back first");
+        }
+        // Under the state lock, as the write below: no other apply, confirmation or rollback
+        // (all write the file under it) lands between this look and the write. A hand edit takes
+        // no lock; one saved in that instant is still lost, as before.
+        if (base.isPresent() && !base.get().equals(table.version())) {
+          throw new ApiException(409, STALE_BASE);
         }
         Optional<String> before = table.read();
         if (confirm.isEmpty()) {

@@ -12,6 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -37,6 +40,44 @@ final class WatchedTableFile {
       return Optional.empty();
     }
     return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The file's text with its {@link #version(byte[]) version}, from one read, so the two always
+   * describe the same content.
+   *
+   * @param text empty when the file does not exist
+   * @param version empty when the file does not exist
+   */
+  record Versioned(Optional<String> text, String version) {}
+
+  /** The file's text and version, read once; as {@link #read()} when the file is not UTF-8. */
+  Versioned readVersioned() throws IOException {
+    if (!Files.exists(file)) {
+      return new Versioned(Optional.empty(), "");
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    // A strict decoder, as Files.readString's: a file that is not UTF-8 fails here too.
+    String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    return new Versioned(Optional.of(text), version(bytes));
+  }
+
+  /** The file's version ({@link #version(byte[])}); empty when it does not exist. */
+  String version() throws IOException {
+    return Files.exists(file) ? version(Files.readAllBytes(file)) : "";
+  }
+
+  /**
+   * A version of a file's content: the SHA-256 of its bytes, in lower-case hex. An editor keeps the
+   * version it loaded, so an apply can tell that the file changed since (a hand edit, another
+   * user's apply) instead of silently undoing that change.
+   */
+  static String version(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   /**

@@ -138,7 +138,8 @@ public final class Dashboard {
     routes.put("/api/v1/check", post("check", body -> api.check(tableText(body))));
     routes.put("/api/v1/plan", post("plan", body -> api.plan(tableText(body))));
     routes.put(
-        "/api/v1/apply", post("apply", body -> api.apply(tableText(body), confirmation(body))));
+        "/api/v1/apply",
+        post("apply", body -> api.apply(tableText(body), base(body), confirmation(body))));
     routes.put("/api/v1/confirm", post("confirm", body -> api.confirm()));
     routes.put(
         "/api/v1/rollback",
@@ -218,6 +219,18 @@ public final class Dashboard {
       throw new DashboardApi.ApiException(400, "the request needs \"table\": the table's text");
     }
     return table.asText();
+  }
+
+  private static Optional<String> base(JsonNode body) throws DashboardApi.ApiException {
+    JsonNode base = body.get("base");
+    if (base == null || base.isNull()) {
+      return Optional.empty();
+    }
+    if (!base.isTextual()) {
+      throw new DashboardApi.ApiException(
+          400, "\"base\" takes the \"version\" GET /api/v1/table answered, or null");
+    }
+    return Optional.of(base.asText());
   }
 
   private static OptionalLong state(JsonNode body) throws DashboardApi.ApiException {

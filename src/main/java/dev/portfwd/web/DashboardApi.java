@@ -15,7 +15,10 @@ public interface DashboardApi {
   /** The live forwards with their counters ({@code status --json}). */
   JsonNode forwards() throws ApiException;
 
-  /** The watched table file's name and text, for the editor. */
+  /**
+   * The watched table file's name, text and {@code version} (the SHA-256 of its bytes in hex, empty
+   * for a missing file), for the editor; the page sends the version back as an apply's base.
+   */
   JsonNode table() throws ApiException;
 
   /** {@code check --json} of {@code text}. */
@@ -26,9 +29,12 @@ public interface DashboardApi {
 
   /**
    * Applies {@code text}; with {@code confirm}, arms the rollback timer and returns at once with
-   * the confirmation's deadline.
+   * the confirmation's deadline. With {@code base}, the version of the file the text was edited
+   * from ({@link #table()}), refuses with 409 and changes nothing when the file is no longer that
+   * version: applying would undo an edit made since it was loaded.
    */
-  JsonNode apply(String text, Optional<Duration> confirm) throws ApiException;
+  JsonNode apply(String text, Optional<String> base, Optional<Duration> confirm)
+      throws ApiException;
 
   /** Keeps the apply that waits for confirmation. */
   JsonNode confirm() throws ApiException;

@@ -21,10 +21,13 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -53,7 +56,7 @@ class DashboardServiceTest {
     store = new StateStore(dir.resolve("state"));
     engine = FakeHostEngines.engine(backend, new FakeSysctls(), store, warning -> {});
     service = newService();
-    service.apply(OLD, Optional.empty()); // what watch applied at its start
+    service.apply(OLD, Optional.empty(), Optional.empty()); // what watch applied at its start
   }
 
   private DashboardService newService() {
@@ -89,7 +92,7 @@ class DashboardServiceTest {
 
   @Test
   void anApplyWithoutConfirmationWritesTheFileAndApplies() throws Exception {
-    JsonNode answer = service.apply(NEW, Optional.empty());
+    JsonNode answer = service.apply(NEW, Optional.empty(), Optional.empty());
     assertThat(Files.readString(table)).isEqualTo(NEW);
     assertThat(answer.get("summary").asText()).isEqualTo("1 to add, 1 to change, 0 to remove");
     assertThat(answer.get("pending").isNull()).isTrue();
@@ -97,11 +100,69 @@ class DashboardServiceTest {
   }
 
   @Test
+  void theTableComesWithTheSha256OfTheFileAsItsVersion() throws Exception {
+    JsonNode loaded = service.table();
+    assertThat(loaded.get("text").asText()).isEqualTo(OLD);
+    assertThat(loaded.get("version").asText())
+        .isEqualTo(
+            HexFormat.of()
+                .formatHex(
+                    MessageDigest.getInstance("SHA-256")
+                        .digest(OLD.getBytes(StandardCharsets.UTF_8))));
+    Files.delete(table);
+    assertThat(service.table().get("version").asText()).as("no file").isEmpty();
+  }
+
+  @Test
+  void anApplyFromAVersionNoLongerInTheFileIsRefusedAndChangesNothing() throws Exception {
+    String loaded = service.table().get("version").asText();
+    String otherEdit = OLD + "1002 192.0.2.4 80 tcp # another user's\n";
+    service.apply(otherEdit, Optional.empty(), Optional.empty());
+
+    for (Optional<Duration> confirm :
+        List.of(Optional.<Duration>empty(), Optional.of(Duration.ofSeconds(60)))) {
+      assertThatThrownBy(() -> service.apply(NEW, Optional.of(loaded), confirm))
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(409);
+                assertThat(e.getMessage())
+                    .startsWith(
+                        "the table changed since it was loaded: reload it, then apply again");
+              });
+    }
+    assertThat(Files.readString(table)).isEqualTo(otherEdit);
+    assertThat(backend.installed)
+        .isEqualTo(Compiler.compile(TableParser.parse("t", otherEdit).table()));
+    assertThat(store.pending()).isEmpty();
+  }
+
+  @Test
+  void anApplyFromTheVersionInTheFileApplies() throws Exception {
+    Files.writeString(table, OLD + "# a hand edit\n");
+    String reloaded = service.table().get("version").asText();
+    JsonNode answer = service.apply(NEW, Optional.of(reloaded), Optional.empty());
+    assertThat(answer.get("summary").asText()).isEqualTo("1 to add, 1 to change, 0 to remove");
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", NEW).table()));
+  }
+
+  @Test
+  void anApplyWithoutAVersionReplacesWhateverTheFileHolds() throws Exception {
+    service.apply(
+        OLD + "1002 192.0.2.4 80 tcp # another user's\n", Optional.empty(), Optional.empty());
+    JsonNode answer = service.apply(NEW, Optional.empty(), Optional.empty());
+    assertThat(answer.get("summary").asText()).isEqualTo("1 to add, 1 to change, 1 to remove");
+    assertThat(Files.readString(table)).isEqualTo(NEW);
+    assertThat(backend.installed).isEqualTo(Compiler.compile(TableParser.parse("t", NEW).table()));
+  }
+
+  @Test
   void anApplyWithConfirmationWritesTheFileOnlyWhenConfirmed() throws Exception {
-    JsonNode answer = service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    JsonNode answer = service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     assertThat(answer.get("pending").get("id").asText()).isNotEmpty();
     assertThat(Files.readString(table)).as("while it waits").isEqualTo(OLD);
-    assertThatThrownBy(() -> service.apply(OLD, Optional.empty()))
+    assertThatThrownBy(() -> service.apply(OLD, Optional.empty(), Optional.empty()))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(409));
     JsonNode confirmed = service.confirm();
     assertThat(confirmed.get("tableWritten").asBoolean()).isTrue();
@@ -111,7 +172,7 @@ class DashboardServiceTest {
 
   @Test
   void aServiceRestartedWhileAConfirmationWaitsStillWritesTheFileOnConfirm() throws Exception {
-    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     DashboardService restarted = newService();
     restarted.confirm();
     assertThat(Files.readString(table)).isEqualTo(NEW);
@@ -119,7 +180,7 @@ class DashboardServiceTest {
 
   @Test
   void portfwdConfirmInTheServiceWritesTheDashboardsTableToo() throws Exception {
-    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     DashboardService.Confirmed confirmed = DashboardService.confirm(store, Clock.systemUTC());
     assertThat(confirmed.tableWritten()).isTrue();
     assertThat(Files.readString(table)).isEqualTo(NEW);
@@ -127,7 +188,7 @@ class DashboardServiceTest {
 
   @Test
   void portfwdConfirmDirectWritesTheDashboardsTableToTheFileTheServiceWatches() throws Exception {
-    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine commandLine = Portfwd.newCommandLine(InputStream.nullInputStream());
@@ -145,7 +206,7 @@ class DashboardServiceTest {
 
   @Test
   void aConfirmationThatComesTooLateLeavesTheFileAsItWas() throws Exception {
-    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     Clock late = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
     assertThatThrownBy(() -> DashboardService.confirm(store, late))
         .hasMessageContaining("too late");
@@ -154,7 +215,7 @@ class DashboardServiceTest {
 
   @Test
   void aRolledBackUnconfirmedApplyLeavesTheFileAsItWas() throws Exception {
-    service.apply(NEW, Optional.of(Duration.ofSeconds(60)));
+    service.apply(NEW, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
     JsonNode rolledBack = service.rollback(OptionalLong.empty(), Optional.empty());
     assertThat(rolledBack.get("tableWritten").asBoolean()).isFalse();
     assertThat(Files.readString(table)).isEqualTo(OLD);
@@ -165,7 +226,7 @@ class DashboardServiceTest {
 
   @Test
   void aRollbackOfAConfirmedStateWritesTheRestoredForwardsBackToTheFile() throws Exception {
-    service.apply(NEW, Optional.empty());
+    service.apply(NEW, Optional.empty(), Optional.empty());
     JsonNode rolledBack = service.rollback(OptionalLong.empty(), Optional.empty());
     assertThat(rolledBack.get("tableWritten").asBoolean()).isTrue();
     String written = Files.readString(table);
@@ -179,8 +240,8 @@ class DashboardServiceTest {
   @Test
   void aRollbackToAChosenStateAppliesItAndWritesItsForwardsToTheFile() throws Exception {
     long old = store.current().orElseThrow().generation();
-    service.apply(NEW, Optional.empty());
-    service.apply("1002 192.0.2.4 80 tcp # third\n", Optional.empty());
+    service.apply(NEW, Optional.empty(), Optional.empty());
+    service.apply("1002 192.0.2.4 80 tcp # third\n", Optional.empty(), Optional.empty());
 
     JsonNode rolledBack = service.rollback(OptionalLong.of(old), Optional.empty());
 
@@ -196,7 +257,7 @@ class DashboardServiceTest {
   @Test
   void aRollbackToAChosenStateWithConfirmationWritesTheFileOnlyWhenConfirmed() throws Exception {
     long old = store.current().orElseThrow().generation();
-    service.apply(NEW, Optional.empty());
+    service.apply(NEW, Optional.empty(), Optional.empty());
 
     JsonNode waiting = service.rollback(OptionalLong.of(old), Optional.of(Duration.ofSeconds(60)));
 
@@ -212,7 +273,7 @@ class DashboardServiceTest {
   @Test
   void aRollbackWithConfirmationButNoStateGoesToThePreviousStateAndWaits() throws Exception {
     long old = store.current().orElseThrow().generation();
-    service.apply(NEW, Optional.empty());
+    service.apply(NEW, Optional.empty(), Optional.empty());
 
     JsonNode waiting = service.rollback(OptionalLong.empty(), Optional.of(Duration.ofSeconds(60)));
 
@@ -235,8 +296,9 @@ class DashboardServiceTest {
                 switch (call) {
                   case "check" -> service.check(text);
                   case "plan" -> service.plan(text);
-                  case "apply" -> service.apply(text, Optional.empty());
-                  default -> service.apply(text, Optional.of(Duration.ofSeconds(60)));
+                  case "apply" -> service.apply(text, Optional.empty(), Optional.empty());
+                  default ->
+                      service.apply(text, Optional.empty(), Optional.of(Duration.ofSeconds(60)));
                 }
               })
           .as(call)
@@ -258,7 +320,7 @@ class DashboardServiceTest {
 
   @Test
   void aRollbackToAnUnknownStateIsRefusedAndChangesNothing() throws Exception {
-    service.apply(NEW, Optional.empty());
+    service.apply(NEW, Optional.empty(), Optional.empty());
     int applies = backend.applied.size();
     assertThatThrownBy(() -> service.rollback(OptionalLong.of(77), Optional.empty()))
         .isInstanceOfSatisfying(
@@ -274,7 +336,8 @@ class DashboardServiceTest {
   @Test
   void aTableWithErrorsIsRefusedWithItsDiagnosticsAndChangesNothing() throws Exception {
     int applies = backend.applied.size();
-    assertThatThrownBy(() -> service.apply("1000 192.0.2.2 80 tpc\n", Optional.empty()))
+    assertThatThrownBy(
+            () -> service.apply("1000 192.0.2.2 80 tpc\n", Optional.empty(), Optional.empty()))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> {
@@ -289,7 +352,7 @@ class DashboardServiceTest {
   @Test
   void aFailedApplyPutsTheOldTextBack() throws Exception {
     backend.failNext = 1;
-    assertThatThrownBy(() -> service.apply(NEW, Optional.empty()))
+    assertThatThrownBy(() -> service.apply(NEW, Optional.empty(), Optional.empty()))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(500));
     assertThat(Files.readString(table)).isEqualTo(OLD);
   }
@@ -308,7 +371,7 @@ class DashboardServiceTest {
   @Test
   void forwardsCarryTheirCountersAndEachBackendsHealthFromTheServicesChecks() throws Exception {
     String pooled = "1000 192.0.2.2,192.0.2.18 80 tcp # pool\n";
-    service.apply(pooled, Optional.empty());
+    service.apply(pooled, Optional.empty(), Optional.empty());
     // The service's checks: 192.0.2.18 refuses, and one failed check takes it out (fall 1).
     try (BackendMonitor monitor =
         new BackendMonitor(
@@ -371,7 +434,8 @@ class DashboardServiceTest {
 
     for (ApiCall call :
         List.<ApiCall>of(
-            () -> dashboard.plan(named), () -> dashboard.apply(named, Optional.empty()))) {
+            () -> dashboard.plan(named),
+            () -> dashboard.apply(named, Optional.empty(), Optional.empty()))) {
       assertThatThrownBy(call::run)
           .isInstanceOfSatisfying(
               ApiException.class,
@@ -416,7 +480,8 @@ class DashboardServiceTest {
                 : Resolution.failed("NXDOMAIN");
 
     JsonNode answer =
-        withNames(names, Optional.empty()).apply("80 backend.test 80 tcp\n", Optional.empty());
+        withNames(names, Optional.empty())
+            .apply("80 backend.test 80 tcp\n", Optional.empty(), Optional.empty());
 
     assertThat(answer.get("changes").findValues("after"))
         .filteredOn(after -> !after.isNull())
@@ -448,7 +513,7 @@ class DashboardServiceTest {
           () -> monitor.backends().stream().anyMatch(b -> !b.health().up()));
 
       JsonNode plan = withNames(NO_NAMES, Optional.of(monitor)).plan(pooled);
-      withNames(NO_NAMES, Optional.of(monitor)).apply(pooled, Optional.empty());
+      withNames(NO_NAMES, Optional.of(monitor)).apply(pooled, Optional.empty(), Optional.empty());
 
       assertThat(plan.get("changes").findValues("after"))
           .filteredOn(after -> !after.isNull())

@@ -50,8 +50,8 @@ class RollbackCommandTest {
         new Invocation.ServiceState(
             KernelSession.of(FakeHostEngines.NO_CONNTRACK, backend), store, engine, table);
     DashboardService dashboard = new DashboardService(service, true, Clock.systemUTC());
-    dashboard.apply(OLD, Optional.empty());
-    dashboard.apply(NEW, Optional.empty());
+    dashboard.apply(OLD, Optional.empty(), Optional.empty());
+    dashboard.apply(NEW, Optional.empty(), Optional.empty());
     handler = new ServiceHandler(service, () -> {}, log::add);
   }
 

@@ -72,7 +72,7 @@ class DashboardAbuseTest {
     }
 
     @Override
-    public JsonNode apply(String text, Optional<Duration> confirm) {
+    public JsonNode apply(String text, Optional<String> base, Optional<Duration> confirm) {
       return ok();
     }
 

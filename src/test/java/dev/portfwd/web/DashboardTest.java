@@ -76,8 +76,11 @@ class DashboardTest {
     }
 
     @Override
-    public JsonNode apply(String text, Optional<Duration> confirm) {
-      return answer("apply " + confirm.map(Duration::toSeconds).orElse(-1L));
+    public JsonNode apply(String text, Optional<String> base, Optional<Duration> confirm) {
+      return answer(
+          "apply "
+              + confirm.map(Duration::toSeconds).orElse(-1L)
+              + base.map(b -> " from " + b).orElse(""));
     }
 
     @Override
@@ -430,6 +433,39 @@ class DashboardTest {
       assertThat(refused.statusCode()).as(bad).isEqualTo(400);
       assertThat(refused.body()).contains("number of a recorded state");
     }
+  }
+
+  @Test
+  void anApplyPassesOnTheVersionItWasEditedFrom() throws Exception {
+    URI base = start(true);
+    String token = tokens.create("script");
+    HttpResponse<String> applied =
+        post(
+            base,
+            "/api/v1/apply",
+            "{\"table\": \"x\", \"base\": \"abc123\"}",
+            "Authorization",
+            "Bearer " + token);
+    assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+    assertThat(
+            post(
+                    base,
+                    "/api/v1/apply",
+                    "{\"table\": \"x\", \"base\": null}",
+                    "Authorization",
+                    "Bearer " + token)
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(calls).containsExactly("apply -1 from abc123", "apply -1");
+    HttpResponse<String> refused =
+        post(
+            base,
+            "/api/v1/apply",
+            "{\"table\": \"x\", \"base\": 7}",
+            "Authorization",
+            "Bearer " + token);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("\\\"base\\\" takes");
   }
 
   @Test
