@@ -6,7 +6,8 @@
 // Besides the page's own steps it checks what the browser itself enforces against the real
 // service: five wrong passwords make the sixth attempt wait (429), a page of another port of the
 // gateway (same site, another origin) cannot POST a change with the session's cookie (403), and
-// after logout every API path answers 401.
+// after logout every API path answers 401. An apply after the file changed on disk is refused,
+// and the page reloads the table while keeping the text not applied.
 //
 // Environment: DASHBOARD (base URL), PASSWORD, SCREENSHOTS (a directory), FORWARD_HOST and
 // FORWARD_PORT (a forward to send traffic through), NEW_PORT (the port the test adds; the next one
@@ -185,6 +186,24 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('check-summary').dataset.valid === 'true');
     expect(await page.locator('.diagnostic').count() === 0, 'no diagnostics once fixed');
     say('fixed: ' + (await page.locator('#check-summary').textContent()));
+
+    // The file changes while the editor holds text not applied (a hand edit): the apply is
+    // refused (409), and the page offers to reload, keeping the text not applied to copy.
+    const unapplied = await editor.inputValue();
+    fs.appendFileSync(await page.locator('#table-path').textContent(), '# a hand edit meanwhile\n');
+    await page.locator('#apply').click();
+    await page.waitForFunction(() => document.getElementById('apply-status').dataset.state === 'stale');
+    const staleMessage = await page.locator('#apply-status').textContent();
+    expect(staleMessage.includes('the table changed since it was loaded'), 'says why: ' + staleMessage);
+    await page.locator('#reload-table').click();
+    await page.waitForFunction(() => document.getElementById('apply-status').dataset.state === 'reloaded');
+    expect((await page.locator('#unapplied-text').inputValue()) === unapplied, 'the text not applied is kept');
+    const reloaded = await editor.inputValue();
+    expect(reloaded.includes('# a hand edit meanwhile'), 'the editor holds the file as edited: ' + reloaded);
+    await shot(page, 'stale-apply-reloaded');
+    say('stale apply refused: ' + staleMessage);
+    await editor.fill(reloaded + newPort + ' 192.0.2.2 80 tcp # added from the browser\n');
+    await page.waitForFunction(() => document.getElementById('check-summary').dataset.valid === 'true');
 
     // Plan.
     await page.locator('#plan').click();

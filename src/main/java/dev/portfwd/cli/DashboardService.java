@@ -277,8 +277,11 @@ final class DashboardService implements DashboardApi {
         // Under the state lock, as the write below: no other apply, confirmation or rollback
         // (all write the file under it) lands between this look and the write. A hand edit takes
         // no lock; one saved in that instant is still lost, as before.
-        if (base.isPresent() && !base.get().equals(table.version())) {
-          throw new ApiException(409, STALE_BASE);
+        String current = table.version();
+        if (base.isPresent() && !base.get().equals(current)) {
+          ObjectNode details = ForwardJson.MAPPER.createObjectNode();
+          details.put("version", current);
+          throw new ApiException(409, STALE_BASE, details);
         }
         Optional<String> before = table.read();
         if (confirm.isEmpty()) {

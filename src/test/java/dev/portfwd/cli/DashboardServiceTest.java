@@ -126,6 +126,9 @@ class DashboardServiceTest {
               ApiException.class,
               e -> {
                 assertThat(e.status()).isEqualTo(409);
+                assertThat(e.details().get().get("version").asText())
+                    .as("the version the page reloads")
+                    .isNotEqualTo(loaded);
                 assertThat(e.getMessage())
                     .startsWith(
                         "the table changed since it was loaded: reload it, then apply again");

@@ -222,11 +222,55 @@
     checkTimer = setTimeout(check, 250);
   }
 
+  // The version of the file the editor's text was loaded from; an apply sends it as its base, so
+  // the service refuses (409) to overwrite an edit made since (by hand, or by another user).
+  let loadedVersion = null;
+
   async function loadTable() {
     const answer = await call('GET', '/api/v1/table');
     $('table-path').textContent = answer.path;
     $('table-text').value = answer.text;
+    loadedVersion = answer.version;
     await check();
+  }
+
+  /**
+   * After this page's apply reached the file: the file's version becomes the base, but only when
+   * the file holds the very text in the editor; otherwise someone else's edit came in between, and
+   * the old base keeps the next apply from overwriting it.
+   */
+  async function adoptAppliedVersion(applied) {
+    try {
+      const answer = await call('GET', '/api/v1/table');
+      if (answer.text === applied) loadedVersion = answer.version;
+    } catch (e) {
+      // The next apply answers 409 if the file moved on; nothing is lost by keeping the old base.
+    }
+  }
+
+  /**
+   * The table changed since it was loaded: says so and offers to reload it. The text not applied
+   * stays in a box below the editor to copy from, never silently dropped.
+   */
+  function offerReload(status, message, unapplied) {
+    const reload = el('button', null, 'Reload the table');
+    reload.type = 'button';
+    reload.id = 'reload-table';
+    reload.addEventListener('click', async () => {
+      const kept = $('unapplied-text');
+      kept.value = unapplied;
+      kept.hidden = false;
+      $('unapplied-label').hidden = false;
+      try {
+        await loadTable();
+        status.textContent = 'Reloaded. Your text is kept below the editor: copy what you need, then apply again.';
+        status.dataset.state = 'reloaded';
+      } catch (e) {
+        status.textContent = 'Cannot reload the table: ' + e.message;
+      }
+    });
+    status.replaceChildren(document.createTextNode('Not applied: ' + message + ' '), reload);
+    status.dataset.state = 'stale';
   }
 
   function renderPlan(plan, heading) {
@@ -283,24 +327,31 @@
     status.dataset.state = 'applying';
     status.textContent = 'Applying…';
     $('apply').disabled = true;
+    const text = $('table-text').value;
     try {
       const answer = await call('POST', '/api/v1/apply', {
-        table: $('table-text').value,
+        table: text,
+        base: loadedVersion,
         confirmSeconds: Number.isFinite(seconds) ? seconds : null,
       });
       renderPlan(answer, 'Applied');
       if (answer.pending) {
         // A moment for the new rules to settle before the first fresh request.
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        await confirmWhenReachable(answer.pending, status);
+        if (await confirmWhenReachable(answer.pending, status)) await adoptAppliedVersion(text);
       } else {
+        await adoptAppliedVersion(text);
         status.textContent = 'Applied.';
         status.dataset.state = 'confirmed';
       }
     } catch (e) {
       showErrorDetails(e);
-      status.textContent = 'Not applied: ' + e.message;
-      status.dataset.state = 'failed';
+      if (e.status === 409 && e.details && typeof e.details.version === 'string') {
+        offerReload(status, e.message, text);
+      } else {
+        status.textContent = 'Not applied: ' + e.message;
+        status.dataset.state = 'failed';
+      }
     } finally {
       $('apply').disabled = false;
       refreshForwards();
