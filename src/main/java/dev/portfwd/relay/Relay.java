@@ -296,6 +296,7 @@ public final class Relay implements AutoCloseable {
         ChannelFuture bind =
             bootstrap(listener).bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
         if (bind.isSuccess()) {
+          checkReceiveBuffer(bind.channel());
           listener.perAddress().put(address, bind.channel());
           listener.forgetUnbindable(address);
           sockets++;

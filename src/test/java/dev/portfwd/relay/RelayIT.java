@@ -490,6 +490,7 @@ class RelayIT {
     RelayProcess relay =
         RelayProcess.start(
             topology, sinkTable(13177, 9001), "udp", 13177, "--udp-receive-buffer", "1g");
+    relay.awaitLog("that --udp-receive-buffer asks", Duration.ofSeconds(20));
     Matcher granted =
         Pattern.compile(
                 "the kernel gives UDP sockets (\\d+) bytes of receive buffer, less than the"
