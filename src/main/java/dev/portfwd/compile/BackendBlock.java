@@ -82,20 +82,31 @@ public record BackendBlock(
   /**
    * {@code forwards} as the kernel will run them: a {@code masquerade=no} forward whose backend
    * port another forward masquerades is masqueraded too, since postrouting sees only the backend
-   * tuple. Both backends report the same through this one rule. Returns {@code forwards} itself
-   * when no forward changes.
+   * tuple. Both backends report the same through this one rule. Such a forward's whole backend
+   * range then masquerades, which may reach a further one: repeated until nothing changes. Returns
+   * {@code forwards} itself when no forward changes.
    */
   public static List<CompiledForward> effective(List<CompiledForward> forwards) {
     if (forwards.stream().allMatch(CompiledForward::masquerade)) {
       return forwards; // the usual table: merging blocks would change nothing
     }
-    List<BackendBlock> masquerading = merge(forwards, /* masqueradingOnly= */ true);
-    return forwards.stream()
-        .map(
-            f ->
-                !f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f))
-                    ? f.withMasquerade(true)
-                    : f)
-        .toList();
+    List<CompiledForward> current = forwards;
+    while (true) {
+      List<BackendBlock> masquerading = merge(current, /* masqueradingOnly= */ true);
+      boolean changed = false;
+      List<CompiledForward> next = new ArrayList<>(current.size());
+      for (CompiledForward f : current) {
+        if (!f.masquerade() && masquerading.stream().anyMatch(b -> b.covers(f))) {
+          next.add(f.withMasquerade(true));
+          changed = true;
+        } else {
+          next.add(f);
+        }
+      }
+      if (!changed) {
+        return current;
+      }
+      current = List.copyOf(next);
+    }
   }
 }

@@ -18,6 +18,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 class BackendBlockTest {
 
@@ -64,6 +65,37 @@ class BackendBlockTest {
           }
         });
     return blocks;
+  }
+
+  @Test
+  void masqueradesAForwardThatAnotherMasqueradedOnlyBecauseOfAThirdOverlaps() {
+    // 1028-1030 masquerades; 1030-1032 (masquerade=no) shares port 1030, so the kernel
+    // masquerades its whole block, which reaches 1032-1035 (masquerade=no) at port 1032.
+    List<CompiledForward> forwards =
+        List.of(forward(1028, 1030, true), forward(1030, 1032, false), forward(1032, 1035, false));
+
+    assertThat(BackendBlock.effective(forwards))
+        .extracting(CompiledForward::masquerade)
+        .containsExactly(true, true, true);
+    assertThat(
+            BackendBlock.effective(List.of(forward(1028, 1030, true), forward(1031, 1032, false))))
+        .extracting(CompiledForward::masquerade)
+        .containsExactly(true, false);
+  }
+
+  private static CompiledForward forward(int first, int last, boolean masquerade) {
+    return new CompiledForward(
+        IpFamily.IPV4,
+        Optional.empty(),
+        Protocol.TCP,
+        new PortRange(first, last),
+        BACKENDS[0],
+        new PortRange(first, last),
+        List.of(),
+        masquerade,
+        "",
+        Optional.empty(),
+        Optional.empty());
   }
 
   @Property(tries = 300)
